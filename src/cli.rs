@@ -1,0 +1,235 @@
+//! Command-line interface (clap derive). Flags follow buf's names so existing scripts keep working.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "protoforge",
+    version,
+    about = "A Protocol Buffers toolchain: build, lint, breaking, generate, format. buf-compatible, pure Rust, offline.",
+    after_help = "Exit codes: 0 success, 100 findings (lint, breaking, compile errors, stale output), 1 any other error.\n\
+                  Docs: protoforge explain RULE_ID, protoforge config ls-lint-rules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile .proto files (proto2, proto3) and optionally write an image.
+    #[command(after_help = "Examples:\n  protoforge build\n  protoforge build proto -o image.binpb\n  \
+        protoforge build '.git#branch=main,subdir=proto' -o -\n  protoforge build --path foo/v1 --exclude-imports -o image.json")]
+    Build(BuildArgs),
+    /// Check .proto files against buf's lint rules, configured by buf.yaml.
+    #[command(after_help = "Examples:\n  protoforge lint\n  protoforge lint --path proto/foo/v1/foo.proto\n  \
+        protoforge lint --error-format json")]
+    Lint(LintArgs),
+    /// Check for breaking changes against a git ref, a directory or an image.
+    #[command(after_help = "Examples:\n  protoforge breaking --against '.git#ref=HEAD'\n  \
+        protoforge breaking proto --against '.git#branch=main,subdir=proto'\n  protoforge breaking --against old.binpb")]
+    Breaking(BreakingArgs),
+    /// Generate a Rust crate with prost messages and tonic clients/servers.
+    #[command(after_help = "Examples:\n  protoforge generate -o gen\n  protoforge generate --check\n  \
+        protoforge generate proto --crate-name orders-api --skeleton")]
+    Generate(GenerateArgs),
+    /// Format .proto files in buf's canonical style.
+    #[command(after_help = "Examples:\n  protoforge format -d --exit-code\n  protoforge format -w\n  \
+        protoforge format --stdin-filepath foo.proto < foo.proto")]
+    Format(FormatArgs),
+    /// List the files of an input.
+    #[command(name = "ls-files")]
+    LsFiles(LsFilesArgs),
+    /// Inspect rule sets.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the documentation of a lint or breaking rule.
+    Explain(ExplainArgs),
+    /// Print a shell completion script.
+    Completion(CompletionArgs),
+}
+
+/// Flags every command that reads an input shares.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// The input: a directory, a .proto file, a git repository (`.git#branch=main,subdir=proto`),
+    /// an archive (`x.tar.gz#strip_components=1`) or an image (`x.binpb`, `x.json`, `-` for stdin).
+    #[arg(default_value = ".")]
+    pub input: String,
+    /// Limit to these files or directories (relative to the input; repeatable).
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Leave out these files or directories (repeatable).
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    pub exclude_paths: Vec<String>,
+    /// A buf.yaml file, or its contents inline as YAML/JSON, instead of the one found in the input.
+    #[arg(long, value_name = "FILE_OR_YAML")]
+    pub config: Option<String>,
+    /// Extra import roots for imports not found in the input (also PROTOFORGE_INCLUDE, `:`-separated).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub includes: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    Text,
+    Json,
+    Msvs,
+    Junit,
+    GithubActions,
+    GitlabCodeQuality,
+    Sarif,
+    Pretty,
+    ConfigIgnoreYaml,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the image here: `.binpb`/`.bin` (binary), `.json`, or `-` (binary on stdout).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<String>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub error_format: Option<ErrorFormat>,
+    /// Leave imported files (not targets) out of the image.
+    #[arg(long)]
+    pub exclude_imports: bool,
+    /// Leave SourceCodeInfo out of the image.
+    #[arg(long)]
+    pub exclude_source_info: bool,
+    /// Write a plain FileDescriptorSet (buf's images are compatible; this drops buf-specific extras).
+    #[arg(long)]
+    pub as_file_descriptor_set: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub error_format: Option<ErrorFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct BreakingArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The previous version to compare with (same syntax as INPUT).
+    #[arg(long, value_name = "AGAINST")]
+    pub against: String,
+    /// Config for the against side (file or inline YAML); by default the one found there.
+    #[arg(long, value_name = "FILE_OR_YAML")]
+    pub against_config: Option<String>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub error_format: Option<ErrorFormat>,
+    /// Only compare imported files too when they are part of the input.
+    #[arg(long)]
+    pub exclude_imports: bool,
+    /// Only check files of the against side that are also in the input (no FILE_NO_DELETE for others).
+    #[arg(long)]
+    pub limit_to_input_files: bool,
+    /// Write `reserved` statements for deleted fields and enum values into the current sources.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output directory of the generated crate.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Name of the generated crate (default: from the input's packages).
+    #[arg(long, value_name = "NAME")]
+    pub crate_name: Option<String>,
+    /// A directory whose files override the embedded templates of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// Also generate code for imported files.
+    #[arg(long)]
+    pub include_imports: bool,
+    /// Write nothing; print a diff and exit 100 when the crate on disk is stale.
+    #[arg(long)]
+    pub check: bool,
+    /// Also write a starter server (examples/server.rs) if none exists.
+    #[arg(long)]
+    pub skeleton: bool,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub error_format: Option<ErrorFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Rewrite files in place.
+    #[arg(short = 'w', long)]
+    pub write: bool,
+    /// Print a unified diff instead of the formatted files.
+    #[arg(short = 'd', long)]
+    pub diff: bool,
+    /// Exit 100 when any file would change.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Write the output to this file or directory.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Format standard input, reporting it under this path.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filepath: Option<String>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub error_format: Option<ErrorFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsFilesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// `text` (one path per line) or `json` (one object per line).
+    #[arg(long, default_value = "text", value_name = "FORMAT")]
+    pub format: String,
+    /// Also list imported files.
+    #[arg(long)]
+    pub include_imports: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// List lint rules.
+    #[command(name = "ls-lint-rules")]
+    LsLintRules(LsRulesArgs),
+    /// List breaking rules.
+    #[command(name = "ls-breaking-rules")]
+    LsBreakingRules(LsRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LsRulesArgs {
+    /// Rule set version: v1beta1, v1 or v2 (default: the config's, else v2).
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text", value_name = "FORMAT")]
+    pub format: String,
+    /// Only the rules the config selects.
+    #[arg(long)]
+    pub configured_only: bool,
+    /// A buf.yaml file or inline YAML (for --configured-only).
+    #[arg(long, value_name = "FILE_OR_YAML")]
+    pub config: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A lint or breaking rule id, e.g. FIELD_LOWER_SNAKE_CASE.
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    pub shell: clap_complete::Shell,
+}

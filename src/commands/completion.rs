@@ -1,0 +1,12 @@
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CompletionArgs};
+use crate::commands::Outcome;
+use crate::Result;
+
+/// `protoforge completion SHELL`: prints the completion script for bash, zsh, fish, elvish or powershell.
+pub fn run(args: CompletionArgs) -> Result<Outcome> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "protoforge", &mut std::io::stdout());
+    Ok(Outcome::Clean)
+}

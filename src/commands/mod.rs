@@ -1,0 +1,63 @@
+//! One module per command. Each only wires the pipeline steps together and picks the output.
+
+mod breaking;
+mod build;
+mod completion;
+mod config;
+mod explain;
+mod format;
+mod generate;
+mod lint;
+mod ls_files;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::Result;
+
+/// How a command that ran to completion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Clean,
+    /// Exit 100: findings (lint, breaking, compile errors), or stale output in check modes.
+    Findings,
+}
+
+/// Parses arguments, runs the command, prints any error, and returns buf's exit code:
+/// 0 success, 100 findings, 1 any other failure (bad flag included).
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 1 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(100),
+        Err(err) => {
+            crate::report::print_error(&err);
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Build(args) => build::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Breaking(args) => breaking::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Format(args) => format::run(args),
+        Command::LsFiles(args) => ls_files::run(args),
+        Command::Config(cmd) => config::run(cmd),
+        Command::Explain(args) => explain::run(args),
+        Command::Completion(args) => completion::run(args),
+    }
+}

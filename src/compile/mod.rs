@@ -1,0 +1,1 @@
+//! protox -> [`crate::image::Image`].

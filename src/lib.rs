@@ -1,0 +1,24 @@
+//! protoforge: a Protocol Buffers toolchain (build, lint, breaking, generate, format), buf-compatible,
+//! pure Rust, offline.
+//!
+//! Data flows one way:
+//! `input` (dir | git ref | archive | image) + `config` (buf.yaml, buf.work.yaml)
+//! -> `workspace` (modules, files) -> `compile` (protox) -> [`image::Image`]
+//! -> `lint` / `breaking` / `generate` -> [`check::Finding`]s -> `report` -> exit code.
+
+pub mod breaking;
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod compile;
+pub mod config;
+pub mod error;
+pub mod format;
+pub mod generate;
+pub mod image;
+pub mod input;
+pub mod lint;
+pub mod report;
+pub mod workspace;
+
+pub use error::{Error, Result};

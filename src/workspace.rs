@@ -1,0 +1,1 @@
+//! Which files, in which module, under which import roots.
