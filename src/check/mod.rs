@@ -7,3 +7,6 @@ mod rule;
 
 pub use finding::{sort_and_dedup, Finding, Span};
 pub use rule::{path_is_within, CategoryInfo, RuleInfo, RuleMeta, RuleSet, Selection};
+
+mod ignore;
+pub use ignore::{associated_paths, CommentIgnores, PathFilter};

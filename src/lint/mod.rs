@@ -1,1 +1,254 @@
-//! See the crate docs; filled in by the lint work.
+//! `protoforge lint`: buf's lint rules over an [`Image`].
+//!
+//! Each rule is one small file under `rules/` whose doc comment is its documentation; the registry
+//! (`registry.rs`) says which categories a rule has in each config version. [`run`] runs the rules a
+//! module's config selects over that module's files, then one filter pass (in `crate::check`) drops
+//! findings on ignored paths and findings silenced by `// buf:lint:ignore RULE_ID` comments.
+//!
+//! Cross-file rules (`PACKAGE_SAME_*`, `DIRECTORY_SAME_PACKAGE`, `RPC_REQUEST_RESPONSE_UNIQUE`, ...)
+//! see every file of the module that is in the image, but findings are only reported for target files:
+//! with `--path`, the files outside it still count (buf turns these rules blind instead).
+
+pub mod naming;
+mod registry;
+mod rules;
+pub mod walk;
+
+use std::collections::BTreeMap;
+
+use crate::check::{sort_and_dedup, CommentIgnores, Finding, PathFilter, Span};
+use crate::config::{LintConfig, ModuleSpec};
+use crate::image::{Image, ImageFile};
+use crate::Result;
+
+pub use registry::{help_line, is_listed, rule_set, Rule, RULES};
+use walk::Elements;
+
+/// The prefix of comment ignores: `// buf:lint:ignore RULE_ID`.
+pub const COMMENT_IGNORE_PREFIX: &str = "buf:lint:ignore";
+
+/// The lint options of a module, with buf's defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub enum_zero_value_suffix: String,
+    pub service_suffix: String,
+    pub rpc_allow_same_request_response: bool,
+    pub rpc_allow_google_protobuf_empty_requests: bool,
+    pub rpc_allow_google_protobuf_empty_responses: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options::from_config(&LintConfig::default())
+    }
+}
+
+impl Options {
+    pub fn from_config(config: &LintConfig) -> Self {
+        let non_empty = |s: &Option<String>, default: &str| match s {
+            Some(s) if !s.is_empty() => s.clone(),
+            _ => default.to_string(),
+        };
+        Options {
+            enum_zero_value_suffix: non_empty(&config.enum_zero_value_suffix, "_UNSPECIFIED"),
+            service_suffix: non_empty(&config.service_suffix, "Service"),
+            rpc_allow_same_request_response: config.rpc_allow_same_request_response,
+            rpc_allow_google_protobuf_empty_requests: config
+                .rpc_allow_google_protobuf_empty_requests,
+            rpc_allow_google_protobuf_empty_responses: config
+                .rpc_allow_google_protobuf_empty_responses,
+        }
+    }
+}
+
+/// One file a rule looks at.
+pub struct CheckedFile<'a> {
+    pub file: &'a ImageFile,
+    /// Index into `Image::files`.
+    pub index: usize,
+    pub elements: Elements<'a>,
+}
+
+impl CheckedFile<'_> {
+    pub fn name(&self) -> &str {
+        self.file.name()
+    }
+
+    pub fn package(&self) -> &str {
+        self.file.package()
+    }
+}
+
+/// What a rule sees: the module's files (targets and, with `--path`, the rest of the module), the
+/// whole image (for import cycles) and the module's options.
+pub struct Context<'a> {
+    pub image: &'a Image,
+    pub files: Vec<CheckedFile<'a>>,
+    pub options: &'a Options,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the context for the given files of `image`.
+    pub fn new(image: &'a Image, file_indexes: &[usize], options: &'a Options) -> Self {
+        let files = file_indexes
+            .iter()
+            .map(|&index| {
+                let file = &image.files[index];
+                CheckedFile {
+                    file,
+                    index,
+                    elements: Elements::of(&file.proto),
+                }
+            })
+            .collect();
+        Context {
+            image,
+            files,
+            options,
+        }
+    }
+}
+
+/// A finding before placement and filtering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFinding {
+    pub rule: &'static str,
+    /// Index into `Image::files`.
+    pub file: usize,
+    /// The `SourceCodeInfo` path of the element; `None` for file-level findings (line 1, column 1).
+    pub path: Option<Vec<i32>>,
+    pub message: String,
+}
+
+/// Where rules write their findings.
+pub struct Sink {
+    rule: &'static str,
+    pub findings: Vec<RawFinding>,
+}
+
+impl Sink {
+    pub fn new(rule: &'static str) -> Self {
+        Sink {
+            rule,
+            findings: Vec::new(),
+        }
+    }
+
+    /// A finding on the element at `path` of `file`.
+    pub fn at(&mut self, file: &CheckedFile, path: &[i32], message: impl Into<String>) {
+        self.at_index(file.index, Some(path.to_vec()), message);
+    }
+
+    /// A finding about a whole file (placed at line 1, column 1).
+    pub fn file(&mut self, file: &CheckedFile, message: impl Into<String>) {
+        self.at_index(file.index, None, message);
+    }
+
+    pub fn at_index(&mut self, file: usize, path: Option<Vec<i32>>, message: impl Into<String>) {
+        self.findings.push(RawFinding {
+            rule: self.rule,
+            file,
+            path,
+            message: message.into(),
+        });
+    }
+}
+
+/// What a lint run produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Notes for stderr (deprecated ids, checks not done).
+    pub warnings: Vec<String>,
+}
+
+/// Lints the target files of `image`, module by module. `modules` are the workspace's modules
+/// (`ImageFile::module` indexes them); files without a module (image inputs) use `fallback`.
+/// `is_target` says which files findings are reported for.
+pub fn run(
+    image: &Image,
+    modules: &[ModuleSpec],
+    fallback: &ModuleSpec,
+    is_target: &dyn Fn(&ImageFile) -> bool,
+) -> Result<Outcome> {
+    // Group the files that belong to a module (or to no module but are not imports).
+    let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for (i, f) in image.files.iter().enumerate() {
+        match f.module {
+            Some(m) => groups.entry(Some(m)).or_default().push(i),
+            None if !f.is_import => groups.entry(None).or_default().push(i),
+            None => {}
+        }
+    }
+    let mut outcome = Outcome::default();
+    for (module, indexes) in groups {
+        let spec = module.and_then(|m| modules.get(m)).unwrap_or(fallback);
+        if !indexes.iter().any(|&i| is_target(&image.files[i])) {
+            continue;
+        }
+        let (findings, warnings) = run_module(image, spec, &indexes, is_target)?;
+        outcome.findings.extend(findings);
+        for w in warnings {
+            if !outcome.warnings.contains(&w) {
+                outcome.warnings.push(w);
+            }
+        }
+    }
+    sort_and_dedup(&mut outcome.findings);
+    Ok(outcome)
+}
+
+/// Runs one module's selected rules and filters.
+fn run_module(
+    image: &Image,
+    spec: &ModuleSpec,
+    indexes: &[usize],
+    is_target: &dyn Fn(&ImageFile) -> bool,
+) -> Result<(Vec<Finding>, Vec<String>)> {
+    let lint = &spec.lint;
+    let set = rule_set(spec.version);
+    let selection = set.select(&lint.use_, &lint.except)?;
+    let filter = PathFilter::new(&lint.ignore, &lint.ignore_only, &set)?;
+    let options = Options::from_config(lint);
+    let cx = Context::new(image, indexes, &options);
+    let mut warnings = selection.warnings.clone();
+    let mut raw = Vec::new();
+    for id in &selection.ids {
+        let Some(rule) = RULES.iter().find(|r| r.meta.id == *id) else {
+            continue;
+        };
+        let mut sink = Sink::new(rule.meta.id);
+        (rule.check)(&cx, &mut sink);
+        raw.extend(sink.findings);
+        if let Some(note) = (rule.note)(&cx) {
+            warnings.push(note);
+        }
+    }
+    let comment_ignores = lint
+        .allow_comment_ignores
+        .then_some(CommentIgnores::new(COMMENT_IGNORE_PREFIX));
+    let mut findings = Vec::new();
+    for r in raw {
+        let file = &image.files[r.file];
+        if file.is_import && file.module.is_none() || !is_target(file) {
+            continue;
+        }
+        if filter.ignores(r.rule, &file.root_path) {
+            continue;
+        }
+        if let (Some(ci), Some(path)) = (&comment_ignores, &r.path) {
+            if ci.ignores(file.locations(), path, r.rule) {
+                continue;
+            }
+        }
+        let span = match &r.path {
+            Some(path) => file.locations().span(path).unwrap_or_else(Span::file_start),
+            None => Span::file_start(),
+        };
+        findings.push(
+            Finding::new(r.rule, Some(file.external_path.clone()), Some(span), r.message)
+                .with_help(help_line(r.rule)),
+        );
+    }
+    Ok((findings, warnings))
+}

@@ -1,0 +1,218 @@
+use std::collections::{HashMap, HashSet};
+
+use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, Value};
+
+use crate::image::tag;
+use crate::lint::walk::strip_dot;
+use crate::lint::{Context, Sink};
+
+crate::declare_rule! {
+    /// Checks that every (non-public) import is used: some type, extendee, RPC type or option
+    /// of the file comes from the imported file or from a file it imports publicly. An import
+    /// used only by a custom option (`option (google.api.http) = ...`) counts as used.
+    ///
+    /// Why: unused imports slow builds, create false dependencies between packages, and make
+    /// protoc print warnings.
+    ///
+    /// Bad:
+    /// ```proto
+    /// import "google/protobuf/timestamp.proto"; // nothing uses Timestamp
+    /// ```
+    /// Good: remove the import, or use it.
+    ///
+    /// Fix: delete the import statement.
+    pub IMPORT_USED = "Checks that imports are used."
+}
+
+pub fn check(cx: &Context, out: &mut Sink) {
+    let pool = &cx.image.pool;
+    for f in &cx.files {
+        let proto = &f.file.proto;
+        if proto.dependency.is_empty() {
+            continue;
+        }
+        let public: HashSet<i32> = proto.public_dependency.iter().copied().collect();
+        // For each checked import: the files whose symbols make it used (itself and what it
+        // re-exports through public imports, transitively).
+        let mut candidates: Vec<(i32, &str, HashSet<String>)> = Vec::new();
+        for (i, dep) in proto.dependency.iter().enumerate() {
+            if public.contains(&(i as i32)) {
+                continue;
+            }
+            candidates.push((i as i32, dep, exported_files(pool, dep)));
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        let mut used = UsedFiles::default();
+        used.types(pool, proto);
+        let all_found = |used: &UsedFiles| {
+            candidates
+                .iter()
+                .all(|(_, _, files)| files.iter().any(|x| used.files.contains(x)))
+        };
+        if !all_found(&used) {
+            if let Some(fd) = pool.get_file_by_name(f.name()) {
+                used.options(&fd);
+            }
+        }
+        for (i, dep, files) in &candidates {
+            if !files.iter().any(|x| used.files.contains(x)) {
+                out.at(
+                    f,
+                    &[tag::file::DEPENDENCY, *i],
+                    format!("Import {dep:?} is unused."),
+                );
+            }
+        }
+    }
+}
+
+/// `name` and every file it re-exports through `import public`, transitively.
+fn exported_files(pool: &DescriptorPool, name: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut stack = vec![name.to_string()];
+    while let Some(n) = stack.pop() {
+        if !out.insert(n.clone()) {
+            continue;
+        }
+        if let Some(fd) = pool.get_file_by_name(&n) {
+            let p = fd.file_descriptor_proto();
+            for &i in &p.public_dependency {
+                if let Some(d) = p.dependency.get(i as usize) {
+                    stack.push(d.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct UsedFiles {
+    files: HashSet<String>,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl UsedFiles {
+    fn type_name(&mut self, pool: &DescriptorPool, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        let name = strip_dot(name);
+        let file = self
+            .cache
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                pool.get_message_by_name(name)
+                    .map(|m| m.parent_file().name().to_string())
+                    .or_else(|| {
+                        pool.get_enum_by_name(name)
+                            .map(|e| e.parent_file().name().to_string())
+                    })
+            })
+            .clone();
+        if let Some(file) = file {
+            self.files.insert(file);
+        }
+    }
+
+    /// Types referenced by fields, extensions and RPCs.
+    fn types(&mut self, pool: &DescriptorPool, proto: &prost_types::FileDescriptorProto) {
+        fn message(u: &mut UsedFiles, pool: &DescriptorPool, m: &prost_types::DescriptorProto) {
+            for f in m.field.iter().chain(&m.extension) {
+                u.type_name(pool, f.type_name());
+                u.type_name(pool, f.extendee());
+            }
+            for n in &m.nested_type {
+                message(u, pool, n);
+            }
+        }
+        for m in &proto.message_type {
+            message(self, pool, m);
+        }
+        for f in &proto.extension {
+            self.type_name(pool, f.type_name());
+            self.type_name(pool, f.extendee());
+        }
+        for s in &proto.service {
+            for m in &s.method {
+                self.type_name(pool, m.input_type());
+                self.type_name(pool, m.output_type());
+            }
+        }
+    }
+
+    /// Files that define the custom options (extensions) set anywhere in the file.
+    fn options(&mut self, fd: &prost_reflect::FileDescriptor) {
+        self.option_message(&fd.options());
+        for m in fd.messages() {
+            self.message_options(&m);
+        }
+        for e in fd.enums() {
+            self.enum_options(&e);
+        }
+        for x in fd.extensions() {
+            self.option_message(&x.options());
+        }
+        for s in fd.services() {
+            self.option_message(&s.options());
+            for m in s.methods() {
+                self.option_message(&m.options());
+            }
+        }
+    }
+
+    fn message_options(&mut self, m: &MessageDescriptor) {
+        self.option_message(&m.options());
+        for f in m.fields() {
+            self.option_message(&f.options());
+        }
+        for o in m.oneofs() {
+            self.option_message(&o.options());
+        }
+        for x in m.child_extensions() {
+            self.option_message(&x.options());
+        }
+        for e in m.child_enums() {
+            self.enum_options(&e);
+        }
+        for n in m.child_messages() {
+            self.message_options(&n);
+        }
+    }
+
+    fn enum_options(&mut self, e: &prost_reflect::EnumDescriptor) {
+        self.option_message(&e.options());
+        for v in e.values() {
+            self.option_message(&v.options());
+        }
+    }
+
+    fn option_message(&mut self, options: &DynamicMessage) {
+        for (ext, value) in options.extensions() {
+            self.files.insert(ext.parent_file().name().to_string());
+            self.option_value(value);
+        }
+        for (_, value) in options.fields() {
+            self.option_value(value);
+        }
+    }
+
+    fn option_value(&mut self, value: &Value) {
+        match value {
+            Value::Message(m) => self.option_message(m),
+            Value::List(items) => {
+                for v in items {
+                    self.option_value(v);
+                }
+            }
+            Value::Map(map) => {
+                for v in map.values() {
+                    self.option_value(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
