@@ -22,14 +22,14 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in &cx.files {
-        let declared = match f.file.proto.syntax.as_deref() {
-            None | Some("") => false,
-            // A compiler may fill in "proto2" itself: the statement must exist in the source.
-            Some(_) if !f.file.locations().is_empty() => {
-                f.file.locations().get(&[tag::file::SYNTAX]).is_some()
-                    || f.file.locations().get(&[tag::file::EDITION]).is_some()
-            }
-            Some(_) => true,
+        let locations = f.file.locations();
+        // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
+        // info, the statement's location decides.
+        let declared = if locations.is_empty() {
+            !matches!(f.file.proto.syntax.as_deref(), None | Some(""))
+        } else {
+            locations.get(&[tag::file::SYNTAX]).is_some()
+                || locations.get(&[tag::file::EDITION]).is_some()
         };
         if !declared {
             out.file(
