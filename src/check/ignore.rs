@@ -285,9 +285,17 @@ mod tests {
         );
         assert_eq!(
             associated_paths(&[4, 0, 3, 1, 4, 0, 2, 2, 1]),
-            vec![vec![4, 0], vec![4, 0, 3, 1], vec![4, 0, 3, 1, 4, 0], vec![4, 0, 3, 1, 4, 0, 2, 2]]
+            vec![
+                vec![4, 0],
+                vec![4, 0, 3, 1],
+                vec![4, 0, 3, 1, 4, 0],
+                vec![4, 0, 3, 1, 4, 0, 2, 2]
+            ]
         );
-        assert_eq!(associated_paths(&[5, 0, 3, 2]), vec![vec![5, 0], vec![5, 0, 3, 2]]);
+        assert_eq!(
+            associated_paths(&[5, 0, 3, 2]),
+            vec![vec![5, 0], vec![5, 0, 3, 2]]
+        );
         assert_eq!(associated_paths(&[2]), vec![vec![2]]);
         assert_eq!(associated_paths(&[3, 1]), vec![vec![3, 1]]);
         assert_eq!(associated_paths(&[8, 11]), vec![vec![8, 11]]);

@@ -1,9 +1,55 @@
+//! `protoforge explain RULE_ID`: prints a rule's documentation (its doc comment).
+
+use crate::check::RuleMeta;
 use crate::cli::ExplainArgs;
 use crate::commands::Outcome;
+use crate::config::ConfigVersion;
 use crate::{Error, Result};
 
-pub fn run(_args: ExplainArgs) -> Result<Outcome> {
-    Err(Error::new(
-        "`protoforge explain` is not available in this build yet",
-    ))
+/// Finds a lint or breaking rule by id (any config version).
+pub fn find_rule(id: &str) -> Option<(&'static str, RuleMeta, Vec<String>)> {
+    let versions = [ConfigVersion::V2, ConfigVersion::V1, ConfigVersion::V1Beta1];
+    for (kind, sets) in [
+        ("lint", versions.map(crate::lint::rule_set)),
+        ("breaking", versions.map(crate::breaking::rule_set)),
+    ] {
+        let mut found: Option<RuleMeta> = None;
+        let mut lines = Vec::new();
+        for (version, set) in versions.iter().zip(sets.iter()) {
+            if let Some(rule) = set.rule(id) {
+                found = Some(rule.meta);
+                let cats = if rule.categories.is_empty() {
+                    "no category".to_string()
+                } else {
+                    rule.categories.join(", ")
+                };
+                lines.push(format!("{}: {cats}", version.as_str()));
+            }
+        }
+        if let Some(meta) = found {
+            return Some((kind, meta, lines));
+        }
+    }
+    None
+}
+
+pub fn run(args: ExplainArgs) -> Result<Outcome> {
+    let id = args.rule.trim().to_uppercase();
+    let Some((kind, meta, versions)) = find_rule(&id) else {
+        return Err(Error::new(format!("unknown rule {:?}", args.rule)).with_help(
+            "list the rules with `protoforge config ls-lint-rules` or `protoforge config ls-breaking-rules`",
+        ));
+    };
+    println!("{} ({kind} rule)", meta.id);
+    println!();
+    println!("{}", meta.purpose);
+    println!();
+    for line in meta.doc.lines() {
+        println!("{}", line.strip_prefix(' ').unwrap_or(line));
+    }
+    println!("Categories by config version:");
+    for v in versions {
+        println!("  {v}");
+    }
+    Ok(Outcome::Clean)
 }

@@ -29,10 +29,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
             return Ok(Outcome::Findings);
         }
     };
-    let targets: HashSet<String> = image
-        .targets()
-        .map(|f| f.name().to_string())
-        .collect();
+    let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
     let limited = !args.input.paths.is_empty() || !args.input.exclude_paths.is_empty();
     let (image, modules) = match workspace {
         Some(ws) if limited => {

@@ -246,8 +246,13 @@ fn run_module(
             None => Span::file_start(),
         };
         findings.push(
-            Finding::new(r.rule, Some(file.external_path.clone()), Some(span), r.message)
-                .with_help(help_line(r.rule)),
+            Finding::new(
+                r.rule,
+                Some(file.external_path.clone()),
+                Some(span),
+                r.message,
+            )
+            .with_help(help_line(r.rule)),
         );
     }
     Ok((findings, warnings))

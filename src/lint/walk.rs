@@ -97,7 +97,11 @@ impl<'a> Elements<'a> {
         }
         // buf visits enums of the file first, then nested ones message by message.
         let mut nested_enums = Vec::new();
-        collect_nested_enums(&file.message_type, &[tag::file::MESSAGE_TYPE], &mut nested_enums);
+        collect_nested_enums(
+            &file.message_type,
+            &[tag::file::MESSAGE_TYPE],
+            &mut nested_enums,
+        );
         for (en, path) in nested_enums {
             e.enum_(en, path);
         }

@@ -36,7 +36,9 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 out.at(
                     f,
                     &path,
-                    format!("Field name {name:?} should be lower_snake_case, such as {expected:?}."),
+                    format!(
+                        "Field name {name:?} should be lower_snake_case, such as {expected:?}."
+                    ),
                 );
             }
         }

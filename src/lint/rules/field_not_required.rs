@@ -31,7 +31,10 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 out.at(
                     f,
                     &path,
-                    format!("Field named {:?} should not be required.", field.proto.name()),
+                    format!(
+                        "Field named {:?} should not be required.",
+                        field.proto.name()
+                    ),
                 );
             }
         }

@@ -131,24 +131,34 @@ pub fn check_go_package(cx: &Context, out: &mut Sink) {
 
 pub fn check_java_multiple_files(cx: &Context, out: &mut Sink) {
     same_value(cx, out, "java_multiple_files", JAVA_MULTIPLE_FILES, |o| {
-        o.java_multiple_files.map(|b| b.to_string()).unwrap_or_default()
+        o.java_multiple_files
+            .map(|b| b.to_string())
+            .unwrap_or_default()
     });
 }
 
 pub fn check_java_package(cx: &Context, out: &mut Sink) {
-    same_value(cx, out, "java_package", JAVA_PACKAGE, |o| string(&o.java_package));
+    same_value(cx, out, "java_package", JAVA_PACKAGE, |o| {
+        string(&o.java_package)
+    });
 }
 
 pub fn check_php_namespace(cx: &Context, out: &mut Sink) {
-    same_value(cx, out, "php_namespace", PHP_NAMESPACE, |o| string(&o.php_namespace));
+    same_value(cx, out, "php_namespace", PHP_NAMESPACE, |o| {
+        string(&o.php_namespace)
+    });
 }
 
 pub fn check_ruby_package(cx: &Context, out: &mut Sink) {
-    same_value(cx, out, "ruby_package", RUBY_PACKAGE, |o| string(&o.ruby_package));
+    same_value(cx, out, "ruby_package", RUBY_PACKAGE, |o| {
+        string(&o.ruby_package)
+    });
 }
 
 pub fn check_swift_prefix(cx: &Context, out: &mut Sink) {
-    same_value(cx, out, "swift_prefix", SWIFT_PREFIX, |o| string(&o.swift_prefix));
+    same_value(cx, out, "swift_prefix", SWIFT_PREFIX, |o| {
+        string(&o.swift_prefix)
+    });
 }
 
 fn same_value(

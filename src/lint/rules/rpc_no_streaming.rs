@@ -44,7 +44,11 @@ pub fn check_client(cx: &Context, out: &mut Sink) {
     for f in &cx.files {
         for m in &f.elements.methods {
             if m.proto.client_streaming() {
-                out.at(f, &m.path, format!("RPC {:?} is client streaming.", m.proto.name()));
+                out.at(
+                    f,
+                    &m.path,
+                    format!("RPC {:?} is client streaming.", m.proto.name()),
+                );
             }
         }
     }
@@ -54,7 +58,11 @@ pub fn check_server(cx: &Context, out: &mut Sink) {
     for f in &cx.files {
         for m in &f.elements.methods {
             if m.proto.server_streaming() {
-                out.at(f, &m.path, format!("RPC {:?} is server streaming.", m.proto.name()));
+                out.at(
+                    f,
+                    &m.path,
+                    format!("RPC {:?} is server streaming.", m.proto.name()),
+                );
             }
         }
     }

@@ -80,12 +80,20 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let responses: Vec<_> = users.values().filter(|(_, m)| output(m) == EMPTY).collect();
             if !allow_req && requests.len() > 1 {
                 for (f, m) in requests {
-                    out.at(f, &m.path, format!("{t:?} is used as the request for multiple RPCs."));
+                    out.at(
+                        f,
+                        &m.path,
+                        format!("{t:?} is used as the request for multiple RPCs."),
+                    );
                 }
             }
             if !allow_resp && responses.len() > 1 {
                 for (f, m) in responses {
-                    out.at(f, &m.path, format!("{t:?} is used as the response for multiple RPCs."));
+                    out.at(
+                        f,
+                        &m.path,
+                        format!("{t:?} is used as the response for multiple RPCs."),
+                    );
                 }
             }
         } else {

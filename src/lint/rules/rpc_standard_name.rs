@@ -45,11 +45,23 @@ crate::declare_rule! {
 const EMPTY: &str = "google.protobuf.Empty";
 
 pub fn check_request(cx: &Context, out: &mut Sink) {
-    standard_name(cx, out, "request", "Request", cx.options.rpc_allow_google_protobuf_empty_requests);
+    standard_name(
+        cx,
+        out,
+        "request",
+        "Request",
+        cx.options.rpc_allow_google_protobuf_empty_requests,
+    );
 }
 
 pub fn check_response(cx: &Context, out: &mut Sink) {
-    standard_name(cx, out, "response", "Response", cx.options.rpc_allow_google_protobuf_empty_responses);
+    standard_name(
+        cx,
+        out,
+        "response",
+        "Response",
+        cx.options.rpc_allow_google_protobuf_empty_responses,
+    );
 }
 
 fn standard_name(cx: &Context, out: &mut Sink, what: &str, suffix: &str, allow_empty: bool) {
@@ -78,7 +90,9 @@ fn standard_name(cx: &Context, out: &mut Sink, what: &str, suffix: &str, allow_e
                 out.at(
                     f,
                     &path,
-                    format!("RPC {what} type {name:?} should be named {expected1:?} or {expected2:?}."),
+                    format!(
+                        "RPC {what} type {name:?} should be named {expected1:?} or {expected2:?}."
+                    ),
                 );
             }
         }
