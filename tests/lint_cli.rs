@@ -1,0 +1,159 @@
+//! `protoforge lint`, `config ls-lint-rules` and `explain` as a user runs them: exit codes, stdout, stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/lint")
+        .join(name)
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("protoforge runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let o = run(&fixture("PROTOVALIDATE"), &["lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn findings_exit_100_as_json() {
+    let o = run(&fixture("SERVICE_SUFFIX"), &["lint", "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(100));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["type"], "SERVICE_SUFFIX");
+    assert_eq!(lines[0]["start_line"], 6);
+}
+
+#[test]
+fn unknown_rule_id_exits_1() {
+    let o = run(
+        &fixture("SERVICE_SUFFIX"),
+        &["lint", "--config", r#"{"version":"v2","lint":{"use":["NOT_A_RULE"]}}"#],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("NOT_A_RULE"), "{}", stderr(&o));
+}
+
+#[test]
+fn deprecated_category_warns_and_still_runs() {
+    let o = run(
+        &fixture("SERVICE_SUFFIX"),
+        &["lint", "--config", r#"{"version":"v1","lint":{"use":["DEFAULT"]}}"#],
+    );
+    assert_eq!(o.status.code(), Some(100));
+    assert!(stderr(&o).contains("DEFAULT is deprecated"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("should be suffixed with \"Service\""));
+}
+
+#[test]
+fn except_removes_rules() {
+    let o = run(
+        &fixture("SERVICE_SUFFIX"),
+        &[
+            "lint",
+            "--config",
+            r#"{"version":"v2","lint":{"use":["STANDARD"],"except":["SERVICE_SUFFIX","PACKAGE_VERSION_SUFFIX","PACKAGE_DIRECTORY_MATCH"]}}"#,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn path_keeps_cross_file_rules_and_limits_reporting() {
+    // buf reports nothing here: with --path it no longer sees b.proto's go_package.
+    let o = run(
+        &fixture("PACKAGE_SAME_GO_PACKAGE"),
+        &["lint", "--path", "diff/v1/a.proto"],
+    );
+    assert_eq!(o.status.code(), Some(100));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("diff/v1/a.proto:5:1:"), "{out}");
+}
+
+#[test]
+fn comment_ignores_off_in_v1_without_allow() {
+    let dir = fixture("MESSAGE_PASCAL_CASE");
+    let v1 = r#"{"version":"v1","lint":{"use":["MESSAGE_PASCAL_CASE"]}}"#;
+    let o = run(&dir, &["lint", "--config", v1]);
+    assert!(stdout(&o).contains("ignored_msg"), "{}", stdout(&o));
+    let allowed = r#"{"version":"v1","lint":{"use":["MESSAGE_PASCAL_CASE"],"allow_comment_ignores":true}}"#;
+    let o = run(&dir, &["lint", "--config", allowed]);
+    assert!(!stdout(&o).contains("ignored_msg"), "{}", stdout(&o));
+}
+
+#[test]
+fn ignore_path_drops_findings() {
+    let o = run(
+        &fixture("PACKAGE_VERSION_SUFFIX"),
+        &[
+            "lint",
+            "--config",
+            r#"{"version":"v2","lint":{"use":["PACKAGE_VERSION_SUFFIX"],"ignore":["a.proto","b.proto"]}}"#,
+        ],
+    );
+    let out = stdout(&o);
+    assert!(!out.contains("a.proto") && !out.contains("b.proto"), "{out}");
+    assert!(out.contains("c.proto"), "{out}");
+}
+
+#[test]
+fn ls_lint_rules_versions() {
+    let dir = fixture("SERVICE_SUFFIX");
+    for (version, count) in [("v2", 45), ("v1", 43), ("v1beta1", 40)] {
+        let o = run(&dir, &["config", "ls-lint-rules", "--version", version]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(stdout(&o).lines().count(), count + 1, "{version}");
+        let o = run(
+            &dir,
+            &["config", "ls-lint-rules", "--version", version, "--format", "json"],
+        );
+        assert_eq!(stdout(&o).lines().count(), count, "{version}");
+    }
+    let o = run(&dir, &["config", "ls-lint-rules", "--version", "v2"]);
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn ls_lint_rules_configured_only() {
+    let o = run(
+        &fixture("SERVICE_SUFFIX"),
+        &["config", "ls-lint-rules", "--configured-only"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().nth(1).unwrap_or("").starts_with("SERVICE_SUFFIX "));
+}
+
+#[test]
+fn explain_prints_the_doc() {
+    let dir = fixture("SERVICE_SUFFIX");
+    let o = run(&dir, &["explain", "FIELD_LOWER_SNAKE_CASE"]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&o));
+    let o = run(&dir, &["explain", "NOT_A_RULE"]);
+    assert_eq!(o.status.code(), Some(1));
+}
