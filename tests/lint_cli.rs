@@ -35,7 +35,10 @@ fn clean_input_exits_0() {
 
 #[test]
 fn findings_exit_100_as_json() {
-    let o = run(&fixture("SERVICE_SUFFIX"), &["lint", "--error-format", "json"]);
+    let o = run(
+        &fixture("SERVICE_SUFFIX"),
+        &["lint", "--error-format", "json"],
+    );
     assert_eq!(o.status.code(), Some(100));
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
@@ -50,7 +53,11 @@ fn findings_exit_100_as_json() {
 fn unknown_rule_id_exits_1() {
     let o = run(
         &fixture("SERVICE_SUFFIX"),
-        &["lint", "--config", r#"{"version":"v2","lint":{"use":["NOT_A_RULE"]}}"#],
+        &[
+            "lint",
+            "--config",
+            r#"{"version":"v2","lint":{"use":["NOT_A_RULE"]}}"#,
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("NOT_A_RULE"), "{}", stderr(&o));
@@ -60,10 +67,18 @@ fn unknown_rule_id_exits_1() {
 fn deprecated_category_warns_and_still_runs() {
     let o = run(
         &fixture("SERVICE_SUFFIX"),
-        &["lint", "--config", r#"{"version":"v1","lint":{"use":["DEFAULT"]}}"#],
+        &[
+            "lint",
+            "--config",
+            r#"{"version":"v1","lint":{"use":["DEFAULT"]}}"#,
+        ],
     );
     assert_eq!(o.status.code(), Some(100));
-    assert!(stderr(&o).contains("DEFAULT is deprecated"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("DEFAULT is deprecated"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stdout(&o).contains("should be suffixed with \"Service\""));
 }
 
@@ -99,7 +114,8 @@ fn comment_ignores_off_in_v1_without_allow() {
     let v1 = r#"{"version":"v1","lint":{"use":["MESSAGE_PASCAL_CASE"]}}"#;
     let o = run(&dir, &["lint", "--config", v1]);
     assert!(stdout(&o).contains("ignored_msg"), "{}", stdout(&o));
-    let allowed = r#"{"version":"v1","lint":{"use":["MESSAGE_PASCAL_CASE"],"allow_comment_ignores":true}}"#;
+    let allowed =
+        r#"{"version":"v1","lint":{"use":["MESSAGE_PASCAL_CASE"],"allow_comment_ignores":true}}"#;
     let o = run(&dir, &["lint", "--config", allowed]);
     assert!(!stdout(&o).contains("ignored_msg"), "{}", stdout(&o));
 }
@@ -115,7 +131,10 @@ fn ignore_path_drops_findings() {
         ],
     );
     let out = stdout(&o);
-    assert!(!out.contains("a.proto") && !out.contains("b.proto"), "{out}");
+    assert!(
+        !out.contains("a.proto") && !out.contains("b.proto"),
+        "{out}"
+    );
     assert!(out.contains("c.proto"), "{out}");
 }
 
@@ -128,7 +147,14 @@ fn ls_lint_rules_versions() {
         assert_eq!(stdout(&o).lines().count(), count + 1, "{version}");
         let o = run(
             &dir,
-            &["config", "ls-lint-rules", "--version", version, "--format", "json"],
+            &[
+                "config",
+                "ls-lint-rules",
+                "--version",
+                version,
+                "--format",
+                "json",
+            ],
         );
         assert_eq!(stdout(&o).lines().count(), count, "{version}");
     }
@@ -145,7 +171,11 @@ fn ls_lint_rules_configured_only() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(out.lines().nth(1).unwrap_or("").starts_with("SERVICE_SUFFIX "));
+    assert!(out
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .starts_with("SERVICE_SUFFIX "));
 }
 
 #[test]

@@ -77,8 +77,16 @@ fn every_rule_has_a_fixture() {
 fn every_rule_doc_has_why_and_fix() {
     for rule in protoforge::lint::RULES {
         let doc = rule.meta.doc;
-        assert!(doc.contains("Why"), "{} doc lacks a Why paragraph", rule.meta.id);
-        assert!(doc.contains("Fix:"), "{} doc lacks a Fix paragraph", rule.meta.id);
+        assert!(
+            doc.contains("Why"),
+            "{} doc lacks a Why paragraph",
+            rule.meta.id
+        );
+        assert!(
+            doc.contains("Fix:"),
+            "{} doc lacks a Fix paragraph",
+            rule.meta.id
+        );
         assert!(!protoforge::lint::help_line(rule.meta.id).is_empty());
     }
 }

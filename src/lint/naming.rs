@@ -23,8 +23,7 @@ fn snake_words(s: &str) -> String {
         let next = chars.get(i + 1).copied();
         let starts_word = c.is_uppercase()
             && !last_is_underscore
-            && (next
-                .is_some_and(|n| !(n.is_uppercase() || n.is_ascii_digit()) && !is_delimiter(n))
+            && (next.is_some_and(|n| !(n.is_uppercase() || n.is_ascii_digit() || is_delimiter(n)))
                 || chars[i - 1].is_lowercase());
         if starts_word {
             out.push('_');

@@ -18,6 +18,9 @@ crate::declare_rule! {
     pub PACKAGE_NO_IMPORT_CYCLE = "Checks that packages do not have import cycles."
 }
 
+/// package -> directly imported package -> (importing file index, dependency index).
+type Graph<'a> = BTreeMap<&'a str, BTreeMap<&'a str, Vec<(usize, i32)>>>;
+
 pub fn check(cx: &Context, out: &mut Sink) {
     let image = cx.image;
     let by_name: HashMap<&str, usize> = image
@@ -26,8 +29,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
         .enumerate()
         .map(|(i, f)| (f.name(), i))
         .collect();
-    // package -> directly imported package -> (file index, dependency index)
-    let mut graph: BTreeMap<&str, BTreeMap<&str, Vec<(usize, i32)>>> = BTreeMap::new();
+    let mut graph: Graph = BTreeMap::new();
     for (fi, f) in image.files.iter().enumerate() {
         let pkg = f.package();
         let entry = graph.entry(pkg).or_default();
@@ -68,7 +70,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
 /// Depth-first from `pkg`; returns the cycle when it leads back to the first package of `list`.
 fn find_cycle<'a>(
     pkg: &'a str,
-    graph: &BTreeMap<&'a str, BTreeMap<&'a str, Vec<(usize, i32)>>>,
+    graph: &Graph<'a>,
     on_path: &mut BTreeSet<&'a str>,
     mut list: Vec<&'a str>,
 ) -> Option<Vec<&'a str>> {
