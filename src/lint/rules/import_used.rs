@@ -44,14 +44,13 @@ pub fn check(cx: &Context, out: &mut Sink) {
         if candidates.is_empty() {
             continue;
         }
-        let mut used = UsedFiles::default();
-        used.types(pool, proto);
-        let all_found = |used: &UsedFiles| {
-            candidates
-                .iter()
-                .all(|(_, _, files)| files.iter().any(|x| used.files.contains(x)))
+        let mut used = UsedFiles {
+            pending: candidates.iter().map(|(_, _, files)| files.clone()).collect(),
+            ..UsedFiles::default()
         };
-        if !all_found(&used) {
+        used.types(pool, proto);
+        used.settle();
+        if !used.pending.is_empty() {
             if let Some(fd) = pool.get_file_by_name(f.name()) {
                 used.options(&fd);
             }
@@ -92,9 +91,17 @@ fn exported_files(pool: &DescriptorPool, name: &str) -> HashSet<String> {
 struct UsedFiles {
     files: HashSet<String>,
     cache: HashMap<String, Option<String>>,
+    /// The imports not known to be used yet (as sets of files that would make them used); the
+    /// option scan stops once this is empty.
+    pending: Vec<HashSet<String>>,
 }
 
 impl UsedFiles {
+    fn settle(&mut self) {
+        let files = &self.files;
+        self.pending.retain(|p| !p.iter().any(|x| files.contains(x)));
+    }
+
     fn type_name(&mut self, pool: &DescriptorPool, name: &str) {
         if name.is_empty() {
             return;
@@ -145,7 +152,9 @@ impl UsedFiles {
 
     /// Files that define the custom options (extensions) set anywhere in the file.
     fn options(&mut self, fd: &prost_reflect::FileDescriptor) {
-        self.option_message(&fd.options());
+        if fd.file_descriptor_proto().options.is_some() {
+            self.option_message(&fd.options());
+        }
         for m in fd.messages() {
             self.message_options(&m);
         }
@@ -153,26 +162,43 @@ impl UsedFiles {
             self.enum_options(&e);
         }
         for x in fd.extensions() {
-            self.option_message(&x.options());
+            if x.field_descriptor_proto().options.is_some() {
+                self.option_message(&x.options());
+            }
         }
         for s in fd.services() {
-            self.option_message(&s.options());
+            if s.service_descriptor_proto().options.is_some() {
+                self.option_message(&s.options());
+            }
             for m in s.methods() {
-                self.option_message(&m.options());
+                if m.method_descriptor_proto().options.is_some() {
+                    self.option_message(&m.options());
+                }
             }
         }
     }
 
     fn message_options(&mut self, m: &MessageDescriptor) {
-        self.option_message(&m.options());
+        if self.pending.is_empty() {
+            return;
+        }
+        if m.descriptor_proto().options.is_some() {
+            self.option_message(&m.options());
+        }
         for f in m.fields() {
-            self.option_message(&f.options());
+            if f.field_descriptor_proto().options.is_some() {
+                self.option_message(&f.options());
+            }
         }
         for o in m.oneofs() {
-            self.option_message(&o.options());
+            if o.oneof_descriptor_proto().options.is_some() {
+                self.option_message(&o.options());
+            }
         }
         for x in m.child_extensions() {
-            self.option_message(&x.options());
+            if x.field_descriptor_proto().options.is_some() {
+                self.option_message(&x.options());
+            }
         }
         for e in m.child_enums() {
             self.enum_options(&e);
@@ -183,16 +209,24 @@ impl UsedFiles {
     }
 
     fn enum_options(&mut self, e: &prost_reflect::EnumDescriptor) {
-        self.option_message(&e.options());
+        if e.enum_descriptor_proto().options.is_some() {
+            self.option_message(&e.options());
+        }
         for v in e.values() {
-            self.option_message(&v.options());
+            if v.enum_value_descriptor_proto().options.is_some() {
+                self.option_message(&v.options());
+            }
         }
     }
 
     fn option_message(&mut self, options: &DynamicMessage) {
+        let mut added = false;
         for (ext, value) in options.extensions() {
-            self.files.insert(ext.parent_file().name().to_string());
+            added |= self.files.insert(ext.parent_file().name().to_string());
             self.option_value(value);
+        }
+        if added {
+            self.settle();
         }
         for (_, value) in options.fields() {
             self.option_value(value);
