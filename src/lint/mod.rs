@@ -212,6 +212,13 @@ fn run_module(
     let options = Options::from_config(lint);
     let cx = Context::new(image, indexes, &options);
     let mut warnings = selection.warnings.clone();
+    for id in &selection.ids {
+        if !is_listed(id) {
+            warnings.push(format!(
+                "rule {id} is deprecated in buf (buf 1.75 fails when it is the only rule); protoforge still runs it"
+            ));
+        }
+    }
     let mut raw = Vec::new();
     for id in &selection.ids {
         let Some(rule) = RULES.iter().find(|r| r.meta.id == *id) else {
