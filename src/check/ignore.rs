@@ -98,9 +98,19 @@ impl CommentIgnores {
     }
 
     pub fn ignores(&self, locations: &Locations, path: &[i32], rule: &str) -> bool {
+        self.ignores_with(&|p| locations.leading_comments(p), path, rule)
+    }
+
+    /// Like [`CommentIgnores::ignores`], reading leading comments through `leading_comments`.
+    pub fn ignores_with<'a>(
+        &self,
+        leading_comments: &dyn Fn(&[i32]) -> Option<&'a str>,
+        path: &[i32],
+        rule: &str,
+    ) -> bool {
         let wanted = format!("{} {rule}", self.prefix);
         associated_paths(path).iter().any(|p| {
-            locations.leading_comments(p).is_some_and(|c| {
+            leading_comments(p).is_some_and(|c| {
                 c.lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty())

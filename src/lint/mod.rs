@@ -14,7 +14,9 @@ mod registry;
 mod rules;
 pub mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use prost_types::source_code_info::Location;
 
 use crate::check::{sort_and_dedup, CommentIgnores, Finding, PathFilter, Span};
 use crate::config::{LintConfig, ModuleSpec};
@@ -234,33 +236,75 @@ fn run_module(
     let comment_ignores = lint
         .allow_comment_ignores
         .then_some(CommentIgnores::new(COMMENT_IGNORE_PREFIX));
-    let mut findings = Vec::new();
+    // Findings by file, so that each file's source info is scanned once for the few locations
+    // needed (building the whole path index of every file costs more memory than the lint).
+    let mut by_file: BTreeMap<usize, Vec<RawFinding>> = BTreeMap::new();
     for r in raw {
-        let file = &image.files[r.file];
+        by_file.entry(r.file).or_default().push(r);
+    }
+    let mut findings = Vec::new();
+    for (index, raws) in by_file {
+        let file = &image.files[index];
         if file.is_import && file.module.is_none() || !is_target(file) {
             continue;
         }
-        if filter.ignores(r.rule, &file.root_path) {
-            continue;
-        }
-        if let (Some(ci), Some(path)) = (&comment_ignores, &r.path) {
-            if ci.ignores(file.locations(), path, r.rule) {
-                continue;
+        let raws: Vec<RawFinding> = raws
+            .into_iter()
+            .filter(|r| !filter.ignores(r.rule, &file.root_path))
+            .collect();
+        let mut wanted: HashSet<Vec<i32>> = HashSet::new();
+        for r in &raws {
+            if let Some(path) = &r.path {
+                wanted.insert(path.clone());
+                if comment_ignores.is_some() {
+                    wanted.extend(crate::check::associated_paths(path));
+                }
             }
         }
-        let span = match &r.path {
-            Some(path) => file.locations().span(path).unwrap_or_else(Span::file_start),
-            None => Span::file_start(),
-        };
-        findings.push(
-            Finding::new(
-                r.rule,
-                Some(file.external_path.clone()),
-                Some(span),
-                r.message,
-            )
-            .with_help(help_line(r.rule)),
-        );
+        let locations = pick_locations(file, &wanted);
+        for r in raws {
+            if let (Some(ci), Some(path)) = (&comment_ignores, &r.path) {
+                let leading =
+                    |p: &[i32]| locations.get(p).and_then(|l| l.leading_comments.as_deref());
+                if ci.ignores_with(&leading, path, r.rule) {
+                    continue;
+                }
+            }
+            let span = r
+                .path
+                .as_ref()
+                .and_then(|p| locations.get(p.as_slice()))
+                .and_then(|l| Span::from_source_code_info(&l.span))
+                .unwrap_or_else(Span::file_start);
+            findings.push(
+                Finding::new(
+                    r.rule,
+                    Some(file.external_path.clone()),
+                    Some(span),
+                    r.message,
+                )
+                .with_help(help_line(r.rule)),
+            );
+        }
     }
     Ok((findings, warnings))
+}
+
+/// The first `SourceCodeInfo` location of each wanted path (protoc keeps the first when a path repeats).
+fn pick_locations<'a>(
+    file: &'a ImageFile,
+    wanted: &HashSet<Vec<i32>>,
+) -> HashMap<&'a [i32], &'a Location> {
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return out;
+    }
+    if let Some(info) = &file.proto.source_code_info {
+        for loc in &info.location {
+            if wanted.contains(&loc.path) {
+                out.entry(loc.path.as_slice()).or_insert(loc);
+            }
+        }
+    }
+    out
 }

@@ -45,7 +45,10 @@ pub fn check(cx: &Context, out: &mut Sink) {
             continue;
         }
         let mut used = UsedFiles {
-            pending: candidates.iter().map(|(_, _, files)| files.clone()).collect(),
+            pending: candidates
+                .iter()
+                .map(|(_, _, files)| files.clone())
+                .collect(),
             ..UsedFiles::default()
         };
         used.types(pool, proto);
@@ -99,7 +102,8 @@ struct UsedFiles {
 impl UsedFiles {
     fn settle(&mut self) {
         let files = &self.files;
-        self.pending.retain(|p| !p.iter().any(|x| files.contains(x)));
+        self.pending
+            .retain(|p| !p.iter().any(|x| files.contains(x)));
     }
 
     fn type_name(&mut self, pool: &DescriptorPool, name: &str) {

@@ -22,14 +22,14 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in &cx.files {
-        let locations = f.file.locations();
         // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
         // info, the statement's location decides.
-        let declared = if locations.is_empty() {
-            !matches!(f.file.proto.syntax.as_deref(), None | Some(""))
-        } else {
-            locations.get(&[tag::file::SYNTAX]).is_some()
-                || locations.get(&[tag::file::EDITION]).is_some()
+        let declared = match &f.file.proto.source_code_info {
+            Some(info) if !info.location.is_empty() => info.location.iter().any(|l| {
+                l.path.as_slice() == [tag::file::SYNTAX]
+                    || l.path.as_slice() == [tag::file::EDITION]
+            }),
+            _ => !matches!(f.file.proto.syntax.as_deref(), None | Some("")),
         };
         if !declared {
             out.file(
