@@ -187,3 +187,29 @@ fn explain_prints_the_doc() {
     let o = run(&dir, &["explain", "NOT_A_RULE"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn path_with_a_broken_sibling_lints_the_targets_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("buf.yaml"),
+        "version: v2\nlint:\n  use:\n    - PACKAGE_SAME_GO_PACKAGE\n    - MESSAGE_PASCAL_CASE\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("a.proto"),
+        "syntax = \"proto3\";\npackage x;\noption go_package = \"a\";\nmessage bad_name {}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("broken.proto"), "syntax = \"proto3\";\nmessage {\n")
+        .expect("write");
+    let o = run(dir.path(), &["lint", "--path", "a.proto"]);
+    assert_eq!(o.status.code(), Some(100), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("MESSAGE_PASCAL_CASE") || out.contains("bad_name"), "{out}");
+    // Without --path the broken file is a compile error, as in buf.
+    let o = run(dir.path(), &["lint", "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(100));
+    assert!(stdout(&o).contains("\"COMPILE\""), "{}", stdout(&o));
+}

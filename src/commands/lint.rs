@@ -33,6 +33,9 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let limited = !args.input.paths.is_empty() || !args.input.exclude_paths.is_empty();
     let (image, modules) = match workspace {
         Some(ws) if limited => {
+            // The targeted image is no longer needed once its targets are known: free it
+            // before compiling the whole module.
+            drop(image);
             let whole = InputArgs {
                 paths: Vec::new(),
                 exclude_paths: Vec::new(),
@@ -44,7 +47,14 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
                     workspace: Some(full_ws),
                     ..
                 }) => (full, full_ws.modules),
-                _ => (image, ws.modules),
+                // The rest of the module does not compile: lint the targets alone, as buf.
+                _ => match pipeline::build(&args.input, &cwd)?.compiled {
+                    Compiled::Image(image) => (image, ws.modules),
+                    Compiled::Errors(findings) => {
+                        emit_findings(&findings, args.error_format, false, &[]);
+                        return Ok(Outcome::Findings);
+                    }
+                },
             }
         }
         Some(ws) => (image, ws.modules),
