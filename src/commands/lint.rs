@@ -20,8 +20,11 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let Built {
         workspace,
         compiled,
-        ..
+        snapshot,
     } = built;
+    // Only the modules are needed from here on: free the raw input bytes and the file table.
+    drop(snapshot);
+    let workspace = workspace.map(|ws| ws.modules);
     let image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
@@ -32,7 +35,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
     let limited = !args.input.paths.is_empty() || !args.input.exclude_paths.is_empty();
     let (image, modules) = match workspace {
-        Some(ws) if limited => {
+        Some(modules) if limited => {
             // The targeted image is no longer needed once its targets are known: free it
             // before compiling the whole module.
             drop(image);
@@ -49,7 +52,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
                 }) => (full, full_ws.modules),
                 // The rest of the module does not compile: lint the targets alone, as buf.
                 _ => match pipeline::build(&args.input, &cwd)?.compiled {
-                    Compiled::Image(image) => (image, ws.modules),
+                    Compiled::Image(image) => (image, modules),
                     Compiled::Errors(findings) => {
                         emit_findings(&findings, args.error_format, false, &[]);
                         return Ok(Outcome::Findings);
@@ -57,7 +60,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
                 },
             }
         }
-        Some(ws) => (image, ws.modules),
+        Some(modules) => (image, modules),
         None => (image, Vec::new()),
     };
     let outcome = lint_image(&image, &modules, &|f: &ImageFile| {
