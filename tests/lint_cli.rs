@@ -201,15 +201,50 @@ fn path_with_a_broken_sibling_lints_the_targets_alone() {
         "syntax = \"proto3\";\npackage x;\noption go_package = \"a\";\nmessage bad_name {}\n",
     )
     .expect("write");
-    std::fs::write(dir.path().join("broken.proto"), "syntax = \"proto3\";\nmessage {\n")
-        .expect("write");
+    std::fs::write(
+        dir.path().join("broken.proto"),
+        "syntax = \"proto3\";\nmessage {\n",
+    )
+    .expect("write");
     let o = run(dir.path(), &["lint", "--path", "a.proto"]);
     assert_eq!(o.status.code(), Some(100), "{}", stderr(&o));
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 1, "{out}");
-    assert!(out.contains("MESSAGE_PASCAL_CASE") || out.contains("bad_name"), "{out}");
+    assert!(
+        out.contains("MESSAGE_PASCAL_CASE") || out.contains("bad_name"),
+        "{out}"
+    );
     // Without --path the broken file is a compile error, as in buf.
     let o = run(dir.path(), &["lint", "--error-format", "json"]);
     assert_eq!(o.status.code(), Some(100));
     assert!(stdout(&o).contains("\"COMPILE\""), "{}", stdout(&o));
+}
+
+#[test]
+fn path_sees_rpc_types_of_unimported_siblings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "buf.yaml",
+        "version: v2\nlint:\n  use:\n    - RPC_REQUEST_RESPONSE_UNIQUE\n",
+    );
+    write(
+        "c.proto",
+        "syntax = \"proto3\";\npackage x.v1;\nmessage Shared {}\nmessage GetResponse {}\nmessage PutResponse {}\n",
+    );
+    write(
+        "a.proto",
+        "syntax = \"proto3\";\npackage x.v1;\nimport \"c.proto\";\nservice A {\n  rpc Get(Shared) returns (GetResponse);\n}\n",
+    );
+    write(
+        "b.proto",
+        "syntax = \"proto3\";\npackage x.v1;\nimport \"c.proto\";\nservice B {\n  rpc Put(x.v1.Shared) returns (PutResponse);\n}\n",
+    );
+    let o = run(dir.path(), &["lint", "--path", "a.proto"]);
+    assert_eq!(o.status.code(), Some(100), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "a.proto:5:3:\"x.v1.Shared\" is used as the request or response type for multiple RPCs.\n"
+    );
 }

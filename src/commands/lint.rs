@@ -1,31 +1,32 @@
 //! `protoforge lint`: build the input, run the lint rules of each module, report.
 //!
-//! With `--path`/`--exclude-path`, the whole module is compiled a second time so that cross-file
-//! rules see the files outside the paths too; findings are still only reported for the targeted
-//! files. If the rest of the module does not compile, the targeted files alone are linted (as buf).
+//! With `--path`/`--exclude-path`, the module files outside the paths are parsed too so that
+//! cross-file rules see the whole module; findings are still only reported for the targeted files.
 
 use std::collections::HashSet;
 
-use crate::cli::{InputArgs, LintArgs};
+use prost_types::{DescriptorProto, FileDescriptorProto};
+use rayon::prelude::*;
+
+use crate::cli::LintArgs;
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
 use crate::config::{ConfigVersion, LintConfig, ModuleSpec};
 use crate::image::{Image, ImageFile};
 use crate::pipeline::{self, Built};
+use crate::workspace::{Workspace, WorkspaceFile};
 use crate::Result;
 
 pub fn run(args: LintArgs) -> Result<Outcome> {
     let cwd = current_dir()?;
-    let built = pipeline::build(&args.input, &cwd)?;
     let Built {
         workspace,
         compiled,
         snapshot,
-    } = built;
-    // Only the modules are needed from here on: free the raw input bytes and the file table.
+    } = pipeline::build(&args.input, &cwd)?;
+    // The raw input bytes are not needed any more.
     drop(snapshot);
-    let workspace = workspace.map(|ws| ws.modules);
-    let image = match compiled {
+    let mut image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
             emit_findings(&findings, args.error_format, false, &[]);
@@ -33,35 +34,12 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         }
     };
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
-    let limited = !args.input.paths.is_empty() || !args.input.exclude_paths.is_empty();
-    let (image, modules) = match workspace {
-        Some(modules) if limited => {
-            // The targeted image is no longer needed once its targets are known: free it
-            // before compiling the whole module.
-            drop(image);
-            let whole = InputArgs {
-                paths: Vec::new(),
-                exclude_paths: Vec::new(),
-                ..args.input.clone()
-            };
-            match pipeline::build(&whole, &cwd) {
-                Ok(Built {
-                    compiled: Compiled::Image(full),
-                    workspace: Some(full_ws),
-                    ..
-                }) => (full, full_ws.modules),
-                // The rest of the module does not compile: lint the targets alone, as buf.
-                _ => match pipeline::build(&args.input, &cwd)?.compiled {
-                    Compiled::Image(image) => (image, modules),
-                    Compiled::Errors(findings) => {
-                        emit_findings(&findings, args.error_format, false, &[]);
-                        return Ok(Outcome::Findings);
-                    }
-                },
-            }
+    let modules = match workspace {
+        Some(ws) => {
+            add_rest_of_modules(&mut image, &ws);
+            ws.modules
         }
-        Some(modules) => (image, modules),
-        None => (image, Vec::new()),
+        None => Vec::new(),
     };
     let outcome = lint_image(&image, &modules, &|f: &ImageFile| {
         targets.contains(f.name())
@@ -75,6 +53,94 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     } else {
         Outcome::Findings
     })
+}
+
+/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
+/// and what they import. The module's other files are parsed (not linked: that would cost as much
+/// as compiling the whole module) and added as non-target files, so that cross-file rules see the
+/// whole module. Their RPC types are resolved against the known type names; a file that does not
+/// parse is left out, as buf would not look at it either.
+fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
+    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
+    let missing: Vec<&WorkspaceFile> = ws
+        .files
+        .values()
+        .filter(|f| !present.contains(f.name.as_str()))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let parsed: Vec<(&WorkspaceFile, FileDescriptorProto)> = missing
+        .par_iter()
+        .filter_map(|f| {
+            let file = protox::file::File::from_source(&f.name, &f.text).ok()?;
+            Some((*f, file.file_descriptor_proto().clone()))
+        })
+        .collect();
+    let mut known: HashSet<String> = image
+        .pool
+        .all_messages()
+        .map(|m| m.full_name().to_string())
+        .collect();
+    for (_, proto) in &parsed {
+        collect_message_names(proto.package(), &proto.message_type, &mut known);
+    }
+    for (f, mut proto) in parsed {
+        let package = proto.package().to_string();
+        for service in &mut proto.service {
+            for method in &mut service.method {
+                if let Some(t) = method.input_type.as_mut() {
+                    *t = resolve(&package, t, &known);
+                }
+                if let Some(t) = method.output_type.as_mut() {
+                    *t = resolve(&package, t, &known);
+                }
+            }
+        }
+        image.files.push(ImageFile::new(
+            proto,
+            true,
+            f.external_path.clone(),
+            f.root_path.clone(),
+            Some(f.module),
+            Some(f.text.clone()),
+        ));
+    }
+}
+
+fn collect_message_names(scope: &str, messages: &[DescriptorProto], out: &mut HashSet<String>) {
+    for m in messages {
+        let name = if scope.is_empty() {
+            m.name().to_string()
+        } else {
+            format!("{scope}.{}", m.name())
+        };
+        collect_message_names(&name, &m.nested_type, out);
+        out.insert(name);
+    }
+}
+
+/// Resolves a type reference as written in `package` to `.full.Name` (protobuf scoping: the
+/// innermost enclosing package that has the name wins).
+fn resolve(package: &str, name: &str, known: &HashSet<String>) -> String {
+    if let Some(full) = name.strip_prefix('.') {
+        return format!(".{full}");
+    }
+    let mut scope = package;
+    loop {
+        let candidate = if scope.is_empty() {
+            name.to_string()
+        } else {
+            format!("{scope}.{name}")
+        };
+        if known.contains(&candidate) {
+            return format!(".{candidate}");
+        }
+        if scope.is_empty() {
+            return format!(".{name}");
+        }
+        scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
+    }
 }
 
 /// Lints `image` with the modules' configs; files without a module (image inputs) get buf's v2 defaults.

@@ -69,6 +69,9 @@ pub struct CheckedFile<'a> {
     /// Index into `Image::files`.
     pub index: usize,
     pub elements: Elements<'a>,
+    /// Whether findings on this file are reported (with `--path`, the rest of the module is
+    /// only there for cross-file rules).
+    pub is_target: bool,
 }
 
 impl CheckedFile<'_> {
@@ -91,7 +94,12 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Builds the context for the given files of `image`.
-    pub fn new(image: &'a Image, file_indexes: &[usize], options: &'a Options) -> Self {
+    pub fn new(
+        image: &'a Image,
+        file_indexes: &[usize],
+        options: &'a Options,
+        is_target: &dyn Fn(&ImageFile) -> bool,
+    ) -> Self {
         let files = file_indexes
             .iter()
             .map(|&index| {
@@ -100,6 +108,7 @@ impl<'a> Context<'a> {
                     file,
                     index,
                     elements: Elements::of(&file.proto),
+                    is_target: is_target(file),
                 }
             })
             .collect();
@@ -108,6 +117,11 @@ impl<'a> Context<'a> {
             files,
             options,
         }
+    }
+
+    /// The files findings are reported for: what per-file rules look at.
+    pub fn targets(&self) -> impl Iterator<Item = &CheckedFile<'a>> {
+        self.files.iter().filter(|f| f.is_target)
     }
 }
 
@@ -212,7 +226,7 @@ fn run_module(
     let selection = set.select(&lint.use_, &lint.except)?;
     let filter = PathFilter::new(&lint.ignore, &lint.ignore_only, &set)?;
     let options = Options::from_config(lint);
-    let cx = Context::new(image, indexes, &options);
+    let cx = Context::new(image, indexes, &options, is_target);
     let mut warnings = selection.warnings.clone();
     for id in &selection.ids {
         if !is_listed(id) {

@@ -149,7 +149,7 @@ fn require(out: &mut Sink, f: &CheckedFile, path: &[i32], what: &str, name: &str
 }
 
 pub fn check_enum(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for e in &f.elements.enums {
             require(out, f, &e.path, "Enum", e.proto.name());
         }
@@ -157,7 +157,7 @@ pub fn check_enum(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_enum_value(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for v in &f.elements.enum_values {
             require(out, f, &v.path, "Enum value", v.proto.name());
         }
@@ -165,7 +165,7 @@ pub fn check_enum_value(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_field(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for field in &f.elements.fields {
             if field.parent_is_map_entry || field.proto.r#type() == Type::Group {
                 continue;
@@ -176,7 +176,7 @@ pub fn check_field(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_message(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for m in &f.elements.messages {
             if m.is_map_entry() {
                 continue;
@@ -187,7 +187,7 @@ pub fn check_message(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_oneof(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for o in &f.elements.oneofs {
             let members: Vec<_> = o
                 .parent
@@ -204,7 +204,7 @@ pub fn check_oneof(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_rpc(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for m in &f.elements.methods {
             require(out, f, &m.path, "RPC", m.proto.name());
         }
@@ -212,7 +212,7 @@ pub fn check_rpc(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_service(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for s in &f.elements.services {
             require(out, f, &s.path, "Service", s.proto.name());
         }

@@ -21,7 +21,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for v in &f.elements.enum_values {
             if v.index == 0 && v.proto.number() != 0 {
                 let mut path = v.path.clone();

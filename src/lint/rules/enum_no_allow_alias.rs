@@ -24,7 +24,7 @@ crate::declare_rule! {
 const ALLOW_ALIAS: i32 = 2;
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for e in &f.elements.enums {
             let allow = e.proto.options.as_ref().and_then(|o| o.allow_alias);
             if allow == Some(true) {

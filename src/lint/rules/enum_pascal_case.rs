@@ -22,7 +22,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for e in &f.elements.enums {
             let name = e.proto.name();
             let expected = to_pascal_case(name);

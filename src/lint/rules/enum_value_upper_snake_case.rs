@@ -22,7 +22,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for v in &f.elements.enum_values {
             let name = v.proto.name();
             let expected = to_upper_snake_case(name);

@@ -23,7 +23,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let suffix = &cx.options.enum_zero_value_suffix;
-    for f in &cx.files {
+    for f in cx.targets() {
         for v in &f.elements.enum_values {
             if v.proto.number() != 0 {
                 continue;

@@ -22,7 +22,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for field in &f.elements.fields {
             let name = field.proto.name();
             if name.trim_matches('_').to_lowercase() == "descriptor" {

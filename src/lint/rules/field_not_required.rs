@@ -23,7 +23,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for field in &f.elements.fields {
             if field.proto.label() == Label::Required {
                 let mut path = field.path.clone();

@@ -16,7 +16,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         let name = f.name();
         let base = name.rsplit('/').next().unwrap_or(name);
         let ext = match base.rfind('.') {

@@ -26,7 +26,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let pool = &cx.image.pool;
-    for f in &cx.files {
+    for f in cx.targets() {
         let proto = &f.file.proto;
         if proto.dependency.is_empty() {
             continue;

@@ -22,7 +22,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for o in &f.elements.oneofs {
             let name = o.proto.name();
             let expected = to_lower_snake_case(name);

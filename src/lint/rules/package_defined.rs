@@ -23,7 +23,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         if f.package().is_empty() {
             out.file(f, "Files must have a package defined.");
         }

@@ -22,7 +22,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         let pkg = f.package();
         if pkg.is_empty() {
             continue;

@@ -24,7 +24,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         let pkg = f.package();
         if pkg.is_empty() || package_version(pkg).is_some() {
             continue;

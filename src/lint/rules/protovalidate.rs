@@ -23,8 +23,7 @@ pub fn check(_cx: &Context, _out: &mut Sink) {}
 /// A warning when files use protovalidate, since the checks are not implemented.
 pub fn note(cx: &Context) -> Option<String> {
     let users: Vec<&str> = cx
-        .files
-        .iter()
+        .targets()
         .filter(|f| f.file.proto.dependency.iter().any(|d| d == VALIDATE_PROTO))
         .map(|f| f.file.external_path.as_str())
         .collect();

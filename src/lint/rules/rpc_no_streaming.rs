@@ -41,7 +41,7 @@ crate::declare_rule! {
 }
 
 pub fn check_client(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for m in &f.elements.methods {
             if m.proto.client_streaming() {
                 out.at(
@@ -55,7 +55,7 @@ pub fn check_client(cx: &Context, out: &mut Sink) {
 }
 
 pub fn check_server(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for m in &f.elements.methods {
             if m.proto.server_streaming() {
                 out.at(

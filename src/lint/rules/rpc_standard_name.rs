@@ -66,7 +66,7 @@ pub fn check_response(cx: &Context, out: &mut Sink) {
 
 fn standard_name(cx: &Context, out: &mut Sink, what: &str, suffix: &str, allow_empty: bool) {
     let is_request = suffix == "Request";
-    for f in &cx.files {
+    for f in cx.targets() {
         for m in &f.elements.methods {
             let full = if is_request {
                 m.proto.input_type()

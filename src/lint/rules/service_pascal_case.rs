@@ -21,7 +21,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         for s in &f.elements.services {
             let name = s.proto.name();
             let expected = to_pascal_case(name);

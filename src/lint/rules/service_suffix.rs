@@ -21,7 +21,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let suffix = &cx.options.service_suffix;
-    for f in &cx.files {
+    for f in cx.targets() {
         for s in &f.elements.services {
             let name = s.proto.name();
             if !name.ends_with(suffix.as_str()) {

@@ -20,7 +20,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let by_name: HashMap<&str, &str> = cx.files.iter().map(|f| (f.name(), f.package())).collect();
-    for f in &cx.files {
+    for f in cx.targets() {
         if package_version(f.package()) != Some(Stability::Stable) {
             continue;
         }

@@ -21,7 +21,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    for f in &cx.files {
+    for f in cx.targets() {
         // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
         // info, the statement's location decides.
         let declared = match &f.file.proto.source_code_info {
