@@ -248,3 +248,34 @@ fn path_sees_rpc_types_of_unimported_siblings() {
         "a.proto:5:3:\"x.v1.Shared\" is used as the request or response type for multiple RPCs.\n"
     );
 }
+
+#[test]
+fn path_reports_what_a_whole_run_reports_for_the_target() {
+    for rule in [
+        "PACKAGE_SAME_CSHARP_NAMESPACE",
+        "PACKAGE_SAME_GO_PACKAGE",
+        "PACKAGE_SAME_JAVA_MULTIPLE_FILES",
+        "PACKAGE_SAME_JAVA_PACKAGE",
+        "PACKAGE_SAME_PHP_NAMESPACE",
+        "PACKAGE_SAME_RUBY_PACKAGE",
+        "PACKAGE_SAME_SWIFT_PREFIX",
+        "DIRECTORY_SAME_PACKAGE",
+        "PACKAGE_SAME_DIRECTORY",
+        "PACKAGE_NO_IMPORT_CYCLE",
+    ] {
+        let dir = fixture(rule);
+        let whole = stdout(&run(&dir, &["lint"]));
+        let mut files: Vec<&str> = whole.lines().filter_map(|l| l.split(':').next()).collect();
+        files.dedup();
+        assert!(!files.is_empty(), "{rule}: fixture has findings");
+        for file in files {
+            let expected: String = whole
+                .lines()
+                .filter(|l| l.starts_with(&format!("{file}:")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let limited = stdout(&run(&dir, &["lint", "--path", file]));
+            assert_eq!(limited, expected, "{rule} --path {file}");
+        }
+    }
+}

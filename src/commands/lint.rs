@@ -86,6 +86,7 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
         collect_message_names(proto.package(), &proto.message_type, &mut known);
     }
     for (f, mut proto) in parsed {
+        interpret_file_options(&mut proto);
         let package = proto.package().to_string();
         for service in &mut proto.service {
             for method in &mut service.method {
@@ -105,6 +106,45 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
             Some(f.module),
             Some(f.text.clone()),
         ));
+    }
+}
+
+/// A parsed (unlinked) file keeps its options uninterpreted; set the standard file options the
+/// cross-file rules compare (`go_package`, `java_package`, ...).
+fn interpret_file_options(proto: &mut FileDescriptorProto) {
+    let Some(options) = proto.options.as_mut() else {
+        return;
+    };
+    let uninterpreted = std::mem::take(&mut options.uninterpreted_option);
+    for option in uninterpreted {
+        let [part] = option.name.as_slice() else {
+            continue;
+        };
+        if part.is_extension {
+            continue;
+        }
+        let string = || {
+            option
+                .string_value
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+        match part.name_part.as_str() {
+            "go_package" => options.go_package = string(),
+            "java_package" => options.java_package = string(),
+            "csharp_namespace" => options.csharp_namespace = string(),
+            "php_namespace" => options.php_namespace = string(),
+            "ruby_package" => options.ruby_package = string(),
+            "swift_prefix" => options.swift_prefix = string(),
+            "java_multiple_files" => {
+                options.java_multiple_files = match option.identifier_value.as_deref() {
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
     }
 }
 
