@@ -234,7 +234,13 @@ impl InputSpec {
                     )
                 })?;
                 // With an explicit format, a compression suffix still counts (`a.tar.gz#format=tar`).
-                let compression = detect(location).1;
+                let compression = if location.ends_with(".gz") || location.ends_with(".tgz") {
+                    Compression::Gzip
+                } else if location.ends_with(".zst") {
+                    Compression::Zstd
+                } else {
+                    Compression::None
+                };
                 (format, compression)
             }
             None => {
