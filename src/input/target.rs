@@ -157,7 +157,7 @@ pub fn locate(
             let target_paths = if input.is_empty() { Vec::new() } else { vec![input] };
             return Ok(Located { root_len: len, target_paths });
         }
-        if module_dirs.iter().any(|m| *m == input_dir) {
+        if module_dirs.contains(&input_dir) {
             return Ok(Located { root_len: len, target_paths: vec![input_dir] });
         }
         let module = module_dirs.iter().find(|m| contains(m, &input_dir)).cloned().unwrap_or_default();
