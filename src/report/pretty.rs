@@ -1,0 +1,98 @@
+//! `pretty`: one miette report per finding, for people at a terminal. Beyond buf.
+//!
+//! Each report names the rule id as the diagnostic code, the message, a code frame of the source with
+//! the span underlined (the frame header is `path:line:column`), and a help line: the finding's own
+//! help, else the rule's purpose from the rule documentation. When the source is not known, or the
+//! finding has no position, the report has no frame and its message starts with `path:line:column:`
+//! (`<input>` for no file, as buf's text). Colours only when asked ([`super::ReportContext::color`]:
+//! stdout is a terminal and `NO_COLOR` is unset); without colour the frames are plain Unicode. Lines
+//! are not wrapped. A last line counts the findings and files.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+
+use super::{position_to_byte, text_line, ReportContext};
+use crate::check::Finding;
+
+pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
+    let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_wrap_lines(false).with_links(false);
+    let mut out = String::new();
+    for f in findings {
+        let diagnostic = FindingDiagnostic::new(f, ctx);
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            out.push_str(&text_line(f));
+            out.push('\n');
+        }
+    }
+    let mut files: Vec<&str> = findings.iter().filter_map(|f| f.path.as_deref()).collect();
+    files.sort_unstable();
+    files.dedup();
+    out.push_str(&format!(
+        "{} finding{} in {} file{}.\n",
+        findings.len(),
+        plural(findings.len()),
+        files.len(),
+        plural(files.len())
+    ));
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[derive(Debug)]
+struct FindingDiagnostic {
+    message: String,
+    code: String,
+    help: Option<String>,
+    frame: Option<(NamedSource<Arc<str>>, SourceSpan)>,
+}
+
+impl FindingDiagnostic {
+    fn new(f: &Finding, ctx: &ReportContext) -> Self {
+        let help = f.help.clone().or_else(|| (ctx.rule_doc)(&f.rule).map(|d| d.purpose).filter(|p| !p.is_empty()));
+        let frame = f.path.as_deref().zip(f.span).and_then(|(path, span)| {
+            let source = (ctx.sources)(path)?;
+            let start = position_to_byte(&source, span.start_line, span.start_column)?;
+            let end = position_to_byte(&source, span.end_line, span.end_column).unwrap_or(start).max(start);
+            Some((NamedSource::new(path, source), SourceSpan::new(start.into(), end - start)))
+        });
+        let message = if frame.is_some() { f.message.clone() } else { text_line(f) };
+        FindingDiagnostic { message, code: f.rule.clone(), help, frame }
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.frame.as_ref().map(|(source, _)| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (_, span) = self.frame.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(None, *span))))
+    }
+}
