@@ -55,21 +55,32 @@ fn findings_from_buf_json(text: &str) -> Vec<Finding> {
 }
 
 fn check_case(case: &str, command: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/report/buf").join(case);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/report/buf")
+        .join(case);
     let json = fs::read_to_string(dir.join("json.out")).expect("json.out");
     let mut findings = findings_from_buf_json(&json);
     assert!(!findings.is_empty(), "{case}: no findings in json.out");
     findings.reverse();
-    findings.push(findings[0].clone().with_help("a duplicate that differs only in help"));
+    findings.push(
+        findings[0]
+            .clone()
+            .with_help("a duplicate that differs only in help"),
+    );
     let locate = |_: &str| None;
-    let ctx = ReportContext::new(command).with_color(false).with_baseline(ConfigVersion::V1, &locate);
+    let ctx = ReportContext::new(command)
+        .with_color(false)
+        .with_baseline(ConfigVersion::V1, &locate);
     let mut compared = 0;
     for (name, format) in FORMATS {
         let Ok(expected) = fs::read_to_string(dir.join(format!("{name}.out"))) else {
             continue; // buf has no such format for this command (config-ignore-yaml is lint-only)
         };
         let actual = render(&findings, *format, &ctx);
-        assert_eq!(actual, expected, "{case}: --error-format {name} differs from buf 1.75");
+        assert_eq!(
+            actual, expected,
+            "{case}: --error-format {name} differs from buf 1.75"
+        );
         compared += 1;
     }
     assert!(compared >= 6, "{case}: only {compared} formats compared");

@@ -31,7 +31,12 @@ impl Span {
 
     /// The span buf uses for findings that concern a whole file with no better place: line 1, column 1.
     pub fn file_start() -> Span {
-        Span { start_line: 1, start_column: 1, end_line: 1, end_column: 1 }
+        Span {
+            start_line: 1,
+            start_column: 1,
+            end_line: 1,
+            end_column: 1,
+        }
     }
 }
 
@@ -50,8 +55,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: impl Into<String>, path: Option<String>, span: Option<Span>, message: impl Into<String>) -> Self {
-        Finding { rule: rule.into(), path, span, message: message.into(), help: None }
+    pub fn new(
+        rule: impl Into<String>,
+        path: Option<String>,
+        span: Option<Span>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule: rule.into(),
+            path,
+            span,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -102,8 +118,21 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
 mod tests {
     use super::*;
 
-    fn at(path: Option<&str>, sl: u32, sc: u32, el: u32, ec: u32, rule: &str, msg: &str) -> Finding {
-        let span = Span { start_line: sl, start_column: sc, end_line: el, end_column: ec };
+    fn at(
+        path: Option<&str>,
+        sl: u32,
+        sc: u32,
+        el: u32,
+        ec: u32,
+        rule: &str,
+        msg: &str,
+    ) -> Finding {
+        let span = Span {
+            start_line: sl,
+            start_column: sc,
+            end_line: el,
+            end_column: ec,
+        };
         Finding::new(rule, path.map(str::to_string), Some(span), msg)
     }
 
@@ -119,7 +148,14 @@ mod tests {
         sort_and_dedup(&mut findings);
         let order: Vec<_> = findings
             .iter()
-            .map(|f| (f.path.as_deref().unwrap_or("-"), f.position(), f.rule.as_str(), f.message.as_str()))
+            .map(|f| {
+                (
+                    f.path.as_deref().unwrap_or("-"),
+                    f.position(),
+                    f.rule.as_str(),
+                    f.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             order,

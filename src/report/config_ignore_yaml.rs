@@ -31,7 +31,11 @@ pub(super) fn render(findings: &[&Finding], baseline: &Baseline, command: &str) 
     if findings.iter().any(|f| f.rule == "COMPILE") {
         return text::render(findings);
     }
-    let section = if command == "breaking" { "breaking" } else { "lint" };
+    let section = if command == "breaking" {
+        "breaking"
+    } else {
+        "lint"
+    };
     let per_module = matches!(baseline.version, ConfigVersion::V1 | ConfigVersion::V1Beta1);
 
     // module dir -> rule -> paths
@@ -42,14 +46,21 @@ pub(super) fn render(findings: &[&Finding], baseline: &Baseline, command: &str) 
             unplaced.push(f);
             continue;
         };
-        let located = (baseline.locate)(path)
-            .unwrap_or_else(|| ModulePath { module_dir: String::new(), path: path.to_string() });
+        let located = (baseline.locate)(path).unwrap_or_else(|| ModulePath {
+            module_dir: String::new(),
+            path: path.to_string(),
+        });
         let (module, config_path) = if per_module {
             (located.module_dir, located.path)
         } else {
             (String::new(), join(&located.module_dir, &located.path))
         };
-        modules.entry(module).or_default().entry(f.rule.as_str()).or_default().insert(config_path);
+        modules
+            .entry(module)
+            .or_default()
+            .entry(f.rule.as_str())
+            .or_default()
+            .insert(config_path);
     }
 
     let mut out = String::new();
@@ -61,7 +72,10 @@ pub(super) fn render(findings: &[&Finding], baseline: &Baseline, command: &str) 
         if several {
             out.push_str(&format!("# {}\n", join(module, "buf.yaml")));
         }
-        out.push_str(&format!("version: {}\n{section}:\n  ignore_only:\n", baseline.version.as_str()));
+        out.push_str(&format!(
+            "version: {}\n{section}:\n  ignore_only:\n",
+            baseline.version.as_str()
+        ));
         for (rule, paths) in rules {
             out.push_str(&format!("    {}:\n", scalar(rule)));
             for path in paths {
@@ -72,7 +86,11 @@ pub(super) fn render(findings: &[&Finding], baseline: &Baseline, command: &str) 
     if !unplaced.is_empty() {
         out.push_str("# Not listed: findings without a file cannot be ignored by path:\n");
         for f in unplaced {
-            out.push_str(&format!("#   {}: {}\n", f.rule, f.message.replace('\n', " ")));
+            out.push_str(&format!(
+                "#   {}: {}\n",
+                f.rule,
+                f.message.replace('\n', " ")
+            ));
         }
     }
     out

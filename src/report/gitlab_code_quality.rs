@@ -30,7 +30,11 @@ pub(super) fn render(findings: &[&Finding]) -> String {
             location.push(',');
         }
         let (sl, sc, el, ec) = f.position();
-        location.push_str(&format!("\"positions\":{{\"begin\":{},\"end\":{}}}}}", position(sl, sc), position(el, ec)));
+        location.push_str(&format!(
+            "\"positions\":{{\"begin\":{},\"end\":{}}}}}",
+            position(sl, sc),
+            position(el, ec)
+        ));
 
         let mut head = String::from("{\"description\":");
         push_go_json_string(&mut head, &f.message);

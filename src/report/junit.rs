@@ -82,6 +82,9 @@ mod tests {
 
     #[test]
     fn escapes_like_go_encoding_xml() {
-        assert_eq!(escape_attr("a\"b'c&d<e>f\tg\nh\ri\u{1}j"), "a&#34;b&#39;c&amp;d&lt;e&gt;f&#x9;g&#xA;h&#xD;i\u{FFFD}j");
+        assert_eq!(
+            escape_attr("a\"b'c&d<e>f\tg\nh\ri\u{1}j"),
+            "a&#34;b&#39;c&amp;d&lt;e&gt;f&#x9;g&#xA;h&#xD;i\u{FFFD}j"
+        );
     }
 }

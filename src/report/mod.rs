@@ -107,7 +107,10 @@ impl<'a> ReportContext<'a> {
             command,
             sources: &no_source,
             rule_doc: &no_rule_doc,
-            baseline: Baseline { version: ConfigVersion::V2, locate: &printed_path },
+            baseline: Baseline {
+                version: ConfigVersion::V2,
+                locate: &printed_path,
+            },
             color: use_color(std::io::stdout().is_terminal()),
         }
     }
@@ -122,7 +125,11 @@ impl<'a> ReportContext<'a> {
         self
     }
 
-    pub fn with_baseline(mut self, version: ConfigVersion, locate: &'a dyn Fn(&str) -> Option<ModulePath>) -> Self {
+    pub fn with_baseline(
+        mut self,
+        version: ConfigVersion,
+        locate: &'a dyn Fn(&str) -> Option<ModulePath>,
+    ) -> Self {
         self.baseline = Baseline { version, locate };
         self
     }
@@ -147,7 +154,9 @@ pub fn render(findings: &[Finding], format: ErrorFormat, ctx: &ReportContext) ->
         ErrorFormat::Junit => junit::render(&findings),
         ErrorFormat::GithubActions => github_actions::render(&findings),
         ErrorFormat::GitlabCodeQuality => gitlab_code_quality::render(&findings),
-        ErrorFormat::ConfigIgnoreYaml => config_ignore_yaml::render(&findings, &ctx.baseline, ctx.command),
+        ErrorFormat::ConfigIgnoreYaml => {
+            config_ignore_yaml::render(&findings, &ctx.baseline, ctx.command)
+        }
         ErrorFormat::Sarif => sarif::render(&findings, ctx),
         ErrorFormat::Pretty => pretty::render(&findings, ctx),
     }
@@ -179,8 +188,14 @@ pub fn print_error(err: &Error) {
 
 /// The text [`print_error`] prints; `fancy` picks colours and Unicode frames over plain ASCII.
 pub fn render_error(err: &Error, fancy: bool) -> String {
-    let theme = if fancy { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::none() };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_wrap_lines(false).with_links(false);
+    let theme = if fancy {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::none()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_wrap_lines(false)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, err).is_err() {
         out = format!("{err}\n");
@@ -243,7 +258,9 @@ fn push_go_json_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -262,7 +279,11 @@ fn column_to_byte(line: &str, column: u32) -> usize {
         if col >= target {
             return i;
         }
-        col = if c == '\t' { (col / 4 + 1) * 4 } else { col + 1 };
+        col = if c == '\t' {
+            (col / 4 + 1) * 4
+        } else {
+            col + 1
+        };
     }
     line.len()
 }
@@ -298,7 +319,10 @@ mod tests {
     fn go_json_escapes_html_characters_like_buf() {
         let mut out = String::new();
         push_go_json_string(&mut out, "x/a&b<c>.proto \"q\" \\ \n\t\u{1}\u{2028}é");
-        assert_eq!(out, r#""x/a\u0026b\u003cc\u003e.proto \"q\" \\ \n\t\u0001\u2028é""#);
+        assert_eq!(
+            out,
+            r#""x/a\u0026b\u003cc\u003e.proto \"q\" \\ \n\t\u0001\u2028é""#
+        );
     }
 
     #[test]

@@ -10,7 +10,11 @@ pub(super) fn render(findings: &[&Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let (line, column, _, _) = f.position();
-        let kind = if f.rule.is_empty() { "FAILURE" } else { f.rule.as_str() };
+        let kind = if f.rule.is_empty() {
+            "FAILURE"
+        } else {
+            f.rule.as_str()
+        };
         out.push_str(&format!(
             "{}({},{}) : error {} : {}\n",
             f.path.as_deref().unwrap_or(NO_PATH),

@@ -6,21 +6,35 @@
 //! finding has no position, the report has no frame and its message starts with `path:line:column:`
 //! (`<input>` for no file, as buf's text). Colours only when asked ([`super::ReportContext::color`]:
 //! stdout is a terminal and `NO_COLOR` is unset); without colour the frames are plain Unicode. Lines
-//! are not wrapped. A last line counts the findings and files.
+//! are not wrapped; reports are separated by a blank line, and a last line counts the findings and files.
+//! The frame header's column is miette's (code points, a tab is one column), not buf's (a tab advances
+//! to the next multiple of 4): they differ only on lines with tabs.
 
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    SourceSpan,
+};
 
 use super::{position_to_byte, text_line, ReportContext};
 use crate::check::Finding;
 
 pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
-    let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_wrap_lines(false).with_links(false);
+    let theme = if ctx.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_wrap_lines(false)
+        .with_links(false);
     let mut out = String::new();
-    for f in findings {
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         let diagnostic = FindingDiagnostic::new(f, ctx);
         if handler.render_report(&mut out, &diagnostic).is_err() {
             out.push_str(&text_line(f));
@@ -31,7 +45,7 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
     files.sort_unstable();
     files.dedup();
     out.push_str(&format!(
-        "{} finding{} in {} file{}.\n",
+        "\n{} finding{} in {} file{}.\n",
         findings.len(),
         plural(findings.len()),
         files.len(),
@@ -58,15 +72,33 @@ struct FindingDiagnostic {
 
 impl FindingDiagnostic {
     fn new(f: &Finding, ctx: &ReportContext) -> Self {
-        let help = f.help.clone().or_else(|| (ctx.rule_doc)(&f.rule).map(|d| d.purpose).filter(|p| !p.is_empty()));
+        let help = f.help.clone().or_else(|| {
+            (ctx.rule_doc)(&f.rule)
+                .map(|d| d.purpose)
+                .filter(|p| !p.is_empty())
+        });
         let frame = f.path.as_deref().zip(f.span).and_then(|(path, span)| {
             let source = (ctx.sources)(path)?;
             let start = position_to_byte(&source, span.start_line, span.start_column)?;
-            let end = position_to_byte(&source, span.end_line, span.end_column).unwrap_or(start).max(start);
-            Some((NamedSource::new(path, source), SourceSpan::new(start.into(), end - start)))
+            let end = position_to_byte(&source, span.end_line, span.end_column)
+                .unwrap_or(start)
+                .max(start);
+            Some((
+                NamedSource::new(path, source),
+                SourceSpan::new(start.into(), end - start),
+            ))
         });
-        let message = if frame.is_some() { f.message.clone() } else { text_line(f) };
-        FindingDiagnostic { message, code: f.rule.clone(), help, frame }
+        let message = if frame.is_some() {
+            f.message.clone()
+        } else {
+            text_line(f)
+        };
+        FindingDiagnostic {
+            message,
+            code: f.rule.clone(),
+            help,
+            frame,
+        }
     }
 }
 
@@ -84,15 +116,21 @@ impl Diagnostic for FindingDiagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.frame.as_ref().map(|(source, _)| source as &dyn SourceCode)
+        self.frame
+            .as_ref()
+            .map(|(source, _)| source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (_, span) = self.frame.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(None, *span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            None, *span,
+        ))))
     }
 }

@@ -26,10 +26,14 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// What COMPILE means when no rule documentation names it.
 fn builtin_doc(rule: &str) -> Option<RuleDoc> {
     (rule == "COMPILE").then(|| RuleDoc {
-        purpose: "Protobuf sources must compile: valid syntax, resolvable imports and type references.".to_string(),
-        help: Some("Fix the reported syntax or reference error; an import that cannot be found must be \
+        purpose:
+            "Protobuf sources must compile: valid syntax, resolvable imports and type references."
+                .to_string(),
+        help: Some(
+            "Fix the reported syntax or reference error; an import that cannot be found must be \
                     supplied with -I/--include or PROTOFORGE_INCLUDE."
-            .to_string()),
+                .to_string(),
+        ),
         url: None,
     })
 }
@@ -41,19 +45,28 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
         ids.dedup();
         ids
     };
-    let index: BTreeMap<&str, usize> = rule_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let index: BTreeMap<&str, usize> = rule_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
 
     let rules: Vec<Value> = rule_ids
         .iter()
         .map(|id| {
             let doc = (ctx.rule_doc)(id).or_else(|| builtin_doc(id));
-            let purpose = doc.as_ref().map(|d| d.purpose.clone()).filter(|p| !p.is_empty());
+            let purpose = doc
+                .as_ref()
+                .map(|d| d.purpose.clone())
+                .filter(|p| !p.is_empty());
             let short = purpose.clone().unwrap_or_else(|| id.to_string());
             let help = doc
                 .as_ref()
                 .and_then(|d| d.help.clone())
                 .or(purpose)
-                .unwrap_or_else(|| format!("See the documentation of rule {id}."));
+                .unwrap_or_else(|| {
+                    format!("Run `protoforge explain {id}` for the rule's documentation.")
+                });
             let mut rule = Map::new();
             rule.insert("id".into(), json!(id));
             rule.insert("shortDescription".into(), json!({ "text": short }));
@@ -66,13 +79,18 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
         })
         .collect();
 
-    let results: Vec<Value> = findings.iter().map(|f| result(f, index[f.rule.as_str()], ctx)).collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| result(f, index[f.rule.as_str()], ctx))
+        .collect();
 
     let mut driver = Map::new();
     driver.insert("name".into(), json!("protoforge"));
     driver.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
     driver.insert("semanticVersion".into(), json!(env!("CARGO_PKG_VERSION")));
-    let info = [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")].into_iter().find(|u| !u.is_empty());
+    let info = [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty());
     if let Some(uri) = info {
         driver.insert("informationUri".into(), json!(uri));
     }
@@ -108,17 +126,28 @@ fn result(f: &Finding, rule_index: usize, ctx: &ReportContext) -> Value {
             let column = |line: u32, column: u32| code_point_column(source, line, column);
             let mut region = Map::new();
             region.insert("startLine".into(), json!(span.start_line));
-            region.insert("startColumn".into(), json!(column(span.start_line, span.start_column)));
+            region.insert(
+                "startColumn".into(),
+                json!(column(span.start_line, span.start_column)),
+            );
             if span.end_line > 0 {
                 region.insert("endLine".into(), json!(span.end_line));
-                region.insert("endColumn".into(), json!(column(span.end_line, span.end_column)));
+                region.insert(
+                    "endColumn".into(),
+                    json!(column(span.end_line, span.end_column)),
+                );
             }
-            if let Some(snippet) = source.and_then(|s| snippet(s, span.start_line, span.end_line.max(span.start_line))) {
+            if let Some(snippet) =
+                source.and_then(|s| snippet(s, span.start_line, span.end_line.max(span.start_line)))
+            {
                 region.insert("snippet".into(), json!({ "text": snippet }));
             }
             physical.insert("region".into(), Value::Object(region));
         }
-        result.insert("locations".into(), json!([{ "physicalLocation": Value::Object(physical) }]));
+        result.insert(
+            "locations".into(),
+            json!([{ "physicalLocation": Value::Object(physical) }]),
+        );
     }
     if let Some(help) = &f.help {
         result.insert("properties".into(), json!({ "help": help }));
@@ -135,13 +164,23 @@ fn code_point_column(source: Option<&str>, line: u32, column: u32) -> u32 {
     let byte = column_to_byte(text, column);
     let chars = text[..byte].chars().count() as u32;
     // A column past the end of the line (an exclusive end at the line end) keeps its distance.
-    let past_end = if byte == text.len() { column.saturating_sub(display_width(text) + 1) } else { 0 };
+    let past_end = if byte == text.len() {
+        column.saturating_sub(display_width(text) + 1)
+    } else {
+        0
+    };
     chars + 1 + past_end
 }
 
 /// The width of a line in buf's columns.
 fn display_width(text: &str) -> u32 {
-    text.chars().fold(0, |col, c| if c == '\t' { (col / 4 + 1) * 4 } else { col + 1 })
+    text.chars().fold(0, |col, c| {
+        if c == '\t' {
+            (col / 4 + 1) * 4
+        } else {
+            col + 1
+        }
+    })
 }
 
 /// Source lines `first..=last` (1-based) with their line breaks.
