@@ -60,6 +60,25 @@ pub struct ModulePath {
     pub path: String,
 }
 
+/// Finds the module of `path` (relative to the config's directory) among module directories (relative
+/// to the same directory; `""` or `.` is the config's own directory): the longest directory that
+/// contains the path. For [`ReportContext::with_baseline`]:
+/// `let locate = |p: &str| locate_in_modules(p, &dirs);`.
+pub fn locate_in_modules(path: &str, module_dirs: &[&str]) -> Option<ModulePath> {
+    module_dirs
+        .iter()
+        .map(|dir| dir.trim_end_matches('/'))
+        .filter_map(|dir| {
+            if dir.is_empty() || dir == "." {
+                Some(("", path))
+            } else {
+                path.strip_prefix(dir).and_then(|rest| rest.strip_prefix('/')).map(|rest| (dir, rest))
+            }
+        })
+        .max_by_key(|(dir, _)| dir.len())
+        .map(|(dir, rest)| ModulePath { module_dir: dir.to_string(), path: rest.to_string() })
+}
+
 /// The config a `config-ignore-yaml` baseline is meant to be pasted into.
 #[derive(Clone, Copy)]
 pub struct Baseline<'a> {
@@ -314,6 +333,17 @@ fn position_to_byte(source: &str, line: u32, column: u32) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_placed_in_the_innermost_module() {
+        let dirs = ["", "proto", "proto/vendor/"];
+        let at = |p: &str| locate_in_modules(p, &dirs).map(|m| (m.module_dir, m.path));
+        assert_eq!(at("a.proto"), Some(("".into(), "a.proto".into())));
+        assert_eq!(at("proto/a/b.proto"), Some(("proto".into(), "a/b.proto".into())));
+        assert_eq!(at("proto/vendor/x.proto"), Some(("proto/vendor".into(), "x.proto".into())));
+        assert_eq!(at("protos/x.proto"), Some(("".into(), "protos/x.proto".into())));
+        assert_eq!(locate_in_modules("other/x.proto", &["proto"]), None);
+    }
 
     #[test]
     fn go_json_escapes_html_characters_like_buf() {
