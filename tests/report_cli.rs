@@ -22,9 +22,15 @@ fn build(format: &str) -> (i32, String, String) {
 fn build_errors_render_in_every_format_on_stderr() {
     let expectations: &[(&str, &str)] = &[
         ("text", "x/b.proto:3:25:"),
-        ("json", "{\"path\":\"x/b.proto\",\"start_line\":3,\"start_column\":25,"),
+        (
+            "json",
+            "{\"path\":\"x/b.proto\",\"start_line\":3,\"start_column\":25,",
+        ),
         ("msvs", "x/b.proto(3,25) : error COMPILE : "),
-        ("junit", "<testsuites>\n  <testsuite name=\"x/b\" tests=\"1\" failures=\"1\" errors=\"0\">"),
+        (
+            "junit",
+            "<testsuites>\n  <testsuite name=\"x/b\" tests=\"1\" failures=\"1\" errors=\"0\">",
+        ),
         ("github-actions", "::error file=x/b.proto,line=3,col=25,"),
         ("gitlab-code-quality", "\"check_name\":\"COMPILE\""),
         ("sarif", "\"version\": \"2.1.0\""),
@@ -35,7 +41,10 @@ fn build_errors_render_in_every_format_on_stderr() {
         assert_eq!(code, 100, "{format}: {stderr}");
         assert_eq!(stdout, "", "{format}: build errors go to stderr");
         assert!(stderr.contains(expected), "{format}: {stderr}");
-        assert!(!stderr.contains('\u{1b}'), "{format}: no colour when not a terminal: {stderr}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "{format}: no colour when not a terminal: {stderr}"
+        );
     }
 }
 
@@ -45,7 +54,10 @@ fn no_color_turns_colour_off_even_on_a_terminal() {
     std::env::set_var("NO_COLOR", "1");
     assert!(!protoforge::report::use_color(true));
     std::env::set_var("NO_COLOR", "");
-    assert!(protoforge::report::use_color(true), "an empty NO_COLOR does not count");
+    assert!(
+        protoforge::report::use_color(true),
+        "an empty NO_COLOR does not count"
+    );
     std::env::remove_var("NO_COLOR");
     assert!(protoforge::report::use_color(true));
     assert!(!protoforge::report::use_color(false));

@@ -72,11 +72,16 @@ pub fn locate_in_modules(path: &str, module_dirs: &[&str]) -> Option<ModulePath>
             if dir.is_empty() || dir == "." {
                 Some(("", path))
             } else {
-                path.strip_prefix(dir).and_then(|rest| rest.strip_prefix('/')).map(|rest| (dir, rest))
+                path.strip_prefix(dir)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .map(|rest| (dir, rest))
             }
         })
         .max_by_key(|(dir, _)| dir.len())
-        .map(|(dir, rest)| ModulePath { module_dir: dir.to_string(), path: rest.to_string() })
+        .map(|(dir, rest)| ModulePath {
+            module_dir: dir.to_string(),
+            path: rest.to_string(),
+        })
 }
 
 /// The config a `config-ignore-yaml` baseline is meant to be pasted into.
@@ -339,9 +344,18 @@ mod tests {
         let dirs = ["", "proto", "proto/vendor/"];
         let at = |p: &str| locate_in_modules(p, &dirs).map(|m| (m.module_dir, m.path));
         assert_eq!(at("a.proto"), Some(("".into(), "a.proto".into())));
-        assert_eq!(at("proto/a/b.proto"), Some(("proto".into(), "a/b.proto".into())));
-        assert_eq!(at("proto/vendor/x.proto"), Some(("proto/vendor".into(), "x.proto".into())));
-        assert_eq!(at("protos/x.proto"), Some(("".into(), "protos/x.proto".into())));
+        assert_eq!(
+            at("proto/a/b.proto"),
+            Some(("proto".into(), "a/b.proto".into()))
+        );
+        assert_eq!(
+            at("proto/vendor/x.proto"),
+            Some(("proto/vendor".into(), "x.proto".into()))
+        );
+        assert_eq!(
+            at("protos/x.proto"),
+            Some(("".into(), "protos/x.proto".into()))
+        );
         assert_eq!(locate_in_modules("other/x.proto", &["proto"]), None);
     }
 
