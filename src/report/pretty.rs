@@ -7,8 +7,8 @@
 //! (`<input>` for no file, as buf's text). Colours only when asked ([`super::ReportContext::color`]:
 //! stdout is a terminal and `NO_COLOR` is unset); without colour the frames are plain Unicode. Lines
 //! are not wrapped; reports are separated by a blank line, and a last line counts the findings and files.
-//! The frame header's column is miette's (code points, a tab is one column), not buf's (a tab advances
-//! to the next multiple of 4): they differ only on lines with tabs.
+//! Tabs are expanded to buf's tab stop (4) in the frame, so the header's `line:column` is buf's; it
+//! differs from buf's only after non-ASCII characters on the line (miette counts bytes there).
 
 use std::fmt;
 use std::sync::Arc;
@@ -62,6 +62,35 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// Replaces each tab with spaces up to the next multiple of 4 columns, buf's tab stop: the frame then
+/// looks as buf counts and miette's header column (which counts bytes) equals buf's column on ASCII
+/// lines.
+fn expand_tabs(source: Arc<str>) -> Arc<str> {
+    if !source.contains('\t') {
+        return source;
+    }
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut column = 0usize;
+    for c in source.chars() {
+        match c {
+            '\t' => {
+                let next = (column / 4 + 1) * 4;
+                out.extend(std::iter::repeat_n(' ', next - column));
+                column = next;
+            }
+            '\n' => {
+                out.push(c);
+                column = 0;
+            }
+            c => {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    out.into()
+}
+
 #[derive(Debug)]
 struct FindingDiagnostic {
     message: String,
@@ -78,7 +107,7 @@ impl FindingDiagnostic {
                 .filter(|p| !p.is_empty())
         });
         let frame = f.path.as_deref().zip(f.span).and_then(|(path, span)| {
-            let source = (ctx.sources)(path)?;
+            let source = expand_tabs((ctx.sources)(path)?);
             let start = position_to_byte(&source, span.start_line, span.start_column)?;
             let end = position_to_byte(&source, span.end_line, span.end_column)
                 .unwrap_or(start)
