@@ -312,27 +312,64 @@ fn column_to_byte(line: &str, column: u32) -> usize {
     line.len()
 }
 
-/// The byte range of a 1-based line in `source` (without its line terminator), if it exists.
-fn line_range(source: &str, line: u32) -> Option<(usize, usize)> {
-    let mut start = 0usize;
-    for (n, text) in source.split_inclusive('\n').enumerate() {
-        if n as u32 + 1 == line {
-            let body = text.trim_end_matches('\n').trim_end_matches('\r');
-            return Some((start, start + body.len()));
-        }
-        start += text.len();
-    }
-    // The line just after a final newline (an empty last line) is a valid place for a finding.
-    if line as usize == source.split_inclusive('\n').count() + 1 {
-        return Some((source.len(), source.len()));
-    }
-    None
+/// A source file indexed by line, so that many findings in one file cost one pass over it.
+struct SourceFile {
+    text: Arc<str>,
+    /// Byte offset where each line starts; a text ending in `\n` has an empty last line.
+    line_starts: Vec<usize>,
 }
 
-/// Converts a buf (line, column) to a byte offset into `source`.
-fn position_to_byte(source: &str, line: u32, column: u32) -> Option<usize> {
-    let (start, end) = line_range(source, line)?;
-    Some(start + column_to_byte(&source[start..end], column))
+impl SourceFile {
+    fn new(text: Arc<str>) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { text, line_starts }
+    }
+
+    /// The byte range of a 1-based line, without its line terminator.
+    fn line(&self, line: u32) -> Option<(usize, usize)> {
+        let index = (line as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let body = self.text[start..end].trim_end_matches('\r');
+        Some((start, start + body.len()))
+    }
+
+    /// The byte offset of a buf (line, column).
+    fn offset(&self, line: u32, column: u32) -> Option<usize> {
+        let (start, end) = self.line(line)?;
+        Some(start + column_to_byte(&self.text[start..end], column))
+    }
+}
+
+/// The sources of one render, read and indexed once per path.
+struct SourceCache<'a> {
+    read: &'a dyn Fn(&str) -> Option<Arc<str>>,
+    /// Applied to a text when it is first read (pretty expands tabs).
+    prepare: fn(Arc<str>) -> Arc<str>,
+    files: std::collections::HashMap<String, Option<Arc<SourceFile>>>,
+}
+
+impl<'a> SourceCache<'a> {
+    fn new(read: &'a dyn Fn(&str) -> Option<Arc<str>>, prepare: fn(Arc<str>) -> Arc<str>) -> Self {
+        SourceCache {
+            read,
+            prepare,
+            files: std::collections::HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Option<Arc<SourceFile>> {
+        if let Some(file) = self.files.get(path) {
+            return file.clone();
+        }
+        let file = (self.read)(path).map(|text| Arc::new(SourceFile::new((self.prepare)(text))));
+        self.files.insert(path.to_string(), file.clone());
+        file
+    }
 }
 
 #[cfg(test)]
@@ -380,11 +417,16 @@ mod tests {
 
     #[test]
     fn positions_map_to_byte_offsets() {
-        let src = "ab\r\ncd\n";
-        assert_eq!(position_to_byte(src, 1, 2), Some(1));
-        assert_eq!(position_to_byte(src, 2, 1), Some(4));
-        assert_eq!(position_to_byte(src, 2, 9), Some(6));
-        assert_eq!(position_to_byte(src, 3, 1), Some(7));
-        assert_eq!(position_to_byte(src, 4, 1), None);
+        let src = SourceFile::new("ab\r\ncd\n".into());
+        assert_eq!(src.offset(1, 2), Some(1));
+        assert_eq!(src.offset(2, 1), Some(4));
+        assert_eq!(src.offset(2, 9), Some(6));
+        assert_eq!(src.offset(3, 1), Some(7));
+        assert_eq!(src.offset(4, 1), None);
+        assert_eq!(src.offset(0, 1), None);
+        assert_eq!(src.line(1), Some((0, 2)));
+        let no_final_newline = SourceFile::new("ab\ncd".into());
+        assert_eq!(no_final_newline.line(2), Some((3, 5)));
+        assert_eq!(no_final_newline.line(3), None);
     }
 }

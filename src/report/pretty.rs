@@ -18,7 +18,7 @@ use miette::{
     SourceSpan,
 };
 
-use super::{position_to_byte, text_line, ReportContext};
+use super::{text_line, ReportContext, SourceCache};
 use crate::check::Finding;
 
 pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
@@ -30,12 +30,13 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_wrap_lines(false)
         .with_links(false);
+    let mut sources = SourceCache::new(ctx.sources, expand_tabs);
     let mut out = String::new();
     for (i, f) in findings.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let diagnostic = FindingDiagnostic::new(f, ctx);
+        let diagnostic = FindingDiagnostic::new(f, ctx, &mut sources);
         if handler.render_report(&mut out, &diagnostic).is_err() {
             out.push_str(&text_line(f));
             out.push('\n');
@@ -100,20 +101,21 @@ struct FindingDiagnostic {
 }
 
 impl FindingDiagnostic {
-    fn new(f: &Finding, ctx: &ReportContext) -> Self {
+    fn new(f: &Finding, ctx: &ReportContext, sources: &mut SourceCache) -> Self {
         let help = f.help.clone().or_else(|| {
             (ctx.rule_doc)(&f.rule)
                 .map(|d| d.purpose)
                 .filter(|p| !p.is_empty())
         });
         let frame = f.path.as_deref().zip(f.span).and_then(|(path, span)| {
-            let source = expand_tabs((ctx.sources)(path)?);
-            let start = position_to_byte(&source, span.start_line, span.start_column)?;
-            let end = position_to_byte(&source, span.end_line, span.end_column)
+            let source = sources.get(path)?;
+            let start = source.offset(span.start_line, span.start_column)?;
+            let end = source
+                .offset(span.end_line, span.end_column)
                 .unwrap_or(start)
                 .max(start);
             Some((
-                NamedSource::new(path, source),
+                NamedSource::new(path, source.text.clone()),
                 SourceSpan::new(start.into(), end - start),
             ))
         });

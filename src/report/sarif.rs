@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{column_to_byte, line_range, ReportContext, RuleDoc};
+use super::{column_to_byte, ReportContext, RuleDoc, SourceCache, SourceFile};
 use crate::check::Finding;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -79,9 +79,10 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
         })
         .collect();
 
+    let mut sources = SourceCache::new(ctx.sources, |text| text);
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| result(f, index[f.rule.as_str()], ctx))
+        .map(|f| result(f, index[f.rule.as_str()], &mut sources))
         .collect();
 
     let mut driver = Map::new();
@@ -111,7 +112,7 @@ pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
     out
 }
 
-fn result(f: &Finding, rule_index: usize, ctx: &ReportContext) -> Value {
+fn result(f: &Finding, rule_index: usize, sources: &mut SourceCache) -> Value {
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(f.rule));
     result.insert("ruleIndex".into(), json!(rule_index));
@@ -121,7 +122,7 @@ fn result(f: &Finding, rule_index: usize, ctx: &ReportContext) -> Value {
         let mut physical = Map::new();
         physical.insert("artifactLocation".into(), json!({ "uri": uri_path(path) }));
         if let Some(span) = f.span.filter(|s| s.start_line > 0) {
-            let source = (ctx.sources)(path);
+            let source = sources.get(path);
             let source = source.as_deref();
             let column = |line: u32, column: u32| code_point_column(source, line, column);
             let mut region = Map::new();
@@ -156,11 +157,11 @@ fn result(f: &Finding, rule_index: usize, ctx: &ReportContext) -> Value {
 }
 
 /// buf's column (tabs to multiples of 4) as a code-point column, when the source line is known.
-fn code_point_column(source: Option<&str>, line: u32, column: u32) -> u32 {
-    let Some((start, end)) = source.and_then(|s| line_range(s, line)) else {
+fn code_point_column(source: Option<&SourceFile>, line: u32, column: u32) -> u32 {
+    let Some((source, (start, end))) = source.and_then(|s| Some((s, s.line(line)?))) else {
         return column.max(1);
     };
-    let text = &source.unwrap_or_default()[start..end];
+    let text = &source.text[start..end];
     let byte = column_to_byte(text, column);
     let chars = text[..byte].chars().count() as u32;
     // A column past the end of the line (an exclusive end at the line end) keeps its distance.
@@ -184,10 +185,10 @@ fn display_width(text: &str) -> u32 {
 }
 
 /// Source lines `first..=last` (1-based) with their line breaks.
-fn snippet(source: &str, first: u32, last: u32) -> Option<String> {
-    let (start, _) = line_range(source, first)?;
-    let (_, end) = line_range(source, last)?;
-    let mut text = source[start..end].to_string();
+fn snippet(source: &SourceFile, first: u32, last: u32) -> Option<String> {
+    let (start, _) = source.line(first)?;
+    let (_, end) = source.line(last)?;
+    let mut text = source.text[start..end].to_string();
     text.push('\n');
     Some(text)
 }
@@ -217,11 +218,13 @@ mod tests {
 
     #[test]
     fn tab_columns_become_code_point_columns() {
-        let src = "a\n\tint32 Bad = 1;\n";
-        assert_eq!(code_point_column(Some(src), 2, 11), 8);
-        assert_eq!(code_point_column(Some(src), 2, 14), 11);
+        let src = SourceFile::new("a\n\tint32 Bad = 1;\n".into());
+        assert_eq!(code_point_column(Some(&src), 2, 11), 8);
+        assert_eq!(code_point_column(Some(&src), 2, 14), 11);
         assert_eq!(code_point_column(None, 2, 11), 11);
-        // exclusive end just past the last character
-        assert_eq!(code_point_column(Some("abc"), 1, 4), 4);
+        // exclusive end just past the last character, and beyond
+        let abc = SourceFile::new("abc".into());
+        assert_eq!(code_point_column(Some(&abc), 1, 4), 4);
+        assert_eq!(code_point_column(Some(&abc), 1, 6), 6);
     }
 }
