@@ -313,6 +313,7 @@ fn column_to_byte(line: &str, column: u32) -> usize {
 }
 
 /// A source file indexed by line, so that many findings in one file cost one pass over it.
+#[derive(Debug)]
 struct SourceFile {
     text: Arc<str>,
     /// Byte offset where each line starts; a text ending in `\n` has an empty last line.

@@ -14,11 +14,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-    SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{text_line, ReportContext, SourceCache};
+use super::{text_line, ReportContext, SourceCache, SourceFile};
 use crate::check::Finding;
 
 pub(super) fn render(findings: &[&Finding], ctx: &ReportContext) -> String {
@@ -92,12 +92,51 @@ fn expand_tabs(source: Arc<str>) -> Arc<str> {
     out.into()
 }
 
+/// A source file that hands miette only the lines around a span (found through the line index), so a
+/// report costs the size of its frame, not of its file.
+#[derive(Debug)]
+struct IndexedSource {
+    name: String,
+    file: Arc<SourceFile>,
+}
+
+impl SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let starts = &self.file.line_starts;
+        let text: &str = &self.file.text;
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let first = line_of(span.offset()).saturating_sub(context_lines_before);
+        let last = line_of(span.offset() + span.len()) + context_lines_after + 1;
+        let window_start = starts[first];
+        let window_end = starts.get(last + 1).copied().unwrap_or(text.len());
+        let window = &text[window_start..window_end];
+        let inner_span = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let inner = window.read_span(&inner_span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + window_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
 #[derive(Debug)]
 struct FindingDiagnostic {
     message: String,
     code: String,
     help: Option<String>,
-    frame: Option<(NamedSource<Arc<str>>, SourceSpan)>,
+    frame: Option<(IndexedSource, SourceSpan)>,
 }
 
 impl FindingDiagnostic {
@@ -115,7 +154,10 @@ impl FindingDiagnostic {
                 .unwrap_or(start)
                 .max(start);
             Some((
-                NamedSource::new(path, source.text.clone()),
+                IndexedSource {
+                    name: path.to_string(),
+                    file: source,
+                },
                 SourceSpan::new(start.into(), end - start),
             ))
         });
@@ -163,5 +205,87 @@ impl Diagnostic for FindingDiagnostic {
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             None, *span,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miette::NamedSource;
+
+    #[derive(Debug)]
+    struct Probe<S: SourceCode + fmt::Debug> {
+        source: S,
+        span: SourceSpan,
+    }
+
+    impl<S: SourceCode + fmt::Debug> fmt::Display for Probe<S> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("probe")
+        }
+    }
+
+    impl<S: SourceCode + fmt::Debug> std::error::Error for Probe<S> {}
+
+    impl<S: SourceCode + fmt::Debug> Diagnostic for Probe<S> {
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(&self.source)
+        }
+
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+                Some("here".into()),
+                self.span,
+            ))))
+        }
+    }
+
+    fn rendered(diagnostic: &dyn Diagnostic) -> String {
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_wrap_lines(false);
+        let mut out = String::new();
+        handler.render_report(&mut out, diagnostic).expect("render");
+        out
+    }
+
+    #[test]
+    fn frames_from_the_line_index_equal_frames_from_the_whole_file() {
+        let text: String = (1..=40)
+            .map(|i| format!("line {i} {}\n", "x".repeat(i % 7)))
+            .collect();
+        let crlf = text.replace('\n', "\r\n");
+        for text in [text, crlf, "only line".to_string(), "a\n\nb\n".to_string()] {
+            let file = Arc::new(SourceFile::new(text.as_str().into()));
+            let len = text.len();
+            let spans = [
+                (0, 0),
+                (0, 4),
+                (5, 30),
+                (len / 2, 3),
+                (len / 3, len / 3),
+                (len - 1, 1),
+                (len, 0),
+            ];
+            for (offset, span_len) in spans {
+                let offset = offset.min(len);
+                let span = SourceSpan::new(offset.into(), span_len.min(len - offset));
+                let whole = Probe {
+                    source: NamedSource::new("f.proto", text.clone()),
+                    span,
+                };
+                let indexed = Probe {
+                    source: IndexedSource {
+                        name: "f.proto".into(),
+                        file: file.clone(),
+                    },
+                    span,
+                };
+                assert_eq!(
+                    rendered(&indexed),
+                    rendered(&whole),
+                    "span {offset}+{span_len} of {text:?}"
+                );
+            }
+        }
     }
 }
