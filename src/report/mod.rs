@@ -36,6 +36,7 @@ use std::sync::Arc;
 use crate::check::Finding;
 use crate::cli::ErrorFormat;
 use crate::config::ConfigVersion;
+use crate::input::Snapshot;
 use crate::Error;
 
 /// What a report may say about a rule beyond its id: `sarif` fills its rules table from it, `pretty`
@@ -58,6 +59,22 @@ pub struct ModulePath {
     pub module_dir: String,
     /// The file's path relative to the module root (what v1 `ignore_only` takes).
     pub path: String,
+}
+
+/// Source texts for [`ReportContext::with_sources`] from an input snapshot: findings print the
+/// snapshot's display paths (`display_prefix/root-relative path`). Files that are not UTF-8 are read
+/// lossily.
+pub fn snapshot_sources(snapshot: &Snapshot) -> impl Fn(&str) -> Option<Arc<str>> + '_ {
+    move |path: &str| {
+        let prefix = snapshot.display_prefix.trim_end_matches('/');
+        let relative = if prefix.is_empty() || prefix == "." {
+            path
+        } else {
+            path.strip_prefix(prefix)?.strip_prefix('/')?
+        };
+        let bytes = snapshot.files.get(relative)?;
+        Some(String::from_utf8_lossy(bytes).into())
+    }
 }
 
 /// Finds the module of `path` (relative to the config's directory) among module directories (relative
@@ -395,6 +412,29 @@ mod tests {
             Some(("".into(), "protos/x.proto".into()))
         );
         assert_eq!(locate_in_modules("other/x.proto", &["proto"]), None);
+    }
+
+    #[test]
+    fn sources_come_from_the_snapshot_by_display_path() {
+        let mut snapshot = Snapshot {
+            display_prefix: "current".into(),
+            ..Snapshot::default()
+        };
+        snapshot.files.insert(
+            "x/a.proto".into(),
+            Arc::from(&b"syntax = \"proto3\";\n"[..]),
+        );
+        let sources = snapshot_sources(&snapshot);
+        assert_eq!(
+            sources("current/x/a.proto").as_deref(),
+            Some("syntax = \"proto3\";\n")
+        );
+        assert_eq!(sources("x/a.proto"), None);
+        assert_eq!(sources("current/x/b.proto"), None);
+        drop(sources);
+        snapshot.display_prefix = String::new();
+        let sources = snapshot_sources(&snapshot);
+        assert!(sources("x/a.proto").is_some());
     }
 
     #[test]
