@@ -265,3 +265,6 @@ fn declared_package(bytes: &[u8]) -> String {
     }
     String::new()
 }
+
+mod bootstrap;
+pub use bootstrap::load;
