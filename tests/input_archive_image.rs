@@ -42,8 +42,14 @@ fn keys(s: &Snapshot) -> Vec<&str> {
 const ENTRIES: &[(&str, &str)] = &[
     ("pkg-1.0/README.md", "readme"),
     ("pkg-1.0/proto/buf.yaml", "version: v1\n"),
-    ("pkg-1.0/proto/acme/v1/a.proto", "syntax = \"proto3\";\npackage acme.v1;\n"),
-    ("pkg-1.0/proto/acme/v1/b.proto", "syntax = \"proto3\";\npackage acme.v1;\n"),
+    (
+        "pkg-1.0/proto/acme/v1/a.proto",
+        "syntax = \"proto3\";\npackage acme.v1;\n",
+    ),
+    (
+        "pkg-1.0/proto/acme/v1/b.proto",
+        "syntax = \"proto3\";\npackage acme.v1;\n",
+    ),
     ("pkg-1.0/top.proto", "syntax = \"proto3\";\n"),
 ];
 
@@ -55,13 +61,17 @@ fn tar_bytes() -> Vec<u8> {
         header.set_mode(0o644);
         header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
-        builder.append_data(&mut header, path, contents.as_bytes()).unwrap();
+        builder
+            .append_data(&mut header, path, contents.as_bytes())
+            .unwrap();
     }
     // A symlink entry: skipped.
     let mut header = tar::Header::new_gnu();
     header.set_entry_type(tar::EntryType::Symlink);
     header.set_size(0);
-    builder.append_link(&mut header, "pkg-1.0/link.proto", "top.proto").unwrap();
+    builder
+        .append_link(&mut header, "pkg-1.0/link.proto", "top.proto")
+        .unwrap();
     builder.into_inner().unwrap()
 }
 
@@ -73,7 +83,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 fn zip_bytes() -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     writer.add_directory("pkg-1.0/", options).unwrap();
     for (path, contents) in ENTRIES {
         writer.start_file(*path, options).unwrap();
@@ -98,7 +109,13 @@ fn archives() -> tempfile::TempDir {
 fn archives_with_strip_components_and_subdir() {
     let tmp = archives();
     let t = tmp.path();
-    for name in ["src.tar", "src.tar.gz", "src.tgz", "src.zip", "blob#format=tar,compression=gzip"] {
+    for name in [
+        "src.tar",
+        "src.tar.gz",
+        "src.tgz",
+        "src.zip",
+        "blob#format=tar,compression=gzip",
+    ] {
         let s = sources(name, t);
         assert_eq!(
             keys(&s),
@@ -113,14 +130,31 @@ fn archives_with_strip_components_and_subdir() {
         assert_eq!(s.display_prefix, "");
         assert!(s.disk_root.is_none());
 
-        let stripped = if name.contains('#') { format!("{name},strip_components=1") } else { format!("{name}#strip_components=1") };
+        let stripped = if name.contains('#') {
+            format!("{name},strip_components=1")
+        } else {
+            format!("{name}#strip_components=1")
+        };
         let s = sources(&stripped, t);
-        assert_eq!(keys(&s), ["proto/acme/v1/a.proto", "proto/acme/v1/b.proto", "proto/buf.yaml", "top.proto"], "{name}");
+        assert_eq!(
+            keys(&s),
+            [
+                "proto/acme/v1/a.proto",
+                "proto/acme/v1/b.proto",
+                "proto/buf.yaml",
+                "top.proto"
+            ],
+            "{name}"
+        );
         assert_eq!(&*s.files["top.proto"], b"syntax = \"proto3\";\n");
 
         // subdir with a buf.yaml: the module is the root, shown under its path (as buf shows it).
         let s = sources(&format!("{stripped},subdir=proto"), t);
-        assert_eq!(keys(&s), ["acme/v1/a.proto", "acme/v1/b.proto", "buf.yaml"], "{name}");
+        assert_eq!(
+            keys(&s),
+            ["acme/v1/a.proto", "acme/v1/b.proto", "buf.yaml"],
+            "{name}"
+        );
         assert_eq!(s.display_path("acme/v1/a.proto"), "proto/acme/v1/a.proto");
         assert!(s.target_paths.is_empty());
 
@@ -128,11 +162,23 @@ fn archives_with_strip_components_and_subdir() {
         assert_eq!(keys(&s).len(), 3);
 
         // Inside the v1 module: buf's error.
-        let e = load(&format!("{stripped},subdir=proto/acme"), t).unwrap_err().to_string();
-        assert!(e.contains("input \"proto/acme\"") && e.contains("module at path \"proto\""), "{e}");
+        let e = load(&format!("{stripped},subdir=proto/acme"), t)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("input \"proto/acme\"") && e.contains("module at path \"proto\""),
+            "{e}"
+        );
 
-        let s = sources(&format!("{stripped},strip_components=2").replace("strip_components=1,", ""), t);
-        assert_eq!(keys(&s), ["acme/v1/a.proto", "acme/v1/b.proto", "buf.yaml"], "{name}");
+        let s = sources(
+            &format!("{stripped},strip_components=2").replace("strip_components=1,", ""),
+            t,
+        );
+        assert_eq!(
+            keys(&s),
+            ["acme/v1/a.proto", "acme/v1/b.proto", "buf.yaml"],
+            "{name}"
+        );
     }
 }
 
@@ -145,9 +191,15 @@ fn archive_errors() {
     let e = error("src.zip#strip_components=9", t);
     assert!(e.contains("removes every file"), "{e}");
     let e = error("src.tar#strip_components=1,subdir=nope", t);
-    assert!(e.contains("subdir \"nope\" is not a directory in the archive"), "{e}");
+    assert!(
+        e.contains("subdir \"nope\" is not a directory in the archive"),
+        "{e}"
+    );
     let e = error("missing.tar", t);
-    assert!(e.contains("input \"missing.tar\"") && e.contains("cannot read"), "{e}");
+    assert!(
+        e.contains("input \"missing.tar\"") && e.contains("cannot read"),
+        "{e}"
+    );
 
     std::fs::write(t.join("junk.tar.gz"), b"not gzip at all").unwrap();
     let e = error("junk.tar.gz", t);
@@ -166,7 +218,9 @@ fn archive_errors() {
 }
 
 fn testdata(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/input").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/input")
+        .join(path)
 }
 
 /// A FileDescriptorSet of the testdata source, compiled with protox.
@@ -208,7 +262,13 @@ fn binary_images() {
     std::fs::write(t.join("ours.bin"), &bytes).unwrap();
     std::fs::write(t.join("ours.binpb.gz"), gzip(&bytes)).unwrap();
     std::fs::write(t.join("noext"), &bytes).unwrap();
-    for input in ["ours.binpb", "ours.bin", "ours.binpb.gz", "noext#format=binpb", "noext#format=bin"] {
+    for input in [
+        "ours.binpb",
+        "ours.bin",
+        "ours.binpb.gz",
+        "noext#format=binpb",
+        "noext#format=bin",
+    ] {
         assert_eq!(image(input, t), bytes, "{input}");
     }
     // buf's binary image: passed through byte for byte (custom options and buf_extension kept).
@@ -216,7 +276,11 @@ fn binary_images() {
     let loaded = image("buf_image.binpb", &testdata(""));
     assert_eq!(loaded, buf_bytes);
     let pool = prost_reflect::DescriptorPool::decode(&loaded[..]).unwrap();
-    let field = pool.get_message_by_name("acme.v1.Thing").unwrap().get_field_by_name("name").unwrap();
+    let field = pool
+        .get_message_by_name("acme.v1.Thing")
+        .unwrap()
+        .get_field_by_name("name")
+        .unwrap();
     let ext = pool.get_extension_by_name("acme.v1.sensitivity").unwrap();
     assert_eq!(field.options().get_extension(&ext).as_str(), Some("high"));
 }
@@ -233,7 +297,12 @@ fn json_images() {
     let flags: Vec<(String, Option<bool>)> = decoded
         .file
         .iter()
-        .map(|f| (f.name.clone().unwrap(), f.buf_extension.as_ref().and_then(|e| e.is_import)))
+        .map(|f| {
+            (
+                f.name.clone().unwrap(),
+                f.buf_extension.as_ref().and_then(|e| e.is_import),
+            )
+        })
         .collect();
     assert_eq!(
         flags,
@@ -247,7 +316,9 @@ fn json_images() {
     // A JSON image of our own (protox, with source info), gzipped and under other names.
     let set = protox_image();
     let pool = prost_reflect::DescriptorPool::global();
-    let desc = pool.get_message_by_name("google.protobuf.FileDescriptorSet").unwrap();
+    let desc = pool
+        .get_message_by_name("google.protobuf.FileDescriptorSet")
+        .unwrap();
     let dynamic = prost_reflect::DynamicMessage::decode(desc, &set.encode_to_vec()[..]).unwrap();
     let json = serde_json::to_vec(&dynamic).unwrap();
     std::fs::write(t.join("ours.json"), &json).unwrap();
@@ -255,7 +326,11 @@ fn json_images() {
     std::fs::write(t.join("ours.txt"), &json).unwrap();
     for input in ["ours.json", "ours.json.gz", "ours.txt#format=json"] {
         let bytes = image(input, t);
-        assert_eq!(prost_types::FileDescriptorSet::decode(&bytes[..]).unwrap(), set, "{input}");
+        assert_eq!(
+            prost_types::FileDescriptorSet::decode(&bytes[..]).unwrap(),
+            set,
+            "{input}"
+        );
     }
 }
 
@@ -265,16 +340,26 @@ fn image_errors() {
     let t = tmp.path();
     std::fs::write(t.join("junk.binpb"), b"\xff\xff\xff\xff garbage").unwrap();
     let e = error("junk.binpb", t);
-    assert!(e.contains("input \"junk.binpb\"") && e.contains("not a valid binary image"), "{e}");
+    assert!(
+        e.contains("input \"junk.binpb\"") && e.contains("not a valid binary image"),
+        "{e}"
+    );
     std::fs::write(t.join("empty.binpb"), b"").unwrap();
     let e = error("empty.binpb", t);
     assert!(e.contains("image contains no files"), "{e}");
     std::fs::write(t.join("bad.json"), b"{not json").unwrap();
     let e = error("bad.json", t);
     assert!(e.contains("not a valid JSON image"), "{e}");
-    std::fs::write(t.join("wrong.json"), br#"{"file": [{"name": "a.proto", "messageType": 7}]}"#).unwrap();
+    std::fs::write(
+        t.join("wrong.json"),
+        br#"{"file": [{"name": "a.proto", "messageType": 7}]}"#,
+    )
+    .unwrap();
     let e = error("wrong.json", t);
-    assert!(e.contains("not a valid JSON image") && e.contains("a.proto"), "{e}");
+    assert!(
+        e.contains("not a valid JSON image") && e.contains("a.proto"),
+        "{e}"
+    );
     std::fs::write(t.join("other.json"), br#"{"files": []}"#).unwrap();
     let e = error("other.json", t);
     assert!(e.contains("unknown key \"files\""), "{e}");
@@ -295,7 +380,13 @@ fn image_errors() {
 /// stdin and prints the result; see `stdin_child`.
 fn load_from_stdin(options: &str, stdin: &[u8]) -> (bool, String) {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "stdin_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "stdin_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("PROTOFORGE_TEST_STDIN_INPUT", format!("-{options}"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -316,7 +407,9 @@ fn load_from_stdin(options: &str, stdin: &[u8]) -> (bool, String) {
 #[test]
 #[ignore = "runs only as the child of stdin_images"]
 fn stdin_child() {
-    let Ok(input) = std::env::var("PROTOFORGE_TEST_STDIN_INPUT") else { return };
+    let Ok(input) = std::env::var("PROTOFORGE_TEST_STDIN_INPUT") else {
+        return;
+    };
     match load(&input, Path::new(".")) {
         Ok(Loaded::Image(bytes)) => {
             let set = prost_types::FileDescriptorSet::decode(&bytes[..]).unwrap();
@@ -334,12 +427,21 @@ fn stdin_images() {
     let json = std::fs::read(testdata("buf_image.json")).unwrap();
     let names = "RESULT ok google/protobuf/descriptor.proto,google/protobuf/timestamp.proto,acme/v1/thing.proto";
     assert_eq!(load_from_stdin("", &binary), (true, names.to_string()));
-    assert_eq!(load_from_stdin("#format=json", &json), (true, names.to_string()));
-    assert_eq!(load_from_stdin("#format=binpb,compression=gzip", &gzip(&binary)), (true, names.to_string()));
+    assert_eq!(
+        load_from_stdin("#format=json", &json),
+        (true, names.to_string())
+    );
+    assert_eq!(
+        load_from_stdin("#format=binpb,compression=gzip", &gzip(&binary)),
+        (true, names.to_string())
+    );
     let (ok, line) = load_from_stdin("", b"");
     assert!(!ok && line.contains("image contains no files"), "{line}");
     let (ok, line) = load_from_stdin("", &json);
-    assert!(!ok && line.contains("standard input is not a valid binary image"), "{line}");
+    assert!(
+        !ok && line.contains("standard input is not a valid binary image"),
+        "{line}"
+    );
     // A tar archive on stdin.
     let (ok, line) = load_from_stdin("#format=tar,strip_components=1", &tar_bytes());
     assert_eq!((ok, line.as_str()), (true, "RESULT ok sources 4"));

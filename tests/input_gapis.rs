@@ -14,7 +14,9 @@ fn gapis() -> PathBuf {
 fn measure(input: &str) -> usize {
     let start = Instant::now();
     let loaded = load(input, &gapis()).unwrap_or_else(|e| panic!("{input}: {e}"));
-    let Loaded::Sources(snapshot) = loaded else { panic!("{input}: expected sources") };
+    let Loaded::Sources(snapshot) = loaded else {
+        panic!("{input}: expected sources")
+    };
     let bytes: usize = snapshot.files.values().map(|b| b.len()).sum();
     eprintln!(
         "{input}: {} files, {} bytes, {:?} ({})",
@@ -36,6 +38,8 @@ fn googleapis_git_tag_and_directory() {
     let dir = measure(".");
     assert!(dir > 5000, "{dir}");
     // The committed buf.yaml is v2 with a module at `.`: a subdirectory is inside it (buf's error).
-    let err = load(".git#tag=upstream-2025-02-11,subdir=google/api", &gapis()).unwrap_err().to_string();
+    let err = load(".git#tag=upstream-2025-02-11,subdir=google/api", &gapis())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("contained by module at path \".\""), "{err}");
 }

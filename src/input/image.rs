@@ -60,12 +60,18 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Vec<u8>> {
         )
     })?;
     if set.file.is_empty() {
-        return Err(Error::new(format!("input \"{}\": image contains no files", spec.raw))
-            .with_help("build a non-empty image first, e.g. `protoforge build -o image.binpb`"));
+        return Err(
+            Error::new(format!("input \"{}\": image contains no files", spec.raw))
+                .with_help("build a non-empty image first, e.g. `protoforge build -o image.binpb`"),
+        );
     }
     if let Some(i) = set.file.iter().position(|f| f.name().is_empty()) {
-        return Err(Error::new(format!("input \"{}\": file #{} of the image has no name", spec.raw, i + 1))
-            .with_help("the image is damaged: rebuild it"));
+        return Err(Error::new(format!(
+            "input \"{}\": file #{} of the image has no name",
+            spec.raw,
+            i + 1
+        ))
+        .with_help("the image is damaged: rebuild it"));
     }
     Ok(binary)
 }
@@ -82,8 +88,10 @@ fn base_pool() -> std::result::Result<&'static DescriptorPool, String> {
             ("google/protobuf/descriptor.proto", DESCRIPTOR_PROTO),
             ("buf/alpha/image/v1/image.proto", BUF_IMAGE_PROTO),
         ] {
-            let parsed = protox::file::File::from_source(name, source).map_err(|e| e.to_string())?;
-            pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone()).map_err(|e| e.to_string())?;
+            let parsed =
+                protox::file::File::from_source(name, source).map_err(|e| e.to_string())?;
+            pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone())
+                .map_err(|e| e.to_string())?;
         }
         Ok(pool)
     })
@@ -92,21 +100,27 @@ fn base_pool() -> std::result::Result<&'static DescriptorPool, String> {
 }
 
 fn message(pool: &DescriptorPool, name: &str) -> Result<MessageDescriptor> {
-    pool.get_message_by_name(name).ok_or_else(|| Error::new(format!("internal error: {name} missing")))
+    pool.get_message_by_name(name)
+        .ok_or_else(|| Error::new(format!("internal error: {name} missing")))
 }
 
 /// Protobuf JSON of an image (`{"file": [...]}`) -> binary, keeping `bufExtension`.
 fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
     let bad = |msg: String| {
-        Error::new(format!("input \"{}\": not a valid JSON image: {msg}", spec.raw))
-            .with_help("give an image written by `protoforge build -o x.json` or `buf build -o x.json`")
+        Error::new(format!(
+            "input \"{}\": not a valid JSON image: {msg}",
+            spec.raw
+        ))
+        .with_help("give an image written by `protoforge build -o x.json` or `buf build -o x.json`")
     };
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     let serde_json::Value::Object(top) = value else {
         return Err(bad("the top level is not an object".to_string()));
     };
     if let Some(key) = top.keys().find(|k| k.as_str() != "file") {
-        return Err(bad(format!("unknown key \"{key}\" (an image has only \"file\")")));
+        return Err(bad(format!(
+            "unknown key \"{key}\" (an image has only \"file\")"
+        )));
     }
     let files = match top.get("file") {
         None | Some(serde_json::Value::Null) => Vec::new(),
@@ -116,7 +130,9 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
     // Custom options appear as `"[pkg.ext]"` keys: they can only be read once the file that
     // declares the extension is in the pool. Image files come dependencies first, so each file is
     // added to the pool after it is read (a file using its own extensions is read twice).
-    let mut pool = base_pool().map_err(|e| Error::new(format!("internal error: {e}")))?.clone();
+    let mut pool = base_pool()
+        .map_err(|e| Error::new(format!("internal error: {e}")))?
+        .clone();
     let strict = DeserializeOptions::new();
     let lenient = DeserializeOptions::new().deny_unknown_fields(false);
     let mut out = Vec::new();
@@ -124,19 +140,35 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         let serde_json::Value::Object(mut file) = file else {
             return Err(bad(format!("file #{} is not an object", i + 1)));
         };
-        let extension = file.remove("bufExtension").or_else(|| file.remove("buf_extension"));
-        let name = file.get("name").and_then(|n| n.as_str()).unwrap_or("").to_string();
-        let where_ = if name.is_empty() { format!("file #{}", i + 1) } else { format!("file \"{name}\"") };
-        let file = serde_json::Value::Object(file);
-        let read = |pool: &DescriptorPool, options: &DeserializeOptions| -> Result<DynamicMessage> {
-            DynamicMessage::deserialize_with_options(message(pool, "google.protobuf.FileDescriptorProto")?, &file, options)
-                .map_err(|e| bad(format!("{where_}: {e}")))
+        let extension = file
+            .remove("bufExtension")
+            .or_else(|| file.remove("buf_extension"));
+        let name = file
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string();
+        let where_ = if name.is_empty() {
+            format!("file #{}", i + 1)
+        } else {
+            format!("file \"{name}\"")
         };
+        let file = serde_json::Value::Object(file);
+        let read =
+            |pool: &DescriptorPool, options: &DeserializeOptions| -> Result<DynamicMessage> {
+                DynamicMessage::deserialize_with_options(
+                    message(pool, "google.protobuf.FileDescriptorProto")?,
+                    &file,
+                    options,
+                )
+                .map_err(|e| bad(format!("{where_}: {e}")))
+            };
         let known = !name.is_empty() && pool.get_file_by_name(&name).is_some();
         let (encoded_file, added) = match read(&pool, &strict) {
             Ok(message) => (message.encode_to_vec(), false),
             Err(first_error) => {
-                let lossy = read(&pool, &lenient)?.transcode_to::<prost_types::FileDescriptorProto>();
+                let lossy =
+                    read(&pool, &lenient)?.transcode_to::<prost_types::FileDescriptorProto>();
                 match lossy {
                     Ok(fdp) if !known && pool.add_file_descriptor_proto(fdp.clone()).is_ok() => {
                         (read(&pool, &strict)?.encode_to_vec(), true)
@@ -158,7 +190,11 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
             let ext = DynamicMessage::deserialize_with_options(descriptor, extension, &strict)
                 .map_err(|e| bad(format!("{where_}: bufExtension: {e}")))?;
             let ext_bytes = ext.encode_to_vec();
-            prost::encoding::encode_key(BUF_EXTENSION_FIELD, prost::encoding::WireType::LengthDelimited, &mut encoded);
+            prost::encoding::encode_key(
+                BUF_EXTENSION_FIELD,
+                prost::encoding::WireType::LengthDelimited,
+                &mut encoded,
+            );
             prost::encoding::encode_varint(ext_bytes.len() as u64, &mut encoded);
             encoded.extend_from_slice(&ext_bytes);
         }
