@@ -14,7 +14,11 @@ fn run(args: &[&str], cwd: &Path, stdin: Option<&[u8]>) -> (i32, String, String)
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -43,26 +47,42 @@ fn bad_inputs_exit_1_naming_the_input() {
         index.add_path(Path::new("a.proto")).unwrap();
         let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
         let sig = git2::Signature::now("t", "t@example.com").unwrap();
-        repo.commit(Some("HEAD"), &sig, &sig, "one", &tree, &[]).unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])
+            .unwrap();
     }
     let cases: &[(&str, &str)] = &[
         ("plain#foo=bar", "unknown key \"foo\""),
         ("plain#branch=main", "git options"),
-        ("x.tar#strip_components=abc", "could not parse strip_components"),
+        (
+            "x.tar#strip_components=abc",
+            "could not parse strip_components",
+        ),
         ("missing", "does not exist"),
         ("plain#format=git", "is not a git repository"),
         ("repo/.git#branch=nope", "branch \"nope\" not found"),
         ("repo/.git#tag=v9", "tag \"v9\" not found"),
-        ("repo/.git#subdir=nope", "subdir \"nope\" is not a directory"),
+        (
+            "repo/.git#subdir=nope",
+            "subdir \"nope\" is not a directory",
+        ),
         ("junk.binpb", "not a valid binary image"),
         ("#format=dir", "starts with '#'"),
     ];
     for (input, fragment) in cases {
         for command in ["build", "ls-files"] {
             let (code, stdout, stderr) = run(&[command, input], t, None);
-            assert_eq!(code, 1, "{command} {input}: stdout {stdout:?} stderr {stderr:?}");
-            assert!(stderr.contains(fragment), "{command} {input}: {stderr:?} lacks {fragment:?}");
-            assert!(stderr.contains(&format!("input \"{input}\"")), "{command} {input}: {stderr:?}");
+            assert_eq!(
+                code, 1,
+                "{command} {input}: stdout {stdout:?} stderr {stderr:?}"
+            );
+            assert!(
+                stderr.contains(fragment),
+                "{command} {input}: {stderr:?} lacks {fragment:?}"
+            );
+            assert!(
+                stderr.contains(&format!("input \"{input}\"")),
+                "{command} {input}: {stderr:?}"
+            );
         }
     }
     // The git input itself works.
@@ -77,9 +97,17 @@ fn images_on_stdin() {
     let json = std::fs::read(testdata().join("buf_image.json")).unwrap();
     let binary = std::fs::read(testdata().join("buf_image.binpb")).unwrap();
     let (code, stdout, stderr) = run(&["ls-files", "-#format=json"], testdata(), Some(&json));
-    assert_eq!((code, stdout.as_str()), (0, "acme/v1/thing.proto\n"), "{stderr}");
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "acme/v1/thing.proto\n"),
+        "{stderr}"
+    );
     let (code, stdout, stderr) = run(&["ls-files", "-"], testdata(), Some(&binary));
-    assert_eq!((code, stdout.as_str()), (0, "acme/v1/thing.proto\n"), "{stderr}");
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "acme/v1/thing.proto\n"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(&["build", "-"], testdata(), Some(b""));
     assert_eq!(code, 1);
     assert!(stderr.contains("image contains no files"), "{stderr}");
