@@ -355,7 +355,18 @@ fn collect(
                     .map_err(|e| missing_object(spec, &path, entry.id(), e))?;
                 collect(spec, repo, &sub, &path, out)?;
             }
-            MODE_LINK | MODE_COMMIT => {}
+            MODE_LINK => {}
+            MODE_COMMIT => {
+                if spec.git.recurse_submodules {
+                    return Err(Error::new(format!(
+                        "input \"{}\": recurse_submodules=true: reading submodules is not supported (submodule at \"{path}\")",
+                        spec.raw
+                    ))
+                    .with_help(
+                        "drop `recurse_submodules` to skip submodules, or give the submodule's repository as its own input",
+                    ));
+                }
+            }
             _ => {
                 if is_kept_file(&path) {
                     out.push((path, entry.id()));
