@@ -82,3 +82,4 @@ pub struct WorkspaceConfig {
     pub version: ConfigVersion,
     pub modules: Vec<ModuleSpec>,
 }
+pub mod buf_gen;
