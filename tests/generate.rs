@@ -32,7 +32,11 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 walk(root, &p, out);
             } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read(&p).unwrap());
             }
         }
@@ -52,7 +56,14 @@ fn crate_layout_mirrors_packages() {
     let paths: Vec<&str> = krate.files.keys().map(String::as_str).collect();
     assert_eq!(
         paths,
-        ["Cargo.toml", "README.md", "src/common.v1.rs", "src/file_descriptor_set.bin", "src/lib.rs", "src/orders.v1.rs"]
+        [
+            "Cargo.toml",
+            "README.md",
+            "src/common.v1.rs",
+            "src/file_descriptor_set.bin",
+            "src/lib.rs",
+            "src/orders.v1.rs"
+        ]
     );
     assert!(krate.write_once.is_empty(), "no skeleton unless asked");
     let file = |p: &str| text(&krate.files[p]);
@@ -62,7 +73,10 @@ fn crate_layout_mirrors_packages() {
 
     let orders = file("src/orders.v1.rs");
     // Cross-package references resolve through the mirrored module tree; WKTs come from prost_types.
-    assert!(orders.contains("super::super::common::v1::AuditEntry"), "{orders}");
+    assert!(
+        orders.contains("super::super::common::v1::AuditEntry"),
+        "{orders}"
+    );
     assert!(orders.contains("::prost_types::Timestamp"));
     assert!(orders.contains("pub mod order_service_client"));
     assert!(orders.contains("#[cfg(feature = \"server\")]"));
@@ -71,24 +85,40 @@ fn crate_layout_mirrors_packages() {
     // Doc comments come from the proto comments.
     assert!(orders.contains("/// Returns one order; NOT_FOUND when the id is unknown."));
     let common = file("src/common.v1.rs");
-    assert!(common.contains("super::super::orders::v1::OrderRef"), "{common}");
+    assert!(
+        common.contains("super::super::orders::v1::OrderRef"),
+        "{common}"
+    );
 }
 
 #[test]
 fn skeleton_implements_every_rpc() {
-    let krate = generate_orders(&GenerateOptions { skeleton: true, ..Default::default() });
+    let krate = generate_orders(&GenerateOptions {
+        skeleton: true,
+        ..Default::default()
+    });
     let server = text(&krate.write_once["examples/server.rs"]);
     insta::assert_snapshot!("orders_skeleton_server", server);
-    assert!(!krate.files.contains_key("examples/server.rs"), "the skeleton is not in the manifest");
+    assert!(
+        !krate.files.contains_key("examples/server.rs"),
+        "the skeleton is not in the manifest"
+    );
 }
 
 #[test]
 fn descriptor_set_constant_holds_the_image() {
     use prost::Message;
     let krate = generate_orders(&GenerateOptions::default());
-    let set = prost_types::FileDescriptorSet::decode(krate.files["src/file_descriptor_set.bin"].as_slice()).unwrap();
+    let set = prost_types::FileDescriptorSet::decode(
+        krate.files["src/file_descriptor_set.bin"].as_slice(),
+    )
+    .unwrap();
     let names: Vec<&str> = set.file.iter().map(|f| f.name()).collect();
-    for name in ["orders/v1/orders.proto", "common/v1/audit.proto", "google/protobuf/timestamp.proto"] {
+    for name in [
+        "orders/v1/orders.proto",
+        "common/v1/audit.proto",
+        "google/protobuf/timestamp.proto",
+    ] {
         assert!(names.contains(&name), "{names:?}");
     }
 }
@@ -103,7 +133,12 @@ fn no_prost_types_without_well_known_types() {
     )
     .unwrap();
     let files = vec!["ping.proto".to_string()];
-    let krate = generate(&compile(dir.path(), &files), &files, &GenerateOptions::default()).unwrap();
+    let krate = generate(
+        &compile(dir.path(), &files),
+        &files,
+        &GenerateOptions::default(),
+    )
+    .unwrap();
     let cargo = text(&krate.files["Cargo.toml"]);
     assert!(!cargo.contains("prost-types"), "{cargo}");
     assert!(cargo.contains("tonic-prost = \"0.14\""), "{cargo}");
@@ -112,7 +147,11 @@ fn no_prost_types_without_well_known_types() {
 
 #[test]
 fn messages_only_crate_has_no_tonic() {
-    let opts = GenerateOptions { client: false, server: false, ..Default::default() };
+    let opts = GenerateOptions {
+        client: false,
+        server: false,
+        ..Default::default()
+    };
     let krate = generate_orders(&opts);
     let cargo = text(&krate.files["Cargo.toml"]);
     assert!(!cargo.contains("tonic"), "{cargo}");
@@ -121,8 +160,14 @@ fn messages_only_crate_has_no_tonic() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = generate_orders(&GenerateOptions { skeleton: true, ..Default::default() });
-    let b = generate_orders(&GenerateOptions { skeleton: true, ..Default::default() });
+    let a = generate_orders(&GenerateOptions {
+        skeleton: true,
+        ..Default::default()
+    });
+    let b = generate_orders(&GenerateOptions {
+        skeleton: true,
+        ..Default::default()
+    });
     assert_eq!(a, b);
 
     let one = tempfile::tempdir().unwrap();
@@ -150,7 +195,12 @@ fn check_reports_current_and_stale() {
     let out = protoforge(dir.path(), &["generate", &orders_arg(), "-o", "gen"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = protoforge(dir.path(), &args);
-    assert_eq!(out.status.code(), Some(0), "fresh output is current: {}", text(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "fresh output is current: {}",
+        text(&out.stdout)
+    );
     assert!(out.stdout.is_empty());
 
     // A hand edit makes it stale, with a diff, and --check leaves the edit alone.
@@ -161,13 +211,27 @@ fn check_reports_current_and_stale() {
     let out = protoforge(dir.path(), &args);
     assert_eq!(out.status.code(), Some(100));
     let diff = text(&out.stdout);
-    assert!(diff.contains("--- a/src/lib.rs\n+++ b/src/lib.rs\n"), "{diff}");
-    assert!(diff.contains("-pub mod orders { // hand edit\n+pub mod orders {\n"), "{diff}");
-    assert!(text(&out.stderr).contains("is stale"), "{}", text(&out.stderr));
+    assert!(
+        diff.contains("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-pub mod orders { // hand edit\n+pub mod orders {\n"),
+        "{diff}"
+    );
+    assert!(
+        text(&out.stderr).contains("is stale"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&lib).unwrap(), edited);
 
     // Regenerating restores it.
-    assert!(protoforge(dir.path(), &["generate", &orders_arg(), "-o", "gen"]).status.success());
+    assert!(
+        protoforge(dir.path(), &["generate", &orders_arg(), "-o", "gen"])
+            .status
+            .success()
+    );
     assert_eq!(std::fs::read_to_string(&lib).unwrap(), original);
 }
 
@@ -175,7 +239,10 @@ fn check_reports_current_and_stale() {
 fn user_files_survive_and_stale_generated_files_go() {
     let dir = tempfile::tempdir().unwrap();
     let gen = dir.path().join("gen");
-    let out = protoforge(dir.path(), &["generate", &orders_arg(), "-o", "gen", "--skeleton"]);
+    let out = protoforge(
+        dir.path(),
+        &["generate", &orders_arg(), "-o", "gen", "--skeleton"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(gen.join("src/common.v1.rs").is_file());
 
@@ -188,28 +255,65 @@ fn user_files_survive_and_stale_generated_files_go() {
     // Regenerate from one file only: common.v1 is no longer generated.
     let out = protoforge(
         dir.path(),
-        &["generate", &orders_arg(), "-o", "gen", "--skeleton", "--path", "orders/v1/order_ref.proto"],
+        &[
+            "generate",
+            &orders_arg(),
+            "-o",
+            "gen",
+            "--skeleton",
+            "--path",
+            "orders/v1/order_ref.proto",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!gen.join("src/common.v1.rs").exists(), "our stale file is removed");
+    assert!(
+        !gen.join("src/common.v1.rs").exists(),
+        "our stale file is removed"
+    );
     assert!(gen.join("src/orders.v1.rs").is_file());
-    assert_eq!(std::fs::read_to_string(gen.join("src/extra.rs")).unwrap(), "// mine\n");
-    assert_eq!(std::fs::read_to_string(gen.join("tests/it.rs")).unwrap(), "// my test\n");
-    assert_eq!(std::fs::read_to_string(gen.join("examples/server.rs")).unwrap(), "// my server\n");
+    assert_eq!(
+        std::fs::read_to_string(gen.join("src/extra.rs")).unwrap(),
+        "// mine\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(gen.join("tests/it.rs")).unwrap(),
+        "// my test\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(gen.join("examples/server.rs")).unwrap(),
+        "// my server\n"
+    );
     let manifest = std::fs::read_to_string(gen.join(MANIFEST_FILE)).unwrap();
-    assert!(!manifest.contains("common.v1.rs") && manifest.contains("src/orders.v1.rs"), "{manifest}");
+    assert!(
+        !manifest.contains("common.v1.rs") && manifest.contains("src/orders.v1.rs"),
+        "{manifest}"
+    );
 }
 
 #[test]
 fn refuses_to_overwrite_files_it_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("gen")).unwrap();
-    std::fs::write(dir.path().join("gen/Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("gen/Cargo.toml"),
+        "[package]\nname = \"mine\"\n",
+    )
+    .unwrap();
     let out = protoforge(dir.path(), &["generate", &orders_arg(), "-o", "gen"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("was not generated by protoforge"), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(dir.path().join("gen/Cargo.toml")).unwrap(), "[package]\nname = \"mine\"\n");
-    assert!(!dir.path().join("gen/src").exists(), "nothing written when refusing");
+    assert!(
+        text(&out.stderr).contains("was not generated by protoforge"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("gen/Cargo.toml")).unwrap(),
+        "[package]\nname = \"mine\"\n"
+    );
+    assert!(
+        !dir.path().join("gen/src").exists(),
+        "nothing written when refusing"
+    );
 }
 
 #[test]
@@ -217,11 +321,20 @@ fn refuses_an_out_that_is_a_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("gen"), "not a dir").unwrap();
     for extra in [&[][..], &["--check"][..]] {
-        let mut args = vec!["generate", &*Box::leak(orders_arg().into_boxed_str()), "-o", "gen"];
+        let mut args = vec![
+            "generate",
+            &*Box::leak(orders_arg().into_boxed_str()),
+            "-o",
+            "gen",
+        ];
         args.extend_from_slice(extra);
         let out = protoforge(dir.path(), &args);
         assert_eq!(out.status.code(), Some(1));
-        assert!(text(&out.stderr).contains("is a file, not a directory"), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("is a file, not a directory"),
+            "{}",
+            text(&out.stderr)
+        );
     }
     let krate = generate_orders(&GenerateOptions::default());
     let err = writer::write(&krate, &dir.path().join("gen")).unwrap_err();
@@ -231,16 +344,30 @@ fn refuses_an_out_that_is_a_file() {
 #[test]
 fn refuses_template_paths_escaping_out() {
     let templates = tempfile::tempdir().unwrap();
-    std::fs::write(templates.path().join("README.md.jinja"), "{% set output_path = \"../escaped.md\" %}hi\n").unwrap();
-    let opts = GenerateOptions { template_dir: Some(templates.path().to_path_buf()), ..Default::default() };
+    std::fs::write(
+        templates.path().join("README.md.jinja"),
+        "{% set output_path = \"../escaped.md\" %}hi\n",
+    )
+    .unwrap();
+    let opts = GenerateOptions {
+        template_dir: Some(templates.path().to_path_buf()),
+        ..Default::default()
+    };
     let files = proto_files(&orders_dir(), &["common", "orders"], true);
     let err = generate(&compile(&orders_dir(), &files), &files, &opts).unwrap_err();
     assert!(err.message().contains("README.md.jinja"), "{err}");
     assert!(err.message().contains("escapes --out"), "{err}");
 
     for bad in ["/etc/passwd", "src/../../x", MANIFEST_FILE] {
-        std::fs::write(templates.path().join("README.md.jinja"), format!("{{% set output_path = \"{bad}\" %}}x")).unwrap();
-        assert!(generate(&compile(&orders_dir(), &files), &files, &opts).is_err(), "{bad} accepted");
+        std::fs::write(
+            templates.path().join("README.md.jinja"),
+            format!("{{% set output_path = \"{bad}\" %}}x"),
+        )
+        .unwrap();
+        assert!(
+            generate(&compile(&orders_dir(), &files), &files, &opts).is_err(),
+            "{bad} accepted"
+        );
     }
 }
 
@@ -264,8 +391,11 @@ fn template_dir_overrides_by_name_and_adds_templates() {
     )
     .unwrap();
     std::fs::create_dir_all(templates.path().join("docs")).unwrap();
-    std::fs::write(templates.path().join("docs/packages.txt.jinja"), "{{ packages | map(attribute=\"name\") | join(\" \") }}\n")
-        .unwrap();
+    std::fs::write(
+        templates.path().join("docs/packages.txt.jinja"),
+        "{{ packages | map(attribute=\"name\") | join(\" \") }}\n",
+    )
+    .unwrap();
     let opts = GenerateOptions {
         template_dir: Some(templates.path().to_path_buf()),
         crate_name: Some("orders-api".into()),
@@ -277,7 +407,10 @@ fn template_dir_overrides_by_name_and_adds_templates() {
         "# orders-api\nGetOrder unary\nListOrders server_streaming\nUploadOrders client_streaming\n\
          TrackOrders bidi_streaming\nPing unary\n"
     );
-    assert_eq!(text(&krate.files["docs/packages.txt"]), "common.v1 orders.v1\n");
+    assert_eq!(
+        text(&krate.files["docs/packages.txt"]),
+        "common.v1 orders.v1\n"
+    );
     // The others stay embedded.
     assert!(text(&krate.files["Cargo.toml"]).contains("name = \"orders-api\""));
 }
@@ -285,28 +418,51 @@ fn template_dir_overrides_by_name_and_adds_templates() {
 #[test]
 fn template_errors_name_the_template() {
     let templates = tempfile::tempdir().unwrap();
-    std::fs::write(templates.path().join("lib.rs.jinja"), "{{ crate.no_such_field }}").unwrap();
-    let opts = GenerateOptions { template_dir: Some(templates.path().to_path_buf()), ..Default::default() };
+    std::fs::write(
+        templates.path().join("lib.rs.jinja"),
+        "{{ crate.no_such_field }}",
+    )
+    .unwrap();
+    let opts = GenerateOptions {
+        template_dir: Some(templates.path().to_path_buf()),
+        ..Default::default()
+    };
     let files = proto_files(&orders_dir(), &["common", "orders"], true);
     let err = generate(&compile(&orders_dir(), &files), &files, &opts).unwrap_err();
-    assert!(err.message().starts_with("template `lib.rs.jinja` line 1"), "{err}");
+    assert!(
+        err.message().starts_with("template `lib.rs.jinja` line 1"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_crate_name_is_an_error() {
     let files = proto_files(&orders_dir(), &["common", "orders"], true);
-    let opts = GenerateOptions { crate_name: Some("../evil".into()), ..Default::default() };
+    let opts = GenerateOptions {
+        crate_name: Some("../evil".into()),
+        ..Default::default()
+    };
     let err = generate(&compile(&orders_dir(), &files), &files, &opts).unwrap_err();
     assert!(err.message().contains("not a valid crate name"), "{err}");
 }
 
 #[test]
 fn garbage_input_is_an_error_not_a_panic() {
-    let err = generate(b"\xff\xff\xff", &["x.proto".to_string()], &GenerateOptions::default()).unwrap_err();
+    let err = generate(
+        b"\xff\xff\xff",
+        &["x.proto".to_string()],
+        &GenerateOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.message().contains("FileDescriptorSet"), "{err}");
     let files = proto_files(&orders_dir(), &["common", "orders"], true);
     let fds = compile(&orders_dir(), &files);
-    let err = generate(&fds, &["missing.proto".to_string()], &GenerateOptions::default()).unwrap_err();
+    let err = generate(
+        &fds,
+        &["missing.proto".to_string()],
+        &GenerateOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.message().contains("missing.proto"), "{err}");
 }
 
@@ -342,9 +498,18 @@ fn buf_gen_yaml_drives_generation() {
     let out = protoforge(dir.path(), &["generate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let code = std::fs::read_to_string(dir.path().join("out/src/orders.v1.rs")).unwrap();
-    assert!(code.contains("#[derive(Eq, PartialOrd)]"), "type_attribute applied");
-    assert!(code.contains("::prost::alloc::collections::BTreeMap"), "btree_map applied");
-    assert!(code.contains("order_service_client") && !code.contains("order_service_server"), "no_server");
+    assert!(
+        code.contains("#[derive(Eq, PartialOrd)]"),
+        "type_attribute applied"
+    );
+    assert!(
+        code.contains("::prost::alloc::collections::BTreeMap"),
+        "btree_map applied"
+    );
+    assert!(
+        code.contains("order_service_client") && !code.contains("order_service_server"),
+        "no_server"
+    );
     let cargo = std::fs::read_to_string(dir.path().join("out/Cargo.toml")).unwrap();
     assert!(cargo.contains("default = [\"client\"]"), "{cargo}");
 }
@@ -356,15 +521,25 @@ fn buf_gen_yaml_refuses_other_plugins() {
     let out = protoforge(dir.path(), &["generate", &orders_arg()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("plugin `buf.build/grpc/go:v1.5.1` is not supported"), "{stderr}");
+    assert!(
+        stderr.contains("plugin `buf.build/grpc/go:v1.5.1` is not supported"),
+        "{stderr}"
+    );
     assert!(stderr.contains("runs no external plugins"), "{stderr}");
     assert!(stderr.contains("buf.gen.yaml:5:13"), "{stderr}");
     assert!(!dir.path().join("gen").exists());
 
-    let err = buf_gen::parse("buf.gen.yaml", "version: v2\nplugins:\n  - local: [cargo, run, --bin, protoc-gen-prost]\n    out: gen\n")
-        .unwrap_err();
+    let err = buf_gen::parse(
+        "buf.gen.yaml",
+        "version: v2\nplugins:\n  - local: [cargo, run, --bin, protoc-gen-prost]\n    out: gen\n",
+    )
+    .unwrap_err();
     assert!(err.message().contains("is not supported"), "{err}");
-    let err = buf_gen::parse("buf.gen.yaml", "version: v2\nplugins:\n  - protoc_builtin: cpp\n    out: gen\n").unwrap_err();
+    let err = buf_gen::parse(
+        "buf.gen.yaml",
+        "version: v2\nplugins:\n  - protoc_builtin: cpp\n    out: gen\n",
+    )
+    .unwrap_err();
     assert!(err.message().contains("`cpp` is not supported"), "{err}");
 }
 
@@ -372,11 +547,20 @@ fn buf_gen_yaml_refuses_other_plugins() {
 fn buf_gen_yaml_unknown_keys_and_options_name_the_position() {
     let err = buf_gen::parse("buf.gen.yaml", "version: v2\nplugins:\n  - remote: buf.build/community/neoeinstein-prost\n    out: gen\n    outt: x\n")
         .unwrap_err();
-    assert_eq!(err.position(), Some(("buf.gen.yaml".to_string(), 5, 5)), "{err}");
+    assert_eq!(
+        err.position(),
+        Some(("buf.gen.yaml".to_string(), 5, 5)),
+        "{err}"
+    );
     assert!(err.message().contains("unknown field `outt`"), "{err}");
 
-    let err = buf_gen::parse("buf.gen.yaml", "version: v2\ncleen: true\nplugins: []\n").unwrap_err();
-    assert_eq!(err.position(), Some(("buf.gen.yaml".to_string(), 2, 1)), "{err}");
+    let err =
+        buf_gen::parse("buf.gen.yaml", "version: v2\ncleen: true\nplugins: []\n").unwrap_err();
+    assert_eq!(
+        err.position(),
+        Some(("buf.gen.yaml".to_string(), 2, 1)),
+        "{err}"
+    );
 
     let err = buf_gen::parse(
         "buf.gen.yaml",
@@ -384,7 +568,11 @@ fn buf_gen_yaml_unknown_keys_and_options_name_the_position() {
     )
     .unwrap_err();
     assert!(err.message().contains("option `frobnicate`"), "{err}");
-    assert_eq!(err.position(), Some(("buf.gen.yaml".to_string(), 5, 37)), "{err}");
+    assert_eq!(
+        err.position(),
+        Some(("buf.gen.yaml".to_string(), 5, 37)),
+        "{err}"
+    );
 
     let err = buf_gen::parse("buf.gen.yaml", "version: v1\nplugins: []\n").unwrap_err();
     assert!(err.message().contains("only v2"), "{err}");
@@ -404,11 +592,23 @@ fn buf_gen_yaml_options_map_to_generator_options() {
     assert_eq!(cfg.out, PathBuf::from("gen/src"));
     let o = &cfg.options;
     assert!(o.compile_well_known_types && o.include_imports);
-    assert_eq!(o.extern_paths, [(".common.v1".to_string(), "::common_types".to_string())]);
-    assert_eq!(o.field_attributes, [(".orders.v1.Order.id".to_string(), "#[doc = \"a,b\"]".to_string())]);
+    assert_eq!(
+        o.extern_paths,
+        [(".common.v1".to_string(), "::common_types".to_string())]
+    );
+    assert_eq!(
+        o.field_attributes,
+        [(
+            ".orders.v1.Order.id".to_string(),
+            "#[doc = \"a,b\"]".to_string()
+        )]
+    );
     assert!(!o.client && o.server && !o.transport);
     let input = cfg.input.unwrap();
-    assert_eq!(input.input, "https://example.com/protos.git#branch=main,subdir=proto");
+    assert_eq!(
+        input.input,
+        "https://example.com/protos.git#branch=main,subdir=proto"
+    );
     assert_eq!(input.paths, ["orders"]);
 }
 
@@ -417,7 +617,10 @@ fn example_workspace_matches_the_fixture() {
     let example = repo_root().join("examples/orders");
     let fixture = orders_dir();
     let protos = proto_files(&fixture, &["common", "orders"], true);
-    assert_eq!(proto_files(&example.join("proto"), &["common", "orders"], true), protos);
+    assert_eq!(
+        proto_files(&example.join("proto"), &["common", "orders"], true),
+        protos
+    );
     for p in &protos {
         assert_eq!(
             std::fs::read_to_string(example.join("proto").join(p)).unwrap(),
@@ -425,7 +628,9 @@ fn example_workspace_matches_the_fixture() {
             "examples/orders/proto/{p} differs from testdata/generate/orders/{p}"
         );
     }
-    let cfg = buf_gen::load(&example).unwrap().expect("examples/orders/buf.gen.yaml");
+    let cfg = buf_gen::load(&example)
+        .unwrap()
+        .expect("examples/orders/buf.gen.yaml");
     assert_eq!(cfg.input.map(|i| i.input).as_deref(), Some("proto"));
 }
 
@@ -434,9 +639,15 @@ fn pinned_runtime_versions_match_our_lockfile() {
     let lock = std::fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
     for (krate, want) in [
         ("prost", protoforge::generate::context::PROST_VERSION),
-        ("tonic-prost-build", protoforge::generate::context::TONIC_VERSION),
+        (
+            "tonic-prost-build",
+            protoforge::generate::context::TONIC_VERSION,
+        ),
     ] {
         let needle = format!("name = \"{krate}\"\nversion = \"{want}.");
-        assert!(lock.contains(&needle), "Cargo.lock has no {krate} {want}.x: update context.rs");
+        assert!(
+            lock.contains(&needle),
+            "Cargo.lock has no {krate} {want}.x: update context.rs"
+        );
     }
 }

@@ -15,33 +15,49 @@ use protoforge::generate::{generate, writer, GenerateOptions};
 
 #[test]
 fn orders_crate_round_trips_over_loopback() {
-    let opts = GenerateOptions { skeleton: true, ..GenerateOptions::default() };
+    let opts = GenerateOptions {
+        skeleton: true,
+        ..GenerateOptions::default()
+    };
     let krate = generate_orders(&opts);
 
     let root = scratch("generate-roundtrip");
     let gen = root.join("gen");
     let _ = std::fs::remove_dir_all(&gen);
     writer::write(&krate, &gen).unwrap();
-    assert!(gen.join("examples/server.rs").is_file(), "--skeleton writes the starter server");
+    assert!(
+        gen.join("examples/server.rs").is_file(),
+        "--skeleton writes the starter server"
+    );
 
     let harness = root.join("harness");
     std::fs::create_dir_all(&harness).unwrap();
     let src = repo_root().join("testdata/generate/roundtrip");
     std::fs::copy(src.join("Cargo.toml"), harness.join("Cargo.toml")).unwrap();
     std::fs::copy(src.join("main.rs"), harness.join("main.rs")).unwrap();
-    std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"gen\", \"harness\"]\nresolver = \"2\"\n")
-        .unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"gen\", \"harness\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
 
     // One build: the generated library (no warnings), its starter server example, the harness.
     let started = Instant::now();
     cargo(&root, &["build", "--workspace", "--all-targets"]);
     eprintln!("orders: cargo build took {:.1?}", started.elapsed());
 
-    let exe = shared_target_dir().join("debug").join(format!("roundtrip{}", std::env::consts::EXE_SUFFIX));
-    let out = Command::new(&exe).output().expect("the round trip binary runs");
+    let exe = shared_target_dir()
+        .join("debug")
+        .join(format!("roundtrip{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new(&exe)
+        .output()
+        .expect("the round trip binary runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "round trip failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "round trip failed:\n{stdout}\n{stderr}"
+    );
     for line in [
         "unary: ok",
         "error status: ok (NotFound: order nope not found)",
@@ -62,15 +78,18 @@ fn googleapis() -> Option<PathBuf> {
         return Some(PathBuf::from(dir));
     }
     // `../shared` beside the checkout (CI), or two levels up (a worktree under `wt/`).
-    let bundle = ["../shared/corpus/googleapis.bundle", "../../shared/corpus/googleapis.bundle"]
-        .iter()
-        .map(|p| repo_root().join(p))
-        .find(|p| p.is_file())?;
+    let bundle = [
+        "../shared/corpus/googleapis.bundle",
+        "../../shared/corpus/googleapis.bundle",
+    ]
+    .iter()
+    .map(|p| repo_root().join(p))
+    .find(|p| p.is_file())?;
     let clone = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("googleapis-clone");
     if !clone.join("google/pubsub/v1").is_dir() {
         let _ = std::fs::remove_dir_all(&clone);
         let status = Command::new("git")
-            .args(["clone", "--quiet"])
+            .args(["-c", "init.defaultBranch=main", "clone", "--quiet"])
             .arg(&bundle)
             .arg(&clone)
             .status()
@@ -92,27 +111,53 @@ fn googleapis_pubsub_subset_builds_without_warnings() {
     // google/api top level (the google.api package; its service* subdirectories are separate
     // APIs), google/rpc, google/longrunning, google/pubsub/v1.
     let mut files = proto_files(&gapis, &["google/api"], false);
-    files.extend(proto_files(&gapis, &["google/rpc", "google/longrunning", "google/pubsub/v1"], true));
+    files.extend(proto_files(
+        &gapis,
+        &["google/rpc", "google/longrunning", "google/pubsub/v1"],
+        true,
+    ));
     files.sort();
 
     let started = Instant::now();
     let fds = compile(&gapis, &files);
     let compiled = started.elapsed();
-    let krate = generate(&fds, &files, &GenerateOptions { crate_name: Some("googleapis-pubsub".into()), ..Default::default() })
-        .unwrap();
+    let krate = generate(
+        &fds,
+        &files,
+        &GenerateOptions {
+            crate_name: Some("googleapis-pubsub".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let generated = started.elapsed();
-    eprintln!("googleapis subset: {} files, compile {compiled:.1?}, compile+generate {generated:.1?}", files.len());
+    eprintln!(
+        "googleapis subset: {} files, compile {compiled:.1?}, compile+generate {generated:.1?}",
+        files.len()
+    );
 
     let root = scratch("generate-googleapis");
     let gen = root.join("gen");
     let _ = std::fs::remove_dir_all(&gen);
     writer::write(&krate, &gen).unwrap();
     let lib = std::fs::read_to_string(gen.join("src/lib.rs")).unwrap();
-    for module in ["pub mod pubsub", "pub mod longrunning", "pub mod rpc", "pub mod api"] {
+    for module in [
+        "pub mod pubsub",
+        "pub mod longrunning",
+        "pub mod rpc",
+        "pub mod api",
+    ] {
         assert!(lib.contains(module), "lib.rs lacks `{module}`:\n{lib}");
     }
-    std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"gen\"]\nresolver = \"2\"\n").unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"gen\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
     let started = Instant::now();
     cargo(&root, &["build", "--workspace"]);
-    eprintln!("googleapis subset: cargo build took {:.1?}", started.elapsed());
+    eprintln!(
+        "googleapis subset: cargo build took {:.1?}",
+        started.elapsed()
+    );
 }

@@ -41,8 +41,11 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
     opts.skeleton = args.skeleton;
 
     if out.is_file() {
-        return Err(Error::new(format!("--out {} is a file, not a directory", out.display()))
-            .with_help("pass a directory for the generated crate, e.g. --out gen"));
+        return Err(Error::new(format!(
+            "--out {} is a file, not a directory",
+            out.display()
+        ))
+        .with_help("pass a directory for the generated crate, e.g. --out gen"));
     }
 
     let (fds, targets) = compile_directory_input(&input)?;
@@ -81,16 +84,20 @@ fn compile_directory_input(input: &InputArgs) -> Result<(Vec<u8>, Vec<String>)> 
     let mut files = Vec::new();
     collect_protos(root, root, &mut files)?;
     let norm = |p: &str| p.trim_start_matches("./").trim_end_matches('/').to_string();
-    let under = |file: &str, prefix: &str| file == prefix || file.starts_with(&format!("{prefix}/"));
+    let under =
+        |file: &str, prefix: &str| file == prefix || file.starts_with(&format!("{prefix}/"));
     let paths: Vec<String> = input.paths.iter().map(|p| norm(p)).collect();
     let excludes: Vec<String> = input.exclude_paths.iter().map(|p| norm(p)).collect();
     files.retain(|f| {
-        (paths.is_empty() || paths.iter().any(|p| under(f, p))) && !excludes.iter().any(|p| under(f, p))
+        (paths.is_empty() || paths.iter().any(|p| under(f, p)))
+            && !excludes.iter().any(|p| under(f, p))
     });
     files.sort();
     if files.is_empty() {
-        return Err(Error::new(format!("{}: no .proto files to generate", input.input))
-            .with_help("check the input directory and the --path / --exclude-path flags"));
+        return Err(
+            Error::new(format!("{}: no .proto files to generate", input.input))
+                .with_help("check the input directory and the --path / --exclude-path flags"),
+        );
     }
     let mut roots = vec![root.to_path_buf()];
     roots.extend(input.includes.iter().cloned());
@@ -112,12 +119,17 @@ fn collect_protos(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> 
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        let ft = entry.file_type().map_err(|e| Error::io(path.display(), e))?;
+        let ft = entry
+            .file_type()
+            .map_err(|e| Error::io(path.display(), e))?;
         if ft.is_dir() {
             collect_protos(root, &path, out)?;
         } else if ft.is_file() && path.extension().is_some_and(|e| e == "proto") {
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             out.push(parts.join("/"));
         }
     }

@@ -177,7 +177,11 @@ pub fn parse(file: &str, src: &str) -> Result<BufGenConfig> {
             .with_help(format!("add a plugin entry for one of: {SUPPORTED}")));
     }
 
-    let mut options = GenerateOptions { client: false, server: false, ..GenerateOptions::default() };
+    let mut options = GenerateOptions {
+        client: false,
+        server: false,
+        ..GenerateOptions::default()
+    };
     let mut crate_out: Option<String> = None;
     let mut code_out: Option<String> = None;
     let mut has_tonic = false;
@@ -211,7 +215,12 @@ pub fn parse(file: &str, src: &str) -> Result<BufGenConfig> {
             options.client = true;
             options.server = true;
         }
-        for opt in plugin.opt.as_ref().map(StringOrList::items).unwrap_or_default() {
+        for opt in plugin
+            .opt
+            .as_ref()
+            .map(StringOrList::items)
+            .unwrap_or_default()
+        {
             apply_opt(file, src, kind, &name, &opt, &mut options)?;
         }
     }
@@ -227,14 +236,28 @@ pub fn parse(file: &str, src: &str) -> Result<BufGenConfig> {
     };
     if raw.inputs.len() > 1 {
         let offset = find(src, "inputs", 0);
-        return Err(Error::new(format!("{file}: more than one entry under `inputs` is not supported"))
-            .at(file, src, offset, "inputs".len())
-            .with_help("generate one crate per input: keep one entry, or pass the input on the command line"));
+        return Err(Error::new(format!(
+            "{file}: more than one entry under `inputs` is not supported"
+        ))
+        .at(file, src, offset, "inputs".len())
+        .with_help(
+            "generate one crate per input: keep one entry, or pass the input on the command line",
+        ));
     }
-    Ok(BufGenConfig { file: file.to_string(), out, options, input })
+    Ok(BufGenConfig {
+        file: file.to_string(),
+        out,
+        options,
+        input,
+    })
 }
 
-fn identify(file: &str, src: &str, plugin: &RawPlugin, search_from: &mut usize) -> Result<(String, Plugin)> {
+fn identify(
+    file: &str,
+    src: &str,
+    plugin: &RawPlugin,
+    search_from: &mut usize,
+) -> Result<(String, Plugin)> {
     let (name, kind) = if let Some(remote) = &plugin.remote {
         // `buf.build/community/neoeinstein-prost:v0.4.0` -> without the version.
         let base = remote.split(':').next().unwrap_or_default();
@@ -251,7 +274,11 @@ fn identify(file: &str, src: &str, plugin: &RawPlugin, search_from: &mut usize) 
             StringOrList::Many(v) => v.clone(),
         };
         let first = items.first().cloned().unwrap_or_default();
-        let program = first.rsplit(['/', '\\']).next().unwrap_or_default().trim_end_matches(".exe");
+        let program = first
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".exe");
         let kind = match (program, items.len()) {
             ("protoc-gen-prost", 1) => Some(Plugin::Prost),
             ("protoc-gen-tonic", 1) => Some(Plugin::Tonic),
@@ -263,9 +290,11 @@ fn identify(file: &str, src: &str, plugin: &RawPlugin, search_from: &mut usize) 
         (builtin.clone(), None)
     } else {
         let offset = find(src, "plugins", 0);
-        return Err(Error::new(format!("{file}: a plugin entry has none of `remote`, `local`, `protoc_builtin`"))
-            .at(file, src, offset, "plugins".len())
-            .with_help(format!("use one of: {SUPPORTED}")));
+        return Err(Error::new(format!(
+            "{file}: a plugin entry has none of `remote`, `local`, `protoc_builtin`"
+        ))
+        .at(file, src, offset, "plugins".len())
+        .with_help(format!("use one of: {SUPPORTED}")));
     };
     let offset = find(src, &name, *search_from);
     *search_from = offset + name.len();
@@ -280,36 +309,55 @@ fn identify(file: &str, src: &str, plugin: &RawPlugin, search_from: &mut usize) 
     }
 }
 
-fn apply_opt(file: &str, src: &str, kind: Plugin, plugin: &str, opt: &str, o: &mut GenerateOptions) -> Result<()> {
+fn apply_opt(
+    file: &str,
+    src: &str,
+    kind: Plugin,
+    plugin: &str,
+    opt: &str,
+    o: &mut GenerateOptions,
+) -> Result<()> {
     let (key, value) = match opt.split_once('=') {
         Some((k, v)) => (k.trim(), Some(v.trim())),
         None => (opt.trim(), None),
     };
     let err = |why: String, help: &str| {
         let offset = find(src, opt, 0);
-        Err(Error::new(format!("{file}: option `{opt}` of `{plugin}` {why}"))
-            .at(file, src, offset, opt.len())
-            .with_help(help.to_string()))
+        Err(
+            Error::new(format!("{file}: option `{opt}` of `{plugin}` {why}"))
+                .at(file, src, offset, opt.len())
+                .with_help(help.to_string()),
+        )
     };
     // `PATH=VALUE` pairs such as `type_attribute=.foo.Bar=#[derive(Eq)]`.
     let pair = |value: Option<&str>| -> Option<(String, String)> {
         let (p, v) = value?.split_once('=')?;
         Some((p.trim().to_string(), v.trim().to_string()))
     };
-    let list = |value: Option<&str>| -> Vec<String> { value.map(|v| vec![v.to_string()]).unwrap_or_default() };
+    let list = |value: Option<&str>| -> Vec<String> {
+        value.map(|v| vec![v.to_string()]).unwrap_or_default()
+    };
 
     macro_rules! need_pair {
         ($field:expr) => {
             match pair(value) {
                 Some(p) => $field.push(p),
-                None => return err("needs a value `PROTO_PATH=VALUE`".into(), "e.g. `type_attribute=.orders.v1=#[derive(Eq)]`"),
+                None => {
+                    return err(
+                        "needs a value `PROTO_PATH=VALUE`".into(),
+                        "e.g. `type_attribute=.orders.v1=#[derive(Eq)]`",
+                    )
+                }
             }
         };
     }
     macro_rules! need_value {
         ($field:expr) => {
             if value.is_none() {
-                return err("needs a value".into(), "e.g. `btree_map=.` (a proto path, `.` for all)");
+                return err(
+                    "needs a value".into(),
+                    "e.g. `btree_map=.` (a proto path, `.` for all)",
+                );
             } else {
                 $field.extend(list(value))
             }
@@ -367,9 +415,13 @@ fn apply_opt(file: &str, src: &str, kind: Plugin, plugin: &str, opt: &str, o: &m
 fn resolve_input(file: &str, src: &str, i: &RawInput) -> Result<GenInput> {
     let unsupported = |what: &str| {
         let offset = find(src, what, find(src, "inputs", 0));
-        Err(Error::new(format!("{file}: input `{what}` is not supported by protoforge generate"))
-            .at(file, src, offset, what.len())
-            .with_help("use a `directory`, `git_repo`, `tarball`, `zip_archive`, `proto_file` or image input"))
+        Err(Error::new(format!(
+            "{file}: input `{what}` is not supported by protoforge generate"
+        ))
+        .at(file, src, offset, what.len())
+        .with_help(
+            "use a `directory`, `git_repo`, `tarball`, `zip_archive`, `proto_file` or image input",
+        ))
     };
     let mut params: Vec<String> = Vec::new();
     let mut add = |k: &str, v: &Option<String>| {
@@ -407,15 +459,25 @@ fn resolve_input(file: &str, src: &str, i: &RawInput) -> Result<GenInput> {
         return unsupported("yaml_image");
     } else {
         let offset = find(src, "inputs", 0);
-        return Err(Error::new(format!("{file}: an `inputs` entry names no input"))
-            .at(file, src, offset, "inputs".len())
-            .with_help("add e.g. `- directory: proto`"));
+        return Err(
+            Error::new(format!("{file}: an `inputs` entry names no input"))
+                .at(file, src, offset, "inputs".len())
+                .with_help("add e.g. `- directory: proto`"),
+        );
     };
     if !i.types.is_empty() || !i.exclude_types.is_empty() {
         return unsupported("types");
     }
-    let input = if params.is_empty() { base } else { format!("{base}#{}", params.join(",")) };
-    Ok(GenInput { input, paths: i.paths.clone(), exclude_paths: i.exclude_paths.clone() })
+    let input = if params.is_empty() {
+        base
+    } else {
+        format!("{base}#{}", params.join(","))
+    };
+    Ok(GenInput {
+        input,
+        paths: i.paths.clone(),
+        exclude_paths: i.exclude_paths.clone(),
+    })
 }
 
 /// Splits a comma-separated `opt` string; `\,` is a literal comma.
@@ -434,7 +496,10 @@ fn split_opts(s: &str) -> Vec<String> {
         }
     }
     out.push(cur);
-    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Byte offset of `needle` in `src` at or after `from` (0 when absent: the error still names the file).
@@ -442,17 +507,25 @@ fn find(src: &str, needle: &str, from: usize) -> usize {
     if needle.is_empty() {
         return 0;
     }
-    src.get(from..).and_then(|s| s.find(needle)).map(|i| i + from).or_else(|| src.find(needle)).unwrap_or(0)
+    src.get(from..)
+        .and_then(|s| s.find(needle))
+        .map(|i| i + from)
+        .or_else(|| src.find(needle))
+        .unwrap_or(0)
 }
 
 fn yaml_error(file: &str, src: &str, err: serde_yaml_ng::Error) -> Error {
     let message = err.to_string();
     // serde_yaml_ng appends " at line L column C"; the position goes in the location instead.
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
     let mut error = Error::new(format!("{file}: {message}"));
     if let Some(loc) = err.location() {
         let offset = loc.index().min(src.len());
-        let len = src[offset..].find(|c: char| c == ':' || c == '\n').unwrap_or(0);
+        let len = src[offset..].find([':', '\n']).unwrap_or(0);
         error = error.at(file, src, offset, len);
     }
     let help = if message.contains("unknown field") {

@@ -100,13 +100,16 @@ pub(crate) fn run(selection: &Selection, opts: &GenerateOptions) -> Result<Vec<P
         .iter()
         .map(|f| (Module::from_protobuf_package_name(f.package()), f.clone()))
         .collect();
-    let packages: std::collections::HashMap<Module, String> =
-        requests.iter().map(|(m, f)| (m.clone(), f.package().to_string())).collect();
+    let packages: std::collections::HashMap<Module, String> = requests
+        .iter()
+        .map(|(m, f)| (m.clone(), f.package().to_string()))
+        .collect();
     // prost-build looks up every referenced message (well-known and extern types included) in a
     // graph built from the requests only, and panics on a miss. Feed it the imported files too,
     // under a module whose code is thrown away.
     let discard = Module::from_parts([DISCARDED_MODULE]);
-    let selected: std::collections::HashSet<&str> = selection.files.iter().map(|f| f.name()).collect();
+    let selected: std::collections::HashSet<&str> =
+        selection.files.iter().map(|f| f.name()).collect();
     for file in &selection.descriptor_files {
         if !selected.contains(file.name()) {
             requests.push((discard.clone(), file.clone()));

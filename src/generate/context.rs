@@ -205,9 +205,15 @@ pub(crate) fn build(
     }
 
     for file in &selection.files {
-        let Some(package) = packages.get_mut(file.package()) else { continue };
+        let Some(package) = packages.get_mut(file.package()) else {
+            continue;
+        };
         let comments = Comments::new(file);
-        let prefix = if file.package().is_empty() { String::new() } else { format!("{}.", file.package()) };
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!("{}.", file.package())
+        };
         for (i, m) in file.message_type.iter().enumerate() {
             collect_types(m, &prefix, vec![4, i as i32], &comments, &resolver, package);
         }
@@ -223,7 +229,9 @@ pub(crate) fn build(
         for (si, s) in file.service.iter().enumerate() {
             let full_name = format!("{prefix}{}", s.name());
             let descriptor = pool.get_service_by_name(&full_name).ok_or_else(|| {
-                Error::new(format!("service `{full_name}` is missing from the descriptor pool"))
+                Error::new(format!(
+                    "service `{full_name}` is missing from the descriptor pool"
+                ))
             })?;
             let rust_service = s.name().to_upper_camel_case();
             let snake = naive_snake_case(&rust_service);
@@ -238,7 +246,12 @@ pub(crate) fn build(
                 let options = method_descriptor
                     .map(|d| serde_json::to_value(d.options()))
                     .transpose()
-                    .map_err(|e| Error::new(format!("cannot read options of `{full_name}.{}`: {e}", m.name())))?
+                    .map_err(|e| {
+                        Error::new(format!(
+                            "cannot read options of `{full_name}.{}`: {e}",
+                            m.name()
+                        ))
+                    })?
                     .unwrap_or(serde_json::Value::Null);
                 let cs = m.client_streaming();
                 let ss = m.server_streaming();
@@ -261,7 +274,11 @@ pub(crate) fn build(
                     output_rust: resolver.resolve(m.output_type()),
                     stream_type: ss.then(|| format!("{}Stream", m.name())),
                     comments: comments.leading(&[6, si as i32, 2, mi as i32]),
-                    deprecated: m.options.as_ref().and_then(|o| o.deprecated).unwrap_or(false),
+                    deprecated: m
+                        .options
+                        .as_ref()
+                        .and_then(|o| o.deprecated)
+                        .unwrap_or(false),
                     options,
                 });
             }
@@ -279,7 +296,11 @@ pub(crate) fn build(
                 server: format!("{rust_service}Server"),
                 server_trait: rust_service.clone(),
                 comments: comments.leading(&[6, si as i32]),
-                deprecated: s.options.as_ref().and_then(|o| o.deprecated).unwrap_or(false),
+                deprecated: s
+                    .options
+                    .as_ref()
+                    .and_then(|o| o.deprecated)
+                    .unwrap_or(false),
                 options,
                 methods,
             });
@@ -287,7 +308,10 @@ pub(crate) fn build(
     }
 
     let packages: Vec<Package> = packages.into_values().collect();
-    let services = packages.iter().flat_map(|p| p.services.iter().cloned()).collect();
+    let services = packages
+        .iter()
+        .flat_map(|p| p.services.iter().cloned())
+        .collect();
     let files = selection
         .files
         .iter()
@@ -346,7 +370,11 @@ fn collect_types(
     resolver: &RustPaths,
     package: &mut Package,
 ) {
-    if m.options.as_ref().and_then(|o| o.map_entry).unwrap_or(false) {
+    if m.options
+        .as_ref()
+        .and_then(|o| o.map_entry)
+        .unwrap_or(false)
+    {
         return;
     }
     let full_name = format!("{prefix}{}", m.name());
@@ -386,7 +414,9 @@ impl Comments {
         if let Some(info) = &file.source_code_info {
             for loc in &info.location {
                 if let Some(c) = &loc.leading_comments {
-                    by_path.entry(loc.path.clone()).or_insert_with(|| c.trim().to_string());
+                    by_path
+                        .entry(loc.path.clone())
+                        .or_insert_with(|| c.trim().to_string());
                 }
             }
         }
@@ -436,7 +466,10 @@ impl RustPaths {
             if proto == prefix {
                 return rust.clone();
             }
-            if let Some(rest) = proto.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('.')) {
+            if let Some(rest) = proto
+                .strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+            {
                 let mut segments: Vec<&str> = rest.split('.').collect();
                 let last = segments.pop().unwrap_or_default();
                 let mut out = vec![rust.clone()];
@@ -466,11 +499,12 @@ fn prost_camel(s: &str) -> String {
 
 fn sanitize(ident: String) -> String {
     match ident.as_str() {
-        "as" | "break" | "const" | "continue" | "else" | "enum" | "false" | "fn" | "for" | "if" | "impl" | "in"
-        | "let" | "loop" | "match" | "mod" | "move" | "mut" | "pub" | "ref" | "return" | "static" | "struct"
-        | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while" | "dyn" | "abstract" | "become"
-        | "box" | "do" | "final" | "macro" | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield"
-        | "async" | "await" | "try" | "gen" => format!("r#{ident}"),
+        "as" | "break" | "const" | "continue" | "else" | "enum" | "false" | "fn" | "for" | "if"
+        | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move" | "mut" | "pub" | "ref"
+        | "return" | "static" | "struct" | "trait" | "true" | "type" | "unsafe" | "use"
+        | "where" | "while" | "dyn" | "abstract" | "become" | "box" | "do" | "final" | "macro"
+        | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "async" | "await"
+        | "try" | "gen" => format!("r#{ident}"),
         "_" | "super" | "self" | "Self" | "extern" | "crate" => format!("{ident}_"),
         s if s.starts_with(|c: char| c.is_numeric()) => format!("_{ident}"),
         _ => ident,
@@ -492,7 +526,9 @@ fn naive_snake_case(name: &str) -> String {
 
 fn module_tree(modules: &[PackageCode]) -> Vec<ModuleNode> {
     fn insert(nodes: &mut Vec<ModuleNode>, parts: &[String], depth: usize, code: &PackageCode) {
-        let Some((first, rest)) = parts.split_first() else { return };
+        let Some((first, rest)) = parts.split_first() else {
+            return;
+        };
         let idx = match nodes.iter().position(|n| &n.name == first) {
             Some(i) => i,
             None => {
@@ -532,14 +568,28 @@ fn module_tree(modules: &[PackageCode]) -> Vec<ModuleNode> {
 
 /// `orders.v1` + `common.v1` -> the first package with a service, else the first package, dashed.
 fn default_crate_name(selection: &Selection) -> String {
-    let targets: Vec<&FileDescriptorProto> =
-        selection.files.iter().filter(|f| selection.targets.contains(f.name())).collect();
-    let mut with_service: Vec<&str> =
-        targets.iter().filter(|f| !f.service.is_empty()).map(|f| f.package()).collect();
+    let targets: Vec<&FileDescriptorProto> = selection
+        .files
+        .iter()
+        .filter(|f| selection.targets.contains(f.name()))
+        .collect();
+    let mut with_service: Vec<&str> = targets
+        .iter()
+        .filter(|f| !f.service.is_empty())
+        .map(|f| f.package())
+        .collect();
     with_service.sort();
-    let mut any: Vec<&str> = targets.iter().map(|f| f.package()).filter(|p| !p.is_empty()).collect();
+    let mut any: Vec<&str> = targets
+        .iter()
+        .map(|f| f.package())
+        .filter(|p| !p.is_empty())
+        .collect();
     any.sort();
-    let pick = with_service.first().copied().filter(|p| !p.is_empty()).or(any.first().copied());
+    let pick = with_service
+        .first()
+        .copied()
+        .filter(|p| !p.is_empty())
+        .or(any.first().copied());
     match pick {
         Some(p) => p.replace(['.', '_'], "-").to_lowercase(),
         None => "protos".to_string(),
@@ -548,7 +598,9 @@ fn default_crate_name(selection: &Selection) -> String {
 
 fn validate_crate_name(name: &str) -> Result<()> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && name.len() <= 64;
     if ok {
         Ok(())
@@ -565,10 +617,19 @@ mod tests {
     #[test]
     fn rust_paths_follow_prost() {
         let r = RustPaths::new(&GenerateOptions::default());
-        assert_eq!(r.resolve(".orders.v1.Order.LineItem"), "crate::orders::v1::order::LineItem");
+        assert_eq!(
+            r.resolve(".orders.v1.Order.LineItem"),
+            "crate::orders::v1::order::LineItem"
+        );
         assert_eq!(r.resolve(".google.protobuf.Empty"), "()");
-        assert_eq!(r.resolve(".google.protobuf.Timestamp"), "::prost_types::Timestamp");
-        assert_eq!(r.resolve(".foo.type.HTTPRule"), "crate::foo::r#type::HttpRule");
+        assert_eq!(
+            r.resolve(".google.protobuf.Timestamp"),
+            "::prost_types::Timestamp"
+        );
+        assert_eq!(
+            r.resolve(".foo.type.HTTPRule"),
+            "crate::foo::r#type::HttpRule"
+        );
     }
 
     #[test]

@@ -137,14 +137,21 @@ impl GeneratedCrate {
 /// Generates the crate for `targets` (file names as in the descriptor set) from an encoded
 /// `FileDescriptorSet` that holds them and all their imports.
 pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Result<GeneratedCrate> {
-    let set = FileDescriptorSet::decode(fds)
-        .map_err(|e| Error::new(format!("the input is not an encoded FileDescriptorSet: {e}")))?;
+    let set = FileDescriptorSet::decode(fds).map_err(|e| {
+        Error::new(format!(
+            "the input is not an encoded FileDescriptorSet: {e}"
+        ))
+    })?;
     let pool = prost_reflect::DescriptorPool::decode(fds).map_err(|e| {
-        Error::new(format!("the FileDescriptorSet does not link (missing imports?): {e}"))
+        Error::new(format!(
+            "the FileDescriptorSet does not link (missing imports?): {e}"
+        ))
     })?;
     if targets.is_empty() {
-        return Err(Error::new("no files to generate: the input has no .proto files")
-            .with_help("check the input directory and the --path / --exclude-path flags"));
+        return Err(
+            Error::new("no files to generate: the input has no .proto files")
+                .with_help("check the input directory and the --path / --exclude-path flags"),
+        );
     }
     let selection = select::select(&set, targets, opts)?;
     let modules = codegen::run(&selection, opts)?;
@@ -152,9 +159,15 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
 
     let mut out = GeneratedCrate::default();
     for module in &modules {
-        out.files.insert(format!("src/{}", module.file_name), module.code.clone().into_bytes());
+        out.files.insert(
+            format!("src/{}", module.file_name),
+            module.code.clone().into_bytes(),
+        );
     }
-    out.files.insert(DESCRIPTOR_SET_FILE.to_string(), selection.descriptor_set_bytes());
+    out.files.insert(
+        DESCRIPTOR_SET_FILE.to_string(),
+        selection.descriptor_set_bytes(),
+    );
 
     let templates = templates::Templates::load(opts.template_dir.as_deref())?;
     for rendered in templates.render_all(&ctx, opts.skeleton)? {
@@ -166,9 +179,11 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
             .with_help("give the template a different `output_path`"));
         }
         if rendered.write_once {
-            out.write_once.insert(rendered.path, rendered.contents.into_bytes());
+            out.write_once
+                .insert(rendered.path, rendered.contents.into_bytes());
         } else {
-            out.files.insert(rendered.path, rendered.contents.into_bytes());
+            out.files
+                .insert(rendered.path, rendered.contents.into_bytes());
         }
     }
     Ok(out)
@@ -178,8 +193,9 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
 /// no `.`, no empty or drive components, not the manifest.
 pub fn validate_relative_path(path: &str) -> Result<()> {
     let bad = |why: &str| {
-        Err(Error::new(format!("output path `{path}` {why}"))
-            .with_help("generated files must stay under --out: use a relative path such as `src/extra.rs`"))
+        Err(Error::new(format!("output path `{path}` {why}")).with_help(
+            "generated files must stay under --out: use a relative path such as `src/extra.rs`",
+        ))
     };
     if path.is_empty() {
         return bad("is empty");

@@ -29,7 +29,10 @@ pub(crate) struct Selection {
 impl Selection {
     /// The encoded `FileDescriptorSet` of [`Selection::descriptor_files`], imports first.
     pub fn descriptor_set_bytes(&self) -> Vec<u8> {
-        FileDescriptorSet { file: self.descriptor_files.clone() }.encode_to_vec()
+        FileDescriptorSet {
+            file: self.descriptor_files.clone(),
+        }
+        .encode_to_vec()
     }
 }
 
@@ -47,12 +50,23 @@ const WKT_PRIMITIVES: &[&str] = &[
     ".google.protobuf.UInt64Value",
 ];
 
-pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &GenerateOptions) -> Result<Selection> {
-    let by_name: HashMap<&str, usize> = set.file.iter().enumerate().map(|(i, f)| (f.name(), i)).collect();
+pub(crate) fn select(
+    set: &FileDescriptorSet,
+    targets: &[String],
+    opts: &GenerateOptions,
+) -> Result<Selection> {
+    let by_name: HashMap<&str, usize> = set
+        .file
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name(), i))
+        .collect();
     let mut target_set = BTreeSet::new();
     for t in targets {
         if !by_name.contains_key(t.as_str()) {
-            return Err(Error::new(format!("target `{t}` is not in the compiled descriptor set")));
+            return Err(Error::new(format!(
+                "target `{t}` is not in the compiled descriptor set"
+            )));
         }
         target_set.insert(t.clone());
     }
@@ -60,7 +74,11 @@ pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &Generat
     // Type full name (`.pkg.Msg.Inner`) -> index of the defining file.
     let mut defined_in: HashMap<String, usize> = HashMap::new();
     for (i, file) in set.file.iter().enumerate() {
-        let prefix = if file.package().is_empty() { String::new() } else { format!(".{}", file.package()) };
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!(".{}", file.package())
+        };
         for m in &file.message_type {
             index_message(m, &prefix, i, &mut defined_in);
         }
@@ -73,7 +91,9 @@ pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &Generat
         if !opts.compile_well_known_types && type_name.starts_with(".google.protobuf.") {
             return true;
         }
-        opts.extern_paths.iter().any(|(proto, _)| path_covers(proto, type_name))
+        opts.extern_paths
+            .iter()
+            .any(|(proto, _)| path_covers(proto, type_name))
     };
     let skip_file = |file: &FileDescriptorProto| {
         file.package() == "google.protobuf" && !opts.compile_well_known_types
@@ -100,7 +120,10 @@ pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &Generat
         for type_name in referenced_types(file) {
             if is_extern(&type_name) {
                 let is_wkt = type_name.starts_with(".google.protobuf.");
-                let user_extern = opts.extern_paths.iter().any(|(p, _)| path_covers(p, &type_name));
+                let user_extern = opts
+                    .extern_paths
+                    .iter()
+                    .any(|(p, _)| path_covers(p, &type_name));
                 if is_wkt && !user_extern && !WKT_PRIMITIVES.contains(&type_name.as_str()) {
                     uses_prost_types = true;
                 }
@@ -120,8 +143,13 @@ pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &Generat
         }
     }
 
-    let files: Vec<FileDescriptorProto> =
-        set.file.iter().enumerate().filter(|(i, _)| chosen[*i]).map(|(_, f)| f.clone()).collect();
+    let files: Vec<FileDescriptorProto> = set
+        .file
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| chosen[*i])
+        .map(|(_, f)| f.clone())
+        .collect();
 
     // The descriptor set embedded for reflection: generated files and everything they import.
     let mut needed = chosen.clone();
@@ -136,15 +164,27 @@ pub(crate) fn select(set: &FileDescriptorSet, targets: &[String], opts: &Generat
             }
         }
     }
-    let descriptor_files =
-        set.file.iter().enumerate().filter(|(i, _)| needed[*i]).map(|(_, f)| f.clone()).collect();
+    let descriptor_files = set
+        .file
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| needed[*i])
+        .map(|(_, f)| f.clone())
+        .collect();
 
-    Ok(Selection { files, targets: target_set, descriptor_files, uses_prost_types })
+    Ok(Selection {
+        files,
+        targets: target_set,
+        descriptor_files,
+        uses_prost_types,
+    })
 }
 
 /// Whether the proto path `prefix` (`.foo.bar` or `.` for all) covers `name` (`.foo.bar.Baz`).
 fn path_covers(prefix: &str, name: &str) -> bool {
-    prefix == "." || name == prefix || name.starts_with(prefix) && name[prefix.len()..].starts_with('.')
+    prefix == "."
+        || name == prefix
+        || name.starts_with(prefix) && name[prefix.len()..].starts_with('.')
 }
 
 fn index_message(m: &DescriptorProto, prefix: &str, file: usize, out: &mut HashMap<String, usize>) {

@@ -104,29 +104,48 @@ impl Templates {
                 b.name.to_string(),
                 (
                     b.source.to_string(),
-                    Entry { output: b.output.to_string(), write_once: b.write_once, skeleton: b.skeleton },
+                    Entry {
+                        output: b.output.to_string(),
+                        write_once: b.write_once,
+                        skeleton: b.skeleton,
+                    },
                 ),
             );
         }
         if let Some(dir) = dir {
             let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir.display(), e))?;
             if !meta.is_dir() {
-                return Err(Error::new(format!("--template-dir {} is not a directory", dir.display())));
+                return Err(Error::new(format!(
+                    "--template-dir {} is not a directory",
+                    dir.display()
+                )));
             }
             for (name, path) in list_templates(dir)? {
-                let source = std::fs::read_to_string(&path).map_err(|e| Error::io(path.display(), e))?;
+                let source =
+                    std::fs::read_to_string(&path).map_err(|e| Error::io(path.display(), e))?;
                 match sources.get_mut(&name) {
                     Some(existing) => existing.0 = source,
                     None => {
                         let output = name.trim_end_matches(".jinja").to_string();
-                        sources.insert(name, (source, Entry { output, write_once: false, skeleton: false }));
+                        sources.insert(
+                            name,
+                            (
+                                source,
+                                Entry {
+                                    output,
+                                    write_once: false,
+                                    skeleton: false,
+                                },
+                            ),
+                        );
                     }
                 }
             }
         }
         let mut entries = BTreeMap::new();
         for (name, (source, entry)) in sources {
-            env.add_template_owned(name.clone(), source).map_err(|e| template_error(&name, e))?;
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| template_error(&name, e))?;
             entries.insert(name, entry);
         }
         Ok(Templates { env, entries })
@@ -140,13 +159,20 @@ impl Templates {
             if entry.skeleton && !skeleton {
                 continue;
             }
-            let template = self.env.get_template(name).map_err(|e| template_error(name, e))?;
-            let captured = template.render_captured(value.clone()).map_err(|e| template_error(name, e))?;
+            let template = self
+                .env
+                .get_template(name)
+                .map_err(|e| template_error(name, e))?;
+            let captured = template
+                .render_captured(value.clone())
+                .map_err(|e| template_error(name, e))?;
             let path = match captured.state().lookup("output_path") {
                 Some(v) if !v.is_undefined() => match v.as_str() {
                     Some(s) => s.to_string(),
                     None => {
-                        return Err(Error::new(format!("template `{name}` sets `output_path` to a non-string")))
+                        return Err(Error::new(format!(
+                            "template `{name}` sets `output_path` to a non-string"
+                        )))
                     }
                 },
                 _ => entry.output.clone(),
@@ -159,7 +185,12 @@ impl Templates {
                 Error::new(format!("template `{name}`: {}", e.message()))
                     .with_help("set `output_path` to a path relative to --out, without `..`")
             })?;
-            out.push(Rendered { template: name.clone(), path, contents, write_once: entry.write_once });
+            out.push(Rendered {
+                template: name.clone(),
+                path,
+                contents,
+                write_once: entry.write_once,
+            });
         }
         Ok(out)
     }
@@ -174,12 +205,17 @@ fn list_templates(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(d.display(), e))?;
             let path = entry.path();
-            let ft = entry.file_type().map_err(|e| Error::io(path.display(), e))?;
+            let ft = entry
+                .file_type()
+                .map_err(|e| Error::io(path.display(), e))?;
             if ft.is_dir() {
                 stack.push(path);
             } else if ft.is_file() && path.extension().is_some_and(|e| e == "jinja") {
                 let rel = path.strip_prefix(dir).unwrap_or(&path);
-                let name: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let name: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 out.push((name.join("/"), path));
             }
         }
@@ -210,7 +246,10 @@ fn doc_filter(text: String, indent: Option<String>) -> String {
         if line.is_empty() {
             out.push_str(&format!("{indent}///\n"));
         } else {
-            out.push_str(&format!("{indent}/// {}\n", line.strip_prefix(' ').unwrap_or(line)));
+            out.push_str(&format!(
+                "{indent}/// {}\n",
+                line.strip_prefix(' ').unwrap_or(line)
+            ));
         }
     }
     out

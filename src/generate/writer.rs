@@ -41,6 +41,8 @@ impl CheckReport {
     }
 }
 
+type Comparison = (String, Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// Writes the crate under `out` (created if missing).
 pub fn write(krate: &GeneratedCrate, out: &Path) -> Result<WriteSummary> {
     check_out_dir(out)?;
@@ -104,7 +106,10 @@ pub fn write(krate: &GeneratedCrate, out: &Path) -> Result<WriteSummary> {
     }
 
     let manifest_path = out.join(MANIFEST_FILE);
-    if fs::read(&manifest_path).map(|m| m != manifest.as_bytes()).unwrap_or(true) {
+    if fs::read(&manifest_path)
+        .map(|m| m != manifest.as_bytes())
+        .unwrap_or(true)
+    {
         write_atomic(&manifest_path, manifest.as_bytes())?;
     }
     Ok(summary)
@@ -113,13 +118,22 @@ pub fn write(krate: &GeneratedCrate, out: &Path) -> Result<WriteSummary> {
 /// Compares the crate with what is under `out`, writing nothing.
 pub fn check(krate: &GeneratedCrate, out: &Path) -> Result<CheckReport> {
     check_out_dir(out)?;
-    let previous = if out.is_dir() { read_manifest(out)? } else { BTreeSet::new() };
+    let previous = if out.is_dir() {
+        read_manifest(out)?
+    } else {
+        BTreeSet::new()
+    };
     let mut report = CheckReport::default();
-    let mut entries: Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> = Vec::new();
+    // (path, on disk, generated); `None` for absent.
+    let mut entries: Vec<Comparison> = Vec::new();
     for (path, contents) in &krate.files {
         validate_relative_path(path)?;
         let target = safe_target(out, path)?;
-        entries.push((path.clone(), read_optional(&target)?, Some(contents.clone())));
+        entries.push((
+            path.clone(),
+            read_optional(&target)?,
+            Some(contents.clone()),
+        ));
     }
     for path in &previous {
         if !krate.files.contains_key(path) {
@@ -141,14 +155,24 @@ pub fn check(krate: &GeneratedCrate, out: &Path) -> Result<CheckReport> {
             continue;
         }
         report.stale.push(path.clone());
-        report.diff.push_str(&file_diff(&path, old.as_deref(), new.as_deref()));
+        report
+            .diff
+            .push_str(&file_diff(&path, old.as_deref(), new.as_deref()));
     }
     Ok(report)
 }
 
 fn file_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
-    let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
-    let new_name = if new.is_some() { format!("b/{path}") } else { "/dev/null".to_string() };
+    let old_name = if old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let new_name = if new.is_some() {
+        format!("b/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
     let old_text = std::str::from_utf8(old.unwrap_or_default());
     let new_text = std::str::from_utf8(new.unwrap_or_default());
     match (old_text, new_text) {
@@ -171,8 +195,11 @@ fn file_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
 fn check_out_dir(out: &Path) -> Result<()> {
     match fs::metadata(out) {
         Ok(meta) if meta.is_dir() => Ok(()),
-        Ok(_) => Err(Error::new(format!("--out {} is a file, not a directory", out.display()))
-            .with_help("pass a directory for the generated crate, e.g. --out gen")),
+        Ok(_) => Err(Error::new(format!(
+            "--out {} is a file, not a directory",
+            out.display()
+        ))
+        .with_help("pass a directory for the generated crate, e.g. --out gen")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(out.display(), e)),
     }
@@ -196,10 +223,16 @@ fn safe_target(out: &Path, rel: &str) -> Result<PathBuf> {
                 .with_help("remove the link or generate into another directory"));
             }
             if !is_last && !meta.is_dir() {
-                return Err(Error::new(format!("{} is a file where a directory is needed", current.display())));
+                return Err(Error::new(format!(
+                    "{} is a file where a directory is needed",
+                    current.display()
+                )));
             }
             if is_last && meta.is_dir() {
-                return Err(Error::new(format!("{} is a directory where a file is generated", current.display())));
+                return Err(Error::new(format!(
+                    "{} is a directory where a file is generated",
+                    current.display()
+                )));
             }
         }
     }
@@ -230,8 +263,9 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
             continue;
         }
         validate_relative_path(line).map_err(|e| {
-            Error::new(format!("{}:{}: {}", path.display(), i + 1, e.message()))
-                .with_help("the manifest lists generated files relative to --out; delete the bad line")
+            Error::new(format!("{}:{}: {}", path.display(), i + 1, e.message())).with_help(
+                "the manifest lists generated files relative to --out; delete the bad line",
+            )
         })?;
         set.insert(line.to_string());
     }
@@ -252,9 +286,13 @@ fn write_atomic(target: &Path, contents: &[u8]) -> Result<()> {
     let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir.display(), e))?;
-    tmp.write_all(contents).map_err(|e| Error::io(tmp.path().display(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path().display(), e))?;
-    tmp.persist(target).map_err(|e| Error::io(target.display(), e.error))?;
+    tmp.write_all(contents)
+        .map_err(|e| Error::io(tmp.path().display(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path().display(), e))?;
+    tmp.persist(target)
+        .map_err(|e| Error::io(target.display(), e.error))?;
     Ok(())
 }
 

@@ -17,7 +17,10 @@ pub fn orders_dir() -> PathBuf {
 /// `.proto` files under `dir/sub` (for each sub), relative to `dir`, sorted.
 pub fn proto_files(dir: &Path, subs: &[&str], recursive: bool) -> Vec<String> {
     fn walk(root: &Path, d: &Path, recursive: bool, out: &mut Vec<String>) {
-        let mut entries: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
@@ -25,7 +28,12 @@ pub fn proto_files(dir: &Path, subs: &[&str], recursive: bool) -> Vec<String> {
                     walk(root, &p, recursive, out);
                 }
             } else if p.extension().is_some_and(|e| e == "proto") {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+                out.push(
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -78,6 +86,10 @@ pub fn cargo(dir: &Path, args: &[&str]) -> String {
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "cargo {args:?} in {} failed:\n{stdout}\n{stderr}", dir.display());
+    assert!(
+        out.status.success(),
+        "cargo {args:?} in {} failed:\n{stdout}\n{stderr}",
+        dir.display()
+    );
     format!("{stdout}{stderr}")
 }
