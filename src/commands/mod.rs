@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::Result;
+use crate::check::Finding;
+use crate::cli::{Cli, Command, ErrorFormat};
+use crate::{Error, Result};
 
 /// How a command that ran to completion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,5 +60,50 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(cmd) => config::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),
+    }
+}
+
+pub(crate) fn current_dir() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|e| Error::io("current directory", e))
+}
+
+/// Prints findings in the chosen format (stdout, or stderr for build errors as buf does).
+pub(crate) fn emit_findings(
+    findings: &[Finding],
+    format: Option<ErrorFormat>,
+    to_stderr: bool,
+    _sources: &[()],
+) {
+    let mut out = String::new();
+    for f in findings {
+        let (line, col) = f
+            .span
+            .map(|s| (s.start_line, s.start_column))
+            .unwrap_or((0, 0));
+        let path = f.path.clone().unwrap_or_default();
+        match format {
+            Some(ErrorFormat::Json) => {
+                let mut obj = serde_json::Map::new();
+                if !path.is_empty() {
+                    obj.insert("path".into(), path.clone().into());
+                }
+                if let Some(s) = f.span {
+                    obj.insert("start_line".into(), s.start_line.into());
+                    obj.insert("start_column".into(), s.start_column.into());
+                    obj.insert("end_line".into(), s.end_line.into());
+                    obj.insert("end_column".into(), s.end_column.into());
+                }
+                obj.insert("type".into(), f.rule.clone().into());
+                obj.insert("message".into(), f.message.clone().into());
+                out.push_str(&serde_json::Value::Object(obj).to_string());
+                out.push('\n');
+            }
+            _ => out.push_str(&format!("{path}:{line}:{col}:{}\n", f.message)),
+        }
+    }
+    if to_stderr {
+        eprint!("{out}");
+    } else {
+        print!("{out}");
     }
 }

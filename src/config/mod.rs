@@ -82,4 +82,7 @@ pub struct WorkspaceConfig {
     pub version: ConfigVersion,
     pub modules: Vec<ModuleSpec>,
 }
+
+mod bootstrap;
+pub use bootstrap::load;
 pub mod buf_gen;
