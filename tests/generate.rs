@@ -651,3 +651,73 @@ fn pinned_runtime_versions_match_our_lockfile() {
         );
     }
 }
+
+#[test]
+fn custom_options_reach_the_templates_through_the_cli() {
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(
+        templates.path().join("routes.txt.jinja"),
+        "{% for s in services %}{% for m in s.methods %}{{ m.path }} {{ m.options[\"[opts.v1.route]\"] }} deprecated={{ m.deprecated }}\n{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo_root().join("testdata/generate/options");
+    let out = protoforge(
+        dir.path(),
+        &[
+            "generate",
+            input.to_str().unwrap(),
+            "-o",
+            "gen",
+            "--template-dir",
+            templates.path().to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("gen/routes.txt")).unwrap(),
+        "/opts.v1.Routed/Get /v1/things/{id} deprecated=True\n"
+    );
+}
+
+#[test]
+fn compile_errors_exit_100_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("proto")).unwrap();
+    std::fs::write(
+        dir.path().join("proto/bad.proto"),
+        "syntax = \"proto3\";\nmessage {\n",
+    )
+    .unwrap();
+    let out = protoforge(dir.path(), &["generate", "proto", "-o", "gen"]);
+    assert_eq!(out.status.code(), Some(100), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bad.proto"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("gen").exists());
+}
+
+#[test]
+fn example_workspace_generates_and_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo_root().join("examples/orders");
+    for f in ["buf.yaml", "buf.gen.yaml"] {
+        std::fs::copy(example.join(f), dir.path().join(f)).unwrap();
+    }
+    for p in proto_files(&example.join("proto"), &["common", "orders"], true) {
+        let to = dir.path().join("proto").join(&p);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(example.join("proto").join(&p), to).unwrap();
+    }
+    let out = protoforge(dir.path(), &["generate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let code = std::fs::read_to_string(dir.path().join("gen/src/orders.v1.rs")).unwrap();
+    assert!(
+        code.contains("#[allow(clippy::enum_variant_names)]"),
+        "buf.gen.yaml opt applied"
+    );
+    let out = protoforge(dir.path(), &["generate", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -1,17 +1,18 @@
 //! `protoforge generate`: input -> image -> generated crate -> written under `--out` (or diffed
 //! with `--check`). Settings come from the flags, then `buf.gen.yaml` in the current directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::cli::{GenerateArgs, InputArgs};
-use crate::commands::Outcome;
+use crate::cli::{ErrorFormat, GenerateArgs, InputArgs};
+use crate::commands::{current_dir, emit_findings, Outcome};
+use crate::compile::{encode_image, Compiled, ImageEncoding};
 use crate::config::buf_gen;
 use crate::generate::{generate, writer, GenerateOptions};
+use crate::pipeline;
 use crate::{Error, Result};
 
-<<<<<<< HEAD
 pub fn run(args: GenerateArgs) -> Result<Outcome> {
-    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let cwd = current_dir()?;
     let config = buf_gen::load(&cwd)?;
 
     let mut input = args.input.clone();
@@ -49,7 +50,9 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
         .with_help("pass a directory for the generated crate, e.g. --out gen"));
     }
 
-    let (fds, targets) = compile_directory_input(&input)?;
+    let Some((fds, targets)) = compile_input(&input, args.error_format)? else {
+        return Ok(Outcome::Findings);
+    };
     let krate = generate(&fds, &targets, &opts)?;
 
     if args.check {
@@ -69,76 +72,37 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// TEMPORARY, to be replaced by the core's input pipeline (`InputArgs` -> image) once it lands on
-/// main: compiles every `.proto` file under a directory input (honouring --path, --exclude-path and
-/// -I) with protox, imports and source info included. Reads no buf.yaml, git, archive or image
-/// inputs.
-fn compile_directory_input(input: &InputArgs) -> Result<(Vec<u8>, Vec<String>)> {
-    let root = Path::new(&input.input);
-    if !root.is_dir() {
-        return Err(Error::new(format!(
-            "{}: protoforge generate reads directory inputs only in this build",
-            input.input
-        ))
-        .with_help("pass the directory that holds your .proto files (their import root)"));
-    }
-    let mut files = Vec::new();
-    collect_protos(root, root, &mut files)?;
-    let norm = |p: &str| p.trim_start_matches("./").trim_end_matches('/').to_string();
-    let under =
-        |file: &str, prefix: &str| file == prefix || file.starts_with(&format!("{prefix}/"));
-    let paths: Vec<String> = input.paths.iter().map(|p| norm(p)).collect();
-    let excludes: Vec<String> = input.exclude_paths.iter().map(|p| norm(p)).collect();
-    files.retain(|f| {
-        (paths.is_empty() || paths.iter().any(|p| under(f, p)))
-            && !excludes.iter().any(|p| under(f, p))
-    });
-    files.sort();
-    if files.is_empty() {
+/// The input through the core pipeline, as the generator wants it: the encoded
+/// `FileDescriptorSet` (imports and source info included, custom options kept) and the target
+/// file names. Compile errors are findings: printed, exit 100, as `protoforge build`.
+fn compile_input(
+    input: &InputArgs,
+    format: Option<ErrorFormat>,
+) -> Result<Option<(Vec<u8>, Vec<String>)>> {
+    let cwd = current_dir()?;
+    let built = pipeline::build(input, &cwd)?;
+    let image = match built.compiled {
+        Compiled::Errors(findings) => {
+            emit_findings(&findings, format, true, &[]);
+            return Ok(None);
+        }
+        Compiled::Image(image) => image,
+    };
+    let targets: Vec<String> = image.targets().map(|f| f.name().to_string()).collect();
+    if targets.is_empty() {
         return Err(
             Error::new(format!("{}: no .proto files to generate", input.input))
-                .with_help("check the input directory and the --path / --exclude-path flags"),
+                .with_help("check the input and the --path / --exclude-path flags"),
         );
     }
-    let mut roots = vec![root.to_path_buf()];
-    roots.extend(input.includes.iter().cloned());
-    let mut compiler = protox::Compiler::new(roots).map_err(|e| Error::new(e.to_string()))?;
-    compiler.include_imports(true).include_source_info(true);
-    compiler.open_files(&files).map_err(|e| {
-        Error::new(format!("compiling {}: {e}", input.input))
-            .with_help("fix the .proto error above (`protoforge build` shows it with its position)")
-    })?;
-    Ok((compiler.encode_file_descriptor_set(), files))
-}
-
-fn collect_protos(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let ft = entry
-            .file_type()
-            .map_err(|e| Error::io(path.display(), e))?;
-        if ft.is_dir() {
-            collect_protos(root, &path, out)?;
-        } else if ft.is_file() && path.extension().is_some_and(|e| e == "proto") {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(parts.join("/"));
-        }
-    }
-    Ok(())
-=======
-pub fn run(_args: GenerateArgs) -> Result<Outcome> {
-    Err(Error::new(
-        "`protoforge generate` is not available in this build yet",
-    ))
->>>>>>> main
+    let fds = encode_image(
+        &image,
+        ImageEncoding {
+            json: false,
+            exclude_imports: false,
+            exclude_source_info: false,
+            as_file_descriptor_set: true,
+        },
+    )?;
+    Ok(Some((fds, targets)))
 }
