@@ -721,3 +721,9 @@ fn example_workspace_generates_and_checks_clean() {
     let out = protoforge(dir.path(), &["generate", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn no_skeleton_without_servers() {
+    let opts = GenerateOptions { skeleton: true, server: false, ..Default::default() };
+    assert!(generate_orders(&opts).write_once.is_empty());
+}

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use prost_reflect::DescriptorPool;
-use prost_types::{DescriptorProto, FileDescriptorProto, FileDescriptorSet};
+use prost_types::{DescriptorProto, FileDescriptorProto};
 use serde::Serialize;
 
 use super::codegen::PackageCode;
@@ -176,7 +176,6 @@ pub struct OptionsInfo {
 }
 
 pub(crate) fn build(
-    set: &FileDescriptorSet,
     pool: &DescriptorPool,
     selection: &Selection,
     modules: &[PackageCode],
@@ -321,7 +320,6 @@ pub(crate) fn build(
             target: selection.targets.contains(f.name()),
         })
         .collect();
-    let _ = set;
 
     Ok(Context {
         krate: CrateInfo {
@@ -458,9 +456,8 @@ impl RustPaths {
         RustPaths { externs }
     }
 
-    /// `.orders.v1.Order.LineItem` -> `crate::orders::v1::order::LineItem`. Package and message
-    /// boundaries are not known from the name alone, so segments starting with an upper-case
-    /// letter are taken as messages (the proto style guide's convention).
+    /// `.orders.v1.Order.LineItem` -> `crate::orders::v1::order::LineItem`: every segment but the
+    /// last is a module (packages, and parent messages as prost nests them), snake-cased.
     fn resolve(&self, proto: &str) -> String {
         for (prefix, rust) in &self.externs {
             if proto == prefix {

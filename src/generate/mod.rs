@@ -155,7 +155,7 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
     }
     let selection = select::select(&set, targets, opts)?;
     let modules = codegen::run(&selection, opts)?;
-    let ctx = context::build(&set, &pool, &selection, &modules, opts)?;
+    let ctx = context::build(&pool, &selection, &modules, opts)?;
 
     let mut out = GeneratedCrate::default();
     for module in &modules {
