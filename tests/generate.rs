@@ -727,3 +727,17 @@ fn no_skeleton_without_servers() {
     let opts = GenerateOptions { skeleton: true, server: false, ..Default::default() };
     assert!(generate_orders(&opts).write_once.is_empty());
 }
+
+#[test]
+fn descriptor_set_constant_keeps_custom_options() {
+    let root = repo_root().join("testdata/generate/options");
+    let files = vec!["opts/v1/routes.proto".to_string()];
+    let fds = compile(&root, &files);
+    let krate = generate(&fds, &files, &GenerateOptions::default()).unwrap();
+    let set = &krate.files["src/file_descriptor_set.bin"];
+    let pool = prost_reflect::DescriptorPool::decode(set.as_slice()).unwrap();
+    let method = pool.get_service_by_name("opts.v1.Routed").unwrap().methods().next().unwrap();
+    let route = pool.get_extension_by_name("opts.v1.route").unwrap();
+    let options = method.options();
+    assert_eq!(options.get_extension(&route).as_str(), Some("/v1/things/{id}"));
+}

@@ -166,7 +166,7 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
     }
     out.files.insert(
         DESCRIPTOR_SET_FILE.to_string(),
-        selection.descriptor_set_bytes(),
+        selection.descriptor_set_bytes(fds)?,
     );
 
     let templates = templates::Templates::load(opts.template_dir.as_deref())?;

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use prost::Message;
+use prost::encoding::WireType;
 use prost_types::{DescriptorProto, FileDescriptorProto, FileDescriptorSet};
 
 use super::GenerateOptions;
@@ -22,18 +22,65 @@ pub(crate) struct Selection {
     pub targets: BTreeSet<String>,
     /// Generated files and all their imports, for the embedded descriptor set.
     pub descriptor_files: Vec<FileDescriptorProto>,
+    /// Names of all files of the input set, in its order.
+    pub all_names: Vec<String>,
     /// True when generated code refers to `prost_types` (well-known types kept extern).
     pub uses_prost_types: bool,
 }
 
 impl Selection {
-    /// The encoded `FileDescriptorSet` of [`Selection::descriptor_files`], imports first.
-    pub fn descriptor_set_bytes(&self) -> Vec<u8> {
-        FileDescriptorSet {
-            file: self.descriptor_files.clone(),
+    /// The `FileDescriptorSet` of [`Selection::descriptor_files`], each file's bytes exactly as in
+    /// the input (custom options kept: decoding into prost-types would drop them), imports first.
+    pub fn descriptor_set_bytes(&self, input: &[u8]) -> Result<Vec<u8>> {
+        let raw = raw_files(input)?;
+        let wanted: BTreeSet<&str> = self.descriptor_files.iter().map(|f| f.name()).collect();
+        let mut out = Vec::new();
+        for (file, bytes) in self.all_names.iter().zip(raw) {
+            if wanted.contains(file.as_str()) {
+                prost::encoding::encode_key(1, WireType::LengthDelimited, &mut out);
+                prost::encoding::encode_varint(bytes.len() as u64, &mut out);
+                out.extend_from_slice(bytes);
+            }
         }
-        .encode_to_vec()
+        Ok(out)
     }
+}
+
+/// The encoded `FileDescriptorProto`s of an encoded `FileDescriptorSet` (field 1), in order.
+fn raw_files(mut buf: &[u8]) -> Result<Vec<&[u8]>> {
+    use prost::encoding::{decode_key, decode_varint};
+    let bad = |e: prost::DecodeError| {
+        Error::new(format!(
+            "the input is not an encoded FileDescriptorSet: {e}"
+        ))
+    };
+    let mut files = Vec::new();
+    while !buf.is_empty() {
+        let (tag, wire_type) = decode_key(&mut buf).map_err(bad)?;
+        let len = match wire_type {
+            WireType::LengthDelimited => decode_varint(&mut buf).map_err(bad)? as usize,
+            WireType::Varint => {
+                decode_varint(&mut buf).map_err(bad)?;
+                continue;
+            }
+            WireType::SixtyFourBit => 8,
+            WireType::ThirtyTwoBit => 4,
+            _ => {
+                return Err(Error::new(
+                    "the input FileDescriptorSet uses groups, which it must not",
+                ))
+            }
+        };
+        if len > buf.len() {
+            return Err(Error::new("the input FileDescriptorSet is truncated"));
+        }
+        let (field, rest) = buf.split_at(len);
+        if tag == 1 && wire_type == WireType::LengthDelimited {
+            files.push(field);
+        }
+        buf = rest;
+    }
+    Ok(files)
 }
 
 /// Well-known types prost maps to Rust primitives or `()` rather than `prost_types`.
@@ -176,6 +223,7 @@ pub(crate) fn select(
         files,
         targets: target_set,
         descriptor_files,
+        all_names: set.file.iter().map(|f| f.name().to_string()).collect(),
         uses_prost_types,
     })
 }
