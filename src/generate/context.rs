@@ -563,30 +563,47 @@ fn module_tree(modules: &[PackageCode]) -> Vec<ModuleNode> {
     roots
 }
 
-/// `orders.v1` + `common.v1` -> the first package with a service, else the first package, dashed.
+/// The target packages' common prefix (`google.pubsub.v1` + `google.rpc` -> `google`), else the
+/// first package with a service (`orders.v1` + `common.v1` -> `orders-v1`), else the first package.
 fn default_crate_name(selection: &Selection) -> String {
     let targets: Vec<&FileDescriptorProto> = selection
         .files
         .iter()
         .filter(|f| selection.targets.contains(f.name()))
         .collect();
+    let mut packages: Vec<&str> = targets
+        .iter()
+        .map(|f| f.package())
+        .filter(|p| !p.is_empty())
+        .collect();
+    packages.sort();
+    let mut common: Vec<&str> = packages
+        .first()
+        .map(|p| p.split('.').collect())
+        .unwrap_or_default();
+    for p in &packages {
+        let segments: Vec<&str> = p.split('.').collect();
+        let same = common
+            .iter()
+            .zip(&segments)
+            .take_while(|(a, b)| a == b)
+            .count();
+        common.truncate(same);
+    }
     let mut with_service: Vec<&str> = targets
         .iter()
-        .filter(|f| !f.service.is_empty())
+        .filter(|f| !f.service.is_empty() && !f.package().is_empty())
         .map(|f| f.package())
         .collect();
     with_service.sort();
-    let mut any: Vec<&str> = targets
-        .iter()
-        .map(|f| f.package())
-        .filter(|p| !p.is_empty())
-        .collect();
-    any.sort();
-    let pick = with_service
-        .first()
-        .copied()
-        .filter(|p| !p.is_empty())
-        .or(any.first().copied());
+    let pick = if !common.is_empty() {
+        Some(common.join("."))
+    } else {
+        with_service
+            .first()
+            .or(packages.first())
+            .map(|p| p.to_string())
+    };
     match pick {
         Some(p) => p.replace(['.', '_'], "-").to_lowercase(),
         None => "protos".to_string(),
