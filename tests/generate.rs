@@ -724,7 +724,11 @@ fn example_workspace_generates_and_checks_clean() {
 
 #[test]
 fn no_skeleton_without_servers() {
-    let opts = GenerateOptions { skeleton: true, server: false, ..Default::default() };
+    let opts = GenerateOptions {
+        skeleton: true,
+        server: false,
+        ..Default::default()
+    };
     assert!(generate_orders(&opts).write_once.is_empty());
 }
 
@@ -736,8 +740,40 @@ fn descriptor_set_constant_keeps_custom_options() {
     let krate = generate(&fds, &files, &GenerateOptions::default()).unwrap();
     let set = &krate.files["src/file_descriptor_set.bin"];
     let pool = prost_reflect::DescriptorPool::decode(set.as_slice()).unwrap();
-    let method = pool.get_service_by_name("opts.v1.Routed").unwrap().methods().next().unwrap();
+    let method = pool
+        .get_service_by_name("opts.v1.Routed")
+        .unwrap()
+        .methods()
+        .next()
+        .unwrap();
     let route = pool.get_extension_by_name("opts.v1.route").unwrap();
     let options = method.options();
-    assert_eq!(options.get_extension(&route).as_str(), Some("/v1/things/{id}"));
+    assert_eq!(
+        options.get_extension(&route).as_str(),
+        Some("/v1/things/{id}")
+    );
+}
+
+#[test]
+fn include_imports_generates_unreferenced_imports_too() {
+    let root = repo_root().join("testdata/generate/imports");
+    let dir = tempfile::tempdir().unwrap();
+    let root_arg = root.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["generate", root_arg, "-o", "gen", "--path", "app"];
+        args.extend_from_slice(extra);
+        let out = protoforge(dir.path(), &args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        tree(&dir.path().join("gen"))
+    };
+    let plain = run(&[]);
+    assert!(plain.contains_key("src/app.v1.rs") && !plain.contains_key("src/lib.v1.rs"));
+    let with_imports = run(&["--include-imports"]);
+    assert!(
+        with_imports.contains_key("src/lib.v1.rs"),
+        "{:?}",
+        with_imports.keys()
+    );
+    // And back: the import's module is ours, so it is removed again.
+    assert!(!run(&[]).contains_key("src/lib.v1.rs"));
 }
