@@ -777,3 +777,35 @@ fn include_imports_generates_unreferenced_imports_too() {
     // And back: the import's module is ours, so it is removed again.
     assert!(!run(&[]).contains_key("src/lib.v1.rs"));
 }
+
+/// The example overrides in docs/generate.md stay valid templates.
+#[test]
+fn documented_template_examples_render() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/generate.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```jinja\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(
+        blocks.len(),
+        2,
+        "docs/generate.md has two template examples"
+    );
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(templates.path().join("README.md.jinja"), blocks[0]).unwrap();
+    std::fs::create_dir_all(templates.path().join("src")).unwrap();
+    std::fs::write(templates.path().join("src/services.rs.jinja"), blocks[1]).unwrap();
+    let opts = GenerateOptions {
+        template_dir: Some(templates.path().to_path_buf()),
+        ..Default::default()
+    };
+    let krate = generate_orders(&opts);
+    let readme = text(&krate.files["README.md"]);
+    assert!(readme.contains("- `GetOrder` (unary)"), "{readme}");
+    let services = text(&krate.files["src/services.rs"]);
+    assert!(
+        services.contains("pub const GET_ORDER: &str = \"/orders.v1.OrderService/GetOrder\";"),
+        "{services}"
+    );
+}
