@@ -589,7 +589,11 @@ fn buf_gen_yaml_options_map_to_generator_options() {
          inputs:\n  - git_repo: https://example.com/protos.git\n    branch: main\n    subdir: proto\n    paths: [orders]\n",
     )
     .unwrap();
-    assert_eq!(cfg.out, PathBuf::from("gen/src"));
+    assert_eq!(
+        cfg.out,
+        PathBuf::from("gen"),
+        "no crate plugin: the parent of `src`"
+    );
     let o = &cfg.options;
     assert!(o.compile_well_known_types && o.include_imports);
     assert_eq!(
@@ -807,5 +811,23 @@ fn documented_template_examples_render() {
     assert!(
         services.contains("pub const GET_ORDER: &str = \"/orders.v1.OrderService/GetOrder\";"),
         "{services}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn refuses_to_write_through_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let gen = dir.path().join("gen");
+    std::fs::create_dir_all(&gen).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, gen.join("src")).unwrap();
+    let err = writer::write(&generate_orders(&GenerateOptions::default()), &gen).unwrap_err();
+    assert!(err.message().contains("symbolic link"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written through the link"
     );
 }

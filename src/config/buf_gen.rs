@@ -22,7 +22,8 @@ pub const BUF_GEN_FILE: &str = "buf.gen.yaml";
 pub struct BufGenConfig {
     /// The file it came from, as named in messages.
     pub file: String,
-    /// The crate directory: the prost-crate plugin's `out`, else the prost (or tonic) plugin's.
+    /// The crate directory: the prost-crate plugin's `out`, else the prost (or tonic) plugin's
+    /// (its parent when it ends in `src`).
     pub out: PathBuf,
     /// Generator options from the plugins' `opt`s and flags.
     pub options: GenerateOptions,
@@ -228,7 +229,21 @@ pub fn parse(file: &str, src: &str) -> Result<BufGenConfig> {
         options.client = false;
         options.server = false;
     }
-    let out = PathBuf::from(crate_out.or(code_out).unwrap_or_else(|| "gen".to_string()));
+    // Without a prost-crate plugin the code plugins' `out` is where the sources go; when it is a
+    // crate's `src` directory, the crate is its parent.
+    let out = match (crate_out, code_out) {
+        (Some(c), _) => PathBuf::from(c),
+        (None, Some(code)) => {
+            let path = PathBuf::from(&code);
+            match (path.file_name(), path.parent()) {
+                (Some(name), Some(parent)) if name == "src" && !parent.as_os_str().is_empty() => {
+                    parent.to_path_buf()
+                }
+                _ => path,
+            }
+        }
+        (None, None) => PathBuf::from("gen"),
+    };
 
     let input = match raw.inputs.first() {
         None => None,
