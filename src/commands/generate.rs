@@ -83,7 +83,7 @@ fn compile_input(
     let built = pipeline::build(input, &cwd)?;
     let image = match built.compiled {
         Compiled::Errors(findings) => {
-            emit_findings(&findings, format, true, &[]);
+            emit_findings(&findings, format, true, "generate", built.snapshot.as_ref());
             return Ok(None);
         }
         Compiled::Image(image) => image,
