@@ -85,3 +85,4 @@ pub struct WorkspaceConfig {
 
 mod bootstrap;
 pub use bootstrap::load;
+pub mod buf_gen;
