@@ -24,12 +24,10 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         compiled,
         snapshot,
     } = pipeline::build(&args.input, &cwd)?;
-    // The raw input bytes are not needed any more.
-    drop(snapshot);
     let mut image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
-            emit_findings(&findings, args.error_format, false, &[]);
+            emit_findings(&findings, args.error_format, false, "lint", snapshot.as_ref());
             return Ok(Outcome::Findings);
         }
     };
@@ -47,7 +45,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     for w in &outcome.warnings {
         eprintln!("WARN\t{w}");
     }
-    emit_findings(&outcome.findings, args.error_format, false, &[]);
+    emit_findings(
+        &outcome.findings,
+        args.error_format,
+        false,
+        "lint",
+        snapshot.as_ref(),
+    );
     Ok(if outcome.findings.is_empty() {
         Outcome::Clean
     } else {

@@ -176,3 +176,5 @@ pub struct WorkspaceConfig {
     /// Where the configuration came from.
     pub source: ConfigSource,
 }
+
+pub mod buf_gen;
