@@ -3,17 +3,21 @@
 //! With `--path`/`--exclude-path`, the module files outside the paths are parsed too so that
 //! cross-file rules see the whole module; findings are still only reported for the targeted files.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
 
 use prost_types::{DescriptorProto, FileDescriptorProto};
 use rayon::prelude::*;
 
-use crate::cli::LintArgs;
+use crate::check::Finding;
+use crate::cli::{ErrorFormat, LintArgs};
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
 use crate::config::{ConfigVersion, LintConfig, ModuleSpec};
 use crate::image::{Image, ImageFile};
+use crate::input::Snapshot;
 use crate::pipeline::{self, Built};
+use crate::report::{self, ModulePath, ReportContext, RuleDoc};
 use crate::workspace::{Workspace, WorkspaceFile};
 use crate::Result;
 
@@ -27,7 +31,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let mut image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
-            emit_findings(&findings, args.error_format, false, "lint", snapshot.as_ref());
+            emit_findings(
+                &findings,
+                args.error_format,
+                false,
+                "lint",
+                snapshot.as_ref(),
+            );
             return Ok(Outcome::Findings);
         }
     };
@@ -45,11 +55,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     for w in &outcome.warnings {
         eprintln!("WARN\t{w}");
     }
-    emit_findings(
+    let version = modules.first().map(|m| m.version).unwrap_or_default();
+    report(
         &outcome.findings,
+        &image,
+        &modules,
+        version,
         args.error_format,
-        false,
-        "lint",
         snapshot.as_ref(),
     );
     Ok(if outcome.findings.is_empty() {
@@ -57,6 +69,54 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     } else {
         Outcome::Findings
     })
+}
+
+/// Prints the findings with everything the formats can use: sources (pretty, sarif), the rule
+/// docs (sarif's rules table, pretty's help) and the config version and module layout, so that
+/// `config-ignore-yaml` writes a baseline for the config in use.
+fn report(
+    findings: &[Finding],
+    image: &Image,
+    modules: &[ModuleSpec],
+    version: ConfigVersion,
+    format: Option<ErrorFormat>,
+    snapshot: Option<&Snapshot>,
+) {
+    let mut located: HashMap<&str, ModulePath> = HashMap::new();
+    for f in &image.files {
+        if let Some(m) = f.module.and_then(|m| modules.get(m)) {
+            located.insert(
+                f.external_path.as_str(),
+                ModulePath {
+                    module_dir: m.dir.trim_matches('/').trim_start_matches("./").to_string(),
+                    path: f.name().to_string(),
+                },
+            );
+        }
+    }
+    let locate = |path: &str| located.get(path).cloned();
+    let rule_doc = |id: &str| {
+        crate::lint::RULES
+            .iter()
+            .find(|r| r.meta.id == id)
+            .map(|r| RuleDoc {
+                purpose: r.meta.purpose.to_string(),
+                help: Some(crate::lint::help_line(id)),
+                url: None,
+            })
+    };
+    let no_sources = |_: &str| None;
+    let sources = snapshot.map(report::snapshot_sources);
+    let ctx = ReportContext::new("lint")
+        .with_color(report::use_color(std::io::stdout().is_terminal()))
+        .with_rule_doc(&rule_doc)
+        .with_baseline(version, &locate);
+    let ctx = match &sources {
+        Some(f) => ctx.with_sources(f),
+        None => ctx.with_sources(&no_sources),
+    };
+    let format = format.unwrap_or_else(report::default_format);
+    print!("{}", report::render(findings, format, &ctx));
 }
 
 /// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
