@@ -279,3 +279,41 @@ fn path_reports_what_a_whole_run_reports_for_the_target() {
         }
     }
 }
+
+#[test]
+fn baseline_matches_the_config_version_in_use() {
+    let dir = fixture("SERVICE_SUFFIX");
+    let v1 = r#"{"version":"v1","lint":{"use":["SERVICE_SUFFIX"]}}"#;
+    let o = run(
+        &dir,
+        &[
+            "lint",
+            "--config",
+            v1,
+            "--error-format",
+            "config-ignore-yaml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(100));
+    assert!(stdout(&o).starts_with("version: v1\n"), "{}", stdout(&o));
+    let o = run(&dir, &["lint", "--error-format", "config-ignore-yaml"]);
+    assert!(stdout(&o).starts_with("version: v2\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("SERVICE_SUFFIX:\n      - a.proto"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn sarif_and_pretty_carry_rule_id_and_fix() {
+    let dir = fixture("SERVICE_SUFFIX");
+    let o = run(&dir, &["lint", "--error-format", "sarif"]);
+    let out = stdout(&o);
+    assert!(out.contains("\"SERVICE_SUFFIX\""), "{out}");
+    assert!(out.contains("rename the service"), "{out}");
+    let o = run(&dir, &["lint", "--error-format", "pretty"]);
+    let out = stdout(&o);
+    assert!(out.contains("SERVICE_SUFFIX"), "{out}");
+    assert!(out.contains("rename the service"), "{out}");
+}
