@@ -88,7 +88,7 @@ pub(crate) fn read_version(
 ) -> Result<(Node, ConfigVersion)> {
     let Some(root) = src.parse()? else {
         return Err(src
-            .error_at_offset(0, format!("{} is empty", src.file))
+            .error_at_offset(0, "file is empty")
             .with_help(format!("a {kind} needs at least a version: `version: {suggested}`")));
     };
     let Value::Map(entries) = &root.value else {
