@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use protoforge::config::{
-    load, parse_buf_work_yaml, parse_buf_yaml, BreakingConfig, ConfigSource, ConfigVersion, LintConfig, ModuleSpec,
-    WorkspaceConfig,
+    load, parse_buf_work_yaml, parse_buf_yaml, BreakingConfig, ConfigSource, ConfigVersion,
+    LintConfig, ModuleSpec, WorkspaceConfig,
 };
 use protoforge::input::Snapshot;
 use protoforge::Error;
@@ -16,7 +16,10 @@ const PROTO: &str = "syntax = \"proto3\";\npackage a.v1;\nmessage M {}\n";
 
 fn snapshot(files: &[(&str, &str)]) -> Snapshot {
     Snapshot {
-        files: files.iter().map(|(p, c)| (p.to_string(), Arc::from(c.as_bytes()))).collect(),
+        files: files
+            .iter()
+            .map(|(p, c)| (p.to_string(), Arc::from(c.as_bytes())))
+            .collect(),
         ..Snapshot::default()
     }
 }
@@ -42,14 +45,27 @@ fn err(files: &[(&str, &str)]) -> Error {
 /// Asserts the error points at `file:line` and its message contains `needle`.
 #[track_caller]
 fn assert_at(err: &Error, file: &str, line: usize, needle: &str) {
-    let (f, l, _) = err.position().unwrap_or_else(|| panic!("error without a position: {err}"));
+    let (f, l, _) = err
+        .position()
+        .unwrap_or_else(|| panic!("error without a position: {err}"));
     assert_eq!((f.as_str(), l), (file, line), "wrong position for: {err}");
-    assert!(err.message().contains(needle), "message {:?} does not contain {needle:?}", err.message());
-    assert!(err.to_string().starts_with(&format!("{file}:{line}:")), "display: {err}");
+    assert!(
+        err.message().contains(needle),
+        "message {:?} does not contain {needle:?}",
+        err.message()
+    );
+    assert!(
+        err.to_string().starts_with(&format!("{file}:{line}:")),
+        "display: {err}"
+    );
 }
 
 fn module<'a>(config: &'a WorkspaceConfig, dir: &str) -> &'a ModuleSpec {
-    config.modules.iter().find(|m| m.dir == dir).unwrap_or_else(|| panic!("no module {dir:?} in {config:#?}"))
+    config
+        .modules
+        .iter()
+        .find(|m| m.dir == dir)
+        .unwrap_or_else(|| panic!("no module {dir:?} in {config:#?}"))
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -133,7 +149,13 @@ breaking:
     assert_eq!(m.version, ConfigVersion::V1);
     assert_eq!(m.name.as_deref(), Some("buf.build/acme/weather"));
     // deps are sorted by module name, kept as written.
-    assert_eq!(m.deps, strings(&["buf.build/acme/units:v1.2.0", "buf.build/googleapis/googleapis"]));
+    assert_eq!(
+        m.deps,
+        strings(&[
+            "buf.build/acme/units:v1.2.0",
+            "buf.build/googleapis/googleapis"
+        ])
+    );
     assert_eq!(config.deps, m.deps);
     assert_eq!(m.excludes, strings(&["third_party", "vendor"]));
     assert_eq!(m.config_file.as_deref(), Some("buf.yaml"));
@@ -141,7 +163,10 @@ breaking:
         use_: strings(&["STANDARD"]),
         except: strings(&["PACKAGE_VERSION_SUFFIX"]),
         ignore: strings(&["legacy", "a/old.proto"]),
-        ignore_only: BTreeMap::from([("ENUM_PASCAL_CASE".to_string(), strings(&["a/b.proto", "a/b.proto"]))]),
+        ignore_only: BTreeMap::from([(
+            "ENUM_PASCAL_CASE".to_string(),
+            strings(&["a/b.proto", "a/b.proto"]),
+        )]),
         enum_zero_value_suffix: Some("_NONE".into()),
         rpc_allow_same_request_response: true,
         rpc_allow_google_protobuf_empty_requests: true,
@@ -162,7 +187,9 @@ breaking:
         disabled: false,
     };
     assert_eq!(m.breaking, expected_breaking);
-    assert!(!m.contains("vendor/x.proto") && m.contains("a/a.proto") && m.contains("vendorx/a.proto"));
+    assert!(
+        !m.contains("vendor/x.proto") && m.contains("a/a.proto") && m.contains("vendorx/a.proto")
+    );
 }
 
 #[test]
@@ -195,12 +222,18 @@ fn scalars_of_any_type_are_strings_as_in_go_yaml() {
     let yaml = "version: v1\nlint:\n  use: [1, true]\n  enum_zero_value_suffix: 12\n";
     let config = ok(&[("buf.yaml", yaml), ("a.proto", PROTO)]);
     assert_eq!(config.modules[0].lint.use_, strings(&["1", "true"]));
-    assert_eq!(config.modules[0].lint.enum_zero_value_suffix.as_deref(), Some("12"));
+    assert_eq!(
+        config.modules[0].lint.enum_zero_value_suffix.as_deref(),
+        Some("12")
+    );
 }
 
 #[test]
 fn buf_mod_is_read_as_a_buf_yaml_but_not_v2() {
-    let config = ok(&[("buf.mod", "version: v1\nname: buf.build/a/b\n"), ("a.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.mod", "version: v1\nname: buf.build/a/b\n"),
+        ("a.proto", PROTO),
+    ]);
     assert_eq!(config.modules[0].name.as_deref(), Some("buf.build/a/b"));
     let e = err(&[("buf.mod", "version: v2\n"), ("a.proto", PROTO)]);
     assert_at(&e, "buf.mod", 1, "v2 is not supported for buf.mod files");
@@ -250,12 +283,22 @@ breaking:
 ";
     let config = ok(&[("buf.yaml", yaml), ("proto/a.proto", PROTO)]);
     assert_eq!(config.version, ConfigVersion::V1Beta1);
-    assert_eq!(config.modules.iter().map(|m| m.dir.as_str()).collect::<Vec<_>>(), ["proto", "vendor"]);
+    assert_eq!(
+        config
+            .modules
+            .iter()
+            .map(|m| m.dir.as_str())
+            .collect::<Vec<_>>(),
+        ["proto", "vendor"]
+    );
     let proto = module(&config, "proto");
     assert_eq!(proto.excludes, strings(&["proto/internal"]));
     // v1beta1 ignore paths are relative to each root.
     assert_eq!(proto.lint.ignore, strings(&["proto/foo"]));
-    assert_eq!(proto.lint.ignore_only["ENUM_PASCAL_CASE"], strings(&["proto/bar/b.proto"]));
+    assert_eq!(
+        proto.lint.ignore_only["ENUM_PASCAL_CASE"],
+        strings(&["proto/bar/b.proto"])
+    );
     assert!(proto.lint.allow_comment_ignores);
     assert_eq!(proto.import_path("proto/foo/a.proto"), "foo/a.proto");
     let vendor = module(&config, "vendor");
@@ -267,7 +310,10 @@ breaking:
 
 #[test]
 fn v1beta1_without_roots_is_the_directory_itself() {
-    let config = ok(&[("buf.yaml", "version: v1beta1\nbuild:\n  excludes: [x]\n"), ("a.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.yaml", "version: v1beta1\nbuild:\n  excludes: [x]\n"),
+        ("a.proto", PROTO),
+    ]);
     assert_eq!(config.modules.len(), 1);
     assert_eq!(config.modules[0].dir, "");
     assert_eq!(config.modules[0].excludes, strings(&["x"]));
@@ -275,18 +321,52 @@ fn v1beta1_without_roots_is_the_directory_itself() {
 
 #[test]
 fn v1beta1_a_root_without_files_is_fine_when_another_root_has_some() {
-    ok(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a, c]\n"), ("a/a.proto", PROTO)]);
+    ok(&[
+        ("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a, c]\n"),
+        ("a/a.proto", PROTO),
+    ]);
 }
 
 #[test]
 fn v1beta1_root_errors() {
-    let e = err(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots:\n    - a\n    - a/b\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.yaml", 5, "root \"a/b\" is within root \"a\" which is not allowed");
-    let e = err(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a, ./a]\n"), ("a/a.proto", PROTO)]);
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v1beta1\nbuild:\n  roots:\n    - a\n    - a/b\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        5,
+        "root \"a/b\" is within root \"a\" which is not allowed",
+    );
+    let e = err(&[
+        ("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a, ./a]\n"),
+        ("a/a.proto", PROTO),
+    ]);
     assert_at(&e, "buf.yaml", 3, "duplicate root \"a\"");
-    let e = err(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a]\n  excludes: [b]\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.yaml", 4, "exclude \"b\" is not contained in any root, which is not valid");
-    let e = err(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a]\n  excludes: [a]\n"), ("a/a.proto", PROTO)]);
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v1beta1\nbuild:\n  roots: [a]\n  excludes: [b]\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        4,
+        "exclude \"b\" is not contained in any root, which is not valid",
+    );
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v1beta1\nbuild:\n  roots: [a]\n  excludes: [a]\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
     assert_at(&e, "buf.yaml", 4, "\"a\" is both a root and exclude");
 }
 
@@ -296,15 +376,51 @@ fn v1beta1_root_errors() {
 #[test]
 fn v1_exclude_errors() {
     let cases: &[(&str, usize, &str)] = &[
-        ("version: v1\nbuild:\n  excludes: [a/a.proto]\n", 3, "excludes can only be directories but file \"a/a.proto\" discovered"),
-        ("version: v1\nbuild:\n  excludes: [.]\n", 3, "\".\" is both a root and exclude"),
-        ("version: v1\nbuild:\n  excludes: [a, a/]\n", 3, "duplicate exclude \"a\""),
-        ("version: v1\nbuild:\n  excludes:\n    - a\n    - a/b\n", 5, "exclude \"a/b\" is within exclude \"a\" which is not allowed"),
-        ("version: v1\nbuild:\n  excludes: [../a]\n", 3, "../a: is outside the context directory"),
-        ("version: v1\nbuild:\n  excludes: [/a]\n", 3, "/a: expected to be relative"),
-        ("version: v1\nbuild:\n  roots: [a]\n", 3, "build.roots cannot be set on version v1: [a]"),
-        ("version: v1\nlint:\n  ignore: [x, ../y]\n", 3, "lint.ignore: invalid path: ../y: is outside the context directory"),
-        ("version: v1\nbreaking:\n  ignore_only:\n    FILE_NO_DELETE: [/y]\n", 4, "breaking.ignore_only: invalid path: /y: expected to be relative"),
+        (
+            "version: v1\nbuild:\n  excludes: [a/a.proto]\n",
+            3,
+            "excludes can only be directories but file \"a/a.proto\" discovered",
+        ),
+        (
+            "version: v1\nbuild:\n  excludes: [.]\n",
+            3,
+            "\".\" is both a root and exclude",
+        ),
+        (
+            "version: v1\nbuild:\n  excludes: [a, a/]\n",
+            3,
+            "duplicate exclude \"a\"",
+        ),
+        (
+            "version: v1\nbuild:\n  excludes:\n    - a\n    - a/b\n",
+            5,
+            "exclude \"a/b\" is within exclude \"a\" which is not allowed",
+        ),
+        (
+            "version: v1\nbuild:\n  excludes: [../a]\n",
+            3,
+            "../a: is outside the context directory",
+        ),
+        (
+            "version: v1\nbuild:\n  excludes: [/a]\n",
+            3,
+            "/a: expected to be relative",
+        ),
+        (
+            "version: v1\nbuild:\n  roots: [a]\n",
+            3,
+            "build.roots cannot be set on version v1: [a]",
+        ),
+        (
+            "version: v1\nlint:\n  ignore: [x, ../y]\n",
+            3,
+            "lint.ignore: invalid path: ../y: is outside the context directory",
+        ),
+        (
+            "version: v1\nbreaking:\n  ignore_only:\n    FILE_NO_DELETE: [/y]\n",
+            4,
+            "breaking.ignore_only: invalid path: /y: expected to be relative",
+        ),
     ];
     for (yaml, line, needle) in cases {
         let e = err(&[("buf.yaml", yaml), ("a/a.proto", PROTO)]);
@@ -313,8 +429,77 @@ fn v1_exclude_errors() {
 }
 
 #[test]
+fn empty_paths_and_root_paths_are_reported_as_buf_does() {
+    let e = err(&[
+        ("buf.yaml", "version: v1\nbuild:\n  excludes: [\"\"]\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(&e, "buf.yaml", 3, "exclude contained an empty path");
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: a\n    includes: [\"\"]\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(&e, "buf.yaml", 4, "include contained an empty path");
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: a\n    excludes: [\"\"]\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        4,
+        "exclude path \".\" does not reside within module directory \"a\"",
+    );
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: a\n    lint:\n      ignore: [.]\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        5,
+        "lint.ignore: path \".\" is not contained within module directory \"a\"",
+    );
+}
+
+#[test]
+fn only_yaml_1_1_directives_are_accepted() {
+    let e = err(&[
+        ("buf.yaml", "%YAML 1.2\n---\nversion: v1\n"),
+        ("a.proto", PROTO),
+    ]);
+    assert!(
+        e.message().contains("found incompatible YAML document"),
+        "{e}"
+    );
+    ok(&[
+        ("buf.yaml", "%YAML 1.1\n---\nversion: v1\n"),
+        ("a.proto", PROTO),
+    ]);
+}
+
+#[test]
+fn v1beta1_module_without_files_is_described_by_its_directory() {
+    let e = err(&[
+        ("buf.yaml", "version: v1beta1\nbuild:\n  roots: [zz]\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_eq!(e.message(), "Module \"path: \".\"\" had no .proto files");
+}
+
+#[test]
 fn v1_paths_that_do_not_exist_are_accepted() {
-    let yaml = "version: v1\nbuild:\n  excludes: [nothere]\nlint:\n  ignore: [nothere/either.proto]\n";
+    let yaml =
+        "version: v1\nbuild:\n  excludes: [nothere]\nlint:\n  ignore: [nothere/either.proto]\n";
     ok(&[("buf.yaml", yaml), ("a.proto", PROTO)]);
 }
 
@@ -327,7 +512,10 @@ fn v2_without_modules_is_one_module_at_the_root() {
     let config = ok(&[("buf.yaml", yaml), ("a.proto", PROTO)]);
     assert_eq!(config.modules.len(), 1);
     let m = &config.modules[0];
-    assert_eq!((m.dir.as_str(), m.name.as_deref()), ("", Some("buf.build/acme/one")));
+    assert_eq!(
+        (m.dir.as_str(), m.name.as_deref()),
+        ("", Some("buf.build/acme/one"))
+    );
     assert_eq!(m.deps, strings(&["buf.build/googleapis/googleapis"]));
     assert_eq!(m.lint.use_, strings(&["MINIMAL"]));
     // v2: comment ignores are on unless disallowed.
@@ -387,12 +575,23 @@ policies:
     ignore_only:
       RULE: [proto/bar]
 ";
-    let files = [("buf.yaml", yaml), ("proto/foo/a.proto", PROTO), ("proto/bar/a/b.proto", PROTO)];
+    let files = [
+        ("buf.yaml", yaml),
+        ("proto/foo/a.proto", PROTO),
+        ("proto/bar/a/b.proto", PROTO),
+    ];
     let config = ok(&files);
     assert_eq!(config.version, ConfigVersion::V2);
     assert_eq!(config.deps, strings(&["buf.build/googleapis/googleapis"]));
     // Sorted by directory.
-    assert_eq!(config.modules.iter().map(|m| m.dir.as_str()).collect::<Vec<_>>(), ["proto/bar", "proto/foo"]);
+    assert_eq!(
+        config
+            .modules
+            .iter()
+            .map(|m| m.dir.as_str())
+            .collect::<Vec<_>>(),
+        ["proto/bar", "proto/foo"]
+    );
 
     let foo = module(&config, "proto/foo");
     assert_eq!(foo.name.as_deref(), Some("buf.build/acme/foo"));
@@ -401,9 +600,18 @@ policies:
     assert_eq!(foo.lint.use_, strings(&["STANDARD"]));
     assert_eq!(foo.lint.except, strings(&["IMPORT_USED"]));
     assert_eq!(foo.lint.ignore, strings(&["proto/foo/gen"]));
-    assert_eq!(foo.lint.ignore_only["ENUM_PASCAL_CASE"], strings(&["proto/foo/e.proto"]));
-    assert_eq!(foo.lint.enum_zero_value_suffix.as_deref(), Some("_UNSPECIFIED"));
-    assert!(foo.lint.rpc_allow_google_protobuf_empty_requests && foo.lint.rpc_allow_google_protobuf_empty_responses);
+    assert_eq!(
+        foo.lint.ignore_only["ENUM_PASCAL_CASE"],
+        strings(&["proto/foo/e.proto"])
+    );
+    assert_eq!(
+        foo.lint.enum_zero_value_suffix.as_deref(),
+        Some("_UNSPECIFIED")
+    );
+    assert!(
+        foo.lint.rpc_allow_google_protobuf_empty_requests
+            && foo.lint.rpc_allow_google_protobuf_empty_responses
+    );
     assert!(foo.lint.allow_comment_ignores);
     assert_eq!(foo.breaking.except, strings(&["EXTENSION_NO_DELETE"]));
     assert_eq!(foo.breaking.ignore, strings(&["proto/foo/v1alpha"]));
@@ -416,7 +624,10 @@ policies:
     let expected = LintConfig {
         use_: strings(&["BASIC"]),
         ignore: strings(&["proto/bar/b/legacy"]),
-        ignore_only: BTreeMap::from([("FIELD_LOWER_SNAKE_CASE".into(), strings(&["proto/bar/a/x.proto"]))]),
+        ignore_only: BTreeMap::from([(
+            "FIELD_LOWER_SNAKE_CASE".into(),
+            strings(&["proto/bar/a/x.proto"]),
+        )]),
         allow_comment_ignores: false,
         disable_builtin: true,
         ..LintConfig::default()
@@ -431,19 +642,32 @@ policies:
 
     assert_eq!(config.plugins.len(), 2);
     assert_eq!(config.plugins[0].plugin, strings(&["buf-plugin-suffix"]));
-    assert_eq!(config.plugins[0].options["service_suffix"], serde_json::json!("API"));
+    assert_eq!(
+        config.plugins[0].options["service_suffix"],
+        serde_json::json!("API")
+    );
     assert_eq!(config.plugins[0].options["level"], serde_json::json!(2));
-    assert_eq!(config.plugins[1].plugin, strings(&["./bin/check", "--strict"]));
+    assert_eq!(
+        config.plugins[1].plugin,
+        strings(&["./bin/check", "--strict"])
+    );
     assert_eq!(config.policies.len(), 1);
     assert_eq!(config.policies[0].policy, "buf.build/acme/policy");
     assert_eq!(config.policies[0].ignore, strings(&["proto/foo"]));
-    assert_eq!(config.policies[0].ignore_only["RULE"], strings(&["proto/bar"]));
+    assert_eq!(
+        config.policies[0].ignore_only["RULE"],
+        strings(&["proto/bar"])
+    );
 }
 
 #[test]
 fn v2_top_level_ignore_naming_a_module_disables_it_there_only() {
     let yaml = "version: v2\nmodules:\n  - path: a\n  - path: b\nlint:\n  ignore: [a, b/x.proto]\n";
-    let config = ok(&[("buf.yaml", yaml), ("a/a.proto", PROTO), ("b/b.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.yaml", yaml),
+        ("a/a.proto", PROTO),
+        ("b/b.proto", PROTO),
+    ]);
     assert!(module(&config, "a").lint.disabled);
     let b = module(&config, "b");
     assert!(!b.lint.disabled);
@@ -453,18 +677,37 @@ fn v2_top_level_ignore_naming_a_module_disables_it_there_only() {
 #[test]
 fn v2_module_path_defaults_to_the_root() {
     let yaml = "version: v2\nmodules:\n  - name: buf.build/a/b\n    includes: [y]\n  - path: \"\"\n    includes: [x]\n";
-    let config = ok(&[("buf.yaml", yaml), ("y/a.proto", PROTO), ("x/x.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.yaml", yaml),
+        ("y/a.proto", PROTO),
+        ("x/x.proto", PROTO),
+    ]);
     assert_eq!(config.modules.len(), 2);
     assert!(config.modules.iter().all(|m| m.dir.is_empty()));
     // Two modules at the root: one takes everything, the other only x/ (x/x.proto is in both).
-    let e = err(&[("buf.yaml", "version: v2\nmodules:\n  - path: .\n  - path: .\n    includes: [x]\n"), ("x/x.proto", PROTO)]);
-    assert!(e.message().contains("x/x.proto is contained in multiple modules"), "{e}");
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: .\n  - path: .\n    includes: [x]\n",
+        ),
+        ("x/x.proto", PROTO),
+    ]);
+    assert!(
+        e.message()
+            .contains("x/x.proto is contained in multiple modules"),
+        "{e}"
+    );
 }
 
 #[test]
 fn v2_modules_sharing_a_directory_with_disjoint_includes() {
-    let yaml = "version: v2\nmodules:\n  - path: .\n    includes: [a]\n  - path: .\n    includes: [b]\n";
-    let config = ok(&[("buf.yaml", yaml), ("a/a.proto", PROTO), ("b/b.proto", PROTO)]);
+    let yaml =
+        "version: v2\nmodules:\n  - path: .\n    includes: [a]\n  - path: .\n    includes: [b]\n";
+    let config = ok(&[
+        ("buf.yaml", yaml),
+        ("a/a.proto", PROTO),
+        ("b/b.proto", PROTO),
+    ]);
     assert_eq!(config.modules[0].includes, strings(&["a"]));
     assert_eq!(config.modules[1].includes, strings(&["b"]));
 }
@@ -473,7 +716,11 @@ fn v2_modules_sharing_a_directory_with_disjoint_includes() {
 fn v2_nested_module_directories_are_accepted_as_buf_does() {
     // buf accepts them; their files then end up in both modules (and usually fail to compile).
     let yaml = "version: v2\nmodules:\n  - path: a\n  - path: a/b\n";
-    let config = ok(&[("buf.yaml", yaml), ("a/a.proto", PROTO), ("a/b/b.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.yaml", yaml),
+        ("a/a.proto", PROTO),
+        ("a/b/b.proto", PROTO),
+    ]);
     assert_eq!(config.modules.len(), 2);
 }
 
@@ -481,9 +728,18 @@ fn v2_nested_module_directories_are_accepted_as_buf_does() {
 fn v2_duplicate_modules_are_an_error() {
     let yaml = "version: v2\nmodules:\n  - path: a\n  - path: ./a/\n";
     let e = err(&[("buf.yaml", yaml), ("a/a.proto", PROTO)]);
-    assert_eq!(e.message(), "buf.yaml: multiple module configs found with the same description: path: \"a\"");
-    let yaml = "version: v2\nmodules:\n  - path: .\n    excludes: [a]\n  - path: .\n    excludes: [b]\n";
-    let e = err(&[("buf.yaml", yaml), ("a/a.proto", PROTO), ("b/b.proto", PROTO), ("c/c.proto", PROTO)]);
+    assert_eq!(
+        e.message(),
+        "buf.yaml: multiple module configs found with the same description: path: \"a\""
+    );
+    let yaml =
+        "version: v2\nmodules:\n  - path: .\n    excludes: [a]\n  - path: .\n    excludes: [b]\n";
+    let e = err(&[
+        ("buf.yaml", yaml),
+        ("a/a.proto", PROTO),
+        ("b/b.proto", PROTO),
+        ("c/c.proto", PROTO),
+    ]);
     assert_eq!(
         e.message(),
         "buf.yaml: c/c.proto is contained in multiple modules:\n  path: \".\", excludes: \"a\"\n  path: \".\", excludes: \"b\""
@@ -493,8 +749,15 @@ fn v2_duplicate_modules_are_an_error() {
 #[test]
 fn v2_a_module_without_files_is_an_error() {
     let yaml = "version: v2\nmodules:\n  - path: a\n    excludes: [a/b]\n  - path: c\n";
-    let e = err(&[("buf.yaml", yaml), ("a/b/a.proto", PROTO), ("c/c.proto", PROTO)]);
-    assert_eq!(e.message(), "Module \"path: \"a\", excludes: \"a/b\"\" had no .proto files");
+    let e = err(&[
+        ("buf.yaml", yaml),
+        ("a/b/a.proto", PROTO),
+        ("c/c.proto", PROTO),
+    ]);
+    assert_eq!(
+        e.message(),
+        "Module \"path: \"a\", excludes: \"a/b\"\" had no .proto files"
+    );
 }
 
 #[test]
@@ -540,7 +803,11 @@ fn names_and_deps_are_validated() {
         ("version: v2\nname: buf.build/a/b\nmodules:\n  - path: a\n", 2, "top-level name key cannot be specified if modules are specified"),
     ];
     for (yaml, line, needle) in cases {
-        let e = err(&[("buf.yaml", yaml), ("a/a.proto", PROTO), ("b/b.proto", PROTO)]);
+        let e = err(&[
+            ("buf.yaml", yaml),
+            ("a/a.proto", PROTO),
+            ("b/b.proto", PROTO),
+        ]);
         assert_at(&e, "buf.yaml", *line, needle);
     }
 }
@@ -548,11 +815,31 @@ fn names_and_deps_are_validated() {
 #[test]
 fn plugin_and_policy_errors() {
     let cases: &[(&str, usize, &str)] = &[
-        ("version: v2\nplugins:\n  - options: {a: b}\n", 3, "must specify a path to the plugin"),
-        ("version: v2\nplugins:\n  - plugin: {a: 1}\n", 3, "could not interpret a mapping as string or string slice"),
-        ("version: v2\nplugins:\n  - plugin: x\n    ref: y\n", 4, "unknown key \"ref\" in plugins[0]"),
-        ("version: v2\npolicies:\n  - ignore: [a]\n", 3, "must specify a name to the policy"),
-        ("version: v2\npolicies:\n  - policy: x\n    plugins: []\n", 4, "unknown key \"plugins\" in policies[0]"),
+        (
+            "version: v2\nplugins:\n  - options: {a: b}\n",
+            3,
+            "must specify a path to the plugin",
+        ),
+        (
+            "version: v2\nplugins:\n  - plugin: {a: 1}\n",
+            3,
+            "could not interpret a mapping as string or string slice",
+        ),
+        (
+            "version: v2\nplugins:\n  - plugin: x\n    ref: y\n",
+            4,
+            "unknown key \"ref\" in plugins[0]",
+        ),
+        (
+            "version: v2\npolicies:\n  - ignore: [a]\n",
+            3,
+            "must specify a name to the policy",
+        ),
+        (
+            "version: v2\npolicies:\n  - policy: x\n    plugins: []\n",
+            4,
+            "unknown key \"plugins\" in policies[0]",
+        ),
     ];
     for (yaml, line, needle) in cases {
         let e = err(&[("buf.yaml", yaml), ("a.proto", PROTO)]);
@@ -575,7 +862,10 @@ fn work_yaml_directories_with_and_without_buf_yaml() {
         ("vendor/v.proto", PROTO),
     ];
     let config = ok(&files);
-    assert_eq!(config.source, ConfigSource::BufWorkYaml("buf.work.yaml".into()));
+    assert_eq!(
+        config.source,
+        ConfigSource::BufWorkYaml("buf.work.yaml".into())
+    );
     assert_eq!(config.version, ConfigVersion::V1);
     assert_eq!(config.deps, strings(&["buf.build/x/y"]));
     let proto = module(&config, "proto");
@@ -599,57 +889,154 @@ fn work_yaml_directories_with_and_without_buf_yaml() {
 fn work_yaml_with_v1beta1_roots_in_a_directory() {
     let files = [
         ("buf.work.yaml", "version: v1\ndirectories: [mod]\n"),
-        ("mod/buf.yaml", "version: v1beta1\nbuild:\n  roots: [r1, r2]\n  excludes: [r1/x]\n"),
+        (
+            "mod/buf.yaml",
+            "version: v1beta1\nbuild:\n  roots: [r1, r2]\n  excludes: [r1/x]\n",
+        ),
         ("mod/r1/a.proto", PROTO),
     ];
     let config = ok(&files);
-    assert_eq!(config.modules.iter().map(|m| m.dir.as_str()).collect::<Vec<_>>(), ["mod/r1", "mod/r2"]);
+    assert_eq!(
+        config
+            .modules
+            .iter()
+            .map(|m| m.dir.as_str())
+            .collect::<Vec<_>>(),
+        ["mod/r1", "mod/r2"]
+    );
     assert_eq!(module(&config, "mod/r1").excludes, strings(&["mod/r1/x"]));
 }
 
 #[test]
+fn work_yaml_deps_must_agree_on_refs() {
+    let files = [
+        ("buf.work.yaml", "version: v1\ndirectories: [a, b]\n"),
+        ("a/buf.yaml", "version: v1\ndeps: [buf.build/x/y]\n"),
+        ("b/buf.yaml", "version: v1\ndeps: [buf.build/x/y:v1]\n"),
+        ("a/a.proto", PROTO),
+        ("b/b.proto", PROTO),
+    ];
+    let e = err(&files);
+    assert!(
+        e.message()
+            .starts_with("found different refs for the same module within buf.yaml deps"),
+        "{e}"
+    );
+    let mut same = files;
+    same[2] = (
+        "b/buf.yaml",
+        "version: v1\ndeps: [buf.build/x/y, buf.build/x/z]\n",
+    );
+    assert_eq!(ok(&same).deps, strings(&["buf.build/x/y", "buf.build/x/z"]));
+}
+
+#[test]
 fn work_yaml_legacy_name() {
-    let config = ok(&[("buf.work", "version: v1\ndirectories: [a]\n"), ("a/a.proto", PROTO)]);
+    let config = ok(&[
+        ("buf.work", "version: v1\ndirectories: [a]\n"),
+        ("a/a.proto", PROTO),
+    ]);
     assert_eq!(config.source, ConfigSource::BufWorkYaml("buf.work".into()));
 }
 
 #[test]
 fn work_yaml_errors() {
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [a, b]\n"), ("a/a.proto", PROTO)]);
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [a, b]\n"),
+        ("a/a.proto", PROTO),
+    ]);
     assert_eq!(e.message(), "Module \"path: \"b\"\" had no .proto files");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories:\n  - a\n  - a/b\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.work.yaml", 4, "directory \"a\" contains directory \"a/b\"");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [a, ./a]\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.work.yaml", 2, "directory \"./a\" is listed more than once");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [.]\n"), ("a/a.proto", PROTO)]);
+    let e = err(&[
+        (
+            "buf.work.yaml",
+            "version: v1\ndirectories:\n  - a\n  - a/b\n",
+        ),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.work.yaml",
+        4,
+        "directory \"a\" contains directory \"a/b\"",
+    );
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [a, ./a]\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.work.yaml",
+        2,
+        "directory \"./a\" is listed more than once",
+    );
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [.]\n"),
+        ("a/a.proto", PROTO),
+    ]);
     assert_at(&e, "buf.work.yaml", 2, "directory \".\" is listed");
     let e = err(&[("buf.work.yaml", "version: v1\n"), ("a/a.proto", PROTO)]);
     assert_at(&e, "buf.work.yaml", 1, "directories is empty");
-    let e = err(&[("buf.work.yaml", "version: v2\ndirectories: [a]\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.work.yaml", 1, "v2 is not supported for buf.work.yaml files");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [a]\nfoo: 1\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.work.yaml", 3, "unknown key \"foo\" in buf.work.yaml");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [../a]\n"), ("a/a.proto", PROTO)]);
-    assert_at(&e, "buf.work.yaml", 2, "directory \"../a\" is invalid: ../a: is outside the context directory");
+    let e = err(&[
+        ("buf.work.yaml", "version: v2\ndirectories: [a]\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.work.yaml",
+        1,
+        "v2 is not supported for buf.work.yaml files",
+    );
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [a]\nfoo: 1\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.work.yaml",
+        3,
+        "unknown key \"foo\" in buf.work.yaml",
+    );
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [../a]\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.work.yaml",
+        2,
+        "directory \"../a\" is invalid: ../a: is outside the context directory",
+    );
     let e = err(&[
         ("buf.work.yaml", "version: v1\ndirectories: [a]\n"),
         ("a/buf.yaml", "version: v2\n"),
         ("a/a.proto", PROTO),
     ]);
-    assert_eq!(e.message(), "buf.work.yaml pointed to directory \"a\" which has a v2 buf.yaml file");
+    assert_eq!(
+        e.message(),
+        "buf.work.yaml pointed to directory \"a\" which has a v2 buf.yaml file"
+    );
     let e = err(&[
         ("buf.work.yaml", "version: v1\ndirectories: [a]\n"),
         ("a/buf.yaml", "version: v1\nlint:\n  foo: 1\n"),
         ("a/a.proto", PROTO),
     ]);
     assert_at(&e, "a/buf.yaml", 3, "unknown key \"foo\" in lint");
-    let e = err(&[("buf.work.yaml", "version: v1\ndirectories: [a]\n"), ("buf.yaml", "version: v1\n"), ("a/a.proto", PROTO)]);
-    assert!(e.message().starts_with("Both buf.work.yaml and buf.yaml found."), "{e}");
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [a]\n"),
+        ("buf.yaml", "version: v1\n"),
+        ("a/a.proto", PROTO),
+    ]);
+    assert!(
+        e.message()
+            .starts_with("Both buf.work.yaml and buf.yaml found."),
+        "{e}"
+    );
 }
 
 #[test]
 fn parse_buf_work_yaml_alone() {
-    let work = parse_buf_work_yaml("x/buf.work.yaml", "version: v1\ndirectories: [b, a/]\n").expect("parses");
+    let work = parse_buf_work_yaml("x/buf.work.yaml", "version: v1\ndirectories: [b, a/]\n")
+        .expect("parses");
     assert_eq!(work.directories, strings(&["a", "b"]));
     assert_eq!(work.file, "x/buf.work.yaml");
 }
@@ -659,9 +1046,15 @@ fn parse_buf_work_yaml_alone() {
 
 #[test]
 fn malformed_yaml() {
-    let e = err(&[("buf.yaml", "version: v1\n  bad: indent\n"), ("a.proto", PROTO)]);
+    let e = err(&[
+        ("buf.yaml", "version: v1\n  bad: indent\n"),
+        ("a.proto", PROTO),
+    ]);
     assert_at(&e, "buf.yaml", 2, "invalid YAML");
-    let e = err(&[("buf.yaml", "version: v1\nlint:\n  use: [A\n"), ("a.proto", PROTO)]);
+    let e = err(&[
+        ("buf.yaml", "version: v1\nlint:\n  use: [A\n"),
+        ("a.proto", PROTO),
+    ]);
     assert!(e.message().contains("invalid YAML"), "{e}");
     assert!(e.position().is_some_and(|(f, _, _)| f == "buf.yaml"));
     assert!(e.help_text().is_some());
@@ -670,16 +1063,66 @@ fn malformed_yaml() {
 #[test]
 fn unknown_keys_at_every_level() {
     let cases: &[(&str, usize, usize, &str)] = &[
-        ("version: v2\nfoo: 1\n", 2, 1, "unknown key \"foo\" in buf.yaml"),
-        ("version: v1\nlint:\n  use: [A]\n  foo: 1\n", 4, 3, "unknown key \"foo\" in lint"),
-        ("version: v1\nbreaking:\n  bar: 1\n", 3, 3, "unknown key \"bar\" in breaking"),
-        ("version: v1\nbuild:\n  includes: [a]\n", 3, 3, "unknown key \"includes\" in build"),
-        ("version: v2\nmodules:\n  - path: a\n    roots: [x]\n", 4, 5, "unknown key \"roots\" in modules[0]"),
-        ("version: v2\nmodules:\n  - path: a\n    lint:\n      foo: 1\n", 5, 7, "unknown key \"foo\" in lint"),
-        ("version: v2\nbuild:\n  excludes: [a]\n", 2, 1, "unknown key \"build\" in buf.yaml"),
-        ("version: v1\nplugins: []\n", 2, 1, "unknown key \"plugins\" in buf.yaml"),
-        ("version: v1\nlint:\n  disallow_comment_ignores: true\n", 3, 3, "unknown key \"disallow_comment_ignores\" in lint"),
-        ("version: v2\nlint:\n  allow_comment_ignores: true\n", 3, 3, "unknown key \"allow_comment_ignores\" in lint"),
+        (
+            "version: v2\nfoo: 1\n",
+            2,
+            1,
+            "unknown key \"foo\" in buf.yaml",
+        ),
+        (
+            "version: v1\nlint:\n  use: [A]\n  foo: 1\n",
+            4,
+            3,
+            "unknown key \"foo\" in lint",
+        ),
+        (
+            "version: v1\nbreaking:\n  bar: 1\n",
+            3,
+            3,
+            "unknown key \"bar\" in breaking",
+        ),
+        (
+            "version: v1\nbuild:\n  includes: [a]\n",
+            3,
+            3,
+            "unknown key \"includes\" in build",
+        ),
+        (
+            "version: v2\nmodules:\n  - path: a\n    roots: [x]\n",
+            4,
+            5,
+            "unknown key \"roots\" in modules[0]",
+        ),
+        (
+            "version: v2\nmodules:\n  - path: a\n    lint:\n      foo: 1\n",
+            5,
+            7,
+            "unknown key \"foo\" in lint",
+        ),
+        (
+            "version: v2\nbuild:\n  excludes: [a]\n",
+            2,
+            1,
+            "unknown key \"build\" in buf.yaml",
+        ),
+        (
+            "version: v1\nplugins: []\n",
+            2,
+            1,
+            "unknown key \"plugins\" in buf.yaml",
+        ),
+        (
+            "version: v1\nlint:\n  disallow_comment_ignores: true\n",
+            3,
+            3,
+            "unknown key \"disallow_comment_ignores\" in lint",
+        ),
+        (
+            "version: v2\nlint:\n  allow_comment_ignores: true\n",
+            3,
+            3,
+            "unknown key \"allow_comment_ignores\" in lint",
+        ),
     ];
     for (yaml, line, column, needle) in cases {
         let e = err(&[("buf.yaml", yaml), ("a/a.proto", PROTO)]);
@@ -692,15 +1135,51 @@ fn unknown_keys_at_every_level() {
 #[test]
 fn wrong_types() {
     let cases: &[(&str, usize, &str)] = &[
-        ("version: v1\nlint: [a]\n", 2, "cannot unmarshal !!seq into lint"),
-        ("version: v1\nlint:\n  use: STANDARD\n", 3, "cannot unmarshal !!str `STANDARD` into lint.use"),
-        ("version: v1\nlint:\n  allow_comment_ignores: \"true\"\n", 3, "cannot unmarshal !!str `true` into lint.allow_comment_ignores"),
-        ("version: v1\nlint:\n  allow_comment_ignores: 1\n", 3, "cannot unmarshal !!int `1` into lint.allow_comment_ignores"),
-        ("version: v1\nlint:\n  use:\n    - {a: b}\n", 4, "cannot unmarshal !!map into lint.use"),
-        ("version: v1\nname: [a]\n", 2, "cannot unmarshal !!seq into name"),
-        ("version: v1\nlint:\n  ignore_only: [a]\n", 3, "cannot unmarshal !!seq into lint.ignore_only"),
-        ("version: v1\nlint:\n  ignore_only:\n    A: b\n", 4, "cannot unmarshal !!str `b` into lint.ignore_only.A"),
-        ("version: v2\nmodules: {path: a}\n", 2, "cannot unmarshal !!map into modules"),
+        (
+            "version: v1\nlint: [a]\n",
+            2,
+            "cannot unmarshal !!seq into lint",
+        ),
+        (
+            "version: v1\nlint:\n  use: STANDARD\n",
+            3,
+            "cannot unmarshal !!str `STANDARD` into lint.use",
+        ),
+        (
+            "version: v1\nlint:\n  allow_comment_ignores: \"true\"\n",
+            3,
+            "cannot unmarshal !!str `true` into lint.allow_comment_ignores",
+        ),
+        (
+            "version: v1\nlint:\n  allow_comment_ignores: 1\n",
+            3,
+            "cannot unmarshal !!int `1` into lint.allow_comment_ignores",
+        ),
+        (
+            "version: v1\nlint:\n  use:\n    - {a: b}\n",
+            4,
+            "cannot unmarshal !!map into lint.use",
+        ),
+        (
+            "version: v1\nname: [a]\n",
+            2,
+            "cannot unmarshal !!seq into name",
+        ),
+        (
+            "version: v1\nlint:\n  ignore_only: [a]\n",
+            3,
+            "cannot unmarshal !!seq into lint.ignore_only",
+        ),
+        (
+            "version: v1\nlint:\n  ignore_only:\n    A: b\n",
+            4,
+            "cannot unmarshal !!str `b` into lint.ignore_only.A",
+        ),
+        (
+            "version: v2\nmodules: {path: a}\n",
+            2,
+            "cannot unmarshal !!map into modules",
+        ),
         ("version: [v1]\n", 1, "cannot unmarshal !!seq into version"),
         ("[1, 2]\n", 1, "cannot unmarshal !!seq into a buf.yaml"),
         ("foo\n", 1, "cannot unmarshal !!str into a buf.yaml"),
@@ -718,16 +1197,41 @@ fn yaml_1_1_booleans_are_accepted_like_buf() {
         let config = ok(&[("buf.yaml", &yaml), ("a.proto", PROTO)]);
         assert!(config.modules[0].lint.allow_comment_ignores, "{value}");
     }
-    let config = ok(&[("buf.yaml", "version: v1\nlint:\n  allow_comment_ignores: ~\n"), ("a.proto", PROTO)]);
+    let config = ok(&[
+        (
+            "buf.yaml",
+            "version: v1\nlint:\n  allow_comment_ignores: ~\n",
+        ),
+        ("a.proto", PROTO),
+    ]);
     assert!(!config.modules[0].lint.allow_comment_ignores);
 }
 
 #[test]
 fn duplicate_keys() {
-    let e = err(&[("buf.yaml", "version: v1\nlint:\n  use: [A]\nlint:\n  use: [B]\n"), ("a.proto", PROTO)]);
-    assert_at(&e, "buf.yaml", 4, "mapping key \"lint\" already defined at line 2");
-    let e = err(&[("buf.yaml", "version: v1\nversion: v1\n"), ("a.proto", PROTO)]);
-    assert_at(&e, "buf.yaml", 2, "mapping key \"version\" already defined at line 1");
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v1\nlint:\n  use: [A]\nlint:\n  use: [B]\n",
+        ),
+        ("a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        4,
+        "mapping key \"lint\" already defined at line 2",
+    );
+    let e = err(&[
+        ("buf.yaml", "version: v1\nversion: v1\n"),
+        ("a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        2,
+        "mapping key \"version\" already defined at line 1",
+    );
 }
 
 #[test]
@@ -738,8 +1242,16 @@ fn versions() {
     assert!(e.help_text().is_some_and(|h| h.contains("v1beta1, v1, v2")));
     let e = err(&[("buf.yaml", "version: V1\n"), ("a.proto", PROTO)]);
     assert_at(&e, "buf.yaml", 1, "unknown file version: \"V1\"");
-    let e = err(&[("buf.yaml", "# header\nname: buf.build/a/b\n"), ("a.proto", PROTO)]);
-    assert_at(&e, "buf.yaml", 2, "\"version\" is not set. Please add \"version: v2\"");
+    let e = err(&[
+        ("buf.yaml", "# header\nname: buf.build/a/b\n"),
+        ("a.proto", PROTO),
+    ]);
+    assert_at(
+        &e,
+        "buf.yaml",
+        2,
+        "\"version\" is not set. Please add \"version: v2\"",
+    );
     let e = err(&[("buf.yaml", "version: \"\"\n"), ("a.proto", PROTO)]);
     assert_at(&e, "buf.yaml", 1, "\"version\" is not set");
     let e = err(&[("buf.yaml", "version: ~\n"), ("a.proto", PROTO)]);
@@ -764,7 +1276,8 @@ fn errors_name_the_file_as_the_user_sees_it() {
 #[test]
 fn not_utf8_is_an_error_naming_the_file() {
     let mut snap = snapshot(&[("a.proto", PROTO)]);
-    snap.files.insert("buf.yaml".into(), Arc::from(&b"version: v1\n\xff\xfe"[..]));
+    snap.files
+        .insert("buf.yaml".into(), Arc::from(&b"version: v1\n\xff\xfe"[..]));
     let e = load(&snap, None).expect_err("not utf-8");
     assert!(e.message().contains("buf.yaml"), "{e}");
 }
@@ -780,7 +1293,10 @@ fn error_rendering() {
     let yaml = "version: v2\nmodules:\n  - path: proto\n    excludes:\n      - vendor\n";
     let e = err(&[("buf.yaml", yaml), ("proto/a.proto", PROTO)]);
     insta::assert_snapshot!("exclude_outside_module", render(&e));
-    let e = err(&[("buf.yaml", "version: v1\nlint:\n  use: [A\n"), ("a.proto", PROTO)]);
+    let e = err(&[
+        ("buf.yaml", "version: v1\nlint:\n  use: [A\n"),
+        ("a.proto", PROTO),
+    ]);
     insta::assert_snapshot!("malformed_yaml", render(&e));
 }
 
@@ -799,13 +1315,17 @@ fn config_override_inline_json_and_yaml_replace_every_config_file() {
     assert_eq!(config.source, ConfigSource::Override("--config".into()));
     assert_eq!(config.modules.len(), 1);
     assert_eq!(config.modules[0].dir, "");
-    assert_eq!(config.modules[0].lint.use_, strings(&["MESSAGE_PASCAL_CASE"]));
+    assert_eq!(
+        config.modules[0].lint.use_,
+        strings(&["MESSAGE_PASCAL_CASE"])
+    );
 
     let yaml = "version: v2\nmodules:\n  - path: x\n";
     let config = load(&snapshot(&files), Some(yaml)).expect("override");
     assert_eq!(config.modules[0].dir, "x");
 
-    let e = load(&snapshot(&files), Some("version: v2\nlint:\n  foo: 1\n")).expect_err("bad override");
+    let e =
+        load(&snapshot(&files), Some("version: v2\nlint:\n  foo: 1\n")).expect_err("bad override");
     assert_at(&e, "--config", 3, "unknown key \"foo\" in lint");
     // A value that is not a file name is data, as for buf.
     let e = load(&snapshot(&files), Some("cfg/my")).expect_err("data");
@@ -830,12 +1350,19 @@ fn config_override_file() {
 
     let missing = dir.path().join("missing.yml").to_string_lossy().to_string();
     let e = load(&snapshot(&[("a.proto", PROTO)]), Some(&missing)).expect_err("missing");
-    assert!(e.message().contains("could not read --config file") && e.message().contains("missing.yml"), "{e}");
+    assert!(
+        e.message().contains("could not read --config file") && e.message().contains("missing.yml"),
+        "{e}"
+    );
 }
 
 #[test]
 fn parse_buf_yaml_alone_keeps_paths_relative_to_the_file() {
-    let file = parse_buf_yaml("x/buf.yaml", "version: v1\nbuild:\n  excludes: [a]\nlint:\n  ignore: [b]\n").expect("parses");
+    let file = parse_buf_yaml(
+        "x/buf.yaml",
+        "version: v1\nbuild:\n  excludes: [a]\nlint:\n  ignore: [b]\n",
+    )
+    .expect("parses");
     assert_eq!(file.version, ConfigVersion::V1);
     assert_eq!(file.modules[0].excludes, strings(&["a"]));
     assert_eq!(file.modules[0].lint.ignore, strings(&["b"]));
@@ -848,7 +1375,9 @@ fn parse_buf_yaml_alone_keeps_paths_relative_to_the_file() {
 
 fn snapshot_of_dir(root: &Path) -> Snapshot {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Arc<[u8]>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -857,9 +1386,16 @@ fn snapshot_of_dir(root: &Path) -> Snapshot {
                 }
                 walk(root, &path, out);
             } else {
-                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 if name.ends_with(".proto") || name.starts_with("buf.") {
-                    let rel = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+                    let rel = path
+                        .strip_prefix(root)
+                        .expect("under root")
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     if let Ok(bytes) = std::fs::read(&path) {
                         out.insert(rel, Arc::from(bytes));
                     }
@@ -869,21 +1405,33 @@ fn snapshot_of_dir(root: &Path) -> Snapshot {
     }
     let mut files = BTreeMap::new();
     walk(root, root, &mut files);
-    Snapshot { files, ..Snapshot::default() }
+    Snapshot {
+        files,
+        ..Snapshot::default()
+    }
 }
 
 /// Every buf.yaml of the conformance suite (lint and breaking cases) loads.
 #[test]
 fn conformance_configs_load() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/buf");
-    let root = if root.exists() { root } else { Path::new("/work/shared/conformance/buf").to_path_buf() };
+    let root = if root.exists() {
+        root
+    } else {
+        Path::new("/work/shared/conformance/buf").to_path_buf()
+    };
     if !root.exists() {
-        eprintln!("SKIPPED conformance_configs_load: {} does not exist (no conformance suite here)", root.display());
+        eprintln!(
+            "SKIPPED conformance_configs_load: {} does not exist (no conformance suite here)",
+            root.display()
+        );
         return;
     }
     let mut case_dirs = Vec::new();
     for area in ["lint", "breaking"] {
-        let Ok(entries) = std::fs::read_dir(root.join(area)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(area)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let dir = entry.path();
             if dir.join("buf.yaml").exists() {
@@ -896,7 +1444,11 @@ fn conformance_configs_load() {
             }
         }
     }
-    assert!(case_dirs.len() >= 100, "expected the ~110 buf.yaml files of the suite, found {}", case_dirs.len());
+    assert!(
+        case_dirs.len() >= 100,
+        "expected the ~110 buf.yaml files of the suite, found {}",
+        case_dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in &case_dirs {
         let snap = snapshot_of_dir(dir);
@@ -904,7 +1456,13 @@ fn conformance_configs_load() {
             failures.push(format!("{}: {e}", dir.display()));
         }
     }
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), case_dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        case_dirs.len(),
+        failures.join("\n")
+    );
 }
 
 /// googleapis' committed buf.yaml (v2, one module at `.` excluding `preview`).
@@ -912,7 +1470,10 @@ fn conformance_configs_load() {
 fn googleapis_config_parses() {
     let path = Path::new("/work/gapis/buf.yaml");
     let Ok(text) = std::fs::read_to_string(path) else {
-        eprintln!("SKIPPED googleapis_config_parses: {} not found", path.display());
+        eprintln!(
+            "SKIPPED googleapis_config_parses: {} not found",
+            path.display()
+        );
         return;
     };
     let file = parse_buf_yaml("buf.yaml", &text).expect("googleapis buf.yaml parses");

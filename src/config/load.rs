@@ -51,13 +51,18 @@ pub fn load(snapshot: &Snapshot, config_override: Option<&str>) -> Result<Worksp
 fn read_text(snapshot: &Snapshot, path: &str) -> Option<Result<String>> {
     let bytes = snapshot.files.get(path)?;
     Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Error::new(format!("{}: not valid UTF-8 text", snapshot.display_path(path)))
-            .with_help("save the config file as UTF-8")
+        Error::new(format!(
+            "{}: not valid UTF-8 text",
+            snapshot.display_path(path)
+        ))
+        .with_help("save the config file as UTF-8")
     }))
 }
 
 fn from_override(value: &str) -> Result<WorkspaceConfig> {
-    let is_file = [".yaml", ".yml", ".json"].iter().any(|ext| value.ends_with(ext));
+    let is_file = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| value.ends_with(ext));
     let (display, text) = if is_file {
         let text = std::fs::read_to_string(value).map_err(|err| {
             Error::new(format!("could not read --config file {value}: {err}"))
@@ -81,7 +86,10 @@ fn from_override(value: &str) -> Result<WorkspaceConfig> {
 }
 
 fn find<'a>(snapshot: &Snapshot, dir: &str, names: &[&'a str]) -> Option<(String, &'a str)> {
-    names.iter().map(|name| (paths::join(dir, name), *name)).find(|(path, _)| snapshot.files.contains_key(path))
+    names
+        .iter()
+        .map(|name| (paths::join(dir, name), *name))
+        .find(|(path, _)| snapshot.files.contains_key(path))
 }
 
 fn from_snapshot(snapshot: &Snapshot) -> Result<WorkspaceConfig> {
@@ -145,6 +153,15 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
                     .with_help("a v2 buf.yaml defines its own workspace: replace the buf.work.yaml by a v2 buf.yaml at the root listing the modules, or make the module's buf.yaml v1"));
                 }
                 for dep in &file.deps {
+                    if let Some(other) = deps
+                        .iter()
+                        .find(|d| dep_name(d) == dep_name(dep) && *d != dep)
+                    {
+                        return Err(Error::new(format!(
+                            "found different refs for the same module within buf.yaml deps in the workspace: {dep} {other}"
+                        ))
+                        .with_help(format!("use the same reference for {} in every buf.yaml of the workspace", dep_name(dep))));
+                    }
                     if !deps.contains(dep) {
                         deps.push(dep.clone());
                     }
@@ -167,6 +184,14 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
     })
 }
 
+/// The module name of a `deps` entry (without its `:ref`).
+fn dep_name(dep: &str) -> &str {
+    match dep.rfind(':') {
+        Some(i) if !dep[i..].contains('/') => &dep[..i],
+        _ => dep,
+    }
+}
+
 /// Makes the paths of a module read from `prefix/buf.yaml` relative to the input root.
 fn rebase(mut module: ModuleSpec, prefix: &str, config_file: &str) -> ModuleSpec {
     let join = |p: &String| paths::join(prefix, p);
@@ -174,11 +199,19 @@ fn rebase(mut module: ModuleSpec, prefix: &str, config_file: &str) -> ModuleSpec
     module.includes = module.includes.iter().map(join).collect();
     module.excludes = module.excludes.iter().map(join).collect();
     module.lint.ignore = module.lint.ignore.iter().map(join).collect();
-    module.lint.ignore_only =
-        module.lint.ignore_only.iter().map(|(k, v)| (k.clone(), v.iter().map(join).collect())).collect();
+    module.lint.ignore_only = module
+        .lint
+        .ignore_only
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().map(join).collect()))
+        .collect();
     module.breaking.ignore = module.breaking.ignore.iter().map(join).collect();
-    module.breaking.ignore_only =
-        module.breaking.ignore_only.iter().map(|(k, v)| (k.clone(), v.iter().map(join).collect())).collect();
+    module.breaking.ignore_only = module
+        .breaking
+        .ignore_only
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().map(join).collect()))
+        .collect();
     module.config_file = Some(config_file.to_string());
     module
 }
@@ -200,11 +233,20 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
     for (i, module) in config.modules.iter().enumerate() {
         let description = module.description();
         if seen.insert(description.clone(), i).is_some() {
-            return Err(origin(format!("multiple module configs found with the same description: {description}"))
-                .with_help("give modules that share a path distinct `includes`, or remove the duplicate"));
+            return Err(origin(format!(
+                "multiple module configs found with the same description: {description}"
+            ))
+            .with_help(
+                "give modules that share a path distinct `includes`, or remove the duplicate",
+            ));
         }
     }
-    let protos: Vec<&str> = snapshot.files.keys().map(String::as_str).filter(|p| p.ends_with(".proto")).collect();
+    let protos: Vec<&str> = snapshot
+        .files
+        .keys()
+        .map(String::as_str)
+        .filter(|p| p.ends_with(".proto"))
+        .collect();
     // No file in two modules of the same directory (nested module directories are allowed by
     // buf: their files then belong to both, as different import paths).
     let mut by_dir: BTreeMap<&str, Vec<&ModuleSpec>> = BTreeMap::new();
@@ -215,7 +257,11 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         for path in &protos {
             let owners: Vec<&&ModuleSpec> = modules.iter().filter(|m| m.contains(path)).collect();
             if owners.len() > 1 {
-                let list = owners.iter().map(|m| format!("  {}", m.description())).collect::<Vec<_>>().join("\n");
+                let list = owners
+                    .iter()
+                    .map(|m| format!("  {}", m.description()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 return Err(origin(format!(
                     "{} is contained in multiple modules:\n{list}",
                     snapshot.display_path(path)
@@ -229,17 +275,25 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
     for module in &config.modules {
         let key = module.config_file.as_deref();
         let grouped = module.version == ConfigVersion::V1Beta1;
-        match groups.iter_mut().find(|(k, v, _)| grouped && *v == ConfigVersion::V1Beta1 && *k == key) {
+        match groups
+            .iter_mut()
+            .find(|(k, v, _)| grouped && *v == ConfigVersion::V1Beta1 && *k == key)
+        {
             Some((_, _, members)) => members.push(module),
             None => groups.push((key, module.version, vec![module])),
         }
     }
     for (_, _, members) in &groups {
         if !protos.iter().any(|p| members.iter().any(|m| m.contains(p))) {
-            let description = if members.len() == 1 {
-                members[0].description()
+            // A v1beta1 module is described by its directory (the buf.yaml's), not its roots.
+            let description = if members[0].version == ConfigVersion::V1Beta1 {
+                let dir = match (&config.source, members[0].config_file.as_deref()) {
+                    (ConfigSource::Override(_), _) | (_, None) => "",
+                    (_, Some(file)) => file.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(""),
+                };
+                format!("path: \"{}\"", paths::shown(dir))
             } else {
-                members.iter().map(|m| m.description()).collect::<Vec<_>>().join(" + ")
+                members[0].description()
             };
             return Err(Error::new(format!("Module \"{description}\" had no .proto files"))
                 .with_help("add .proto files under the module directory, or remove the module from the config"));
