@@ -276,8 +276,11 @@ impl<'a> Source<'a> {
             }
             seen.insert(name.clone(), key.start);
             let Some(known) = allowed.iter().find(|k| **k == name) else {
-                let help = hint(&name)
-                    .unwrap_or_else(|| format!("{what} takes the keys: {}", allowed.join(", ")));
+                let keys = format!("{what} takes the keys: {}", allowed.join(", "));
+                let help = hint(&name).unwrap_or_else(|| match closest(&name, allowed) {
+                    Some(close) => format!("did you mean `{close}`? {keys}"),
+                    None => keys,
+                });
                 return Err(self
                     .error_at(key, format!("unknown key \"{name}\" in {what}"))
                     .with_help(help));
@@ -393,6 +396,32 @@ impl<'a> Source<'a> {
         }
         Ok(out)
     }
+}
+
+/// The allowed key nearest to a misspelt one, when it is close enough to be a typo.
+fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.len() / 4).clamp(1, 3);
+    allowed
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn scalar_text(node: &Node) -> String {
@@ -588,6 +617,17 @@ mod tests {
         };
         assert_eq!(entries.len(), 2);
         assert!(matches!(&entries[1].1.value, Value::Seq(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(
+            closest("allow_coment_ignores", &["use", "allow_comment_ignores"]),
+            Some("allow_comment_ignores")
+        );
+        assert_eq!(closest("excludes", &["use", "except"]), None);
+        assert_eq!(closest("Lint", &["lint", "breaking"]), Some("lint"));
     }
 
     #[test]
