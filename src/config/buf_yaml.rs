@@ -125,7 +125,7 @@ pub(crate) fn read_version(
         .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == "version"))
         .map(|(_, v)| v);
     let text = match version_node {
-        Some(node) => src.string(node, "version")?,
+        Some(node) => src.string(node, "version")?.trim().to_string(),
         None => String::new(),
     };
     if text.is_empty() {
@@ -644,7 +644,12 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
                 }
             },
         };
-        if args.first().is_none_or(|a| a.is_empty()) {
+        if args.first().is_some_and(|a| a.is_empty()) {
+            return Err(src
+                .error_at(item, "must specify a name to the plugin")
+                .with_help("add `plugin: <path or name>`"));
+        }
+        if args.is_empty() {
             return Err(src
                 .error_at(item, "must specify a path to the plugin")
                 .with_help("add `plugin: <path or name>`"));
@@ -778,18 +783,58 @@ fn opt_bool(src: &Source, fields: &Fields, key: &str, what: &str) -> Result<bool
     }
 }
 
-/// `registry/owner/name`, as buf's `ParseModuleFullName`.
-fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
+/// Why `registry/owner/name` is not a valid module name (buf's `ParseModuleFullName`), if so.
+fn full_name_problem(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        return Some("must be in the form registry/owner/name".to_string());
+    }
+    let registry = parts[0];
+    let host = match registry.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => registry,
+    };
+    let invalid = |why: String| {
+        Some(format!(
+            "registry \"{registry}\" is not a valid hostname: {why}"
+        ))
+    };
+    if host.len() < 2 || host.len() > 254 {
+        return invalid("must be at least 2 and at most 254 characters".to_string());
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return invalid(format!(
+            "invalid domain name \"{host}\", included invalid character '{c}', must only contain letters, digits, periods (.), hyphens (-), or underscores (_)"
+        ));
+    }
+    if host.contains("..") {
+        return invalid(format!(
+            "invalid domain name \"{host}\", cannot contain two periods (.) in a row"
+        ));
+    }
+    if host.split('.').any(|segment| segment.starts_with('-')) {
+        return invalid(format!(
+            "invalid domain name \"{host}\", cannot begin a segment after a period (.) with a hyphen (-)"
+        ));
+    }
+    None
+}
+
+/// `registry/owner/name`, as buf's `ParseModuleFullName`.
+fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
+    let text = text.trim();
+    if let Some(problem) = full_name_problem(text) {
         return Err(src
             .error_at(
                 node,
-                format!(
-                    "could not parse full name \"{text}\": must be in the form registry/owner/name"
-                ),
+                format!("could not parse full name \"{text}\": {problem}"),
             )
-            .with_help("for example `buf.build/acme/weather`"));
+            .with_help(
+                "a module name is registry/owner/name, for example `buf.build/acme/weather`",
+            ));
     }
     Ok(text.to_string())
 }
@@ -798,15 +843,22 @@ fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
 fn parse_deps(src: &Source, deps: &[(String, &Node)]) -> Result<Vec<String>> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (dep, node) in deps {
-        let name = match dep.rfind(':') {
-            Some(i) if !dep[i..].contains('/') => &dep[..i],
-            _ => dep.as_str(),
+        let dep = &dep.trim().to_string();
+        let last_segment = dep.rsplit('/').next().unwrap_or(dep);
+        let (name, reference) = match dep.rfind(':') {
+            Some(i) if !dep[i..].contains('/') => (&dep[..i], Some(&dep[i + 1..])),
+            _ => (dep.as_str(), None),
         };
-        let parts: Vec<&str> = name.split('/').collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) || name.len() + 1 == dep.len() {
+        let problem = if last_segment.matches(':').count() > 1 || reference == Some("") {
+            Some("must be in the form registry/owner/name[:ref]".to_string())
+        } else {
+            full_name_problem(name)
+                .map(|p| p.replace("registry/owner/name", "registry/owner/name[:ref]"))
+        };
+        if let Some(problem) = problem {
             return Err(src
-                .error_at(node, format!("invalid dep: could not parse reference \"{dep}\": must be in the form registry/owner/name[:ref]"))
-                .with_help("for example `buf.build/googleapis/googleapis`"));
+                .error_at(node, format!("invalid dep: could not parse reference \"{dep}\": {problem}"))
+                .with_help("for example `buf.build/googleapis/googleapis` or `buf.build/acme/units:v1.2.0`"));
         }
         if out.iter().any(|(n, _)| n == name) {
             return Err(src

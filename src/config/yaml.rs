@@ -190,10 +190,26 @@ impl<'a> Source<'a> {
                 Event::StreamEnd => break,
                 Event::DocumentEnd if builder.root.is_some() => break,
                 Event::Scalar(text, style, anchor, tag) => {
-                    let explicit_str = tag
-                        .as_ref()
-                        .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
-                    let plain = style == ScalarStyle::Plain && !explicit_str;
+                    let tagged = |suffix: &str| {
+                        tag.as_ref()
+                            .is_some_and(|t| t.is_yaml_core_schema_tag(suffix))
+                    };
+                    // An explicit core tag must match the text, as in buf's YAML library.
+                    for (suffix, matches) in [
+                        ("int", is_plain_int as fn(&str) -> bool),
+                        ("float", |t: &str| is_plain_float(t) || is_plain_int(t)),
+                        ("bool", is_plain_bool),
+                        ("null", is_plain_null),
+                    ] {
+                        if tagged(suffix) && !matches(&text) {
+                            return Err(self.error_at_offset(
+                                start,
+                                format!("cannot decode !!str `{text}` as a !!{suffix}"),
+                            ));
+                        }
+                    }
+                    let plain = (style == ScalarStyle::Plain && !tagged("str"))
+                        || ["int", "float", "bool", "null"].iter().any(|s| tagged(s));
                     let value = if plain && is_plain_null(&text) {
                         Value::Null
                     } else {
@@ -491,7 +507,7 @@ impl TreeBuilder {
                 });
                 pairs.push((key, value));
             }
-            Value::Map(pairs)
+            Value::Map(expand_merge_keys(pairs))
         } else {
             Value::Seq(open.items)
         };
@@ -518,6 +534,59 @@ impl TreeBuilder {
             }
         }
     }
+}
+
+/// YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`), as buf's YAML library reads them: the
+/// merged mappings' entries are added unless the mapping sets the key itself (earlier merged
+/// mappings win over later ones).
+fn expand_merge_keys(pairs: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    let is_merge =
+        |key: &Node| matches!(&key.value, Value::Scalar { text, plain: true } if text == "<<");
+    if !pairs.iter().any(|(k, _)| is_merge(k)) {
+        return pairs;
+    }
+    let key_text = |key: &Node| match &key.value {
+        Value::Scalar { text, .. } => Some(text.clone()),
+        _ => None,
+    };
+    let explicit: Vec<Option<String>> = pairs
+        .iter()
+        .filter(|(k, _)| !is_merge(k))
+        .map(|(k, _)| key_text(k))
+        .collect();
+    let mut out = Vec::new();
+    let mut merged: Vec<Option<String>> = Vec::new();
+    for (key, value) in pairs {
+        if !is_merge(&key) {
+            out.push((key, value));
+            continue;
+        }
+        let sources = match value.value {
+            Value::Map(entries) => vec![entries],
+            Value::Seq(items) => items
+                .into_iter()
+                .filter_map(|item| match item.value {
+                    Value::Map(entries) => Some(entries),
+                    _ => None,
+                })
+                .collect(),
+            _ => {
+                // Not a mapping: keep it, so that decoding reports the key.
+                out.push((key, value));
+                continue;
+            }
+        };
+        for entries in sources {
+            for (k, v) in entries {
+                let text = key_text(&k);
+                if !explicit.contains(&text) && !merged.contains(&text) {
+                    merged.push(text);
+                    out.push((k, v));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Converts character indices to byte offsets (the parser reports characters when it has no
@@ -628,6 +697,37 @@ mod tests {
         );
         assert_eq!(closest("excludes", &["use", "except"]), None);
         assert_eq!(closest("Lint", &["lint", "breaking"]), Some("lint"));
+    }
+
+    #[test]
+    fn merge_keys_and_explicit_tags() {
+        let root = parse("base: &b {use: [A], except: [B]}\nlint:\n  <<: *b\n  use: [C]\n");
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
+        let Value::Map(lint) = &entries[1].1.value else {
+            panic!("lint map")
+        };
+        let keys: Vec<String> = lint
+            .iter()
+            .map(|(k, _)| match &k.value {
+                Value::Scalar { text, .. } => text.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(keys, ["except", "use"]);
+        assert!(Source {
+            file: "t.yaml",
+            text: "version: !!int v1\n"
+        }
+        .parse()
+        .is_err());
+        assert!(Source {
+            file: "t.yaml",
+            text: "version: !!int 1\n"
+        }
+        .parse()
+        .is_ok());
     }
 
     #[test]

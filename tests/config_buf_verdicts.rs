@@ -1,0 +1,70 @@
+//! Config files recorded with the real buf 1.75 (testdata/config/buf_verdicts.json): protoforge
+//! must reject exactly the ones buf rejected (exit 1) and accept the others.
+
+use std::sync::Arc;
+
+use protoforge::config::load;
+use protoforge::input::Snapshot;
+
+#[test]
+fn accepts_and_rejects_what_buf_does() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/config/buf_verdicts.json"
+    );
+    let text = std::fs::read_to_string(path).expect("read buf_verdicts.json");
+    let records: Vec<serde_json::Value> = serde_json::from_str(&text).expect("valid JSON");
+    assert!(
+        records.len() >= 100,
+        "expected the recorded cases, found {}",
+        records.len()
+    );
+    let mut mismatches = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let files = record["files"].as_object().expect("files");
+        let snapshot = Snapshot {
+            files: files
+                .iter()
+                .map(|(p, c)| {
+                    (
+                        p.clone(),
+                        Arc::from(c.as_str().expect("content").as_bytes()),
+                    )
+                })
+                .collect(),
+            ..Snapshot::default()
+        };
+        let config = record["config"].as_str();
+        let buf_rejected = record["buf_exit"].as_i64() == Some(1);
+        let result = load(&snapshot, config);
+        if result.is_err() != buf_rejected {
+            let configs: Vec<String> = files
+                .iter()
+                .filter(|(p, _)| !p.ends_with(".proto"))
+                .map(|(p, c)| format!("{p}:\n{}", c.as_str().unwrap_or_default()))
+                .collect();
+            mismatches.push(format!(
+                "case {i} ({}){}\n{}\n  buf: {}\n  protoforge: {}",
+                if buf_rejected {
+                    "buf rejects"
+                } else {
+                    "buf accepts"
+                },
+                config.map(|c| format!(" --config {c}")).unwrap_or_default(),
+                configs.join("\n"),
+                record["buf_output"].as_str().unwrap_or_default(),
+                match &result {
+                    Ok(_) => "accepted".to_string(),
+                    Err(e) => e.to_string(),
+                }
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} differ from buf:\n{}",
+        mismatches.len(),
+        records.len(),
+        mismatches.join("\n\n")
+    );
+}
