@@ -1,5 +1,6 @@
 //! Config files recorded with the real buf 1.75 (testdata/config/buf_verdicts.json): protoforge
-//! must reject exactly the ones buf rejected (exit 1) and accept the others.
+//! must reject exactly the ones buf rejected (exit 1), accept the others, and put the same files
+//! in the workspace as `buf ls-files` listed.
 
 use std::sync::Arc;
 
@@ -37,6 +38,21 @@ fn accepts_and_rejects_what_buf_does() {
         let config = record["config"].as_str();
         let buf_rejected = record["buf_exit"].as_i64() == Some(1);
         let result = load(&snapshot, config);
+        // For the configs buf accepts: the same files in the workspace as `buf ls-files` listed.
+        if let (Ok(workspace), Some(expected)) = (&result, record["buf_ls_files"].as_array()) {
+            let expected: Vec<&str> = expected.iter().filter_map(|v| v.as_str()).collect();
+            let ours: Vec<&str> = snapshot
+                .files
+                .keys()
+                .filter(|p| {
+                    p.ends_with(".proto") && workspace.modules.iter().any(|m| m.contains(p))
+                })
+                .map(String::as_str)
+                .collect();
+            if ours != expected {
+                mismatches.push(format!("case {i}: files differ\n  buf ls-files: {expected:?}\n  protoforge:   {ours:?}"));
+            }
+        }
         if result.is_err() != buf_rejected {
             let configs: Vec<String> = files
                 .iter()

@@ -328,6 +328,10 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             Value::Null => {}
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
+                    // Null items are dropped, as buf's YAML library does.
+                    if matches!(item.value, Value::Null) {
+                        continue;
+                    }
                     let what = format!("modules[{i}]");
                     module_nodes.push((
                         item,
@@ -608,6 +612,9 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        if matches!(item.value, Value::Null) {
+            continue;
+        }
         let what = format!("plugins[{i}]");
         let fields = src.fields(item, &what, PLUGIN_V2, &no_hint)?;
         let args = match fields.get("plugin") {
@@ -681,6 +688,9 @@ fn read_policies(src: &Source, top: &Fields) -> Result<Vec<PolicyConfig>> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        if matches!(item.value, Value::Null) {
+            continue;
+        }
         let what = format!("policies[{i}]");
         let fields = src.fields(item, &what, POLICY_V2, &no_hint)?;
         let policy = opt_string(src, &fields, "policy")?

@@ -173,6 +173,21 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
         }
     }
     deps.sort();
+    // Of several modules with the same name, buf keeps only the first (in directory order).
+    let mut kept: Vec<(String, Option<String>)> = Vec::new();
+    modules.retain(|module| {
+        let Some(name) = &module.name else {
+            return true;
+        };
+        match kept.iter().find(|(n, _)| n == name) {
+            // The roots of one v1beta1 buf.yaml share its name.
+            Some((_, file)) => *file == module.config_file,
+            None => {
+                kept.push((name.clone(), module.config_file.clone()));
+                true
+            }
+        }
+    });
     Ok(WorkspaceConfig {
         file: Some(work.to_string()),
         version: ConfigVersion::V1,

@@ -357,8 +357,10 @@ impl<'a> Source<'a> {
     pub fn strings<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(String, &'n Node)>> {
         match &node.value {
             Value::Null => Ok(Vec::new()),
+            // As in buf's YAML library, null items of a list are dropped.
             Value::Seq(items) => items
                 .iter()
+                .filter(|item| !matches!(item.value, Value::Null))
                 .map(|item| Ok((self.string(item, what)?, item)))
                 .collect(),
             _ => Err(self
