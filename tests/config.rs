@@ -1324,6 +1324,19 @@ fn config_override_inline_json_and_yaml_replace_every_config_file() {
     let config = load(&snapshot(&files), Some(yaml)).expect("override");
     assert_eq!(config.modules[0].dir, "x");
 
+    // buf decodes --config data as JSON first: a repeated key is allowed there (the last wins)...
+    let json = r#"{"version":"v1","lint":{"use":["A"]},"lint":{"use":["B"]}}"#;
+    let config = load(&snapshot(&files), Some(json)).expect("JSON allows repeated keys");
+    assert_eq!(config.modules[0].lint.use_, strings(&["B"]));
+    // ...but not in YAML.
+    let e = load(&snapshot(&files), Some("version: v1\nlint: {}\nlint: {}\n"))
+        .expect_err("repeated key");
+    assert_at(
+        &e,
+        "--config",
+        3,
+        "mapping key \"lint\" already defined at line 2",
+    );
     let e =
         load(&snapshot(&files), Some("version: v2\nlint:\n  foo: 1\n")).expect_err("bad override");
     assert_at(&e, "--config", 3, "unknown key \"foo\" in lint");

@@ -74,10 +74,25 @@ const POLICY_V2: &[&str] = &["policy", "ignore", "ignore_only"];
 
 /// Parses a `buf.yaml` (or `buf.mod`, or `--config` data) read as `display_path`.
 pub fn parse_buf_yaml(display_path: &str, text: &str) -> Result<BufYaml> {
-    let src = Source {
+    parse(Source {
         file: display_path,
         text,
-    };
+        json: false,
+    })
+}
+
+/// Parses `--config` data (a file's or inline). buf reads it as JSON first, then as YAML: the
+/// same thing but for repeated keys, which JSON allows (the last one wins).
+pub(crate) fn parse_buf_yaml_override(display_path: &str, text: &str) -> Result<BufYaml> {
+    parse(Source {
+        file: display_path,
+        text,
+        json: serde_json::from_str::<serde_json::Value>(text).is_ok(),
+    })
+}
+
+fn parse(src: Source) -> Result<BufYaml> {
+    let display_path = src.file;
     let supported: &[ConfigVersion] = if display_path.rsplit('/').next() == Some("buf.mod") {
         &[ConfigVersion::V1Beta1, ConfigVersion::V1]
     } else {

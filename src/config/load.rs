@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::buf_work::parse_buf_work_yaml;
-use super::buf_yaml::parse_buf_yaml;
+use super::buf_yaml::{parse_buf_yaml, parse_buf_yaml_override};
 use super::paths;
 use super::{ConfigVersion, ModuleSpec, WorkspaceConfig};
 use crate::input::Snapshot;
@@ -72,7 +72,7 @@ fn from_override(value: &str) -> Result<WorkspaceConfig> {
     } else {
         ("--config".to_string(), value.to_string())
     };
-    let file = parse_buf_yaml(&display, &text)?;
+    let file = parse_buf_yaml_override(&display, &text)?;
     let deps = file.deps.clone();
     Ok(WorkspaceConfig {
         file: Some(display.clone()),

@@ -126,6 +126,9 @@ fn is_plain_float(text: &str) -> bool {
 pub(crate) struct Source<'a> {
     pub file: &'a str,
     pub text: &'a str,
+    /// The text is `--config` data that is valid JSON: buf decodes it as JSON first, where a
+    /// repeated key is not an error (the last one wins).
+    pub json: bool,
 }
 
 impl<'a> Source<'a> {
@@ -234,7 +237,13 @@ impl<'a> Source<'a> {
                 _ => {}
             }
         }
-        Ok(builder.root)
+        let mut root = builder.root;
+        if self.json {
+            if let Some(root) = &mut root {
+                last_key_wins(root);
+            }
+        }
+        Ok(root)
     }
 
     /// The keys of a mapping node, checked against the keys the target accepts: unknown and
@@ -538,6 +547,30 @@ impl TreeBuilder {
     }
 }
 
+/// Drops the earlier entries of repeated mapping keys (JSON decoding semantics).
+fn last_key_wins(node: &mut Node) {
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(last_key_wins),
+        Value::Map(entries) => {
+            let key_of = |k: &Node| match &k.value {
+                Value::Scalar { text, .. } => Some(text.clone()),
+                _ => None,
+            };
+            let mut kept: Vec<(Node, Node)> = Vec::new();
+            for (key, mut value) in std::mem::take(entries) {
+                last_key_wins(&mut value);
+                let name = key_of(&key);
+                if name.is_some() {
+                    kept.retain(|(k, _)| key_of(k) != name);
+                }
+                kept.push((key, value));
+            }
+            *entries = kept;
+        }
+        _ => {}
+    }
+}
+
 /// YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`), as buf's YAML library reads them: the
 /// merged mappings' entries are added unless the mapping sets the key itself (earlier merged
 /// mappings win over later ones).
@@ -619,6 +652,7 @@ mod tests {
         Source {
             file: "t.yaml",
             text,
+            json: false,
         }
         .parse()
         .expect("parses")
@@ -663,6 +697,7 @@ mod tests {
         let src = Source {
             file: "t.yaml",
             text: "",
+            json: false,
         };
         let node = |text: &str, plain: bool| Node {
             value: Value::Scalar {
@@ -720,13 +755,15 @@ mod tests {
         assert_eq!(keys, ["except", "use"]);
         assert!(Source {
             file: "t.yaml",
-            text: "version: !!int v1\n"
+            text: "version: !!int v1\n",
+            json: false,
         }
         .parse()
         .is_err());
         assert!(Source {
             file: "t.yaml",
-            text: "version: !!int 1\n"
+            text: "version: !!int 1\n",
+            json: false,
         }
         .parse()
         .is_ok());
@@ -736,14 +773,16 @@ mod tests {
     fn empty_stream_has_no_document() {
         assert!(Source {
             file: "t.yaml",
-            text: ""
+            text: "",
+            json: false,
         }
         .parse()
         .unwrap()
         .is_none());
         assert!(Source {
             file: "t.yaml",
-            text: "# only a comment\n"
+            text: "# only a comment\n",
+            json: false,
         }
         .parse()
         .unwrap()
