@@ -637,6 +637,19 @@ policies:
     assert!(bar.breaking.ignore_unstable_packages);
     assert!(bar.breaking.ignore.is_empty());
     assert!(bar.contains("proto/bar/a/b.proto"));
+    assert_eq!(
+        config
+            .module_for("proto/bar/a/b.proto")
+            .map(|m| m.dir.as_str()),
+        Some("proto/bar")
+    );
+    assert_eq!(
+        config
+            .module_for("proto/foo/a.proto")
+            .map(|m| m.dir.as_str()),
+        Some("proto/foo")
+    );
+    assert!(config.module_for("other/x.proto").is_none());
     assert!(!bar.contains("proto/bar/a/internal/x.proto"));
     assert!(!bar.contains("proto/bar/c/x.proto"));
 
@@ -672,6 +685,33 @@ fn v2_top_level_ignore_naming_a_module_disables_it_there_only() {
     let b = module(&config, "b");
     assert!(!b.lint.disabled);
     assert_eq!(b.lint.ignore, strings(&["b/x.proto"]));
+}
+
+#[test]
+fn v2_module_block_replaces_the_top_level_only_when_it_sets_something() {
+    // Checked with buf 1.75 `lint`: `disable_builtin: false` or `disallow_comment_ignores: false`
+    // alone leave the top-level block in force; `disable_builtin: true` or `except` alone replace it.
+    let top = "lint:\n  use: [MESSAGE_PASCAL_CASE]\n";
+    let with_module_lint = |block: &str| {
+        let yaml = format!("version: v2\nmodules:\n  - path: a\n    lint:\n{block}{top}");
+        ok(&[("buf.yaml", &yaml), ("a/a.proto", PROTO)]).modules[0]
+            .lint
+            .clone()
+    };
+    let inherited = strings(&["MESSAGE_PASCAL_CASE"]);
+    assert_eq!(
+        with_module_lint("      disable_builtin: false\n").use_,
+        inherited
+    );
+    assert_eq!(
+        with_module_lint("      disallow_comment_ignores: false\n").use_,
+        inherited
+    );
+    let replaced = with_module_lint("      disable_builtin: true\n");
+    assert!(replaced.use_.is_empty() && replaced.disable_builtin);
+    let replaced = with_module_lint("      except: [PACKAGE_VERSION_SUFFIX]\n");
+    assert!(replaced.use_.is_empty());
+    assert_eq!(replaced.except, strings(&["PACKAGE_VERSION_SUFFIX"]));
 }
 
 #[test]

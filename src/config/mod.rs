@@ -1,5 +1,21 @@
 //! buf's configuration files, read exactly as buf reads them: `buf.yaml` (v1beta1, v1, v2) and
 //! `buf.work.yaml` (v1), resolved into one version-independent [`WorkspaceConfig`].
+//!
+//! Entry points: [`load`] (the config of a source input, or the `--config` override),
+//! [`parse_buf_yaml`] and [`parse_buf_work_yaml`] (one file alone).
+//!
+//! Path conventions of the resolved model: every path (module `dir`, `includes`, `excludes`,
+//! lint/breaking `ignore` and `ignore_only`) is relative to the input root, `/`-separated,
+//! normalised, and `""` is the root itself. Written paths are relative to different places per
+//! version, and are converted: v1 paths to the module root (the buf.yaml's directory); v1beta1
+//! `ignore` paths to each of `build.roots` (one [`ModuleSpec`] per root), `excludes` to the
+//! buf.yaml; v2 paths to the buf.yaml (so they already include the module path). A module whose
+//! `ignore` names the module directory itself has `disabled` set instead.
+//!
+//! Decoding follows buf's YAML library (strict: unknown keys, repeated keys, wrong types are
+//! errors with file, line and column); validation mirrors buf 1.75's messages. The fixture
+//! `testdata/config/buf_verdicts.json` holds configs run through the real buf, checked by
+//! `tests/config_buf_verdicts.rs`.
 
 use std::collections::BTreeMap;
 
@@ -175,4 +191,12 @@ pub struct WorkspaceConfig {
     pub policies: Vec<PolicyConfig>,
     /// Where the configuration came from.
     pub source: ConfigSource,
+}
+
+impl WorkspaceConfig {
+    /// The first module (in `modules` order) that contains a file (path relative to the input
+    /// root). With nested module directories (which buf allows) a file can be in several.
+    pub fn module_for(&self, path: &str) -> Option<&ModuleSpec> {
+        self.modules.iter().find(|m| m.contains(path))
+    }
 }
