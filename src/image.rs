@@ -59,14 +59,7 @@ impl ImageFile {
         module: Option<usize>,
         source: Option<Arc<str>>,
     ) -> Self {
-        ImageFile {
-            proto,
-            is_import,
-            external_path,
-            module,
-            source,
-            locations: OnceLock::new(),
-        }
+        ImageFile { proto, is_import, external_path, module, source, locations: OnceLock::new() }
     }
 
     /// The import path (`foo/v1/foo.proto`).
@@ -104,9 +97,7 @@ impl Locations {
         if let Some(info) = &file.source_code_info {
             for loc in &info.location {
                 // protoc keeps the first location when a path repeats (e.g. options split over lines).
-                by_path
-                    .entry(loc.path.clone())
-                    .or_insert_with(|| loc.clone());
+                by_path.entry(loc.path.clone()).or_insert_with(|| loc.clone());
             }
         }
         Locations { by_path }
@@ -118,8 +109,7 @@ impl Locations {
 
     /// The span of the element at `path`, 1-based.
     pub fn span(&self, path: &[i32]) -> Option<Span> {
-        self.get(path)
-            .and_then(|l| Span::from_source_code_info(&l.span))
+        self.get(path).and_then(|l| Span::from_source_code_info(&l.span))
     }
 
     pub fn leading_comments(&self, path: &[i32]) -> Option<&str> {
@@ -131,9 +121,7 @@ impl Locations {
     }
 
     pub fn leading_detached_comments(&self, path: &[i32]) -> &[String] {
-        self.get(path)
-            .map(|l| l.leading_detached_comments.as_slice())
-            .unwrap_or(&[])
+        self.get(path).map(|l| l.leading_detached_comments.as_slice()).unwrap_or(&[])
     }
 
     pub fn is_empty(&self) -> bool {

@@ -31,12 +31,7 @@ impl Span {
 
     /// The span buf uses for findings that concern a whole file with no better place: line 1, column 1.
     pub fn file_start() -> Span {
-        Span {
-            start_line: 1,
-            start_column: 1,
-            end_line: 1,
-            end_column: 1,
-        }
+        Span { start_line: 1, start_column: 1, end_line: 1, end_column: 1 }
     }
 }
 
@@ -55,19 +50,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
-        rule: impl Into<String>,
-        path: Option<String>,
-        span: Option<Span>,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            rule: rule.into(),
-            path,
-            span,
-            message: message.into(),
-            help: None,
-        }
+    pub fn new(rule: impl Into<String>, path: Option<String>, span: Option<Span>, message: impl Into<String>) -> Self {
+        Finding { rule: rule.into(), path, span, message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
