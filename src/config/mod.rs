@@ -200,3 +200,6 @@ impl WorkspaceConfig {
         self.modules.iter().find(|m| m.contains(path))
     }
 }
+
+mod bootstrap;
+pub use bootstrap::load;
