@@ -200,6 +200,3 @@ impl WorkspaceConfig {
         self.modules.iter().find(|m| m.contains(path))
     }
 }
-
-mod bootstrap;
-pub use bootstrap::load;
