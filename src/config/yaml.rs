@@ -227,6 +227,14 @@ impl<'a> Source<'a> {
                 Event::MappingStart(_, anchor, _) => builder.open(start, anchor, true),
                 Event::SequenceEnd | Event::MappingEnd => builder.close(end),
                 Event::Alias(id) => {
+                    // Aliases are expanded; bound the expansion (a "billion laughs" file would
+                    // otherwise exhaust memory), as buf's YAML library does.
+                    builder.expanded += builder.anchor_sizes.get(&id).copied().unwrap_or(1);
+                    if builder.expanded > MAX_ALIAS_EXPANSION {
+                        return Err(self
+                            .error_at_offset(start, "document contains excessive aliasing")
+                            .with_help("expand the aliases by hand, or reuse fewer of them"));
+                    }
                     let node = builder.anchors.get(&id).cloned().unwrap_or(Node {
                         value: Value::Null,
                         start,
@@ -485,7 +493,25 @@ impl<'n> Fields<'n> {
 struct TreeBuilder {
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
+    /// Node count of each anchored subtree.
+    anchor_sizes: HashMap<usize, usize>,
+    /// Nodes added by alias expansion so far.
+    expanded: usize,
     root: Option<Node>,
+}
+
+/// At most this many nodes may come from expanding aliases.
+const MAX_ALIAS_EXPANSION: usize = 100_000;
+
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| node_count(k) + node_count(v))
+            .sum(),
+        _ => 0,
+    }
 }
 
 struct Open {
@@ -534,6 +560,7 @@ impl TreeBuilder {
 
     fn push_node(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
+            self.anchor_sizes.insert(anchor, node_count(&node));
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -767,6 +794,23 @@ mod tests {
         }
         .parse()
         .is_ok());
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = Source {
+            file: "t.yaml",
+            text: &text,
+            json: false,
+        }
+        .parse()
+        .expect_err("bounded");
+        assert!(err.message().contains("excessive aliasing"), "{err}");
     }
 
     #[test]
