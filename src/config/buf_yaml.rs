@@ -281,28 +281,13 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
     // v1beta1, ignore paths are relative to the roots (they name import paths).
     let mut modules = Vec::new();
     for (root_dir, root_excludes) in root_excludes {
-        let rebase_check = |paths: &CheckPaths| CheckPaths {
-            disabled: paths.disabled,
-            ignore: paths
-                .ignore
-                .iter()
-                .map(|p| paths::join(&root_dir, p))
-                .collect(),
-            ignore_only: paths
-                .ignore_only
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.iter().map(|p| paths::join(&root_dir, p)).collect(),
-                    )
-                })
-                .collect(),
-        };
         let mut lint_config = lint.config.clone();
-        rebase_check(&lint.paths).apply_lint(&mut lint_config);
+        lint.paths.rebased(&root_dir).apply_lint(&mut lint_config);
         let mut breaking_config = breaking.config.clone();
-        rebase_check(&breaking.paths).apply_breaking(&mut breaking_config);
+        breaking
+            .paths
+            .rebased(&root_dir)
+            .apply_breaking(&mut breaking_config);
         modules.push(ModuleSpec {
             dir: root_dir.clone(),
             includes: Vec::new(),

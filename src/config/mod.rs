@@ -29,6 +29,10 @@ pub use buf_work::{parse_buf_work_yaml, BufWorkYaml};
 pub use buf_yaml::{parse_buf_yaml, BufYaml};
 pub use load::{load, ConfigSource};
 
+/// The file names buf reads as config at a directory, legacy names included: an input's
+/// [`Snapshot`](crate::input::Snapshot) must carry these for [`load`] to see them.
+pub const CONFIG_FILE_NAMES: [&str; 4] = ["buf.yaml", "buf.mod", "buf.work.yaml", "buf.work"];
+
 /// The config version a module's rules come from (it decides rule sets and defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum ConfigVersion {
