@@ -14,18 +14,26 @@ fn accepts_and_rejects_what_buf_does() {
         "/testdata/config/buf_verdicts.json"
     );
     let text = std::fs::read_to_string(path).expect("read buf_verdicts.json");
-    let records: Vec<serde_json::Value> = serde_json::from_str(&text).expect("valid JSON");
+    let verdicts: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let proto_sets = verdicts["proto_sets"].as_array().expect("proto_sets");
+    let records = verdicts["cases"].as_array().expect("cases");
     assert!(
-        records.len() >= 100,
+        records.len() >= 400,
         "expected the recorded cases, found {}",
         records.len()
     );
     let mut mismatches = Vec::new();
     for (i, record) in records.iter().enumerate() {
-        let files = record["files"].as_object().expect("files");
+        let files = record["config_files"].as_object().expect("config_files");
+        let protos = record["protos"]
+            .as_u64()
+            .and_then(|i| proto_sets.get(i as usize))
+            .and_then(|set| set.as_object())
+            .expect("a proto set");
         let snapshot = Snapshot {
-            files: files
+            files: protos
                 .iter()
+                .chain(files.iter())
                 .map(|(p, c)| {
                     (
                         p.clone(),
@@ -56,7 +64,6 @@ fn accepts_and_rejects_what_buf_does() {
         if result.is_err() != buf_rejected {
             let configs: Vec<String> = files
                 .iter()
-                .filter(|(p, _)| !p.ends_with(".proto"))
                 .map(|(p, c)| format!("{p}:\n{}", c.as_str().unwrap_or_default()))
                 .collect();
             mismatches.push(format!(
