@@ -787,6 +787,43 @@ fn v2_duplicate_modules_are_an_error() {
 }
 
 #[test]
+fn an_import_path_belongs_to_one_module() {
+    // Two modules both providing `foo.proto`: buf rejects the workspace before compiling.
+    let e = err(&[
+        ("buf.work.yaml", "version: v1\ndirectories: [a, b]\n"),
+        ("a/foo.proto", PROTO),
+        ("b/foo.proto", PROTO),
+    ]);
+    assert_eq!(
+        e.message(),
+        "buf.work.yaml: foo.proto is contained in multiple modules:\n  path: \"a\"\n  path: \"b\""
+    );
+    let e = err(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: a\n  - path: b\n",
+        ),
+        ("a/foo.proto", PROTO),
+        ("b/foo.proto", PROTO),
+    ]);
+    assert!(
+        e.message()
+            .contains("foo.proto is contained in multiple modules"),
+        "{e}"
+    );
+    // Two roots of one v1beta1 module.
+    let e = err(&[
+        ("buf.yaml", "version: v1beta1\nbuild:\n  roots: [a, b]\n"),
+        ("a/foo.proto", PROTO),
+        ("b/foo.proto", PROTO),
+    ]);
+    assert_eq!(
+        e.message(),
+        "buf.yaml: foo.proto exists in multiple locations: a/foo.proto b/foo.proto"
+    );
+}
+
+#[test]
 fn v2_a_module_without_files_is_an_error() {
     let yaml = "version: v2\nmodules:\n  - path: a\n    excludes: [a/b]\n  - path: c\n";
     let e = err(&[

@@ -199,6 +199,15 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
     })
 }
 
+/// The buf.yaml a v1beta1 module comes from: its roots form one module.
+fn group_of(module: &ModuleSpec) -> Option<&str> {
+    if module.version == ConfigVersion::V1Beta1 {
+        module.config_file.as_deref()
+    } else {
+        None
+    }
+}
+
 /// The module name of a `deps` entry (without its `:ref`).
 fn dep_name(dep: &str) -> &str {
     match dep.rfind(':') {
@@ -262,28 +271,47 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         .map(String::as_str)
         .filter(|p| p.ends_with(".proto"))
         .collect();
-    // No file in two modules of the same directory (nested module directories are allowed by
-    // buf: their files then belong to both, as different import paths).
-    let mut by_dir: BTreeMap<&str, Vec<&ModuleSpec>> = BTreeMap::new();
-    for module in &config.modules {
-        by_dir.entry(module.dir.as_str()).or_default().push(module);
-    }
-    for modules in by_dir.values().filter(|m| m.len() > 1) {
-        for path in &protos {
-            let owners: Vec<&&ModuleSpec> = modules.iter().filter(|m| m.contains(path)).collect();
-            if owners.len() > 1 {
-                let list = owners
-                    .iter()
-                    .map(|m| format!("  {}", m.description()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                return Err(origin(format!(
-                    "{} is contained in multiple modules:\n{list}",
-                    snapshot.display_path(path)
-                ))
-                .with_help("make the `includes`/`excludes` of these modules disjoint"));
+    // An import path belongs to one module only (buf builds one image of all modules). The same
+    // file in two modules under two import paths (nested module directories) passes here and
+    // fails to compile, as in buf.
+    let mut owners: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for path in &protos {
+        for (i, module) in config.modules.iter().enumerate() {
+            if module.contains(path) {
+                owners
+                    .entry(module.import_path(path))
+                    .or_default()
+                    .push((i, path));
             }
         }
+    }
+    for (import_path, found) in owners.iter().filter(|(_, found)| found.len() > 1) {
+        let first = &config.modules[found[0].0];
+        let same_group = group_of(first).is_some()
+            && found
+                .iter()
+                .all(|(i, _)| group_of(&config.modules[*i]) == group_of(first));
+        if same_group {
+            let locations = found
+                .iter()
+                .map(|(_, p)| snapshot.display_path(p))
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(origin(format!(
+                "{import_path} exists in multiple locations: {locations}"
+            ))
+            .with_help("two roots hold a file with the same import path: remove or rename one"));
+        }
+        let list = found
+            .iter()
+            .map(|(i, _)| format!("  {}", config.modules[*i].description()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(origin(format!("{import_path} is contained in multiple modules:\n{list}"))
+            .with_help(
+                "an import path must come from one module: rename one of the files, or make the modules' \
+                 `includes`/`excludes` disjoint",
+            ));
     }
     // Every module has a .proto file. The roots of a v1beta1 buf.yaml are one module.
     let mut groups: Vec<(Option<&str>, ConfigVersion, Vec<&ModuleSpec>)> = Vec::new();
