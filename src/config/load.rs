@@ -285,7 +285,7 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
             }
         }
     }
-    for (import_path, found) in owners.iter().filter(|(_, found)| found.len() > 1) {
+    if let Some((import_path, found)) = owners.iter().find(|(_, found)| found.len() > 1) {
         let first = &config.modules[found[0].0];
         let same_group = group_of(first).is_some()
             && found
