@@ -72,7 +72,8 @@ pub(crate) fn emit_findings(
     findings: &[Finding],
     format: Option<ErrorFormat>,
     to_stderr: bool,
-    _sources: &[()],
+    command: &str,
+    snapshot: Option<&crate::input::Snapshot>,
 ) {
     use std::io::IsTerminal;
     let color = if to_stderr {
@@ -80,7 +81,13 @@ pub(crate) fn emit_findings(
     } else {
         crate::report::use_color(std::io::stdout().is_terminal())
     };
-    let ctx = crate::report::ReportContext::new("build").with_color(color);
+    let no_sources = |_: &str| None;
+    let sources = snapshot.map(crate::report::snapshot_sources);
+    let ctx = crate::report::ReportContext::new(command).with_color(color);
+    let ctx = match &sources {
+        Some(f) => ctx.with_sources(f),
+        None => ctx.with_sources(&no_sources),
+    };
     let format = format.unwrap_or_else(crate::report::default_format);
     let out = crate::report::render(findings, format, &ctx);
     if to_stderr {

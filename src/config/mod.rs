@@ -204,3 +204,5 @@ impl WorkspaceConfig {
         self.modules.iter().find(|m| m.contains(path))
     }
 }
+
+pub mod buf_gen;
