@@ -23,8 +23,8 @@ pub struct Built {
 #[derive(Debug)]
 pub enum Loaded {
     Sources {
-        snapshot: Snapshot,
-        workspace: Workspace,
+        snapshot: Box<Snapshot>,
+        workspace: Box<Workspace>,
     },
     Image(Image),
 }
@@ -54,8 +54,8 @@ pub fn build_with_config(
             let includes = compile::include_roots(&args.includes);
             let compiled = compile::compile(&workspace, &includes)?;
             Ok(Built {
-                workspace: Some(workspace),
-                snapshot: Some(snapshot),
+                workspace: Some(*workspace),
+                snapshot: Some(*snapshot),
                 compiled,
             })
         }
@@ -101,8 +101,8 @@ pub fn load(
                 return Err(Error::new(NOTHING_TARGETED));
             }
             Ok(Loaded::Sources {
-                snapshot,
-                workspace,
+                snapshot: Box::new(snapshot),
+                workspace: Box::new(workspace),
             })
         }
     }
