@@ -162,5 +162,3 @@ pub struct WorkspaceConfig {
     pub source: ConfigSource,
 }
 
-mod bootstrap;
-pub use bootstrap::load;
