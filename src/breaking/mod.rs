@@ -31,6 +31,8 @@ pub struct Hit<'a> {
     pub against: Option<&'a ImageFile>,
     pub message: String,
     pub help: Option<String>,
+    /// A span to use instead of the location of `path` (when the compiler's span differs from buf's).
+    pub span: Option<Span>,
 }
 
 impl Hit<'_> {
@@ -116,6 +118,7 @@ impl<'a> Report<'a> {
             against,
             message: message.into(),
             help: None,
+            span: None,
         });
         let last = self.hits.len() - 1;
         &mut self.hits[last]
@@ -263,7 +266,9 @@ fn to_finding(hit: Hit<'_>) -> Finding {
     let (path, span) = match (hit.file, &hit.path) {
         (Some(file), Some(p)) => (
             Some(file.external_path.clone()),
-            file.locations().span(p).or(Some(Span::file_start())),
+            hit.span
+                .or_else(|| file.locations().span(p))
+                .or(Some(Span::file_start())),
         ),
         (Some(file), None) => (Some(file.external_path.clone()), Some(Span::file_start())),
         (None, _) => (None, Some(Span::file_start())),

@@ -9,8 +9,8 @@ crate::declare_rule! {
     /// Checks that an enum number keeps its name(s).
     ///
     /// JSON encodes enum values by name: renaming a value breaks every JSON reader and writer, and
-    /// generated code that names it. Adding an alias is fine; every current name of the number must
-    /// have been a name of it before.
+    /// generated code that names it. Adding an alias is fine: every previous name of the number must
+    /// still be a name of it.
     pub ENUM_VALUE_SAME_NAME = "Checks that enum values keep their names."
 }
 
@@ -20,7 +20,7 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         let mut after: Vec<&str> = cur.iter().map(|v| v.name()).collect();
         before.sort_unstable();
         after.sort_unstable();
-        if after.iter().all(|n| before.contains(n)) {
+        if before.iter().all(|n| after.contains(n)) {
             continue;
         }
         let plural = if before.len() > 1 && after.len() > 1 { "s" } else { "" };
