@@ -208,8 +208,18 @@ pub(super) fn categories(id: &str, version: ConfigVersion) -> Option<&'static [&
 /// Deprecated ids and the rules that replace them (an empty list: the rule does nothing any more).
 pub(super) const DEPRECATED: &[(&str, &[&str])] = &[
     ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
-    ("FIELD_SAME_LABEL", &["FIELD_SAME_CARDINALITY", "FIELD_WIRE_COMPATIBLE_CARDINALITY", "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY"]),
-    ("FILE_SAME_JAVA_STRING_CHECK_UTF8", &["FIELD_SAME_JAVA_UTF8_VALIDATION"]),
+    (
+        "FIELD_SAME_LABEL",
+        &[
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        ],
+    ),
+    (
+        "FILE_SAME_JAVA_STRING_CHECK_UTF8",
+        &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
+    ),
     ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
     ("MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT", &[]),
 ];

@@ -12,7 +12,9 @@ pub mod rules;
 
 use std::collections::BTreeSet;
 
-use crate::check::{sort_and_dedup, path_is_within, CategoryInfo, Finding, RuleInfo, RuleSet, Span};
+use crate::check::{
+    path_is_within, sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span,
+};
 use crate::config::{BreakingConfig, ConfigVersion};
 use crate::image::{Image, ImageFile};
 use crate::Result;
@@ -66,8 +68,10 @@ impl<'a> Report<'a> {
         against: Option<&'a ImageFile>,
         message: impl Into<String>,
     ) -> &mut Hit<'a> {
-        let located = file.filter(|f| has_location(f, path));
-        self.push(located, located.map(|_| path.to_vec()), against, message)
+        match file.and_then(|f| resolve_path(f, path)) {
+            Some(resolved) => self.push(file, Some(resolved), against, message),
+            None => self.push(None, None, against, message),
+        }
     }
 
     /// A hit at the first of `paths` the file has a location for (buf's "backup locations").
@@ -78,9 +82,9 @@ impl<'a> Report<'a> {
         against: Option<&'a ImageFile>,
         message: impl Into<String>,
     ) -> &mut Hit<'a> {
-        let path = file.and_then(|f| paths.iter().find(|p| has_location(f, p)));
+        let path = file.and_then(|f| paths.iter().find_map(|p| resolve_path(f, p)));
         match (file, path) {
-            (Some(f), Some(p)) => self.push(Some(f), Some(p.to_vec()), against, message),
+            (Some(f), Some(p)) => self.push(Some(f), Some(p), against, message),
             _ => self.push(None, None, against, message),
         }
     }
@@ -129,8 +133,43 @@ impl<'a> Report<'a> {
     }
 }
 
-fn has_location(file: &ImageFile, path: &[i32]) -> bool {
-    file.locations().get(path).is_some()
+/// The path to report for `path`: itself when the file has a location for it; for an element of a
+/// synthetic map entry message (which has no source of its own), the map field that declares the
+/// entry, as buf places it.
+fn resolve_path(file: &ImageFile, path: &[i32]) -> Option<Vec<i32>> {
+    if file.locations().get(path).is_some() {
+        return Some(path.to_vec());
+    }
+    let map_field = map_field_of_entry(file, path)?;
+    file.locations().get(&map_field).map(|_| map_field)
+}
+
+/// For a path into a map entry message, the path of the map field whose type it is.
+fn map_field_of_entry(file: &ImageFile, path: &[i32]) -> Option<Vec<i32>> {
+    use crate::image::tag;
+    let &[kind, index] = path.first_chunk::<2>()?;
+    if kind != tag::file::MESSAGE_TYPE {
+        return None;
+    }
+    let mut message = file.proto.message_type.get(usize::try_from(index).ok()?)?;
+    let mut depth = 2;
+    while let [tag::message::NESTED_TYPE, nested, ..] = path[depth..] {
+        let child = message.nested_type.get(usize::try_from(nested).ok()?)?;
+        if child.options.as_ref().is_some_and(|o| o.map_entry()) {
+            let field = message.field.iter().position(|f| {
+                f.type_name()
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|n| n == child.name())
+            })?;
+            let mut out = path[..depth].to_vec();
+            out.extend([tag::message::FIELD, i32::try_from(field).ok()?]);
+            return Some(out);
+        }
+        message = child;
+        depth += 2;
+    }
+    None
 }
 
 /// Every breaking rule and category of a config version, for selection, `config ls-breaking-rules`
@@ -225,7 +264,10 @@ pub fn check(
             }
         }
         for id in &sel.ids {
-            if categories::DEPRECATED.iter().any(|(d, r)| d == id && r.is_empty()) {
+            if categories::DEPRECATED
+                .iter()
+                .any(|(d, r)| d == id && r.is_empty())
+            {
                 let w = format!("{id} is deprecated and no longer checks anything");
                 if !outcome.warnings.contains(&w) {
                     outcome.warnings.push(w);
@@ -347,7 +389,13 @@ mod tests {
 
     #[test]
     fn unstable_packages() {
-        for p in ["a.v1beta1", "a.v1alpha", "foo.v2test", "foo.v1p1beta1", "v1test1"] {
+        for p in [
+            "a.v1beta1",
+            "a.v1alpha",
+            "foo.v2test",
+            "foo.v1p1beta1",
+            "v1test1",
+        ] {
             assert!(is_unstable_package(p), "{p}");
         }
         for p in ["a.v1", "a.b", "", "foo.v1p1", "a.beta1", "a.v1gamma"] {

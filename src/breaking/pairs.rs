@@ -77,10 +77,7 @@ impl<'a> Side<'a> {
     }
 
     fn add_extension(&mut self, x: ExtensionDescriptor) {
-        let key = (
-            x.containing_message().full_name().to_string(),
-            x.number(),
-        );
+        let key = (x.containing_message().full_name().to_string(), x.number());
         self.extensions.insert(key, x);
     }
 
@@ -240,7 +237,11 @@ impl Field {
 
     pub fn description_with_name(&self, with_name: bool) -> String {
         let (kind, name, message) = match self {
-            Field::Message(f) => ("Field", f.name().to_string(), f.parent_message().name().to_string()),
+            Field::Message(f) => (
+                "Field",
+                f.name().to_string(),
+                f.parent_message().name().to_string(),
+            ),
             Field::Extension(x) => (
                 "Extension",
                 x.full_name().to_string(),
@@ -332,7 +333,10 @@ impl<'a> Pairs<'a> {
     }
 }
 
-fn pair_by_key<T: Clone>(previous: &BTreeMap<String, T>, current: &BTreeMap<String, T>) -> Vec<(T, T)> {
+fn pair_by_key<T: Clone>(
+    previous: &BTreeMap<String, T>,
+    current: &BTreeMap<String, T>,
+) -> Vec<(T, T)> {
     previous
         .iter()
         .filter_map(|(k, p)| current.get(k).map(|c| (p.clone(), c.clone())))

@@ -40,7 +40,12 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let mut previous_image = previous_image.clone();
     let filter = TargetFilter {
         paths: args.input.paths.iter().map(|p| normalize(p)).collect(),
-        exclude_paths: args.input.exclude_paths.iter().map(|p| normalize(p)).collect(),
+        exclude_paths: args
+            .input
+            .exclude_paths
+            .iter()
+            .map(|p| normalize(p))
+            .collect(),
     };
     for f in &mut previous_image.files {
         let in_input = current_image.file(f.name()).is_some_and(|c| !c.is_import);
@@ -70,7 +75,12 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         file.and_then(|f| f.module)
             .or_else(|| {
                 let name = against?.name();
-                current.workspace.as_ref()?.files.get(name).map(|f| f.module)
+                current
+                    .workspace
+                    .as_ref()?
+                    .files
+                    .get(name)
+                    .map(|f| f.module)
             })
             .unwrap_or(0)
     };

@@ -19,13 +19,25 @@ pub struct BufWorkYaml {
 
 /// Parses a `buf.work.yaml` read as `display_path`.
 pub fn parse_buf_work_yaml(display_path: &str, text: &str) -> Result<BufWorkYaml> {
-    let src = Source { file: display_path, text };
+    let src = Source {
+        file: display_path,
+        text,
+    };
     let (root, _) = read_version(&src, "buf.work.yaml", &[ConfigVersion::V1], "v1")?;
-    let fields = src.fields(&root, "buf.work.yaml", &["version", "directories"], &|key| {
-        matches!(key, "modules" | "lint" | "breaking" | "deps" | "name" | "build").then(|| {
-            format!("`{key}` belongs in a buf.yaml; a buf.work.yaml only lists `directories`")
-        })
-    })?;
+    let fields = src.fields(
+        &root,
+        "buf.work.yaml",
+        &["version", "directories"],
+        &|key| {
+            matches!(
+                key,
+                "modules" | "lint" | "breaking" | "deps" | "name" | "build"
+            )
+            .then(|| {
+                format!("`{key}` belongs in a buf.yaml; a buf.work.yaml only lists `directories`")
+            })
+        },
+    )?;
     let directories = match fields.get("directories") {
         Some(node) => src.strings(node, "directories")?,
         None => Vec::new(),
@@ -41,7 +53,10 @@ pub fn parse_buf_work_yaml(display_path: &str, text: &str) -> Result<BufWorkYaml
         let normal = paths::normalize(dir)
             .map_err(|e| src.error_at(node, format!("directory \"{dir}\" is invalid: {e}")))?;
         if normalized.iter().any(|(n, _, _)| *n == normal) {
-            return Err(src.error_at(node, format!("directory \"{dir}\" is listed more than once")));
+            return Err(src.error_at(
+                node,
+                format!("directory \"{dir}\" is listed more than once"),
+            ));
         }
         if normal.is_empty() {
             return Err(src
@@ -62,9 +77,22 @@ pub fn parse_buf_work_yaml(display_path: &str, text: &str) -> Result<BufWorkYaml
                 continue;
             };
             return Err(src
-                .error_at(inner.2, format!("directory \"{}\" contains directory \"{}\"", outer.1, inner.1))
-                .with_help(format!("workspace directories cannot overlap: remove \"{}\" or \"{}\"", shown(&outer.0), shown(&inner.0))));
+                .error_at(
+                    inner.2,
+                    format!(
+                        "directory \"{}\" contains directory \"{}\"",
+                        outer.1, inner.1
+                    ),
+                )
+                .with_help(format!(
+                    "workspace directories cannot overlap: remove \"{}\" or \"{}\"",
+                    shown(&outer.0),
+                    shown(&inner.0)
+                )));
         }
     }
-    Ok(BufWorkYaml { file: display_path.to_string(), directories: sorted.into_iter().map(|(n, _, _)| n.clone()).collect() })
+    Ok(BufWorkYaml {
+        file: display_path.to_string(),
+        directories: sorted.into_iter().map(|(n, _, _)| n.clone()).collect(),
+    })
 }

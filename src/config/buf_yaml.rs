@@ -28,7 +28,9 @@ pub struct BufYaml {
 }
 
 const TOP_V1: &[&str] = &["version", "name", "deps", "build", "lint", "breaking"];
-const TOP_V2: &[&str] = &["version", "name", "modules", "deps", "lint", "breaking", "plugins", "policies"];
+const TOP_V2: &[&str] = &[
+    "version", "name", "modules", "deps", "lint", "breaking", "plugins", "policies",
+];
 const BUILD_V1: &[&str] = &["roots", "excludes"];
 const MODULE_V2: &[&str] = &["path", "name", "includes", "excludes", "lint", "breaking"];
 const LINT_V1: &[&str] = &[
@@ -57,13 +59,23 @@ const LINT_V2: &[&str] = &[
     "disallow_comment_ignores",
     "disable_builtin",
 ];
-const BREAKING: &[&str] = &["use", "except", "ignore", "ignore_only", "ignore_unstable_packages", "disable_builtin"];
+const BREAKING: &[&str] = &[
+    "use",
+    "except",
+    "ignore",
+    "ignore_only",
+    "ignore_unstable_packages",
+    "disable_builtin",
+];
 const PLUGIN_V2: &[&str] = &["plugin", "options"];
 const POLICY_V2: &[&str] = &["policy", "ignore", "ignore_only"];
 
 /// Parses a `buf.yaml` (or `buf.mod`, or `--config` data) read as `display_path`.
 pub fn parse_buf_yaml(display_path: &str, text: &str) -> Result<BufYaml> {
-    let src = Source { file: display_path, text };
+    let src = Source {
+        file: display_path,
+        text,
+    };
     let supported: &[ConfigVersion] = if display_path.rsplit('/').next() == Some("buf.mod") {
         &[ConfigVersion::V1Beta1, ConfigVersion::V1]
     } else {
@@ -89,16 +101,29 @@ pub(crate) fn read_version(
     let Some(root) = src.parse()? else {
         return Err(src
             .error_at_offset(0, format!("{} is empty", src.file))
-            .with_help(format!("a {kind} needs at least a version: `version: {suggested}`")));
+            .with_help(format!(
+                "a {kind} needs at least a version: `version: {suggested}`"
+            )));
     };
     let Value::Map(entries) = &root.value else {
-        let what = if matches!(root.value, Value::Null) { "!!null".to_string() } else { root.tag().to_string() };
+        let what = if matches!(root.value, Value::Null) {
+            "!!null".to_string()
+        } else {
+            root.tag().to_string()
+        };
         return Err(src
-            .error_at(&root, format!("cannot unmarshal {what} into a {kind}: the document must be a mapping of keys"))
+            .error_at(
+                &root,
+                format!(
+                    "cannot unmarshal {what} into a {kind}: the document must be a mapping of keys"
+                ),
+            )
             .with_help(format!("start the file with `version: {suggested}`")));
     };
-    let version_node =
-        entries.iter().find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == "version")).map(|(_, v)| v);
+    let version_node = entries
+        .iter()
+        .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == "version"))
+        .map(|(_, v)| v);
     let text = match version_node {
         Some(node) => src.string(node, "version")?,
         None => String::new(),
@@ -106,7 +131,10 @@ pub(crate) fn read_version(
     if text.is_empty() {
         let at = version_node.unwrap_or(&root);
         return Err(src
-            .error_at(at, format!("\"version\" is not set. Please add \"version: {suggested}\""))
+            .error_at(
+                at,
+                format!("\"version\" is not set. Please add \"version: {suggested}\""),
+            )
             .with_help(format!("add `version: {suggested}` as the first line")));
     }
     let version = match text.as_str() {
@@ -116,7 +144,11 @@ pub(crate) fn read_version(
         _ => None,
     };
     let node = version_node.unwrap_or(&root);
-    let list = supported.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+    let list = supported
+        .iter()
+        .map(|v| v.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let Some(version) = version else {
         return Err(src
             .error_at(node, format!("unknown file version: \"{text}\""))
@@ -124,7 +156,14 @@ pub(crate) fn read_version(
     };
     if !supported.contains(&version) {
         return Err(src
-            .error_at(node, format!("{} is not supported for {} files", version.as_str(), file_name(src.file)))
+            .error_at(
+                node,
+                format!(
+                    "{} is not supported for {} files",
+                    version.as_str(),
+                    file_name(src.file)
+                ),
+            )
             .with_help(format!("{} supports: {list}", file_name(src.file))));
     }
     Ok((root, version))
@@ -140,9 +179,10 @@ fn no_hint(_: &str) -> Option<String> {
 
 fn hint_top_v1(key: &str) -> Option<String> {
     match key {
-        "modules" | "plugins" | "policies" => {
-            Some(format!("`{key}` exists only in version v2 buf.yaml files; v1 takes: {}", TOP_V1.join(", ")))
-        }
+        "modules" | "plugins" | "policies" => Some(format!(
+            "`{key}` exists only in version v2 buf.yaml files; v1 takes: {}",
+            TOP_V1.join(", ")
+        )),
         _ => None,
     }
 }
@@ -177,11 +217,17 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
     let name = opt_string(src, &top, "name")?;
     let deps = opt_strings(src, &top, "deps", "deps")?;
     let build = match top.get("build") {
-        Some(node) => Some((node, src.fields(node, "build", BUILD_V1, &|k| build_hint(k))?)),
+        Some(node) => Some((
+            node,
+            src.fields(node, "build", BUILD_V1, &|k| build_hint(k))?,
+        )),
         None => None,
     };
     let (roots, excludes) = match &build {
-        Some((_, fields)) => (opt_strings(src, fields, "roots", "build.roots")?, opt_strings(src, fields, "excludes", "build.excludes")?),
+        Some((_, fields)) => (
+            opt_strings(src, fields, "roots", "build.roots")?,
+            opt_strings(src, fields, "excludes", "build.excludes")?,
+        ),
         None => (Vec::new(), Vec::new()),
     };
     let lint_raw = match top.get("lint") {
@@ -194,8 +240,15 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
     };
 
     if version == ConfigVersion::V1 && !roots.is_empty() {
-        let node = build.as_ref().and_then(|(_, f)| f.key_node("roots")).unwrap_or(root);
-        let list = roots.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>().join(" ");
+        let node = build
+            .as_ref()
+            .and_then(|(_, f)| f.key_node("roots"))
+            .unwrap_or(root);
+        let list = roots
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         return Err(src
             .error_at(node, format!("build.roots cannot be set on version v1: [{list}]"))
             .with_help("a v1 module has one root, the directory of its buf.yaml: give each root its own buf.yaml and list the directories in a buf.work.yaml, or move to a v2 buf.yaml with `modules`"));
@@ -215,11 +268,20 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
     for (root_dir, root_excludes) in root_excludes {
         let rebase_check = |paths: &CheckPaths| CheckPaths {
             disabled: paths.disabled,
-            ignore: paths.ignore.iter().map(|p| paths::join(&root_dir, p)).collect(),
+            ignore: paths
+                .ignore
+                .iter()
+                .map(|p| paths::join(&root_dir, p))
+                .collect(),
             ignore_only: paths
                 .ignore_only
                 .iter()
-                .map(|(k, v)| (k.clone(), v.iter().map(|p| paths::join(&root_dir, p)).collect()))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.iter().map(|p| paths::join(&root_dir, p)).collect(),
+                    )
+                })
                 .collect(),
         };
         let mut lint_config = lint.config.clone();
@@ -229,7 +291,10 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
         modules.push(ModuleSpec {
             dir: root_dir.clone(),
             includes: Vec::new(),
-            excludes: root_excludes.iter().map(|e| paths::join(&root_dir, e)).collect(),
+            excludes: root_excludes
+                .iter()
+                .map(|e| paths::join(&root_dir, e))
+                .collect(),
             name: module_name.clone(),
             deps: deps.clone(),
             version,
@@ -249,7 +314,9 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
 }
 
 fn build_hint(key: &str) -> Option<String> {
-    (key == "includes").then(|| "`includes` exists only on v2 modules; v1 build takes: roots, excludes".to_string())
+    (key == "includes").then(|| {
+        "`includes` exists only on v2 modules; v1 build takes: roots, excludes".to_string()
+    })
 }
 
 fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
@@ -262,12 +329,21 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let what = format!("modules[{i}]");
-                    module_nodes.push((item, src.fields(item, &what, MODULE_V2, &|k| module_hint(k))?));
+                    module_nodes.push((
+                        item,
+                        src.fields(item, &what, MODULE_V2, &|k| module_hint(k))?,
+                    ));
                 }
             }
             _ => {
                 return Err(src
-                    .error_at(modules, format!("cannot unmarshal {} into modules: expected a list of modules", modules.tag()))
+                    .error_at(
+                        modules,
+                        format!(
+                            "cannot unmarshal {} into modules: expected a list of modules",
+                            modules.tag()
+                        ),
+                    )
                     .with_help("write each module as a list item: `- path: proto`"));
             }
         }
@@ -336,7 +412,8 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             Some((_, node)) => (".".to_string(), *node),
             None => (".".to_string(), raw.node),
         };
-        let dir = paths::normalize(&dir).map_err(|e| src.error_at(dir_node, format!("invalid module path: {e}")))?;
+        let dir = paths::normalize(&dir)
+            .map_err(|e| src.error_at(dir_node, format!("invalid module path: {e}")))?;
         let module_name = match &raw.name {
             Some((text, node)) if !text.is_empty() => Some(parse_full_name(src, text, node)?),
             _ => None,
@@ -345,7 +422,14 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
         let mut rel_includes = Vec::new();
         for (include, node) in &includes {
             if *include == dir {
-                return Err(src.error_at(node, format!("include path \"{}\" is equal to module directory \"{}\"", shown(include), shown(&dir))));
+                return Err(src.error_at(
+                    node,
+                    format!(
+                        "include path \"{}\" is equal to module directory \"{}\"",
+                        shown(include),
+                        shown(&dir)
+                    ),
+                ));
             }
             if !paths::equals_or_contains(&dir, include) {
                 return Err(src
@@ -353,16 +437,26 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
                     .with_help("paths in a v2 buf.yaml are relative to the buf.yaml, so they start with the module path"));
             }
             if include.ends_with(".proto") {
-                return Err(src.error_at(node, format!("includes can only be directories but file \"{include}\" discovered")));
+                return Err(src.error_at(
+                    node,
+                    format!("includes can only be directories but file \"{include}\" discovered"),
+                ));
             }
             rel_includes.push(include.clone());
         }
         let mut rel_excludes = Vec::new();
         for (exclude, node) in &raw.excludes {
-            let exclude =
-                paths::normalize(exclude).map_err(|e| src.error_at(node, format!("invalid exclude path: {e}")))?;
+            let exclude = paths::normalize(exclude)
+                .map_err(|e| src.error_at(node, format!("invalid exclude path: {e}")))?;
             if exclude == dir {
-                return Err(src.error_at(node, format!("exclude path \"{}\" is equal to module directory \"{}\"", shown(&exclude), shown(&dir))));
+                return Err(src.error_at(
+                    node,
+                    format!(
+                        "exclude path \"{}\" is equal to module directory \"{}\"",
+                        shown(&exclude),
+                        shown(&dir)
+                    ),
+                ));
             }
             if !paths::equals_or_contains(&dir, &exclude) {
                 return Err(src
@@ -373,7 +467,10 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
                 let mut contained = false;
                 for (include, _) in &includes {
                     if *include == exclude {
-                        return Err(src.error_at(node, format!("\"{exclude}\" is both an include path and an exclude path")));
+                        return Err(src.error_at(
+                            node,
+                            format!("\"{exclude}\" is both an include path and an exclude path"),
+                        ));
                     }
                     if paths::contains(&exclude, include) {
                         return Err(src.error_at(node, format!("\"{include}\" (an include path) is a subdirectory of \"{exclude}\" (an exclude path)")));
@@ -392,14 +489,23 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
         let rel_excludes = check_unique_and_disjoint(src, &rel_excludes, "exclude")?;
         for (exclude, node) in &rel_excludes {
             if exclude.ends_with(".proto") {
-                return Err(src.error_at(node, format!("excludes can only be directories but file \"{exclude}\" discovered")));
+                return Err(src.error_at(
+                    node,
+                    format!("excludes can only be directories but file \"{exclude}\" discovered"),
+                ));
             }
         }
-        let (lint_raw, lint_strict) =
-            if raw.lint.is_empty() { (&top_lint, false) } else { (&raw.lint, true) };
+        let (lint_raw, lint_strict) = if raw.lint.is_empty() {
+            (&top_lint, false)
+        } else {
+            (&raw.lint, true)
+        };
         let lint = lint_raw.resolve_v2(src, &dir, lint_strict)?;
-        let (breaking_raw, breaking_strict) =
-            if raw.breaking.is_empty() { (&top_breaking, false) } else { (&raw.breaking, true) };
+        let (breaking_raw, breaking_strict) = if raw.breaking.is_empty() {
+            (&top_breaking, false)
+        } else {
+            (&raw.breaking, true)
+        };
         let breaking = breaking_raw.resolve(src, &dir, breaking_strict, ConfigVersion::V2)?;
         let mut lint_config = lint.config;
         lint.paths.apply_lint(&mut lint_config);
@@ -409,7 +515,10 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             ModuleSpec {
                 dir: dir.clone(),
                 includes: rel_includes,
-                excludes: rel_excludes.iter().map(|(e, _)| paths::join(&dir, e)).collect(),
+                excludes: rel_excludes
+                    .iter()
+                    .map(|(e, _)| paths::join(&dir, e))
+                    .collect(),
                 name: module_name,
                 deps: Vec::new(),
                 version: ConfigVersion::V2,
@@ -426,7 +535,10 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
         if let (Some(name), Some(node)) = (&module.name, node) {
             if seen.contains(&name.as_str()) {
                 return Err(src
-                    .error_at(node, format!("duplicate full names in input: \"{name}\", \"{name}\""))
+                    .error_at(
+                        node,
+                        format!("duplicate full names in input: \"{name}\", \"{name}\""),
+                    )
                     .with_help("each module needs its own name"));
             }
             seen.push(name);
@@ -440,25 +552,45 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             m
         })
         .collect();
-    Ok(BufYaml { file: src.file.to_string(), version: ConfigVersion::V2, modules, deps, plugins, policies })
+    Ok(BufYaml {
+        file: src.file.to_string(),
+        version: ConfigVersion::V2,
+        modules,
+        deps,
+        plugins,
+        policies,
+    })
 }
 
 fn module_hint(key: &str) -> Option<String> {
     match key {
-        "deps" | "plugins" | "policies" => {
-            Some(format!("`{key}` is a top-level key of a v2 buf.yaml, shared by all modules"))
-        }
-        "roots" | "build" => Some("a v2 module has one root, its `path`; use `includes`/`excludes` to select directories".to_string()),
+        "deps" | "plugins" | "policies" => Some(format!(
+            "`{key}` is a top-level key of a v2 buf.yaml, shared by all modules"
+        )),
+        "roots" | "build" => Some(
+            "a v2 module has one root, its `path`; use `includes`/`excludes` to select directories"
+                .to_string(),
+        ),
         _ => None,
     }
 }
 
 fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
-    let Some(node) = top.get("plugins") else { return Ok(Vec::new()) };
+    let Some(node) = top.get("plugins") else {
+        return Ok(Vec::new());
+    };
     let items = match &node.value {
         Value::Null => return Ok(Vec::new()),
         Value::Seq(items) => items,
-        _ => return Err(src.error_at(node, format!("cannot unmarshal {} into plugins: expected a list", node.tag()))),
+        _ => {
+            return Err(src.error_at(
+                node,
+                format!(
+                    "cannot unmarshal {} into plugins: expected a list",
+                    node.tag()
+                ),
+            ))
+        }
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -466,15 +598,21 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
         let fields = src.fields(item, &what, PLUGIN_V2, &no_hint)?;
         let args = match fields.get("plugin") {
             None => Vec::new(),
-            Some(n) => match &n.value {
-                Value::Null => Vec::new(),
-                Value::Scalar { text, .. } => vec![text.clone()],
-                Value::Seq(_) => src.strings(n, &format!("{what}.plugin"))?.into_iter().map(|(s, _)| s).collect(),
-                Value::Map(_) => {
-                    return Err(src.error_at(n, "could not interpret a mapping as string or string slice")
+            Some(n) => {
+                match &n.value {
+                    Value::Null => Vec::new(),
+                    Value::Scalar { text, .. } => vec![text.clone()],
+                    Value::Seq(_) => src
+                        .strings(n, &format!("{what}.plugin"))?
+                        .into_iter()
+                        .map(|(s, _)| s)
+                        .collect(),
+                    Value::Map(_) => {
+                        return Err(src.error_at(n, "could not interpret a mapping as string or string slice")
                         .with_help("`plugin` is a path or name, or a list of the path and its arguments"));
+                    }
                 }
-            },
+            }
         };
         let options = match fields.get("options") {
             None => serde_json::Map::new(),
@@ -482,31 +620,57 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
                 serde_json::Value::Null => serde_json::Map::new(),
                 serde_json::Value::Object(map) => map,
                 _ => {
-                    return Err(src.error_at(n, format!("cannot unmarshal {} into {what}.options: expected a mapping", n.tag())));
+                    return Err(src.error_at(
+                        n,
+                        format!(
+                            "cannot unmarshal {} into {what}.options: expected a mapping",
+                            n.tag()
+                        ),
+                    ));
                 }
             },
         };
         if args.first().is_none_or(|a| a.is_empty()) {
-            return Err(src.error_at(item, "must specify a path to the plugin").with_help("add `plugin: <path or name>`"));
+            return Err(src
+                .error_at(item, "must specify a path to the plugin")
+                .with_help("add `plugin: <path or name>`"));
         }
-        out.push(PluginConfig { plugin: args, options });
+        out.push(PluginConfig {
+            plugin: args,
+            options,
+        });
     }
     Ok(out)
 }
 
 fn read_policies(src: &Source, top: &Fields) -> Result<Vec<PolicyConfig>> {
-    let Some(node) = top.get("policies") else { return Ok(Vec::new()) };
+    let Some(node) = top.get("policies") else {
+        return Ok(Vec::new());
+    };
     let items = match &node.value {
         Value::Null => return Ok(Vec::new()),
         Value::Seq(items) => items,
-        _ => return Err(src.error_at(node, format!("cannot unmarshal {} into policies: expected a list", node.tag()))),
+        _ => {
+            return Err(src.error_at(
+                node,
+                format!(
+                    "cannot unmarshal {} into policies: expected a list",
+                    node.tag()
+                ),
+            ))
+        }
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let what = format!("policies[{i}]");
         let fields = src.fields(item, &what, POLICY_V2, &no_hint)?;
-        let policy = opt_string(src, &fields, "policy")?.map(|(s, _)| s).unwrap_or_default();
-        let ignore = opt_strings(src, &fields, "ignore", &format!("{what}.ignore"))?.into_iter().map(|(s, _)| s).collect();
+        let policy = opt_string(src, &fields, "policy")?
+            .map(|(s, _)| s)
+            .unwrap_or_default();
+        let ignore = opt_strings(src, &fields, "ignore", &format!("{what}.ignore"))?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         let ignore_only = match fields.get("ignore_only") {
             Some(n) => src
                 .string_to_strings(n, &format!("{what}.ignore_only"))?
@@ -516,9 +680,15 @@ fn read_policies(src: &Source, top: &Fields) -> Result<Vec<PolicyConfig>> {
             None => BTreeMap::new(),
         };
         if policy.is_empty() {
-            return Err(src.error_at(item, "must specify a name to the policy").with_help("add `policy: <name or path>`"));
+            return Err(src
+                .error_at(item, "must specify a name to the policy")
+                .with_help("add `policy: <name or path>`"));
         }
-        out.push(PolicyConfig { policy, ignore, ignore_only });
+        out.push(PolicyConfig {
+            policy,
+            ignore,
+            ignore_only,
+        });
     }
     Ok(out)
 }
@@ -537,7 +707,11 @@ fn to_json(node: &Node) -> serde_json::Value {
                     return serde_json::Value::from(i);
                 }
                 if node.tag() == "!!float" {
-                    if let Some(n) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                    if let Some(n) = text
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                    {
                         return serde_json::Value::Number(n);
                     }
                 }
@@ -560,14 +734,23 @@ fn to_json(node: &Node) -> serde_json::Value {
     }
 }
 
-fn opt_string<'n>(src: &Source, fields: &Fields<'n>, key: &str) -> Result<Option<(String, &'n Node)>> {
+fn opt_string<'n>(
+    src: &Source,
+    fields: &Fields<'n>,
+    key: &str,
+) -> Result<Option<(String, &'n Node)>> {
     match fields.get(key) {
         Some(node) => Ok(Some((src.string(node, key)?, node))),
         None => Ok(None),
     }
 }
 
-fn opt_strings<'n>(src: &Source, fields: &Fields<'n>, key: &str, what: &str) -> Result<Vec<(String, &'n Node)>> {
+fn opt_strings<'n>(
+    src: &Source,
+    fields: &Fields<'n>,
+    key: &str,
+    what: &str,
+) -> Result<Vec<(String, &'n Node)>> {
     match fields.get(key) {
         Some(node) => src.strings(node, what),
         None => Ok(Vec::new()),
@@ -586,7 +769,12 @@ fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return Err(src
-            .error_at(node, format!("could not parse full name \"{text}\": must be in the form registry/owner/name"))
+            .error_at(
+                node,
+                format!(
+                    "could not parse full name \"{text}\": must be in the form registry/owner/name"
+                ),
+            )
             .with_help("for example `buf.build/acme/weather`"));
     }
     Ok(text.to_string())
@@ -608,7 +796,10 @@ fn parse_deps(src: &Source, deps: &[(String, &Node)]) -> Result<Vec<String>> {
         }
         if out.iter().any(|(n, _)| n == name) {
             return Err(src
-                .error_at(node, format!("duplicate full names in input: \"{name}\", \"{name}\""))
+                .error_at(
+                    node,
+                    format!("duplicate full names in input: \"{name}\", \"{name}\""),
+                )
                 .with_help("list each dependency once"));
         }
         out.push((name.to_string(), dep.clone()));
@@ -627,15 +818,26 @@ fn check_unique_and_disjoint<'n>(
     for (path, node) in items {
         let normal = paths::normalize(path).map_err(|e| src.error_at(node, e))?;
         if out.iter().any(|(p, _)| *p == normal) {
-            return Err(src.error_at(node, format!("duplicate {what} \"{}\"", shown(&normal))).with_help(format!("list each {what} once")));
+            return Err(src
+                .error_at(node, format!("duplicate {what} \"{}\"", shown(&normal)))
+                .with_help(format!("list each {what} once")));
         }
         out.push((normal, *node));
     }
     for (inner, node) in &out {
         if let Some((outer, _)) = out.iter().find(|(outer, _)| paths::contains(outer, inner)) {
             return Err(src
-                .error_at(node, format!("{what} \"{inner}\" is within {what} \"{}\" which is not allowed", shown(outer)))
-                .with_help(format!("remove \"{inner}\": \"{}\" already covers it", shown(outer))));
+                .error_at(
+                    node,
+                    format!(
+                        "{what} \"{inner}\" is within {what} \"{}\" which is not allowed",
+                        shown(outer)
+                    ),
+                )
+                .with_help(format!(
+                    "remove \"{inner}\": \"{}\" already covers it",
+                    shown(outer)
+                )));
         }
     }
     Ok(out)
@@ -648,17 +850,26 @@ fn root_to_excludes(
     roots: &[(String, &Node)],
     excludes: &[(String, &Node)],
 ) -> Result<Vec<(String, Vec<String>)>> {
-    let roots = if roots.is_empty() { vec![(String::new(), None)] } else {
-        check_unique_and_disjoint(src, roots, "root")?.into_iter().map(|(r, n)| (r, Some(n))).collect()
+    let roots = if roots.is_empty() {
+        vec![(String::new(), None)]
+    } else {
+        check_unique_and_disjoint(src, roots, "root")?
+            .into_iter()
+            .map(|(r, n)| (r, Some(n)))
+            .collect()
     };
-    let mut out: BTreeMap<String, Vec<String>> = roots.iter().map(|(r, _)| (r.clone(), Vec::new())).collect();
+    let mut out: BTreeMap<String, Vec<String>> =
+        roots.iter().map(|(r, _)| (r.clone(), Vec::new())).collect();
     if excludes.is_empty() {
         return Ok(out.into_iter().collect());
     }
     let excludes = check_unique_and_disjoint(src, excludes, "exclude")?;
     for (exclude, node) in &excludes {
         if exclude.ends_with(".proto") {
-            return Err(src.error_at(node, format!("excludes can only be directories but file \"{exclude}\" discovered")));
+            return Err(src.error_at(
+                node,
+                format!("excludes can only be directories but file \"{exclude}\" discovered"),
+            ));
         }
         if out.contains_key(exclude) {
             return Err(src
@@ -667,7 +878,10 @@ fn root_to_excludes(
         }
     }
     for (exclude, node) in &excludes {
-        let matching: Vec<&String> = out.keys().filter(|root| paths::equals_or_contains(root, exclude)).collect();
+        let matching: Vec<&String> = out
+            .keys()
+            .filter(|root| paths::equals_or_contains(root, exclude))
+            .collect();
         match matching.as_slice() {
             [] => {
                 return Err(src
@@ -682,7 +896,9 @@ fn root_to_excludes(
                 }
             }
             _ => {
-                return Err(src.error_at(node, format!("exclude \"{exclude}\" was in multiple roots")));
+                return Err(
+                    src.error_at(node, format!("exclude \"{exclude}\" was in multiple roots"))
+                );
             }
         }
     }
@@ -814,8 +1030,14 @@ impl RawLint {
             raw.text_nodes.push(node.clone());
             raw.text_nodes.len() - 1
         };
-        raw.use_ = opt_strings(src, &f, "use", "lint.use")?.into_iter().map(|(s, _)| s).collect();
-        raw.except = opt_strings(src, &f, "except", "lint.except")?.into_iter().map(|(s, _)| s).collect();
+        raw.use_ = opt_strings(src, &f, "use", "lint.use")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        raw.except = opt_strings(src, &f, "except", "lint.except")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         for (s, n) in opt_strings(src, &f, "ignore", "lint.ignore")? {
             let i = keep(&mut raw, n);
             raw.ignore.push((s, i));
@@ -823,17 +1045,25 @@ impl RawLint {
         if let Some(n) = f.get("ignore_only") {
             for (id, key, list) in src.string_to_strings(n, "lint.ignore_only")? {
                 let k = keep(&mut raw, key);
-                let list = list.into_iter().map(|(s, n)| (s, keep(&mut raw, n))).collect();
+                let list = list
+                    .into_iter()
+                    .map(|(s, n)| (s, keep(&mut raw, n)))
+                    .collect();
                 raw.ignore_only.push((id, k, list));
             }
         }
-        raw.enum_zero_value_suffix = opt_string(src, &f, "enum_zero_value_suffix")?.map(|(s, _)| s).unwrap_or_default();
-        raw.rpc_allow_same_request_response = opt_bool(src, &f, "rpc_allow_same_request_response", "lint")?;
+        raw.enum_zero_value_suffix = opt_string(src, &f, "enum_zero_value_suffix")?
+            .map(|(s, _)| s)
+            .unwrap_or_default();
+        raw.rpc_allow_same_request_response =
+            opt_bool(src, &f, "rpc_allow_same_request_response", "lint")?;
         raw.rpc_allow_google_protobuf_empty_requests =
             opt_bool(src, &f, "rpc_allow_google_protobuf_empty_requests", "lint")?;
         raw.rpc_allow_google_protobuf_empty_responses =
             opt_bool(src, &f, "rpc_allow_google_protobuf_empty_responses", "lint")?;
-        raw.service_suffix = opt_string(src, &f, "service_suffix")?.map(|(s, _)| s).unwrap_or_default();
+        raw.service_suffix = opt_string(src, &f, "service_suffix")?
+            .map(|(s, _)| s)
+            .unwrap_or_default();
         raw.allow_comment_ignores = opt_bool(src, &f, "allow_comment_ignores", "lint")?;
         raw.disallow_comment_ignores = opt_bool(src, &f, "disallow_comment_ignores", "lint")?;
         raw.disable_builtin = opt_bool(src, &f, "disable_builtin", "lint")?;
@@ -861,10 +1091,12 @@ impl RawLint {
         LintConfig {
             use_: self.use_.clone(),
             except: self.except.clone(),
-            enum_zero_value_suffix: Some(self.enum_zero_value_suffix.clone()).filter(|s| !s.is_empty()),
+            enum_zero_value_suffix: Some(self.enum_zero_value_suffix.clone())
+                .filter(|s| !s.is_empty()),
             rpc_allow_same_request_response: self.rpc_allow_same_request_response,
             rpc_allow_google_protobuf_empty_requests: self.rpc_allow_google_protobuf_empty_requests,
-            rpc_allow_google_protobuf_empty_responses: self.rpc_allow_google_protobuf_empty_responses,
+            rpc_allow_google_protobuf_empty_responses: self
+                .rpc_allow_google_protobuf_empty_responses,
             service_suffix: Some(self.service_suffix.clone()).filter(|s| !s.is_empty()),
             allow_comment_ignores,
             disable_builtin: self.disable_builtin,
@@ -874,22 +1106,43 @@ impl RawLint {
 
     fn paths(&self, src: &Source, module_dir: &str, strict: bool) -> Result<CheckPaths> {
         let n = |i: usize| &self.text_nodes[i];
-        let ignore: Vec<(String, &Node)> = self.ignore.iter().map(|(s, i)| (s.clone(), n(*i))).collect();
+        let ignore: Vec<(String, &Node)> = self
+            .ignore
+            .iter()
+            .map(|(s, i)| (s.clone(), n(*i)))
+            .collect();
         let ignore_only: Vec<(String, &Node, Vec<(String, &Node)>)> = self
             .ignore_only
             .iter()
-            .map(|(id, k, list)| (id.clone(), n(*k), list.iter().map(|(s, i)| (s.clone(), n(*i))).collect()))
+            .map(|(id, k, list)| {
+                (
+                    id.clone(),
+                    n(*k),
+                    list.iter().map(|(s, i)| (s.clone(), n(*i))).collect(),
+                )
+            })
             .collect();
         CheckPaths::resolve(src, "lint", &ignore, &ignore_only, module_dir, strict)
     }
 
     fn resolve_v1(&self, src: &Source, _version: ConfigVersion) -> Result<Resolved<LintConfig>> {
-        Ok(Resolved { config: self.config(self.allow_comment_ignores), paths: self.paths(src, "", true)? })
+        Ok(Resolved {
+            config: self.config(self.allow_comment_ignores),
+            paths: self.paths(src, "", true)?,
+        })
     }
 
-    fn resolve_v2(&self, src: &Source, module_dir: &str, strict: bool) -> Result<Resolved<LintConfig>> {
+    fn resolve_v2(
+        &self,
+        src: &Source,
+        module_dir: &str,
+        strict: bool,
+    ) -> Result<Resolved<LintConfig>> {
         let paths = self.paths(src, module_dir, strict)?.rebased(module_dir);
-        Ok(Resolved { config: self.config(!self.disallow_comment_ignores), paths })
+        Ok(Resolved {
+            config: self.config(!self.disallow_comment_ignores),
+            paths,
+        })
     }
 }
 
@@ -913,8 +1166,14 @@ impl RawBreaking {
             raw.text_nodes.push(node.clone());
             raw.text_nodes.len() - 1
         };
-        raw.use_ = opt_strings(src, &f, "use", "breaking.use")?.into_iter().map(|(s, _)| s).collect();
-        raw.except = opt_strings(src, &f, "except", "breaking.except")?.into_iter().map(|(s, _)| s).collect();
+        raw.use_ = opt_strings(src, &f, "use", "breaking.use")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        raw.except = opt_strings(src, &f, "except", "breaking.except")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         for (s, n) in opt_strings(src, &f, "ignore", "breaking.ignore")? {
             let i = keep(&mut raw, n);
             raw.ignore.push((s, i));
@@ -922,7 +1181,10 @@ impl RawBreaking {
         if let Some(n) = f.get("ignore_only") {
             for (id, key, list) in src.string_to_strings(n, "breaking.ignore_only")? {
                 let k = keep(&mut raw, key);
-                let list = list.into_iter().map(|(s, n)| (s, keep(&mut raw, n))).collect();
+                let list = list
+                    .into_iter()
+                    .map(|(s, n)| (s, keep(&mut raw, n)))
+                    .collect();
                 raw.ignore_only.push((id, k, list));
             }
         }
@@ -949,13 +1211,24 @@ impl RawBreaking {
         version: ConfigVersion,
     ) -> Result<Resolved<BreakingConfig>> {
         let n = |i: usize| &self.text_nodes[i];
-        let ignore: Vec<(String, &Node)> = self.ignore.iter().map(|(s, i)| (s.clone(), n(*i))).collect();
+        let ignore: Vec<(String, &Node)> = self
+            .ignore
+            .iter()
+            .map(|(s, i)| (s.clone(), n(*i)))
+            .collect();
         let ignore_only: Vec<(String, &Node, Vec<(String, &Node)>)> = self
             .ignore_only
             .iter()
-            .map(|(id, k, list)| (id.clone(), n(*k), list.iter().map(|(s, i)| (s.clone(), n(*i))).collect()))
+            .map(|(id, k, list)| {
+                (
+                    id.clone(),
+                    n(*k),
+                    list.iter().map(|(s, i)| (s.clone(), n(*i))).collect(),
+                )
+            })
             .collect();
-        let mut paths = CheckPaths::resolve(src, "breaking", &ignore, &ignore_only, module_dir, strict)?;
+        let mut paths =
+            CheckPaths::resolve(src, "breaking", &ignore, &ignore_only, module_dir, strict)?;
         if version == ConfigVersion::V2 {
             paths = paths.rebased(module_dir);
         }
@@ -971,4 +1244,3 @@ impl RawBreaking {
         })
     }
 }
-

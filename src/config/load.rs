@@ -51,13 +51,18 @@ pub fn load(snapshot: &Snapshot, config_override: Option<&str>) -> Result<Worksp
 fn read_text(snapshot: &Snapshot, path: &str) -> Option<Result<String>> {
     let bytes = snapshot.files.get(path)?;
     Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Error::new(format!("{}: not valid UTF-8 text", snapshot.display_path(path)))
-            .with_help("save the config file as UTF-8")
+        Error::new(format!(
+            "{}: not valid UTF-8 text",
+            snapshot.display_path(path)
+        ))
+        .with_help("save the config file as UTF-8")
     }))
 }
 
 fn from_override(value: &str) -> Result<WorkspaceConfig> {
-    let is_file = [".yaml", ".yml", ".json"].iter().any(|ext| value.ends_with(ext));
+    let is_file = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| value.ends_with(ext));
     let (display, text) = if is_file {
         let text = std::fs::read_to_string(value).map_err(|err| {
             Error::new(format!("could not read --config file {value}: {err}"))
@@ -81,7 +86,10 @@ fn from_override(value: &str) -> Result<WorkspaceConfig> {
 }
 
 fn find<'a>(snapshot: &Snapshot, dir: &str, names: &[&'a str]) -> Option<(String, &'a str)> {
-    names.iter().map(|name| (paths::join(dir, name), *name)).find(|(path, _)| snapshot.files.contains_key(path))
+    names
+        .iter()
+        .map(|name| (paths::join(dir, name), *name))
+        .find(|(path, _)| snapshot.files.contains_key(path))
 }
 
 fn from_snapshot(snapshot: &Snapshot) -> Result<WorkspaceConfig> {
@@ -174,11 +182,19 @@ fn rebase(mut module: ModuleSpec, prefix: &str, config_file: &str) -> ModuleSpec
     module.includes = module.includes.iter().map(join).collect();
     module.excludes = module.excludes.iter().map(join).collect();
     module.lint.ignore = module.lint.ignore.iter().map(join).collect();
-    module.lint.ignore_only =
-        module.lint.ignore_only.iter().map(|(k, v)| (k.clone(), v.iter().map(join).collect())).collect();
+    module.lint.ignore_only = module
+        .lint
+        .ignore_only
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().map(join).collect()))
+        .collect();
     module.breaking.ignore = module.breaking.ignore.iter().map(join).collect();
-    module.breaking.ignore_only =
-        module.breaking.ignore_only.iter().map(|(k, v)| (k.clone(), v.iter().map(join).collect())).collect();
+    module.breaking.ignore_only = module
+        .breaking
+        .ignore_only
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().map(join).collect()))
+        .collect();
     module.config_file = Some(config_file.to_string());
     module
 }
@@ -200,11 +216,20 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
     for (i, module) in config.modules.iter().enumerate() {
         let description = module.description();
         if seen.insert(description.clone(), i).is_some() {
-            return Err(origin(format!("multiple module configs found with the same description: {description}"))
-                .with_help("give modules that share a path distinct `includes`, or remove the duplicate"));
+            return Err(origin(format!(
+                "multiple module configs found with the same description: {description}"
+            ))
+            .with_help(
+                "give modules that share a path distinct `includes`, or remove the duplicate",
+            ));
         }
     }
-    let protos: Vec<&str> = snapshot.files.keys().map(String::as_str).filter(|p| p.ends_with(".proto")).collect();
+    let protos: Vec<&str> = snapshot
+        .files
+        .keys()
+        .map(String::as_str)
+        .filter(|p| p.ends_with(".proto"))
+        .collect();
     // No file in two modules of the same directory (nested module directories are allowed by
     // buf: their files then belong to both, as different import paths).
     let mut by_dir: BTreeMap<&str, Vec<&ModuleSpec>> = BTreeMap::new();
@@ -215,7 +240,11 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         for path in &protos {
             let owners: Vec<&&ModuleSpec> = modules.iter().filter(|m| m.contains(path)).collect();
             if owners.len() > 1 {
-                let list = owners.iter().map(|m| format!("  {}", m.description())).collect::<Vec<_>>().join("\n");
+                let list = owners
+                    .iter()
+                    .map(|m| format!("  {}", m.description()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 return Err(origin(format!(
                     "{} is contained in multiple modules:\n{list}",
                     snapshot.display_path(path)
@@ -229,7 +258,10 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
     for module in &config.modules {
         let key = module.config_file.as_deref();
         let grouped = module.version == ConfigVersion::V1Beta1;
-        match groups.iter_mut().find(|(k, v, _)| grouped && *v == ConfigVersion::V1Beta1 && *k == key) {
+        match groups
+            .iter_mut()
+            .find(|(k, v, _)| grouped && *v == ConfigVersion::V1Beta1 && *k == key)
+        {
             Some((_, _, members)) => members.push(module),
             None => groups.push((key, module.version, vec![module])),
         }
@@ -239,7 +271,11 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
             let description = if members.len() == 1 {
                 members[0].description()
             } else {
-                members.iter().map(|m| m.description()).collect::<Vec<_>>().join(" + ")
+                members
+                    .iter()
+                    .map(|m| m.description())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
             };
             return Err(Error::new(format!("Module \"{description}\" had no .proto files"))
                 .with_help("add .proto files under the module directory, or remove the module from the config"));

@@ -98,8 +98,15 @@ impl ModuleSpec {
     /// needs no `.proto` suffix here; callers filter file kinds.
     pub fn contains(&self, path: &str) -> bool {
         paths::contains(&self.dir, path)
-            && !self.excludes.iter().any(|e| paths::equals_or_contains(e, path))
-            && (self.includes.is_empty() || self.includes.iter().any(|i| paths::equals_or_contains(i, path)))
+            && !self
+                .excludes
+                .iter()
+                .any(|e| paths::equals_or_contains(e, path))
+            && (self.includes.is_empty()
+                || self
+                    .includes
+                    .iter()
+                    .any(|i| paths::equals_or_contains(i, path)))
     }
 
     /// `path` (relative to the input root, inside the module) relative to the module root: the
@@ -108,7 +115,9 @@ impl ModuleSpec {
         if self.dir.is_empty() {
             path
         } else {
-            path.strip_prefix(self.dir.as_str()).and_then(|p| p.strip_prefix('/')).unwrap_or(path)
+            path.strip_prefix(self.dir.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(path)
         }
     }
 
@@ -116,7 +125,13 @@ impl ModuleSpec {
     pub fn description(&self) -> String {
         let list = |items: &[String]| match items {
             [one] => format!("\"{one}\""),
-            many => format!("[{}]", many.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")),
+            many => format!(
+                "[{}]",
+                many.iter()
+                    .map(|i| format!("\"{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         let mut out = format!("path: \"{}\"", paths::shown(&self.dir));
         if !self.includes.is_empty() {
@@ -161,4 +176,3 @@ pub struct WorkspaceConfig {
     /// Where the configuration came from.
     pub source: ConfigSource,
 }
-

@@ -33,7 +33,9 @@ pub(crate) fn join(dir: &str, path: &str) -> String {
 
 /// Whether `path` is `dir` or inside it (both normalised).
 pub(crate) fn equals_or_contains(dir: &str, path: &str) -> bool {
-    dir.is_empty() || path == dir || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
+    dir.is_empty()
+        || path == dir
+        || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
 }
 
 /// Whether `path` is strictly inside `dir`.
@@ -72,8 +74,14 @@ mod tests {
         assert_eq!(normalize("a/../b").unwrap(), "b");
         assert_eq!(normalize("a//b").unwrap(), "a/b");
         assert_eq!(normalize("/a").unwrap_err(), "/a: expected to be relative");
-        assert_eq!(normalize("../a").unwrap_err(), "../a: is outside the context directory");
-        assert_eq!(normalize("a/../../b").unwrap_err(), "a/../../b: is outside the context directory");
+        assert_eq!(
+            normalize("../a").unwrap_err(),
+            "../a: is outside the context directory"
+        );
+        assert_eq!(
+            normalize("a/../../b").unwrap_err(),
+            "a/../../b: is outside the context directory"
+        );
     }
 
     #[test]

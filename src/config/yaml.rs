@@ -73,7 +73,10 @@ fn is_plain_bool(text: &str) -> bool {
 }
 
 fn is_plain_int(text: &str) -> bool {
-    let t = text.strip_prefix(['-', '+']).unwrap_or(text).replace('_', "");
+    let t = text
+        .strip_prefix(['-', '+'])
+        .unwrap_or(text)
+        .replace('_', "");
     if t.is_empty() {
         return false;
     }
@@ -139,7 +142,11 @@ impl<'a> Source<'a> {
 
     fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        self.text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1
+        self.text.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 
     /// Parses the first YAML document of the text. `None` when the stream has no document
@@ -152,14 +159,24 @@ impl<'a> Source<'a> {
                 Ok(ok) => ok,
                 Err(err) => {
                     let marker = err.marker();
-                    let offset = marker.byte_offset().unwrap_or_else(|| char_to_byte.get(marker.index()));
+                    let offset = marker
+                        .byte_offset()
+                        .unwrap_or_else(|| char_to_byte.get(marker.index()));
                     return Err(self
                         .error_at_offset(offset, format!("invalid YAML: {}", err.info()))
-                        .with_help("fix the YAML syntax (indentation, quotes, brackets) at this position"));
+                        .with_help(
+                            "fix the YAML syntax (indentation, quotes, brackets) at this position",
+                        ));
                 }
             };
-            let start = span.start.byte_offset().unwrap_or_else(|| char_to_byte.get(span.start.index()));
-            let end = span.end.byte_offset().unwrap_or_else(|| char_to_byte.get(span.end.index()));
+            let start = span
+                .start
+                .byte_offset()
+                .unwrap_or_else(|| char_to_byte.get(span.start.index()));
+            let end = span
+                .end
+                .byte_offset()
+                .unwrap_or_else(|| char_to_byte.get(span.end.index()));
             match event {
                 Event::StreamStart | Event::DocumentStart(..) => {}
                 Event::StreamEnd => break,
@@ -169,12 +186,17 @@ impl<'a> Source<'a> {
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    let explicit_str = tag.as_ref().is_some_and(|t| t.is_yaml_core_schema_tag("str"));
+                    let explicit_str = tag
+                        .as_ref()
+                        .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
                     let plain = style == ScalarStyle::Plain && !explicit_str;
                     let value = if plain && is_plain_null(&text) {
                         Value::Null
                     } else {
-                        Value::Scalar { text: text.into_owned(), plain }
+                        Value::Scalar {
+                            text: text.into_owned(),
+                            plain,
+                        }
                     };
                     builder.push_node(Node { value, start, end }, anchor);
                 }
@@ -182,7 +204,11 @@ impl<'a> Source<'a> {
                 Event::MappingStart(_, anchor, _) => builder.open(start, anchor, true),
                 Event::SequenceEnd | Event::MappingEnd => builder.close(end),
                 Event::Alias(id) => {
-                    let node = builder.anchors.get(&id).cloned().unwrap_or(Node { value: Value::Null, start, end });
+                    let node = builder.anchors.get(&id).cloned().unwrap_or(Node {
+                        value: Value::Null,
+                        start,
+                        end,
+                    });
                     builder.push_node(node, 0);
                 }
                 _ => {}
@@ -202,11 +228,21 @@ impl<'a> Source<'a> {
         hint: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Fields<'n>> {
         let entries = match &node.value {
-            Value::Null => return Ok(Fields { entries: Vec::new() }),
+            Value::Null => {
+                return Ok(Fields {
+                    entries: Vec::new(),
+                })
+            }
             Value::Map(entries) => entries,
             _ => {
                 return Err(self
-                    .error_at(node, format!("cannot unmarshal {} into {what}: expected a mapping of keys", node.describe()))
+                    .error_at(
+                        node,
+                        format!(
+                            "cannot unmarshal {} into {what}: expected a mapping of keys",
+                            node.describe()
+                        ),
+                    )
                     .with_help(format!("{what} takes the keys: {}", allowed.join(", "))));
             }
         };
@@ -217,18 +253,30 @@ impl<'a> Source<'a> {
                 Value::Scalar { text, .. } => text.clone(),
                 Value::Null => String::new(),
                 _ => {
-                    return Err(self.error_at(key, format!("a key of {what} must be a string, found {}", key.describe())));
+                    return Err(self.error_at(
+                        key,
+                        format!("a key of {what} must be a string, found {}", key.describe()),
+                    ));
                 }
             };
             if let Some(first) = seen.get(&name) {
                 return Err(self
-                    .error_at(key, format!("mapping key \"{name}\" already defined at line {}", self.line_of(*first)))
+                    .error_at(
+                        key,
+                        format!(
+                            "mapping key \"{name}\" already defined at line {}",
+                            self.line_of(*first)
+                        ),
+                    )
                     .with_help("remove one of the two entries"));
             }
             seen.insert(name.clone(), key.start);
             let Some(known) = allowed.iter().find(|k| **k == name) else {
-                let help = hint(&name).unwrap_or_else(|| format!("{what} takes the keys: {}", allowed.join(", ")));
-                return Err(self.error_at(key, format!("unknown key \"{name}\" in {what}")).with_help(help));
+                let help = hint(&name)
+                    .unwrap_or_else(|| format!("{what} takes the keys: {}", allowed.join(", ")));
+                return Err(self
+                    .error_at(key, format!("unknown key \"{name}\" in {what}"))
+                    .with_help(help));
             };
             out.push((*known, key, value));
         }
@@ -240,16 +288,27 @@ impl<'a> Source<'a> {
         match &node.value {
             Value::Null => Ok(String::new()),
             Value::Scalar { text, .. } => Ok(text.clone()),
-            _ => Err(self
-                .error_at(node, format!("cannot unmarshal {} into {what}: expected a string", node.describe()))),
+            _ => Err(self.error_at(
+                node,
+                format!(
+                    "cannot unmarshal {} into {what}: expected a string",
+                    node.describe()
+                ),
+            )),
         }
     }
 
     /// A bool target (see the module docs for the accepted spellings).
     pub fn bool(&self, node: &Node, what: &str) -> Result<bool> {
         let bad = || {
-            self.error_at(node, format!("cannot unmarshal {} into {what}: expected a boolean", node.describe()))
-                .with_help("use true or false")
+            self.error_at(
+                node,
+                format!(
+                    "cannot unmarshal {} into {what}: expected a boolean",
+                    node.describe()
+                ),
+            )
+            .with_help("use true or false")
         };
         match &node.value {
             Value::Null => Ok(false),
@@ -275,10 +334,22 @@ impl<'a> Source<'a> {
     pub fn strings<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(String, &'n Node)>> {
         match &node.value {
             Value::Null => Ok(Vec::new()),
-            Value::Seq(items) => items.iter().map(|item| Ok((self.string(item, what)?, item))).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .map(|item| Ok((self.string(item, what)?, item)))
+                .collect(),
             _ => Err(self
-                .error_at(node, format!("cannot unmarshal {} into {what}: expected a list of strings", node.describe()))
-                .with_help(format!("write it as a list: `[{}]` or one `- item` per line", scalar_text(node)))),
+                .error_at(
+                    node,
+                    format!(
+                        "cannot unmarshal {} into {what}: expected a list of strings",
+                        node.describe()
+                    ),
+                )
+                .with_help(format!(
+                    "write it as a list: `[{}]` or one `- item` per line",
+                    scalar_text(node)
+                ))),
         }
     }
 
@@ -303,7 +374,13 @@ impl<'a> Source<'a> {
             let name = self.string(key, &format!("a key of {what}"))?;
             if let Some(first) = seen.get(&name) {
                 return Err(self
-                    .error_at(key, format!("mapping key \"{name}\" already defined at line {}", self.line_of(*first)))
+                    .error_at(
+                        key,
+                        format!(
+                            "mapping key \"{name}\" already defined at line {}",
+                            self.line_of(*first)
+                        ),
+                    )
                     .with_help("merge the two lists under one key"));
             }
             seen.insert(name.clone(), key.start);
@@ -329,12 +406,18 @@ pub(crate) struct Fields<'n> {
 impl<'n> Fields<'n> {
     /// The value node of a key, when present.
     pub fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v)
     }
 
     /// The key node of a key, when present (for errors about the key itself).
     pub fn key_node(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| *k)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, k, _)| *k)
     }
 }
 
@@ -354,7 +437,12 @@ struct Open {
 
 impl TreeBuilder {
     fn open(&mut self, start: usize, anchor: usize, is_map: bool) {
-        self.stack.push(Open { start, anchor, is_map, items: Vec::new() });
+        self.stack.push(Open {
+            start,
+            anchor,
+            is_map,
+            items: Vec::new(),
+        });
     }
 
     fn close(&mut self, end: usize) {
@@ -363,14 +451,25 @@ impl TreeBuilder {
             let mut pairs = Vec::with_capacity(open.items.len() / 2);
             let mut items = open.items.into_iter();
             while let Some(key) = items.next() {
-                let value = items.next().unwrap_or(Node { value: Value::Null, start: key.end, end: key.end });
+                let value = items.next().unwrap_or(Node {
+                    value: Value::Null,
+                    start: key.end,
+                    end: key.end,
+                });
                 pairs.push((key, value));
             }
             Value::Map(pairs)
         } else {
             Value::Seq(open.items)
         };
-        self.push_node(Node { value, start: open.start, end: end.max(open.start) }, open.anchor);
+        self.push_node(
+            Node {
+                value,
+                start: open.start,
+                end: end.max(open.start),
+            },
+            open.anchor,
+        );
     }
 
     fn push_node(&mut self, node: Node, anchor: usize) {
@@ -400,7 +499,11 @@ impl<'a> CharToByte<'a> {
     }
 
     fn get(&self, char_index: usize) -> usize {
-        self.text.char_indices().nth(char_index).map(|(i, _)| i).unwrap_or(self.text.len())
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map(|(i, _)| i)
+            .unwrap_or(self.text.len())
     }
 }
 
@@ -409,14 +512,22 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Node {
-        Source { file: "t.yaml", text }.parse().expect("parses").expect("has a document")
+        Source {
+            file: "t.yaml",
+            text,
+        }
+        .parse()
+        .expect("parses")
+        .expect("has a document")
     }
 
     #[test]
     fn spans_are_byte_offsets() {
         let text = "# é comment\nversion: v1\nlint:\n  use: [A]\n";
         let root = parse(text);
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         let (key, value) = &entries[0];
         assert_eq!(&text[key.start..key.end], "version");
         assert_eq!(&text[value.start..value.end], "v1");
@@ -426,10 +537,17 @@ mod tests {
     fn plain_scalars_resolve_like_go_yaml() {
         assert!(is_plain_int("12") && is_plain_int("0x1F") && is_plain_int("-1_000"));
         assert!(!is_plain_int("v1") && !is_plain_int(""));
-        assert!(is_plain_float("1.5") && is_plain_float(".5") && is_plain_float("1e3") && is_plain_float(".inf"));
+        assert!(
+            is_plain_float("1.5")
+                && is_plain_float(".5")
+                && is_plain_float("1e3")
+                && is_plain_float(".inf")
+        );
         assert!(!is_plain_float("1.2.3") && !is_plain_float("e3"));
         let root = parse("a: ~\nb: null\nc:\nd: '~'\n");
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         assert!(matches!(entries[0].1.value, Value::Null));
         assert!(matches!(entries[1].1.value, Value::Null));
         assert!(matches!(entries[2].1.value, Value::Null));
@@ -438,8 +556,18 @@ mod tests {
 
     #[test]
     fn bools_follow_yaml_v3() {
-        let src = Source { file: "t.yaml", text: "" };
-        let node = |text: &str, plain: bool| Node { value: Value::Scalar { text: text.into(), plain }, start: 0, end: 0 };
+        let src = Source {
+            file: "t.yaml",
+            text: "",
+        };
+        let node = |text: &str, plain: bool| Node {
+            value: Value::Scalar {
+                text: text.into(),
+                plain,
+            },
+            start: 0,
+            end: 0,
+        };
         assert!(src.bool(&node("true", true), "x").unwrap());
         assert!(src.bool(&node("yes", true), "x").unwrap());
         assert!(src.bool(&node("yes", false), "x").unwrap());
@@ -451,14 +579,28 @@ mod tests {
     #[test]
     fn only_the_first_document_is_read_and_aliases_resolve() {
         let root = parse("a: &x [1, 2]\nb: *x\n---\nc: 3\n");
-        let Value::Map(entries) = &root.value else { panic!("map") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
         assert_eq!(entries.len(), 2);
         assert!(matches!(&entries[1].1.value, Value::Seq(items) if items.len() == 2));
     }
 
     #[test]
     fn empty_stream_has_no_document() {
-        assert!(Source { file: "t.yaml", text: "" }.parse().unwrap().is_none());
-        assert!(Source { file: "t.yaml", text: "# only a comment\n" }.parse().unwrap().is_none());
+        assert!(Source {
+            file: "t.yaml",
+            text: ""
+        }
+        .parse()
+        .unwrap()
+        .is_none());
+        assert!(Source {
+            file: "t.yaml",
+            text: "# only a comment\n"
+        }
+        .parse()
+        .unwrap()
+        .is_none());
     }
 }

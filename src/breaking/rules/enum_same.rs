@@ -21,7 +21,11 @@ pub(super) fn enum_same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         let before = features::enum_is_closed(&prev.parent_file());
         let after = features::enum_is_closed(&cur.parent_file());
         if before != after {
-            let (from, to) = if after { ("open", "closed") } else { ("closed", "open") };
+            let (from, to) = if after {
+                ("open", "closed")
+            } else {
+                ("closed", "open")
+            };
             let file = current_file(p, &cur.parent_file());
             let against = p.previous.file(prev.parent_file().name());
             r.at(

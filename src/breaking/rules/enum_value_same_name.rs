@@ -23,7 +23,11 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         if before.iter().all(|n| after.contains(n)) {
             continue;
         }
-        let plural = if before.len() > 1 && after.len() > 1 { "s" } else { "" };
+        let plural = if before.len() > 1 && after.len() > 1 {
+            "s"
+        } else {
+            ""
+        };
         for value in cur {
             let file = current_file(p, &value.parent_file());
             let against = prev

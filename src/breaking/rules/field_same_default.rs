@@ -25,14 +25,20 @@ enum Comparable {
 }
 
 fn can_have_default(field: &Field) -> bool {
-    !field.is_list() && !field.is_map() && !field.is_group() && !matches!(field.kind(), Kind::Message(_))
+    !field.is_list()
+        && !field.is_map()
+        && !field.is_group()
+        && !matches!(field.kind(), Kind::Message(_))
 }
 
 fn default_of(field: &Field) -> (Comparable, String) {
     match field.default_value() {
         Value::Bytes(b) => {
             let printed: Vec<String> = b.iter().map(|x| format!("0x{x:X}")).collect();
-            (Comparable::Text(b.to_vec()), format!("[{}]", printed.join(",")))
+            (
+                Comparable::Text(b.to_vec()),
+                format!("[{}]", printed.join(",")),
+            )
         }
         Value::String(s) => (Comparable::Text(s.clone().into_bytes()), format!("{s:?}")),
         Value::EnumNumber(n) => {
@@ -96,7 +102,11 @@ fn go_float(value: f64, scientific: String) -> String {
         return "NaN".into();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if value > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let (mantissa, exp) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -105,7 +115,11 @@ fn go_float(value: f64, scientific: String) -> String {
     let sign = if negative { "-" } else { "" };
     if exp < -4 || exp >= 6 {
         let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
     }
@@ -113,7 +127,10 @@ fn go_float(value: f64, scientific: String) -> String {
     if point <= 0 {
         format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
     } else if point as usize >= digits.len() {
-        format!("{sign}{digits}{}", "0".repeat(point as usize - digits.len()))
+        format!(
+            "{sign}{digits}{}",
+            "0".repeat(point as usize - digits.len())
+        )
     } else {
         let (int, frac) = digits.split_at(point as usize);
         format!("{sign}{int}.{frac}")
@@ -134,7 +151,8 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         let against = p.previous.file(prev.file().name());
         let mut default_path = cur.path().to_vec();
         default_path.push(tag::field::DEFAULT_VALUE);
-        r.at_first(
+        let option_span = file.and_then(|f| super::option_span(f, &default_path, "default"));
+        let hit = r.at_first(
             file,
             &[&default_path, cur.path()],
             against,
@@ -143,6 +161,9 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
                 cur.description()
             ),
         );
+        if hit.path.as_deref() == Some(default_path.as_slice()) {
+            hit.span = option_span;
+        }
     }
 }
 
@@ -160,6 +181,9 @@ mod tests {
         assert_eq!(g(1234567.0), "1.234567e+06");
         assert_eq!(g(0.00001), "1e-05");
         assert_eq!(g(-2.5), "-2.5");
-        assert_eq!(go_float(f64::from(123.123f32), format!("{:e}", 123.123f32)), "123.123");
+        assert_eq!(
+            go_float(f64::from(123.123f32), format!("{:e}", 123.123f32)),
+            "123.123"
+        );
     }
 }

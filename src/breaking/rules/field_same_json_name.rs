@@ -2,8 +2,7 @@
 
 use super::current_file;
 use crate::breaking::{Pairs, Report};
-use crate::check::Span;
-use crate::image::{tag, ImageFile};
+use crate::image::tag;
 
 crate::declare_rule! {
     /// Checks that a field keeps its JSON name (the `json_name` option, or the default
@@ -23,7 +22,7 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         let against = p.previous.file(prev.file().name());
         let mut json_path = cur.path().to_vec();
         json_path.push(tag::field::JSON_NAME);
-        let option_span = file.and_then(|f| option_span(f, &json_path));
+        let option_span = file.and_then(|f| super::option_span(f, &json_path, "json_name"));
         let hit = r.at_first(
             file,
             &[&json_path, cur.path()],
@@ -39,15 +38,4 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             hit.span = option_span;
         }
     }
-}
-
-/// buf's span of a `json_name = "..."` option starts at `json_name`; the compiler's at the value.
-fn option_span(file: &ImageFile, path: &[i32]) -> Option<Span> {
-    let mut span = file.locations().span(path)?;
-    let source = file.source.as_deref()?;
-    let line = source.lines().nth(span.start_line as usize - 1)?;
-    let before: String = line.chars().take(span.start_column as usize - 1).collect();
-    let at = before.rfind("json_name")?;
-    span.start_column = before[..at].chars().count() as u32 + 1;
-    Some(span)
 }

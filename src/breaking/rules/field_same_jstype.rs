@@ -1,7 +1,7 @@
 //! FIELD_SAME_JSTYPE.
 
-use prost_types::field_options::JsType;
 use prost_types::field_descriptor_proto::Type;
+use prost_types::field_options::JsType;
 
 use super::current_file;
 use crate::breaking::pairs::Field;

@@ -27,8 +27,14 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
                 b.name(),
                 a.name()
             ),
-            (Some(_), None) => format!("{} moved from inside to outside a oneof.", cur.description()),
-            (None, Some(_)) => format!("{} moved from outside to inside a oneof.", cur.description()),
+            (Some(_), None) => format!(
+                "{} moved from inside to outside a oneof.",
+                cur.description()
+            ),
+            (None, Some(_)) => format!(
+                "{} moved from outside to inside a oneof.",
+                cur.description()
+            ),
         };
         let file = current_file(p, &cur.file());
         let against = p.previous.file(prev.file().name());

@@ -202,9 +202,11 @@ fn compatible_type_name<'a>(p: &Pairs<'a>, r: &mut Report<'a>, prev: &Field, cur
     }
     if let (Kind::Enum(before), Kind::Enum(after)) = (prev.kind(), cur.kind()) {
         let subset = before.values().all(|v| {
-            after
-                .get_value(v.number())
-                .is_some_and(|_| after.values().any(|a| a.number() == v.number() && a.name() == v.name()))
+            after.get_value(v.number()).is_some_and(|_| {
+                after
+                    .values()
+                    .any(|a| a.number() == v.number() && a.name() == v.name())
+            })
         });
         if before.name() == after.name() && subset {
             return;

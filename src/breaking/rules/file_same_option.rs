@@ -42,7 +42,9 @@ crate::declare_rule! {
 }
 
 pub(super) fn package<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "package", &[tag::file::PACKAGE], |f| f.package().to_string());
+    same_value(p, r, "package", &[tag::file::PACKAGE], |f| {
+        f.package().to_string()
+    });
 }
 
 crate::declare_rule! {
@@ -53,7 +55,9 @@ crate::declare_rule! {
 }
 
 pub(super) fn syntax<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "syntax", &[tag::file::SYNTAX], |f| f.syntax().to_string());
+    same_value(p, r, "syntax", &[tag::file::SYNTAX], |f| {
+        f.syntax().to_string()
+    });
 }
 
 crate::declare_rule! {
@@ -65,7 +69,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn cc_enable_arenas<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"cc_enable_arenas\"", &[tag::file::OPTIONS, 31], |f| options(f).cc_enable_arenas().to_string());
+    same_value(
+        p,
+        r,
+        "option \"cc_enable_arenas\"",
+        &[tag::file::OPTIONS, 31],
+        |f| options(f).cc_enable_arenas().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -77,7 +87,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn cc_generic_services<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"cc_generic_services\"", &[tag::file::OPTIONS, 16], |f| options(f).cc_generic_services().to_string());
+    same_value(
+        p,
+        r,
+        "option \"cc_generic_services\"",
+        &[tag::file::OPTIONS, 16],
+        |f| options(f).cc_generic_services().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -89,7 +105,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn csharp_namespace<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"csharp_namespace\"", &[tag::file::OPTIONS, 37], |f| options(f).csharp_namespace().to_string());
+    same_value(
+        p,
+        r,
+        "option \"csharp_namespace\"",
+        &[tag::file::OPTIONS, 37],
+        |f| options(f).csharp_namespace().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -101,7 +123,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn go_package<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"go_package\"", &[tag::file::OPTIONS, 11], |f| options(f).go_package().to_string());
+    same_value(
+        p,
+        r,
+        "option \"go_package\"",
+        &[tag::file::OPTIONS, 11],
+        |f| options(f).go_package().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -113,7 +141,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn java_generic_services<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"java_generic_services\"", &[tag::file::OPTIONS, 17], |f| options(f).java_generic_services().to_string());
+    same_value(
+        p,
+        r,
+        "option \"java_generic_services\"",
+        &[tag::file::OPTIONS, 17],
+        |f| options(f).java_generic_services().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -125,7 +159,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn java_multiple_files<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"java_multiple_files\"", &[tag::file::OPTIONS, 10], |f| options(f).java_multiple_files().to_string());
+    same_value(
+        p,
+        r,
+        "option \"java_multiple_files\"",
+        &[tag::file::OPTIONS, 10],
+        |f| options(f).java_multiple_files().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -137,7 +177,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn java_outer_classname<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"java_outer_classname\"", &[tag::file::OPTIONS, 8], |f| options(f).java_outer_classname().to_string());
+    same_value(
+        p,
+        r,
+        "option \"java_outer_classname\"",
+        &[tag::file::OPTIONS, 8],
+        |f| options(f).java_outer_classname().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -149,7 +195,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn java_package<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"java_package\"", &[tag::file::OPTIONS, 1], |f| options(f).java_package().to_string());
+    same_value(
+        p,
+        r,
+        "option \"java_package\"",
+        &[tag::file::OPTIONS, 1],
+        |f| options(f).java_package().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -161,7 +213,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn objc_class_prefix<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"objc_class_prefix\"", &[tag::file::OPTIONS, 36], |f| options(f).objc_class_prefix().to_string());
+    same_value(
+        p,
+        r,
+        "option \"objc_class_prefix\"",
+        &[tag::file::OPTIONS, 36],
+        |f| options(f).objc_class_prefix().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -173,7 +231,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn optimize_for<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"optimize_for\"", &[tag::file::OPTIONS, 9], |f| options(f).optimize_for().as_str_name().to_string());
+    same_value(
+        p,
+        r,
+        "option \"optimize_for\"",
+        &[tag::file::OPTIONS, 9],
+        |f| options(f).optimize_for().as_str_name().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -185,7 +249,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn php_class_prefix<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"php_class_prefix\"", &[tag::file::OPTIONS, 40], |f| options(f).php_class_prefix().to_string());
+    same_value(
+        p,
+        r,
+        "option \"php_class_prefix\"",
+        &[tag::file::OPTIONS, 40],
+        |f| options(f).php_class_prefix().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -197,7 +267,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn php_metadata_namespace<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"php_metadata_namespace\"", &[tag::file::OPTIONS, 44], |f| options(f).php_metadata_namespace().to_string());
+    same_value(
+        p,
+        r,
+        "option \"php_metadata_namespace\"",
+        &[tag::file::OPTIONS, 44],
+        |f| options(f).php_metadata_namespace().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -209,7 +285,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn php_namespace<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"php_namespace\"", &[tag::file::OPTIONS, 41], |f| options(f).php_namespace().to_string());
+    same_value(
+        p,
+        r,
+        "option \"php_namespace\"",
+        &[tag::file::OPTIONS, 41],
+        |f| options(f).php_namespace().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -221,7 +303,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn py_generic_services<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"py_generic_services\"", &[tag::file::OPTIONS, 18], |f| options(f).py_generic_services().to_string());
+    same_value(
+        p,
+        r,
+        "option \"py_generic_services\"",
+        &[tag::file::OPTIONS, 18],
+        |f| options(f).py_generic_services().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -233,7 +321,13 @@ crate::declare_rule! {
 }
 
 pub(super) fn ruby_package<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"ruby_package\"", &[tag::file::OPTIONS, 45], |f| options(f).ruby_package().to_string());
+    same_value(
+        p,
+        r,
+        "option \"ruby_package\"",
+        &[tag::file::OPTIONS, 45],
+        |f| options(f).ruby_package().to_string(),
+    );
 }
 
 crate::declare_rule! {
@@ -245,5 +339,11 @@ crate::declare_rule! {
 }
 
 pub(super) fn swift_prefix<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    same_value(p, r, "option \"swift_prefix\"", &[tag::file::OPTIONS, 39], |f| options(f).swift_prefix().to_string());
+    same_value(
+        p,
+        r,
+        "option \"swift_prefix\"",
+        &[tag::file::OPTIONS, 39],
+        |f| options(f).swift_prefix().to_string(),
+    );
 }

@@ -37,7 +37,9 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             );
         }
         for n in after.difference(&before) {
-            let Some(field) = cur.get_field(*n) else { continue };
+            let Some(field) = cur.get_field(*n) else {
+                continue;
+            };
             r.at(
                 file,
                 field.path(),

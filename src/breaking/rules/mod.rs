@@ -191,3 +191,20 @@ fn relax_help(rule: &str, what: &str) -> String {
          consumer uses it any more, add `{rule}` to `breaking.except` in buf.yaml"
     )
 }
+
+/// buf's span of a pseudo-option (`json_name = "x"`, `default = 1`) starts at the option name; the
+/// compiler's span covers only the value. `None` when the source is not at hand.
+fn option_span(file: &ImageFile, path: &[i32], option: &str) -> Option<crate::check::Span> {
+    let mut span = file.locations().span(path)?;
+    let source = file.source.as_deref()?;
+    let line = source
+        .lines()
+        .nth(span.start_line.checked_sub(1)? as usize)?;
+    let before: String = line
+        .chars()
+        .take(span.start_column.saturating_sub(1) as usize)
+        .collect();
+    let at = before.rfind(option)?;
+    span.start_column = before[..at].chars().count() as u32 + 1;
+    Some(span)
+}

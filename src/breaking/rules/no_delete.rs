@@ -121,7 +121,10 @@ pub(super) fn service_no_delete<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             r.in_file(
                 cur,
                 Some(prev),
-                format!("Previously present service {:?} was deleted from file.", s.name()),
+                format!(
+                    "Previously present service {:?} was deleted from file.",
+                    s.name()
+                ),
             )
             .help(relax_help("SERVICE_NO_DELETE", "a service"));
         }

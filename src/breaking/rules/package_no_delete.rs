@@ -47,7 +47,9 @@ fn collect<'a, T>(
 ) -> ByPackage<'a, T> {
     let mut out: ByPackage<'a, T> = BTreeMap::new();
     for (name, fd) in &side.file_descriptors {
-        let Some(file) = side.file(name) else { continue };
+        let Some(file) = side.file(name) else {
+            continue;
+        };
         let entry = out.entry(fd.package_name().to_string()).or_default();
         for (nested, d) in of_file(fd) {
             entry.insert(nested, (d, file));
@@ -65,7 +67,9 @@ fn deleted<'a, T>(
     let prev = collect(&p.previous, of_file);
     let cur = collect(&p.current, of_file);
     for (package, defs) in &prev {
-        let Some(now) = cur.get(package) else { continue };
+        let Some(now) = cur.get(package) else {
+            continue;
+        };
         for (nested, (_, file)) in defs {
             if !now.contains_key(nested) {
                 on_deleted(package, nested, file);
@@ -76,7 +80,8 @@ fn deleted<'a, T>(
 
 pub(super) fn enums<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     deleted(p, file_enums, |package, nested, prev| {
-        let msg = format!("Previously present enum {nested:?} was deleted from package {package:?}.");
+        let msg =
+            format!("Previously present enum {nested:?} was deleted from package {package:?}.");
         place_in_same_file(p, r, prev, nested, msg)
             .help(relax_help("PACKAGE_ENUM_NO_DELETE", "an enum"));
     });
@@ -84,8 +89,9 @@ pub(super) fn enums<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
 
 pub(super) fn extensions<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     deleted(p, file_extensions, |package, nested, prev| {
-        let msg =
-            format!("Previously present extension {nested:?} was deleted from package {package:?}.");
+        let msg = format!(
+            "Previously present extension {nested:?} was deleted from package {package:?}."
+        );
         place_in_same_file(p, r, prev, nested, msg)
             .help(relax_help("PACKAGE_EXTENSION_NO_DELETE", "an extension"));
     });
@@ -149,8 +155,11 @@ pub(super) fn packages<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         }
         // The first file by path stands for the package in the ignore filters.
         let first = files.iter().min_by_key(|f| f.name()).copied();
-        r.nowhere(first, format!("Previously present package {package:?} was deleted."))
-            .help(relax_help("PACKAGE_NO_DELETE", "a package"));
+        r.nowhere(
+            first,
+            format!("Previously present package {package:?} was deleted."),
+        )
+        .help(relax_help("PACKAGE_NO_DELETE", "a package"));
     }
 }
 
@@ -161,7 +170,8 @@ pub(super) fn services<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             .collect::<BTreeMap<_, _>>()
     };
     deleted(p, of_file, |package, name, prev| {
-        let msg = format!("Previously present service {name:?} was deleted from package {package:?}.");
+        let msg =
+            format!("Previously present service {name:?} was deleted from package {package:?}.");
         let hit = match p.current.file(prev.name()) {
             Some(cur) => r.in_file(cur, Some(prev), msg),
             None => r.nowhere(Some(prev), msg),

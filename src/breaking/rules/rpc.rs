@@ -2,7 +2,7 @@
 
 use prost_reflect::MethodDescriptor;
 
-use super::{relax_help};
+use super::relax_help;
 use crate::breaking::{Pairs, Report};
 use crate::image::{tag, ImageFile};
 
@@ -37,7 +37,11 @@ crate::declare_rule! {
     pub RPC_SAME_SERVER_STREAMING = "Checks that RPCs keep their server streaming."
 }
 
-fn files<'a>(p: &Pairs<'a>, prev: &MethodDescriptor, cur: &MethodDescriptor) -> (Option<&'a ImageFile>, Option<&'a ImageFile>) {
+fn files<'a>(
+    p: &Pairs<'a>,
+    prev: &MethodDescriptor,
+    cur: &MethodDescriptor,
+) -> (Option<&'a ImageFile>, Option<&'a ImageFile>) {
     (
         p.current.file(cur.parent_file().name()),
         p.previous.file(prev.parent_file().name()),
@@ -65,12 +69,21 @@ pub(super) fn no_delete<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     }
 }
 
-fn streaming<'a>(p: &Pairs<'a>, r: &mut Report<'a>, side: &str, get: fn(&MethodDescriptor) -> bool) {
+fn streaming<'a>(
+    p: &Pairs<'a>,
+    r: &mut Report<'a>,
+    side: &str,
+    get: fn(&MethodDescriptor) -> bool,
+) {
     for (prev, cur) in &p.methods {
         if get(prev) == get(cur) {
             continue;
         }
-        let (from, to) = if get(cur) { ("unary", "streaming") } else { ("streaming", "unary") };
+        let (from, to) = if get(cur) {
+            ("unary", "streaming")
+        } else {
+            ("streaming", "unary")
+        };
         let (file, against) = files(p, prev, cur);
         r.at(
             file,
@@ -93,7 +106,13 @@ pub(super) fn same_server_streaming<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     streaming(p, r, "server", MethodDescriptor::is_server_streaming)
 }
 
-fn same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>, what: &str, field: i32, name: fn(&MethodDescriptor) -> String) {
+fn same_type<'a>(
+    p: &Pairs<'a>,
+    r: &mut Report<'a>,
+    what: &str,
+    field: i32,
+    name: fn(&MethodDescriptor) -> String,
+) {
     for (prev, cur) in &p.methods {
         let (before, after) = (name(prev), name(cur));
         if before == after {
@@ -117,13 +136,19 @@ fn same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>, what: &str, field: i32, name
 
 pub(super) fn same_request_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     same_type(p, r, "request", tag::method::INPUT_TYPE, |m| {
-        m.method_descriptor_proto().input_type().trim_start_matches('.').to_string()
+        m.method_descriptor_proto()
+            .input_type()
+            .trim_start_matches('.')
+            .to_string()
     })
 }
 
 pub(super) fn same_response_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     same_type(p, r, "response", tag::method::OUTPUT_TYPE, |m| {
-        m.method_descriptor_proto().output_type().trim_start_matches('.').to_string()
+        m.method_descriptor_proto()
+            .output_type()
+            .trim_start_matches('.')
+            .to_string()
     })
 }
 
