@@ -6,6 +6,7 @@
 //! then the well-known types. Every compile error becomes a `COMPILE` [`Finding`]; a file whose import
 //! failed is not reported again for the same missing import.
 
+mod duplicates;
 mod errors;
 mod image_bytes;
 
@@ -54,6 +55,20 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
                 }
                 failed.insert(name);
             }
+        }
+    }
+
+    // Clashing top-level names across files: report once, keep the later file out of linking.
+    let mut names: Vec<&String> = ready.keys().collect();
+    names.sort();
+    let dups = duplicates::find(names.iter().map(|n| ready[*n].file_descriptor_proto()));
+    if !dups.is_empty() {
+        findings.extend(duplicates::to_findings(&dups, |name| {
+            workspace.files.get(name).map(|f| f.external_path.clone()).unwrap_or_else(|| name.to_string())
+        }));
+        for d in dups {
+            ready.remove(&d.file);
+            failed.insert(d.file);
         }
     }
 
