@@ -87,11 +87,19 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                     cur.name()
                 ),
             )
-            .help(format!(
-                "add `{}` to enum {} so the value is never reused",
-                fix.join(" "),
-                cur.name()
-            ));
+            .help(if fix.is_empty() {
+                format!(
+                    "the number and the name are reserved, so the wire and JSON encodings are safe; \
+                     ENUM_VALUE_NO_DELETE also protects code generated from the value: if none uses it, select \
+                     ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED (the WIRE_JSON category) instead"
+                )
+            } else {
+                format!(
+                    "add `{}` to enum {} so the value is never reused",
+                    fix.join(" "),
+                    cur.name()
+                )
+            });
         }
     }
 }

@@ -79,11 +79,19 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                 against,
                 format!("Previously present {description} was deleted{suffix}."),
             )
-            .help(format!(
-                "add `{}` to message {} so the field is never reused",
-                fix.join(" "),
-                cur.name()
-            ));
+            .help(if fix.is_empty() {
+                format!(
+                    "the number and the name are reserved, so the wire and JSON encodings are safe; \
+                     FIELD_NO_DELETE also protects code generated from the field: if none uses it, select \
+                     FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED (the WIRE_JSON category) instead"
+                )
+            } else {
+                format!(
+                    "add `{}` to message {} so the field is never reused",
+                    fix.join(" "),
+                    cur.name()
+                )
+            });
         }
     }
 }
