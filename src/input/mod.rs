@@ -266,5 +266,3 @@ fn declared_package(bytes: &[u8]) -> String {
     String::new()
 }
 
-mod bootstrap;
-pub use bootstrap::load;
