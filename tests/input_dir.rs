@@ -41,14 +41,34 @@ fn canon(p: &Path) -> PathBuf {
 fn fixture() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    write(t, "ws/buf.work.yaml", "version: v1\ndirectories:\n  - a\n  - b\n");
+    write(
+        t,
+        "ws/buf.work.yaml",
+        "version: v1\ndirectories:\n  - a\n  - b\n",
+    );
     write(t, "ws/a/buf.yaml", "version: v1\n");
     write(t, "ws/b/buf.yaml", "version: v1\n");
-    write(t, "ws/a/foo/a.proto", "syntax = \"proto3\";\npackage foo;\nmessage A {}\n");
-    write(t, "ws/b/b.proto", "syntax = \"proto3\";\npackage b;\nimport \"foo/a.proto\";\n");
+    write(
+        t,
+        "ws/a/foo/a.proto",
+        "syntax = \"proto3\";\npackage foo;\nmessage A {}\n",
+    );
+    write(
+        t,
+        "ws/b/b.proto",
+        "syntax = \"proto3\";\npackage b;\nimport \"foo/a.proto\";\n",
+    );
     write(t, "ws/c/c.proto", "syntax = \"proto3\";\npackage c;\n");
-    write(t, "v2/buf.yaml", "version: v2\nmodules:\n  - path: a\n  - path: b\n");
-    write(t, "v2/a/foo/a.proto", "syntax = \"proto3\";\npackage foo;\n");
+    write(
+        t,
+        "v2/buf.yaml",
+        "version: v2\nmodules:\n  - path: a\n  - path: b\n",
+    );
+    write(
+        t,
+        "v2/a/foo/a.proto",
+        "syntax = \"proto3\";\npackage foo;\n",
+    );
     write(t, "v2/b/b.proto", "syntax = \"proto3\";\npackage b;\n");
     write(t, "v2/c/c.proto", "syntax = \"proto3\";\npackage c;\n");
     write(t, "n/buf.yaml", "version: v2\n");
@@ -56,9 +76,21 @@ fn fixture() -> tempfile::TempDir {
     write(t, "m/buf.yaml", "version: v1\n");
     write(t, "m/sub/f.proto", "syntax = \"proto3\";\npackage s;\n");
     write(t, "m/sub/g.proto", "syntax = \"proto3\";\npackage s;\n");
-    write(t, "plain/x/y.proto", "syntax = \"proto3\";\npackage x.v1; // the package\nmessage Y {}\n");
-    write(t, "plain/x/z.proto", "/* package other; */ syntax = \"proto3\";\npackage  x.v1 ;\n");
-    write(t, "plain/x/w.proto", "syntax = \"proto3\";\npackage x.v2;\n");
+    write(
+        t,
+        "plain/x/y.proto",
+        "syntax = \"proto3\";\npackage x.v1; // the package\nmessage Y {}\n",
+    );
+    write(
+        t,
+        "plain/x/z.proto",
+        "/* package other; */ syntax = \"proto3\";\npackage  x.v1 ;\n",
+    );
+    write(
+        t,
+        "plain/x/w.proto",
+        "syntax = \"proto3\";\npackage x.v2;\n",
+    );
     tmp
 }
 
@@ -75,13 +107,25 @@ fn directory_reads_protos_and_config_only() {
     write(t, "current/sub/notes.txt", "no");
     write(t, "current/.git/config.proto", "skipped");
     let s = sources("current", t);
-    assert_eq!(keys(&s), ["1.proto", "buf.gen.yaml", "buf.lock", "buf.yaml", "sub/2.proto"]);
+    assert_eq!(
+        keys(&s),
+        [
+            "1.proto",
+            "buf.gen.yaml",
+            "buf.lock",
+            "buf.yaml",
+            "sub/2.proto"
+        ]
+    );
     assert_eq!(&*s.files["1.proto"], b"syntax = \"proto3\";");
     assert_eq!(s.display_path("1.proto"), "current/1.proto");
     assert_eq!(s.display_path("sub/2.proto"), "current/sub/2.proto");
     assert!(s.target_paths.is_empty());
     assert_eq!(s.origin, "directory \"current\"");
-    assert_eq!(canon(s.disk_root.as_ref().unwrap()), canon(&t.join("current")));
+    assert_eq!(
+        canon(s.disk_root.as_ref().unwrap()),
+        canon(&t.join("current"))
+    );
 
     // `.` and the empty input: no prefix.
     for input in [".", ""] {
@@ -90,11 +134,17 @@ fn directory_reads_protos_and_config_only() {
         assert_eq!(keys(&s).len(), 5);
     }
     // `./current/` shows as `current/...` (buf cleans the path).
-    assert_eq!(sources("./current/", t).display_path("1.proto"), "current/1.proto");
+    assert_eq!(
+        sources("./current/", t).display_path("1.proto"),
+        "current/1.proto"
+    );
     // An absolute input shows absolute paths.
     let abs = t.join("current");
     let s = sources(abs.to_str().unwrap(), Path::new("/"));
-    assert_eq!(s.display_path("1.proto"), format!("{}/1.proto", abs.display()));
+    assert_eq!(
+        s.display_path("1.proto"),
+        format!("{}/1.proto", abs.display())
+    );
 }
 
 #[cfg(unix)]
@@ -119,7 +169,17 @@ fn v1_workspace() {
     // The workspace itself.
     let s = sources("ws", t);
     assert!(s.target_paths.is_empty());
-    assert_eq!(keys(&s), ["a/buf.yaml", "a/foo/a.proto", "b/b.proto", "b/buf.yaml", "buf.work.yaml", "c/c.proto"]);
+    assert_eq!(
+        keys(&s),
+        [
+            "a/buf.yaml",
+            "a/foo/a.proto",
+            "b/b.proto",
+            "b/buf.yaml",
+            "buf.work.yaml",
+            "c/c.proto"
+        ]
+    );
     assert_eq!(s.display_path("b/b.proto"), "ws/b/b.proto");
     // A module of it: the root is the workspace, the run limited to the module.
     let s = sources("ws/b", t);
@@ -132,16 +192,27 @@ fn v1_workspace() {
     let s = sources(".", &t.join("ws/b"));
     assert_eq!(s.target_paths, ["b"]);
     assert_eq!(s.display_path("b/b.proto"), "b.proto");
-    assert_eq!(sources("../b", &t.join("ws/a")).display_path("b/b.proto"), "../b/b.proto");
-    assert_eq!(sources("../../ws/b", &t.join("ws/a")).display_path("b/b.proto"), "../b/b.proto");
+    assert_eq!(
+        sources("../b", &t.join("ws/a")).display_path("b/b.proto"),
+        "../b/b.proto"
+    );
+    assert_eq!(
+        sources("../../ws/b", &t.join("ws/a")).display_path("b/b.proto"),
+        "../b/b.proto"
+    );
     // Inside a module but not its root: buf's error.
     let e = error("ws/a/foo", t);
     assert!(
-        e.contains("failed to build input \"a/foo\" because it is contained by module at path \"a\""),
+        e.contains(
+            "failed to build input \"a/foo\" because it is contained by module at path \"a\""
+        ),
         "{e}"
     );
     let e = error(".", &t.join("ws/a/foo"));
-    assert!(e.contains("input \"a/foo\"") && e.contains("module at path \"a\""), "{e}");
+    assert!(
+        e.contains("input \"a/foo\"") && e.contains("module at path \"a\""),
+        "{e}"
+    );
     // A directory of the workspace that is not listed: its own root.
     let s = sources("ws/c", t);
     assert_eq!(keys(&s), ["c.proto"]);
@@ -160,17 +231,27 @@ fn v2_workspace() {
     assert_eq!(canon(s.disk_root.as_ref().unwrap()), canon(&t.join("v2")));
     assert_eq!(s.display_path("a/foo/a.proto"), "v2/a/foo/a.proto");
     let e = error("v2/a/foo", t);
-    assert!(e.contains("input \"a/foo\"") && e.contains("module at path \"a\""), "{e}");
+    assert!(
+        e.contains("input \"a/foo\"") && e.contains("module at path \"a\""),
+        "{e}"
+    );
     // Not a module of the workspace: standalone.
     let s = sources("v2/c", t);
     assert_eq!(keys(&s), ["c.proto"]);
     // v2 without `modules`: one module at `.`, so a subdirectory is inside it.
     let e = error("n/sub", t);
-    assert!(e.contains("input \"sub\"") && e.contains("module at path \".\""), "{e}");
+    assert!(
+        e.contains("input \"sub\"") && e.contains("module at path \".\""),
+        "{e}"
+    );
     let e = error(".", &t.join("n/sub"));
     assert!(e.contains("input \"sub\""), "{e}");
     // A directory holding several modules but none of them: standalone.
-    write(t, "mm/buf.yaml", "version: v2\nmodules:\n  - path: proto/a\n  - path: proto/b\n");
+    write(
+        t,
+        "mm/buf.yaml",
+        "version: v2\nmodules:\n  - path: proto/a\n  - path: proto/b\n",
+    );
     write(t, "mm/proto/a/a.proto", "a");
     write(t, "mm/proto/b/b.proto", "b");
     let s = sources("mm/proto", t);
@@ -183,11 +264,20 @@ fn v1_module_is_seen_only_below_the_working_directory() {
     let tmp = fixture();
     let t = tmp.path();
     let e = error("m/sub", t);
-    assert!(e.contains("input \"m/sub\"") && e.contains("module at path \"m\""), "{e}");
+    assert!(
+        e.contains("input \"m/sub\"") && e.contains("module at path \"m\""),
+        "{e}"
+    );
     let e = error("sub", &t.join("m"));
-    assert!(e.contains("input \"sub\"") && e.contains("module at path \".\""), "{e}");
+    assert!(
+        e.contains("input \"sub\"") && e.contains("module at path \".\""),
+        "{e}"
+    );
     // Above the working directory or outside it: not seen, the directory is its own root.
-    assert_eq!(keys(&sources(".", &t.join("m/sub"))), ["f.proto", "g.proto"]);
+    assert_eq!(
+        keys(&sources(".", &t.join("m/sub"))),
+        ["f.proto", "g.proto"]
+    );
     let s = sources("../m/sub", &t.join("plain"));
     assert_eq!(keys(&s), ["f.proto", "g.proto"]);
     assert_eq!(s.display_path("f.proto"), "../m/sub/f.proto");
@@ -202,7 +292,10 @@ fn single_file() {
     let t = tmp.path();
     // No config anywhere: the file's directory is the root.
     let s = sources("plain/x/y.proto", t);
-    assert_eq!(canon(s.disk_root.as_ref().unwrap()), canon(&t.join("plain/x")));
+    assert_eq!(
+        canon(s.disk_root.as_ref().unwrap()),
+        canon(&t.join("plain/x"))
+    );
     assert_eq!(s.target_paths, ["y.proto"]);
     assert_eq!(keys(&s), ["w.proto", "y.proto", "z.proto"]);
     assert_eq!(s.display_path("y.proto"), "plain/x/y.proto");
@@ -244,9 +337,15 @@ fn errors() {
     let tmp = fixture();
     let t = tmp.path();
     let e = error("nope", t);
-    assert!(e.contains("input \"nope\"") && e.contains("does not exist"), "{e}");
+    assert!(
+        e.contains("input \"nope\"") && e.contains("does not exist"),
+        "{e}"
+    );
     let e = error("nope.proto", t);
-    assert!(e.contains("input \"nope.proto\"") && e.contains("does not exist"), "{e}");
+    assert!(
+        e.contains("input \"nope.proto\"") && e.contains("does not exist"),
+        "{e}"
+    );
     write(t, "notes.txt", "x");
     let e = error("notes.txt", t);
     assert!(e.contains("is not a directory"), "{e}");
@@ -255,7 +354,10 @@ fn errors() {
     write(t, "bad/buf.work.yaml", "version: [v1\n");
     write(t, "bad/a/a.proto", "a");
     let e = error("bad/a", t);
-    assert!(e.contains("buf.work.yaml") && e.contains("invalid YAML"), "{e}");
+    assert!(
+        e.contains("buf.work.yaml") && e.contains("invalid YAML"),
+        "{e}"
+    );
     let e = error("plain#branch=main", t);
     assert!(e.contains("git options"), "{e}");
 }

@@ -14,7 +14,9 @@ fn gapis() -> PathBuf {
 fn measure(input: &str) -> usize {
     let start = Instant::now();
     let loaded = load(input, &gapis()).unwrap_or_else(|e| panic!("{input}: {e}"));
-    let Loaded::Sources(snapshot) = loaded else { panic!("{input}: expected sources") };
+    let Loaded::Sources(snapshot) = loaded else {
+        panic!("{input}: expected sources")
+    };
     let bytes: usize = snapshot.files.values().map(|b| b.len()).sum();
     eprintln!(
         "{input}: {} files, {} bytes, {:?} ({})",

@@ -26,7 +26,13 @@ fn keys(s: &Snapshot) -> Vec<&str> {
 }
 
 fn text(s: &Snapshot, path: &str) -> String {
-    String::from_utf8(s.files.get(path).unwrap_or_else(|| panic!("no {path}")).to_vec()).unwrap()
+    String::from_utf8(
+        s.files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .to_vec(),
+    )
+    .unwrap()
 }
 
 /// Commits the given files (path -> contents, `None` deletes) on top of HEAD, returns the commit.
@@ -50,9 +56,15 @@ fn commit(repo: &Repository, files: &[(&str, Option<&str>)], message: &str) -> O
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = Signature::now("t", "t@example.com").unwrap();
-    let parents: Vec<git2::Commit> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
     let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs).unwrap()
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)
+        .unwrap()
 }
 
 /// A repository with three commits on `main`, tags `v1` (lightweight, first commit) and `v2`
@@ -77,12 +89,35 @@ fn fixture() -> Fixture {
         ],
         "one",
     );
-    repo.tag_lightweight("v1", &repo.find_object(c1, None).unwrap(), false).unwrap();
-    repo.branch("dev", &repo.find_commit(c1).unwrap(), false).unwrap();
-    let c2 = commit(&repo, &[("proto/acme/v1/a.proto", Some("// two\n")), ("proto/acme/v1/b.proto", Some("// b\n"))], "two");
+    repo.tag_lightweight("v1", &repo.find_object(c1, None).unwrap(), false)
+        .unwrap();
+    repo.branch("dev", &repo.find_commit(c1).unwrap(), false)
+        .unwrap();
+    let c2 = commit(
+        &repo,
+        &[
+            ("proto/acme/v1/a.proto", Some("// two\n")),
+            ("proto/acme/v1/b.proto", Some("// b\n")),
+        ],
+        "two",
+    );
     let sig = Signature::now("t", "t@example.com").unwrap();
-    repo.tag("v2", &repo.find_object(c2, None).unwrap(), &sig, "annotated", false).unwrap();
-    let c3 = commit(&repo, &[("proto/acme/v1/a.proto", Some("// three\n")), ("top.proto", Some("// top\n"))], "three");
+    repo.tag(
+        "v2",
+        &repo.find_object(c2, None).unwrap(),
+        &sig,
+        "annotated",
+        false,
+    )
+    .unwrap();
+    let c3 = commit(
+        &repo,
+        &[
+            ("proto/acme/v1/a.proto", Some("// three\n")),
+            ("top.proto", Some("// top\n")),
+        ],
+        "three",
+    );
 
     // A symlink entry and a submodule (gitlink) entry in a fourth commit, on a branch.
     {
@@ -92,10 +127,16 @@ fn fixture() -> Fixture {
         builder.insert("link.proto", link, 0o120000).unwrap();
         builder.insert("vendor.proto", c1, 0o160000).unwrap();
         let tree = repo.find_tree(builder.write().unwrap()).unwrap();
-        let c4 = repo.commit(None, &sig, &sig, "links", &tree, &[&head]).unwrap();
-        repo.branch("links", &repo.find_commit(c4).unwrap(), false).unwrap();
+        let c4 = repo
+            .commit(None, &sig, &sig, "links", &tree, &[&head])
+            .unwrap();
+        repo.branch("links", &repo.find_commit(c4).unwrap(), false)
+            .unwrap();
     }
-    Fixture { dir, commits: vec![c1, c2, c3] }
+    Fixture {
+        dir,
+        commits: vec![c1, c2, c3],
+    }
 }
 
 #[test]
@@ -104,7 +145,15 @@ fn head_branch_tag_ref_sha() {
     let cwd = f.dir.path().join("repo");
 
     let s = sources(".git", &cwd);
-    assert_eq!(keys(&s), ["proto/acme/v1/a.proto", "proto/acme/v1/b.proto", "proto/buf.yaml", "top.proto"]);
+    assert_eq!(
+        keys(&s),
+        [
+            "proto/acme/v1/a.proto",
+            "proto/acme/v1/b.proto",
+            "proto/buf.yaml",
+            "top.proto"
+        ]
+    );
     assert_eq!(text(&s, "proto/acme/v1/a.proto"), "// three\n");
     assert_eq!(s.display_prefix, "");
     assert!(s.disk_root.is_none());
@@ -116,20 +165,65 @@ fn head_branch_tag_ref_sha() {
     assert_eq!(text(&s, "proto/acme/v1/a.proto"), "// one\n");
     assert!(!s.files.contains_key("proto/acme/v1/b.proto"));
     // Lightweight and annotated tags.
-    assert_eq!(text(&sources(".git#tag=v1", &cwd), "proto/acme/v1/a.proto"), "// one\n");
-    assert_eq!(text(&sources(".git#tag=v2", &cwd), "proto/acme/v1/a.proto"), "// two\n");
+    assert_eq!(
+        text(&sources(".git#tag=v1", &cwd), "proto/acme/v1/a.proto"),
+        "// one\n"
+    );
+    assert_eq!(
+        text(&sources(".git#tag=v2", &cwd), "proto/acme/v1/a.proto"),
+        "// two\n"
+    );
     // Any revision.
-    assert_eq!(text(&sources(".git#ref=HEAD~1", &cwd), "proto/acme/v1/a.proto"), "// two\n");
-    assert_eq!(text(&sources(".git#ref=HEAD~2", &cwd), "proto/acme/v1/a.proto"), "// one\n");
-    assert_eq!(text(&sources(".git#ref=v2", &cwd), "proto/acme/v1/a.proto"), "// two\n");
+    assert_eq!(
+        text(&sources(".git#ref=HEAD~1", &cwd), "proto/acme/v1/a.proto"),
+        "// two\n"
+    );
+    assert_eq!(
+        text(&sources(".git#ref=HEAD~2", &cwd), "proto/acme/v1/a.proto"),
+        "// one\n"
+    );
+    assert_eq!(
+        text(&sources(".git#ref=v2", &cwd), "proto/acme/v1/a.proto"),
+        "// two\n"
+    );
     let sha = f.commits[1].to_string();
-    assert_eq!(text(&sources(&format!(".git#ref={sha}"), &cwd), "proto/acme/v1/a.proto"), "// two\n");
-    assert_eq!(text(&sources(&format!(".git#ref={}", &sha[..8]), &cwd), "proto/acme/v1/a.proto"), "// two\n");
-    assert_eq!(text(&sources(&format!(".git#commit={sha}"), &cwd), "proto/acme/v1/a.proto"), "// two\n");
+    assert_eq!(
+        text(
+            &sources(&format!(".git#ref={sha}"), &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// two\n"
+    );
+    assert_eq!(
+        text(
+            &sources(&format!(".git#ref={}", &sha[..8]), &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// two\n"
+    );
+    assert_eq!(
+        text(
+            &sources(&format!(".git#commit={sha}"), &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// two\n"
+    );
     // ref with branch: HEAD is the branch tip.
-    assert_eq!(text(&sources(".git#branch=main,ref=HEAD~1", &cwd), "proto/acme/v1/a.proto"), "// two\n");
+    assert_eq!(
+        text(
+            &sources(".git#branch=main,ref=HEAD~1", &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// two\n"
+    );
     // depth and recurse_submodules are accepted.
-    assert_eq!(text(&sources(".git#tag=v1,depth=1,recurse_submodules=true", &cwd), "proto/acme/v1/a.proto"), "// one\n");
+    assert_eq!(
+        text(
+            &sources(".git#tag=v1,depth=1,recurse_submodules=true", &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// one\n"
+    );
 }
 
 #[test]
@@ -139,11 +233,22 @@ fn locations_work_tree_dot_git_and_bare() {
     assert_eq!(keys(&sources("repo/.git#tag=v1", t)).len(), 2);
     assert_eq!(keys(&sources("repo#format=git,tag=v1", t)).len(), 2);
     let abs = t.join("repo/.git");
-    assert_eq!(keys(&sources(&format!("{}#tag=v1", abs.display()), Path::new("/"))).len(), 2);
+    assert_eq!(
+        keys(&sources(
+            &format!("{}#tag=v1", abs.display()),
+            Path::new("/")
+        ))
+        .len(),
+        2
+    );
     Repository::init_bare(t.join("bare.git")).unwrap();
     let bare = Repository::open(t.join("bare.git")).unwrap();
-    let mut remote = bare.remote_anonymous(t.join("repo").to_str().unwrap()).unwrap();
-    remote.fetch(&["refs/heads/main:refs/heads/main"], None, None).unwrap();
+    let mut remote = bare
+        .remote_anonymous(t.join("repo").to_str().unwrap())
+        .unwrap();
+    remote
+        .fetch(&["refs/heads/main:refs/heads/main"], None, None)
+        .unwrap();
     let s = sources("bare.git#branch=main", t);
     assert_eq!(text(&s, "top.proto"), "// top\n");
 }
@@ -160,12 +265,21 @@ fn subdir_and_workspace_root() {
     assert!(s.target_paths.is_empty());
     // A subdirectory inside that v1 module: buf's error.
     let e = error(".git#subdir=proto/acme", &cwd).to_string();
-    assert!(e.contains("input \"proto/acme\"") && e.contains("module at path \"proto\""), "{e}");
+    assert!(
+        e.contains("input \"proto/acme\"") && e.contains("module at path \"proto\""),
+        "{e}"
+    );
     // A v2 workspace at the top: the subdir names a module.
     let repo = Repository::open(&cwd).unwrap();
     commit(
         &repo,
-        &[("buf.yaml", Some("version: v2\nmodules:\n  - path: proto\n  - path: other\n")), ("other/o.proto", Some("// o\n"))],
+        &[
+            (
+                "buf.yaml",
+                Some("version: v2\nmodules:\n  - path: proto\n  - path: other\n"),
+            ),
+            ("other/o.proto", Some("// o\n")),
+        ],
         "v2",
     );
     let s = sources(".git#subdir=proto", &cwd);
@@ -190,14 +304,28 @@ fn branch_falls_back_to_origin() {
     let cwd = f.dir.path().join("repo");
     let repo = Repository::open(&cwd).unwrap();
     // A remote-tracking ref only, as in a CI checkout.
-    repo.reference("refs/remotes/origin/release", f.commits[0], false, "test").unwrap();
+    repo.reference("refs/remotes/origin/release", f.commits[0], false, "test")
+        .unwrap();
     let s = sources(".git#branch=release", &cwd);
     assert_eq!(text(&s, "proto/acme/v1/a.proto"), "// one\n");
-    assert_eq!(text(&sources(".git#ref=origin/release", &cwd), "proto/acme/v1/a.proto"), "// one\n");
-    assert_eq!(text(&sources(".git#ref=release", &cwd), "proto/acme/v1/a.proto"), "// one\n");
+    assert_eq!(
+        text(
+            &sources(".git#ref=origin/release", &cwd),
+            "proto/acme/v1/a.proto"
+        ),
+        "// one\n"
+    );
+    assert_eq!(
+        text(&sources(".git#ref=release", &cwd), "proto/acme/v1/a.proto"),
+        "// one\n"
+    );
     // A local branch wins over origin/X.
-    repo.reference("refs/remotes/origin/dev", f.commits[2], false, "test").unwrap();
-    assert_eq!(text(&sources(".git#branch=dev", &cwd), "proto/acme/v1/a.proto"), "// one\n");
+    repo.reference("refs/remotes/origin/dev", f.commits[2], false, "test")
+        .unwrap();
+    assert_eq!(
+        text(&sources(".git#branch=dev", &cwd), "proto/acme/v1/a.proto"),
+        "// one\n"
+    );
 }
 
 #[test]
@@ -206,17 +334,25 @@ fn shallow_clone() {
     let t = f.dir.path();
     let url = format!("file://{}", t.join("repo").display());
     let status = std::process::Command::new("git")
-        .args(["clone", "-q", "--depth", "1", "--branch", "main", &url, "shallow"])
+        .args([
+            "clone", "-q", "--depth", "1", "--branch", "main", &url, "shallow",
+        ])
         .current_dir(t)
         .status()
         .expect("git binary (tests only)");
     assert!(status.success());
-    assert!(t.join("shallow/.git/shallow").exists(), "not a shallow clone");
+    assert!(
+        t.join("shallow/.git/shallow").exists(),
+        "not a shallow clone"
+    );
     let cwd = t.join("shallow");
     let s = sources(".git", &cwd);
     assert_eq!(text(&s, "proto/acme/v1/a.proto"), "// three\n");
     // The clone has no local dev branch: origin/main is there.
-    assert_eq!(text(&sources(".git#branch=main", &cwd), "top.proto"), "// top\n");
+    assert_eq!(
+        text(&sources(".git#branch=main", &cwd), "top.proto"),
+        "// top\n"
+    );
     // Older commits are not in the clone: a clear error, not a panic.
     let e = error(".git#ref=HEAD~1", &cwd);
     assert!(e.to_string().contains("ref \"HEAD~1\" not found"), "{e}");
@@ -230,24 +366,39 @@ fn errors() {
 
     std::fs::create_dir_all(t.join("plain")).unwrap();
     let e = error("plain#format=git", t);
-    assert!(e.to_string().contains("plain is not a git repository"), "{e}");
+    assert!(
+        e.to_string().contains("plain is not a git repository"),
+        "{e}"
+    );
     assert!(e.help_text().unwrap().contains(".git"));
     let e = error("nothere/.git", t);
     assert!(e.to_string().contains("does not exist"), "{e}");
 
     let e = error(".git#branch=mian", &cwd);
     assert!(e.to_string().contains("branch \"mian\" not found"), "{e}");
-    assert!(e.help_text().unwrap().contains("similar refs: main"), "{:?}", e.help_text());
+    assert!(
+        e.help_text().unwrap().contains("similar refs: main"),
+        "{:?}",
+        e.help_text()
+    );
     let e = error(".git#tag=v3", &cwd);
     assert!(e.to_string().contains("tag \"v3\" not found"), "{e}");
-    assert!(e.help_text().unwrap().contains("v1") && e.help_text().unwrap().contains("v2"), "{:?}", e.help_text());
+    assert!(
+        e.help_text().unwrap().contains("v1") && e.help_text().unwrap().contains("v2"),
+        "{:?}",
+        e.help_text()
+    );
     let e = error(".git#ref=nope", &cwd);
     assert!(e.to_string().contains("ref \"nope\" not found"), "{e}");
     let e = error(".git#commit=0123456789abcdef0123456789abcdef01234567", &cwd);
     assert!(e.to_string().contains("not found"), "{e}");
 
     let e = error(".git#subdir=missing", &cwd);
-    assert!(e.to_string().contains("subdir \"missing\" is not a directory"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("subdir \"missing\" is not a directory"),
+        "{e}"
+    );
     let e = error(".git#subdir=top.proto", &cwd);
     assert!(e.to_string().contains("is not a directory"), "{e}");
 
@@ -255,7 +406,11 @@ fn errors() {
     Repository::init(t.join("empty")).unwrap();
     let e = error("empty/.git", t);
     assert!(e.to_string().contains("HEAD"), "{e}");
-    assert!(e.help_text().unwrap().contains("no commits"), "{:?}", e.help_text());
+    assert!(
+        e.help_text().unwrap().contains("no commits"),
+        "{:?}",
+        e.help_text()
+    );
 }
 
 #[test]
@@ -270,6 +425,9 @@ fn missing_blob_is_a_clear_error() {
     std::fs::remove_file(cwd.join(".git/objects").join(&hex[..2]).join(&hex[2..])).unwrap();
     let e = error(".git", &cwd);
     let message = e.to_string();
-    assert!(message.contains("top.proto") && message.contains(&hex) && message.contains("missing"), "{message}");
+    assert!(
+        message.contains("top.proto") && message.contains(&hex) && message.contains("missing"),
+        "{message}"
+    );
     assert!(e.help_text().unwrap().contains("shallow"));
 }

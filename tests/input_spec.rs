@@ -37,8 +37,10 @@ fn format_detection() {
 
 #[test]
 fn every_key() {
-    let s = InputSpec::parse(".git#branch=main,depth=50,recurse_submodules=true,subdir=proto/./v1/,filter=blob:none")
-        .unwrap();
+    let s = InputSpec::parse(
+        ".git#branch=main,depth=50,recurse_submodules=true,subdir=proto/./v1/,filter=blob:none",
+    )
+    .unwrap();
     assert_eq!(s.format, Format::Git);
     assert_eq!(s.location, ".git");
     assert_eq!(s.git.branch.as_deref(), Some("main"));
@@ -53,7 +55,10 @@ fn every_key() {
     let s = InputSpec::parse(".git#ref=HEAD~1").unwrap();
     assert_eq!(s.git.ref_.as_deref(), Some("HEAD~1"));
     let s = InputSpec::parse(".git#branch=main,ref=HEAD~2").unwrap();
-    assert_eq!((s.git.branch.as_deref(), s.git.ref_.as_deref()), (Some("main"), Some("HEAD~2")));
+    assert_eq!(
+        (s.git.branch.as_deref(), s.git.ref_.as_deref()),
+        (Some("main"), Some("HEAD~2"))
+    );
     let s = InputSpec::parse(".git#commit=abc123").unwrap();
     assert_eq!(s.git.commit.as_deref(), Some("abc123"));
     assert_eq!(InputSpec::parse(".git").unwrap().git.describe(), "HEAD");
@@ -63,7 +68,10 @@ fn every_key() {
     assert_eq!(s.subdir.as_deref(), Some("b"));
 
     let s = InputSpec::parse("src.tar.gz#strip_components=2,subdir=proto").unwrap();
-    assert_eq!((s.strip_components, s.subdir.as_deref()), (2, Some("proto")));
+    assert_eq!(
+        (s.strip_components, s.subdir.as_deref()),
+        (2, Some("proto"))
+    );
     let s = InputSpec::parse("archive#format=tar,compression=gzip").unwrap();
     assert_eq!((s.format, s.compression), (Format::Tar, Compression::Gzip));
     let s = InputSpec::parse("src.tar.gz#compression=none").unwrap();
@@ -73,7 +81,11 @@ fn every_key() {
 
     let s = InputSpec::parse("a/b.proto#include_package_files=true").unwrap();
     assert!(s.include_package_files);
-    assert!(!InputSpec::parse("a/b.proto#include_package_files=false").unwrap().include_package_files);
+    assert!(
+        !InputSpec::parse("a/b.proto#include_package_files=false")
+            .unwrap()
+            .include_package_files
+    );
 
     // format= overrides detection, in every direction.
     for (input, format) in [
@@ -91,8 +103,16 @@ fn every_key() {
         assert_eq!(InputSpec::parse(input).unwrap().format, format, "{input}");
     }
     // A compression suffix still counts with an explicit format.
-    assert_eq!(InputSpec::parse("x.gz#format=json").unwrap().compression, Compression::Gzip);
-    assert_eq!(InputSpec::parse("x.json#compression=gzip").unwrap().compression, Compression::Gzip);
+    assert_eq!(
+        InputSpec::parse("x.gz#format=json").unwrap().compression,
+        Compression::Gzip
+    );
+    assert_eq!(
+        InputSpec::parse("x.json#compression=gzip")
+            .unwrap()
+            .compression,
+        Compression::Gzip
+    );
 }
 
 #[test]
@@ -122,18 +142,33 @@ fn errors() {
         (".git#include_package_files=true", "include_package_files"),
         (".#compression=gzip", "compression options"),
         (".git#compression=gzip", "compression options"),
-        ("x.zip#compression=gzip", "cannot specify compression for zip"),
+        (
+            "x.zip#compression=gzip",
+            "cannot specify compression for zip",
+        ),
         (".git#tag=a,branch=b", "only one of"),
         (".git#commit=a,tag=b", "only one of"),
         (".git#ref=a,tag=b", "cannot be combined"),
         (".git#depth=x", "could not parse depth value \"x\""),
         (".git#depth=0", "depth must be greater than 0"),
-        (".git#recurse_submodules=maybe", "could not parse recurse_submodules value \"maybe\""),
-        ("x.tar#strip_components=-1", "could not parse strip_components value \"-1\""),
-        ("x.tar#strip_components=abc", "could not parse strip_components value \"abc\""),
+        (
+            ".git#recurse_submodules=maybe",
+            "could not parse recurse_submodules value \"maybe\"",
+        ),
+        (
+            "x.tar#strip_components=-1",
+            "could not parse strip_components value \"-1\"",
+        ),
+        (
+            "x.tar#strip_components=abc",
+            "could not parse strip_components value \"abc\"",
+        ),
         ("x.tar#subdir=../x", "outside"),
         ("x.tar#subdir=/abs", "must be relative"),
-        ("x.proto#include_package_files=yes", "could not parse include_package_files"),
+        (
+            "x.proto#include_package_files=yes",
+            "could not parse include_package_files",
+        ),
         ("https://github.com/acme/x.git", "never uses the network"),
         ("git@github.com:acme/x.git", "never uses the network"),
     ];
@@ -143,8 +178,14 @@ fn errors() {
             Err(e) => e,
         };
         let message = err.to_string();
-        assert!(message.contains(fragment), "{input}: {message:?} lacks {fragment:?}");
-        assert!(message.contains(&format!("input \"{input}\"")), "{input}: {message:?} does not name the input");
+        assert!(
+            message.contains(fragment),
+            "{input}: {message:?} lacks {fragment:?}"
+        );
+        assert!(
+            message.contains(&format!("input \"{input}\"")),
+            "{input}: {message:?} does not name the input"
+        );
         assert!(err.help_text().is_some(), "{input}: no help");
     }
 }

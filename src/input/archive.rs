@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::target::{locate, Markers};
-use super::{components, decompress, files_under, is_kept_file, read_location, Format, InputSpec, Snapshot};
+use super::{
+    components, decompress, files_under, is_kept_file, read_location, Format, InputSpec, Snapshot,
+};
 use crate::{Error, Result};
 
 pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
@@ -56,7 +58,11 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
     }
     let comps = components(&subdir);
     let mut probe = |dir: &[String]| -> Result<Markers> {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{}/", dir.join("/")) };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", dir.join("/"))
+        };
         let find = |names: [&str; 2]| {
             names.iter().find_map(|n| {
                 let p = format!("{prefix}{n}");
@@ -94,8 +100,14 @@ fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
     let entries = archive.entries().map_err(|e| corrupt(spec, "tar", e))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| corrupt(spec, "tar", e))?;
-        let path = entry.path().map_err(|e| corrupt(spec, "tar", e))?.to_string_lossy().into_owned();
-        let Some(path) = safe_path(&path) else { continue };
+        let path = entry
+            .path()
+            .map_err(|e| corrupt(spec, "tar", e))?
+            .to_string_lossy()
+            .into_owned();
+        let Some(path) = safe_path(&path) else {
+            continue;
+        };
         if !entry.header().entry_type().is_file() {
             continue;
         }
@@ -105,27 +117,33 @@ fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
             continue;
         }
         let mut data = Vec::new();
-        entry.read_to_end(&mut data).map_err(|e| corrupt(spec, "tar", e))?;
+        entry
+            .read_to_end(&mut data)
+            .map_err(|e| corrupt(spec, "tar", e))?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)
 }
 
 fn read_zip(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| corrupt(spec, "zip", e))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| corrupt(spec, "zip", e))?;
     let mut out = Vec::new();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| corrupt(spec, "zip", e))?;
         if !file.is_file() {
             continue;
         }
-        let Some(path) = safe_path(file.name()) else { continue };
+        let Some(path) = safe_path(file.name()) else {
+            continue;
+        };
         if !is_kept_file(&path) {
             out.push((path, Arc::from(Vec::new())));
             continue;
         }
         let mut data = Vec::new();
-        file.read_to_end(&mut data).map_err(|e| corrupt(spec, "zip", e))?;
+        file.read_to_end(&mut data)
+            .map_err(|e| corrupt(spec, "zip", e))?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)

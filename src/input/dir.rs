@@ -27,20 +27,32 @@ pub fn load_dir(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
     }
     let comps = normal_components(&dir);
     let located = locate(&comps, None, bucket_len(&dir, cwd), &mut probe_disk)?;
-    finish(spec, cwd, &comps[..located.root_len], located.target_paths, None)
+    finish(
+        spec,
+        cwd,
+        &comps[..located.root_len],
+        located.target_paths,
+        None,
+    )
 }
 
 pub fn load_proto_file(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
     let file = clean_path(&cwd.join(&spec.location));
     match std::fs::metadata(&file) {
         Ok(m) if m.is_file() => {}
-        Ok(_) => {
-            return Err(Error::new(format!("input \"{}\": {} is not a file", spec.raw, spec.location))
-                .with_help("a location ending in .proto is read as one file; add `#format=dir` for a directory"))
-        }
+        Ok(_) => return Err(Error::new(format!(
+            "input \"{}\": {} is not a file",
+            spec.raw, spec.location
+        ))
+        .with_help(
+            "a location ending in .proto is read as one file; add `#format=dir` for a directory",
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::new(format!("input \"{}\": file {} does not exist", spec.raw, spec.location))
-                .with_help("check the path; it is relative to the current directory"))
+            return Err(Error::new(format!(
+                "input \"{}\": file {} does not exist",
+                spec.raw, spec.location
+            ))
+            .with_help("check the path; it is relative to the current directory"))
         }
         Err(e) => return Err(Error::io(format!("input \"{}\"", spec.raw), e)),
     }
@@ -48,10 +60,24 @@ pub fn load_proto_file(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
     let Some(name) = comps.pop() else {
         return Err(Error::new(format!("input \"{}\": not a file", spec.raw)));
     };
-    let parent = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    let located = locate(&comps, Some(&name), bucket_len(&parent, cwd), &mut probe_disk)?;
+    let parent = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let located = locate(
+        &comps,
+        Some(&name),
+        bucket_len(&parent, cwd),
+        &mut probe_disk,
+    )?;
     let target = located.target_paths.first().cloned().unwrap_or(name);
-    finish(spec, cwd, &comps[..located.root_len], vec![target], Some(spec.include_package_files))
+    finish(
+        spec,
+        cwd,
+        &comps[..located.root_len],
+        vec![target],
+        Some(spec.include_package_files),
+    )
 }
 
 fn finish(
@@ -117,7 +143,11 @@ fn probe_disk(comps: &[String]) -> Result<Markers> {
             let path = dir.join(name);
             match std::fs::read(&path) {
                 Ok(bytes) => return Ok(Some((path.to_string_lossy().into_owned(), bytes))),
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) => {}
                 // Unreadable or a directory named buf.yaml: not a marker buf could use either.
                 Err(_) => {}
             }
@@ -162,11 +192,19 @@ fn walk(
         if name == ".git" {
             continue;
         }
-        let child_rel = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let child_rel = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         // `metadata` follows symlinks; a dangling link is skipped.
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
         if meta.is_dir() {
-            let Ok(canon) = std::fs::canonicalize(&path) else { continue };
+            let Ok(canon) = std::fs::canonicalize(&path) else {
+                continue;
+            };
             if !stack.insert(canon.clone()) {
                 continue;
             }
@@ -174,7 +212,8 @@ fn walk(
             stack.remove(&canon);
         } else if meta.is_file() && is_kept_file(&child_rel) {
             let bytes = std::fs::read(&path).map_err(|e| {
-                Error::io(path.display(), e).with_help("make the file readable, or exclude it in buf.yaml")
+                Error::io(path.display(), e)
+                    .with_help("make the file readable, or exclude it in buf.yaml")
             })?;
             files.insert(child_rel, Arc::from(bytes));
         }

@@ -21,35 +21,51 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
     let repo = open(spec, &path)?;
     let revision = spec.git.describe();
     let commit = resolve(spec, &repo)?;
-    let tree = commit.tree().map_err(|e| git_error(spec, &format!("reading the tree of {revision}"), e))?;
+    let tree = commit
+        .tree()
+        .map_err(|e| git_error(spec, &format!("reading the tree of {revision}"), e))?;
 
     let subdir = spec.subdir.clone().unwrap_or_default();
     if !subdir.is_empty() {
-        let is_tree = tree.get_path(Path::new(&subdir)).map(|e| e.filemode() == MODE_TREE).unwrap_or(false);
+        let is_tree = tree
+            .get_path(Path::new(&subdir))
+            .map(|e| e.filemode() == MODE_TREE)
+            .unwrap_or(false);
         if !is_tree {
             return Err(Error::new(format!(
                 "input \"{}\": subdir \"{subdir}\" is not a directory at {revision} of \"{}\"",
                 spec.raw, spec.location
             ))
-            .with_help("give a directory that exists at that revision (relative to the repository root)"));
+            .with_help(
+                "give a directory that exists at that revision (relative to the repository root)",
+            ));
         }
     }
     let comps = components(&subdir);
-    let located = locate(&comps, None, 0, &mut |dir: &[String]| probe_tree(&repo, &tree, dir))?;
+    let located = locate(&comps, None, 0, &mut |dir: &[String]| {
+        probe_tree(&repo, &tree, dir)
+    })?;
     let root = comps[..located.root_len].join("/");
     let root_tree = if root.is_empty() {
         tree
     } else {
-        let entry = tree.get_path(Path::new(&root)).map_err(|e| git_error(spec, &root, e))?;
-        repo.find_tree(entry.id()).map_err(|e| missing_object(spec, &root, entry.id(), e))?
+        let entry = tree
+            .get_path(Path::new(&root))
+            .map_err(|e| git_error(spec, &root, e))?;
+        repo.find_tree(entry.id())
+            .map_err(|e| missing_object(spec, &root, entry.id(), e))?
     };
 
     let mut blobs: Vec<(String, Oid)> = Vec::new();
     collect(spec, &repo, &root_tree, "", &mut blobs)?;
     let mut files = BTreeMap::new();
-    let odb = repo.odb().map_err(|e| git_error(spec, "opening the object database", e))?;
+    let odb = repo
+        .odb()
+        .map_err(|e| git_error(spec, "opening the object database", e))?;
     for (path, oid) in blobs {
-        let object = odb.read(oid).map_err(|e| missing_object(spec, &join(&root, &path), oid, e))?;
+        let object = odb
+            .read(oid)
+            .map_err(|e| missing_object(spec, &join(&root, &path), oid, e))?;
         files.insert(path, Arc::from(object.data()));
     }
     Ok(Snapshot {
@@ -72,12 +88,29 @@ fn join(root: &str, path: &str) -> String {
 
 fn open(spec: &InputSpec, path: &Path) -> Result<Repository> {
     if !path.exists() {
-        return Err(Error::new(format!("input \"{}\": {} does not exist", spec.raw, spec.location))
-            .with_help("give the path of a repository's .git directory or work tree (protoforge never clones)"));
+        return Err(Error::new(format!(
+            "input \"{}\": {} does not exist",
+            spec.raw, spec.location
+        ))
+        .with_help(
+            "give the path of a repository's .git directory or work tree (protoforge never clones)",
+        ));
     }
-    Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&OsStr>()).map_err(|e| {
-        Error::new(format!("input \"{}\": {} is not a git repository ({})", spec.raw, spec.location, e.message()))
-            .with_help("give the .git directory or the work tree of a repository, e.g. `.git#branch=main`")
+    Repository::open_ext(
+        path,
+        RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&OsStr>(),
+    )
+    .map_err(|e| {
+        Error::new(format!(
+            "input \"{}\": {} is not a git repository ({})",
+            spec.raw,
+            spec.location,
+            e.message()
+        ))
+        .with_help(
+            "give the .git directory or the work tree of a repository, e.g. `.git#branch=main`",
+        )
     })
 }
 
@@ -117,21 +150,35 @@ fn resolve<'r>(spec: &InputSpec, repo: &'r Repository) -> Result<Commit<'r>> {
         };
     }
     let head = repo.head().map_err(|e| {
-        let err = Error::new(format!("input \"{}\": cannot read HEAD of \"{}\": {}", spec.raw, spec.location, e.message()));
+        let err = Error::new(format!(
+            "input \"{}\": cannot read HEAD of \"{}\": {}",
+            spec.raw,
+            spec.location,
+            e.message()
+        ));
         if e.code() == ErrorCode::UnbornBranch {
-            err.with_help("the repository has no commits yet; commit first, or name a branch or tag")
+            err.with_help(
+                "the repository has no commits yet; commit first, or name a branch or tag",
+            )
         } else {
             err.with_help("name a revision explicitly, e.g. `#branch=main` or `#ref=<sha>`")
         }
     })?;
-    let obj = head.peel(ObjectType::Any).map_err(|e| git_error(spec, "HEAD", e))?;
+    let obj = head
+        .peel(ObjectType::Any)
+        .map_err(|e| git_error(spec, "HEAD", e))?;
     peel(spec, obj, "HEAD")
 }
 
 fn find_branch<'r>(spec: &InputSpec, repo: &'r Repository, branch: &str) -> Result<Commit<'r>> {
-    for name in [format!("refs/heads/{branch}"), format!("refs/remotes/origin/{branch}")] {
+    for name in [
+        format!("refs/heads/{branch}"),
+        format!("refs/remotes/origin/{branch}"),
+    ] {
         if let Ok(reference) = repo.find_reference(&name) {
-            let obj = reference.peel(ObjectType::Any).map_err(|e| git_error(spec, &name, e))?;
+            let obj = reference
+                .peel(ObjectType::Any)
+                .map_err(|e| git_error(spec, &name, e))?;
             return peel(spec, obj, &format!("branch \"{branch}\""));
         }
     }
@@ -140,8 +187,12 @@ fn find_branch<'r>(spec: &InputSpec, repo: &'r Repository, branch: &str) -> Resu
 
 fn peel<'r>(spec: &InputSpec, obj: git2::Object<'r>, what: &str) -> Result<Commit<'r>> {
     obj.peel_to_commit().map_err(|e| {
-        Error::new(format!("input \"{}\": {what} does not point to a commit ({})", spec.raw, e.message()))
-            .with_help("name a branch, a tag or a commit")
+        Error::new(format!(
+            "input \"{}\": {what} does not point to a commit ({})",
+            spec.raw,
+            e.message()
+        ))
+        .with_help("name a branch, a tag or a commit")
     })
 }
 
@@ -178,15 +229,30 @@ fn missing_ref(spec: &InputSpec, repo: &Repository, kind: &str, name: &str) -> E
         })
         .take(8)
         .collect();
-    let mut err = Error::new(format!("input \"{}\": {kind} \"{name}\" not found in \"{}\"", spec.raw, spec.location));
+    let mut err = Error::new(format!(
+        "input \"{}\": {kind} \"{name}\" not found in \"{}\"",
+        spec.raw, spec.location
+    ));
     let help = if !similar.is_empty() {
-        format!("similar refs: {}", similar.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+        format!(
+            "similar refs: {}",
+            similar
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     } else if !all.is_empty() {
         let shown: Vec<&str> = all.iter().take(10).map(String::as_str).collect();
-        let more = if all.len() > 10 { format!(" (and {} more)", all.len() - 10) } else { String::new() };
+        let more = if all.len() > 10 {
+            format!(" (and {} more)", all.len() - 10)
+        } else {
+            String::new()
+        };
         format!("available: {}{more}", shown.join(", "))
     } else {
-        "the repository has no such refs; fetch them first (protoforge never uses the network)".to_string()
+        "the repository has no such refs; fetch them first (protoforge never uses the network)"
+            .to_string()
     };
     err = err.with_help(help);
     err
@@ -207,7 +273,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn git_error(spec: &InputSpec, what: &str, e: git2::Error) -> Error {
-    Error::new(format!("input \"{}\": git error on {what}: {}", spec.raw, e.message()))
+    Error::new(format!(
+        "input \"{}\": git error on {what}: {}",
+        spec.raw,
+        e.message()
+    ))
 }
 
 fn missing_object(spec: &InputSpec, path: &str, oid: Oid, e: git2::Error) -> Error {
@@ -226,7 +296,11 @@ fn missing_object(spec: &InputSpec, path: &str, oid: Oid, e: git2::Error) -> Err
 fn probe_tree(repo: &Repository, tree: &Tree, dir: &[String]) -> Result<Markers> {
     let read = |names: [&str; 2]| -> Option<(String, Vec<u8>)> {
         for name in names {
-            let path = if dir.is_empty() { name.to_string() } else { format!("{}/{name}", dir.join("/")) };
+            let path = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", dir.join("/"))
+            };
             if let Ok(entry) = tree.get_path(Path::new(&path)) {
                 if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != MODE_LINK {
                     if let Ok(blob) = repo.find_blob(entry.id()) {
@@ -246,13 +320,25 @@ fn probe_tree(repo: &Repository, tree: &Tree, dir: &[String]) -> Result<Markers>
 }
 
 /// The kept blobs under `tree` (paths relative to it), skipping submodules and symlinks.
-fn collect(spec: &InputSpec, repo: &Repository, tree: &Tree, prefix: &str, out: &mut Vec<(String, Oid)>) -> Result<()> {
+fn collect(
+    spec: &InputSpec,
+    repo: &Repository,
+    tree: &Tree,
+    prefix: &str,
+    out: &mut Vec<(String, Oid)>,
+) -> Result<()> {
     for entry in tree.iter() {
         let Ok(name) = entry.name() else { continue };
-        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
         match entry.filemode() {
             MODE_TREE => {
-                let sub = repo.find_tree(entry.id()).map_err(|e| missing_object(spec, &path, entry.id(), e))?;
+                let sub = repo
+                    .find_tree(entry.id())
+                    .map_err(|e| missing_object(spec, &path, entry.id(), e))?;
                 collect(spec, repo, &sub, &path, out)?;
             }
             MODE_LINK | MODE_COMMIT => {}

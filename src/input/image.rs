@@ -57,12 +57,18 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Vec<u8>> {
         )
     })?;
     if set.file.is_empty() {
-        return Err(Error::new(format!("input \"{}\": image contains no files", spec.raw))
-            .with_help("build a non-empty image first, e.g. `protoforge build -o image.binpb`"));
+        return Err(
+            Error::new(format!("input \"{}\": image contains no files", spec.raw))
+                .with_help("build a non-empty image first, e.g. `protoforge build -o image.binpb`"),
+        );
     }
     if let Some(i) = set.file.iter().position(|f| f.name().is_empty()) {
-        return Err(Error::new(format!("input \"{}\": file #{} of the image has no name", spec.raw, i + 1))
-            .with_help("the image is damaged: rebuild it"));
+        return Err(Error::new(format!(
+            "input \"{}\": file #{} of the image has no name",
+            spec.raw,
+            i + 1
+        ))
+        .with_help("the image is damaged: rebuild it"));
     }
     Ok(binary)
 }
@@ -78,10 +84,12 @@ fn descriptors() -> std::result::Result<&'static Descriptors, String> {
         let file = DescriptorPool::global()
             .get_message_by_name("google.protobuf.FileDescriptorProto")
             .ok_or("google.protobuf.FileDescriptorProto is not in the global descriptor pool")?;
-        let parsed = protox::file::File::from_source("buf/alpha/image/v1/image.proto", BUF_IMAGE_PROTO)
-            .map_err(|e| e.to_string())?;
+        let parsed =
+            protox::file::File::from_source("buf/alpha/image/v1/image.proto", BUF_IMAGE_PROTO)
+                .map_err(|e| e.to_string())?;
         let mut pool = DescriptorPool::new();
-        pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone()).map_err(|e| e.to_string())?;
+        pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone())
+            .map_err(|e| e.to_string())?;
         let extension = pool
             .get_message_by_name("buf.alpha.image.v1.ImageFileExtension")
             .ok_or("buf.alpha.image.v1.ImageFileExtension missing")?;
@@ -94,15 +102,20 @@ fn descriptors() -> std::result::Result<&'static Descriptors, String> {
 /// Protobuf JSON of an image (`{"file": [...]}`) -> binary, keeping `bufExtension`.
 fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
     let bad = |msg: String| {
-        Error::new(format!("input \"{}\": not a valid JSON image: {msg}", spec.raw))
-            .with_help("give an image written by `protoforge build -o x.json` or `buf build -o x.json`")
+        Error::new(format!(
+            "input \"{}\": not a valid JSON image: {msg}",
+            spec.raw
+        ))
+        .with_help("give an image written by `protoforge build -o x.json` or `buf build -o x.json`")
     };
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     let serde_json::Value::Object(top) = value else {
         return Err(bad("the top level is not an object".to_string()));
     };
     if let Some(key) = top.keys().find(|k| k.as_str() != "file") {
-        return Err(bad(format!("unknown key \"{key}\" (an image has only \"file\")")));
+        return Err(bad(format!(
+            "unknown key \"{key}\" (an image has only \"file\")"
+        )));
     }
     let files = match top.get("file") {
         None | Some(serde_json::Value::Null) => Vec::new(),
@@ -116,9 +129,19 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         let serde_json::Value::Object(mut file) = file else {
             return Err(bad(format!("file #{} is not an object", i + 1)));
         };
-        let extension = file.remove("bufExtension").or_else(|| file.remove("buf_extension"));
-        let name = file.get("name").and_then(|n| n.as_str()).unwrap_or("").to_string();
-        let where_ = if name.is_empty() { format!("file #{}", i + 1) } else { format!("file \"{name}\"") };
+        let extension = file
+            .remove("bufExtension")
+            .or_else(|| file.remove("buf_extension"));
+        let name = file
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string();
+        let where_ = if name.is_empty() {
+            format!("file #{}", i + 1)
+        } else {
+            format!("file \"{name}\"")
+        };
         let message = DynamicMessage::deserialize_with_options(
             descriptors.file.clone(),
             serde_json::Value::Object(file),
@@ -127,10 +150,18 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         .map_err(|e| bad(format!("{where_}: {e}")))?;
         let mut encoded = message.encode_to_vec();
         if let Some(extension) = extension {
-            let ext = DynamicMessage::deserialize_with_options(descriptors.extension.clone(), extension, &options)
-                .map_err(|e| bad(format!("{where_}: bufExtension: {e}")))?;
+            let ext = DynamicMessage::deserialize_with_options(
+                descriptors.extension.clone(),
+                extension,
+                &options,
+            )
+            .map_err(|e| bad(format!("{where_}: bufExtension: {e}")))?;
             let ext_bytes = ext.encode_to_vec();
-            prost::encoding::encode_key(BUF_EXTENSION_FIELD, prost::encoding::WireType::LengthDelimited, &mut encoded);
+            prost::encoding::encode_key(
+                BUF_EXTENSION_FIELD,
+                prost::encoding::WireType::LengthDelimited,
+                &mut encoded,
+            );
             prost::encoding::encode_varint(ext_bytes.len() as u64, &mut encoded);
             encoded.extend_from_slice(&ext_bytes);
         }

@@ -30,7 +30,14 @@ pub use spec::{Compression, Format, GitOptions, InputSpec};
 use crate::{Error, Result};
 
 /// The file names (at any depth) a snapshot keeps besides `.proto` files.
-pub const CONFIG_FILE_NAMES: &[&str] = &["buf.yaml", "buf.yml", "buf.work.yaml", "buf.work.yml", "buf.lock", "buf.gen.yaml"];
+pub const CONFIG_FILE_NAMES: &[&str] = &[
+    "buf.yaml",
+    "buf.yml",
+    "buf.work.yaml",
+    "buf.work.yml",
+    "buf.lock",
+    "buf.gen.yaml",
+];
 
 /// Whether a snapshot keeps a file with this `/`-separated path.
 pub fn is_kept_file(path: &str) -> bool {
@@ -101,7 +108,9 @@ pub fn load_spec(spec: &InputSpec, cwd: &Path) -> Result<Loaded> {
         Format::ProtoFile => dir::load_proto_file(spec, &cwd).map(Loaded::Sources),
         Format::Git => git::load(spec, &cwd).map(Loaded::Sources),
         Format::Tar | Format::Zip => archive::load(spec, &cwd).map(Loaded::Sources),
-        Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml => image::load(spec, &cwd).map(Loaded::Image),
+        Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml => {
+            image::load(spec, &cwd).map(Loaded::Image)
+        }
     }
 }
 
@@ -109,7 +118,9 @@ fn absolute_cwd(cwd: &Path) -> Result<PathBuf> {
     let joined = if cwd.is_absolute() {
         cwd.to_path_buf()
     } else {
-        std::env::current_dir().map_err(|e| Error::io("current directory", e))?.join(cwd)
+        std::env::current_dir()
+            .map_err(|e| Error::io("current directory", e))?
+            .join(cwd)
     };
     Ok(clean_path(&joined))
 }
@@ -162,7 +173,10 @@ pub(crate) fn read_location(spec: &InputSpec, cwd: &Path) -> Result<Vec<u8>> {
     }
     let path = cwd.join(&spec.location);
     std::fs::read(&path).map_err(|e| {
-        let err = Error::new(format!("input \"{}\": cannot read {}: {e}", spec.raw, spec.location));
+        let err = Error::new(format!(
+            "input \"{}\": cannot read {}: {e}",
+            spec.raw, spec.location
+        ));
         if e.kind() == std::io::ErrorKind::NotFound {
             err.with_help("check the path; it is relative to the current directory")
         } else {
@@ -177,32 +191,49 @@ pub(crate) fn decompress(spec: &InputSpec, bytes: Vec<u8>) -> Result<Vec<u8>> {
         Compression::None => Ok(bytes),
         Compression::Gzip => {
             let mut out = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut out).map_err(|e| {
-                Error::new(format!("input \"{}\": not valid gzip data: {e}", spec.raw))
-                    .with_help("give an uncompressed file, or set `compression=none` if it is not gzipped")
+            std::io::Read::read_to_end(
+                &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                &mut out,
+            )
+            .map_err(|e| {
+                Error::new(format!("input \"{}\": not valid gzip data: {e}", spec.raw)).with_help(
+                    "give an uncompressed file, or set `compression=none` if it is not gzipped",
+                )
             })?;
             Ok(out)
         }
-        Compression::Zstd => Err(Error::new(format!("input \"{}\": zstd compression is not supported", spec.raw))
-            .with_help("decompress it first (`zstd -d`), or use gzip")),
+        Compression::Zstd => Err(Error::new(format!(
+            "input \"{}\": zstd compression is not supported",
+            spec.raw
+        ))
+        .with_help("decompress it first (`zstd -d`), or use gzip")),
     }
 }
 
 /// Splits a clean `/`-separated relative path into components (`""` -> none).
 pub(crate) fn components(path: &str) -> Vec<String> {
-    path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect()
+    path.split('/')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Selects the files under `root` (a clean relative directory, `""` for all) and re-keys them
 /// relative to it.
-pub(crate) fn files_under(files: BTreeMap<String, Arc<[u8]>>, root: &str) -> BTreeMap<String, Arc<[u8]>> {
+pub(crate) fn files_under(
+    files: BTreeMap<String, Arc<[u8]>>,
+    root: &str,
+) -> BTreeMap<String, Arc<[u8]>> {
     if root.is_empty() {
         return files;
     }
     let prefix = format!("{root}/");
     files
         .into_iter()
-        .filter_map(|(path, bytes)| path.strip_prefix(&prefix).map(|rel| (rel.to_string(), bytes)))
+        .filter_map(|(path, bytes)| {
+            path.strip_prefix(&prefix)
+                .map(|rel| (rel.to_string(), bytes))
+        })
         .collect()
 }
 
@@ -265,4 +296,3 @@ fn declared_package(bytes: &[u8]) -> String {
     }
     String::new()
 }
-

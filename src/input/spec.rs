@@ -64,7 +64,10 @@ impl Format {
 
     /// Whether this format is an image (compiled descriptors) rather than sources.
     pub fn is_image(self) -> bool {
-        matches!(self, Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml)
+        matches!(
+            self,
+            Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml
+        )
     }
 }
 
@@ -182,8 +185,11 @@ impl InputSpec {
     pub fn parse(input: &str) -> Result<InputSpec> {
         let raw = input.to_string();
         if input.starts_with('#') {
-            return Err(input_error(&raw, "starts with '#': the location before it is missing")
-                .with_help("write the location first, e.g. `.#format=dir` or `.git#branch=main`"));
+            return Err(
+                input_error(&raw, "starts with '#': the location before it is missing").with_help(
+                    "write the location first, e.g. `.#format=dir` or `.git#branch=main`",
+                ),
+            );
         }
         let (location, options) = match input.split_once('#') {
             Some((loc, opts)) => (loc, Some(opts)),
@@ -194,17 +200,24 @@ impl InputSpec {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         if let Some(options) = options {
             if options.is_empty() {
-                return Err(input_error(&raw, "nothing after '#'")
-                    .with_help("add options as key=value pairs separated by commas, or drop the '#'"));
+                return Err(input_error(&raw, "nothing after '#'").with_help(
+                    "add options as key=value pairs separated by commas, or drop the '#'",
+                ));
             }
             for pair in options.split(',') {
                 let Some((key, value)) = pair.split_once('=') else {
-                    return Err(input_error(&raw, format!("invalid option \"{pair}\": expected key=value"))
-                        .with_help(format!("valid keys: {}", KEYS.join(", "))));
+                    return Err(input_error(
+                        &raw,
+                        format!("invalid option \"{pair}\": expected key=value"),
+                    )
+                    .with_help(format!("valid keys: {}", KEYS.join(", "))));
                 };
                 if key.is_empty() || value.is_empty() {
-                    return Err(input_error(&raw, format!("invalid option \"{pair}\": expected key=value"))
-                        .with_help(format!("valid keys: {}", KEYS.join(", "))));
+                    return Err(input_error(
+                        &raw,
+                        format!("invalid option \"{pair}\": expected key=value"),
+                    )
+                    .with_help(format!("valid keys: {}", KEYS.join(", "))));
                 }
                 if !KEYS.contains(&key) {
                     return Err(input_error(&raw, format!("unknown key \"{key}\""))
@@ -268,7 +281,15 @@ impl InputSpec {
         };
 
         // Which option groups the format allows, with buf's names for them.
-        let git_keys = ["branch", "tag", "ref", "commit", "depth", "recurse_submodules", "filter"];
+        let git_keys = [
+            "branch",
+            "tag",
+            "ref",
+            "commit",
+            "depth",
+            "recurse_submodules",
+            "filter",
+        ];
         let archive_keys = ["strip_components"];
         let not_allowed = |group: &str| {
             input_error(&raw, format!("{group} are not valid for format \"{format}\"")).with_help(format!(
@@ -277,7 +298,9 @@ impl InputSpec {
         };
         let has_any = |keys: &[&str]| keys.iter().any(|k| get(k).is_some());
         if format != Format::Git && has_any(&git_keys) {
-            return Err(not_allowed("git options (branch, tag, ref, commit, depth, recurse_submodules, filter)"));
+            return Err(not_allowed(
+                "git options (branch, tag, ref, commit, depth, recurse_submodules, filter)",
+            ));
         }
         if !matches!(format, Format::Tar | Format::Zip) && has_any(&archive_keys) {
             return Err(not_allowed("archive options (strip_components)"));
@@ -290,14 +313,25 @@ impl InputSpec {
         }
         if explicit_compression.is_some() {
             if format == Format::Zip {
-                return Err(input_error(&raw, "cannot specify compression for zip files")
-                    .with_help("zip archives carry their own compression: remove `compression=`"));
+                return Err(
+                    input_error(&raw, "cannot specify compression for zip files").with_help(
+                        "zip archives carry their own compression: remove `compression=`",
+                    ),
+                );
             }
-            if !matches!(format, Format::Tar | Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml) {
+            if !matches!(
+                format,
+                Format::Tar | Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml
+            ) {
                 return Err(not_allowed("compression options"));
             }
         }
-        if format == Format::Zip || !matches!(format, Format::Tar | Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml) {
+        if format == Format::Zip
+            || !matches!(
+                format,
+                Format::Tar | Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml
+            )
+        {
             spec.compression = Compression::None;
         }
 
@@ -307,22 +341,33 @@ impl InputSpec {
         spec.git.ref_ = get("ref").map(str::to_string);
         spec.git.commit = get("commit").map(str::to_string);
         spec.git.filter = get("filter").map(str::to_string);
-        let exclusive = [&spec.git.branch, &spec.git.tag, &spec.git.commit].iter().filter(|v| v.is_some()).count();
+        let exclusive = [&spec.git.branch, &spec.git.tag, &spec.git.commit]
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
         if exclusive > 1 {
-            return Err(input_error(&raw, "give only one of \"branch\", \"tag\" or \"commit\"")
-                .with_help("`ref=` may be combined with `branch=` (HEAD then means the branch tip)"));
+            return Err(
+                input_error(&raw, "give only one of \"branch\", \"tag\" or \"commit\"").with_help(
+                    "`ref=` may be combined with `branch=` (HEAD then means the branch tip)",
+                ),
+            );
         }
         if spec.git.ref_.is_some() && (spec.git.tag.is_some() || spec.git.commit.is_some()) {
-            return Err(input_error(&raw, "\"ref\" cannot be combined with \"tag\" or \"commit\"")
-                .with_help("use `ref=` alone: it accepts tags and shas too"));
+            return Err(input_error(
+                &raw,
+                "\"ref\" cannot be combined with \"tag\" or \"commit\"",
+            )
+            .with_help("use `ref=` alone: it accepts tags and shas too"));
         }
         if let Some(depth) = get("depth") {
             let n: u32 = depth.parse().map_err(|_| {
-                input_error(&raw, format!("could not parse depth value \"{depth}\""))
-                    .with_help("depth is a positive whole number (accepted and ignored: nothing is cloned)")
+                input_error(&raw, format!("could not parse depth value \"{depth}\"")).with_help(
+                    "depth is a positive whole number (accepted and ignored: nothing is cloned)",
+                )
             })?;
             if n == 0 {
-                return Err(input_error(&raw, "depth must be greater than 0").with_help("remove `depth=` or give a positive number"));
+                return Err(input_error(&raw, "depth must be greater than 0")
+                    .with_help("remove `depth=` or give a positive number"));
             }
             spec.git.depth = Some(n);
         }
@@ -332,8 +377,11 @@ impl InputSpec {
 
         if let Some(value) = get("strip_components") {
             spec.strip_components = value.parse().map_err(|_| {
-                input_error(&raw, format!("could not parse strip_components value \"{value}\""))
-                    .with_help("strip_components is a whole number >= 0, e.g. `strip_components=1`")
+                input_error(
+                    &raw,
+                    format!("could not parse strip_components value \"{value}\""),
+                )
+                .with_help("strip_components is a whole number >= 0, e.g. `strip_components=1`")
             })?;
         }
         if let Some(value) = get("subdir") {
@@ -350,16 +398,20 @@ fn parse_bool(raw: &str, key: &str, value: &str) -> Result<bool> {
     match value {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(input_error(raw, format!("could not parse {key} value \"{value}\""))
-            .with_help(format!("use `{key}=true` or `{key}=false`"))),
+        _ => Err(
+            input_error(raw, format!("could not parse {key} value \"{value}\""))
+                .with_help(format!("use `{key}=true` or `{key}=false`")),
+        ),
     }
 }
 
 /// `subdir=` as a clean relative path; `.` means none. `..` escaping the root is an error.
 fn normalize_subdir(raw: &str, value: &str) -> Result<Option<String>> {
     if value.starts_with('/') {
-        return Err(input_error(raw, format!("subdir \"{value}\" must be relative"))
-            .with_help("give the subdirectory relative to the repository or archive root"));
+        return Err(
+            input_error(raw, format!("subdir \"{value}\" must be relative"))
+                .with_help("give the subdirectory relative to the repository or archive root"),
+        );
     }
     let mut parts: Vec<&str> = Vec::new();
     for part in value.split('/') {
@@ -367,18 +419,27 @@ fn normalize_subdir(raw: &str, value: &str) -> Result<Option<String>> {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Err(input_error(raw, format!("subdir \"{value}\" is outside the repository or archive"))
-                        .with_help("give a subdirectory inside it, without leading `..`"));
+                    return Err(input_error(
+                        raw,
+                        format!("subdir \"{value}\" is outside the repository or archive"),
+                    )
+                    .with_help("give a subdirectory inside it, without leading `..`"));
                 }
             }
             p => parts.push(p),
         }
     }
-    Ok(if parts.is_empty() { None } else { Some(parts.join("/")) })
+    Ok(if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    })
 }
 
 fn is_remote(location: &str) -> bool {
-    ["http://", "https://", "ssh://", "git://", "git@"].iter().any(|p| location.starts_with(p))
+    ["http://", "https://", "ssh://", "git://", "git@"]
+        .iter()
+        .any(|p| location.starts_with(p))
 }
 
 /// The format and compression a location implies, as buf detects them.

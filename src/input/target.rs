@@ -42,7 +42,12 @@ impl Markers {
             let dirs = value
                 .get("directories")
                 .and_then(|d| d.as_sequence())
-                .map(|seq| seq.iter().filter_map(|v| v.as_str()).map(clean_rel).collect())
+                .map(|seq| {
+                    seq.iter()
+                        .filter_map(|v| v.as_str())
+                        .map(clean_rel)
+                        .collect()
+                })
                 .unwrap_or_default();
             markers.work_directories = Some(dirs);
         }
@@ -55,7 +60,12 @@ impl Markers {
                     .and_then(|m| m.as_sequence())
                     .map(|seq| {
                         seq.iter()
-                            .map(|m| m.get("path").and_then(|p| p.as_str()).map(clean_rel).unwrap_or_default())
+                            .map(|m| {
+                                m.get("path")
+                                    .and_then(|p| p.as_str())
+                                    .map(clean_rel)
+                                    .unwrap_or_default()
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -87,7 +97,8 @@ fn parse_yaml(name: &str, bytes: &[u8]) -> Result<serde_yaml_ng::Value> {
         return Ok(serde_yaml_ng::Value::Null);
     }
     serde_yaml_ng::from_slice(bytes).map_err(|e| {
-        Error::new(format!("{name}: invalid YAML: {e}")).with_help("fix the file (buf reads it to find the workspace root)")
+        Error::new(format!("{name}: invalid YAML: {e}"))
+            .with_help("fix the file (buf reads it to find the workspace root)")
     })
 }
 
@@ -108,7 +119,9 @@ pub fn clean_rel(path: &str) -> String {
 
 /// `a` equals or contains `b` (both clean, relative, `""` is the root).
 pub fn contains(a: &str, b: &str) -> bool {
-    a.is_empty() || a == b || (b.len() > a.len() && b.starts_with(a) && b.as_bytes()[a.len()] == b'/')
+    a.is_empty()
+        || a == b
+        || (b.len() > a.len() && b.starts_with(a) && b.as_bytes()[a.len()] == b'/')
 }
 
 /// Where an input is read from: `root` is a prefix of the input's directory components.
@@ -146,40 +159,69 @@ pub fn locate(
         if matches!(markers.buf_yaml, Some(BufYaml::V1)) {
             v1_modules.push(len);
         }
-        let Some(module_dirs) = markers.workspace_dirs() else { continue };
+        let Some(module_dirs) = markers.workspace_dirs() else {
+            continue;
+        };
         let input = target_from(len);
         let input_dir = rel_from(len);
-        let controlling = (len == dir.len() && file_name.is_none()) || module_dirs.iter().any(|m| contains(m, &input));
+        let controlling = (len == dir.len() && file_name.is_none())
+            || module_dirs.iter().any(|m| contains(m, &input));
         if !controlling {
             continue;
         }
         if file_name.is_some() || input_dir.is_empty() {
-            let target_paths = if input.is_empty() { Vec::new() } else { vec![input] };
-            return Ok(Located { root_len: len, target_paths });
+            let target_paths = if input.is_empty() {
+                Vec::new()
+            } else {
+                vec![input]
+            };
+            return Ok(Located {
+                root_len: len,
+                target_paths,
+            });
         }
         if module_dirs.iter().any(|m| *m == input_dir) {
-            return Ok(Located { root_len: len, target_paths: vec![input_dir] });
+            return Ok(Located {
+                root_len: len,
+                target_paths: vec![input_dir],
+            });
         }
-        let module = module_dirs.iter().find(|m| contains(m, &input_dir)).cloned().unwrap_or_default();
+        let module = module_dirs
+            .iter()
+            .find(|m| contains(m, &input_dir))
+            .cloned()
+            .unwrap_or_default();
         return Err(contained_error(&input_dir, &module));
     }
 
     // 2. A v1 module between the input and the bucket root.
     if let Some(&len) = v1_modules.iter().find(|&&len| len >= bucket_len) {
         if file_name.is_some() {
-            return Ok(Located { root_len: len, target_paths: vec![target_from(len)] });
+            return Ok(Located {
+                root_len: len,
+                target_paths: vec![target_from(len)],
+            });
         }
         if len == dir.len() {
-            return Ok(Located { root_len: len, target_paths: Vec::new() });
+            return Ok(Located {
+                root_len: len,
+                target_paths: Vec::new(),
+            });
         }
         let input_dir = dir[bucket_len..].join("/");
         let module = dir[bucket_len..len].join("/");
-        return Err(contained_error(&input_dir, if module.is_empty() { "." } else { &module }));
+        return Err(contained_error(
+            &input_dir,
+            if module.is_empty() { "." } else { &module },
+        ));
     }
 
     // 3. The input directory itself.
     let target_paths = file_name.map(|f| vec![f.to_string()]).unwrap_or_default();
-    Ok(Located { root_len: dir.len(), target_paths })
+    Ok(Located {
+        root_len: dir.len(),
+        target_paths,
+    })
 }
 
 fn contained_error(input: &str, module: &str) -> Error {

@@ -1,0 +1,338 @@
+//! `protoforge breaking` end to end: exit codes, output, config selection and ignores, and the
+//! against side read from git (a repository made with git2; the shallow clone uses the `git`
+//! binary, tests only).
+
+use std::path::Path;
+use std::process::Command;
+
+use git2::{Repository, Signature};
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .arg("breaking")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn compare(dir: &Path) -> (i32, String, String) {
+    run(dir, &["current", "--against", "previous"])
+}
+
+const USER_V1: &str = "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n  int32 age = 2;\n  string email = 3;\n}\n";
+
+fn commit_all(repo: &Repository, message: &str) {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = Signature::now("t", "t@example.com").unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap();
+}
+
+#[test]
+fn work_tree_against_head_reports_a_type_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    write(dir.path(), &[("proto/acme/v1/user.proto", USER_V1)]);
+    commit_all(&repo, "first");
+    let changed = USER_V1.replace("int32 age", "int64 age");
+    write(dir.path(), &[("proto/acme/v1/user.proto", &changed)]);
+
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["--against", ".git#ref=HEAD", "--error-format", "json"],
+    );
+    assert_eq!(code, 100, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        r#"{"path":"proto/acme/v1/user.proto","start_line":7,"start_column":3,"end_line":7,"end_column":8,"type":"FIELD_SAME_TYPE","message":"Field \"2\" with name \"age\" on message \"User\" changed type from \"int32\" to \"int64\"."}"#
+    );
+    // Unchanged work tree: clean.
+    write(dir.path(), &[("proto/acme/v1/user.proto", USER_V1)]);
+    let (code, stdout, _) = run(dir.path(), &["--against", ".git#ref=HEAD"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn shallow_clone_against_branch_with_subdir() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("origin");
+    let repo = Repository::init(&origin).unwrap();
+    write(&origin, &[("proto/acme/v1/user.proto", USER_V1)]);
+    commit_all(&repo, "first");
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.branch("main", &head, true).unwrap();
+    let url = format!("file://{}", origin.display());
+    let status = Command::new("git")
+        .args([
+            "clone", "-q", "--depth", "1", "--branch", "main", &url, "clone",
+        ])
+        .current_dir(dir.path())
+        .status()
+        .expect("git binary (tests only)");
+    assert!(status.success());
+    let clone = dir.path().join("clone");
+    assert!(clone.join(".git/shallow").exists(), "not a shallow clone");
+    let changed = USER_V1.replace("  string email = 3;\n", "");
+    write(&clone, &[("proto/acme/v1/user.proto", &changed)]);
+
+    let (code, stdout, stderr) = run(
+        &clone,
+        &["proto", "--against", ".git#branch=main,subdir=proto"],
+    );
+    assert_eq!(code, 100, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "proto/acme/v1/user.proto:5:1:Previously present field \"3\" with name \"email\" on message \"User\" was deleted."
+    );
+}
+
+#[test]
+fn wire_allows_reserved_deletions_and_package_allows_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reserved = USER_V1.replace(
+        "  string email = 3;\n",
+        "  reserved 3;\n  reserved \"email\";\n",
+    );
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", &reserved),
+            (
+                "current/buf.yaml",
+                "version: v2\nbreaking:\n  use: [WIRE]\n",
+            ),
+        ],
+    );
+    assert_eq!(compare(d), (0, String::new(), String::new()));
+    // The same change under the default FILE category breaks generated code.
+    write(d, &[("current/buf.yaml", "version: v2\n")]);
+    let (code, stdout, _) = compare(d);
+    assert_eq!(code, 100);
+    assert!(
+        stdout.contains("Previously present field \"3\""),
+        "{stdout}"
+    );
+
+    // A message moved to another file of its package: fine for PACKAGE, breaking for FILE.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "syntax = \"proto3\";\n\npackage acme.v1;\n\n";
+    write(
+        d,
+        &[
+            (
+                "previous/a.proto",
+                &format!("{header}message A {{}}\nmessage B {{}}\n"),
+            ),
+            ("current/a.proto", &format!("{header}message A {{}}\n")),
+            ("current/b.proto", &format!("{header}message B {{}}\n")),
+            (
+                "current/buf.yaml",
+                "version: v2\nbreaking:\n  use: [PACKAGE]\n",
+            ),
+        ],
+    );
+    assert_eq!(compare(d).0, 0);
+    write(
+        d,
+        &[(
+            "current/buf.yaml",
+            "version: v2\nbreaking:\n  use: [FILE]\n",
+        )],
+    );
+    let (code, stdout, _) = compare(d);
+    assert_eq!(code, 100);
+    assert_eq!(
+        stdout.trim(),
+        "current/a.proto:1:1:Previously present message \"B\" was deleted from file."
+    );
+}
+
+#[test]
+fn ignore_ignore_only_and_unstable_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let stable = "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage A { string x = 1; }\n";
+    let beta = "syntax = \"proto3\";\n\npackage acme.v1beta1;\n\nmessage A { string x = 1; }\n";
+    let gutted = |s: &str| s.replace(" string x = 1; ", "");
+    write(
+        d,
+        &[
+            ("previous/stable/a.proto", stable),
+            ("previous/beta/a.proto", beta),
+            ("current/stable/a.proto", &gutted(stable)),
+            ("current/beta/a.proto", &gutted(beta)),
+        ],
+    );
+    let config = |extra: &str| format!("version: v2\nbreaking:\n  use: [FIELD_NO_DELETE]\n{extra}");
+    let files = |out: &str| -> Vec<String> {
+        out.lines()
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+            .collect()
+    };
+
+    write(d, &[("current/buf.yaml", &config(""))]);
+    let (code, stdout, _) = compare(d);
+    assert_eq!(code, 100);
+    assert_eq!(
+        files(&stdout),
+        ["current/beta/a.proto", "current/stable/a.proto"]
+    );
+
+    write(
+        d,
+        &[(
+            "current/buf.yaml",
+            &config("  ignore_unstable_packages: true\n"),
+        )],
+    );
+    assert_eq!(files(&compare(d).1), ["current/stable/a.proto"]);
+
+    write(d, &[("current/buf.yaml", &config("  ignore: [stable]\n"))]);
+    assert_eq!(files(&compare(d).1), ["current/beta/a.proto"]);
+
+    write(
+        d,
+        &[(
+            "current/buf.yaml",
+            &config("  ignore_only:\n    FIELD_NO_DELETE: [beta]\n"),
+        )],
+    );
+    assert_eq!(files(&compare(d).1), ["current/stable/a.proto"]);
+
+    // ignore_only by category.
+    write(
+        d,
+        &[(
+            "current/buf.yaml",
+            &config("  ignore_only:\n    FILE: [beta, stable]\n"),
+        )],
+    );
+    assert_eq!(compare(d), (0, String::new(), String::new()));
+}
+
+#[test]
+fn deprecated_ids_select_their_replacements_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let repeated = USER_V1.replace("int32 age", "repeated int32 age");
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", &repeated),
+            (
+                "current/buf.yaml",
+                "version: v1\nbreaking:\n  use:\n    - FIELD_SAME_LABEL\n",
+            ),
+        ],
+    );
+    let (code, stdout, stderr) = run(
+        d,
+        &["current", "--against", "previous", "--error-format", "json"],
+    );
+    assert_eq!(code, 100);
+    let types: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split("\"type\":\"").nth(1))
+        .filter_map(|t| t.split('"').next())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY"
+        ]
+    );
+    assert!(
+        stderr.contains("FIELD_SAME_LABEL is deprecated"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn against_config_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", "syntax = \"proto3\";\nmessage {\n"),
+        ],
+    );
+    // A current side that does not compile: its errors, exit 100 (as buf).
+    let (code, stdout, stderr) = compare(d);
+    assert_eq!(code, 100);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("current/user.proto:2"), "{stderr}");
+
+    // An unknown rule in the config is a user error (exit 1) naming it.
+    write(
+        d,
+        &[
+            ("current/user.proto", USER_V1),
+            (
+                "current/buf.yaml",
+                "version: v2\nbreaking:\n  use: [NOT_A_RULE]\n",
+            ),
+        ],
+    );
+    let (code, _, stderr) = compare(d);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("NOT_A_RULE"), "{stderr}");
+
+    // A missing against input is an error too.
+    write(d, &[("current/buf.yaml", "version: v2\n")]);
+    let (code, _, stderr) = run(d, &["current", "--against", "nowhere"]);
+    assert_eq!(code, 1, "{stderr}");
+
+    // --against-config is read for the against side (its module layout).
+    write(d, &[("moved/proto/user.proto", USER_V1)]);
+    let (code, stdout, stderr) = run(
+        d,
+        &[
+            "current",
+            "--against",
+            "moved",
+            "--against-config",
+            "version: v1beta1\nbuild:\n  roots: [proto]\n",
+        ],
+    );
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+
+    // --fix is not there yet: a clear error, nothing written.
+    let (code, _, stderr) = run(d, &["current", "--against", "previous", "--fix"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--fix"), "{stderr}");
+}
