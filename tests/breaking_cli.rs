@@ -330,9 +330,71 @@ fn against_config_and_errors() {
         ],
     );
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+}
 
-    // --fix is not there yet: a clear error, nothing written.
+#[test]
+fn fix_writes_reserved_statements_for_deleted_fields_and_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let previous = "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n  string email = 2;\n  message Inner {\n    int32 a = 1;\n    int32 b = 2;\n  }\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n  STATUS_OLD = 1;\n}\n";
+    let current = "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n  message Inner {\n    int32 a = 1;\n  }\n}\n\nenum Status {\n  STATUS_UNSPECIFIED = 0;\n}\n";
+    write(
+        d,
+        &[
+            ("previous/user.proto", previous),
+            ("current/user.proto", current),
+            (
+                "current/buf.yaml",
+                "version: v2\nbreaking:\n  use: [WIRE_JSON]\n",
+            ),
+        ],
+    );
+    let (code, _, _) = compare(d);
+    assert_eq!(code, 100);
+    let (code, stdout, stderr) = run(d, &["current", "--against", "previous", "--fix"]);
+    // After the fix the WIRE_JSON rules are satisfied.
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "current/user.proto: added `reserved 2; reserved \"email\";` to message User\n\
+         current/user.proto: added `reserved 2; reserved \"b\";` to message Inner\n\
+         current/user.proto: added `reserved 1; reserved \"STATUS_OLD\";` to enum Status\n"
+    );
+    let fixed = std::fs::read_to_string(d.join("current/user.proto")).unwrap();
+    assert_eq!(
+        fixed,
+        "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  reserved 2;\n  reserved \"email\";\n  string id = 1;\n  message Inner {\n    reserved 2;\n    reserved \"b\";\n    int32 a = 1;\n  }\n}\n\nenum Status {\n  reserved 1;\n  reserved \"STATUS_OLD\";\n  STATUS_UNSPECIFIED = 0;\n}\n"
+    );
+    // Nothing left to fix: a second run changes nothing.
     let (code, _, stderr) = run(d, &["current", "--against", "previous", "--fix"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("--fix"), "{stderr}");
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn fix_does_not_reserve_a_name_still_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // `email` moved to number 4: only its old number can be reserved.
+    let current = USER_V1.replace("  string email = 3;\n", "  string email = 4;\n");
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", &current),
+            (
+                "current/buf.yaml",
+                "version: v2\nbreaking:\n  use: [WIRE]\n",
+            ),
+        ],
+    );
+    let (code, stdout, stderr) = run(d, &["current", "--against", "previous", "--fix"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "current/user.proto: added `reserved 3;` to message User\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("current/user.proto")).unwrap(),
+        current.replace("message User {\n", "message User {\n  reserved 3;\n")
+    );
 }

@@ -7,6 +7,7 @@
 
 mod categories;
 mod features;
+pub mod fix;
 pub mod pairs;
 pub mod rules;
 
@@ -35,6 +36,23 @@ pub struct Hit<'a> {
     pub help: Option<String>,
     /// A span to use instead of the location of `path` (when the compiler's span differs from buf's).
     pub span: Option<Span>,
+    /// `reserved` statements that make the deletion safe, for `--fix`.
+    pub fix: Option<Fix>,
+}
+
+/// `reserved` statements to add to a message or enum of a current file (`breaking --fix`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// The file, relative to the input root.
+    pub root_path: String,
+    /// The file as shown to users.
+    pub display_path: String,
+    /// The `SourceCodeInfo` path of the message or enum.
+    pub container: Vec<i32>,
+    /// `message User` or `enum Status`.
+    pub container_name: String,
+    /// e.g. `reserved 3;`, `reserved "email";`.
+    pub statements: Vec<String>,
 }
 
 impl Hit<'_> {
@@ -123,6 +141,7 @@ impl<'a> Report<'a> {
             message: message.into(),
             help: None,
             span: None,
+            fix: None,
         });
         let last = self.hits.len() - 1;
         &mut self.hits[last]
@@ -235,6 +254,8 @@ pub fn rule_set(version: ConfigVersion) -> RuleSet {
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
+    /// The `reserved` statements that would make the reported deletions safe, one per container.
+    pub fixes: Vec<Fix>,
 }
 
 /// Which rules run and what they must not report on, for one module of the current input.
@@ -298,10 +319,33 @@ pub fn check(
         if !ids.contains(hit.rule) || is_ignored(&hit, policy.config, set) {
             continue;
         }
+        if let Some(fix) = &hit.fix {
+            add_fix(&mut outcome.fixes, fix);
+        }
         outcome.findings.push(to_finding(hit));
     }
     sort_and_dedup(&mut outcome.findings);
+    outcome
+        .fixes
+        .sort_by(|a, b| (&a.root_path, &a.container).cmp(&(&b.root_path, &b.container)));
     Ok(outcome)
+}
+
+/// Merges a fix into the list: one entry per container, each statement once.
+fn add_fix(fixes: &mut Vec<Fix>, fix: &Fix) {
+    match fixes
+        .iter_mut()
+        .find(|f| f.root_path == fix.root_path && f.container == fix.container)
+    {
+        Some(existing) => {
+            for s in &fix.statements {
+                if !existing.statements.contains(s) {
+                    existing.statements.push(s.clone());
+                }
+            }
+        }
+        None => fixes.push(fix.clone()),
+    }
 }
 
 fn to_finding(hit: Hit<'_>) -> Finding {

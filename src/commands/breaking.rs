@@ -1,7 +1,6 @@
 //! `protoforge breaking`: compare the input with `--against`, report breaking changes.
 
-use crate::breaking::{self, Policy};
-use crate::check::Finding;
+use crate::breaking::{self, fix, Policy};
 use crate::cli::BreakingArgs;
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
@@ -12,15 +11,10 @@ use crate::workspace::TargetFilter;
 use crate::{Error, Result};
 
 pub fn run(args: BreakingArgs) -> Result<Outcome> {
-    if args.fix {
-        return Err(Error::new("`protoforge breaking --fix` is not implemented yet")
-            .with_help("the `help` of each deletion finding shows the `reserved` statements to add by hand"));
-    }
     let cwd = current_dir()?;
     let current = pipeline::build(&args.input, &cwd)?;
-    let current_image = match image_or_errors(&current, &args)? {
-        Some(image) => image,
-        None => return Ok(Outcome::Findings),
+    let Some(current_image) = image_or_errors(&current, &args) else {
+        return Ok(Outcome::Findings);
     };
     // The against side is read whole with its own config; the input's --path filter is applied to
     // its files afterwards (a file new in the input must not make the against side fail).
@@ -34,10 +28,35 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         args.against_config.as_deref(),
         &cwd,
     )?;
-    let Some(previous_image) = image_or_errors(&previous, &args)? else {
+    let Some(previous_image) = image_or_errors(&previous, &args) else {
         return Ok(Outcome::Findings);
     };
-    let mut previous_image = previous_image.clone();
+    let previous_image = restrict_against(previous_image, current_image, &args);
+    let mut outcome = compare(&current, current_image, &previous_image)?;
+
+    if args.fix && !outcome.fixes.is_empty() {
+        let fixed = apply_fixes(&args, &cwd, &current, current_image, &outcome)?;
+        let Compiled::Image(fixed_image) = &fixed.compiled else {
+            return Err(Error::new("the fixed sources do not compile"));
+        };
+        outcome = compare(&fixed, fixed_image, &previous_image)?;
+    }
+
+    for warning in &outcome.warnings {
+        eprintln!("WARN\t{warning}");
+    }
+    emit_findings(&outcome.findings, args.error_format, false, &[]);
+    Ok(if outcome.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// Marks against files outside the input's `--path`/`--exclude-path` (and, with
+/// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
+fn restrict_against(previous: &Image, current: &Image, args: &BreakingArgs) -> Image {
+    let mut previous = previous.clone();
     let filter = TargetFilter {
         paths: args.input.paths.iter().map(|p| normalize(p)).collect(),
         exclude_paths: args
@@ -47,15 +66,19 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
             .map(|p| normalize(p))
             .collect(),
     };
-    for f in &mut previous_image.files {
-        let in_input = current_image.file(f.name()).is_some_and(|c| !c.is_import);
+    for f in &mut previous.files {
+        let in_input = current.file(f.name()).is_some_and(|c| !c.is_import);
         if !(filter.matches(&f.root_path) || filter.matches(f.name()))
             || (args.limit_to_input_files && !in_input)
         {
             f.is_import = true;
         }
     }
+    previous
+}
 
+/// Runs the rules the current input's config selects.
+fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<breaking::Outcome> {
     let default_config = BreakingConfig::default();
     let policies: Vec<Policy<'_>> = match &current.workspace {
         Some(ws) if !ws.modules.is_empty() => ws
@@ -84,26 +107,68 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
             })
             .unwrap_or(0)
     };
-    let outcome = breaking::check(&previous_image, current_image, &policies, &module_of)?;
-    for warning in &outcome.warnings {
-        eprintln!("WARN\t{warning}");
+    breaking::check(previous, current_image, &policies, &module_of)
+}
+
+/// `--fix`: writes the `reserved` statements, recompiles the input, and puts the files back if it
+/// no longer compiles. Prints each change on stderr. Returns the rebuilt input.
+fn apply_fixes(
+    args: &BreakingArgs,
+    cwd: &std::path::Path,
+    current: &Built,
+    current_image: &Image,
+    outcome: &breaking::Outcome,
+) -> Result<Built> {
+    let Some(disk_root) = current.snapshot.as_ref().and_then(|s| s.disk_root.clone()) else {
+        return Err(Error::new(format!(
+            "--fix: the input {:?} is not a directory on disk",
+            args.input.input
+        ))
+        .with_help("run --fix on a directory input (the sources to change)"));
+    };
+    let edits = fix::plan(&outcome.fixes, current_image, &disk_root)?;
+    fix::write(&edits, false)?;
+    let rebuilt = pipeline::build(&args.input, cwd);
+    let compiles = matches!(
+        &rebuilt,
+        Ok(Built {
+            compiled: Compiled::Image(_),
+            ..
+        })
+    );
+    if !compiles {
+        fix::write(&edits, true)?;
+        let detail = match &rebuilt {
+            Ok(Built {
+                compiled: Compiled::Errors(errors),
+                ..
+            }) => errors
+                .first()
+                .map(|e| format!(": {}", e.message))
+                .unwrap_or_default(),
+            Err(e) => format!(": {e}"),
+            _ => String::new(),
+        };
+        return Err(Error::new(format!(
+            "--fix: the sources would not compile with the reserved statements{detail}; nothing was changed"
+        ))
+        .with_help("add the `reserved` statements shown in the findings' help by hand"));
     }
-    emit_findings(&outcome.findings, args.error_format, false, &[]);
-    Ok(if outcome.findings.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    for edit in &edits {
+        for change in &edit.changes {
+            eprintln!("{}: {change}", edit.display_path);
+        }
+    }
+    rebuilt
 }
 
 /// The image of a side, or `None` after printing its compile errors (exit 100, as buf).
-fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Result<Option<&'b Image>> {
+fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Image> {
     match &built.compiled {
-        Compiled::Image(image) => Ok(Some(image)),
+        Compiled::Image(image) => Some(image),
         Compiled::Errors(findings) => {
-            let findings: Vec<Finding> = findings.clone();
-            emit_findings(&findings, args.error_format, true, &[]);
-            Ok(None)
+            emit_findings(findings, args.error_format, true, &[]);
+            None
         }
     }
 }

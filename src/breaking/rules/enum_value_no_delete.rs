@@ -2,7 +2,7 @@
 
 use super::current_file;
 use crate::breaking::pairs::values_by_number;
-use crate::breaking::{Pairs, Report};
+use crate::breaking::{Fix, Pairs, Report};
 
 crate::declare_rule! {
     /// Checks that no enum value is deleted.
@@ -75,10 +75,18 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
             if !number_reserved {
                 fix.push(format!("reserved {number};"));
             }
-            if !names_reserved {
-                fix.push(format!("reserved {};", quoted_list(&names)));
+            // Names still used by other values cannot be reserved.
+            let free: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| {
+                    cur.get_value_by_name(n).is_none() && !cur.reserved_names().any(|r| r == *n)
+                })
+                .collect();
+            if !free.is_empty() {
+                fix.push(format!("reserved {};", quoted_list(&free)));
             }
-            r.at(
+            let hit = r.at(
                 file,
                 cur.path(),
                 against,
@@ -88,11 +96,10 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                 ),
             )
             .help(if fix.is_empty() {
-                format!(
-                    "the number and the name are reserved, so the wire and JSON encodings are safe; \
+                "the number and the name are reserved, so the wire and JSON encodings are safe; \
                      ENUM_VALUE_NO_DELETE also protects code generated from the value: if none uses it, select \
                      ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED (the WIRE_JSON category) instead"
-                )
+                    .to_string()
             } else {
                 format!(
                     "add `{}` to enum {} so the value is never reused",
@@ -100,6 +107,15 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                     cur.name()
                 )
             });
+            if let (Some(file), false) = (file, fix.is_empty()) {
+                hit.fix = Some(Fix {
+                    root_path: file.root_path.clone(),
+                    display_path: file.external_path.clone(),
+                    container: cur.path().to_vec(),
+                    container_name: format!("enum {}", cur.name()),
+                    statements: fix,
+                });
+            }
         }
     }
 }

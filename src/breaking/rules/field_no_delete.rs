@@ -2,7 +2,7 @@
 
 use super::current_file;
 use crate::breaking::pairs::Field;
-use crate::breaking::{Pairs, Report};
+use crate::breaking::{Fix, Pairs, Report};
 
 crate::declare_rule! {
     /// Checks that no field is deleted from a message.
@@ -68,23 +68,23 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
             if !number_reserved {
                 fix.push(format!("reserved {number};"));
             }
-            if !name_reserved {
+            // A name still used by another field cannot be reserved.
+            if !name_reserved && !cur.get_field_by_name(field.name()).is_some() {
                 fix.push(format!("reserved {:?};", field.name()));
             }
             let file = current_file(p, &cur.parent_file());
             let against = p.previous.file(prev.parent_file().name());
-            r.at(
+            let hit = r.at(
                 file,
                 cur.path(),
                 against,
                 format!("Previously present {description} was deleted{suffix}."),
             )
             .help(if fix.is_empty() {
-                format!(
-                    "the number and the name are reserved, so the wire and JSON encodings are safe; \
+                "the number and the name are reserved, so the wire and JSON encodings are safe; \
                      FIELD_NO_DELETE also protects code generated from the field: if none uses it, select \
                      FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED (the WIRE_JSON category) instead"
-                )
+                    .to_string()
             } else {
                 format!(
                     "add `{}` to message {} so the field is never reused",
@@ -92,6 +92,15 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                     cur.name()
                 )
             });
+            if let (Some(file), false) = (file, fix.is_empty()) {
+                hit.fix = Some(Fix {
+                    root_path: file.root_path.clone(),
+                    display_path: file.external_path.clone(),
+                    container: cur.path().to_vec(),
+                    container_name: format!("message {}", cur.name()),
+                    statements: fix,
+                });
+            }
         }
     }
 }
