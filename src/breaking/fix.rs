@@ -156,7 +156,7 @@ mod tests {
         let s = "ab\ncdé\nf";
         assert_eq!(offset(s, 1, 1), Some(0));
         assert_eq!(offset(s, 2, 3), Some(5));
-        assert_eq!(offset(s, 3, 1), Some(9));
+        assert_eq!(offset(s, 3, 1), Some(8));
         assert_eq!(offset(s, 4, 1), None);
     }
 }

@@ -77,8 +77,9 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// A hit at the element `path` of `file` (buf: an annotation at that location). Like buf, a
-    /// location the file does not have means a hit with no file at all.
+    /// A hit at the element `path` of `file` (buf: an annotation at that location). When the file
+    /// has no location for it (e.g. an option that was removed), the hit is on the file, line 1
+    /// column 1, as buf reports it.
     pub fn at(
         &mut self,
         file: Option<&'a ImageFile>,
@@ -86,10 +87,8 @@ impl<'a> Report<'a> {
         against: Option<&'a ImageFile>,
         message: impl Into<String>,
     ) -> &mut Hit<'a> {
-        match file.and_then(|f| resolve_path(f, path)) {
-            Some(resolved) => self.push(file, Some(resolved), against, message),
-            None => self.push(None, None, against, message),
-        }
+        let resolved = file.and_then(|f| resolve_path(f, path));
+        self.push(file, resolved, against, message)
     }
 
     /// A hit at the first of `paths` the file has a location for (buf's "backup locations").
@@ -101,10 +100,7 @@ impl<'a> Report<'a> {
         message: impl Into<String>,
     ) -> &mut Hit<'a> {
         let path = file.and_then(|f| paths.iter().find_map(|p| resolve_path(f, p)));
-        match (file, path) {
-            (Some(f), Some(p)) => self.push(Some(f), Some(p), against, message),
-            _ => self.push(None, None, against, message),
-        }
+        self.push(file, path, against, message)
     }
 
     /// A hit on a whole current file (line 1, column 1).

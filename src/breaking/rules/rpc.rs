@@ -174,11 +174,6 @@ pub(super) fn same_idempotency_level<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             cur.name(),
             cur.parent_service().name()
         );
-        // buf names the file even when the option has no location (line 1, column 1).
-        match file {
-            Some(f) if f.locations().get(&path).is_some() => r.at(Some(f), &path, against, message),
-            Some(f) => r.in_file(f, against, message),
-            None => r.nowhere(against, message),
-        };
+        r.at(file, &path, against, message);
     }
 }
