@@ -28,10 +28,14 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         args.against_config.as_deref(),
         &cwd,
     )?;
-    let Some(previous_image) = image_or_errors(&previous, &args) else {
-        return Ok(Outcome::Findings);
+    let mut previous_image = match previous.compiled {
+        Compiled::Image(image) => image,
+        Compiled::Errors(findings) => {
+            emit_findings(&findings, args.error_format, true, &[]);
+            return Ok(Outcome::Findings);
+        }
     };
-    let previous_image = restrict_against(previous_image, current_image, &args);
+    restrict_against(&mut previous_image, current_image, &args);
     let mut outcome = compare(&current, current_image, &previous_image)?;
 
     if args.fix && !outcome.fixes.is_empty() {
@@ -55,8 +59,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
 
 /// Marks against files outside the input's `--path`/`--exclude-path` (and, with
 /// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
-fn restrict_against(previous: &Image, current: &Image, args: &BreakingArgs) -> Image {
-    let mut previous = previous.clone();
+fn restrict_against(previous: &mut Image, current: &Image, args: &BreakingArgs) {
     let filter = TargetFilter {
         paths: args.input.paths.iter().map(|p| normalize(p)).collect(),
         exclude_paths: args
@@ -74,7 +77,6 @@ fn restrict_against(previous: &Image, current: &Image, args: &BreakingArgs) -> I
             f.is_import = true;
         }
     }
-    previous
 }
 
 /// Runs the rules the current input's config selects.
