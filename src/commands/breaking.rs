@@ -12,23 +12,29 @@ use crate::{Error, Result};
 
 pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let cwd = current_dir()?;
-    let current = pipeline::build(&args.input, &cwd)?;
-    let Some(current_image) = image_or_errors(&current, &args) else {
-        return Ok(Outcome::Findings);
-    };
     // The against side is read whole with its own config; the input's --path filter is applied to
     // its files afterwards (a file new in the input must not make the against side fail).
     let mut against_args = args.input.clone();
     against_args.paths.clear();
     against_args.exclude_paths.clear();
     against_args.config = None;
-    let previous = pipeline::build_with_config(
-        &args.against,
-        &against_args,
-        args.against_config.as_deref(),
-        &cwd,
-    )?;
-    let mut previous_image = match previous.compiled {
+    // Both sides are read and compiled at the same time.
+    let (current, previous) = rayon::join(
+        || pipeline::build(&args.input, &cwd),
+        || {
+            pipeline::build_with_config(
+                &args.against,
+                &against_args,
+                args.against_config.as_deref(),
+                &cwd,
+            )
+        },
+    );
+    let current = current?;
+    let Some(current_image) = image_or_errors(&current, &args) else {
+        return Ok(Outcome::Findings);
+    };
+    let mut previous_image = match previous?.compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
             emit_findings(&findings, args.error_format, true, &[]);
