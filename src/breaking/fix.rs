@@ -69,7 +69,7 @@ pub fn plan(fixes: &[Fix], current: &Image, disk_root: &Path) -> Result<Vec<Edit
                 ),
             ));
         }
-        inserts.sort_by(|a, b| b.0.cmp(&a.0));
+        inserts.sort_by_key(|insert| std::cmp::Reverse(insert.0));
         let mut fixed = source.to_string();
         let mut changes = Vec::new();
         for (at, text, change) in inserts {

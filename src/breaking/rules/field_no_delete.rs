@@ -69,7 +69,7 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, allow: Allow) {
                 fix.push(format!("reserved {number};"));
             }
             // A name still used by another field cannot be reserved.
-            if !name_reserved && !cur.get_field_by_name(field.name()).is_some() {
+            if !name_reserved && cur.get_field_by_name(field.name()).is_none() {
                 fix.push(format!("reserved {:?};", field.name()));
             }
             let file = current_file(p, &cur.parent_file());
