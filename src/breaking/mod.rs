@@ -444,6 +444,28 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_documented_once() {
+        let mut ids = std::collections::BTreeSet::new();
+        for rule in rules::ALL {
+            assert!(
+                ids.insert(rule.meta.id),
+                "{} registered twice",
+                rule.meta.id
+            );
+            assert!(
+                rule.meta.doc.trim().len() > 20,
+                "{} has no doc",
+                rule.meta.id
+            );
+            assert!(rule.meta.purpose.ends_with('.'), "{}", rule.meta.id);
+            let known = [ConfigVersion::V1Beta1, ConfigVersion::V1, ConfigVersion::V2]
+                .iter()
+                .any(|v| categories::categories(rule.meta.id, *v).is_some());
+            assert!(known, "{} is in no version", rule.meta.id);
+        }
+    }
+
+    #[test]
     fn rule_counts_match_buf() {
         let count = |v| rule_set(v).rules.len();
         assert_eq!(count(ConfigVersion::V2), 65);

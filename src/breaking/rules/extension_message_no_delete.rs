@@ -57,7 +57,18 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
                     cur.name(),
                     removed.join(", ")
                 ),
-            );
+            )
+            .help(format!(
+                "keep `extensions {};` in message {}: extensions declared elsewhere may use these numbers",
+                if start == end {
+                    start.to_string()
+                } else if end == message_max(prev) {
+                    format!("{start} to max")
+                } else {
+                    format!("{start} to {end}")
+                },
+                cur.name()
+            ));
         }
     }
 }
