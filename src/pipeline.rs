@@ -32,8 +32,7 @@ pub fn build_with_config(
 ) -> Result<Built> {
     let includes = compile::include_roots(&args.includes);
     match input::load(input, cwd)? {
-        Loaded::Image(set) => {
-            let bytes = prost::Message::encode_to_vec(&set);
+        Loaded::Image(bytes) => {
             let mut image = compile::image_from_bytes(&bytes, input)?;
             let filter = TargetFilter {
                 paths: args.paths.clone(),

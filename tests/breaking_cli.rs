@@ -398,3 +398,29 @@ fn fix_does_not_reserve_a_name_still_in_use() {
         current.replace("message User {\n", "message User {\n  reserved 3;\n")
     );
 }
+
+#[test]
+fn against_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let changed = USER_V1.replace("int32 age", "int64 age");
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", &changed),
+        ],
+    );
+    let status = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["build", "previous", "-o", "previous.binpb"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, stdout, stderr) = run(d, &["current", "--against", "previous.binpb"]);
+    assert_eq!(code, 100, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "current/user.proto:7:3:Field \"2\" with name \"age\" on message \"User\" changed type from \"int32\" to \"int64\"."
+    );
+}
