@@ -52,7 +52,10 @@ pub fn build_with_config(
         Loaded::Sources(snapshot) => {
             let config = config::load(&snapshot, config_override)?;
             let filter = TargetFilter {
-                paths: args.paths.iter().map(|p| normalize(p)).collect(),
+                paths: limit_to_targets(
+                    args.paths.iter().map(|p| normalize(p)).collect(),
+                    &snapshot.target_paths,
+                ),
                 exclude_paths: args.exclude_paths.iter().map(|p| normalize(p)).collect(),
             };
             let workspace = Workspace::new(&snapshot, config, &filter)?;
@@ -64,6 +67,35 @@ pub fn build_with_config(
             })
         }
     }
+}
+
+/// `--path` values limited to the input's own target paths (a single file, or one module of a
+/// workspace): the paths inside both.
+fn limit_to_targets(paths: Vec<String>, targets: &[String]) -> Vec<String> {
+    if targets.is_empty() {
+        return paths;
+    }
+    if paths.is_empty() {
+        return targets.to_vec();
+    }
+    let within = |a: &str, b: &str| b == "." || a == b || a.starts_with(&format!("{b}/"));
+    let mut out: Vec<String> = Vec::new();
+    for p in &paths {
+        for t in targets {
+            if within(p, t) {
+                out.push(p.clone());
+            } else if within(t, p) {
+                out.push(t.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        // Nothing in both: the explicit `--path` wins.
+        return paths;
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `./a/b/` -> `a/b`.

@@ -296,6 +296,17 @@ fn symlinks_and_submodules_are_skipped() {
     assert!(s.files.contains_key("top.proto"));
     assert!(!s.files.contains_key("link.proto"));
     assert!(!s.files.contains_key("vendor.proto"));
+    // Reading submodules is not supported: asking for it is an error, not a silent skip.
+    let e = error(".git#branch=links,recurse_submodules=true", &cwd);
+    assert!(
+        e.to_string().contains("submodule at \"vendor.proto\""),
+        "{e}"
+    );
+    // Without submodules in the tree the option changes nothing.
+    assert_eq!(
+        keys(&sources(".git#recurse_submodules=true", &cwd)).len(),
+        4
+    );
 }
 
 #[test]

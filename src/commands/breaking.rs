@@ -37,25 +37,35 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let mut previous_image = match previous?.compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
-            emit_findings(&findings, args.error_format, true, &[]);
+            emit_findings(&findings, args.error_format, true, "breaking", None);
             return Ok(Outcome::Findings);
         }
     };
     restrict_against(&mut previous_image, current_image, &args);
     let mut outcome = compare(&current, current_image, &previous_image)?;
 
+    // After --fix, findings point into the fixed sources.
+    let mut fixed = None;
     if args.fix && !outcome.fixes.is_empty() {
-        let fixed = apply_fixes(&args, &cwd, &current, current_image, &outcome)?;
-        let Compiled::Image(fixed_image) = &fixed.compiled else {
+        let rebuilt = apply_fixes(&args, &cwd, &current, current_image, &outcome)?;
+        let Compiled::Image(fixed_image) = &rebuilt.compiled else {
             return Err(Error::new("the fixed sources do not compile"));
         };
-        outcome = compare(&fixed, fixed_image, &previous_image)?;
+        outcome = compare(&rebuilt, fixed_image, &previous_image)?;
+        fixed = Some(rebuilt);
     }
+    let reported = fixed.as_ref().unwrap_or(&current);
 
     for warning in &outcome.warnings {
         eprintln!("WARN\t{warning}");
     }
-    emit_findings(&outcome.findings, args.error_format, false, &[]);
+    emit_findings(
+        &outcome.findings,
+        args.error_format,
+        false,
+        "breaking",
+        reported.snapshot.as_ref(),
+    );
     Ok(if outcome.findings.is_empty() {
         Outcome::Clean
     } else {
@@ -175,7 +185,13 @@ fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Imag
     match &built.compiled {
         Compiled::Image(image) => Some(image),
         Compiled::Errors(findings) => {
-            emit_findings(findings, args.error_format, true, &[]);
+            emit_findings(
+                findings,
+                args.error_format,
+                true,
+                "breaking",
+                built.snapshot.as_ref(),
+            );
             None
         }
     }

@@ -18,7 +18,7 @@ pub fn run(args: LsFilesArgs) -> Result<Outcome> {
     let built = pipeline::build(&args.input, &cwd)?;
     let image = match built.compiled {
         Compiled::Errors(findings) => {
-            emit_findings(&findings, None, true, &[]);
+            emit_findings(&findings, None, true, "ls-files", built.snapshot.as_ref());
             return Ok(Outcome::Findings);
         }
         Compiled::Image(image) => image,

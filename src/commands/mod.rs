@@ -72,35 +72,24 @@ pub(crate) fn emit_findings(
     findings: &[Finding],
     format: Option<ErrorFormat>,
     to_stderr: bool,
-    _sources: &[()],
+    command: &str,
+    snapshot: Option<&crate::input::Snapshot>,
 ) {
-    let mut out = String::new();
-    for f in findings {
-        let (line, col) = f
-            .span
-            .map(|s| (s.start_line, s.start_column))
-            .unwrap_or((0, 0));
-        let path = f.path.clone().unwrap_or_default();
-        match format {
-            Some(ErrorFormat::Json) => {
-                let mut obj = serde_json::Map::new();
-                if !path.is_empty() {
-                    obj.insert("path".into(), path.clone().into());
-                }
-                if let Some(s) = f.span {
-                    obj.insert("start_line".into(), s.start_line.into());
-                    obj.insert("start_column".into(), s.start_column.into());
-                    obj.insert("end_line".into(), s.end_line.into());
-                    obj.insert("end_column".into(), s.end_column.into());
-                }
-                obj.insert("type".into(), f.rule.clone().into());
-                obj.insert("message".into(), f.message.clone().into());
-                out.push_str(&serde_json::Value::Object(obj).to_string());
-                out.push('\n');
-            }
-            _ => out.push_str(&format!("{path}:{line}:{col}:{}\n", f.message)),
-        }
-    }
+    use std::io::IsTerminal;
+    let color = if to_stderr {
+        crate::report::use_color(std::io::stderr().is_terminal())
+    } else {
+        crate::report::use_color(std::io::stdout().is_terminal())
+    };
+    let no_sources = |_: &str| None;
+    let sources = snapshot.map(crate::report::snapshot_sources);
+    let ctx = crate::report::ReportContext::new(command).with_color(color);
+    let ctx = match &sources {
+        Some(f) => ctx.with_sources(f),
+        None => ctx.with_sources(&no_sources),
+    };
+    let format = format.unwrap_or_else(crate::report::default_format);
+    let out = crate::report::render(findings, format, &ctx);
     if to_stderr {
         eprint!("{out}");
     } else {

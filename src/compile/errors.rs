@@ -43,15 +43,31 @@ const KNOWN_DEPS: &[(&str, &str)] = &[
 /// All findings in a protox error (the error itself and its related errors).
 pub fn to_findings(err: &protox::Error, workspace: &Workspace) -> Vec<Finding> {
     let mut out = Vec::new();
-    collect(err, workspace, &mut out);
+    collect(err, err.file(), workspace, &mut out);
     out
 }
 
-fn collect(diag: &dyn Diagnostic, workspace: &Workspace, out: &mut Vec<Finding>) {
+fn collect(
+    diag: &dyn Diagnostic,
+    file_hint: Option<&str>,
+    workspace: &Workspace,
+    out: &mut Vec<Finding>,
+) {
     let message = diag.to_string();
     let related: Vec<&dyn Diagnostic> = diag.related().map(|r| r.collect()).unwrap_or_default();
     if !message.contains(IMPORT_FAILED_MARKER) {
-        let (file, span) = locate(diag);
+        let (mut file, mut span) = locate(diag);
+        if file.is_none() {
+            // Some link errors (e.g. an unknown type inside a map<>) carry no span: fall back to the
+            // file the error is about, and the first use of the quoted name in it.
+            if let Some(name) = file_hint {
+                span = workspace
+                    .files
+                    .get(name)
+                    .and_then(|f| find_quoted_name(&message, &f.text));
+                file = Some(name.to_string());
+            }
+        }
         let path = file.map(|name| {
             workspace
                 .files
@@ -68,8 +84,36 @@ fn collect(diag: &dyn Diagnostic, workspace: &Workspace, out: &mut Vec<Finding>)
         out.push(finding);
     }
     for r in related {
-        collect(r, workspace, out);
+        collect(r, file_hint, workspace, out);
     }
+}
+
+/// The span of the first whole-word occurrence (outside comments) of the name quoted in `message`
+/// (`name 'Foo' is not defined`).
+fn find_quoted_name(message: &str, text: &str) -> Option<Span> {
+    let name = message.split('\'').nth(1).filter(|n| !n.is_empty())?;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    for (line_no, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut from = 0;
+        while let Some(pos) = code[from..].find(name) {
+            let start = from + pos;
+            let end = start + name.len();
+            let before_ok = !code[..start].chars().next_back().is_some_and(is_word);
+            let after_ok = !code[end..].chars().next().is_some_and(is_word);
+            if before_ok && after_ok {
+                let col = code[..start].chars().count() as u32 + 1;
+                return Some(Span {
+                    start_line: line_no as u32 + 1,
+                    start_column: col,
+                    end_line: line_no as u32 + 1,
+                    end_column: col + name.chars().count() as u32,
+                });
+            }
+            from = end;
+        }
+    }
+    None
 }
 
 /// The file name and span of a diagnostic's first label.

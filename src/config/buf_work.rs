@@ -22,6 +22,7 @@ pub fn parse_buf_work_yaml(display_path: &str, text: &str) -> Result<BufWorkYaml
     let src = Source {
         file: display_path,
         text,
+        json: false,
     };
     let (root, _) = read_version(&src, "buf.work.yaml", &[ConfigVersion::V1], "v1")?;
     let fields = src.fields(

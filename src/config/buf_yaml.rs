@@ -67,15 +67,32 @@ const BREAKING: &[&str] = &[
     "ignore_unstable_packages",
     "disable_builtin",
 ];
+const IN_MODULE_HELP: &str =
+    "paths in a v2 buf.yaml are relative to the buf.yaml, so they start with the module path";
 const PLUGIN_V2: &[&str] = &["plugin", "options"];
 const POLICY_V2: &[&str] = &["policy", "ignore", "ignore_only"];
 
 /// Parses a `buf.yaml` (or `buf.mod`, or `--config` data) read as `display_path`.
 pub fn parse_buf_yaml(display_path: &str, text: &str) -> Result<BufYaml> {
-    let src = Source {
+    parse(Source {
         file: display_path,
         text,
-    };
+        json: false,
+    })
+}
+
+/// Parses `--config` data (a file's or inline). buf reads it as JSON first, then as YAML: the
+/// same thing but for repeated keys, which JSON allows (the last one wins).
+pub(crate) fn parse_buf_yaml_override(display_path: &str, text: &str) -> Result<BufYaml> {
+    parse(Source {
+        file: display_path,
+        text,
+        json: serde_json::from_str::<serde_json::Value>(text).is_ok(),
+    })
+}
+
+fn parse(src: Source) -> Result<BufYaml> {
+    let display_path = src.file;
     let supported: &[ConfigVersion] = if display_path.rsplit('/').next() == Some("buf.mod") {
         &[ConfigVersion::V1Beta1, ConfigVersion::V1]
     } else {
@@ -99,11 +116,9 @@ pub(crate) fn read_version(
     suggested: &str,
 ) -> Result<(Node, ConfigVersion)> {
     let Some(root) = src.parse()? else {
-        return Err(src
-            .error_at_offset(0, format!("{} is empty", src.file))
-            .with_help(format!(
-                "a {kind} needs at least a version: `version: {suggested}`"
-            )));
+        return Err(src.error_at_offset(0, "file is empty").with_help(format!(
+            "a {kind} needs at least a version: `version: {suggested}`"
+        )));
     };
     let Value::Map(entries) = &root.value else {
         let what = if matches!(root.value, Value::Null) {
@@ -125,7 +140,7 @@ pub(crate) fn read_version(
         .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == "version"))
         .map(|(_, v)| v);
     let text = match version_node {
-        Some(node) => src.string(node, "version")?,
+        Some(node) => src.string(node, "version")?.trim().to_string(),
         None => String::new(),
     };
     if text.is_empty() {
@@ -259,35 +274,20 @@ fn parse_v1(src: &Source, root: &Node, version: ConfigVersion) -> Result<BufYaml
     };
     let root_excludes = root_to_excludes(src, &roots, &excludes)?;
     let deps = parse_deps(src, &deps)?;
-    let lint = lint_raw.resolve_v1(src, version)?;
+    let lint = lint_raw.resolve_v1(src)?;
     let breaking = breaking_raw.resolve(src, "", true, version)?;
 
     // One ModuleSpec per root, each with the module's config made relative to the root: in
     // v1beta1, ignore paths are relative to the roots (they name import paths).
     let mut modules = Vec::new();
     for (root_dir, root_excludes) in root_excludes {
-        let rebase_check = |paths: &CheckPaths| CheckPaths {
-            disabled: paths.disabled,
-            ignore: paths
-                .ignore
-                .iter()
-                .map(|p| paths::join(&root_dir, p))
-                .collect(),
-            ignore_only: paths
-                .ignore_only
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.iter().map(|p| paths::join(&root_dir, p)).collect(),
-                    )
-                })
-                .collect(),
-        };
         let mut lint_config = lint.config.clone();
-        rebase_check(&lint.paths).apply_lint(&mut lint_config);
+        lint.paths.rebased(&root_dir).apply_lint(&mut lint_config);
         let mut breaking_config = breaking.config.clone();
-        rebase_check(&breaking.paths).apply_breaking(&mut breaking_config);
+        breaking
+            .paths
+            .rebased(&root_dir)
+            .apply_breaking(&mut breaking_config);
         modules.push(ModuleSpec {
             dir: root_dir.clone(),
             includes: Vec::new(),
@@ -328,6 +328,10 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             Value::Null => {}
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
+                    // Null items are dropped, as buf's YAML library does.
+                    if matches!(item.value, Value::Null) {
+                        continue;
+                    }
                     let what = format!("modules[{i}]");
                     module_nodes.push((
                         item,
@@ -433,8 +437,15 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             }
             if !paths::equals_or_contains(&dir, include) {
                 return Err(src
-                    .error_at(node, format!("include path \"{include}\" does not reside within module directory \"{}\"", shown(&dir)))
-                    .with_help("paths in a v2 buf.yaml are relative to the buf.yaml, so they start with the module path"));
+                    .error_at(
+                        node,
+                        format!(
+                            "include path \"{}\" does not reside within module directory \"{}\"",
+                            shown(include),
+                            shown(&dir)
+                        ),
+                    )
+                    .with_help(IN_MODULE_HELP));
             }
             if include.ends_with(".proto") {
                 return Err(src.error_at(
@@ -460,8 +471,15 @@ fn parse_v2(src: &Source, root: &Node) -> Result<BufYaml> {
             }
             if !paths::equals_or_contains(&dir, &exclude) {
                 return Err(src
-                    .error_at(node, format!("exclude path \"{exclude}\" does not reside within module directory \"{}\"", shown(&dir)))
-                    .with_help("paths in a v2 buf.yaml are relative to the buf.yaml, so they start with the module path"));
+                    .error_at(
+                        node,
+                        format!(
+                            "exclude path \"{}\" does not reside within module directory \"{}\"",
+                            shown(&exclude),
+                            shown(&dir)
+                        ),
+                    )
+                    .with_help(IN_MODULE_HELP));
             }
             if !includes.is_empty() {
                 let mut contained = false;
@@ -594,6 +612,9 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        if matches!(item.value, Value::Null) {
+            continue;
+        }
         let what = format!("plugins[{i}]");
         let fields = src.fields(item, &what, PLUGIN_V2, &no_hint)?;
         let args = match fields.get("plugin") {
@@ -630,7 +651,12 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
                 }
             },
         };
-        if args.first().is_none_or(|a| a.is_empty()) {
+        if args.first().is_some_and(|a| a.is_empty()) {
+            return Err(src
+                .error_at(item, "must specify a name to the plugin")
+                .with_help("add `plugin: <path or name>`"));
+        }
+        if args.is_empty() {
             return Err(src
                 .error_at(item, "must specify a path to the plugin")
                 .with_help("add `plugin: <path or name>`"));
@@ -662,6 +688,9 @@ fn read_policies(src: &Source, top: &Fields) -> Result<Vec<PolicyConfig>> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        if matches!(item.value, Value::Null) {
+            continue;
+        }
         let what = format!("policies[{i}]");
         let fields = src.fields(item, &what, POLICY_V2, &no_hint)?;
         let policy = opt_string(src, &fields, "policy")?
@@ -764,18 +793,58 @@ fn opt_bool(src: &Source, fields: &Fields, key: &str, what: &str) -> Result<bool
     }
 }
 
-/// `registry/owner/name`, as buf's `ParseModuleFullName`.
-fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
+/// Why `registry/owner/name` is not a valid module name (buf's `ParseModuleFullName`), if so.
+fn full_name_problem(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        return Some("must be in the form registry/owner/name".to_string());
+    }
+    let registry = parts[0];
+    let host = match registry.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => registry,
+    };
+    let invalid = |why: String| {
+        Some(format!(
+            "registry \"{registry}\" is not a valid hostname: {why}"
+        ))
+    };
+    if host.len() < 2 || host.len() > 254 {
+        return invalid("must be at least 2 and at most 254 characters".to_string());
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return invalid(format!(
+            "invalid domain name \"{host}\", included invalid character '{c}', must only contain letters, digits, periods (.), hyphens (-), or underscores (_)"
+        ));
+    }
+    if host.contains("..") {
+        return invalid(format!(
+            "invalid domain name \"{host}\", cannot contain two periods (.) in a row"
+        ));
+    }
+    if host.split('.').any(|segment| segment.starts_with('-')) {
+        return invalid(format!(
+            "invalid domain name \"{host}\", cannot begin a segment after a period (.) with a hyphen (-)"
+        ));
+    }
+    None
+}
+
+/// `registry/owner/name`, as buf's `ParseModuleFullName`.
+fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
+    let text = text.trim();
+    if let Some(problem) = full_name_problem(text) {
         return Err(src
             .error_at(
                 node,
-                format!(
-                    "could not parse full name \"{text}\": must be in the form registry/owner/name"
-                ),
+                format!("could not parse full name \"{text}\": {problem}"),
             )
-            .with_help("for example `buf.build/acme/weather`"));
+            .with_help(
+                "a module name is registry/owner/name, for example `buf.build/acme/weather`",
+            ));
     }
     Ok(text.to_string())
 }
@@ -784,15 +853,22 @@ fn parse_full_name(src: &Source, text: &str, node: &Node) -> Result<String> {
 fn parse_deps(src: &Source, deps: &[(String, &Node)]) -> Result<Vec<String>> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (dep, node) in deps {
-        let name = match dep.rfind(':') {
-            Some(i) if !dep[i..].contains('/') => &dep[..i],
-            _ => dep.as_str(),
+        let dep = &dep.trim().to_string();
+        let last_segment = dep.rsplit('/').next().unwrap_or(dep);
+        let (name, reference) = match dep.rfind(':') {
+            Some(i) if !dep[i..].contains('/') => (&dep[..i], Some(&dep[i + 1..])),
+            _ => (dep.as_str(), None),
         };
-        let parts: Vec<&str> = name.split('/').collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) || name.len() + 1 == dep.len() {
+        let problem = if last_segment.matches(':').count() > 1 || reference == Some("") {
+            Some("must be in the form registry/owner/name[:ref]".to_string())
+        } else {
+            full_name_problem(name)
+                .map(|p| p.replace("registry/owner/name", "registry/owner/name[:ref]"))
+        };
+        if let Some(problem) = problem {
             return Err(src
-                .error_at(node, format!("invalid dep: could not parse reference \"{dep}\": must be in the form registry/owner/name[:ref]"))
-                .with_help("for example `buf.build/googleapis/googleapis`"));
+                .error_at(node, format!("invalid dep: could not parse reference \"{dep}\": {problem}"))
+                .with_help("for example `buf.build/googleapis/googleapis` or `buf.build/acme/units:v1.2.0`"));
         }
         if out.iter().any(|(n, _)| n == name) {
             return Err(src
@@ -816,6 +892,11 @@ fn check_unique_and_disjoint<'n>(
 ) -> Result<Vec<(String, &'n Node)>> {
     let mut out: Vec<(String, &'n Node)> = Vec::new();
     for (path, node) in items {
+        if path.is_empty() {
+            return Err(src
+                .error_at(node, format!("{what} contained an empty path"))
+                .with_help("remove the empty entry"));
+        }
         let normal = paths::normalize(path).map_err(|e| src.error_at(node, e))?;
         if out.iter().any(|(p, _)| *p == normal) {
             return Err(src
@@ -940,49 +1021,107 @@ impl CheckPaths {
         config.ignore = self.ignore;
         config.ignore_only = self.ignore_only;
     }
+}
+
+/// A path as written in an `ignore` or `ignore_only` list, with its node for errors.
+#[derive(Debug, Clone)]
+struct WrittenPath {
+    path: String,
+    node: Node,
+}
+
+/// The `ignore` and `ignore_only` lists of a lint or breaking section, as written.
+#[derive(Debug, Default, Clone)]
+struct WrittenPaths {
+    ignore: Vec<WrittenPath>,
+    ignore_only: Vec<(String, Vec<WrittenPath>)>,
+}
+
+impl WrittenPaths {
+    fn read(src: &Source, fields: &Fields, section: &str) -> Result<WrittenPaths> {
+        let written = |list: Vec<(String, &Node)>| {
+            list.into_iter()
+                .map(|(path, node)| WrittenPath {
+                    path,
+                    node: node.clone(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let ignore = written(opt_strings(
+            src,
+            fields,
+            "ignore",
+            &format!("{section}.ignore"),
+        )?);
+        let mut ignore_only = Vec::new();
+        if let Some(node) = fields.get("ignore_only") {
+            for (id, _, list) in src.string_to_strings(node, &format!("{section}.ignore_only"))? {
+                ignore_only.push((id, written(list)));
+            }
+        }
+        Ok(WrittenPaths {
+            ignore,
+            ignore_only,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ignore.is_empty() && self.ignore_only.is_empty()
+    }
 
     /// buf's ignore handling: an ignore equal to the module directory disables the checks;
     /// other paths must be inside the module (error when `strict`, dropped otherwise) and are
     /// kept relative to it.
     fn resolve(
+        &self,
         src: &Source,
         section: &str,
-        ignore: &[(String, &Node)],
-        ignore_only: &[(String, &Node, Vec<(String, &Node)>)],
         module_dir: &str,
         strict: bool,
     ) -> Result<CheckPaths> {
         let mut out = CheckPaths::default();
-        for (path, node) in ignore {
-            let normal = paths::normalize(path)
-                .map_err(|e| src.error_at(node, format!("{section}.ignore: invalid path: {e}")))?;
+        for written in &self.ignore {
+            let normal = paths::normalize(&written.path).map_err(|e| {
+                src.error_at(
+                    &written.node,
+                    format!("{section}.ignore: invalid path: {e}"),
+                )
+            })?;
             if normal == module_dir {
                 out.disabled = true;
                 return Ok(out);
             }
         }
-        let relative = |field: &str, path: &str, node: &Node| -> Result<Option<String>> {
-            let normal = paths::normalize(path)
+        let relative = |field: &str, written: &WrittenPath| -> Result<Option<String>> {
+            let node = &written.node;
+            let normal = paths::normalize(&written.path)
                 .map_err(|e| src.error_at(node, format!("{section}.{field}: invalid path: {e}")))?;
             if !paths::equals_or_contains(module_dir, &normal) {
                 if !strict {
                     return Ok(None);
                 }
                 return Err(src
-                    .error_at(node, format!("{section}.{field}: path \"{normal}\" is not contained within module directory \"{}\"", shown(module_dir)))
-                    .with_help("paths in a v2 buf.yaml are relative to the buf.yaml, so they start with the module path"));
+                    .error_at(
+                        node,
+                        format!(
+                            "{section}.{field}: path \"{}\" is not contained within module directory \"{}\"",
+                            shown(&normal),
+                            shown(module_dir)
+                        ),
+                    )
+                    .with_help(IN_MODULE_HELP));
             }
             Ok(Some(paths::relative(module_dir, &normal)))
         };
-        for (path, node) in ignore {
-            if let Some(rel) = relative("ignore", path, node)? {
+        for written in &self.ignore {
+            if let Some(rel) = relative("ignore", written)? {
                 out.ignore.push(rel);
             }
         }
-        for (id, _, list) in ignore_only {
+        for (id, list) in &self.ignore_only {
             let mut rels = Vec::new();
-            for (path, node) in list {
-                if let Some(rel) = relative("ignore_only", path, node)? {
+            for written in list {
+                if let Some(rel) = relative("ignore_only", written)? {
                     rels.push(rel);
                 }
             }
@@ -997,11 +1136,9 @@ impl CheckPaths {
 /// A `lint` section as written.
 #[derive(Debug, Default, Clone)]
 struct RawLint {
-    text_nodes: Vec<Node>,
     use_: Vec<String>,
     except: Vec<String>,
-    ignore: Vec<(String, usize)>,
-    ignore_only: Vec<(String, usize, Vec<(String, usize)>)>,
+    paths: WrittenPaths,
     enum_zero_value_suffix: String,
     rpc_allow_same_request_response: bool,
     rpc_allow_google_protobuf_empty_requests: bool,
@@ -1018,56 +1155,54 @@ struct Resolved<C> {
     paths: CheckPaths,
 }
 
+type KeyHint = dyn Fn(&str) -> Option<String>;
+
 impl RawLint {
     fn read(src: &Source, node: &Node, version: ConfigVersion) -> Result<RawLint> {
-        let (allowed, hint): (&[&str], &dyn Fn(&str) -> Option<String>) = match version {
+        let (allowed, hint): (&[&'static str], &KeyHint) = match version {
             ConfigVersion::V2 => (LINT_V2, &hint_lint_v2),
             _ => (LINT_V1, &hint_lint_v1),
         };
         let f = src.fields(node, "lint", allowed, hint)?;
-        let mut raw = RawLint::default();
-        let keep = |raw: &mut RawLint, node: &Node| {
-            raw.text_nodes.push(node.clone());
-            raw.text_nodes.len() - 1
+        let list = |key: &str| -> Result<Vec<String>> {
+            Ok(opt_strings(src, &f, key, &format!("lint.{key}"))?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect())
         };
-        raw.use_ = opt_strings(src, &f, "use", "lint.use")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        raw.except = opt_strings(src, &f, "except", "lint.except")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        for (s, n) in opt_strings(src, &f, "ignore", "lint.ignore")? {
-            let i = keep(&mut raw, n);
-            raw.ignore.push((s, i));
-        }
-        if let Some(n) = f.get("ignore_only") {
-            for (id, key, list) in src.string_to_strings(n, "lint.ignore_only")? {
-                let k = keep(&mut raw, key);
-                let list = list
-                    .into_iter()
-                    .map(|(s, n)| (s, keep(&mut raw, n)))
-                    .collect();
-                raw.ignore_only.push((id, k, list));
-            }
-        }
-        raw.enum_zero_value_suffix = opt_string(src, &f, "enum_zero_value_suffix")?
-            .map(|(s, _)| s)
-            .unwrap_or_default();
-        raw.rpc_allow_same_request_response =
-            opt_bool(src, &f, "rpc_allow_same_request_response", "lint")?;
-        raw.rpc_allow_google_protobuf_empty_requests =
-            opt_bool(src, &f, "rpc_allow_google_protobuf_empty_requests", "lint")?;
-        raw.rpc_allow_google_protobuf_empty_responses =
-            opt_bool(src, &f, "rpc_allow_google_protobuf_empty_responses", "lint")?;
-        raw.service_suffix = opt_string(src, &f, "service_suffix")?
-            .map(|(s, _)| s)
-            .unwrap_or_default();
-        raw.allow_comment_ignores = opt_bool(src, &f, "allow_comment_ignores", "lint")?;
-        raw.disallow_comment_ignores = opt_bool(src, &f, "disallow_comment_ignores", "lint")?;
-        raw.disable_builtin = opt_bool(src, &f, "disable_builtin", "lint")?;
-        Ok(raw)
+        let text = |key: &str| -> Result<String> {
+            Ok(opt_string(src, &f, key)?
+                .map(|(s, _)| s)
+                .unwrap_or_default())
+        };
+        Ok(RawLint {
+            use_: list("use")?,
+            except: list("except")?,
+            paths: WrittenPaths::read(src, &f, "lint")?,
+            enum_zero_value_suffix: text("enum_zero_value_suffix")?,
+            rpc_allow_same_request_response: opt_bool(
+                src,
+                &f,
+                "rpc_allow_same_request_response",
+                "lint",
+            )?,
+            rpc_allow_google_protobuf_empty_requests: opt_bool(
+                src,
+                &f,
+                "rpc_allow_google_protobuf_empty_requests",
+                "lint",
+            )?,
+            rpc_allow_google_protobuf_empty_responses: opt_bool(
+                src,
+                &f,
+                "rpc_allow_google_protobuf_empty_responses",
+                "lint",
+            )?,
+            service_suffix: text("service_suffix")?,
+            allow_comment_ignores: opt_bool(src, &f, "allow_comment_ignores", "lint")?,
+            disallow_comment_ignores: opt_bool(src, &f, "disallow_comment_ignores", "lint")?,
+            disable_builtin: opt_bool(src, &f, "disable_builtin", "lint")?,
+        })
     }
 
     /// buf's `isEmpty`: a module's own lint block replaces the top-level one only when it sets
@@ -1075,8 +1210,7 @@ impl RawLint {
     fn is_empty(&self) -> bool {
         self.use_.is_empty()
             && self.except.is_empty()
-            && self.ignore.is_empty()
-            && self.ignore_only.is_empty()
+            && self.paths.is_empty()
             && self.enum_zero_value_suffix.is_empty()
             && !self.rpc_allow_same_request_response
             && !self.rpc_allow_google_protobuf_empty_requests
@@ -1104,41 +1238,25 @@ impl RawLint {
         }
     }
 
-    fn paths(&self, src: &Source, module_dir: &str, strict: bool) -> Result<CheckPaths> {
-        let n = |i: usize| &self.text_nodes[i];
-        let ignore: Vec<(String, &Node)> = self
-            .ignore
-            .iter()
-            .map(|(s, i)| (s.clone(), n(*i)))
-            .collect();
-        let ignore_only: Vec<(String, &Node, Vec<(String, &Node)>)> = self
-            .ignore_only
-            .iter()
-            .map(|(id, k, list)| {
-                (
-                    id.clone(),
-                    n(*k),
-                    list.iter().map(|(s, i)| (s.clone(), n(*i))).collect(),
-                )
-            })
-            .collect();
-        CheckPaths::resolve(src, "lint", &ignore, &ignore_only, module_dir, strict)
-    }
-
-    fn resolve_v1(&self, src: &Source, _version: ConfigVersion) -> Result<Resolved<LintConfig>> {
+    /// v1beta1/v1: paths relative to the module root, comment ignores opt-in.
+    fn resolve_v1(&self, src: &Source) -> Result<Resolved<LintConfig>> {
         Ok(Resolved {
             config: self.config(self.allow_comment_ignores),
-            paths: self.paths(src, "", true)?,
+            paths: self.paths.resolve(src, "lint", "", true)?,
         })
     }
 
+    /// v2: paths relative to the buf.yaml (kept so), comment ignores opt-out.
     fn resolve_v2(
         &self,
         src: &Source,
         module_dir: &str,
         strict: bool,
     ) -> Result<Resolved<LintConfig>> {
-        let paths = self.paths(src, module_dir, strict)?.rebased(module_dir);
+        let paths = self
+            .paths
+            .resolve(src, "lint", module_dir, strict)?
+            .rebased(module_dir);
         Ok(Resolved {
             config: self.config(!self.disallow_comment_ignores),
             paths,
@@ -1149,11 +1267,9 @@ impl RawLint {
 /// A `breaking` section as written.
 #[derive(Debug, Default, Clone)]
 struct RawBreaking {
-    text_nodes: Vec<Node>,
     use_: Vec<String>,
     except: Vec<String>,
-    ignore: Vec<(String, usize)>,
-    ignore_only: Vec<(String, usize, Vec<(String, usize)>)>,
+    paths: WrittenPaths,
     ignore_unstable_packages: bool,
     disable_builtin: bool,
 }
@@ -1161,43 +1277,25 @@ struct RawBreaking {
 impl RawBreaking {
     fn read(src: &Source, node: &Node) -> Result<RawBreaking> {
         let f = src.fields(node, "breaking", BREAKING, &no_hint)?;
-        let mut raw = RawBreaking::default();
-        let keep = |raw: &mut RawBreaking, node: &Node| {
-            raw.text_nodes.push(node.clone());
-            raw.text_nodes.len() - 1
+        let list = |key: &str| -> Result<Vec<String>> {
+            Ok(opt_strings(src, &f, key, &format!("breaking.{key}"))?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect())
         };
-        raw.use_ = opt_strings(src, &f, "use", "breaking.use")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        raw.except = opt_strings(src, &f, "except", "breaking.except")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        for (s, n) in opt_strings(src, &f, "ignore", "breaking.ignore")? {
-            let i = keep(&mut raw, n);
-            raw.ignore.push((s, i));
-        }
-        if let Some(n) = f.get("ignore_only") {
-            for (id, key, list) in src.string_to_strings(n, "breaking.ignore_only")? {
-                let k = keep(&mut raw, key);
-                let list = list
-                    .into_iter()
-                    .map(|(s, n)| (s, keep(&mut raw, n)))
-                    .collect();
-                raw.ignore_only.push((id, k, list));
-            }
-        }
-        raw.ignore_unstable_packages = opt_bool(src, &f, "ignore_unstable_packages", "breaking")?;
-        raw.disable_builtin = opt_bool(src, &f, "disable_builtin", "breaking")?;
-        Ok(raw)
+        Ok(RawBreaking {
+            use_: list("use")?,
+            except: list("except")?,
+            paths: WrittenPaths::read(src, &f, "breaking")?,
+            ignore_unstable_packages: opt_bool(src, &f, "ignore_unstable_packages", "breaking")?,
+            disable_builtin: opt_bool(src, &f, "disable_builtin", "breaking")?,
+        })
     }
 
     fn is_empty(&self) -> bool {
         self.use_.is_empty()
             && self.except.is_empty()
-            && self.ignore.is_empty()
-            && self.ignore_only.is_empty()
+            && self.paths.is_empty()
             && !self.ignore_unstable_packages
             && !self.disable_builtin
     }
@@ -1210,25 +1308,7 @@ impl RawBreaking {
         strict: bool,
         version: ConfigVersion,
     ) -> Result<Resolved<BreakingConfig>> {
-        let n = |i: usize| &self.text_nodes[i];
-        let ignore: Vec<(String, &Node)> = self
-            .ignore
-            .iter()
-            .map(|(s, i)| (s.clone(), n(*i)))
-            .collect();
-        let ignore_only: Vec<(String, &Node, Vec<(String, &Node)>)> = self
-            .ignore_only
-            .iter()
-            .map(|(id, k, list)| {
-                (
-                    id.clone(),
-                    n(*k),
-                    list.iter().map(|(s, i)| (s.clone(), n(*i))).collect(),
-                )
-            })
-            .collect();
-        let mut paths =
-            CheckPaths::resolve(src, "breaking", &ignore, &ignore_only, module_dir, strict)?;
+        let mut paths = self.paths.resolve(src, "breaking", module_dir, strict)?;
         if version == ConfigVersion::V2 {
             paths = paths.rebased(module_dir);
         }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::buf_work::parse_buf_work_yaml;
-use super::buf_yaml::parse_buf_yaml;
+use super::buf_yaml::{parse_buf_yaml, parse_buf_yaml_override};
 use super::paths;
 use super::{ConfigVersion, ModuleSpec, WorkspaceConfig};
 use crate::input::Snapshot;
@@ -72,7 +72,7 @@ fn from_override(value: &str) -> Result<WorkspaceConfig> {
     } else {
         ("--config".to_string(), value.to_string())
     };
-    let file = parse_buf_yaml(&display, &text)?;
+    let file = parse_buf_yaml_override(&display, &text)?;
     let deps = file.deps.clone();
     Ok(WorkspaceConfig {
         file: Some(display.clone()),
@@ -153,6 +153,15 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
                     .with_help("a v2 buf.yaml defines its own workspace: replace the buf.work.yaml by a v2 buf.yaml at the root listing the modules, or make the module's buf.yaml v1"));
                 }
                 for dep in &file.deps {
+                    if let Some(other) = deps
+                        .iter()
+                        .find(|d| dep_name(d) == dep_name(dep) && *d != dep)
+                    {
+                        return Err(Error::new(format!(
+                            "found different refs for the same module within buf.yaml deps in the workspace: {dep} {other}"
+                        ))
+                        .with_help(format!("use the same reference for {} in every buf.yaml of the workspace", dep_name(dep))));
+                    }
                     if !deps.contains(dep) {
                         deps.push(dep.clone());
                     }
@@ -164,6 +173,21 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
         }
     }
     deps.sort();
+    // Of several modules with the same name, buf keeps only the first (in directory order).
+    let mut kept: Vec<(String, Option<String>)> = Vec::new();
+    modules.retain(|module| {
+        let Some(name) = &module.name else {
+            return true;
+        };
+        match kept.iter().find(|(n, _)| n == name) {
+            // The roots of one v1beta1 buf.yaml share its name.
+            Some((_, file)) => *file == module.config_file,
+            None => {
+                kept.push((name.clone(), module.config_file.clone()));
+                true
+            }
+        }
+    });
     Ok(WorkspaceConfig {
         file: Some(work.to_string()),
         version: ConfigVersion::V1,
@@ -173,6 +197,23 @@ fn from_work(snapshot: &Snapshot, work: &str) -> Result<WorkspaceConfig> {
         policies: Vec::new(),
         source: ConfigSource::BufWorkYaml(work.to_string()),
     })
+}
+
+/// The buf.yaml a v1beta1 module comes from: its roots form one module.
+fn group_of(module: &ModuleSpec) -> Option<&str> {
+    if module.version == ConfigVersion::V1Beta1 {
+        module.config_file.as_deref()
+    } else {
+        None
+    }
+}
+
+/// The module name of a `deps` entry (without its `:ref`).
+fn dep_name(dep: &str) -> &str {
+    match dep.rfind(':') {
+        Some(i) if !dep[i..].contains('/') => &dep[..i],
+        _ => dep,
+    }
 }
 
 /// Makes the paths of a module read from `prefix/buf.yaml` relative to the input root.
@@ -230,28 +271,47 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         .map(String::as_str)
         .filter(|p| p.ends_with(".proto"))
         .collect();
-    // No file in two modules of the same directory (nested module directories are allowed by
-    // buf: their files then belong to both, as different import paths).
-    let mut by_dir: BTreeMap<&str, Vec<&ModuleSpec>> = BTreeMap::new();
-    for module in &config.modules {
-        by_dir.entry(module.dir.as_str()).or_default().push(module);
-    }
-    for modules in by_dir.values().filter(|m| m.len() > 1) {
-        for path in &protos {
-            let owners: Vec<&&ModuleSpec> = modules.iter().filter(|m| m.contains(path)).collect();
-            if owners.len() > 1 {
-                let list = owners
-                    .iter()
-                    .map(|m| format!("  {}", m.description()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                return Err(origin(format!(
-                    "{} is contained in multiple modules:\n{list}",
-                    snapshot.display_path(path)
-                ))
-                .with_help("make the `includes`/`excludes` of these modules disjoint"));
+    // An import path belongs to one module only (buf builds one image of all modules). The same
+    // file in two modules under two import paths (nested module directories) passes here and
+    // fails to compile, as in buf.
+    let mut owners: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for path in &protos {
+        for (i, module) in config.modules.iter().enumerate() {
+            if module.contains(path) {
+                owners
+                    .entry(module.import_path(path))
+                    .or_default()
+                    .push((i, path));
             }
         }
+    }
+    if let Some((import_path, found)) = owners.iter().find(|(_, found)| found.len() > 1) {
+        let first = &config.modules[found[0].0];
+        let same_group = group_of(first).is_some()
+            && found
+                .iter()
+                .all(|(i, _)| group_of(&config.modules[*i]) == group_of(first));
+        if same_group {
+            let locations = found
+                .iter()
+                .map(|(_, p)| snapshot.display_path(p))
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(origin(format!(
+                "{import_path} exists in multiple locations: {locations}"
+            ))
+            .with_help("two roots hold a file with the same import path: remove or rename one"));
+        }
+        let list = found
+            .iter()
+            .map(|(i, _)| format!("  {}", config.modules[*i].description()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(origin(format!("{import_path} is contained in multiple modules:\n{list}"))
+            .with_help(
+                "an import path must come from one module: rename one of the files, or make the modules' \
+                 `includes`/`excludes` disjoint",
+            ));
     }
     // Every module has a .proto file. The roots of a v1beta1 buf.yaml are one module.
     let mut groups: Vec<(Option<&str>, ConfigVersion, Vec<&ModuleSpec>)> = Vec::new();
@@ -268,14 +328,15 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
     }
     for (_, _, members) in &groups {
         if !protos.iter().any(|p| members.iter().any(|m| m.contains(p))) {
-            let description = if members.len() == 1 {
-                members[0].description()
+            // A v1beta1 module is described by its directory (the buf.yaml's), not its roots.
+            let description = if members[0].version == ConfigVersion::V1Beta1 {
+                let dir = match (&config.source, members[0].config_file.as_deref()) {
+                    (ConfigSource::Override(_), _) | (_, None) => "",
+                    (_, Some(file)) => file.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(""),
+                };
+                format!("path: \"{}\"", paths::shown(dir))
             } else {
-                members
-                    .iter()
-                    .map(|m| m.description())
-                    .collect::<Vec<_>>()
-                    .join(" + ")
+                members[0].description()
             };
             return Err(Error::new(format!("Module \"{description}\" had no .proto files"))
                 .with_help("add .proto files under the module directory, or remove the module from the config"));

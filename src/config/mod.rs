@@ -1,5 +1,21 @@
 //! buf's configuration files, read exactly as buf reads them: `buf.yaml` (v1beta1, v1, v2) and
 //! `buf.work.yaml` (v1), resolved into one version-independent [`WorkspaceConfig`].
+//!
+//! Entry points: [`load`] (the config of a source input, or the `--config` override),
+//! [`parse_buf_yaml`] and [`parse_buf_work_yaml`] (one file alone).
+//!
+//! Path conventions of the resolved model: every path (module `dir`, `includes`, `excludes`,
+//! lint/breaking `ignore` and `ignore_only`) is relative to the input root, `/`-separated,
+//! normalised, and `""` is the root itself. Written paths are relative to different places per
+//! version, and are converted: v1 paths to the module root (the buf.yaml's directory); v1beta1
+//! `ignore` paths to each of `build.roots` (one [`ModuleSpec`] per root), `excludes` to the
+//! buf.yaml; v2 paths to the buf.yaml (so they already include the module path). A module whose
+//! `ignore` names the module directory itself has `disabled` set instead.
+//!
+//! Decoding follows buf's YAML library (strict: unknown keys, repeated keys, wrong types are
+//! errors with file, line and column); validation mirrors buf 1.75's messages. The fixture
+//! `testdata/config/buf_verdicts.json` holds configs run through the real buf, checked by
+//! `tests/config_buf_verdicts.rs`.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +28,10 @@ mod yaml;
 pub use buf_work::{parse_buf_work_yaml, BufWorkYaml};
 pub use buf_yaml::{parse_buf_yaml, BufYaml};
 pub use load::{load, ConfigSource};
+
+/// The file names buf reads as config at a directory, legacy names included: an input's
+/// [`Snapshot`](crate::input::Snapshot) must carry these for [`load`] to see them.
+pub const CONFIG_FILE_NAMES: [&str; 4] = ["buf.yaml", "buf.mod", "buf.work.yaml", "buf.work"];
 
 /// The config version a module's rules come from (it decides rule sets and defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -176,3 +196,13 @@ pub struct WorkspaceConfig {
     /// Where the configuration came from.
     pub source: ConfigSource,
 }
+
+impl WorkspaceConfig {
+    /// The first module (in `modules` order) that contains a file (path relative to the input
+    /// root). With nested module directories (which buf allows) a file can be in several.
+    pub fn module_for(&self, path: &str) -> Option<&ModuleSpec> {
+        self.modules.iter().find(|m| m.contains(path))
+    }
+}
+
+pub mod buf_gen;

@@ -126,6 +126,9 @@ fn is_plain_float(text: &str) -> bool {
 pub(crate) struct Source<'a> {
     pub file: &'a str,
     pub text: &'a str,
+    /// The text is `--config` data that is valid JSON: buf decodes it as JSON first, where a
+    /// repeated key is not an error (the last one wins).
+    pub json: bool,
 }
 
 impl<'a> Source<'a> {
@@ -178,18 +181,38 @@ impl<'a> Source<'a> {
                 .byte_offset()
                 .unwrap_or_else(|| char_to_byte.get(span.end.index()));
             match event {
-                Event::StreamStart | Event::DocumentStart(..) => {}
-                Event::StreamEnd => break,
-                Event::DocumentEnd => {
-                    if builder.root.is_some() {
-                        break;
+                Event::StreamStart => {}
+                Event::DocumentStart(_, version) => {
+                    // buf's YAML library only reads YAML 1.1 documents when a %YAML directive is given.
+                    if let Some(v) = version.filter(|v| (v.major, v.minor) != (1, 1)) {
+                        return Err(self
+                            .error_at_offset(start, format!("found incompatible YAML document (%YAML {}.{})", v.major, v.minor))
+                            .with_help("remove the %YAML directive (or use %YAML 1.1), as buf rejects other versions"));
                     }
                 }
+                Event::StreamEnd => break,
+                Event::DocumentEnd if builder.root.is_some() => break,
                 Event::Scalar(text, style, anchor, tag) => {
-                    let explicit_str = tag
-                        .as_ref()
-                        .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
-                    let plain = style == ScalarStyle::Plain && !explicit_str;
+                    let tagged = |suffix: &str| {
+                        tag.as_ref()
+                            .is_some_and(|t| t.is_yaml_core_schema_tag(suffix))
+                    };
+                    // An explicit core tag must match the text, as in buf's YAML library.
+                    for (suffix, matches) in [
+                        ("int", is_plain_int as fn(&str) -> bool),
+                        ("float", |t: &str| is_plain_float(t) || is_plain_int(t)),
+                        ("bool", is_plain_bool),
+                        ("null", is_plain_null),
+                    ] {
+                        if tagged(suffix) && !matches(&text) {
+                            return Err(self.error_at_offset(
+                                start,
+                                format!("cannot decode !!str `{text}` as a !!{suffix}"),
+                            ));
+                        }
+                    }
+                    let plain = (style == ScalarStyle::Plain && !tagged("str"))
+                        || ["int", "float", "bool", "null"].iter().any(|s| tagged(s));
                     let value = if plain && is_plain_null(&text) {
                         Value::Null
                     } else {
@@ -204,6 +227,14 @@ impl<'a> Source<'a> {
                 Event::MappingStart(_, anchor, _) => builder.open(start, anchor, true),
                 Event::SequenceEnd | Event::MappingEnd => builder.close(end),
                 Event::Alias(id) => {
+                    // Aliases are expanded; bound the expansion (a "billion laughs" file would
+                    // otherwise exhaust memory), as buf's YAML library does.
+                    builder.expanded += builder.anchor_sizes.get(&id).copied().unwrap_or(1);
+                    if builder.expanded > MAX_ALIAS_EXPANSION {
+                        return Err(self
+                            .error_at_offset(start, "document contains excessive aliasing")
+                            .with_help("expand the aliases by hand, or reuse fewer of them"));
+                    }
                     let node = builder.anchors.get(&id).cloned().unwrap_or(Node {
                         value: Value::Null,
                         start,
@@ -214,7 +245,13 @@ impl<'a> Source<'a> {
                 _ => {}
             }
         }
-        Ok(builder.root)
+        let mut root = builder.root;
+        if self.json {
+            if let Some(root) = &mut root {
+                last_key_wins(root);
+            }
+        }
+        Ok(root)
     }
 
     /// The keys of a mapping node, checked against the keys the target accepts: unknown and
@@ -272,8 +309,11 @@ impl<'a> Source<'a> {
             }
             seen.insert(name.clone(), key.start);
             let Some(known) = allowed.iter().find(|k| **k == name) else {
-                let help = hint(&name)
-                    .unwrap_or_else(|| format!("{what} takes the keys: {}", allowed.join(", ")));
+                let keys = format!("{what} takes the keys: {}", allowed.join(", "));
+                let help = hint(&name).unwrap_or_else(|| match closest(&name, allowed) {
+                    Some(close) => format!("did you mean `{close}`? {keys}"),
+                    None => keys,
+                });
                 return Err(self
                     .error_at(key, format!("unknown key \"{name}\" in {what}"))
                     .with_help(help));
@@ -334,8 +374,10 @@ impl<'a> Source<'a> {
     pub fn strings<'n>(&self, node: &'n Node, what: &str) -> Result<Vec<(String, &'n Node)>> {
         match &node.value {
             Value::Null => Ok(Vec::new()),
+            // As in buf's YAML library, null items of a list are dropped.
             Value::Seq(items) => items
                 .iter()
+                .filter(|item| !matches!(item.value, Value::Null))
                 .map(|item| Ok((self.string(item, what)?, item)))
                 .collect(),
             _ => Err(self
@@ -391,6 +433,32 @@ impl<'a> Source<'a> {
     }
 }
 
+/// The allowed key nearest to a misspelt one, when it is close enough to be a typo.
+fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.len() / 4).clamp(1, 3);
+    allowed
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 fn scalar_text(node: &Node) -> String {
     match &node.value {
         Value::Scalar { text, .. } => text.clone(),
@@ -425,7 +493,25 @@ impl<'n> Fields<'n> {
 struct TreeBuilder {
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
+    /// Node count of each anchored subtree.
+    anchor_sizes: HashMap<usize, usize>,
+    /// Nodes added by alias expansion so far.
+    expanded: usize,
     root: Option<Node>,
+}
+
+/// At most this many nodes may come from expanding aliases.
+const MAX_ALIAS_EXPANSION: usize = 100_000;
+
+fn node_count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(node_count).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| node_count(k) + node_count(v))
+            .sum(),
+        _ => 0,
+    }
 }
 
 struct Open {
@@ -458,7 +544,7 @@ impl TreeBuilder {
                 });
                 pairs.push((key, value));
             }
-            Value::Map(pairs)
+            Value::Map(expand_merge_keys(pairs))
         } else {
             Value::Seq(open.items)
         };
@@ -474,6 +560,7 @@ impl TreeBuilder {
 
     fn push_node(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
+            self.anchor_sizes.insert(anchor, node_count(&node));
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -485,6 +572,83 @@ impl TreeBuilder {
             }
         }
     }
+}
+
+/// Drops the earlier entries of repeated mapping keys (JSON decoding semantics).
+fn last_key_wins(node: &mut Node) {
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(last_key_wins),
+        Value::Map(entries) => {
+            let key_of = |k: &Node| match &k.value {
+                Value::Scalar { text, .. } => Some(text.clone()),
+                _ => None,
+            };
+            let mut kept: Vec<(Node, Node)> = Vec::new();
+            for (key, mut value) in std::mem::take(entries) {
+                last_key_wins(&mut value);
+                let name = key_of(&key);
+                if name.is_some() {
+                    kept.retain(|(k, _)| key_of(k) != name);
+                }
+                kept.push((key, value));
+            }
+            *entries = kept;
+        }
+        _ => {}
+    }
+}
+
+/// YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`), as buf's YAML library reads them: the
+/// merged mappings' entries are added unless the mapping sets the key itself (earlier merged
+/// mappings win over later ones).
+fn expand_merge_keys(pairs: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    let is_merge =
+        |key: &Node| matches!(&key.value, Value::Scalar { text, plain: true } if text == "<<");
+    if !pairs.iter().any(|(k, _)| is_merge(k)) {
+        return pairs;
+    }
+    let key_text = |key: &Node| match &key.value {
+        Value::Scalar { text, .. } => Some(text.clone()),
+        _ => None,
+    };
+    let explicit: Vec<Option<String>> = pairs
+        .iter()
+        .filter(|(k, _)| !is_merge(k))
+        .map(|(k, _)| key_text(k))
+        .collect();
+    let mut out = Vec::new();
+    let mut merged: Vec<Option<String>> = Vec::new();
+    for (key, value) in pairs {
+        if !is_merge(&key) {
+            out.push((key, value));
+            continue;
+        }
+        let sources = match value.value {
+            Value::Map(entries) => vec![entries],
+            Value::Seq(items) => items
+                .into_iter()
+                .filter_map(|item| match item.value {
+                    Value::Map(entries) => Some(entries),
+                    _ => None,
+                })
+                .collect(),
+            _ => {
+                // Not a mapping: keep it, so that decoding reports the key.
+                out.push((key, value));
+                continue;
+            }
+        };
+        for entries in sources {
+            for (k, v) in entries {
+                let text = key_text(&k);
+                if !explicit.contains(&text) && !merged.contains(&text) {
+                    merged.push(text);
+                    out.push((k, v));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Converts character indices to byte offsets (the parser reports characters when it has no
@@ -515,6 +679,7 @@ mod tests {
         Source {
             file: "t.yaml",
             text,
+            json: false,
         }
         .parse()
         .expect("parses")
@@ -559,6 +724,7 @@ mod tests {
         let src = Source {
             file: "t.yaml",
             text: "",
+            json: false,
         };
         let node = |text: &str, plain: bool| Node {
             value: Value::Scalar {
@@ -587,17 +753,80 @@ mod tests {
     }
 
     #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(
+            closest("allow_coment_ignores", &["use", "allow_comment_ignores"]),
+            Some("allow_comment_ignores")
+        );
+        assert_eq!(closest("excludes", &["use", "except"]), None);
+        assert_eq!(closest("Lint", &["lint", "breaking"]), Some("lint"));
+    }
+
+    #[test]
+    fn merge_keys_and_explicit_tags() {
+        let root = parse("base: &b {use: [A], except: [B]}\nlint:\n  <<: *b\n  use: [C]\n");
+        let Value::Map(entries) = &root.value else {
+            panic!("map")
+        };
+        let Value::Map(lint) = &entries[1].1.value else {
+            panic!("lint map")
+        };
+        let keys: Vec<String> = lint
+            .iter()
+            .map(|(k, _)| match &k.value {
+                Value::Scalar { text, .. } => text.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(keys, ["except", "use"]);
+        assert!(Source {
+            file: "t.yaml",
+            text: "version: !!int v1\n",
+            json: false,
+        }
+        .parse()
+        .is_err());
+        assert!(Source {
+            file: "t.yaml",
+            text: "version: !!int 1\n",
+            json: false,
+        }
+        .parse()
+        .is_ok());
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = Source {
+            file: "t.yaml",
+            text: &text,
+            json: false,
+        }
+        .parse()
+        .expect_err("bounded");
+        assert!(err.message().contains("excessive aliasing"), "{err}");
+    }
+
+    #[test]
     fn empty_stream_has_no_document() {
         assert!(Source {
             file: "t.yaml",
-            text: ""
+            text: "",
+            json: false,
         }
         .parse()
         .unwrap()
         .is_none());
         assert!(Source {
             file: "t.yaml",
-            text: "# only a comment\n"
+            text: "# only a comment\n",
+            json: false,
         }
         .parse()
         .unwrap()

@@ -163,59 +163,76 @@ fn probe_disk(comps: &[String]) -> Result<Markers> {
 }
 
 /// Reads every kept file under `root`, following symlinks but never into a directory already on
-/// the current path (no loops), skipping `.git`.
+/// the current path (no loops), skipping `.git`. Directories are listed first, then the files are
+/// read in parallel.
 pub(crate) fn read_tree(root: &Path) -> Result<BTreeMap<String, Arc<[u8]>>> {
-    let mut files = BTreeMap::new();
+    use rayon::prelude::*;
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| Error::io(root.display(), e))?;
     let mut stack = HashSet::new();
-    if let Ok(canon) = std::fs::canonicalize(root) {
-        stack.insert(canon);
-    }
-    walk(root, "", &mut stack, &mut files)?;
-    Ok(files)
+    stack.insert(canonical_root.clone());
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
+    list(root, &canonical_root, "", &mut stack, &mut paths)?;
+    paths
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                Error::io(path.display(), e)
+                    .with_help("make the file readable, or exclude it in buf.yaml")
+            })?;
+            Ok((rel, Arc::from(bytes)))
+        })
+        .collect()
 }
 
-fn walk(
+/// Lists kept files under `dir`; `canonical` is `dir` with symlinks resolved, `stack` the
+/// canonical directories from the root down to here.
+fn list(
     dir: &Path,
+    canonical: &Path,
     rel: &str,
     stack: &mut HashSet<PathBuf>,
-    files: &mut BTreeMap<String, Arc<[u8]>>,
+    out: &mut Vec<(String, PathBuf)>,
 ) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
-    let mut names: Vec<(String, PathBuf)> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        names.push((name, entry.path()));
-    }
-    names.sort();
-    for (name, path) in names {
         if name == ".git" {
             continue;
         }
+        let path = entry.path();
         let child_rel = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
-        // `metadata` follows symlinks; a dangling link is skipped.
-        let Ok(meta) = std::fs::metadata(&path) else {
+        let Ok(file_type) = entry.file_type() else {
             continue;
         };
-        if meta.is_dir() {
-            let Ok(canon) = std::fs::canonicalize(&path) else {
+        let (is_dir, child_canonical) = if file_type.is_symlink() {
+            // Follow the link; a dangling one is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };
-            if !stack.insert(canon.clone()) {
+            if meta.is_dir() {
+                let Ok(target) = std::fs::canonicalize(&path) else {
+                    continue;
+                };
+                (true, target)
+            } else {
+                (false, path.clone())
+            }
+        } else {
+            (file_type.is_dir(), canonical.join(&name))
+        };
+        if is_dir {
+            if !stack.insert(child_canonical.clone()) {
                 continue;
             }
-            walk(&path, &child_rel, stack, files)?;
-            stack.remove(&canon);
-        } else if meta.is_file() && is_kept_file(&child_rel) {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                Error::io(path.display(), e)
-                    .with_help("make the file readable, or exclude it in buf.yaml")
-            })?;
-            files.insert(child_rel, Arc::from(bytes));
+            list(&path, &child_canonical, &child_rel, stack, out)?;
+            stack.remove(&child_canonical);
+        } else if is_kept_file(&child_rel) {
+            out.push((child_rel, path));
         }
     }
     Ok(())

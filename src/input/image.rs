@@ -18,6 +18,9 @@ use crate::{Error, Result};
 /// Field number of `buf.alpha.image.v1.ImageFile.buf_extension`.
 const BUF_EXTENSION_FIELD: u32 = 8042;
 
+/// A current `google/protobuf/descriptor.proto` (protobuf v36.2).
+const DESCRIPTOR_PROTO: &str = include_str!("descriptor.proto");
+
 /// buf's image extension messages (buf/alpha/image/v1/image.proto), wire-compatible.
 const BUF_IMAGE_PROTO: &str = r#"
 syntax = "proto2";
@@ -73,30 +76,32 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Vec<u8>> {
     Ok(binary)
 }
 
-struct Descriptors {
-    file: MessageDescriptor,
-    extension: MessageDescriptor,
-}
-
-fn descriptors() -> std::result::Result<&'static Descriptors, String> {
-    static CELL: OnceLock<std::result::Result<Descriptors, String>> = OnceLock::new();
+/// A pool holding a current descriptor.proto and buf's image extension messages.
+fn base_pool() -> std::result::Result<&'static DescriptorPool, String> {
+    static CELL: OnceLock<std::result::Result<DescriptorPool, String>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let file = DescriptorPool::global()
-            .get_message_by_name("google.protobuf.FileDescriptorProto")
-            .ok_or("google.protobuf.FileDescriptorProto is not in the global descriptor pool")?;
-        let parsed =
-            protox::file::File::from_source("buf/alpha/image/v1/image.proto", BUF_IMAGE_PROTO)
-                .map_err(|e| e.to_string())?;
+        // prost-reflect's own descriptor.proto predates editions: buf's JSON images of files like
+        // descriptor.proto itself use newer fields (featureSupport, editionDefaults), so read them
+        // with a current descriptor.proto.
         let mut pool = DescriptorPool::new();
-        pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone())
-            .map_err(|e| e.to_string())?;
-        let extension = pool
-            .get_message_by_name("buf.alpha.image.v1.ImageFileExtension")
-            .ok_or("buf.alpha.image.v1.ImageFileExtension missing")?;
-        Ok(Descriptors { file, extension })
+        for (name, source) in [
+            ("google/protobuf/descriptor.proto", DESCRIPTOR_PROTO),
+            ("buf/alpha/image/v1/image.proto", BUF_IMAGE_PROTO),
+        ] {
+            let parsed =
+                protox::file::File::from_source(name, source).map_err(|e| e.to_string())?;
+            pool.add_file_descriptor_proto(parsed.file_descriptor_proto().clone())
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(pool)
     })
     .as_ref()
     .map_err(Clone::clone)
+}
+
+fn message(pool: &DescriptorPool, name: &str) -> Result<MessageDescriptor> {
+    pool.get_message_by_name(name)
+        .ok_or_else(|| Error::new(format!("internal error: {name} missing")))
 }
 
 /// Protobuf JSON of an image (`{"file": [...]}`) -> binary, keeping `bufExtension`.
@@ -122,8 +127,14 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         Some(serde_json::Value::Array(files)) => files.clone(),
         Some(_) => return Err(bad("\"file\" is not an array".to_string())),
     };
-    let descriptors = descriptors().map_err(|e| Error::new(format!("internal error: {e}")))?;
-    let options = DeserializeOptions::new();
+    // Custom options appear as `"[pkg.ext]"` keys: they can only be read once the file that
+    // declares the extension is in the pool. Image files come dependencies first, so each file is
+    // added to the pool after it is read (a file using its own extensions is read twice).
+    let mut pool = base_pool()
+        .map_err(|e| Error::new(format!("internal error: {e}")))?
+        .clone();
+    let strict = DeserializeOptions::new();
+    let lenient = DeserializeOptions::new().deny_unknown_fields(false);
     let mut out = Vec::new();
     for (i, file) in files.into_iter().enumerate() {
         let serde_json::Value::Object(mut file) = file else {
@@ -142,20 +153,42 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         } else {
             format!("file \"{name}\"")
         };
-        let message = DynamicMessage::deserialize_with_options(
-            descriptors.file.clone(),
-            serde_json::Value::Object(file),
-            &options,
-        )
-        .map_err(|e| bad(format!("{where_}: {e}")))?;
-        let mut encoded = message.encode_to_vec();
+        let file = serde_json::Value::Object(file);
+        let read =
+            |pool: &DescriptorPool, options: &DeserializeOptions| -> Result<DynamicMessage> {
+                DynamicMessage::deserialize_with_options(
+                    message(pool, "google.protobuf.FileDescriptorProto")?,
+                    &file,
+                    options,
+                )
+                .map_err(|e| bad(format!("{where_}: {e}")))
+            };
+        let known = !name.is_empty() && pool.get_file_by_name(&name).is_some();
+        let (encoded_file, added) = match read(&pool, &strict) {
+            Ok(message) => (message.encode_to_vec(), false),
+            Err(first_error) => {
+                let lossy =
+                    read(&pool, &lenient)?.transcode_to::<prost_types::FileDescriptorProto>();
+                match lossy {
+                    Ok(fdp) if !known && pool.add_file_descriptor_proto(fdp.clone()).is_ok() => {
+                        (read(&pool, &strict)?.encode_to_vec(), true)
+                    }
+                    _ => return Err(first_error),
+                }
+            }
+        };
+        if !added && !known {
+            // Later files may use this file's extensions; a file whose imports are missing
+            // (an image without imports) cannot be added, which only matters if they do.
+            if let Ok(fdp) = prost_types::FileDescriptorProto::decode(&encoded_file[..]) {
+                let _ = pool.add_file_descriptor_proto(fdp);
+            }
+        }
+        let mut encoded = encoded_file;
         if let Some(extension) = extension {
-            let ext = DynamicMessage::deserialize_with_options(
-                descriptors.extension.clone(),
-                extension,
-                &options,
-            )
-            .map_err(|e| bad(format!("{where_}: bufExtension: {e}")))?;
+            let descriptor = message(&pool, "buf.alpha.image.v1.ImageFileExtension")?;
+            let ext = DynamicMessage::deserialize_with_options(descriptor, extension, &strict)
+                .map_err(|e| bad(format!("{where_}: bufExtension: {e}")))?;
             let ext_bytes = ext.encode_to_vec();
             prost::encoding::encode_key(
                 BUF_EXTENSION_FIELD,

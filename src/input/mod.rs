@@ -83,6 +83,27 @@ impl Snapshot {
         }
         format!("{prefix}/{path}")
     }
+
+    /// The reverse of [`Snapshot::display_path`]: the root-relative path of a file of this
+    /// snapshot shown as `display` (`None` when no file of the snapshot is shown so).
+    pub fn root_path(&self, display: &str) -> Option<&str> {
+        let prefix = self.display_prefix.trim_end_matches('/');
+        let direct = if prefix.is_empty() || prefix == "." {
+            Some(display)
+        } else {
+            display
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('/'))
+        };
+        if let Some((key, _)) = direct.and_then(|p| self.files.get_key_value(p)) {
+            return Some(key.as_str());
+        }
+        // Prefixes that climb (`..`) are shown relative to the working directory.
+        self.files
+            .keys()
+            .map(String::as_str)
+            .find(|key| self.display_path(key) == display)
+    }
 }
 
 /// What an input resolved to.

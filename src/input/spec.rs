@@ -112,7 +112,8 @@ pub struct GitOptions {
     pub commit: Option<String>,
     /// `depth=`: accepted and ignored (nothing is cloned).
     pub depth: Option<u32>,
-    /// `recurse_submodules=`: accepted; submodules are never read (no network).
+    /// `recurse_submodules=`: accepted; submodules are never read, so `true` is an error when the
+    /// tree has one (without it, submodule entries are skipped).
     pub recurse_submodules: bool,
     /// `filter=`: accepted and ignored (partial-clone filter for buf's clone).
     pub filter: Option<String>,

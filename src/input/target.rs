@@ -180,7 +180,7 @@ pub fn locate(
                 target_paths,
             });
         }
-        if module_dirs.iter().any(|m| *m == input_dir) {
+        if module_dirs.contains(&input_dir) {
             return Ok(Located {
                 root_len: len,
                 target_paths: vec![input_dir],
