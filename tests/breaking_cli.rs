@@ -424,3 +424,33 @@ fn against_an_image() {
         "current/user.proto:7:3:Field \"2\" with name \"age\" on message \"User\" changed type from \"int32\" to \"int64\"."
     );
 }
+
+#[test]
+fn pretty_output_carries_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let deleted = USER_V1.replace("  string email = 3;\n", "");
+    write(
+        d,
+        &[
+            ("previous/user.proto", USER_V1),
+            ("current/user.proto", &deleted),
+        ],
+    );
+    let (code, stdout, _) = run(
+        d,
+        &[
+            "current",
+            "--against",
+            "previous",
+            "--error-format",
+            "pretty",
+        ],
+    );
+    assert_eq!(code, 100);
+    assert!(stdout.contains("FIELD_NO_DELETE"), "{stdout}");
+    assert!(
+        stdout.contains("help: add `reserved 3; reserved \"email\";` to message User"),
+        "{stdout}"
+    );
+}
