@@ -454,3 +454,55 @@ fn pretty_output_carries_the_fix() {
         "{stdout}"
     );
 }
+
+#[test]
+fn path_limits_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "syntax = \"proto3\";\n\npackage acme.v1;\n\n";
+    write(
+        d,
+        &[
+            (
+                "previous/a/a.proto",
+                &format!("{header}message A {{ string x = 1; }}\n"),
+            ),
+            (
+                "previous/b/b.proto",
+                &format!("{header}message B {{ string x = 1; }}\n"),
+            ),
+            (
+                "previous/gone/gone.proto",
+                &format!("{header}message G {{}}\n"),
+            ),
+            ("current/a/a.proto", &format!("{header}message A {{}}\n")),
+            ("current/b/b.proto", &format!("{header}message B {{}}\n")),
+        ],
+    );
+    let (code, stdout, _) = compare(d);
+    assert_eq!(code, 100);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    // --path is relative to the working directory, as in findings; files outside it are not
+    // compared on either side (no FILE_NO_DELETE for gone/gone.proto).
+    let (code, stdout, stderr) = run(
+        d,
+        &["current", "--against", "previous", "--path", "current/a"],
+    );
+    assert_eq!(code, 100, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "current/a/a.proto:5:1:Previously present field \"1\" with name \"x\" on message \"A\" was deleted."
+    );
+    let (_, stdout, _) = run(
+        d,
+        &[
+            "current",
+            "--against",
+            "previous",
+            "--exclude-path",
+            "current/a",
+        ],
+    );
+    assert!(!stdout.contains("a/a.proto"), "{stdout}");
+    assert!(stdout.contains("gone/gone.proto"), "{stdout}");
+}

@@ -41,7 +41,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
             return Ok(Outcome::Findings);
         }
     };
-    restrict_against(&mut previous_image, current_image, &args);
+    restrict_against(&mut previous_image, &current, current_image, &args);
     let mut outcome = compare(&current, current_image, &previous_image)?;
 
     // After --fix, findings point into the fixed sources.
@@ -75,15 +75,37 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
 
 /// Marks against files outside the input's `--path`/`--exclude-path` (and, with
 /// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
-fn restrict_against(previous: &mut Image, current: &Image, args: &BreakingArgs) {
+fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: &BreakingArgs) {
+    // `--path` is relative to the working directory (as the paths in findings): make it relative
+    // to the input root, which is how both sides name their files.
+    let prefix = built
+        .snapshot
+        .as_ref()
+        .map(|s| s.display_prefix.trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let root_relative = |p: &String| {
+        let p = p.trim_start_matches("./");
+        let p = if prefix.is_empty() || prefix == "." {
+            p
+        } else if p == prefix {
+            "."
+        } else {
+            p.strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(p)
+        };
+        normalize(p)
+    };
+    let mut paths: Vec<String> = args.input.paths.iter().map(root_relative).collect();
+    if paths.is_empty() {
+        // A single-file input, or one module of a workspace, limits the against side the same way.
+        if let Some(s) = &built.snapshot {
+            paths = s.target_paths.clone();
+        }
+    }
     let filter = TargetFilter {
-        paths: args.input.paths.iter().map(|p| normalize(p)).collect(),
-        exclude_paths: args
-            .input
-            .exclude_paths
-            .iter()
-            .map(|p| normalize(p))
-            .collect(),
+        paths,
+        exclude_paths: args.input.exclude_paths.iter().map(root_relative).collect(),
     };
     for f in &mut previous.files {
         let in_input = current.file(f.name()).is_some_and(|c| !c.is_import);
