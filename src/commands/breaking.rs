@@ -1,9 +1,230 @@
+//! `protoforge breaking`: compare the input with `--against`, report breaking changes.
+
+use crate::breaking::{self, fix, Policy};
 use crate::cli::BreakingArgs;
-use crate::commands::Outcome;
+use crate::commands::{current_dir, emit_findings, Outcome};
+use crate::compile::Compiled;
+use crate::config::{BreakingConfig, ConfigVersion};
+use crate::image::{Image, ImageFile};
+use crate::pipeline::{self, Built};
+use crate::workspace::TargetFilter;
 use crate::{Error, Result};
 
-pub fn run(_args: BreakingArgs) -> Result<Outcome> {
-    Err(Error::new(
-        "`protoforge breaking` is not available in this build yet",
-    ))
+pub fn run(args: BreakingArgs) -> Result<Outcome> {
+    let cwd = current_dir()?;
+    // The against side is read whole with its own config; the input's --path filter is applied to
+    // its files afterwards (a file new in the input must not make the against side fail).
+    let mut against_args = args.input.clone();
+    against_args.paths.clear();
+    against_args.exclude_paths.clear();
+    against_args.config = None;
+    // Both sides are read and compiled at the same time.
+    let (current, previous) = rayon::join(
+        || pipeline::build(&args.input, &cwd),
+        || {
+            pipeline::build_with_config(
+                &args.against,
+                &against_args,
+                args.against_config.as_deref(),
+                &cwd,
+            )
+        },
+    );
+    let current = current?;
+    let Some(current_image) = image_or_errors(&current, &args) else {
+        return Ok(Outcome::Findings);
+    };
+    let mut previous_image = match previous?.compiled {
+        Compiled::Image(image) => image,
+        Compiled::Errors(findings) => {
+            emit_findings(&findings, args.error_format, true, "breaking", None);
+            return Ok(Outcome::Findings);
+        }
+    };
+    restrict_against(&mut previous_image, &current, current_image, &args);
+    let mut outcome = compare(&current, current_image, &previous_image)?;
+
+    // After --fix, findings point into the fixed sources.
+    let mut fixed = None;
+    if args.fix && !outcome.fixes.is_empty() {
+        let rebuilt = apply_fixes(&args, &cwd, &current, current_image, &outcome)?;
+        let Compiled::Image(fixed_image) = &rebuilt.compiled else {
+            return Err(Error::new("the fixed sources do not compile"));
+        };
+        outcome = compare(&rebuilt, fixed_image, &previous_image)?;
+        fixed = Some(rebuilt);
+    }
+    let reported = fixed.as_ref().unwrap_or(&current);
+
+    for warning in &outcome.warnings {
+        eprintln!("WARN\t{warning}");
+    }
+    emit_findings(
+        &outcome.findings,
+        args.error_format,
+        false,
+        "breaking",
+        reported.snapshot.as_ref(),
+    );
+    Ok(if outcome.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// Marks against files outside the input's `--path`/`--exclude-path` (and, with
+/// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
+fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: &BreakingArgs) {
+    // `--path` is relative to the working directory (as the paths in findings): make it relative
+    // to the input root, which is how both sides name their files.
+    let prefix = built
+        .snapshot
+        .as_ref()
+        .map(|s| s.display_prefix.trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let root_relative = |p: &String| {
+        let p = p.trim_start_matches("./");
+        let p = if prefix.is_empty() || prefix == "." {
+            p
+        } else if p == prefix {
+            "."
+        } else {
+            p.strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(p)
+        };
+        normalize(p)
+    };
+    let mut paths: Vec<String> = args.input.paths.iter().map(root_relative).collect();
+    if paths.is_empty() {
+        // A single-file input, or one module of a workspace, limits the against side the same way.
+        if let Some(s) = &built.snapshot {
+            paths = s.target_paths.clone();
+        }
+    }
+    let filter = TargetFilter {
+        paths,
+        exclude_paths: args.input.exclude_paths.iter().map(root_relative).collect(),
+    };
+    for f in &mut previous.files {
+        let in_input = current.file(f.name()).is_some_and(|c| !c.is_import);
+        if !(filter.matches(&f.root_path) || filter.matches(f.name()))
+            || (args.limit_to_input_files && !in_input)
+        {
+            f.is_import = true;
+        }
+    }
+}
+
+/// Runs the rules the current input's config selects.
+fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<breaking::Outcome> {
+    let default_config = BreakingConfig::default();
+    let policies: Vec<Policy<'_>> = match &current.workspace {
+        Some(ws) if !ws.modules.is_empty() => ws
+            .modules
+            .iter()
+            .map(|m| Policy {
+                version: m.version,
+                config: &m.breaking,
+            })
+            .collect(),
+        _ => vec![Policy {
+            version: ConfigVersion::V2,
+            config: &default_config,
+        }],
+    };
+    let module_of = |file: Option<&ImageFile>, against: Option<&ImageFile>| -> usize {
+        file.and_then(|f| f.module)
+            .or_else(|| {
+                let name = against?.name();
+                current
+                    .workspace
+                    .as_ref()?
+                    .files
+                    .get(name)
+                    .map(|f| f.module)
+            })
+            .unwrap_or(0)
+    };
+    breaking::check(previous, current_image, &policies, &module_of)
+}
+
+/// `--fix`: writes the `reserved` statements, recompiles the input, and puts the files back if it
+/// no longer compiles. Prints each change on stderr. Returns the rebuilt input.
+fn apply_fixes(
+    args: &BreakingArgs,
+    cwd: &std::path::Path,
+    current: &Built,
+    current_image: &Image,
+    outcome: &breaking::Outcome,
+) -> Result<Built> {
+    let Some(disk_root) = current.snapshot.as_ref().and_then(|s| s.disk_root.clone()) else {
+        return Err(Error::new(format!(
+            "--fix: the input {:?} is not a directory on disk",
+            args.input.input
+        ))
+        .with_help("run --fix on a directory input (the sources to change)"));
+    };
+    let edits = fix::plan(&outcome.fixes, current_image, &disk_root)?;
+    fix::write(&edits, false)?;
+    let rebuilt = pipeline::build(&args.input, cwd);
+    let compiles = matches!(
+        &rebuilt,
+        Ok(Built {
+            compiled: Compiled::Image(_),
+            ..
+        })
+    );
+    if !compiles {
+        fix::write(&edits, true)?;
+        let detail = match &rebuilt {
+            Ok(Built {
+                compiled: Compiled::Errors(errors),
+                ..
+            }) => errors
+                .first()
+                .map(|e| format!(": {}", e.message))
+                .unwrap_or_default(),
+            Err(e) => format!(": {e}"),
+            _ => String::new(),
+        };
+        return Err(Error::new(format!(
+            "--fix: the sources would not compile with the reserved statements{detail}; nothing was changed"
+        ))
+        .with_help("add the `reserved` statements shown in the findings' help by hand"));
+    }
+    for edit in &edits {
+        for change in &edit.changes {
+            eprintln!("{}: {change}", edit.display_path);
+        }
+    }
+    rebuilt
+}
+
+/// The image of a side, or `None` after printing its compile errors (exit 100, as buf).
+fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Image> {
+    match &built.compiled {
+        Compiled::Image(image) => Some(image),
+        Compiled::Errors(findings) => {
+            emit_findings(
+                findings,
+                args.error_format,
+                true,
+                "breaking",
+                built.snapshot.as_ref(),
+            );
+            None
+        }
+    }
+}
+
+/// `./a/b/` -> `a/b`.
+fn normalize(path: &str) -> String {
+    let p = path.trim_start_matches("./").trim_end_matches('/');
+    if p.is_empty() {
+        ".".to_string()
+    } else {
+        p.to_string()
+    }
 }
