@@ -14,8 +14,9 @@ pub mod rules;
 use std::collections::BTreeSet;
 
 use crate::check::{
-    path_is_within, sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span,
+    sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span,
 };
+use crate::check::PathFilter;
 use crate::config::{BreakingConfig, ConfigVersion};
 use crate::image::{Image, ImageFile};
 use crate::Result;
@@ -292,7 +293,8 @@ pub fn check(
             }
         }
         wanted.extend(sel.ids.iter().copied());
-        selections.push((set, sel.ids));
+        let filter = PathFilter::new(&policy.config.ignore, &policy.config.ignore_only, &set)?;
+        selections.push((filter, sel.ids));
     }
 
     let pairs = Pairs::new(previous, current);
@@ -311,8 +313,8 @@ pub fn check(
         let Some(policy) = policies.get(module) else {
             continue;
         };
-        let (set, ids) = &selections[module];
-        if !ids.contains(hit.rule) || is_ignored(&hit, policy.config, set) {
+        let (filter, ids) = &selections[module];
+        if !ids.contains(hit.rule) || is_ignored(&hit, policy.config, filter) {
             continue;
         }
         if let Some(fix) = &hit.fix {
@@ -362,34 +364,14 @@ fn to_finding(hit: Hit<'_>) -> Finding {
 
 /// `ignore`, `ignore_only` and `ignore_unstable_packages`, checked against the current file and the
 /// previous file of the hit (either one matching is enough, as in buf).
-fn is_ignored(hit: &Hit<'_>, config: &BreakingConfig, set: &RuleSet) -> bool {
+fn is_ignored(hit: &Hit<'_>, config: &BreakingConfig, filter: &PathFilter) -> bool {
     let files = [hit.file, hit.against];
-    let within = |ignores: &[String]| {
-        files
-            .iter()
-            .flatten()
-            .any(|f| ignores.iter().any(|i| file_is_within(f, i)))
-    };
-    if within(&config.ignore) {
-        return true;
-    }
-    for (id, paths) in &config.ignore_only {
-        let applies = id == hit.rule || set.categories_of(hit.rule).contains(&id.as_str());
-        if applies && within(paths) {
-            return true;
-        }
-    }
-    config.ignore_unstable_packages
-        && files
-            .iter()
-            .flatten()
-            .any(|f| is_unstable_package(f.package()))
-}
-
-/// Whether an ignore path (relative to the input root, or to the module root) covers the file.
-fn file_is_within(file: &ImageFile, ignore: &str) -> bool {
-    let ignore = ignore.trim_start_matches("./");
-    path_is_within(&file.root_path, ignore) || path_is_within(file.name(), ignore)
+    files.iter().flatten().any(|f| {
+        // v1beta1 ignore paths are relative to each root, i.e. import paths.
+        filter.ignores(hit.rule, &f.root_path)
+            || filter.ignores(hit.rule, f.name())
+            || (config.ignore_unstable_packages && is_unstable_package(f.package()))
+    })
 }
 
 /// buf's unstable packages: a version component with an `alpha`, `beta` or `test` suffix
