@@ -13,10 +13,8 @@ pub mod rules;
 
 use std::collections::BTreeSet;
 
-use crate::check::{
-    sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span,
-};
 use crate::check::PathFilter;
+use crate::check::{sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span};
 use crate::config::{BreakingConfig, ConfigVersion};
 use crate::image::{Image, ImageFile};
 use crate::Result;

@@ -35,11 +35,19 @@ pub enum Compiled {
 
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
-    // Parse every workspace file in parallel; parse errors are findings.
+    // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
+    // only if a target imports them (a one-file run in a large module stays fast).
     let parsed: Vec<(String, std::result::Result<File, protox::Error>)> = workspace
         .files
         .par_iter()
+        .filter(|(_, f)| f.is_target)
         .map(|(name, f)| (name.clone(), File::from_source(name, &f.text)))
+        .collect();
+    let lazy: HashMap<String, Arc<str>> = workspace
+        .files
+        .iter()
+        .filter(|(_, f)| !f.is_target)
+        .map(|(name, f)| (name.clone(), f.text.clone()))
         .collect();
     let mut findings = Vec::new();
     let mut ready = HashMap::new();
@@ -50,9 +58,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
                 ready.insert(name, file);
             }
             Err(err) => {
-                if workspace.files[&name].is_target {
-                    findings.extend(errors::to_findings(&err, workspace));
-                }
+                findings.extend(errors::to_findings(&err, workspace));
                 failed.insert(name);
             }
         }
@@ -80,6 +86,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     chain.add(ParsedFiles {
         files: RefCell::new(ready),
         failed: failed.clone(),
+        lazy,
     });
     for root in include_roots {
         chain.add(IncludeRoot { root: root.clone() });
@@ -138,6 +145,8 @@ struct ParsedFiles {
     files: RefCell<HashMap<String, File>>,
     /// Files that failed to parse: importing them is not reported as "not found".
     failed: BTreeSet<String>,
+    /// Workspace files that are not targets: parsed when first imported.
+    lazy: HashMap<String, Arc<str>>,
 }
 
 impl FileResolver for ParsedFiles {
@@ -149,6 +158,9 @@ impl FileResolver for ParsedFiles {
             return Err(protox::Error::new(errors::ImportFailedToParse(
                 name.to_string(),
             )));
+        }
+        if let Some(text) = self.lazy.get(name) {
+            return File::from_source(name, text);
         }
         Err(protox::Error::file_not_found(name))
     }

@@ -45,3 +45,37 @@ pub fn write(root: &Path, path: &str, contents: &[u8]) {
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The googleapis checkout: `PROTOFORGE_GOOGLEAPIS`, else a clone of `../shared/corpus/googleapis.bundle`
+/// made once under the target dir.
+pub fn googleapis() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("PROTOFORGE_GOOGLEAPIS") {
+        return Some(PathBuf::from(dir));
+    }
+    // `../shared` beside the checkout (CI), or two levels up (a worktree under `wt/`).
+    let bundle = [
+        "../shared/corpus/googleapis.bundle",
+        "../../shared/corpus/googleapis.bundle",
+    ]
+    .iter()
+    .map(|p| repo_root().join(p))
+    .find(|p| p.is_file())?;
+    let clone = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("googleapis-clone");
+    if !clone.join("google/pubsub/v1").is_dir() {
+        let _ = std::fs::remove_dir_all(&clone);
+        let status = Command::new("git")
+            .args(["-c", "init.defaultBranch=main", "clone", "--quiet"])
+            .arg(&bundle)
+            .arg(&clone)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => panic!("git clone of {} failed: {s}", bundle.display()),
+            Err(e) => {
+                eprintln!("cannot run git to clone {}: {e}", bundle.display());
+                return None;
+            }
+        }
+    }
+    Some(clone)
+}
