@@ -19,6 +19,7 @@ pub mod image;
 pub mod input;
 pub mod lint;
 pub mod report;
+pub mod syntax;
 pub mod workspace;
 
 pub use error::{Error, Result};
