@@ -28,6 +28,8 @@ pub(crate) struct Printer<'a> {
     in_compact_options: bool,
     pending_indent: i32,
     inline: bool,
+    /// Inside `(...)` of an rpc signature, a space after `(` before a comment is kept.
+    in_rpc_parens: bool,
     leading_override: HashMap<TokenId, Vec<Comment>>,
     trailing_override: HashMap<TokenId, Vec<Comment>>,
     brace_text: HashMap<TokenId, &'static str>,
@@ -49,6 +51,7 @@ impl<'a> Printer<'a> {
             in_compact_options: false,
             pending_indent: 0,
             inline: false,
+            in_rpc_parens: false,
             leading_override: HashMap::new(),
             trailing_override: HashMap::new(),
             brace_text: HashMap::new(),
@@ -163,11 +166,11 @@ impl<'a> Printer<'a> {
     }
     fn start_maybe_compact(&mut self, t: TokenId, force_compact: bool) {
         let nl = newlines(self.ws(t));
-        let compact = force_compact || self.prev == Prev::OpenBrace;
+        let compact = force_compact || self.prev == Prev::OpenBrace || self.last == '\0';
         if !self.leading(t).is_empty() {
             let comments = self.leading(t).to_vec();
             self.multiline_comments(&comments, force_compact);
-            if !force_compact && nl > 1 {
+            if !force_compact && nl > 1 && self.last != '\0' {
                 self.p("");
             }
         } else if !compact && nl > 1 {
@@ -262,7 +265,7 @@ impl<'a> Printer<'a> {
     // ---- comments ----
 
     fn multiline_comments(&mut self, comments: &[Comment], force_compact: bool) {
-        let mut compact = force_compact || self.prev == Prev::OpenBrace;
+        let mut compact = force_compact || self.prev == Prev::OpenBrace || self.last == '\0';
         for c in comments {
             if !compact && newlines(self.cws(c)) > 1 {
                 self.p("");
@@ -279,7 +282,9 @@ impl<'a> Printer<'a> {
             if i > 0 || trailing || self.last == ';' || self.last == '}' {
                 self.space();
             } else if !ws.is_empty() {
-                if !self.pending_space && !matches!(self.last, ' ' | '\n' | '\0' | '\t') {
+                if matches!(self.last, '(' | '[') && !self.in_rpc_parens {
+                    // No space right after an opening bracket.
+                } else if !self.pending_space && !matches!(self.last, ' ' | '\n' | '\0' | '\t') {
                     self.out.push(' ');
                     self.last = ' ';
                 } else {
@@ -370,9 +375,6 @@ impl<'a> Printer<'a> {
         false
     }
 
-    fn leading_comments_contain_blank_line(&self, t: TokenId) -> bool {
-        self.leading(t).iter().any(|c| newlines(self.cws(c)) > 1) || newlines(self.ws(t)) > 1
-    }
 }
 
 /// buf treats the first byte of a line as a Latin-1 character: a prefix is anything but a letter
@@ -828,11 +830,13 @@ impl<'a> Printer<'a> {
 
     fn rpc_type(&mut self, r: &RpcType) {
         self.inline_tok(r.open);
+        self.in_rpc_parens = true;
         if let Some(s) = r.stream {
             self.inline_tok(s);
             self.space();
         }
         self.tokens_inline(&r.message_type.tokens);
+        self.in_rpc_parens = false;
         self.inline_tok(r.close);
     }
 
@@ -1184,8 +1188,27 @@ impl<'a> Printer<'a> {
     }
 
     fn literal_field(&mut self, field: &LiteralField) {
-        self.start(field.name[0]);
-        self.tokens_inline(&field.name[1..]);
+        let n = field.name.len();
+        let bracketed = n > 2 && self.f.text(field.name[0]) == "[";
+        let inner_comments = bracketed
+            && (field.name[1..].iter().any(|&t| !self.leading(t).is_empty())
+                || field.name[..n - 1].iter().any(|&t| !self.trailing(t).is_empty()));
+        if inner_comments {
+            // `[ /* c */ ext.name ]` with comments inside: one piece per line.
+            self.start(field.name[0]);
+            if self.last != '\n' {
+                self.p("");
+            }
+            self.start(field.name[1]);
+            self.tokens_inline(&field.name[2..n - 1]);
+            if self.last != '\n' {
+                self.p("");
+            }
+            self.body_end_inline(field.name[n - 1], false);
+        } else {
+            self.start(field.name[0]);
+            self.tokens_inline(&field.name[1..]);
+        }
         match field.colon {
             Some(c) => self.inline_tok(c),
             None => self.write_str(":"),

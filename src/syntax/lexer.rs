@@ -208,12 +208,27 @@ fn attribute(tokens: &mut Vec<Token>, comments: &mut [Comment], pending_start: u
                 break;
             }
         }
-        // `( /* c */ x`: a comment after an opening bracket that is followed by code on the same
-        // line belongs to that code.
-        if i > pending_start && prev_is_open {
+        // Comments followed by more code on the same line belong to that code, except after a
+        // `;` (they end the statement) and before a closing `)`/`]` (they end the previous
+        // token); before a `}` or `]` they always belong to that bracket.
+        if i > pending_start && i == pending_end {
             let last = &comments[(i - 1) as usize];
-            if last.end_line == tok.line && i == pending_end {
-                i = pending_start;
+            if last.end_line == tok.line {
+                let prev_is_semi = prev.kind == TokenKind::Sym(b';');
+                let next = match tok.kind {
+                    TokenKind::Sym(c) => c,
+                    _ => 0,
+                };
+                let keep = if next == b'}' || next == b']' {
+                    false
+                } else if prev_is_semi || next == b')' {
+                    !prev_is_open
+                } else {
+                    false
+                };
+                if !keep {
+                    i = pending_start;
+                }
             }
         }
         split = i;
