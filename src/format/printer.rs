@@ -191,9 +191,10 @@ impl<'a> Printer<'a> {
             self.indent_for(None);
         }
         if !self.leading(t).is_empty() {
+            let had_space = self.pending_space;
             let comments = self.leading(t).to_vec();
             self.inline_comments(&comments, false);
-            if !self.ws(t).is_empty() {
+            if had_space || !self.ws(t).is_empty() {
                 self.space();
             }
         }
@@ -207,9 +208,10 @@ impl<'a> Printer<'a> {
     }
     fn line_end(&mut self, t: TokenId) {
         if !self.leading(t).is_empty() {
+            let had_space = self.pending_space;
             let comments = self.leading(t).to_vec();
             self.inline_comments(&comments, false);
-            if !self.ws(t).is_empty() {
+            if had_space || !self.ws(t).is_empty() {
                 self.space();
             }
         }
@@ -222,9 +224,10 @@ impl<'a> Printer<'a> {
     fn body_end(&mut self, t: TokenId, leading_endline: bool) {
         if leading_endline {
             if !self.leading(t).is_empty() {
+                let had_space = self.pending_space;
                 let comments = self.leading(t).to_vec();
                 self.inline_comments(&comments, false);
-                if !self.ws(t).is_empty() {
+                if had_space || !self.ws(t).is_empty() {
                     self.space();
                 }
             }
@@ -242,9 +245,10 @@ impl<'a> Printer<'a> {
     fn body_end_inline(&mut self, t: TokenId, leading_inline: bool) {
         if leading_inline {
             if !self.leading(t).is_empty() {
+                let had_space = self.pending_space;
                 let comments = self.leading(t).to_vec();
                 self.inline_comments(&comments, false);
-                if !self.ws(t).is_empty() {
+                if had_space || !self.ws(t).is_empty() {
                     self.space();
                 }
             }
@@ -292,12 +296,13 @@ impl<'a> Printer<'a> {
                 }
             }
             let raw = self.ctext(c);
-            let text = if let Some(rest) = raw.strip_prefix("//") {
-                format!("/* {} */", rest.trim())
+            if let Some(rest) = raw.strip_prefix("//") {
+                self.write_str(&format!("/* {} */", rest.trim()));
+            } else if raw.contains('\n') {
+                self.write_comment(raw);
             } else {
-                raw.split('\n').map(str::trim).collect::<Vec<_>>().join(" ")
-            };
-            self.write_str(&text);
+                self.write_str(raw);
+            }
         }
     }
     fn trailing_end_comments(&mut self, comments: &[Comment]) {
@@ -384,6 +389,12 @@ fn is_comment_prefix(b: u8) -> bool {
     !ch.is_alphabetic() && !ch.is_numeric()
 }
 
+impl Printer<'_> {
+    fn leading_comments_contain_blank_line(&self, t: TokenId) -> bool {
+        self.leading(t).iter().any(|c| newlines(self.cws(c)) > 1) || newlines(self.ws(t)) > 1
+    }
+}
+
 fn compute_indent(s: &str) -> Option<usize> {
     if s.trim() == "*/" {
         return None;
@@ -424,10 +435,17 @@ impl<'a> Printer<'a> {
         let f = self.f;
         self.move_empty_decl_comments(&f.decls, f.eof);
         self.file_header();
-        for decl in &f.decls {
+        for (i, decl) in f.decls.iter().enumerate() {
             match decl {
                 Decl::Package(_) | Decl::Import(_) | Decl::Option(_) | Decl::Empty(_) => {}
-                _ => self.decl(decl),
+                _ => {
+                    // A type right after `syntax` is set apart by a blank line.
+                    let first = decl.first_token();
+                    if i == 0 && self.prev != Prev::None && !self.leading_comments_contain_blank_line(first) {
+                        self.p("");
+                    }
+                    self.decl(decl)
+                }
             }
         }
         let eof_comments = self.leading(f.eof).to_vec();
