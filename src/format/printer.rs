@@ -517,19 +517,13 @@ impl<'a> Printer<'a> {
             let firsts: Vec<TokenId> = imports.iter().map(|i| i.keyword).collect();
             self.section_start(&firsts);
             let mut sorted = imports.clone();
+            // A stable sort by path, `import option` after the others; duplicates are kept.
             sorted.sort_by(|a, b| {
-                let a_opt = self.import_is_option(a);
-                let b_opt = self.import_is_option(b);
-                a_opt
-                    .cmp(&b_opt)
+                self.import_is_option(a)
+                    .cmp(&self.import_is_option(b))
                     .then_with(|| self.import_name(a).cmp(&self.import_name(b)))
-                    .then_with(|| self.import_order(b).cmp(&self.import_order(a)))
-                    .then_with(|| self.import_has_comment(b).cmp(&self.import_has_comment(a)))
             });
-            for (i, imp) in sorted.iter().enumerate() {
-                if i > 0 && self.import_name(imp) == self.import_name(sorted[i - 1]) && !self.import_has_comment(imp) {
-                    continue;
-                }
+            for imp in &sorted {
                 self.start_maybe_compact(imp.keyword, true);
                 self.space();
                 if let Some(m) = imp.modifier {
@@ -626,21 +620,8 @@ impl<'a> Printer<'a> {
     fn import_is_option(&self, i: &ImportDecl) -> bool {
         i.modifier.is_some_and(|m| self.f.text(m) == "option")
     }
-    fn import_order(&self, i: &ImportDecl) -> u8 {
-        match i.modifier.map(|m| self.f.text(m)) {
-            Some("public") => 2,
-            Some("weak") => 1,
-            _ => 3,
-        }
-    }
     fn import_name(&self, i: &ImportDecl) -> String {
         i.path.parts.iter().map(|&t| unquote(self.f.text(t))).collect()
-    }
-    fn import_has_comment(&self, i: &ImportDecl) -> bool {
-        let mut toks = vec![i.keyword, i.semicolon];
-        toks.extend(i.modifier);
-        toks.extend(&i.path.parts);
-        toks.iter().any(|&t| !self.leading(t).is_empty() || !self.trailing(t).is_empty())
     }
     fn option_name_string(&self, tokens: &[TokenId]) -> String {
         tokens.iter().map(|&t| self.f.text(t)).collect()
