@@ -82,3 +82,6 @@ pub struct WorkspaceConfig {
     pub version: ConfigVersion,
     pub modules: Vec<ModuleSpec>,
 }
+
+mod bootstrap;
+pub use bootstrap::load;

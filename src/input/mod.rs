@@ -40,3 +40,6 @@ pub enum Loaded {
     Sources(Snapshot),
     Image(prost_types::FileDescriptorSet),
 }
+
+mod bootstrap;
+pub use bootstrap::load;
