@@ -1,0 +1,428 @@
+//! Editions front end: `edition = "2023";` / `"2024"` source -> descriptors protox can link.
+//!
+//! protox 0.10 cannot parse editions and prost-reflect 0.16 cannot link `syntax = "editions"`.
+//! Instead of re-implementing protox's `SourceCodeInfo` generation, this module:
+//!
+//! 1. parses the file with our lossless parser ([`crate::syntax`]) and reports the constructs
+//!    editions forbid (labels `optional`/`required`, groups, `packed`, string reserved names,
+//!    `export`/`local` before 2024, ...) with their exact spans;
+//! 2. rewrites the source *in place, keeping every byte offset*: the edition statement becomes a
+//!    `syntax ="proto3";` statement of the same length, `export`/`local` become spaces. protox then
+//!    parses it (proto3 grammar = label-less fields, like editions), so every location and comment
+//!    is exactly where protox/protoc put it; the `syntax` location (path `[12]`) is renamed to the
+//!    `edition` one (`[14]`);
+//! 3. returns two descriptors: the editions form (`syntax = "editions"`, kept in the image) and a
+//!    proto2-shaped copy for linking (`LEGACY_REQUIRED` fields become `LABEL_REQUIRED`, and
+//!    `google/protobuf/descriptor.proto` is added as a dependency so `features` options resolve
+//!    against the modern `FeatureSet`).
+
+use prost_types::field_descriptor_proto::Label;
+use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorProto, UninterpretedOption};
+
+use crate::syntax::{self, CompactOptions, Decl, OptionDecl, ReservedItem, Span, TokenKind};
+
+/// Edition of a file; proto2 and proto3 are the legacy editions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Edition {
+    Proto2,
+    Proto3,
+    E2023,
+    E2024,
+}
+
+impl Edition {
+    /// The `google.protobuf.Edition` number (`EDITION_2023` = 1000).
+    pub fn number(self) -> i32 {
+        match self {
+            Edition::Proto2 => 998,
+            Edition::Proto3 => 999,
+            Edition::E2023 => 1000,
+            Edition::E2024 => 1001,
+        }
+    }
+
+    /// As written in the `edition` statement or `syntax` statement.
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Proto2 => "proto2",
+            Edition::Proto3 => "proto3",
+            Edition::E2023 => "2023",
+            Edition::E2024 => "2024",
+        }
+    }
+
+    /// True for `edition = ...` files (2023 and later).
+    pub fn is_editions(self) -> bool {
+        self >= Edition::E2023
+    }
+}
+
+/// The import path of the descriptor.proto that declares `FeatureSet`.
+pub const DESCRIPTOR_PROTO: &str = "google/protobuf/descriptor.proto";
+
+/// An editions file ready for linking.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub edition: Edition,
+    /// The editions form: `syntax = "editions"`, labels as written, `SourceCodeInfo` with the
+    /// edition statement at path `[14]`.
+    pub proto: FileDescriptorProto,
+    /// The proto2-shaped copy handed to protox for linking.
+    pub link: protox::file::File,
+    /// True when `google/protobuf/descriptor.proto` was added to the link copy's imports.
+    pub added_descriptor_import: bool,
+}
+
+/// An error in an editions file, at a byte span of its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditionsError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Why an editions file could not be lowered.
+#[derive(Debug)]
+pub enum LowerError {
+    /// Forbidden or unsupported constructs, each at its span.
+    Editions(Vec<EditionsError>),
+    /// protox rejected the rewritten source (same offsets as the original).
+    Protox(protox::Error),
+}
+
+/// Parses `source` with our parser when it has an `edition` statement (cheap pre-check first).
+/// `None` for proto2/proto3 files and for files our parser rejects (protox reports those).
+pub fn editions_tree(source: &str) -> Option<syntax::File> {
+    if !source.contains("edition") {
+        return None;
+    }
+    let tree = syntax::parse(source).ok()?;
+    match &tree.syntax {
+        Some(s) if s.is_edition => Some(tree),
+        _ => None,
+    }
+}
+
+/// Lowers a parsed editions file (see the module doc).
+pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
+    let mut cx = Checker { tree, errors: Vec::new(), rewrite: tree.source.as_bytes().to_vec(), edition: Edition::E2023 };
+    cx.edition_statement();
+    for decl in &tree.decls {
+        cx.decl(decl, Parent::File);
+    }
+    if !cx.errors.is_empty() {
+        return Err(LowerError::Editions(cx.errors));
+    }
+    let edition = cx.edition;
+    let rewritten = String::from_utf8(cx.rewrite).map_err(|_| {
+        LowerError::Editions(vec![EditionsError {
+            span: Span::new(0, 0),
+            message: "internal error: rewriting the editions source broke its UTF-8".into(),
+            help: None,
+        }])
+    })?;
+    let parsed = protox::file::File::from_source(name, &rewritten).map_err(LowerError::Protox)?;
+    let mut proto = parsed.file_descriptor_proto().clone();
+    proto.syntax = Some("editions".to_string());
+    if let Some(info) = &mut proto.source_code_info {
+        for loc in &mut info.location {
+            if loc.path == [12] {
+                loc.path = vec![14];
+            }
+        }
+    }
+
+    let mut link = proto.clone();
+    link.syntax = Some("proto2".to_string());
+    let file_required = presence_option(link.options.as_ref().map(|o| &o.uninterpreted_option[..]))
+        == Some("LEGACY_REQUIRED");
+    for msg in &mut link.message_type {
+        mark_required(msg, file_required);
+    }
+    for ext in &mut link.extension {
+        mark_field_required(ext, file_required);
+    }
+    let added_descriptor_import = !link.dependency.iter().any(|d| d == DESCRIPTOR_PROTO);
+    if added_descriptor_import {
+        link.dependency.push(DESCRIPTOR_PROTO.to_string());
+    }
+    Ok(Lowered { edition, proto, link: protox::file::File::from_file_descriptor_proto(link), added_descriptor_import })
+}
+
+/// The value of an uninterpreted `features.field_presence` option, if set.
+fn presence_option(opts: Option<&[UninterpretedOption]>) -> Option<&str> {
+    opts?.iter().rev().find_map(|o| {
+        let names: Vec<&str> = o.name.iter().map(|n| n.name_part.as_str()).collect();
+        let plain = o.name.iter().all(|n| !n.is_extension);
+        (plain && names == ["features", "field_presence"]).then(|| o.identifier_value.as_deref()).flatten()
+    })
+}
+
+fn mark_required(msg: &mut DescriptorProto, file_required: bool) {
+    for f in &mut msg.field {
+        mark_field_required(f, file_required);
+    }
+    for f in &mut msg.extension {
+        mark_field_required(f, file_required);
+    }
+    for m in &mut msg.nested_type {
+        mark_required(m, file_required);
+    }
+}
+
+fn mark_field_required(f: &mut FieldDescriptorProto, file_required: bool) {
+    if f.label() != Label::Optional || f.oneof_index.is_some() {
+        return;
+    }
+    let presence = presence_option(f.options.as_ref().map(|o| &o.uninterpreted_option[..]));
+    let required = match presence {
+        Some(v) => v == "LEGACY_REQUIRED",
+        None => file_required && f.extendee.is_none(),
+    };
+    if required {
+        f.set_label(Label::Required);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    File,
+    Message,
+    Enum,
+    Service,
+    Oneof,
+    Extend,
+}
+
+struct Checker<'a> {
+    tree: &'a syntax::File,
+    errors: Vec<EditionsError>,
+    rewrite: Vec<u8>,
+    edition: Edition,
+}
+
+impl Checker<'_> {
+    fn span(&self, id: syntax::TokenId) -> Span {
+        self.tree.token(id).span
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>, help: Option<&str>) {
+        self.errors.push(EditionsError { span, message: message.into(), help: help.map(str::to_string) });
+    }
+
+    fn blank(&mut self, span: Span) {
+        for b in &mut self.rewrite[span.range()] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+
+    fn edition_statement(&mut self) {
+        let Some(decl) = &self.tree.syntax else { return };
+        let value_span = {
+            let first = self.span(decl.value.parts[0]);
+            let last = self.span(*decl.value.parts.last().unwrap_or(&decl.value.parts[0]));
+            Span { start: first.start, end: last.end }
+        };
+        let value: String = decl
+            .value
+            .parts
+            .iter()
+            .map(|p| {
+                let t = self.tree.text(*p);
+                t.get(1..t.len().saturating_sub(1)).unwrap_or("").to_string()
+            })
+            .collect();
+        self.edition = match value.as_str() {
+            "2023" => Edition::E2023,
+            "2024" => Edition::E2024,
+            other => {
+                self.error(
+                    value_span,
+                    format!("edition \"{other}\" is not supported"),
+                    Some("the supported editions are \"2023\" and \"2024\""),
+                );
+                return;
+            }
+        };
+        let Some(semi) = decl.semicolon else {
+            self.error(value_span, "expected ';' after the edition", None);
+            return;
+        };
+        let whole = Span { start: self.span(decl.keyword).start, end: self.span(semi).end };
+        let text = &self.tree.source[whole.range()];
+        const REPLACEMENT: &str = "=\"proto3\";";
+        if text.contains('\n') || !text.is_ascii() || text.len() < "syntax".len() + REPLACEMENT.len() {
+            self.error(
+                whole,
+                "protoforge needs the edition statement on one line, written `edition = \"2023\";`",
+                Some("write it as `edition = \"2023\";` (spaces around '=')"),
+            );
+            return;
+        }
+        let pad = text.len() - "syntax".len() - REPLACEMENT.len();
+        let new = format!("syntax{}{REPLACEMENT}", " ".repeat(pad));
+        self.rewrite[whole.range()].copy_from_slice(new.as_bytes());
+    }
+
+    fn decl(&mut self, decl: &Decl, parent: Parent) {
+        match decl {
+            Decl::Import(d) => {
+                if let Some(m) = d.modifier {
+                    match self.tree.text(m) {
+                        "weak" if self.edition >= Edition::E2024 => self.error(
+                            self.span(m),
+                            "weak imports are not allowed in edition 2024",
+                            Some("remove `weak`"),
+                        ),
+                        "option" => self.error(
+                            self.span(m),
+                            "`import option` is not supported by protoforge yet",
+                            None,
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            Decl::Option(d) => self.option(d, parent),
+            Decl::Message(d) => {
+                self.visibility(d.visibility);
+                for inner in &d.body.decls {
+                    self.decl(inner, Parent::Message);
+                }
+            }
+            Decl::Enum(d) => {
+                self.visibility(d.visibility);
+                for inner in &d.body.decls {
+                    self.decl(inner, Parent::Enum);
+                }
+            }
+            Decl::Service(d) => {
+                for inner in &d.body.decls {
+                    self.decl(inner, Parent::Service);
+                }
+            }
+            Decl::Extend(d) => {
+                for inner in &d.body.decls {
+                    self.decl(inner, Parent::Extend);
+                }
+            }
+            Decl::Oneof(d) => {
+                for inner in &d.body.decls {
+                    self.decl(inner, Parent::Oneof);
+                }
+            }
+            Decl::Field(d) => {
+                if let Some(label) = d.label {
+                    match self.tree.text(label) {
+                        "optional" => self.error(
+                            self.span(label),
+                            "label 'optional' is not allowed in editions: singular fields have explicit presence by default",
+                            Some("remove 'optional'; to get implicit presence use `[features.field_presence = IMPLICIT]`"),
+                        ),
+                        "required" => self.error(
+                            self.span(label),
+                            "label 'required' is not allowed in editions",
+                            Some("remove 'required' and use `[features.field_presence = LEGACY_REQUIRED]`"),
+                        ),
+                        _ => {}
+                    }
+                }
+                self.compact(d.options.as_ref());
+            }
+            Decl::MapField(d) => self.compact(d.options.as_ref()),
+            Decl::Group(d) => self.error(
+                self.span(d.keyword),
+                "group syntax is not allowed in editions",
+                Some("declare a message and a message field with `[features.message_encoding = DELIMITED]`"),
+            ),
+            Decl::ExtensionRange(d) => self.compact(d.options.as_ref()),
+            Decl::Reserved(d) => {
+                for item in &d.items {
+                    match item {
+                        ReservedItem::Name(s) => self.error(
+                            self.span(s.parts[0]),
+                            "reserved names must be identifiers in editions, not string literals",
+                            Some("remove the quotes: `reserved foo;`"),
+                        ),
+                        ReservedItem::Ident(t) => self.error(
+                            self.span(*t),
+                            "reserved names in editions files are not supported by protoforge yet",
+                            None,
+                        ),
+                        ReservedItem::Range(_) => {}
+                    }
+                }
+            }
+            Decl::EnumValue(d) => self.compact(d.options.as_ref()),
+            Decl::Rpc(d) => {
+                if let Some(body) = &d.body {
+                    for inner in &body.decls {
+                        self.decl(inner, Parent::Service);
+                    }
+                }
+            }
+            Decl::Package(_) | Decl::Empty(_) => {}
+        }
+    }
+
+    fn visibility(&mut self, visibility: Option<syntax::TokenId>) {
+        let Some(v) = visibility else { return };
+        if self.edition < Edition::E2024 {
+            self.error(
+                self.span(v),
+                format!("'{}' is only allowed in edition 2024 and later", self.tree.text(v)),
+                Some("use `edition = \"2024\";` or remove the visibility keyword"),
+            );
+        } else {
+            self.blank(self.span(v));
+        }
+    }
+
+    fn option_name(&self, d: &OptionDecl) -> String {
+        d.name.tokens.iter().map(|t| self.tree.text(*t)).collect()
+    }
+
+    fn option(&mut self, d: &OptionDecl, parent: Parent) {
+        let name = self.option_name(d);
+        let span = Span { start: self.span(d.name.tokens[0]).start, end: self.span(*d.name.tokens.last().unwrap_or(&d.name.tokens[0])).end };
+        if parent == Parent::File && name == "java_string_check_utf8" {
+            self.error(
+                span,
+                "file option java_string_check_utf8 is not allowed in editions",
+                Some("use `option features.(pb.java).utf8_validation = VERIFY;` (import \"google/protobuf/java_features.proto\")"),
+            );
+        }
+    }
+
+    fn compact(&mut self, options: Option<&CompactOptions>) {
+        let Some(options) = options else { return };
+        for d in &options.options {
+            let name = self.option_name(d);
+            let first = d.name.tokens[0];
+            let span = self.span(first);
+            if self.tree.token(first).kind != TokenKind::Ident {
+                continue;
+            }
+            match name.as_str() {
+                "packed" => self.error(
+                    span,
+                    "field option 'packed' is not allowed in editions",
+                    Some("use `[features.repeated_field_encoding = EXPANDED]` (PACKED is the default)"),
+                ),
+                "default" => self.error(
+                    span,
+                    "default values in editions files are not supported by protoforge yet",
+                    None,
+                ),
+                "ctype" if self.edition >= Edition::E2024 => self.error(
+                    span,
+                    "field option 'ctype' is not allowed in edition 2024",
+                    Some("use `[features.(pb.cpp).string_type = ...]` (import \"google/protobuf/cpp_features.proto\")"),
+                ),
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Editions 2023 / 2024: front end, feature resolution, and the checks protoc/buf make on features.
+//!
+//! ## How an editions file is compiled
+//! [`lower::lower`] checks the file with our lossless parser (forbidden constructs become
+//! `COMPILE` findings at their exact span), rewrites it in place into proto3 grammar keeping every
+//! byte offset, and lets protox parse it: locations and comments are therefore exactly protox's.
+//! A proto2-shaped copy is linked by protox/prost-reflect (`LEGACY_REQUIRED` -> `LABEL_REQUIRED`,
+//! `google/protobuf/descriptor.proto` imported so that `features` options resolve against the
+//! modern `FeatureSet` that [`super::wkt`] ships along with `cpp_features.proto`,
+//! `java_features.proto` and `go_features.proto`). The [`crate::image::ImageFile`] keeps the
+//! editions form ([`restore_editions_form`]: `syntax = "editions"`, labels as written, edition
+//! location at path `[14]`) and `ImageFile::edition`; `encode_image` writes `edition` (field 14).
+//! The linked [`crate::image::Image::pool`] still holds the proto2-shaped copy: ask
+//! [`features`] for semantics, not `FileDescriptor::syntax()`.
+//!
+//! ## API for rules (lint / breaking)
+//! All in [`features`], over prost-reflect descriptors of `image.pool`, for every syntax
+//! (proto2/proto3 files get the features their syntax implies):
+//! - `features::file_edition(&image, "a.proto") -> Edition` (`Proto2`, `Proto3`, `E2023`, `E2024`);
+//! - `features::field_features(&image, &field) -> Features` (also `message_features`,
+//!   `oneof_features`, `enum_features`, `enum_value_features`, `service_features`,
+//!   `method_features`, `extension_features`, `extension_range_features`, `file_features`);
+//! - `Features { field_presence, enum_type, repeated_field_encoding, utf8_validation,
+//!   message_encoding, json_format, cpp_legacy_closed_enum, cpp_string_type,
+//!   java_legacy_closed_enum, java_utf8_validation }`, each a small enum with `.name()` giving the
+//!   descriptor.proto spelling (`LEGACY_REQUIRED`, `CLOSED`, `DELIMITED`, `VIEW`, ...);
+//! - `features::effective_presence(&image, &field) -> Option<FieldPresence>` (message fields, oneof
+//!   members and extensions are `EXPLICIT` whatever is inherited; `None` for repeated/map) — what
+//!   FIELD_NOT_REQUIRED / FIELD_SAME_CARDINALITY need;
+//! - `features::is_delimited(&image, &field)` — group or `DELIMITED` (FIELD_SAME_TYPE);
+//! - `features::explicit_features(options_bytes, features_field::FIELD)` — only what is written.
+
+pub mod features;
+pub mod lower;
+
+use prost_types::field_descriptor_proto::Label;
+use prost::Message as _;
+use prost_types::{DescriptorProto, FileDescriptorProto};
+
+pub use lower::{editions_tree, lower, Edition, EditionsError, LowerError, Lowered, DESCRIPTOR_PROTO};
+
+use crate::check::{Finding, Span};
+use crate::image::Image;
+
+/// Turns the linked proto2-shaped copy back into the editions form.
+pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_import: bool) {
+    proto.syntax = Some("editions".to_string());
+    if added_descriptor_import {
+        if let Some(pos) = proto.dependency.iter().rposition(|d| d == DESCRIPTOR_PROTO) {
+            proto.dependency.remove(pos);
+        }
+    }
+    for m in &mut proto.message_type {
+        unrequire(m);
+    }
+    for f in &mut proto.extension {
+        if f.label() == Label::Required {
+            f.set_label(Label::Optional);
+        }
+    }
+    if let Some(info) = &mut proto.source_code_info {
+        for loc in &mut info.location {
+            if loc.path == [12] {
+                loc.path = vec![14];
+            }
+        }
+    }
+}
+
+fn unrequire(m: &mut DescriptorProto) {
+    for f in m.field.iter_mut().chain(m.extension.iter_mut()) {
+        if f.label() == Label::Required {
+            f.set_label(Label::Optional);
+        }
+    }
+    for n in &mut m.nested_type {
+        unrequire(n);
+    }
+}
+
+/// The feature rules protoc enforces after linking: features set on a target they do not apply
+/// to, and impossible combinations (implicit presence on message fields, extensions or repeated
+/// fields, `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
+/// non-repeated fields), and open enums whose first value is not zero.
+pub fn check_features(image: &Image) -> Vec<Finding> {
+    use features::*;
+    let mut out = Vec::new();
+    for file in image.targets() {
+        let Some(edition) = file.edition else { continue };
+        let Some(fd) = image.pool.get_file_by_name(file.name()) else { continue };
+        let locs = file.locations();
+        let span_of = |path: &[i32]| {
+            locs.get(path).and_then(|l| Span::from_source_code_info(&l.span))
+        };
+        let mut report = |path: Vec<i32>, message: String| {
+            let span = span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
+            out.push(Finding::new("COMPILE", Some(file.external_path.clone()), span, message));
+        };
+        let _ = edition;
+        // (feature number, allowed targets) for google.protobuf.FeatureSet.
+        const FIELD: u8 = 1;
+        const FILE: u8 = 2;
+        const MESSAGE: u8 = 4;
+        const ENUM: u8 = 8;
+        let allowed = |n: u32| -> u8 {
+            match n {
+                1 | 3 | 4 | 5 => FIELD | FILE,
+                2 => ENUM | FILE,
+                6 => MESSAGE | ENUM | FILE,
+                _ => 0xff,
+            }
+        };
+        let names = ["", "field_presence", "enum_type", "repeated_field_encoding", "utf8_validation", "message_encoding", "json_format"];
+        let mut check_targets = |set: &FeatureSet, target: u8, what: &str, path: &[i32], feat_field: u32, report: &mut dyn FnMut(Vec<i32>, String)| {
+            for &(n, _) in &set.core {
+                if allowed(n) & target == 0 {
+                    let name = names.get(n as usize).copied().unwrap_or("?");
+                    let mut p = path.to_vec();
+                    p.extend([feat_field as i32, n as i32]);
+                    report(p, format!("option features.{name} cannot be set on an entity of type `{what}`"));
+                }
+            }
+        };
+        for (mi, msg) in fd.messages().enumerate() {
+            walk_message(image, &msg, vec![4, mi as i32], &mut |path, item| match item {
+                Item::Message(m) => {
+                    let set = explicit_features(&m.options().encode_to_vec(), features_field::MESSAGE);
+                    let mut p = path.to_vec();
+                    p.push(7);
+                    check_targets(&set, MESSAGE, "message", &p, features_field::MESSAGE, &mut report);
+                }
+                Item::Field(f) => {
+                    let set = explicit_features(&f.options().encode_to_vec(), features_field::FIELD);
+                    let mut p = path.to_vec();
+                    p.push(8);
+                    check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
+                    field_combinations(image, f, &set, &p, &mut report);
+                }
+                Item::Enum(e) => enum_checks(image, e, path, &mut check_targets, &mut report),
+            });
+        }
+        for (ei, e) in fd.enums().enumerate() {
+            enum_checks(image, &e, &[5, ei as i32], &mut check_targets, &mut report);
+        }
+        for (xi, x) in fd.extensions().enumerate() {
+            let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
+            let p = vec![7, xi as i32, 8];
+            check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
+            for &(n, v) in &set.core {
+                if n == 1 {
+                    report(
+                        [p.clone(), vec![features_field::FIELD as i32, 1]].concat(),
+                        if v == 3 {
+                            "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)".to_string()
+                        } else {
+                            "extensions cannot set features.field_presence: they always have explicit presence".to_string()
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+enum Item<'a> {
+    Message(&'a prost_reflect::MessageDescriptor),
+    Field(&'a prost_reflect::FieldDescriptor),
+    Enum(&'a prost_reflect::EnumDescriptor),
+}
+
+fn walk_message(image: &Image, msg: &prost_reflect::MessageDescriptor, path: Vec<i32>, visit: &mut dyn FnMut(&[i32], Item)) {
+    if msg.is_map_entry() {
+        return;
+    }
+    visit(&path, Item::Message(msg));
+    for (i, f) in msg.fields().enumerate() {
+        let mut p = path.clone();
+        p.extend([2, i as i32]);
+        visit(&p, Item::Field(&f));
+    }
+    for (i, n) in msg.child_messages().enumerate() {
+        let mut p = path.clone();
+        p.extend([3, i as i32]);
+        walk_message(image, &n, p, visit);
+    }
+    for (i, e) in msg.child_enums().enumerate() {
+        let mut p = path.clone();
+        p.extend([4, i as i32]);
+        visit(&p, Item::Enum(&e));
+    }
+}
+
+type TargetCheck<'a> = dyn FnMut(&features::FeatureSet, u8, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
+
+fn enum_checks(
+    image: &Image,
+    e: &prost_reflect::EnumDescriptor,
+    path: &[i32],
+    check_targets: &mut TargetCheck<'_>,
+    report: &mut dyn FnMut(Vec<i32>, String),
+) {
+    use features::*;
+    let set = explicit_features(&e.options().encode_to_vec(), features_field::ENUM);
+    let mut p = path.to_vec();
+    p.push(3);
+    check_targets(&set, 8, "enum", &p, features_field::ENUM, report);
+    if enum_features(image, e).enum_type == EnumType::Open {
+        if let Some(first) = e.values().next() {
+            if first.number() != 0 {
+                report(
+                    [path.to_vec(), vec![2, 0, 2]].concat(),
+                    format!("enum {}: the first value of an open enum must be zero", e.full_name()),
+                );
+            }
+        }
+    }
+}
+
+fn field_combinations(
+    image: &Image,
+    f: &prost_reflect::FieldDescriptor,
+    set: &features::FeatureSet,
+    options_path: &[i32],
+    report: &mut dyn FnMut(Vec<i32>, String),
+) {
+    use features::*;
+    use prost_reflect::Kind;
+    let at = |n: u32| [options_path.to_vec(), vec![features_field::FIELD as i32, n as i32]].concat();
+    let is_message = matches!(f.kind(), Kind::Message(_)) && !f.is_map();
+    let repeated = f.is_list() || f.is_map();
+    for &(n, v) in &set.core {
+        match n {
+            1 if repeated => report(at(1), "repeated fields cannot specify features.field_presence".into()),
+            1 if f.containing_oneof().is_some() => {
+                report(at(1), "oneof fields cannot specify features.field_presence".into())
+            }
+            1 if v == 2 && is_message => {
+                report(at(1), "message fields cannot specify implicit presence".into())
+            }
+            3 if !repeated => report(
+                at(3),
+                "only repeated fields can specify features.repeated_field_encoding".into(),
+            ),
+            3 if !f.kind().is_packable_kind() => report(
+                at(3),
+                "only repeated primitive fields can specify features.repeated_field_encoding".into(),
+            ),
+            4 if f.kind() != Kind::String && !is_string_map(f) => report(
+                at(4),
+                "only string fields can specify features.utf8_validation".into(),
+            ),
+            5 if !is_message => report(
+                at(5),
+                "only message fields can specify features.message_encoding".into(),
+            ),
+            _ => {}
+        }
+    }
+    let _ = image;
+}
+
+fn is_string_map(f: &prost_reflect::FieldDescriptor) -> bool {
+    match f.kind() {
+        prost_reflect::Kind::Message(m) if f.is_map() => {
+            m.map_entry_key_field().kind() == prost_reflect::Kind::String
+                || m.map_entry_value_field().kind() == prost_reflect::Kind::String
+        }
+        _ => false,
+    }
+}
+
+trait Packable {
+    fn is_packable_kind(&self) -> bool;
+}
+
+impl Packable for prost_reflect::Kind {
+    fn is_packable_kind(&self) -> bool {
+        !matches!(self, prost_reflect::Kind::String | prost_reflect::Kind::Bytes | prost_reflect::Kind::Message(_))
+    }
+}
