@@ -37,6 +37,9 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
             continue;
         };
         let mut bytes = fd.encode_to_vec();
+        if let Some(edition) = file.edition {
+            bytes = super::editions::encode_editions_form(&image.pool, file, edition, &bytes)?;
+        }
         if enc.exclude_source_info {
             let mut msg = DynamicMessage::decode(file_desc.clone(), bytes.as_slice())
                 .map_err(|e| Error::new(format!("re-encoding {}: {e}", file.name())))?;
@@ -66,7 +69,11 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     if !enc.json {
         return Ok(set);
     }
-    let set_desc = prost_types::FileDescriptorSet::default().descriptor();
+    // The pool's own descriptor.proto when it has one (the modern one knows `edition`, `features`).
+    let set_desc = image
+        .pool
+        .get_message_by_name("google.protobuf.FileDescriptorSet")
+        .unwrap_or_else(|| prost_types::FileDescriptorSet::default().descriptor());
     let msg = DynamicMessage::decode(set_desc, set.as_slice())
         .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
     let mut out = Vec::new();

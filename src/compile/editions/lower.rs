@@ -9,8 +9,7 @@
 //! 2. rewrites the source *in place, keeping every byte offset*: the edition statement becomes a
 //!    `syntax ="proto3";` statement of the same length, `export`/`local` become spaces. protox then
 //!    parses it (proto3 grammar = label-less fields, like editions), so every location and comment
-//!    is exactly where protox/protoc put it; the `syntax` location (path `[12]`) is renamed to the
-//!    `edition` one (`[14]`);
+//!    is exactly where protox/protoc put it (buf also records the edition statement at path `[12]`);
 //! 3. returns two descriptors: the editions form (`syntax = "editions"`, kept in the image) and a
 //!    proto2-shaped copy for linking (`LEGACY_REQUIRED` fields become `LABEL_REQUIRED`, and
 //!    `google/protobuf/descriptor.proto` is added as a dependency so `features` options resolve
@@ -64,8 +63,8 @@ pub const DESCRIPTOR_PROTO: &str = "google/protobuf/descriptor.proto";
 #[derive(Debug, Clone)]
 pub struct Lowered {
     pub edition: Edition,
-    /// The editions form: `syntax = "editions"`, labels as written, `SourceCodeInfo` with the
-    /// edition statement at path `[14]`.
+    /// The editions form: `syntax = "editions"`, labels as written, `SourceCodeInfo` (the
+    /// edition statement at path `[12]`, as buf records it).
     pub proto: FileDescriptorProto,
     /// The proto2-shaped copy handed to protox for linking.
     pub link: protox::file::File,
@@ -124,16 +123,12 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     let parsed = protox::file::File::from_source(name, &rewritten).map_err(LowerError::Protox)?;
     let mut proto = parsed.file_descriptor_proto().clone();
     proto.syntax = Some("editions".to_string());
-    if let Some(info) = &mut proto.source_code_info {
-        for loc in &mut info.location {
-            if loc.path == [12] {
-                loc.path = vec![14];
-            }
-        }
-    }
 
     let mut link = proto.clone();
     link.syntax = Some("proto2".to_string());
+    for msg in &mut link.message_type {
+        copy_map_features(msg);
+    }
     let file_required = presence_option(link.options.as_ref().map(|o| &o.uninterpreted_option[..]))
         == Some("LEGACY_REQUIRED");
     for msg in &mut link.message_type {
@@ -156,6 +151,34 @@ fn presence_option(opts: Option<&[UninterpretedOption]>) -> Option<&str> {
         let plain = o.name.iter().all(|n| !n.is_extension);
         (plain && names == ["features", "field_presence"]).then(|| o.identifier_value.as_deref()).flatten()
     })
+}
+
+/// Like protoc and buf: the `features` of a map field also apply to its entry's key and value.
+fn copy_map_features(msg: &mut DescriptorProto) {
+    for f in msg.field.clone() {
+        let Some(opts) = &f.options else { continue };
+        let features: Vec<UninterpretedOption> = opts
+            .uninterpreted_option
+            .iter()
+            .filter(|o| o.name.first().is_some_and(|n| !n.is_extension && n.name_part == "features"))
+            .cloned()
+            .collect();
+        if features.is_empty() {
+            continue;
+        }
+        let Some(entry_name) = f.type_name.as_deref().and_then(|t| t.rsplit('.').next()) else { continue };
+        for nested in &mut msg.nested_type {
+            let is_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
+            if is_entry && nested.name() == entry_name {
+                for kv in &mut nested.field {
+                    kv.options.get_or_insert_with(Default::default).uninterpreted_option.extend(features.iter().cloned());
+                }
+            }
+        }
+    }
+    for nested in &mut msg.nested_type {
+        copy_map_features(nested);
+    }
 }
 
 fn mark_required(msg: &mut DescriptorProto, file_required: bool) {

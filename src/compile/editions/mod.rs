@@ -9,7 +9,7 @@
 //! modern `FeatureSet` that [`super::wkt`] ships along with `cpp_features.proto`,
 //! `java_features.proto` and `go_features.proto`). The [`crate::image::ImageFile`] keeps the
 //! editions form ([`restore_editions_form`]: `syntax = "editions"`, labels as written, edition
-//! location at path `[14]`) and `ImageFile::edition`; `encode_image` writes `edition` (field 14).
+//! location at path `[12]`, as buf records it) and `ImageFile::edition`; `encode_image` writes `edition` (field 14).
 //! The linked [`crate::image::Image::pool`] still holds the proto2-shaped copy: ask
 //! [`features`] for semantics, not `FileDescriptor::syntax()`.
 //!
@@ -56,13 +56,6 @@ pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_i
     for f in &mut proto.extension {
         if f.label() == Label::Required {
             f.set_label(Label::Optional);
-        }
-    }
-    if let Some(info) = &mut proto.source_code_info {
-        for loc in &mut info.location {
-            if loc.path == [12] {
-                loc.path = vec![14];
-            }
         }
     }
 }
@@ -277,5 +270,84 @@ trait Packable {
 impl Packable for prost_reflect::Kind {
     fn is_packable_kind(&self) -> bool {
         !matches!(self, prost_reflect::Kind::String | prost_reflect::Kind::Bytes | prost_reflect::Kind::Message(_))
+    }
+}
+
+/// Re-encodes a linked editions file (`linked` = the pool's encoding of the proto2-shaped copy)
+/// in its editions form: `syntax = "editions"`, `edition` (field 14), the real imports, labels as
+/// written, and the image file's `SourceCodeInfo`. Options (with `features`) are kept as linked.
+pub fn encode_editions_form(
+    pool: &prost_reflect::DescriptorPool,
+    file: &crate::image::ImageFile,
+    edition: Edition,
+    linked: &[u8],
+) -> crate::Result<Vec<u8>> {
+    use prost_reflect::{DynamicMessage, ReflectMessage, Value};
+    let err = |e: &dyn std::fmt::Display| crate::Error::new(format!("encoding {}: {e}", file.name()));
+    let desc = pool
+        .get_message_by_name("google.protobuf.FileDescriptorProto")
+        .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
+    let mut msg = DynamicMessage::decode(desc.clone(), linked).map_err(|e| err(&e))?;
+    msg.set_field_by_name("syntax", Value::String("editions".into()));
+    msg.set_field_by_name(
+        "dependency",
+        Value::List(file.proto.dependency.iter().map(|d| Value::String(d.clone())).collect()),
+    );
+    for name in ["message_type", "extension"] {
+        if let Some(Value::List(items)) = msg.get_field_by_name_mut(name) {
+            for item in items {
+                if let Value::Message(m) = item {
+                    if name == "message_type" {
+                        unrequire_dynamic(m);
+                    } else {
+                        unrequire_field(m);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(info) = &file.proto.source_code_info {
+        if let Some(field) = desc.get_field_by_name("source_code_info") {
+            if let prost_reflect::Kind::Message(info_desc) = field.kind() {
+                let info = DynamicMessage::decode(info_desc, prost::Message::encode_to_vec(info).as_slice())
+                    .map_err(|e| err(&e))?;
+                msg.set_field(&field, Value::Message(info));
+            }
+        } else {
+            msg.clear_field_by_name("source_code_info");
+        }
+    }
+    let mut bytes = msg.encode_to_vec();
+    if desc.get_field_by_name("edition").is_some() {
+        msg.set_field_by_name("edition", Value::EnumNumber(edition.number()));
+        bytes = msg.encode_to_vec();
+    } else {
+        prost::encoding::encode_key(14, prost::encoding::WireType::Varint, &mut bytes);
+        prost::encoding::encode_varint(edition.number() as u64, &mut bytes);
+    }
+    Ok(bytes)
+}
+
+fn unrequire_dynamic(m: &mut prost_reflect::DynamicMessage) {
+    use prost_reflect::Value;
+    for name in ["field", "extension", "nested_type"] {
+        if let Some(Value::List(items)) = m.get_field_by_name_mut(name) {
+            for item in items {
+                if let Value::Message(inner) = item {
+                    if name == "nested_type" {
+                        unrequire_dynamic(inner);
+                    } else {
+                        unrequire_field(inner);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
+    use prost_reflect::Value;
+    if f.get_field_by_name("label").as_deref() == Some(&Value::EnumNumber(Label::Required as i32)) {
+        f.set_field_by_name("label", Value::EnumNumber(Label::Optional as i32));
     }
 }
