@@ -123,6 +123,7 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     let parsed = protox::file::File::from_source(name, &rewritten).map_err(LowerError::Protox)?;
     let mut proto = parsed.file_descriptor_proto().clone();
     proto.syntax = Some("editions".to_string());
+    restore_defaults(&mut proto, &tree.source);
 
     let mut link = proto.clone();
     link.syntax = Some("proto2".to_string());
@@ -142,6 +143,128 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         link.dependency.push(DESCRIPTOR_PROTO.to_string());
     }
     Ok(Lowered { edition, proto, link: protox::file::File::from_file_descriptor_proto(link), added_descriptor_import })
+}
+
+/// `default` written as a custom option name of the same length (see [`Checker::compact`]).
+const DEFAULT_PLACEHOLDER: &str = "(dEfLt)";
+
+/// Turns the placeholder options back into `default_value`, with buf's locations: `[.., 7]` spans
+/// `default = value`, and the `[.., 8]` options location goes when nothing else is in the brackets.
+fn restore_defaults(proto: &mut FileDescriptorProto, source: &str) {
+    let mut fields: Vec<(Vec<i32>, &mut FieldDescriptorProto)> = Vec::new();
+    fn collect<'a>(msg: &'a mut DescriptorProto, path: Vec<i32>, out: &mut Vec<(Vec<i32>, &'a mut FieldDescriptorProto)>) {
+        for (i, f) in msg.field.iter_mut().enumerate() {
+            out.push(([path.clone(), vec![2, i as i32]].concat(), f));
+        }
+        for (i, f) in msg.extension.iter_mut().enumerate() {
+            out.push(([path.clone(), vec![6, i as i32]].concat(), f));
+        }
+        for (i, m) in msg.nested_type.iter_mut().enumerate() {
+            collect(m, [path.clone(), vec![3, i as i32]].concat(), out);
+        }
+    }
+    let mut info = proto.source_code_info.take();
+    for (i, m) in proto.message_type.iter_mut().enumerate() {
+        collect(m, vec![4, i as i32], &mut fields);
+    }
+    for (i, f) in proto.extension.iter_mut().enumerate() {
+        fields.push((vec![7, i as i32], f));
+    }
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    for (path, field) in fields {
+        let Some(opts) = &mut field.options else { continue };
+        let Some(idx) = opts
+            .uninterpreted_option
+            .iter()
+            .position(|o| matches!(&o.name[..], [n] if n.is_extension && n.name_part == "dEfLt"))
+        else {
+            continue;
+        };
+        let opt = opts.uninterpreted_option.remove(idx);
+        let now_empty = opts.uninterpreted_option.is_empty();
+        if now_empty {
+            field.options = None;
+        }
+        let opt_path = [path.clone(), vec![8, 999, idx as i32]].concat();
+        let mut text_value = None;
+        if let Some(info) = &mut info {
+            let mut new_loc = None;
+            info.location.retain_mut(|loc| {
+                if loc.path == opt_path {
+                    let mut l = loc.clone();
+                    l.path = [path.clone(), vec![7]].concat();
+                    text_value = span_text(source, &line_starts, &loc.span)
+                        .and_then(|t| t.split_once('=').map(|(_, v)| v.split_whitespace().collect::<String>()));
+                    new_loc = Some(l);
+                    return false;
+                }
+                if now_empty && loc.path.len() == path.len() + 1 && loc.path.starts_with(&path) && loc.path[path.len()] == 8 {
+                    return false;
+                }
+                if loc.path.len() > opt_path.len() - 1
+                    && loc.path[..opt_path.len() - 1] == opt_path[..opt_path.len() - 1]
+                    && loc.path[opt_path.len() - 1] > idx as i32
+                {
+                    loc.path[opt_path.len() - 1] -= 1;
+                }
+                true
+            });
+            if let Some(l) = new_loc {
+                info.location.push(l);
+            }
+        }
+        field.default_value = Some(default_text(field.r#type(), &opt, text_value));
+    }
+    proto.source_code_info = info;
+}
+
+fn span_text<'a>(source: &'a str, line_starts: &[usize], span: &[i32]) -> Option<&'a str> {
+    let (sl, sc, el, ec) = match *span {
+        [sl, sc, ec] => (sl, sc, sl, ec),
+        [sl, sc, el, ec] => (sl, sc, el, ec),
+        _ => return None,
+    };
+    let at = |l: i32, c: i32| -> Option<usize> {
+        let start = *line_starts.get(l as usize)?;
+        let line = &source[start..];
+        Some(start + line.char_indices().nth(c as usize).map(|(i, _)| i).unwrap_or(line.len()))
+    };
+    source.get(at(sl, sc)?..at(el, ec)?)
+}
+
+/// `default_value` as protoc writes it: strings as is, bytes C-escaped, numbers and identifiers as written.
+fn default_text(ty: prost_types::field_descriptor_proto::Type, opt: &UninterpretedOption, written: Option<String>) -> String {
+    use prost_types::field_descriptor_proto::Type;
+    if let Some(bytes) = &opt.string_value {
+        return if ty == Type::Bytes {
+            bytes
+                .iter()
+                .map(|&b| match b {
+                    b'\n' => "\\n".to_string(),
+                    b'\r' => "\\r".to_string(),
+                    b'\t' => "\\t".to_string(),
+                    b'"' => "\\\"".to_string(),
+                    b'\'' => "\\'".to_string(),
+                    b'\\' => "\\\\".to_string(),
+                    0x20..=0x7e => (b as char).to_string(),
+                    _ => format!("\\{b:03o}"),
+                })
+                .collect()
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+    }
+    if let Some(id) = &opt.identifier_value {
+        return id.clone();
+    }
+    if let Some(v) = opt.positive_int_value {
+        return v.to_string();
+    }
+    if let Some(v) = opt.negative_int_value {
+        return v.to_string();
+    }
+    written.unwrap_or_default()
 }
 
 /// The value of an uninterpreted `features.field_presence` option, if set.
@@ -434,11 +557,9 @@ impl Checker<'_> {
                     "field option 'packed' is not allowed in editions",
                     Some("use `[features.repeated_field_encoding = EXPANDED]` (PACKED is the default)"),
                 ),
-                "default" => self.error(
-                    span,
-                    "default values in editions files are not supported by protoforge yet",
-                    None,
-                ),
+                // protox refuses defaults in its proto3 grammar: parse it as a custom option of the
+                // same length and turn it back into `default_value` afterwards.
+                "default" => self.rewrite[span.range()].copy_from_slice(DEFAULT_PLACEHOLDER.as_bytes()),
                 "ctype" if self.edition >= Edition::E2024 => self.error(
                     span,
                     "field option 'ctype' is not allowed in edition 2024",
