@@ -210,3 +210,39 @@ fn editions_file_importing_a_proto3_file_and_back() {
     let image = image(ws.path());
     assert_eq!(image.files.len(), 3, "{:?}", image.files.iter().map(|f| f.name()).collect::<Vec<_>>());
 }
+
+#[test]
+fn reserved_identifiers_become_reserved_names() {
+    let src = "edition = \"2023\";\npackage r;\nmessage M {\n  reserved 1 to 3;\n  reserved foo, bar_baz;\n  enum E {\n    E_ZERO = 0;\n    reserved OLD;\n  }\n}\n";
+    let ws = common::workspace(&[("a.proto", src)]);
+    let image = image(ws.path());
+    let file = image.file("a.proto").unwrap();
+    let m = &file.proto.message_type[0];
+    assert_eq!(m.reserved_name, ["foo", "bar_baz"]);
+    assert_eq!(m.reserved_range.len(), 1);
+    assert_eq!(m.enum_type[0].reserved_name, ["OLD"]);
+    assert!(m.enum_type[0].reserved_range.is_empty());
+    let span = |path: &[i32]| file.locations().get(path).map(|l| l.span.clone());
+    assert_eq!(span(&[4, 0, 10, 1]), Some(vec![4, 16, 23]));
+    assert_eq!(span(&[4, 0, 10]), Some(vec![4, 2, 24]));
+    assert_eq!(span(&[4, 0, 4, 0, 5, 0]), Some(vec![7, 13, 16]));
+}
+
+#[test]
+fn default_values_keep_buf_locations() {
+    let src = "edition = \"2023\";\npackage d;\nmessage M {\n  string s = 1 [default = \"abc\"];\n  int32 i = 2 [default = -5, json_name = \"eye\"];\n  bytes b = 3 [default = \"a\\nb\"];\n}\n";
+    let ws = common::workspace(&[("a.proto", src)]);
+    let image = image(ws.path());
+    let file = image.file("a.proto").unwrap();
+    let fields = &file.proto.message_type[0].field;
+    assert_eq!(fields[0].default_value(), "abc");
+    assert_eq!(fields[1].default_value(), "-5");
+    assert_eq!(fields[1].json_name(), "eye");
+    assert_eq!(fields[2].default_value(), "a\\nb");
+    let span = |path: &[i32]| file.locations().get(path).map(|l| l.span.clone());
+    assert_eq!(span(&[4, 0, 2, 0, 7]), Some(vec![3, 16, 31]));
+    // As buf: no options location when only `default` / `json_name` are in the brackets.
+    assert_eq!(span(&[4, 0, 2, 0, 8]), None);
+    assert_eq!(span(&[4, 0, 2, 1, 8]), None);
+    assert_eq!(span(&[4, 0, 2, 1, 7]), Some(vec![4, 15, 27]));
+}

@@ -104,7 +104,7 @@ pub fn editions_tree(source: &str) -> Option<syntax::File> {
 
 /// Lowers a parsed editions file (see the module doc).
 pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
-    let mut cx = Checker { tree, errors: Vec::new(), rewrite: tree.source.as_bytes().to_vec(), edition: Edition::E2023 };
+    let mut cx = Checker { tree, errors: Vec::new(), rewrite: tree.source.as_bytes().to_vec(), edition: Edition::E2023, reserved_names: Vec::new(), reserved_statements: Vec::new() };
     cx.edition_statement();
     for decl in &tree.decls {
         cx.decl(decl, Parent::File);
@@ -113,6 +113,7 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         return Err(LowerError::Editions(cx.errors));
     }
     let edition = cx.edition;
+    let reserved = ReservedNames::new(tree, &cx.reserved_names, &cx.reserved_statements);
     let rewritten = String::from_utf8(cx.rewrite).map_err(|_| {
         LowerError::Editions(vec![EditionsError {
             span: Span::new(0, 0),
@@ -124,6 +125,9 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     let mut proto = parsed.file_descriptor_proto().clone();
     proto.syntax = Some("editions".to_string());
     restore_defaults(&mut proto, &tree.source);
+    if !reserved.names.is_empty() {
+        restore_reserved_names(&mut proto, &reserved);
+    }
 
     let mut link = proto.clone();
     link.syntax = Some("proto2".to_string());
@@ -143,6 +147,150 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         link.dependency.push(DESCRIPTOR_PROTO.to_string());
     }
     Ok(Lowered { edition, proto, link: protox::file::File::from_file_descriptor_proto(link), added_descriptor_import })
+}
+
+/// Where the identifier reserved names are, by 0-based (line, column) as `SourceCodeInfo` has them.
+struct ReservedNames {
+    names: std::collections::HashMap<(i32, i32), String>,
+    statements: std::collections::HashSet<(i32, i32)>,
+}
+
+impl ReservedNames {
+    fn new(tree: &syntax::File, names: &[Span], statements: &[u32]) -> ReservedNames {
+        let pos = |offset: u32| {
+            let (l, c) = tree.line_col(offset as usize);
+            (l as i32, c as i32)
+        };
+        ReservedNames {
+            names: names.iter().map(|s| (pos(s.start), tree.source[s.range()].to_string())).collect(),
+            statements: statements.iter().map(|&o| pos(o)).collect(),
+        }
+    }
+}
+
+/// Turns the placeholder reserved ranges back into `reserved_name`s, with their locations
+/// (`[.., 9, j]` -> `[.., 10, k]`, statement `[.., 9]` -> `[.., 10]`).
+fn restore_reserved_names(proto: &mut FileDescriptorProto, reserved: &ReservedNames) {
+    let Some(mut info) = proto.source_code_info.take() else { return };
+    let start = |span: &[i32]| (span.first().copied().unwrap_or(-1), span.get(1).copied().unwrap_or(-1));
+    // Messages and enums: (path, is_enum).
+    let mut containers: Vec<(Vec<i32>, bool)> = Vec::new();
+    fn walk(m: &DescriptorProto, path: Vec<i32>, out: &mut Vec<(Vec<i32>, bool)>) {
+        for i in 0..m.enum_type.len() {
+            out.push(([path.clone(), vec![4, i as i32]].concat(), true));
+        }
+        for (i, n) in m.nested_type.iter().enumerate() {
+            walk(n, [path.clone(), vec![3, i as i32]].concat(), out);
+        }
+        out.push((path, false));
+    }
+    for (i, m) in proto.message_type.iter().enumerate() {
+        walk(m, vec![4, i as i32], &mut containers);
+    }
+    for i in 0..proto.enum_type.len() {
+        containers.push((vec![5, i as i32], true));
+    }
+    for (path, is_enum) in containers {
+        let (range_field, name_field) = if is_enum { (4, 5) } else { (9, 10) };
+        let range_path = [path.clone(), vec![range_field]].concat();
+        // Which ranges are names, in order.
+        let mut ranges_total = 0usize;
+        let mut name_of: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
+        for loc in &info.location {
+            if loc.path.len() == range_path.len() + 1 && loc.path.starts_with(&range_path) {
+                ranges_total = ranges_total.max(loc.path[range_path.len()] as usize + 1);
+                if let Some(name) = reserved.names.get(&start(&loc.span)) {
+                    name_of.insert(loc.path[range_path.len()], name.clone());
+                }
+            }
+        }
+        if name_of.is_empty() {
+            continue;
+        }
+        let mut new_index = std::collections::HashMap::new();
+        let (mut next_range, mut next_name) = (0i32, 0i32);
+        let mut names = Vec::new();
+        for j in 0..ranges_total as i32 {
+            if let Some(n) = name_of.get(&j) {
+                new_index.insert(j, (true, next_name));
+                next_name += 1;
+                names.push(n.clone());
+            } else {
+                new_index.insert(j, (false, next_range));
+                next_range += 1;
+            }
+        }
+        info.location.retain_mut(|loc| {
+            if loc.path == range_path {
+                if reserved.statements.contains(&start(&loc.span)) {
+                    *loc.path.last_mut().unwrap_or(&mut 0) = name_field;
+                }
+                return true;
+            }
+            if loc.path.len() > range_path.len() && loc.path.starts_with(&range_path) {
+                let j = loc.path[range_path.len()];
+                match new_index.get(&j) {
+                    Some(&(true, k)) => {
+                        if loc.path.len() > range_path.len() + 1 {
+                            return false;
+                        }
+                        loc.path[range_path.len() - 1] = name_field;
+                        loc.path[range_path.len()] = k;
+                        // The placeholder number is one character: span the whole name.
+                        if let (Some(name), [_, col, end]) = (reserved.names.get(&start(&loc.span)), &mut loc.span[..]) {
+                            *end = *col + name.chars().count() as i32;
+                        }
+                    }
+                    Some(&(false, k)) => loc.path[range_path.len()] = k,
+                    None => {}
+                }
+            }
+            true
+        });
+        let keep: Vec<bool> = (0..ranges_total as i32).map(|j| !name_of.contains_key(&j)).collect();
+        set_reserved(proto, &path, is_enum, &keep, names);
+    }
+    proto.source_code_info = Some(info);
+}
+
+fn set_reserved(proto: &mut FileDescriptorProto, path: &[i32], is_enum: bool, keep: &[bool], names: Vec<String>) {
+    if path[0] == 5 {
+        if let Some(e) = proto.enum_type.get_mut(path[1] as usize) {
+            let mut i = 0;
+            e.reserved_range.retain(|_| {
+                i += 1;
+                keep.get(i - 1).copied().unwrap_or(true)
+            });
+            e.reserved_name.extend(names);
+        }
+        return;
+    }
+    let Some(mut m) = proto.message_type.get_mut(path[1] as usize) else { return };
+    let mut rest = &path[2..];
+    while rest.len() >= 2 && rest[0] == 3 {
+        let Some(n) = m.nested_type.get_mut(rest[1] as usize) else { return };
+        m = n;
+        rest = &rest[2..];
+    }
+    if is_enum {
+        if let [4, i] = rest {
+            if let Some(e) = m.enum_type.get_mut(*i as usize) {
+                let mut k = 0;
+                e.reserved_range.retain(|_| {
+                    k += 1;
+                    keep.get(k - 1).copied().unwrap_or(true)
+                });
+                e.reserved_name.extend(names);
+            }
+        }
+        return;
+    }
+    let mut k = 0;
+    m.reserved_range.retain(|_| {
+        k += 1;
+        keep.get(k - 1).copied().unwrap_or(true)
+    });
+    m.reserved_name.extend(names);
 }
 
 /// `default` written as a custom option name of the same length (see [`Checker::compact`]).
@@ -345,6 +493,10 @@ struct Checker<'a> {
     errors: Vec<EditionsError>,
     rewrite: Vec<u8>,
     edition: Edition,
+    /// Identifier reserved names, parsed as numbers (see [`restore_reserved_names`]).
+    reserved_names: Vec<Span>,
+    /// Start offsets of the `reserved` keywords of statements holding them.
+    reserved_statements: Vec<u32>,
 }
 
 impl Checker<'_> {
@@ -492,11 +644,15 @@ impl Checker<'_> {
                             "reserved names must be identifiers in editions, not string literals",
                             Some("remove the quotes: `reserved foo;`"),
                         ),
-                        ReservedItem::Ident(t) => self.error(
-                            self.span(*t),
-                            "reserved names in editions files are not supported by protoforge yet",
-                            None,
-                        ),
+                        // protox only knows `reserved "name";`: parse the name as a number of the
+                        // same length and turn it back into a reserved name afterwards.
+                        ReservedItem::Ident(t) => {
+                            let span = self.span(*t);
+                            self.rewrite[span.range()].fill(b' ');
+                            self.rewrite[span.start as usize] = b'1';
+                            self.reserved_names.push(span);
+                            self.reserved_statements.push(self.span(d.keyword).start);
+                        }
                         ReservedItem::Range(_) => {}
                     }
                 }

@@ -317,6 +317,11 @@ pub fn encode_editions_form(
             msg.clear_field_by_name("source_code_info");
         }
     }
+    if let Some(source) = &file.source {
+        if let Ok(tree) = crate::syntax::parse(source) {
+            set_visibility(&mut msg, &tree, &tree.decls);
+        }
+    }
     let mut bytes = msg.encode_to_vec();
     if desc.get_field_by_name("edition").is_some() {
         msg.set_field_by_name("edition", Value::EnumNumber(edition.number()));
@@ -326,6 +331,52 @@ pub fn encode_editions_form(
         prost::encoding::encode_varint(edition.number() as u64, &mut bytes);
     }
     Ok(bytes)
+}
+
+/// `export` / `local` (edition 2024) -> `visibility` of messages (field 11) and enums (field 6):
+/// `VISIBILITY_LOCAL` = 1, `VISIBILITY_EXPORT` = 2. Messages and map fields count as nested types
+/// in declaration order (protox adds map entries where the map field is).
+fn set_visibility(msg: &mut prost_reflect::DynamicMessage, tree: &crate::syntax::File, decls: &[crate::syntax::Decl]) {
+    use crate::syntax::Decl;
+    use prost_reflect::{ReflectMessage, Value};
+    let (messages_field, enums_field) = if msg.descriptor().full_name() == "google.protobuf.FileDescriptorProto" {
+        ("message_type", "enum_type")
+    } else {
+        ("nested_type", "enum_type")
+    };
+    let visibility = |v: Option<crate::syntax::TokenId>| {
+        v.map(|t| if tree.text(t) == "local" { 1 } else { 2 })
+    };
+    let (mut mi, mut ei) = (0usize, 0usize);
+    for decl in decls {
+        match decl {
+            Decl::Message(d) => {
+                if let Some(Value::List(items)) = msg.get_field_by_name_mut(messages_field) {
+                    if let Some(Value::Message(m)) = items.get_mut(mi) {
+                        if let Some(v) = visibility(d.visibility) {
+                            if m.descriptor().get_field_by_name("visibility").is_some() {
+                                m.set_field_by_name("visibility", Value::EnumNumber(v));
+                            }
+                        }
+                        set_visibility(m, tree, &d.body.decls);
+                    }
+                }
+                mi += 1;
+            }
+            Decl::MapField(_) => mi += 1,
+            Decl::Enum(d) => {
+                if let Some(Value::List(items)) = msg.get_field_by_name_mut(enums_field) {
+                    if let (Some(Value::Message(e)), Some(v)) = (items.get_mut(ei), visibility(d.visibility)) {
+                        if e.descriptor().get_field_by_name("visibility").is_some() {
+                            e.set_field_by_name("visibility", Value::EnumNumber(v));
+                        }
+                    }
+                }
+                ei += 1;
+            }
+            _ => {}
+        }
+    }
 }
 
 fn unrequire_dynamic(m: &mut prost_reflect::DynamicMessage) {
