@@ -14,7 +14,10 @@ use protoforge::image::Image;
 use protoforge::pipeline;
 
 fn compile_dir(dir: &Path) -> Compiled {
-    let args = InputArgs { input: ".".to_string(), ..Default::default() };
+    let args = InputArgs {
+        input: ".".to_string(),
+        ..Default::default()
+    };
     pipeline::build(&args, dir).expect("input loads").compiled
 }
 
@@ -45,12 +48,26 @@ fn compact(f: &Features) -> String {
 fn feature_table(image: &Image) -> String {
     let mut out = String::new();
     for file in image.targets() {
-        let fd = image.pool.get_file_by_name(file.name()).expect("file in pool");
-        let _ = writeln!(out, "file {} ({:?}): {}", file.name(), features::file_edition(image, file.name()), compact(&features::file_features(image, &fd)));
+        let fd = image
+            .pool
+            .get_file_by_name(file.name())
+            .expect("file in pool");
+        let _ = writeln!(
+            out,
+            "file {} ({:?}): {}",
+            file.name(),
+            features::file_edition(image, file.name()),
+            compact(&features::file_features(image, &fd))
+        );
         let mut messages: Vec<_> = fd.messages().collect();
         while let Some(m) = messages.pop() {
             messages.extend(m.child_messages());
-            let _ = writeln!(out, "message {}: {}", m.full_name(), compact(&features::message_features(image, &m)));
+            let _ = writeln!(
+                out,
+                "message {}: {}",
+                m.full_name(),
+                compact(&features::message_features(image, &m))
+            );
             for f in m.fields() {
                 let _ = writeln!(
                     out,
@@ -62,28 +79,68 @@ fn feature_table(image: &Image) -> String {
                 );
             }
             for o in m.oneofs() {
-                let _ = writeln!(out, "oneof {}: {}", o.full_name(), compact(&features::oneof_features(image, &o)));
+                let _ = writeln!(
+                    out,
+                    "oneof {}: {}",
+                    o.full_name(),
+                    compact(&features::oneof_features(image, &o))
+                );
             }
             for e in m.child_enums() {
-                let _ = writeln!(out, "enum {}: {}", e.full_name(), compact(&features::enum_features(image, &e)));
+                let _ = writeln!(
+                    out,
+                    "enum {}: {}",
+                    e.full_name(),
+                    compact(&features::enum_features(image, &e))
+                );
             }
             for i in 0..m.descriptor_proto().extension_range.len() {
-                let _ = writeln!(out, "extension_range {}[{i}]: {}", m.full_name(), compact(&features::extension_range_features(image, &m, i)));
+                let _ = writeln!(
+                    out,
+                    "extension_range {}[{i}]: {}",
+                    m.full_name(),
+                    compact(&features::extension_range_features(image, &m, i))
+                );
             }
         }
         for e in fd.enums() {
-            let _ = writeln!(out, "enum {}: {}", e.full_name(), compact(&features::enum_features(image, &e)));
+            let _ = writeln!(
+                out,
+                "enum {}: {}",
+                e.full_name(),
+                compact(&features::enum_features(image, &e))
+            );
             for v in e.values() {
-                let _ = writeln!(out, "enum_value {}: {}", v.full_name(), compact(&features::enum_value_features(image, &v)));
+                let _ = writeln!(
+                    out,
+                    "enum_value {}: {}",
+                    v.full_name(),
+                    compact(&features::enum_value_features(image, &v))
+                );
             }
         }
         for x in fd.extensions() {
-            let _ = writeln!(out, "extension {}: {}", x.full_name(), compact(&features::extension_features(image, &x)));
+            let _ = writeln!(
+                out,
+                "extension {}: {}",
+                x.full_name(),
+                compact(&features::extension_features(image, &x))
+            );
         }
         for s in fd.services() {
-            let _ = writeln!(out, "service {}: {}", s.full_name(), compact(&features::service_features(image, &s)));
+            let _ = writeln!(
+                out,
+                "service {}: {}",
+                s.full_name(),
+                compact(&features::service_features(image, &s))
+            );
             for m in s.methods() {
-                let _ = writeln!(out, "method {}: {}", m.full_name(), compact(&features::method_features(image, &m)));
+                let _ = writeln!(
+                    out,
+                    "method {}: {}",
+                    m.full_name(),
+                    compact(&features::method_features(image, &m))
+                );
             }
         }
     }
@@ -102,8 +159,25 @@ fn finding_lines(findings: &[Finding]) -> String {
     findings
         .iter()
         .map(|f| {
-            let span = f.span.as_ref().map(|s| format!("{}:{}-{}:{}", s.start_line, s.start_column, s.end_line, s.end_column)).unwrap_or_default();
-            format!("{}:{span}: {}{}", f.path.clone().unwrap_or_default(), f.message, f.help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())
+            let span = f
+                .span
+                .as_ref()
+                .map(|s| {
+                    format!(
+                        "{}:{}-{}:{}",
+                        s.start_line, s.start_column, s.end_line, s.end_column
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "{}:{span}: {}{}",
+                f.path.clone().unwrap_or_default(),
+                f.message,
+                f.help
+                    .as_ref()
+                    .map(|h| format!("\n  help: {h}"))
+                    .unwrap_or_default()
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -112,10 +186,16 @@ fn finding_lines(findings: &[Finding]) -> String {
 #[test]
 fn forbidden_constructs_are_compile_errors() {
     insta::glob!("../testdata/editions/errors", "*.proto", |path| {
-        let ws = common::workspace(&[(path.file_name().unwrap().to_str().unwrap(), &std::fs::read_to_string(path).unwrap())]);
+        let ws = common::workspace(&[(
+            path.file_name().unwrap().to_str().unwrap(),
+            &std::fs::read_to_string(path).unwrap(),
+        )]);
         match compile_dir(ws.path()) {
             Compiled::Errors(findings) => {
-                assert!(findings.iter().all(|f| f.span.is_some()), "every error has a span: {findings:#?}");
+                assert!(
+                    findings.iter().all(|f| f.span.is_some()),
+                    "every error has a span: {findings:#?}"
+                );
                 insta::assert_snapshot!(finding_lines(&findings));
             }
             Compiled::Image(_) => panic!("{} compiled", path.display()),
@@ -126,14 +206,18 @@ fn forbidden_constructs_are_compile_errors() {
 /// Per field and enum of `mig.v1`: the behaviour that matters on the wire and in JSON.
 fn semantics(image: &Image) -> Vec<String> {
     let mut out = Vec::new();
-    let m = image.pool.get_message_by_name("mig.v1.M").expect("mig.v1.M");
+    let m = image
+        .pool
+        .get_message_by_name("mig.v1.M")
+        .expect("mig.v1.M");
     for f in m.fields() {
         let r = features::field_features(image, &f);
-        let encoding = if f.is_list() && f.kind().wire_type() != prost::encoding::WireType::LengthDelimited {
-            Some(r.repeated_field_encoding.name())
-        } else {
-            None
-        };
+        let encoding =
+            if f.is_list() && f.kind().wire_type() != prost::encoding::WireType::LengthDelimited {
+                Some(r.repeated_field_encoding.name())
+            } else {
+                None
+            };
         out.push(format!(
             "{} presence={:?} encoding={encoding:?} utf8={} delimited={}",
             f.name(),
@@ -143,7 +227,10 @@ fn semantics(image: &Image) -> Vec<String> {
         ));
     }
     let e = image.pool.get_enum_by_name("mig.v1.E").expect("mig.v1.E");
-    out.push(format!("enum E {}", features::enum_features(image, &e).enum_type.name()));
+    out.push(format!(
+        "enum E {}",
+        features::enum_features(image, &e).enum_type.name()
+    ));
     out
 }
 
@@ -154,7 +241,11 @@ fn proto3_to_editions_migration() {
     let faithful = semantics(&image(&root.join("editions_faithful")));
     let changed = semantics(&image(&root.join("editions_changed")));
     assert_eq!(proto3, faithful);
-    let differences: Vec<(&String, &String)> = proto3.iter().zip(&changed).filter(|(a, b)| a != b).collect();
+    let differences: Vec<(&String, &String)> = proto3
+        .iter()
+        .zip(&changed)
+        .filter(|(a, b)| a != b)
+        .collect();
     insta::assert_debug_snapshot!(differences);
 }
 
@@ -165,7 +256,8 @@ fn image_keeps_the_editions_form() {
     let ws = common::workspace(&[("acme/v1/thing.proto", EDITION_FILE)]);
     let run = common::protoforge(ws.path(), &["build", "-o", "out.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path().join("out.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.path().join("out.json")).unwrap()).unwrap();
     let files = json["file"].as_array().unwrap();
     // descriptor.proto is linked for `features` but not imported: not in the image.
     assert_eq!(files.len(), 1, "{json:#}");
@@ -174,13 +266,25 @@ fn image_keeps_the_editions_form() {
     assert_eq!(file["edition"], "EDITION_2023");
     assert!(file.get("dependency").is_none(), "{file:#}");
     let fields = file["messageType"][0]["field"].as_array().unwrap();
-    assert_eq!(fields[0]["options"]["features"]["fieldPresence"], "IMPLICIT");
+    assert_eq!(
+        fields[0]["options"]["features"]["fieldPresence"],
+        "IMPLICIT"
+    );
     assert_eq!(fields[1]["label"], "LABEL_OPTIONAL");
-    assert_eq!(fields[1]["options"]["features"]["fieldPresence"], "LEGACY_REQUIRED");
+    assert_eq!(
+        fields[1]["options"]["features"]["fieldPresence"],
+        "LEGACY_REQUIRED"
+    );
     let locations = file["sourceCodeInfo"]["location"].as_array().unwrap();
-    let edition_loc = locations.iter().find(|l| l["path"] == serde_json::json!([12])).expect("edition statement location");
+    let edition_loc = locations
+        .iter()
+        .find(|l| l["path"] == serde_json::json!([12]))
+        .expect("edition statement location");
     assert_eq!(edition_loc["span"], serde_json::json!([0, 0, 17]));
-    let message_loc = locations.iter().find(|l| l["path"] == serde_json::json!([4, 0])).unwrap();
+    let message_loc = locations
+        .iter()
+        .find(|l| l["path"] == serde_json::json!([4, 0]))
+        .unwrap();
     assert_eq!(message_loc["leadingComments"], " A thing.\n");
 
     // The binary image carries field 14 (edition) too.
@@ -195,9 +299,25 @@ fn image_keeps_the_editions_form() {
 fn legacy_required_is_required_for_linking() {
     let ws = common::workspace(&[("a.proto", EDITION_FILE)]);
     let image = image(ws.path());
-    let id = image.pool.get_message_by_name("acme.v1.Thing").unwrap().get_field_by_name("id").unwrap();
-    assert_eq!(features::effective_presence(&image, &id), Some(features::FieldPresence::LegacyRequired));
-    assert_eq!(image.files.iter().find(|f| f.name() == "a.proto").unwrap().edition, Some(protoforge::compile::editions::Edition::E2023));
+    let id = image
+        .pool
+        .get_message_by_name("acme.v1.Thing")
+        .unwrap()
+        .get_field_by_name("id")
+        .unwrap();
+    assert_eq!(
+        features::effective_presence(&image, &id),
+        Some(features::FieldPresence::LegacyRequired)
+    );
+    assert_eq!(
+        image
+            .files
+            .iter()
+            .find(|f| f.name() == "a.proto")
+            .unwrap()
+            .edition,
+        Some(protoforge::compile::editions::Edition::E2023)
+    );
 }
 
 #[test]
@@ -208,7 +328,12 @@ fn editions_file_importing_a_proto3_file_and_back() {
         ("c.proto", "edition = \"2023\";\npackage p;\nmessage C { string s = 1; }\n"),
     ]);
     let image = image(ws.path());
-    assert_eq!(image.files.len(), 3, "{:?}", image.files.iter().map(|f| f.name()).collect::<Vec<_>>());
+    assert_eq!(
+        image.files.len(),
+        3,
+        "{:?}",
+        image.files.iter().map(|f| f.name()).collect::<Vec<_>>()
+    );
 }
 
 #[test]

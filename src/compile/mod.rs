@@ -51,7 +51,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     for (name, result) in parsed {
         match result {
             Ok(Parsed::Plain(file)) => {
-                ready.insert(name, file);
+                ready.insert(name, *file);
             }
             Ok(Parsed::Editions(lowered)) => {
                 editions_files.insert(name.clone(), (lowered.edition, lowered.added_descriptor_import));
@@ -159,7 +159,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
 
 /// A parsed workspace file: plain protox, or an editions file lowered by [`editions`].
 enum Parsed {
-    Plain(File),
+    Plain(Box<File>),
     Editions(Box<editions::Lowered>),
 }
 
@@ -175,7 +175,7 @@ fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailur
             Err(editions::LowerError::Protox(e)) => Err(ParseFailure::Protox(e)),
             Err(editions::LowerError::Editions(errs)) => Err(ParseFailure::Editions(errs)),
         },
-        None => File::from_source(name, text).map(Parsed::Plain).map_err(ParseFailure::Protox),
+        None => File::from_source(name, text).map(|f| Parsed::Plain(Box::new(f))).map_err(ParseFailure::Protox),
     }
 }
 

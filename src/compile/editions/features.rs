@@ -14,8 +14,8 @@
 use prost::encoding::{decode_key, decode_varint, WireType};
 use prost::Message as _;
 use prost_reflect::{
-    EnumDescriptor, EnumValueDescriptor, ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind,
-    MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
+    EnumDescriptor, EnumValueDescriptor, ExtensionDescriptor, FieldDescriptor, FileDescriptor,
+    Kind, MessageDescriptor, MethodDescriptor, OneofDescriptor, ServiceDescriptor,
 };
 
 use super::lower::Edition;
@@ -82,17 +82,33 @@ impl Features {
                 Edition::Proto3 => FieldPresence::Implicit,
                 _ => FieldPresence::Explicit,
             },
-            enum_type: if proto3_or_later { EnumType::Open } else { EnumType::Closed },
+            enum_type: if proto3_or_later {
+                EnumType::Open
+            } else {
+                EnumType::Closed
+            },
             repeated_field_encoding: if proto3_or_later {
                 RepeatedFieldEncoding::Packed
             } else {
                 RepeatedFieldEncoding::Expanded
             },
-            utf8_validation: if proto3_or_later { Utf8Validation::Verify } else { Utf8Validation::None },
+            utf8_validation: if proto3_or_later {
+                Utf8Validation::Verify
+            } else {
+                Utf8Validation::None
+            },
             message_encoding: MessageEncoding::LengthPrefixed,
-            json_format: if proto3_or_later { JsonFormat::Allow } else { JsonFormat::LegacyBestEffort },
+            json_format: if proto3_or_later {
+                JsonFormat::Allow
+            } else {
+                JsonFormat::LegacyBestEffort
+            },
             cpp_legacy_closed_enum: !proto3_or_later,
-            cpp_string_type: if edition >= Edition::E2024 { CppStringType::View } else { CppStringType::String },
+            cpp_string_type: if edition >= Edition::E2024 {
+                CppStringType::View
+            } else {
+                CppStringType::String
+            },
             java_legacy_closed_enum: !proto3_or_later,
             java_utf8_validation: JavaUtf8Validation::Default,
         }
@@ -104,9 +120,18 @@ impl Features {
             match field {
                 1 => set_if(&mut self.field_presence, FieldPresence::from_number(value)),
                 2 => set_if(&mut self.enum_type, EnumType::from_number(value)),
-                3 => set_if(&mut self.repeated_field_encoding, RepeatedFieldEncoding::from_number(value)),
-                4 => set_if(&mut self.utf8_validation, Utf8Validation::from_number(value)),
-                5 => set_if(&mut self.message_encoding, MessageEncoding::from_number(value)),
+                3 => set_if(
+                    &mut self.repeated_field_encoding,
+                    RepeatedFieldEncoding::from_number(value),
+                ),
+                4 => set_if(
+                    &mut self.utf8_validation,
+                    Utf8Validation::from_number(value),
+                ),
+                5 => set_if(
+                    &mut self.message_encoding,
+                    MessageEncoding::from_number(value),
+                ),
                 6 => set_if(&mut self.json_format, JsonFormat::from_number(value)),
                 _ => {}
             }
@@ -121,7 +146,10 @@ impl Features {
         for &(field, value) in &set.java {
             match field {
                 1 => self.java_legacy_closed_enum = value != 0,
-                2 => set_if(&mut self.java_utf8_validation, JavaUtf8Validation::from_number(value)),
+                2 => set_if(
+                    &mut self.java_utf8_validation,
+                    JavaUtf8Validation::from_number(value),
+                ),
                 _ => {}
             }
         }
@@ -203,7 +231,9 @@ pub fn explicit_features(options: &[u8], features_field: u32) -> FeatureSet {
 fn fields(mut buf: &[u8]) -> Vec<(u32, WireType, &[u8])> {
     let mut out = Vec::new();
     while !buf.is_empty() {
-        let Ok((tag, wire)) = decode_key(&mut buf) else { break };
+        let Ok((tag, wire)) = decode_key(&mut buf) else {
+            break;
+        };
         let before = buf;
         let value: &[u8] = match wire {
             WireType::Varint => {
@@ -213,7 +243,9 @@ fn fields(mut buf: &[u8]) -> Vec<(u32, WireType, &[u8])> {
                 &before[..before.len() - buf.len()]
             }
             WireType::LengthDelimited => {
-                let Ok(len) = decode_varint(&mut buf) else { break };
+                let Ok(len) = decode_varint(&mut buf) else {
+                    break;
+                };
                 let len = len as usize;
                 if len > buf.len() {
                     break;
@@ -238,7 +270,10 @@ fn fields(mut buf: &[u8]) -> Vec<(u32, WireType, &[u8])> {
 }
 
 fn length_delimited(buf: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
-    fields(buf).into_iter().filter(move |(n, w, _)| *n == number && *w == WireType::LengthDelimited).map(|(_, _, b)| b)
+    fields(buf)
+        .into_iter()
+        .filter(move |(n, w, _)| *n == number && *w == WireType::LengthDelimited)
+        .map(|(_, _, b)| b)
 }
 
 fn varint_field(buf: &[u8], number: u32) -> Option<u64> {
@@ -246,7 +281,7 @@ fn varint_field(buf: &[u8], number: u32) -> Option<u64> {
         .into_iter()
         .filter(|(n, w, _)| *n == number && *w == WireType::Varint)
         .filter_map(|(_, _, mut v)| decode_varint(&mut v).ok())
-        .last()
+        .next_back()
 }
 
 /// The edition of a file of the image (`Proto2`/`Proto3` from its syntax).
@@ -284,14 +319,20 @@ pub fn message_features(image: &Image, message: &MessageDescriptor) -> Features 
         Some(parent) => message_features(image, &parent),
         None => file_features(image, &message.parent_file()),
     };
-    f.apply(&explicit_features(&message.options().encode_to_vec(), features_field::MESSAGE));
+    f.apply(&explicit_features(
+        &message.options().encode_to_vec(),
+        features_field::MESSAGE,
+    ));
     f
 }
 
 /// Resolved features of a oneof.
 pub fn oneof_features(image: &Image, oneof: &OneofDescriptor) -> Features {
-    let mut f = message_features(image, &oneof.parent_message());
-    f.apply(&explicit_features(&oneof.options().encode_to_vec(), features_field::ONEOF));
+    let mut f = message_features(image, oneof.parent_message());
+    f.apply(&explicit_features(
+        &oneof.options().encode_to_vec(),
+        features_field::ONEOF,
+    ));
     f
 }
 
@@ -299,7 +340,7 @@ pub fn oneof_features(image: &Image, oneof: &OneofDescriptor) -> Features {
 pub fn field_features(image: &Image, field: &FieldDescriptor) -> Features {
     let parent = match field.containing_oneof() {
         Some(oneof) if !oneof.is_synthetic() => oneof_features(image, &oneof),
-        _ => message_features(image, &field.parent_message()),
+        _ => message_features(image, field.parent_message()),
     };
     let edition = file_edition(image, field.parent_file().name());
     let proto = field.field_descriptor_proto();
@@ -314,7 +355,12 @@ pub fn extension_features(image: &Image, ext: &ExtensionDescriptor) -> Features 
         None => file_features(image, &ext.parent_file()),
     };
     let edition = file_edition(image, ext.parent_file().name());
-    own_field_features(parent, edition, ext.field_descriptor_proto(), &ext.options().encode_to_vec())
+    own_field_features(
+        parent,
+        edition,
+        ext.field_descriptor_proto(),
+        &ext.options().encode_to_vec(),
+    )
 }
 
 fn own_field_features(
@@ -380,37 +426,56 @@ pub fn enum_features(image: &Image, enum_: &EnumDescriptor) -> Features {
         Some(m) => message_features(image, &m),
         None => file_features(image, &enum_.parent_file()),
     };
-    f.apply(&explicit_features(&enum_.options().encode_to_vec(), features_field::ENUM));
+    f.apply(&explicit_features(
+        &enum_.options().encode_to_vec(),
+        features_field::ENUM,
+    ));
     f
 }
 
 /// Resolved features of an enum value.
 pub fn enum_value_features(image: &Image, value: &EnumValueDescriptor) -> Features {
-    let mut f = enum_features(image, &value.parent_enum());
-    f.apply(&explicit_features(&value.options().encode_to_vec(), features_field::ENUM_VALUE));
+    let mut f = enum_features(image, value.parent_enum());
+    f.apply(&explicit_features(
+        &value.options().encode_to_vec(),
+        features_field::ENUM_VALUE,
+    ));
     f
 }
 
 /// Resolved features of a service.
 pub fn service_features(image: &Image, service: &ServiceDescriptor) -> Features {
     let mut f = file_features(image, &service.parent_file());
-    f.apply(&explicit_features(&service.options().encode_to_vec(), features_field::SERVICE));
+    f.apply(&explicit_features(
+        &service.options().encode_to_vec(),
+        features_field::SERVICE,
+    ));
     f
 }
 
 /// Resolved features of a method.
 pub fn method_features(image: &Image, method: &MethodDescriptor) -> Features {
-    let mut f = service_features(image, &method.parent_service());
-    f.apply(&explicit_features(&method.options().encode_to_vec(), features_field::METHOD));
+    let mut f = service_features(image, method.parent_service());
+    f.apply(&explicit_features(
+        &method.options().encode_to_vec(),
+        features_field::METHOD,
+    ));
     f
 }
 
 /// Resolved features of extension range `index` of a message.
-pub fn extension_range_features(image: &Image, message: &MessageDescriptor, index: usize) -> Features {
+pub fn extension_range_features(
+    image: &Image,
+    message: &MessageDescriptor,
+    index: usize,
+) -> Features {
     let mut f = message_features(image, message);
     if let Some(range) = message.descriptor_proto().extension_range.get(index) {
         if let Some(opts) = &range.options {
-            f.apply(&explicit_features(&prost::Message::encode_to_vec(opts), features_field::EXTENSION_RANGE));
+            f.apply(&explicit_features(
+                &prost::Message::encode_to_vec(opts),
+                features_field::EXTENSION_RANGE,
+            ));
         }
     }
     f

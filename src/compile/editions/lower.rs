@@ -16,7 +16,9 @@
 //!    against the modern `FeatureSet`).
 
 use prost_types::field_descriptor_proto::Label;
-use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorProto, UninterpretedOption};
+use prost_types::{
+    DescriptorProto, FieldDescriptorProto, FileDescriptorProto, UninterpretedOption,
+};
 
 use crate::syntax::{self, CompactOptions, Decl, OptionDecl, ReservedItem, Span, TokenKind};
 
@@ -104,7 +106,14 @@ pub fn editions_tree(source: &str) -> Option<syntax::File> {
 
 /// Lowers a parsed editions file (see the module doc).
 pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
-    let mut cx = Checker { tree, errors: Vec::new(), rewrite: tree.source.as_bytes().to_vec(), edition: Edition::E2023, reserved_names: Vec::new(), reserved_statements: Vec::new() };
+    let mut cx = Checker {
+        tree,
+        errors: Vec::new(),
+        rewrite: tree.source.as_bytes().to_vec(),
+        edition: Edition::E2023,
+        reserved_names: Vec::new(),
+        reserved_statements: Vec::new(),
+    };
     cx.edition_statement();
     for decl in &tree.decls {
         cx.decl(decl, Parent::File);
@@ -146,7 +155,12 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     if added_descriptor_import {
         link.dependency.push(DESCRIPTOR_PROTO.to_string());
     }
-    Ok(Lowered { edition, proto, link: protox::file::File::from_file_descriptor_proto(link), added_descriptor_import })
+    Ok(Lowered {
+        edition,
+        proto,
+        link: protox::file::File::from_file_descriptor_proto(link),
+        added_descriptor_import,
+    })
 }
 
 /// Where the identifier reserved names are, by 0-based (line, column) as `SourceCodeInfo` has them.
@@ -162,7 +176,10 @@ impl ReservedNames {
             (l as i32, c as i32)
         };
         ReservedNames {
-            names: names.iter().map(|s| (pos(s.start), tree.source[s.range()].to_string())).collect(),
+            names: names
+                .iter()
+                .map(|s| (pos(s.start), tree.source[s.range()].to_string()))
+                .collect(),
             statements: statements.iter().map(|&o| pos(o)).collect(),
         }
     }
@@ -171,8 +188,15 @@ impl ReservedNames {
 /// Turns the placeholder reserved ranges back into `reserved_name`s, with their locations
 /// (`[.., 9, j]` -> `[.., 10, k]`, statement `[.., 9]` -> `[.., 10]`).
 fn restore_reserved_names(proto: &mut FileDescriptorProto, reserved: &ReservedNames) {
-    let Some(mut info) = proto.source_code_info.take() else { return };
-    let start = |span: &[i32]| (span.first().copied().unwrap_or(-1), span.get(1).copied().unwrap_or(-1));
+    let Some(mut info) = proto.source_code_info.take() else {
+        return;
+    };
+    let start = |span: &[i32]| {
+        (
+            span.first().copied().unwrap_or(-1),
+            span.get(1).copied().unwrap_or(-1),
+        )
+    };
     // Messages and enums: (path, is_enum).
     let mut containers: Vec<(Vec<i32>, bool)> = Vec::new();
     fn walk(m: &DescriptorProto, path: Vec<i32>, out: &mut Vec<(Vec<i32>, bool)>) {
@@ -237,7 +261,9 @@ fn restore_reserved_names(proto: &mut FileDescriptorProto, reserved: &ReservedNa
                         loc.path[range_path.len() - 1] = name_field;
                         loc.path[range_path.len()] = k;
                         // The placeholder number is one character: span the whole name.
-                        if let (Some(name), [_, col, end]) = (reserved.names.get(&start(&loc.span)), &mut loc.span[..]) {
+                        if let (Some(name), [_, col, end]) =
+                            (reserved.names.get(&start(&loc.span)), &mut loc.span[..])
+                        {
                             *end = *col + name.chars().count() as i32;
                         }
                     }
@@ -247,13 +273,21 @@ fn restore_reserved_names(proto: &mut FileDescriptorProto, reserved: &ReservedNa
             }
             true
         });
-        let keep: Vec<bool> = (0..ranges_total as i32).map(|j| !name_of.contains_key(&j)).collect();
+        let keep: Vec<bool> = (0..ranges_total as i32)
+            .map(|j| !name_of.contains_key(&j))
+            .collect();
         set_reserved(proto, &path, is_enum, &keep, names);
     }
     proto.source_code_info = Some(info);
 }
 
-fn set_reserved(proto: &mut FileDescriptorProto, path: &[i32], is_enum: bool, keep: &[bool], names: Vec<String>) {
+fn set_reserved(
+    proto: &mut FileDescriptorProto,
+    path: &[i32],
+    is_enum: bool,
+    keep: &[bool],
+    names: Vec<String>,
+) {
     if path[0] == 5 {
         if let Some(e) = proto.enum_type.get_mut(path[1] as usize) {
             let mut i = 0;
@@ -265,10 +299,14 @@ fn set_reserved(proto: &mut FileDescriptorProto, path: &[i32], is_enum: bool, ke
         }
         return;
     }
-    let Some(mut m) = proto.message_type.get_mut(path[1] as usize) else { return };
+    let Some(mut m) = proto.message_type.get_mut(path[1] as usize) else {
+        return;
+    };
     let mut rest = &path[2..];
     while rest.len() >= 2 && rest[0] == 3 {
-        let Some(n) = m.nested_type.get_mut(rest[1] as usize) else { return };
+        let Some(n) = m.nested_type.get_mut(rest[1] as usize) else {
+            return;
+        };
         m = n;
         rest = &rest[2..];
     }
@@ -300,7 +338,11 @@ const DEFAULT_PLACEHOLDER: &str = "(dEfLt)";
 /// `default = value`, and the `[.., 8]` options location goes when nothing else is in the brackets.
 fn restore_defaults(proto: &mut FileDescriptorProto, source: &str) {
     let mut fields: Vec<(Vec<i32>, &mut FieldDescriptorProto)> = Vec::new();
-    fn collect<'a>(msg: &'a mut DescriptorProto, path: Vec<i32>, out: &mut Vec<(Vec<i32>, &'a mut FieldDescriptorProto)>) {
+    fn collect<'a>(
+        msg: &'a mut DescriptorProto,
+        path: Vec<i32>,
+        out: &mut Vec<(Vec<i32>, &'a mut FieldDescriptorProto)>,
+    ) {
         for (i, f) in msg.field.iter_mut().enumerate() {
             out.push(([path.clone(), vec![2, i as i32]].concat(), f));
         }
@@ -318,10 +360,13 @@ fn restore_defaults(proto: &mut FileDescriptorProto, source: &str) {
     for (i, f) in proto.extension.iter_mut().enumerate() {
         fields.push((vec![7, i as i32], f));
     }
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     for (path, field) in fields {
-        let Some(opts) = &mut field.options else { continue };
+        let Some(opts) = &mut field.options else {
+            continue;
+        };
         let Some(idx) = opts
             .uninterpreted_option
             .iter()
@@ -342,12 +387,18 @@ fn restore_defaults(proto: &mut FileDescriptorProto, source: &str) {
                 if loc.path == opt_path {
                     let mut l = loc.clone();
                     l.path = [path.clone(), vec![7]].concat();
-                    text_value = span_text(source, &line_starts, &loc.span)
-                        .and_then(|t| t.split_once('=').map(|(_, v)| v.split_whitespace().collect::<String>()));
+                    text_value = span_text(source, &line_starts, &loc.span).and_then(|t| {
+                        t.split_once('=')
+                            .map(|(_, v)| v.split_whitespace().collect::<String>())
+                    });
                     new_loc = Some(l);
                     return false;
                 }
-                if now_empty && loc.path.len() == path.len() + 1 && loc.path.starts_with(&path) && loc.path[path.len()] == 8 {
+                if now_empty
+                    && loc.path.len() == path.len() + 1
+                    && loc.path.starts_with(&path)
+                    && loc.path[path.len()] == 8
+                {
                     return false;
                 }
                 if loc.path.len() > opt_path.len() - 1
@@ -376,13 +427,24 @@ fn span_text<'a>(source: &'a str, line_starts: &[usize], span: &[i32]) -> Option
     let at = |l: i32, c: i32| -> Option<usize> {
         let start = *line_starts.get(l as usize)?;
         let line = &source[start..];
-        Some(start + line.char_indices().nth(c as usize).map(|(i, _)| i).unwrap_or(line.len()))
+        Some(
+            start
+                + line
+                    .char_indices()
+                    .nth(c as usize)
+                    .map(|(i, _)| i)
+                    .unwrap_or(line.len()),
+        )
     };
     source.get(at(sl, sc)?..at(el, ec)?)
 }
 
 /// `default_value` as protoc writes it: strings as is, bytes C-escaped, numbers and identifiers as written.
-fn default_text(ty: prost_types::field_descriptor_proto::Type, opt: &UninterpretedOption, written: Option<String>) -> String {
+fn default_text(
+    ty: prost_types::field_descriptor_proto::Type,
+    opt: &UninterpretedOption,
+    written: Option<String>,
+) -> String {
     use prost_types::field_descriptor_proto::Type;
     if let Some(bytes) = &opt.string_value {
         return if ty == Type::Bytes {
@@ -420,7 +482,9 @@ fn presence_option(opts: Option<&[UninterpretedOption]>) -> Option<&str> {
     opts?.iter().rev().find_map(|o| {
         let names: Vec<&str> = o.name.iter().map(|n| n.name_part.as_str()).collect();
         let plain = o.name.iter().all(|n| !n.is_extension);
-        (plain && names == ["features", "field_presence"]).then(|| o.identifier_value.as_deref()).flatten()
+        (plain && names == ["features", "field_presence"])
+            .then_some(o.identifier_value.as_deref())
+            .flatten()
     })
 }
 
@@ -431,18 +495,27 @@ fn copy_map_features(msg: &mut DescriptorProto) {
         let features: Vec<UninterpretedOption> = opts
             .uninterpreted_option
             .iter()
-            .filter(|o| o.name.first().is_some_and(|n| !n.is_extension && n.name_part == "features"))
+            .filter(|o| {
+                o.name
+                    .first()
+                    .is_some_and(|n| !n.is_extension && n.name_part == "features")
+            })
             .cloned()
             .collect();
         if features.is_empty() {
             continue;
         }
-        let Some(entry_name) = f.type_name.as_deref().and_then(|t| t.rsplit('.').next()) else { continue };
+        let Some(entry_name) = f.type_name.as_deref().and_then(|t| t.rsplit('.').next()) else {
+            continue;
+        };
         for nested in &mut msg.nested_type {
             let is_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
             if is_entry && nested.name() == entry_name {
                 for kv in &mut nested.field {
-                    kv.options.get_or_insert_with(Default::default).uninterpreted_option.extend(features.iter().cloned());
+                    kv.options
+                        .get_or_insert_with(Default::default)
+                        .uninterpreted_option
+                        .extend(features.iter().cloned());
                 }
             }
         }
@@ -505,7 +578,11 @@ impl Checker<'_> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>, help: Option<&str>) {
-        self.errors.push(EditionsError { span, message: message.into(), help: help.map(str::to_string) });
+        self.errors.push(EditionsError {
+            span,
+            message: message.into(),
+            help: help.map(str::to_string),
+        });
     }
 
     fn blank(&mut self, span: Span) {
@@ -517,11 +594,16 @@ impl Checker<'_> {
     }
 
     fn edition_statement(&mut self) {
-        let Some(decl) = &self.tree.syntax else { return };
+        let Some(decl) = &self.tree.syntax else {
+            return;
+        };
         let value_span = {
             let first = self.span(decl.value.parts[0]);
             let last = self.span(*decl.value.parts.last().unwrap_or(&decl.value.parts[0]));
-            Span { start: first.start, end: last.end }
+            Span {
+                start: first.start,
+                end: last.end,
+            }
         };
         let value: String = decl
             .value
@@ -529,7 +611,9 @@ impl Checker<'_> {
             .iter()
             .map(|p| {
                 let t = self.tree.text(*p);
-                t.get(1..t.len().saturating_sub(1)).unwrap_or("").to_string()
+                t.get(1..t.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string()
             })
             .collect();
         self.edition = match value.as_str() {
@@ -548,10 +632,16 @@ impl Checker<'_> {
             self.error(value_span, "expected ';' after the edition", None);
             return;
         };
-        let whole = Span { start: self.span(decl.keyword).start, end: self.span(semi).end };
+        let whole = Span {
+            start: self.span(decl.keyword).start,
+            end: self.span(semi).end,
+        };
         let text = &self.tree.source[whole.range()];
         const REPLACEMENT: &str = "=\"proto3\";";
-        if text.contains('\n') || !text.is_ascii() || text.len() < "syntax".len() + REPLACEMENT.len() {
+        if text.contains('\n')
+            || !text.is_ascii()
+            || text.len() < "syntax".len() + REPLACEMENT.len()
+        {
             self.error(
                 whole,
                 "protoforge needs the edition statement on one line, written `edition = \"2023\";`",
@@ -674,7 +764,10 @@ impl Checker<'_> {
         if self.edition < Edition::E2024 {
             self.error(
                 self.span(v),
-                format!("'{}' is only allowed in edition 2024 and later", self.tree.text(v)),
+                format!(
+                    "'{}' is only allowed in edition 2024 and later",
+                    self.tree.text(v)
+                ),
                 Some("use `edition = \"2024\";` or remove the visibility keyword"),
             );
         } else {
@@ -688,7 +781,12 @@ impl Checker<'_> {
 
     fn option(&mut self, d: &OptionDecl, parent: Parent) {
         let name = self.option_name(d);
-        let span = Span { start: self.span(d.name.tokens[0]).start, end: self.span(*d.name.tokens.last().unwrap_or(&d.name.tokens[0])).end };
+        let span = Span {
+            start: self.span(d.name.tokens[0]).start,
+            end: self
+                .span(*d.name.tokens.last().unwrap_or(&d.name.tokens[0]))
+                .end,
+        };
         if parent == Parent::File && name == "java_string_check_utf8" {
             self.error(
                 span,

@@ -33,11 +33,13 @@
 pub mod features;
 pub mod lower;
 
-use prost_types::field_descriptor_proto::Label;
 use prost::Message as _;
+use prost_types::field_descriptor_proto::Label;
 use prost_types::{DescriptorProto, FileDescriptorProto};
 
-pub use lower::{editions_tree, lower, Edition, EditionsError, LowerError, Lowered, DESCRIPTOR_PROTO};
+pub use lower::{
+    editions_tree, lower, Edition, EditionsError, LowerError, Lowered, DESCRIPTOR_PROTO,
+};
 
 use crate::check::{Finding, Span};
 use crate::image::Image;
@@ -79,15 +81,26 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
     use features::*;
     let mut out = Vec::new();
     for file in image.targets() {
-        let Some(edition) = file.edition else { continue };
-        let Some(fd) = image.pool.get_file_by_name(file.name()) else { continue };
+        let Some(edition) = file.edition else {
+            continue;
+        };
+        let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+            continue;
+        };
         let locs = file.locations();
         let span_of = |path: &[i32]| {
-            locs.get(path).and_then(|l| Span::from_source_code_info(&l.span))
+            locs.get(path)
+                .and_then(|l| Span::from_source_code_info(&l.span))
         };
         let mut report = |path: Vec<i32>, message: String| {
-            let span = span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
-            out.push(Finding::new("COMPILE", Some(file.external_path.clone()), span, message));
+            let span =
+                span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
+            out.push(Finding::new(
+                "COMPILE",
+                Some(file.external_path.clone()),
+                span,
+                message,
+            ));
         };
         let _ = edition;
         // (feature number, allowed targets) for google.protobuf.FeatureSet.
@@ -103,27 +116,50 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
                 _ => 0xff,
             }
         };
-        let names = ["", "field_presence", "enum_type", "repeated_field_encoding", "utf8_validation", "message_encoding", "json_format"];
-        let mut check_targets = |set: &FeatureSet, target: u8, what: &str, path: &[i32], feat_field: u32, report: &mut dyn FnMut(Vec<i32>, String)| {
-            for &(n, _) in &set.core {
-                if allowed(n) & target == 0 {
-                    let name = names.get(n as usize).copied().unwrap_or("?");
-                    let mut p = path.to_vec();
-                    p.extend([feat_field as i32, n as i32]);
-                    report(p, format!("option features.{name} cannot be set on an entity of type `{what}`"));
+        let names = [
+            "",
+            "field_presence",
+            "enum_type",
+            "repeated_field_encoding",
+            "utf8_validation",
+            "message_encoding",
+            "json_format",
+        ];
+        let mut check_targets =
+            |set: &FeatureSet,
+             target: u8,
+             what: &str,
+             path: &[i32],
+             feat_field: u32,
+             report: &mut dyn FnMut(Vec<i32>, String)| {
+                for &(n, _) in &set.core {
+                    if allowed(n) & target == 0 {
+                        let name = names.get(n as usize).copied().unwrap_or("?");
+                        let mut p = path.to_vec();
+                        p.extend([feat_field as i32, n as i32]);
+                        report(p, format!("option features.{name} cannot be set on an entity of type `{what}`"));
+                    }
                 }
-            }
-        };
+            };
         for (mi, msg) in fd.messages().enumerate() {
-            walk_message(image, &msg, vec![4, mi as i32], &mut |path, item| match item {
+            walk_message(&msg, vec![4, mi as i32], &mut |path, item| match item {
                 Item::Message(m) => {
-                    let set = explicit_features(&m.options().encode_to_vec(), features_field::MESSAGE);
+                    let set =
+                        explicit_features(&m.options().encode_to_vec(), features_field::MESSAGE);
                     let mut p = path.to_vec();
                     p.push(7);
-                    check_targets(&set, MESSAGE, "message", &p, features_field::MESSAGE, &mut report);
+                    check_targets(
+                        &set,
+                        MESSAGE,
+                        "message",
+                        &p,
+                        features_field::MESSAGE,
+                        &mut report,
+                    );
                 }
                 Item::Field(f) => {
-                    let set = explicit_features(&f.options().encode_to_vec(), features_field::FIELD);
+                    let set =
+                        explicit_features(&f.options().encode_to_vec(), features_field::FIELD);
                     let mut p = path.to_vec();
                     p.push(8);
                     check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
@@ -162,7 +198,11 @@ enum Item<'a> {
     Enum(&'a prost_reflect::EnumDescriptor),
 }
 
-fn walk_message(image: &Image, msg: &prost_reflect::MessageDescriptor, path: Vec<i32>, visit: &mut dyn FnMut(&[i32], Item)) {
+fn walk_message(
+    msg: &prost_reflect::MessageDescriptor,
+    path: Vec<i32>,
+    visit: &mut dyn FnMut(&[i32], Item),
+) {
     if msg.is_map_entry() {
         return;
     }
@@ -175,7 +215,7 @@ fn walk_message(image: &Image, msg: &prost_reflect::MessageDescriptor, path: Vec
     for (i, n) in msg.child_messages().enumerate() {
         let mut p = path.clone();
         p.extend([3, i as i32]);
-        walk_message(image, &n, p, visit);
+        walk_message(&n, p, visit);
     }
     for (i, e) in msg.child_enums().enumerate() {
         let mut p = path.clone();
@@ -184,7 +224,8 @@ fn walk_message(image: &Image, msg: &prost_reflect::MessageDescriptor, path: Vec
     }
 }
 
-type TargetCheck<'a> = dyn FnMut(&features::FeatureSet, u8, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
+type TargetCheck<'a> =
+    dyn FnMut(&features::FeatureSet, u8, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
 
 fn enum_checks(
     image: &Image,
@@ -203,7 +244,10 @@ fn enum_checks(
             if first.number() != 0 {
                 report(
                     [path.to_vec(), vec![2, 0, 2]].concat(),
-                    format!("enum {}: the first value of an open enum must be zero", e.full_name()),
+                    format!(
+                        "enum {}: the first value of an open enum must be zero",
+                        e.full_name()
+                    ),
                 );
             }
         }
@@ -219,25 +263,37 @@ fn field_combinations(
 ) {
     use features::*;
     use prost_reflect::Kind;
-    let at = |n: u32| [options_path.to_vec(), vec![features_field::FIELD as i32, n as i32]].concat();
+    let at = |n: u32| {
+        [
+            options_path.to_vec(),
+            vec![features_field::FIELD as i32, n as i32],
+        ]
+        .concat()
+    };
     let is_message = matches!(f.kind(), Kind::Message(_)) && !f.is_map();
     let repeated = f.is_list() || f.is_map();
     for &(n, v) in &set.core {
         match n {
-            1 if repeated => report(at(1), "repeated fields cannot specify features.field_presence".into()),
-            1 if f.containing_oneof().is_some() => {
-                report(at(1), "oneof fields cannot specify features.field_presence".into())
-            }
-            1 if v == 2 && is_message => {
-                report(at(1), "message fields cannot specify implicit presence".into())
-            }
+            1 if repeated => report(
+                at(1),
+                "repeated fields cannot specify features.field_presence".into(),
+            ),
+            1 if f.containing_oneof().is_some() => report(
+                at(1),
+                "oneof fields cannot specify features.field_presence".into(),
+            ),
+            1 if v == 2 && is_message => report(
+                at(1),
+                "message fields cannot specify implicit presence".into(),
+            ),
             3 if !repeated => report(
                 at(3),
                 "only repeated fields can specify features.repeated_field_encoding".into(),
             ),
             3 if !f.kind().is_packable_kind() => report(
                 at(3),
-                "only repeated primitive fields can specify features.repeated_field_encoding".into(),
+                "only repeated primitive fields can specify features.repeated_field_encoding"
+                    .into(),
             ),
             4 if f.kind() != Kind::String && !is_string_map(f) => report(
                 at(4),
@@ -269,7 +325,12 @@ trait Packable {
 
 impl Packable for prost_reflect::Kind {
     fn is_packable_kind(&self) -> bool {
-        !matches!(self, prost_reflect::Kind::String | prost_reflect::Kind::Bytes | prost_reflect::Kind::Message(_))
+        !matches!(
+            self,
+            prost_reflect::Kind::String
+                | prost_reflect::Kind::Bytes
+                | prost_reflect::Kind::Message(_)
+        )
     }
 }
 
@@ -283,7 +344,8 @@ pub fn encode_editions_form(
     linked: &[u8],
 ) -> crate::Result<Vec<u8>> {
     use prost_reflect::{DynamicMessage, ReflectMessage, Value};
-    let err = |e: &dyn std::fmt::Display| crate::Error::new(format!("encoding {}: {e}", file.name()));
+    let err =
+        |e: &dyn std::fmt::Display| crate::Error::new(format!("encoding {}: {e}", file.name()));
     let desc = pool
         .get_message_by_name("google.protobuf.FileDescriptorProto")
         .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
@@ -291,7 +353,13 @@ pub fn encode_editions_form(
     msg.set_field_by_name("syntax", Value::String("editions".into()));
     msg.set_field_by_name(
         "dependency",
-        Value::List(file.proto.dependency.iter().map(|d| Value::String(d.clone())).collect()),
+        Value::List(
+            file.proto
+                .dependency
+                .iter()
+                .map(|d| Value::String(d.clone()))
+                .collect(),
+        ),
     );
     for name in ["message_type", "extension"] {
         if let Some(Value::List(items)) = msg.get_field_by_name_mut(name) {
@@ -309,8 +377,11 @@ pub fn encode_editions_form(
     if let Some(info) = &file.proto.source_code_info {
         if let Some(field) = desc.get_field_by_name("source_code_info") {
             if let prost_reflect::Kind::Message(info_desc) = field.kind() {
-                let info = DynamicMessage::decode(info_desc, prost::Message::encode_to_vec(info).as_slice())
-                    .map_err(|e| err(&e))?;
+                let info = DynamicMessage::decode(
+                    info_desc,
+                    prost::Message::encode_to_vec(info).as_slice(),
+                )
+                .map_err(|e| err(&e))?;
                 msg.set_field(&field, Value::Message(info));
             }
         } else {
@@ -336,17 +407,21 @@ pub fn encode_editions_form(
 /// `export` / `local` (edition 2024) -> `visibility` of messages (field 11) and enums (field 6):
 /// `VISIBILITY_LOCAL` = 1, `VISIBILITY_EXPORT` = 2. Messages and map fields count as nested types
 /// in declaration order (protox adds map entries where the map field is).
-fn set_visibility(msg: &mut prost_reflect::DynamicMessage, tree: &crate::syntax::File, decls: &[crate::syntax::Decl]) {
+fn set_visibility(
+    msg: &mut prost_reflect::DynamicMessage,
+    tree: &crate::syntax::File,
+    decls: &[crate::syntax::Decl],
+) {
     use crate::syntax::Decl;
     use prost_reflect::{ReflectMessage, Value};
-    let (messages_field, enums_field) = if msg.descriptor().full_name() == "google.protobuf.FileDescriptorProto" {
-        ("message_type", "enum_type")
-    } else {
-        ("nested_type", "enum_type")
-    };
-    let visibility = |v: Option<crate::syntax::TokenId>| {
-        v.map(|t| if tree.text(t) == "local" { 1 } else { 2 })
-    };
+    let (messages_field, enums_field) =
+        if msg.descriptor().full_name() == "google.protobuf.FileDescriptorProto" {
+            ("message_type", "enum_type")
+        } else {
+            ("nested_type", "enum_type")
+        };
+    let visibility =
+        |v: Option<crate::syntax::TokenId>| v.map(|t| if tree.text(t) == "local" { 1 } else { 2 });
     let (mut mi, mut ei) = (0usize, 0usize);
     for decl in decls {
         match decl {
@@ -366,7 +441,9 @@ fn set_visibility(msg: &mut prost_reflect::DynamicMessage, tree: &crate::syntax:
             Decl::MapField(_) => mi += 1,
             Decl::Enum(d) => {
                 if let Some(Value::List(items)) = msg.get_field_by_name_mut(enums_field) {
-                    if let (Some(Value::Message(e)), Some(v)) = (items.get_mut(ei), visibility(d.visibility)) {
+                    if let (Some(Value::Message(e)), Some(v)) =
+                        (items.get_mut(ei), visibility(d.visibility))
+                    {
                         if e.descriptor().get_field_by_name("visibility").is_some() {
                             e.set_field_by_name("visibility", Value::EnumNumber(v));
                         }

@@ -9,10 +9,22 @@
 use protox::file::{File, FileResolver};
 
 const FILES: &[(&str, &str)] = &[
-    ("google/protobuf/descriptor.proto", include_str!("descriptor.proto")),
-    ("google/protobuf/cpp_features.proto", include_str!("cpp_features.proto")),
-    ("google/protobuf/java_features.proto", include_str!("java_features.proto")),
-    ("google/protobuf/go_features.proto", include_str!("go_features.proto")),
+    (
+        "google/protobuf/descriptor.proto",
+        include_str!("descriptor.proto"),
+    ),
+    (
+        "google/protobuf/cpp_features.proto",
+        include_str!("cpp_features.proto"),
+    ),
+    (
+        "google/protobuf/java_features.proto",
+        include_str!("java_features.proto"),
+    ),
+    (
+        "google/protobuf/go_features.proto",
+        include_str!("go_features.proto"),
+    ),
 ];
 
 /// Serves the files above; misses fall through to the next resolver of the chain.
