@@ -371,3 +371,18 @@ fn default_values_keep_buf_locations() {
     assert_eq!(span(&[4, 0, 2, 1, 8]), None);
     assert_eq!(span(&[4, 0, 2, 1, 7]), Some(vec![4, 15, 27]));
 }
+
+#[test]
+fn proto3_message_cannot_use_a_closed_editions_enum() {
+    let ws = common::workspace(&[
+        ("a.proto", "edition = \"2023\";\npackage p;\nenum E { E_ZERO = 0; }\nenum C {\n  option features.enum_type = CLOSED;\n  C_ONE = 1;\n}\n"),
+        ("b.proto", "syntax = \"proto3\";\npackage p;\nimport \"a.proto\";\nmessage M {\n  E e = 1;\n  C c = 2;\n}\n"),
+    ]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "b.proto:6:3-6:4: closed enum `p.C` cannot be used in a \"proto3\" message"
+    );
+}

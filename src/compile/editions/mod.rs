@@ -80,7 +80,11 @@ fn unrequire(m: &mut DescriptorProto) {
 pub fn check_features(image: &Image) -> Vec<Finding> {
     use features::*;
     let mut out = Vec::new();
+    let has_editions = image.files.iter().any(|f| f.edition.is_some());
     for file in image.targets() {
+        if has_editions && file.syntax() == "proto3" {
+            closed_enums_in_proto3(image, file, &mut out);
+        }
         let Some(edition) = file.edition else {
             continue;
         };
@@ -190,6 +194,49 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// proto3 messages cannot use closed enums (an editions enum with `enum_type = CLOSED`).
+fn closed_enums_in_proto3(image: &Image, file: &crate::image::ImageFile, out: &mut Vec<Finding>) {
+    let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+        return;
+    };
+    let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
+        .messages()
+        .enumerate()
+        .map(|(i, m)| (m, vec![4, i as i32]))
+        .collect();
+    while let Some((m, path)) = stack.pop() {
+        for (i, n) in m.child_messages().enumerate() {
+            stack.push((n, [path.clone(), vec![3, i as i32]].concat()));
+        }
+        for (i, f) in m.fields().enumerate() {
+            let prost_reflect::Kind::Enum(e) = f.kind() else {
+                continue;
+            };
+            let from_editions = image
+                .file(e.parent_file().name())
+                .is_some_and(|ef| ef.edition.is_some());
+            if from_editions
+                && features::enum_features(image, &e).enum_type == features::EnumType::Closed
+            {
+                let type_path = [path.clone(), vec![2, i as i32, 6]].concat();
+                let span = file
+                    .locations()
+                    .get(&type_path)
+                    .and_then(|l| Span::from_source_code_info(&l.span));
+                out.push(Finding::new(
+                    "COMPILE",
+                    Some(file.external_path.clone()),
+                    span,
+                    format!(
+                        "closed enum `{}` cannot be used in a \"proto3\" message",
+                        e.full_name()
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 enum Item<'a> {
