@@ -66,7 +66,7 @@ pub enum Command {
 pub struct InputArgs {
     /// The input: a directory, a .proto file, a git repository (`.git#branch=main,subdir=proto`),
     /// an archive (`x.tar.gz#strip_components=1`) or an image (`x.binpb`, `x.json`, `-` for stdin).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", allow_hyphen_values = true)]
     pub input: String,
     /// Limit to these files or directories (relative to the input; repeatable).
     #[arg(long = "path", value_name = "PATH")]

@@ -5,9 +5,10 @@ use std::path::Path;
 use crate::cli::InputArgs;
 use crate::compile::{self, Compiled};
 use crate::config;
-use crate::input::{self, Loaded, Snapshot};
+use crate::image::Image;
+use crate::input::{self, Snapshot};
 use crate::workspace::{TargetFilter, Workspace};
-use crate::Result;
+use crate::{Error, Result};
 
 /// An input, read and compiled.
 #[derive(Debug)]
@@ -16,6 +17,16 @@ pub struct Built {
     pub workspace: Option<Workspace>,
     pub snapshot: Option<Snapshot>,
     pub compiled: Compiled,
+}
+
+/// An input, read but not compiled yet.
+#[derive(Debug)]
+pub enum Loaded {
+    Sources {
+        snapshot: Snapshot,
+        workspace: Workspace,
+    },
+    Image(Image),
 }
 
 /// Reads an input (as named on the command line) and compiles it.
@@ -30,33 +41,17 @@ pub fn build_with_config(
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Built> {
-    let includes = compile::include_roots(&args.includes);
-    match input::load(input, cwd)? {
-        Loaded::Image(set) => {
-            let bytes = prost::Message::encode_to_vec(&set);
-            let mut image = compile::image_from_bytes(&bytes, input)?;
-            let filter = TargetFilter {
-                paths: args.paths.clone(),
-                exclude_paths: args.exclude_paths.clone(),
-            };
-            for f in &mut image.files {
-                if !filter.matches(&f.root_path) {
-                    f.is_import = true;
-                }
-            }
-            Ok(Built {
-                workspace: None,
-                snapshot: None,
-                compiled: Compiled::Image(image),
-            })
-        }
-        Loaded::Sources(snapshot) => {
-            let config = config::load(&snapshot, config_override)?;
-            let filter = TargetFilter {
-                paths: args.paths.iter().map(|p| normalize(p)).collect(),
-                exclude_paths: args.exclude_paths.iter().map(|p| normalize(p)).collect(),
-            };
-            let workspace = Workspace::new(&snapshot, config, &filter)?;
+    match load(input, args, config_override, cwd)? {
+        Loaded::Image(image) => Ok(Built {
+            workspace: None,
+            snapshot: None,
+            compiled: Compiled::Image(image),
+        }),
+        Loaded::Sources {
+            snapshot,
+            workspace,
+        } => {
+            let includes = compile::include_roots(&args.includes);
             let compiled = compile::compile(&workspace, &includes)?;
             Ok(Built {
                 workspace: Some(workspace),
@@ -65,6 +60,102 @@ pub fn build_with_config(
             })
         }
     }
+}
+
+/// Reads an input and its config and decides the modules and target files, without compiling.
+pub fn load(
+    input: &str,
+    args: &InputArgs,
+    config_override: Option<&str>,
+    cwd: &Path,
+) -> Result<Loaded> {
+    match input::load(input, cwd)? {
+        input::Loaded::Image(bytes) => {
+            let mut image = compile::image_from_bytes(&bytes, input)?;
+            let filter = TargetFilter {
+                paths: args.paths.iter().map(|p| normalize(p)).collect(),
+                exclude_paths: args.exclude_paths.iter().map(|p| normalize(p)).collect(),
+            };
+            for f in &mut image.files {
+                if !filter.matches(&f.root_path) {
+                    f.is_import = true;
+                }
+            }
+            if !image.files.iter().any(|f| !f.is_import) {
+                return Err(Error::new(NOTHING_TARGETED));
+            }
+            Ok(Loaded::Image(image))
+        }
+        input::Loaded::Sources(snapshot) => {
+            let config = config::load(&snapshot, config_override)?;
+            let root_relative = |p: &String| normalize(&snapshot_relative(&snapshot, p));
+            let filter = TargetFilter {
+                paths: limit_to_targets(
+                    args.paths.iter().map(root_relative).collect(),
+                    &snapshot.target_paths,
+                ),
+                exclude_paths: args.exclude_paths.iter().map(root_relative).collect(),
+            };
+            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            if workspace.targets().next().is_none() {
+                return Err(Error::new(NOTHING_TARGETED));
+            }
+            Ok(Loaded::Sources {
+                snapshot,
+                workspace,
+            })
+        }
+    }
+}
+
+const NOTHING_TARGETED: &str =
+    "no .proto files were targeted. This can occur if no .proto files are found in \
+     your input, --path points to files that do not exist, or --exclude-path excludes all files.";
+
+/// `--path` and `--exclude-path` are given as the user sees paths (relative to the working
+/// directory, like the paths in findings): turn them into input-root-relative paths.
+fn snapshot_relative(snapshot: &Snapshot, path: &str) -> String {
+    let path = path.trim_start_matches("./");
+    let prefix = snapshot.display_prefix.trim_end_matches('/');
+    if prefix.is_empty() || prefix == "." {
+        return path.to_string();
+    }
+    if path == prefix {
+        return ".".to_string();
+    }
+    match path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')) {
+        Some(rest) => rest.to_string(),
+        None => path.to_string(),
+    }
+}
+
+/// `--path` values limited to the input's own target paths (a single file, or one module of a
+/// workspace): the paths inside both.
+fn limit_to_targets(paths: Vec<String>, targets: &[String]) -> Vec<String> {
+    if targets.is_empty() {
+        return paths;
+    }
+    if paths.is_empty() {
+        return targets.to_vec();
+    }
+    let within = |a: &str, b: &str| b == "." || a == b || a.starts_with(&format!("{b}/"));
+    let mut out: Vec<String> = Vec::new();
+    for p in &paths {
+        for t in targets {
+            if within(p, t) {
+                out.push(p.clone());
+            } else if within(t, p) {
+                out.push(t.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        // Nothing in both: the explicit `--path` wins.
+        return paths;
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `./a/b/` -> `a/b`.

@@ -117,30 +117,15 @@ impl Workspace {
     }
 }
 
-/// The module that owns a root-relative path, and the path's import name within it.
+/// The module that owns a root-relative path, and the path's import name within it. With nested
+/// module directories the deepest module that contains the file wins.
 fn owning_module<'a>(modules: &[ModuleSpec], root_path: &'a str) -> Option<(usize, &'a str)> {
-    // The deepest module directory that contains the file wins (v1beta1 roots, nested v2 modules).
-    let mut best: Option<(usize, &str)> = None;
-    for (i, m) in modules.iter().enumerate() {
-        let dir = m.dir.trim_matches('/');
-        let name = if dir.is_empty() || dir == "." {
-            root_path
-        } else if path_is_within(root_path, dir) && root_path.len() > dir.len() {
-            &root_path[dir.len() + 1..]
-        } else {
-            continue;
-        };
-        if m.excludes.iter().any(|e| path_is_within(root_path, e)) {
-            continue;
-        }
-        if !m.includes.is_empty() && !m.includes.iter().any(|inc| path_is_within(root_path, inc)) {
-            continue;
-        }
-        if best.is_none_or(|(_, n)| name.len() < n.len()) {
-            best = Some((i, name));
-        }
-    }
-    best
+    modules
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.contains(root_path))
+        .map(|(i, m)| (i, m.import_path(root_path)))
+        .min_by_key(|(_, name)| name.len())
 }
 
 fn decode_source(snapshot: &Snapshot, root_path: &str, bytes: &[u8]) -> Result<Arc<str>> {

@@ -23,12 +23,25 @@ fn writes_binary_and_json_images_that_read_back() {
     let bytes = std::fs::read(ws.path().join("out.binpb")).unwrap();
     let set: prost_types::FileDescriptorSet = prost::Message::decode(bytes.as_slice()).unwrap();
     let names: Vec<&str> = set.file.iter().map(|f| f.name()).collect();
-    assert_eq!(names, ["google/protobuf/timestamp.proto", "acme/v1/thing.proto"]);
+    assert_eq!(
+        names,
+        ["google/protobuf/timestamp.proto", "acme/v1/thing.proto"]
+    );
     assert!(set.file[1].source_code_info.is_some());
 
-    let run = protoforge(ws.path(), &["build", "-o", "out.json", "--exclude-imports", "--exclude-source-info"]);
+    let run = protoforge(
+        ws.path(),
+        &[
+            "build",
+            "-o",
+            "out.json",
+            "--exclude-imports",
+            "--exclude-source-info",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path().join("out.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.path().join("out.json")).unwrap()).unwrap();
     let files = json["file"].as_array().unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0]["name"], "acme/v1/thing.proto");
@@ -37,10 +50,19 @@ fn writes_binary_and_json_images_that_read_back() {
 
 #[test]
 fn image_bytes_are_deterministic() {
-    let ws = workspace(&[("acme/v1/thing.proto", GOOD), ("acme/v1/other.proto", "syntax = \"proto3\";\npackage acme.v1;\nmessage Other {}\n")]);
+    let ws = workspace(&[
+        ("acme/v1/thing.proto", GOOD),
+        (
+            "acme/v1/other.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nmessage Other {}\n",
+        ),
+    ]);
     assert_eq!(protoforge(ws.path(), &["build", "-o", "a.binpb"]).code, 0);
     assert_eq!(protoforge(ws.path(), &["build", "-o", "b.binpb"]).code, 0);
-    assert_eq!(std::fs::read(ws.path().join("a.binpb")).unwrap(), std::fs::read(ws.path().join("b.binpb")).unwrap());
+    assert_eq!(
+        std::fs::read(ws.path().join("a.binpb")).unwrap(),
+        std::fs::read(ws.path().join("b.binpb")).unwrap()
+    );
 }
 
 #[test]
@@ -52,13 +74,17 @@ fn image_to_stdout() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let set: prost_types::FileDescriptorSet = prost::Message::decode(out.stdout.as_slice()).unwrap();
+    let set: prost_types::FileDescriptorSet =
+        prost::Message::decode(out.stdout.as_slice()).unwrap();
     assert_eq!(set.file.len(), 2);
 }
 
 #[test]
 fn syntax_error_is_a_compile_finding_with_exit_100() {
-    let ws = workspace(&[("a.proto", "syntax = \"proto3\";\nmessage A {\n  string name = ;\n}\n")]);
+    let ws = workspace(&[(
+        "a.proto",
+        "syntax = \"proto3\";\nmessage A {\n  string name = ;\n}\n",
+    )]);
     let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
     assert_eq!(run.code, 100);
     let line: serde_json::Value = serde_json::from_str(run.stderr.lines().next().unwrap()).unwrap();
@@ -69,19 +95,36 @@ fn syntax_error_is_a_compile_finding_with_exit_100() {
 
 #[test]
 fn import_not_found_names_the_import_and_how_to_supply_it() {
-    let ws = workspace(&[("a.proto", "syntax = \"proto3\";\nimport \"google/api/annotations.proto\";\nmessage A {}\n")]);
+    let ws = workspace(&[(
+        "a.proto",
+        "syntax = \"proto3\";\nimport \"google/api/annotations.proto\";\nmessage A {}\n",
+    )]);
     let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
     assert_eq!(run.code, 100, "{}", run.stderr);
-    assert!(run.stderr.contains("google/api/annotations.proto"), "{}", run.stderr);
-    assert!(run.stderr.contains("\"path\":\"a.proto\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("google/api/annotations.proto"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("\"path\":\"a.proto\""),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("\"start_line\":2"), "{}", run.stderr);
 }
 
 #[test]
 fn include_roots_supply_missing_imports() {
     let ws = workspace(&[
-        ("proto/a.proto", "syntax = \"proto3\";\nimport \"dep/d.proto\";\nmessage A { dep.D d = 1; }\n"),
-        ("third_party/dep/d.proto", "syntax = \"proto3\";\npackage dep;\nmessage D {}\n"),
+        (
+            "proto/a.proto",
+            "syntax = \"proto3\";\nimport \"dep/d.proto\";\nmessage A { dep.D d = 1; }\n",
+        ),
+        (
+            "third_party/dep/d.proto",
+            "syntax = \"proto3\";\npackage dep;\nmessage D {}\n",
+        ),
     ]);
     let run = protoforge(ws.path(), &["build", "proto", "-I", "third_party"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -91,7 +134,11 @@ fn include_roots_supply_missing_imports() {
         .current_dir(ws.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -102,7 +149,11 @@ fn duplicate_definitions_across_roots_are_reported_once_each() {
     assert_eq!(run.code, 100);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stderr);
-    assert!(lines.iter().all(|l| l.contains("\"path\":\"b/m.proto\"")), "{}", run.stderr);
+    assert!(
+        lines.iter().all(|l| l.contains("\"path\":\"b/m.proto\"")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -140,7 +191,10 @@ fn path_that_matches_nothing_is_exit_1() {
 
 #[test]
 fn ls_files_lists_targets_sorted() {
-    let ws = workspace(&[("b.proto", "syntax = \"proto3\";\nmessage B {}\n"), ("a/a.proto", "syntax = \"proto3\";\nmessage A {}\n")]);
+    let ws = workspace(&[
+        ("b.proto", "syntax = \"proto3\";\nmessage B {}\n"),
+        ("a/a.proto", "syntax = \"proto3\";\nmessage A {}\n"),
+    ]);
     let run = protoforge(ws.path(), &["ls-files"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "a/a.proto\nb.proto\n");

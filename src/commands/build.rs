@@ -14,7 +14,13 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
     let image = match built.compiled {
         Compiled::Errors(findings) => {
             // As buf: build errors go to stderr, exit 100.
-            emit_findings(&findings, args.error_format, true, "build", built.snapshot.as_ref());
+            emit_findings(
+                &findings,
+                args.error_format,
+                true,
+                "build",
+                built.snapshot.as_ref(),
+            );
             return Ok(Outcome::Findings);
         }
         Compiled::Image(image) => image,

@@ -15,20 +15,29 @@ pub fn run(args: LsFilesArgs) -> Result<Outcome> {
         );
     }
     let cwd = current_dir()?;
-    let built = pipeline::build(&args.input, &cwd)?;
-    let image = match built.compiled {
-        Compiled::Errors(findings) => {
-            emit_findings(&findings, None, true, "ls-files", built.snapshot.as_ref());
-            return Ok(Outcome::Findings);
+    // Listing targets needs no compile; imports do (they are whatever the targets import).
+    let mut rows: Vec<(String, String, bool)> = match pipeline::load(
+        &args.input.input,
+        &args.input,
+        args.input.config.as_deref(),
+        &cwd,
+    )? {
+        pipeline::Loaded::Sources { workspace, .. } if !args.include_imports => workspace
+            .targets()
+            .map(|f| (f.external_path.clone(), f.name.clone(), false))
+            .collect(),
+        pipeline::Loaded::Image(image) => image_rows(&image, args.include_imports),
+        pipeline::Loaded::Sources { .. } => {
+            let built = pipeline::build(&args.input, &cwd)?;
+            match built.compiled {
+                Compiled::Errors(findings) => {
+                    emit_findings(&findings, None, true, "ls-files", built.snapshot.as_ref());
+                    return Ok(Outcome::Findings);
+                }
+                Compiled::Image(image) => image_rows(&image, true),
+            }
         }
-        Compiled::Image(image) => image,
     };
-    let mut rows: Vec<(String, String, bool)> = image
-        .files
-        .iter()
-        .filter(|f| args.include_imports || !f.is_import)
-        .map(|f| (f.external_path.clone(), f.name().to_string(), f.is_import))
-        .collect();
     rows.sort();
     let mut out = String::new();
     for (path, import_path, is_import) in rows {
@@ -43,4 +52,13 @@ pub fn run(args: LsFilesArgs) -> Result<Outcome> {
     }
     print!("{out}");
     Ok(Outcome::Clean)
+}
+
+fn image_rows(image: &crate::image::Image, include_imports: bool) -> Vec<(String, String, bool)> {
+    image
+        .files
+        .iter()
+        .filter(|f| include_imports || !f.is_import)
+        .map(|f| (f.external_path.clone(), f.name().to_string(), f.is_import))
+        .collect()
 }

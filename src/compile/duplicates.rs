@@ -26,23 +26,45 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
     let mut reported = BTreeSet::new();
     for file in files {
         let spans = SpanIndex::new(file);
-        let prefix = if file.package().is_empty() { String::new() } else { format!("{}.", file.package()) };
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!("{}.", file.package())
+        };
         let mut names: Vec<(String, Vec<i32>)> = Vec::new();
         for (i, m) in file.message_type.iter().enumerate() {
-            names.push((m.name().to_string(), vec![tag::file::MESSAGE_TYPE, i as i32, tag::message::NAME]));
+            names.push((
+                m.name().to_string(),
+                vec![tag::file::MESSAGE_TYPE, i as i32, tag::message::NAME],
+            ));
         }
         for (i, e) in file.enum_type.iter().enumerate() {
-            names.push((e.name().to_string(), vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::NAME]));
+            names.push((
+                e.name().to_string(),
+                vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::NAME],
+            ));
             for (j, v) in e.value.iter().enumerate() {
-                let path = vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::VALUE, j as i32, tag::enum_value::NAME];
+                let path = vec![
+                    tag::file::ENUM_TYPE,
+                    i as i32,
+                    tag::enum_::VALUE,
+                    j as i32,
+                    tag::enum_value::NAME,
+                ];
                 names.push((v.name().to_string(), path));
             }
         }
         for (i, s) in file.service.iter().enumerate() {
-            names.push((s.name().to_string(), vec![tag::file::SERVICE, i as i32, tag::service::NAME]));
+            names.push((
+                s.name().to_string(),
+                vec![tag::file::SERVICE, i as i32, tag::service::NAME],
+            ));
         }
         for (i, x) in file.extension.iter().enumerate() {
-            names.push((x.name().to_string(), vec![tag::file::EXTENSION, i as i32, tag::field::NAME]));
+            names.push((
+                x.name().to_string(),
+                vec![tag::file::EXTENSION, i as i32, tag::field::NAME],
+            ));
         }
         for (name, path) in names {
             let full = format!("{prefix}{name}");

@@ -47,7 +47,12 @@ pub fn to_findings(err: &protox::Error, workspace: &Workspace) -> Vec<Finding> {
     out
 }
 
-fn collect(diag: &dyn Diagnostic, file_hint: Option<&str>, workspace: &Workspace, out: &mut Vec<Finding>) {
+fn collect(
+    diag: &dyn Diagnostic,
+    file_hint: Option<&str>,
+    workspace: &Workspace,
+    out: &mut Vec<Finding>,
+) {
     let message = diag.to_string();
     let related: Vec<&dyn Diagnostic> = diag.related().map(|r| r.collect()).unwrap_or_default();
     if !message.contains(IMPORT_FAILED_MARKER) {
@@ -57,7 +62,10 @@ fn collect(diag: &dyn Diagnostic, file_hint: Option<&str>, workspace: &Workspace
             // file, linked without its source) carry no span: fall back to the file the error is
             // about, and the first use of the quoted name in it.
             if let Some(name) = file.clone().or(file_hint.map(str::to_string)) {
-                span = workspace.files.get(&name).and_then(|f| find_quoted_name(&message, &f.text));
+                span = workspace
+                    .files
+                    .get(&name)
+                    .and_then(|f| find_quoted_name(&message, &f.text));
                 file = Some(name);
             }
         }

@@ -78,7 +78,11 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     let dups = duplicates::find(names.iter().map(|n| ready[*n].file_descriptor_proto()));
     if !dups.is_empty() {
         findings.extend(duplicates::to_findings(&dups, |name| {
-            workspace.files.get(name).map(|f| f.external_path.clone()).unwrap_or_else(|| name.to_string())
+            workspace
+                .files
+                .get(name)
+                .map(|f| f.external_path.clone())
+                .unwrap_or_else(|| name.to_string())
         }));
         for d in dups {
             ready.remove(&d.file);

@@ -66,13 +66,7 @@ pub struct ModulePath {
 /// lossily.
 pub fn snapshot_sources(snapshot: &Snapshot) -> impl Fn(&str) -> Option<Arc<str>> + '_ {
     move |path: &str| {
-        let prefix = snapshot.display_prefix.trim_end_matches('/');
-        let relative = if prefix.is_empty() || prefix == "." {
-            path
-        } else {
-            path.strip_prefix(prefix)?.strip_prefix('/')?
-        };
-        let bytes = snapshot.files.get(relative)?;
+        let bytes = snapshot.files.get(snapshot.root_path(path)?)?;
         Some(String::from_utf8_lossy(bytes).into())
     }
 }
