@@ -30,13 +30,14 @@ fn image(dir: &Path) -> Image {
 
 fn compact(f: &Features) -> String {
     format!(
-        "presence={} enum={} repeated={} utf8={} message={} json={} cpp.string_type={} cpp.legacy_closed_enum={} java.utf8={} java.legacy_closed_enum={}",
+        "presence={} enum={} repeated={} utf8={} message={} json={} naming={} cpp.string_type={} cpp.legacy_closed_enum={} java.utf8={} java.legacy_closed_enum={}",
         f.field_presence.name(),
         f.enum_type.name(),
         f.repeated_field_encoding.name(),
         f.utf8_validation.name(),
         f.message_encoding.name(),
         f.json_format.name(),
+        f.enforce_naming_style.name(),
         f.cpp_string_type.name(),
         f.cpp_legacy_closed_enum,
         f.java_utf8_validation.name(),

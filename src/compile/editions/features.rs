@@ -45,6 +45,7 @@ feature_enum!(RepeatedFieldEncoding { Packed = 1, Expanded = 2 });
 feature_enum!(Utf8Validation { Verify = 2, None = 3 });
 feature_enum!(MessageEncoding { LengthPrefixed = 1, Delimited = 2 });
 feature_enum!(JsonFormat { Allow = 1, LegacyBestEffort = 2 });
+feature_enum!(EnforceNamingStyle { Style2024 = 1, StyleLegacy = 2 });
 feature_enum!(
     /// `pb.cpp` `string_type`.
     CppStringType { View = 1, Cord = 2, String = 3 }
@@ -63,6 +64,8 @@ pub struct Features {
     pub utf8_validation: Utf8Validation,
     pub message_encoding: MessageEncoding,
     pub json_format: JsonFormat,
+    /// `STYLE2024` from edition 2024 on.
+    pub enforce_naming_style: EnforceNamingStyle,
     /// `(pb.cpp).legacy_closed_enum`.
     pub cpp_legacy_closed_enum: bool,
     /// `(pb.cpp).string_type`.
@@ -103,6 +106,11 @@ impl Features {
             } else {
                 JsonFormat::LegacyBestEffort
             },
+            enforce_naming_style: if edition >= Edition::E2024 {
+                EnforceNamingStyle::Style2024
+            } else {
+                EnforceNamingStyle::StyleLegacy
+            },
             cpp_legacy_closed_enum: !proto3_or_later,
             cpp_string_type: if edition >= Edition::E2024 {
                 CppStringType::View
@@ -133,6 +141,10 @@ impl Features {
                     MessageEncoding::from_number(value),
                 ),
                 6 => set_if(&mut self.json_format, JsonFormat::from_number(value)),
+                7 => set_if(
+                    &mut self.enforce_naming_style,
+                    EnforceNamingStyle::from_number(value),
+                ),
                 _ => {}
             }
         }
@@ -470,13 +482,22 @@ pub fn extension_range_features(
     index: usize,
 ) -> Features {
     let mut f = message_features(image, message);
-    if let Some(range) = message.descriptor_proto().extension_range.get(index) {
-        if let Some(opts) = &range.options {
-            f.apply(&explicit_features(
-                &prost::Message::encode_to_vec(opts),
-                features_field::EXTENSION_RANGE,
-            ));
+    // prost-types drops `features` from ExtensionRangeOptions: read the linked file's bytes.
+    let file = message.parent_file().encode_to_vec();
+    let path = [message.path(), &[5, index as i32][..]].concat();
+    if let Some(range) = raw_at(&file, &path) {
+        for opts in length_delimited(range, 3) {
+            f.apply(&explicit_features(opts, features_field::EXTENSION_RANGE));
         }
     }
     f
+}
+
+/// The encoded message at a descriptor path (`[4, 0, 5, 1]`: message 0, extension range 1).
+fn raw_at<'a>(mut buf: &'a [u8], path: &[i32]) -> Option<&'a [u8]> {
+    for pair in path.chunks(2) {
+        let [field, index] = pair else { return None };
+        buf = length_delimited(buf, *field as u32).nth(*index as usize)?;
+    }
+    Some(buf)
 }

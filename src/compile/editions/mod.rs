@@ -21,7 +21,7 @@
 //!   `oneof_features`, `enum_features`, `enum_value_features`, `service_features`,
 //!   `method_features`, `extension_features`, `extension_range_features`, `file_features`);
 //! - `Features { field_presence, enum_type, repeated_field_encoding, utf8_validation,
-//!   message_encoding, json_format, cpp_legacy_closed_enum, cpp_string_type,
+//!   message_encoding, json_format, enforce_naming_style, cpp_legacy_closed_enum, cpp_string_type,
 //!   java_legacy_closed_enum, java_utf8_validation }`, each a small enum with `.name()` giving the
 //!   descriptor.proto spelling (`LEGACY_REQUIRED`, `CLOSED`, `DELIMITED`, `VIEW`, ...);
 //! - `features::effective_presence(&image, &field) -> Option<FieldPresence>` (message fields, oneof
