@@ -387,3 +387,25 @@ fn proto3_message_cannot_use_a_closed_editions_enum() {
         "b.proto:6:3-6:4: closed enum `p.C` cannot be used in a \"proto3\" message"
     );
 }
+
+#[test]
+fn editions_images_read_back() {
+    let ws = common::workspace(&[("acme/v1/thing.proto", EDITION_FILE)]);
+    assert_eq!(
+        common::protoforge(ws.path(), &["build", "-o", "out.binpb"]).code,
+        0
+    );
+    let run = common::protoforge(ws.path(), &["build", "out.binpb", "-o", "again.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.path().join("again.json")).unwrap()).unwrap();
+    let file = &json["file"][0];
+    assert_eq!(file["syntax"], "editions");
+    assert_eq!(file["edition"], "EDITION_2023");
+    let fields = file["messageType"][0]["field"].as_array().unwrap();
+    assert_eq!(fields[1]["label"], "LABEL_OPTIONAL");
+    assert_eq!(
+        fields[1]["options"]["features"]["fieldPresence"],
+        "LEGACY_REQUIRED"
+    );
+}

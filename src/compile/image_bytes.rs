@@ -90,6 +90,9 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
 /// Reads a binary image (ours, buf's, or a plain `FileDescriptorSet`).
 pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     let imports = buf_import_flags(bytes).map_err(|e| corrupt(origin, &e))?;
+    // prost-reflect cannot link `syntax = "editions"`: hand it proto2-shaped copies.
+    let (linkable, editions) = super::editions::linkable_image(bytes).map_err(|e| corrupt(origin, &e))?;
+    let bytes = linkable.as_deref().unwrap_or(bytes);
     let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
         return Err(
@@ -98,7 +101,14 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
             ),
         );
     }
-    Ok(super::image_from_pool(pool, &imports))
+    let mut image = super::image_from_pool(pool, &imports);
+    for file in &mut image.files {
+        if let Some(&edition) = editions.get(file.name()) {
+            super::editions::restore_editions_form(&mut file.proto, false);
+            file.edition = Some(edition);
+        }
+    }
+    Ok(image)
 }
 
 fn corrupt(origin: &str, detail: &str) -> Error {

@@ -288,6 +288,11 @@ fn length_delimited(buf: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
         .map(|(_, _, b)| b)
 }
 
+/// The last value of a varint field in an encoded message.
+pub(crate) fn raw_varint(buf: &[u8], number: u32) -> Option<u64> {
+    varint_field(buf, number)
+}
+
 fn varint_field(buf: &[u8], number: u32) -> Option<u64> {
     fields(buf)
         .into_iter()

@@ -526,3 +526,114 @@ fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
         f.set_field_by_name("label", Value::EnumNumber(Label::Optional as i32));
     }
 }
+
+/// For images read from bytes (ours or buf's): the `FileDescriptorSet` with every editions file
+/// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`), and
+/// the edition of each such file. `None` bytes when the set has no editions file.
+#[allow(clippy::type_complexity)]
+pub fn linkable_image(
+    set: &[u8],
+) -> std::result::Result<(Option<Vec<u8>>, std::collections::HashMap<String, Edition>), String> {
+    use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
+    use prost_reflect::{DynamicMessage, ReflectMessage, Value};
+    let mut editions = std::collections::HashMap::new();
+    if !set.windows(8).any(|w| w == b"editions") {
+        return Ok((None, editions));
+    }
+    let file_desc = prost_types::FileDescriptorProto::default().descriptor();
+    let mut out = Vec::with_capacity(set.len());
+    let mut rest = set;
+    while !rest.is_empty() {
+        let (tag, wire) = decode_key(&mut rest).map_err(|e| e.to_string())?;
+        if wire != WireType::LengthDelimited {
+            return Err(format!("unexpected wire type for field {tag}"));
+        }
+        let len = decode_varint(&mut rest).map_err(|e| e.to_string())? as usize;
+        if len > rest.len() {
+            return Err("truncated file entry".into());
+        }
+        let (body, tail) = rest.split_at(len);
+        rest = tail;
+        let mut entry = body.to_vec();
+        if tag == 1 {
+            let mut msg =
+                DynamicMessage::decode(file_desc.clone(), body).map_err(|e| e.to_string())?;
+            if msg
+                .get_field_by_name("syntax")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .as_deref()
+                == Some("editions")
+            {
+                let number = features::raw_varint(body, 14).unwrap_or(0) as i32;
+                let edition = match number {
+                    1000 => Edition::E2023,
+                    1001 => Edition::E2024,
+                    n => return Err(format!("unsupported edition {n} in the image")),
+                };
+                let name = msg
+                    .get_field_by_name("name")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                editions.insert(name, edition);
+                msg.set_field_by_name("syntax", Value::String("proto2".into()));
+                for list in ["message_type", "extension"] {
+                    if let Some(Value::List(items)) = msg.get_field_by_name_mut(list) {
+                        for item in items {
+                            if let Value::Message(m) = item {
+                                if list == "message_type" {
+                                    require_dynamic(m);
+                                } else {
+                                    require_field(m);
+                                }
+                            }
+                        }
+                    }
+                }
+                entry = msg.encode_to_vec();
+            }
+        }
+        encode_key(tag, WireType::LengthDelimited, &mut out);
+        encode_varint(entry.len() as u64, &mut out);
+        out.extend_from_slice(&entry);
+    }
+    Ok((Some(out), editions))
+}
+
+fn require_dynamic(m: &mut prost_reflect::DynamicMessage) {
+    use prost_reflect::Value;
+    for name in ["field", "extension", "nested_type"] {
+        if let Some(Value::List(items)) = m.get_field_by_name_mut(name) {
+            for item in items {
+                if let Value::Message(inner) = item {
+                    if name == "nested_type" {
+                        require_dynamic(inner);
+                    } else {
+                        require_field(inner);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED`.
+fn require_field(f: &mut prost_reflect::DynamicMessage) {
+    use prost_reflect::Value;
+    let required = match f.get_field_by_name("options") {
+        Some(v) => match v.as_message() {
+            Some(opts) => {
+                features::explicit_features(&opts.encode_to_vec(), features::features_field::FIELD)
+                    .core
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == 1)
+                    .is_some_and(|(_, v)| *v == 3)
+            }
+            None => false,
+        },
+        None => false,
+    };
+    if required {
+        f.set_field_by_name("label", Value::EnumNumber(Label::Required as i32));
+    }
+}
