@@ -99,6 +99,11 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         let mut report = |path: Vec<i32>, message: String| {
             let span =
                 span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
+            // As buf: point at the feature's own name (`enum_type` in `features.enum_type`).
+            let span = match message.starts_with("option features.") {
+                true => span.map(|s| narrow_to_feature_name(s, &message, file.source.as_deref())),
+                false => span,
+            };
             out.push(Finding::new(
                 "COMPILE",
                 Some(file.external_path.clone()),
@@ -108,16 +113,20 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         };
         let _ = edition;
         // (feature number, allowed targets) for google.protobuf.FeatureSet.
-        const FIELD: u8 = 1;
-        const FILE: u8 = 2;
-        const MESSAGE: u8 = 4;
-        const ENUM: u8 = 8;
-        let allowed = |n: u32| -> u8 {
+        const FIELD: u16 = 1;
+        const FILE: u16 = 2;
+        const MESSAGE: u16 = 4;
+        const ENUM: u16 = 8;
+        const ONEOF: u16 = 16;
+        const SERVICE: u16 = 64;
+        const METHOD: u16 = 128;
+        let allowed = |n: u32| -> u16 {
             match n {
                 1 | 3 | 4 | 5 => FIELD | FILE,
                 2 => ENUM | FILE,
                 6 => MESSAGE | ENUM | FILE,
-                _ => 0xff,
+                8 => FILE,
+                _ => u16::MAX,
             }
         };
         let names = [
@@ -128,10 +137,12 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
             "utf8_validation",
             "message_encoding",
             "json_format",
+            "enforce_naming_style",
+            "default_symbol_visibility",
         ];
         let mut check_targets =
             |set: &FeatureSet,
-             target: u8,
+             target: u16,
              what: &str,
              path: &[i32],
              feat_field: u32,
@@ -160,6 +171,12 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
                         features_field::MESSAGE,
                         &mut report,
                     );
+                    for (oi, o) in m.oneofs().enumerate() {
+                        let set =
+                            explicit_features(&o.options().encode_to_vec(), features_field::ONEOF);
+                        let p = [path.to_vec(), vec![8, oi as i32, 2]].concat();
+                        check_targets(&set, ONEOF, "oneof", &p, features_field::ONEOF, &mut report);
+                    }
                 }
                 Item::Field(f) => {
                     let set =
@@ -175,6 +192,31 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         for (ei, e) in fd.enums().enumerate() {
             enum_checks(image, &e, &[5, ei as i32], &mut check_targets, &mut report);
         }
+        for (si, svc) in fd.services().enumerate() {
+            let set = explicit_features(&svc.options().encode_to_vec(), features_field::SERVICE);
+            let p = vec![6, si as i32, 3];
+            check_targets(
+                &set,
+                SERVICE,
+                "service",
+                &p,
+                features_field::SERVICE,
+                &mut report,
+            );
+            for (mi, m) in svc.methods().enumerate() {
+                let set = explicit_features(&m.options().encode_to_vec(), features_field::METHOD);
+                let p = vec![6, si as i32, 2, mi as i32, 4];
+                check_targets(
+                    &set,
+                    METHOD,
+                    "method",
+                    &p,
+                    features_field::METHOD,
+                    &mut report,
+                );
+            }
+        }
+
         for (xi, x) in fd.extensions().enumerate() {
             let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
             let p = vec![7, xi as i32, 8];
@@ -182,7 +224,7 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
             for &(n, v) in &set.core {
                 if n == 1 {
                     report(
-                        [p.clone(), vec![features_field::FIELD as i32, 1]].concat(),
+                        vec![7, xi as i32],
                         if v == 3 {
                             "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)".to_string()
                         } else {
@@ -194,6 +236,51 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Narrows a one-line option span to the first `features.<name>` name quoted in the message.
+fn narrow_to_feature_name(span: Span, message: &str, source: Option<&str>) -> Span {
+    let Some(source) = source else { return span };
+    let Some(name) = message
+        .split("features.")
+        .nth(1)
+        .map(|rest| {
+            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")
+        })
+        .filter(|n| !n.is_empty())
+    else {
+        return span;
+    };
+    if span.start_line != span.end_line {
+        return span;
+    }
+    let Some(line) = source.lines().nth(span.start_line as usize - 1) else {
+        return span;
+    };
+    let chars: Vec<char> = line.chars().collect();
+    let from = (span.start_column as usize)
+        .saturating_sub(1)
+        .min(chars.len());
+    let to = (span.end_column as usize)
+        .saturating_sub(1)
+        .min(chars.len());
+    let within: String = chars[from..to].iter().collect();
+    match within.find(&format!("features.{name}")) {
+        Some(byte) => {
+            let col = span.start_column
+                + within[..byte].chars().count() as u32
+                + "features.".len() as u32;
+            Span {
+                start_line: span.start_line,
+                start_column: col,
+                end_line: span.end_line,
+                end_column: col + name.chars().count() as u32,
+            }
+        }
+        None => span,
+    }
 }
 
 /// proto3 messages cannot use closed enums (an editions enum with `enum_type = CLOSED`).
@@ -272,7 +359,7 @@ fn walk_message(
 }
 
 type TargetCheck<'a> =
-    dyn FnMut(&features::FeatureSet, u8, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
+    dyn FnMut(&features::FeatureSet, u16, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
 
 fn enum_checks(
     image: &Image,
@@ -286,6 +373,19 @@ fn enum_checks(
     let mut p = path.to_vec();
     p.push(3);
     check_targets(&set, 8, "enum", &p, features_field::ENUM, report);
+    for (vi, v) in e.values().enumerate() {
+        let set = explicit_features(&v.options().encode_to_vec(), features_field::ENUM_VALUE);
+        let p = [path.to_vec(), vec![2, vi as i32, 3]].concat();
+        // 32 = enum entry (see the target bits in `check_features`)
+        check_targets(
+            &set,
+            32,
+            "enum entry",
+            &p,
+            features_field::ENUM_VALUE,
+            report,
+        );
+    }
     if enum_features(image, e).enum_type == EnumType::Open {
         if let Some(first) = e.values().next() {
             if first.number() != 0 {
@@ -308,15 +408,10 @@ fn field_combinations(
     options_path: &[i32],
     report: &mut dyn FnMut(Vec<i32>, String),
 ) {
-    use features::*;
     use prost_reflect::Kind;
-    let at = |n: u32| {
-        [
-            options_path.to_vec(),
-            vec![features_field::FIELD as i32, n as i32],
-        ]
-        .concat()
-    };
+    // As buf: impossible combinations are reported at the field declaration.
+    let field_path = options_path[..options_path.len() - 1].to_vec();
+    let at = |_feature: u32| field_path.clone();
     let is_message = matches!(f.kind(), Kind::Message(_)) && !f.is_map();
     let repeated = f.is_list() || f.is_map();
     for &(n, v) in &set.core {
