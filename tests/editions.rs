@@ -409,3 +409,29 @@ fn editions_images_read_back() {
         "LEGACY_REQUIRED"
     );
 }
+
+#[test]
+fn generate_accepts_editions_files() {
+    let ws = common::workspace(&[
+        ("buf.yaml", "version: v2\nmodules:\n  - path: proto\n"),
+        (
+            "buf.gen.yaml",
+            "version: v2\nplugins:\n  - remote: buf.build/community/neoeinstein-prost\n    out: gen/src\ninputs:\n  - directory: proto\n",
+        ),
+        (
+            "proto/acme/v1/a.proto",
+            "edition = \"2023\";\npackage acme.v1;\nmessage Thing {\n  string name = 1;\n  Thing child = 2 [features.message_encoding = DELIMITED];\n  int32 id = 3 [features.field_presence = LEGACY_REQUIRED];\n}\n",
+        ),
+    ]);
+    let run = common::protoforge(ws.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let code = std::fs::read_to_string(ws.path().join("gen/src/acme.v1.rs")).unwrap();
+    assert!(
+        code.contains("#[prost(group, optional, boxed, tag = \"2\")]"),
+        "{code}"
+    );
+    assert!(
+        code.contains("#[prost(int32, required, tag = \"3\")]"),
+        "{code}"
+    );
+}

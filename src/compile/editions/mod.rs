@@ -625,9 +625,12 @@ fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
 /// For images read from bytes (ours or buf's): the `FileDescriptorSet` with every editions file
 /// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`), and
 /// the edition of each such file. `None` bytes when the set has no editions file.
+/// `delimited_as_group` also turns `features.message_encoding = DELIMITED` fields into
+/// `TYPE_GROUP` (for code generators that only know proto2/proto3, e.g. prost-build).
 #[allow(clippy::type_complexity)]
 pub fn linkable_image(
     set: &[u8],
+    delimited_as_group: bool,
 ) -> std::result::Result<(Option<Vec<u8>>, std::collections::HashMap<String, Edition>), String> {
     use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
     use prost_reflect::{DynamicMessage, ReflectMessage, Value};
@@ -676,9 +679,9 @@ pub fn linkable_image(
                         for item in items {
                             if let Value::Message(m) = item {
                                 if list == "message_type" {
-                                    require_dynamic(m);
+                                    require_dynamic(m, delimited_as_group);
                                 } else {
-                                    require_field(m);
+                                    require_field(m, delimited_as_group);
                                 }
                             }
                         }
@@ -694,16 +697,16 @@ pub fn linkable_image(
     Ok((Some(out), editions))
 }
 
-fn require_dynamic(m: &mut prost_reflect::DynamicMessage) {
+fn require_dynamic(m: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
     use prost_reflect::Value;
     for name in ["field", "extension", "nested_type"] {
         if let Some(Value::List(items)) = m.get_field_by_name_mut(name) {
             for item in items {
                 if let Value::Message(inner) = item {
                     if name == "nested_type" {
-                        require_dynamic(inner);
+                        require_dynamic(inner, delimited_as_group);
                     } else {
-                        require_field(inner);
+                        require_field(inner, delimited_as_group);
                     }
                 }
             }
@@ -711,24 +714,31 @@ fn require_dynamic(m: &mut prost_reflect::DynamicMessage) {
     }
 }
 
-/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED`.
-fn require_field(f: &mut prost_reflect::DynamicMessage) {
+/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED`
+/// (and, when asked, `features.message_encoding = DELIMITED` -> `TYPE_GROUP`).
+fn require_field(f: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
     use prost_reflect::Value;
-    let required = match f.get_field_by_name("options") {
+    let set = match f.get_field_by_name("options") {
         Some(v) => match v.as_message() {
             Some(opts) => {
                 features::explicit_features(&opts.encode_to_vec(), features::features_field::FIELD)
-                    .core
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| *n == 1)
-                    .is_some_and(|(_, v)| *v == 3)
             }
-            None => false,
+            None => features::FeatureSet::default(),
         },
-        None => false,
+        None => features::FeatureSet::default(),
     };
-    if required {
+    let last = |n: u32| {
+        set.core
+            .iter()
+            .rev()
+            .find(|(f, _)| *f == n)
+            .map(|(_, v)| *v)
+    };
+    if last(1) == Some(3) {
         f.set_field_by_name("label", Value::EnumNumber(Label::Required as i32));
+    }
+    let is_message = f.get_field_by_name("type").as_deref() == Some(&Value::EnumNumber(11));
+    if delimited_as_group && is_message && last(5) == Some(2) {
+        f.set_field_by_name("type", Value::EnumNumber(10));
     }
 }
