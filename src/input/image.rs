@@ -170,7 +170,12 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
                 let lossy =
                     read(&pool, &lenient)?.transcode_to::<prost_types::FileDescriptorProto>();
                 match lossy {
-                    Ok(fdp) if !known && pool.add_file_descriptor_proto(linkable(fdp.clone())).is_ok() => {
+                    Ok(fdp)
+                        if !known
+                            && pool
+                                .add_file_descriptor_proto(linkable(fdp.clone()))
+                                .is_ok() =>
+                    {
                         (read(&pool, &strict)?.encode_to_vec(), true)
                     }
                     _ => return Err(first_error),
