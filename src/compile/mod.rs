@@ -54,16 +54,24 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
                 ready.insert(name, *file);
             }
             Ok(Parsed::Editions(lowered)) => {
-                editions_files.insert(name.clone(), (lowered.edition, lowered.added_descriptor_import));
+                editions_files.insert(
+                    name.clone(),
+                    (lowered.edition, lowered.added_descriptor_import),
+                );
                 ready.insert(name, lowered.link);
             }
             Err(err) => {
                 if workspace.files[&name].is_target {
                     match err {
-                        ParseFailure::Protox(err) => findings.extend(errors::to_findings(&err, workspace)),
+                        ParseFailure::Protox(err) => {
+                            findings.extend(errors::to_findings(&err, workspace))
+                        }
                         ParseFailure::Editions(errs) => {
                             let wf = &workspace.files[&name];
-                            findings.extend(errs.iter().map(|e| editions_finding(e, &wf.text, &wf.external_path)));
+                            findings.extend(
+                                errs.iter()
+                                    .map(|e| editions_finding(e, &wf.text, &wf.external_path)),
+                            );
                         }
                     }
                 }
@@ -123,7 +131,9 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     let injected_only = !editions_files.is_empty()
         && !pool.files().any(|fd| {
             let deps = fd.file_descriptor_proto().dependency.iter();
-            let injected = editions_files.get(fd.name()).is_some_and(|(_, added)| *added);
+            let injected = editions_files
+                .get(fd.name())
+                .is_some_and(|(_, added)| *added);
             deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
         })
         && !targets.contains(editions::DESCRIPTOR_PROTO);
@@ -179,7 +189,9 @@ fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailur
             Err(editions::LowerError::Protox(e)) => Err(ParseFailure::Protox(e)),
             Err(editions::LowerError::Editions(errs)) => Err(ParseFailure::Editions(errs)),
         },
-        None => File::from_source(name, text).map(|f| Parsed::Plain(Box::new(f))).map_err(ParseFailure::Protox),
+        None => File::from_source(name, text)
+            .map(|f| Parsed::Plain(Box::new(f)))
+            .map_err(ParseFailure::Protox),
     }
 }
 
@@ -193,7 +205,12 @@ fn editions_finding(e: &editions::EditionsError, text: &str, path: &str) -> Find
         end_line: el as u32 + 1,
         end_column: ec as u32 + 1,
     };
-    let mut f = Finding::new("COMPILE", Some(path.to_string()), Some(span), e.message.clone());
+    let mut f = Finding::new(
+        "COMPILE",
+        Some(path.to_string()),
+        Some(span),
+        e.message.clone(),
+    );
     if let Some(help) = &e.help {
         f = f.with_help(help.clone());
     }
