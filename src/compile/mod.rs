@@ -184,7 +184,8 @@ enum ParseFailure {
 
 fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailure> {
     match editions::editions_tree(text) {
-        Some(tree) => match editions::lower(name, &tree) {
+        Some(Err(e)) => Err(ParseFailure::Editions(vec![e])),
+        Some(Ok(tree)) => match editions::lower(name, &tree) {
             Ok(lowered) => Ok(Parsed::Editions(Box::new(lowered))),
             Err(editions::LowerError::Protox(e)) => Err(ParseFailure::Protox(e)),
             Err(editions::LowerError::Editions(errs)) => Err(ParseFailure::Editions(errs)),

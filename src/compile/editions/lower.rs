@@ -92,15 +92,39 @@ pub enum LowerError {
 }
 
 /// Parses `source` with our parser when it has an `edition` statement (cheap pre-check first).
-/// `None` for proto2/proto3 files and for files our parser rejects (protox reports those).
-pub fn editions_tree(source: &str) -> Option<syntax::File> {
+/// `None` for proto2/proto3 files; a syntax error of an editions file is reported by our parser
+/// (protox would only say that it expected `syntax`).
+pub fn editions_tree(source: &str) -> Option<Result<syntax::File, EditionsError>> {
     if !source.contains("edition") {
         return None;
     }
-    let tree = syntax::parse(source).ok()?;
-    match &tree.syntax {
-        Some(s) if s.is_edition => Some(tree),
-        _ => None,
+    match syntax::parse(source) {
+        Ok(tree) => match &tree.syntax {
+            Some(s) if s.is_edition => Some(Ok(tree)),
+            _ => None,
+        },
+        Err(e) if starts_with_edition(source) => Some(Err(EditionsError {
+            span: e.span,
+            message: e.message,
+            help: None,
+        })),
+        Err(_) => None,
+    }
+}
+
+/// True when the first statement (after comments and blank lines) is `edition ...`.
+fn starts_with_edition(source: &str) -> bool {
+    let mut rest = source;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map(|(_, r)| r).unwrap_or("");
+        } else {
+            return rest.starts_with("edition")
+                && !rest[7..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        }
     }
 }
 
