@@ -51,6 +51,8 @@ pub struct ImageFile {
     pub module: Option<usize>,
     /// The source text, when compiled from source.
     pub source: Option<Arc<str>>,
+    /// `Some` for `edition = "2023"|"2024"` files (then `proto.syntax` is `"editions"`).
+    pub edition: Option<crate::compile::editions::Edition>,
     locations: OnceLock<Locations>,
 }
 
@@ -70,6 +72,7 @@ impl ImageFile {
             root_path,
             module,
             source,
+            edition: None,
             locations: OnceLock::new(),
         }
     }

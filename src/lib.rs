@@ -20,6 +20,7 @@ pub mod input;
 pub mod lint;
 pub mod pipeline;
 pub mod report;
+pub mod syntax;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -1,9 +1,346 @@
+//! `protoforge format`: prints, diffs, checks or rewrites `.proto` files in buf's style.
+//!
+//! Inputs: a `.proto` file, a directory (every `.proto` below it, minus buf.yaml `excludes`,
+//! `--exclude-path`, and the globs of a `.protoforgeignore` file), or stdin with `--stdin-filepath`.
+//! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors
+//! (a file that cannot be parsed is reported as `Failure: path:line:col:message`, nothing is written).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
 use crate::cli::FormatArgs;
 use crate::commands::Outcome;
 use crate::{Error, Result};
 
-pub fn run(_args: FormatArgs) -> Result<Outcome> {
-    Err(Error::new(
-        "`protoforge format` is not available in this build yet",
-    ))
+/// One file to format: the path shown to the user, where it lives, and its text.
+struct Job {
+    display: String,
+    path: Option<PathBuf>,
+    /// Path relative to the input (used for `-o DIR`).
+    rel: PathBuf,
+    source: String,
+}
+
+pub fn run(args: FormatArgs) -> Result<Outcome> {
+    let jobs = collect(&args)?;
+    // Parse and format everything first: an unparsable file means nothing is written.
+    let mut results = Vec::with_capacity(jobs.len());
+    let mut failures = Vec::new();
+    for job in jobs {
+        match crate::format::format_source(&job.source) {
+            Ok(formatted) => results.push((job, formatted)),
+            Err(e) => {
+                let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
+                failures.push(format!(
+                    "{}:{}:{}:{}",
+                    job.display,
+                    line + 1,
+                    col + 1,
+                    e.message
+                ));
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Error::new(format!("Failure: {}", failures.join("\n"))));
+    }
+    let changed = results.iter().any(|(job, out)| &job.source != out);
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    if args.diff {
+        for (job, out) in &results {
+            if &job.source != out {
+                let diff = similar::TextDiff::from_lines(job.source.as_str(), out.as_str());
+                let text = diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("{}.orig", job.display), &job.display)
+                    .to_string();
+                write_out(
+                    &mut stdout,
+                    &format!("diff -u {}.orig {}\n", job.display, job.display),
+                )?;
+                write_out(&mut stdout, &text)?;
+            }
+        }
+    }
+    if args.write {
+        for (job, out) in &results {
+            if &job.source != out {
+                if let Some(path) = &job.path {
+                    write_atomic(path, out)?;
+                }
+            }
+        }
+    } else if let Some(output) = &args.output {
+        write_output(output, &results)?;
+    } else if !args.diff {
+        for (_, out) in &results {
+            write_out(&mut stdout, out)?;
+        }
+    }
+    if args.exit_code && changed {
+        Ok(Outcome::Findings)
+    } else {
+        Ok(Outcome::Clean)
+    }
+}
+
+fn write_out(w: &mut impl Write, s: &str) -> Result<()> {
+    w.write_all(s.as_bytes())
+        .map_err(|e| Error::io("stdout", e))
+}
+
+/// `-o`: a single file input may go to a file; several files go under a directory.
+fn write_output(output: &Path, results: &[(Job, String)]) -> Result<()> {
+    let single = results.len() == 1
+        && (output.extension().is_some_and(|e| e == "proto") || !output.is_dir());
+    if single
+        && results.len() == 1
+        && !output.is_dir()
+        && output.extension().is_some_and(|e| e == "proto")
+    {
+        return write_atomic(output, &results[0].1);
+    }
+    if output.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut stdout = stdout.lock();
+        for (_, out) in results {
+            write_out(&mut stdout, out)?;
+        }
+        return Ok(());
+    }
+    for (job, out) in results {
+        let dest = output.join(&job.rel);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
+        }
+        write_atomic(&dest, out)?;
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file in the same directory and renames it over the target.
+fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir.display(), e))?;
+    tmp.write_all(contents.as_bytes())
+        .map_err(|e| Error::io(path.display(), e))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io(path.display(), e.error))?;
+    Ok(())
+}
+
+fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
+    if let Some(stdin_path) = &args.stdin_filepath {
+        let mut source = String::new();
+        std::io::stdin()
+            .read_to_string(&mut source)
+            .map_err(|e| Error::io("stdin", e))?;
+        return Ok(vec![Job {
+            display: stdin_path.clone(),
+            path: None,
+            rel: PathBuf::from(stdin_path),
+            source,
+        }]);
+    }
+    let input = args.input.input.as_str();
+    let input_path = PathBuf::from(input);
+    let meta = std::fs::metadata(&input_path).map_err(|e| {
+        Error::new(format!("{input}: {e}"))
+            .with_help("give a .proto file or a directory (default: the current one)")
+    })?;
+    if meta.is_file() {
+        let source = read(&input_path)?;
+        let rel = input_path
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| input_path.clone());
+        return Ok(vec![Job {
+            display: input.to_string(),
+            path: Some(input_path),
+            rel,
+            source,
+        }]);
+    }
+    let filters = Filters::new(&input_path, args)?;
+    let mut files = Vec::new();
+    walk(&input_path, &input_path, &filters, &mut files)?;
+    files.sort();
+    let mut jobs = Vec::with_capacity(files.len());
+    for rel in files {
+        let path = input_path.join(&rel);
+        let display = if input == "." {
+            rel.display().to_string()
+        } else {
+            path.display().to_string()
+        };
+        let source = read(&path)?;
+        jobs.push(Job {
+            display,
+            path: Some(path),
+            rel,
+            source,
+        });
+    }
+    Ok(jobs)
+}
+
+fn read(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(format!("{}: file is not valid UTF-8", path.display())))
+}
+
+/// Which files of a directory input are formatted.
+struct Filters {
+    /// `--path`: only these files or directories (relative to the input).
+    only: Vec<PathBuf>,
+    /// `--exclude-path` plain paths and buf.yaml `excludes`.
+    excluded: Vec<PathBuf>,
+    /// `--exclude-path` globs and `.protoforgeignore` globs.
+    globs: GlobSet,
+}
+
+impl Filters {
+    fn new(root: &Path, args: &FormatArgs) -> Result<Filters> {
+        let mut excluded = Vec::new();
+        let mut builder = GlobSetBuilder::new();
+        let mut any_glob = false;
+        for p in &args.input.exclude_paths {
+            if p.contains(['*', '?', '[', '{']) {
+                let glob =
+                    Glob::new(p).map_err(|e| Error::new(format!("--exclude-path {p}: {e}")))?;
+                builder.add(glob);
+                any_glob = true;
+            } else {
+                excluded.push(normalize(p));
+            }
+        }
+        excluded.extend(buf_yaml_excludes(root));
+        let ignore_file = root.join(".protoforgeignore");
+        if let Ok(text) = std::fs::read_to_string(&ignore_file) {
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let pattern = line.trim_start_matches('/');
+                let pattern = if pattern.ends_with('/') {
+                    format!("{pattern}**")
+                } else {
+                    pattern.to_string()
+                };
+                let glob = Glob::new(&pattern).map_err(|e| {
+                    Error::new(format!(
+                        "{}:{}: bad glob {line:?}: {e}",
+                        ignore_file.display(),
+                        n + 1
+                    ))
+                })?;
+                builder.add(glob);
+                // A directory pattern also matches everything below it.
+                if !pattern.ends_with("**") {
+                    if let Ok(g) = Glob::new(&format!("{pattern}/**")) {
+                        builder.add(g);
+                    }
+                }
+                any_glob = true;
+            }
+        }
+        let globs = if any_glob {
+            builder
+                .build()
+                .map_err(|e| Error::new(format!("exclude globs: {e}")))?
+        } else {
+            GlobSet::empty()
+        };
+        Ok(Filters {
+            only: args.input.paths.iter().map(|p| normalize(p)).collect(),
+            excluded,
+            globs,
+        })
+    }
+
+    fn skip_dir(&self, rel: &Path) -> bool {
+        self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel)
+    }
+
+    fn keep_file(&self, rel: &Path) -> bool {
+        if self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel) {
+            return false;
+        }
+        self.only.is_empty() || self.only.iter().any(|p| rel.starts_with(p))
+    }
+}
+
+fn normalize(p: &str) -> PathBuf {
+    let p = p.trim_start_matches("./").trim_end_matches('/');
+    PathBuf::from(p)
+}
+
+/// The `excludes` of a v1 buf.yaml, or of the module at `.` in a v2 buf.yaml (minimal reading).
+fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(root.join("buf.yaml")) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut push = |v: &serde_yaml_ng::Value, prefix: &str| {
+        if let Some(seq) = v.get("excludes").and_then(|e| e.as_sequence()) {
+            for e in seq.iter().filter_map(|e| e.as_str()) {
+                let e = e.strip_prefix(prefix).unwrap_or(e);
+                out.push(normalize(e));
+            }
+        }
+    };
+    if let Some(build) = doc.get("build") {
+        push(build, "");
+    }
+    if let Some(modules) = doc.get("modules").and_then(|m| m.as_sequence()) {
+        for m in modules {
+            if m.get("path")
+                .and_then(|p| p.as_str())
+                .is_none_or(|p| p == ".")
+            {
+                push(m, "");
+            }
+        }
+    }
+    out
+}
+
+fn walk(root: &Path, dir: &Path, filters: &Filters, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::io(path.display(), e))?;
+        if file_type.is_dir() {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') || filters.skip_dir(&rel) {
+                continue;
+            }
+            walk(root, &path, filters, out)?;
+        } else if file_type.is_file()
+            && path.extension().is_some_and(|e| e == "proto")
+            && filters.keep_file(&rel)
+        {
+            out.push(rel);
+        }
+    }
+    Ok(())
 }

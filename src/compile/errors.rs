@@ -57,15 +57,16 @@ fn collect(
     let related: Vec<&dyn Diagnostic> = diag.related().map(|r| r.collect()).unwrap_or_default();
     if !message.contains(IMPORT_FAILED_MARKER) {
         let (mut file, mut span) = locate(diag);
-        if file.is_none() {
-            // Some link errors (e.g. an unknown type inside a map<>) carry no span: fall back to the
-            // file the error is about, and the first use of the quoted name in it.
-            if let Some(name) = file_hint {
+        if span.is_none() {
+            // Some link errors (e.g. an unknown type inside a map<>, or any error in an editions
+            // file, linked without its source) carry no span: fall back to the file the error is
+            // about, and the first use of the quoted name in it.
+            if let Some(name) = file.clone().or(file_hint.map(str::to_string)) {
                 span = workspace
                     .files
-                    .get(name)
+                    .get(&name)
                     .and_then(|f| find_quoted_name(&message, &f.text));
-                file = Some(name.to_string());
+                file = Some(name);
             }
         }
         let path = file.map(|name| {
@@ -91,7 +92,16 @@ fn collect(
 /// The span of the first whole-word occurrence (outside comments) of the name quoted in `message`
 /// (`name 'Foo' is not defined`).
 fn find_quoted_name(message: &str, text: &str) -> Option<Span> {
-    let name = message.split('\'').nth(1).filter(|n| !n.is_empty())?;
+    // Every quoted name in turn ('type' 'option' 'value'): the first one found in the file wins.
+    message
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|n| !n.is_empty())
+        .find_map(|name| find_word(name, text))
+}
+
+fn find_word(name: &str, text: &str) -> Option<Span> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
     for (line_no, line) in text.lines().enumerate() {
         let code = line.split("//").next().unwrap_or("");

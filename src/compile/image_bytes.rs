@@ -37,6 +37,9 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
             continue;
         };
         let mut bytes = fd.encode_to_vec();
+        if let Some(edition) = file.edition {
+            bytes = super::editions::encode_editions_form(&image.pool, file, edition, &bytes)?;
+        }
         if enc.exclude_source_info {
             let mut msg = DynamicMessage::decode(file_desc.clone(), bytes.as_slice())
                 .map_err(|e| Error::new(format!("re-encoding {}: {e}", file.name())))?;
@@ -66,7 +69,11 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     if !enc.json {
         return Ok(set);
     }
-    let set_desc = prost_types::FileDescriptorSet::default().descriptor();
+    // The pool's own descriptor.proto when it has one (the modern one knows `edition`, `features`).
+    let set_desc = image
+        .pool
+        .get_message_by_name("google.protobuf.FileDescriptorSet")
+        .unwrap_or_else(|| prost_types::FileDescriptorSet::default().descriptor());
     let msg = DynamicMessage::decode(set_desc, set.as_slice())
         .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
     let mut out = Vec::new();
@@ -83,6 +90,10 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
 /// Reads a binary image (ours, buf's, or a plain `FileDescriptorSet`).
 pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     let imports = buf_import_flags(bytes).map_err(|e| corrupt(origin, &e))?;
+    // prost-reflect cannot link `syntax = "editions"`: hand it proto2-shaped copies.
+    let (linkable, editions) =
+        super::editions::linkable_image(bytes, false).map_err(|e| corrupt(origin, &e))?;
+    let bytes = linkable.as_deref().unwrap_or(bytes);
     let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
         return Err(
@@ -91,7 +102,14 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
             ),
         );
     }
-    Ok(super::image_from_pool(pool, &imports))
+    let mut image = super::image_from_pool(pool, &imports);
+    for file in &mut image.files {
+        if let Some(&edition) = editions.get(file.name()) {
+            super::editions::restore_editions_form(&mut file.proto, false);
+            file.edition = Some(edition);
+        }
+    }
+    Ok(image)
 }
 
 fn corrupt(origin: &str, detail: &str) -> Error {

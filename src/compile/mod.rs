@@ -7,12 +7,15 @@
 //! failed is not reported again for the same missing import.
 
 mod duplicates;
+pub mod editions;
 mod errors;
 mod image_bytes;
+mod wkt;
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use prost_reflect::DescriptorPool;
@@ -36,29 +39,49 @@ pub enum Compiled {
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
     // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
-    // only if a target imports them (a one-file run in a large module stays fast).
-    let parsed: Vec<(String, std::result::Result<File, protox::Error>)> = workspace
+    // only if a target imports them (a one-file run in a large module stays fast). Files with an
+    // `edition` statement go through our editions front end (see `editions`).
+    let parsed: Vec<(String, std::result::Result<Parsed, ParseFailure>)> = workspace
         .files
         .par_iter()
         .filter(|(_, f)| f.is_target)
-        .map(|(name, f)| (name.clone(), File::from_source(name, &f.text)))
+        .map(|(name, f)| (name.clone(), parse_file(name, &f.text)))
         .collect();
-    let lazy: HashMap<String, Arc<str>> = workspace
+    let lazy: HashMap<String, (Arc<str>, String)> = workspace
         .files
         .iter()
         .filter(|(_, f)| !f.is_target)
-        .map(|(name, f)| (name.clone(), f.text.clone()))
+        .map(|(name, f)| (name.clone(), (f.text.clone(), f.external_path.clone())))
         .collect();
     let mut findings = Vec::new();
     let mut ready = HashMap::new();
     let mut failed = BTreeSet::new();
+    let mut editions_files: HashMap<String, (editions::Edition, bool)> = HashMap::new();
     for (name, result) in parsed {
         match result {
-            Ok(file) => {
-                ready.insert(name, file);
+            Ok(Parsed::Plain(file)) => {
+                ready.insert(name, *file);
+            }
+            Ok(Parsed::Editions(lowered)) => {
+                editions_files.insert(
+                    name.clone(),
+                    (lowered.edition, lowered.added_descriptor_import),
+                );
+                ready.insert(name, lowered.link);
             }
             Err(err) => {
-                findings.extend(errors::to_findings(&err, workspace));
+                match err {
+                    ParseFailure::Protox(err) => {
+                        findings.extend(errors::to_findings(&err, workspace))
+                    }
+                    ParseFailure::Editions(errs) => {
+                        let wf = &workspace.files[&name];
+                        findings.extend(
+                            errs.iter()
+                                .map(|e| editions_finding(e, &wf.text, &wf.external_path)),
+                        );
+                    }
+                }
                 failed.insert(name);
             }
         }
@@ -83,14 +106,17 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     }
 
     let mut chain = ChainFileResolver::new();
+    let lazily_parsed = Rc::new(RefCell::new(LazyOutcome::default()));
     chain.add(ParsedFiles {
         files: RefCell::new(ready),
         failed: failed.clone(),
         lazy,
+        outcome: lazily_parsed.clone(),
     });
     for root in include_roots {
         chain.add(IncludeRoot { root: root.clone() });
     }
+    chain.add(wkt::BuiltinFiles);
     chain.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(chain);
     compiler.include_source_info(true).include_imports(true);
@@ -103,6 +129,9 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
             findings.extend(errors::to_findings(&err, workspace));
         }
     }
+    let lazy_outcome = std::mem::take(&mut *lazily_parsed.borrow_mut());
+    findings.extend(lazy_outcome.findings);
+    editions_files.extend(lazy_outcome.editions_files);
     if !findings.is_empty() {
         sort_and_dedup(&mut findings);
         return Ok(Compiled::Errors(findings));
@@ -110,12 +139,28 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
 
     let pool = compiler.descriptor_pool();
     let targets: BTreeSet<&str> = workspace.targets().map(|f| f.name.as_str()).collect();
+    // descriptor.proto is linked with every editions file (for `features`); keep it in the image
+    // only when some file really imports it.
+    let injected_only = !editions_files.is_empty()
+        && !pool.files().any(|fd| {
+            let deps = fd.file_descriptor_proto().dependency.iter();
+            let injected = editions_files
+                .get(fd.name())
+                .is_some_and(|(_, added)| *added);
+            deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
+        })
+        && !targets.contains(editions::DESCRIPTOR_PROTO);
     let files = pool
         .files()
+        .filter(|fd| !(injected_only && fd.name() == editions::DESCRIPTOR_PROTO))
         .map(|fd| {
             let name = fd.name();
-            let proto = fd.file_descriptor_proto().clone();
-            match workspace.files.get(name) {
+            let mut proto = fd.file_descriptor_proto().clone();
+            let edition = editions_files.get(name).map(|(edition, added)| {
+                editions::restore_editions_form(&mut proto, *added);
+                *edition
+            });
+            let mut file = match workspace.files.get(name) {
                 Some(wf) => ImageFile::new(
                     proto,
                     !targets.contains(name),
@@ -125,10 +170,65 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
                     Some(wf.text.clone()),
                 ),
                 None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
-            }
+            };
+            file.edition = edition;
+            file
         })
         .collect();
-    Ok(Compiled::Image(Image { files, pool }))
+    let image = Image { files, pool };
+    let mut feature_errors = editions::check_features(&image);
+    if !feature_errors.is_empty() {
+        sort_and_dedup(&mut feature_errors);
+        return Ok(Compiled::Errors(feature_errors));
+    }
+    Ok(Compiled::Image(image))
+}
+
+/// A parsed workspace file: plain protox, or an editions file lowered by [`editions`].
+enum Parsed {
+    Plain(Box<File>),
+    Editions(Box<editions::Lowered>),
+}
+
+enum ParseFailure {
+    Protox(protox::Error),
+    Editions(Vec<editions::EditionsError>),
+}
+
+fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailure> {
+    match editions::editions_tree(text) {
+        Some(Err(e)) => Err(ParseFailure::Editions(vec![e])),
+        Some(Ok(tree)) => match editions::lower(name, &tree) {
+            Ok(lowered) => Ok(Parsed::Editions(Box::new(lowered))),
+            Err(editions::LowerError::Protox(e)) => Err(ParseFailure::Protox(e)),
+            Err(editions::LowerError::Editions(errs)) => Err(ParseFailure::Editions(errs)),
+        },
+        None => File::from_source(name, text)
+            .map(|f| Parsed::Plain(Box::new(f)))
+            .map_err(ParseFailure::Protox),
+    }
+}
+
+/// A `COMPILE` finding for an editions front-end error (byte span -> 1-based line/column).
+fn editions_finding(e: &editions::EditionsError, text: &str, path: &str) -> Finding {
+    let (sl, sc) = crate::syntax::line_col(text, e.span.start as usize);
+    let (el, ec) = crate::syntax::line_col(text, e.span.end as usize);
+    let span = crate::check::Span {
+        start_line: sl as u32 + 1,
+        start_column: sc as u32 + 1,
+        end_line: el as u32 + 1,
+        end_column: ec as u32 + 1,
+    };
+    let mut f = Finding::new(
+        "COMPILE",
+        Some(path.to_string()),
+        Some(span),
+        e.message.clone(),
+    );
+    if let Some(help) = &e.help {
+        f = f.with_help(help.clone());
+    }
+    f
 }
 
 /// Include roots from `-I` flags and the `PROTOFORGE_INCLUDE` path list.
@@ -145,8 +245,17 @@ struct ParsedFiles {
     files: RefCell<HashMap<String, File>>,
     /// Files that failed to parse: importing them is not reported as "not found".
     failed: BTreeSet<String>,
-    /// Workspace files that are not targets: parsed when first imported.
-    lazy: HashMap<String, Arc<str>>,
+    /// Workspace files that are not targets (text, external path): parsed when first imported.
+    lazy: HashMap<String, (Arc<str>, String)>,
+    /// What parsing them on demand found out, for the compile step to collect afterwards.
+    outcome: Rc<RefCell<LazyOutcome>>,
+}
+
+/// Editions files and front-end errors met while parsing imported non-target files.
+#[derive(Default)]
+struct LazyOutcome {
+    editions_files: HashMap<String, (editions::Edition, bool)>,
+    findings: Vec<Finding>,
 }
 
 impl FileResolver for ParsedFiles {
@@ -159,8 +268,28 @@ impl FileResolver for ParsedFiles {
                 name.to_string(),
             )));
         }
-        if let Some(text) = self.lazy.get(name) {
-            return File::from_source(name, text);
+        if let Some((text, external_path)) = self.lazy.get(name) {
+            return match parse_file(name, text) {
+                Ok(Parsed::Plain(file)) => Ok(*file),
+                Ok(Parsed::Editions(lowered)) => {
+                    let meta = (lowered.edition, lowered.added_descriptor_import);
+                    self.outcome
+                        .borrow_mut()
+                        .editions_files
+                        .insert(name.to_string(), meta);
+                    Ok(lowered.link)
+                }
+                Err(ParseFailure::Protox(err)) => Err(err),
+                Err(ParseFailure::Editions(errs)) => {
+                    let found = errs
+                        .iter()
+                        .map(|e| editions_finding(e, text, external_path));
+                    self.outcome.borrow_mut().findings.extend(found);
+                    Err(protox::Error::new(errors::ImportFailedToParse(
+                        name.to_string(),
+                    )))
+                }
+            };
         }
         Err(protox::Error::file_not_found(name))
     }

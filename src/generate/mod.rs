@@ -137,6 +137,15 @@ impl GeneratedCrate {
 /// Generates the crate for `targets` (file names as in the descriptor set) from an encoded
 /// `FileDescriptorSet` that holds them and all their imports.
 pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Result<GeneratedCrate> {
+    // prost-build and prost-reflect know proto2/proto3 only: editions files go in proto2-shaped.
+    let linkable = crate::compile::editions::linkable_image(fds, true)
+        .map_err(|e| {
+            Error::new(format!(
+                "the input is not an encoded FileDescriptorSet: {e}"
+            ))
+        })?
+        .0;
+    let fds = linkable.as_deref().unwrap_or(fds);
     let set = FileDescriptorSet::decode(fds).map_err(|e| {
         Error::new(format!(
             "the input is not an encoded FileDescriptorSet: {e}"

@@ -170,7 +170,12 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
                 let lossy =
                     read(&pool, &lenient)?.transcode_to::<prost_types::FileDescriptorProto>();
                 match lossy {
-                    Ok(fdp) if !known && pool.add_file_descriptor_proto(fdp.clone()).is_ok() => {
+                    Ok(fdp)
+                        if !known
+                            && pool
+                                .add_file_descriptor_proto(linkable(fdp.clone()))
+                                .is_ok() =>
+                    {
                         (read(&pool, &strict)?.encode_to_vec(), true)
                     }
                     _ => return Err(first_error),
@@ -181,7 +186,7 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
             // Later files may use this file's extensions; a file whose imports are missing
             // (an image without imports) cannot be added, which only matters if they do.
             if let Ok(fdp) = prost_types::FileDescriptorProto::decode(&encoded_file[..]) {
-                let _ = pool.add_file_descriptor_proto(fdp);
+                let _ = pool.add_file_descriptor_proto(linkable(fdp));
             }
         }
         let mut encoded = encoded_file;
@@ -203,4 +208,13 @@ fn json_to_binary(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<u8>> {
         out.extend_from_slice(&encoded);
     }
     Ok(out)
+}
+
+/// prost-reflect cannot link (and panics on) `syntax = "editions"`: this pool only resolves
+/// extensions for reading JSON, so a proto2-shaped copy serves.
+fn linkable(mut fdp: prost_types::FileDescriptorProto) -> prost_types::FileDescriptorProto {
+    if fdp.syntax() == "editions" {
+        fdp.syntax = Some("proto2".to_string());
+    }
+    fdp
 }

@@ -1,0 +1,155 @@
+//! A lossless front end for `.proto` files (proto2, proto3, editions 2023/2024).
+//!
+//! [`parse`] turns source text into a [`File`]: the token list (every token with its byte span,
+//! the whitespace before it and the comments attributed to it) plus a syntax tree whose nodes
+//! refer to tokens by [`TokenId`]. Nothing is dropped, so the tree can be printed back
+//! (the formatter) or lowered to a `FileDescriptorProto` with `SourceCodeInfo` (names, numbers
+//! and types keep their token ids; comments hang off the first and last token of a declaration).
+
+mod ast;
+mod lexer;
+mod parser;
+
+pub use ast::*;
+
+/// A byte range `[start, end)` in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Index of a token in [`File::tokens`].
+pub type TokenId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Identifiers and keywords (keywords are contextual in protobuf).
+    Ident,
+    Int,
+    Float,
+    /// A single string literal, quotes and escapes included.
+    Str,
+    /// One punctuation byte: `; , . : = - + ( ) { } [ ] < > /`.
+    Sym(u8),
+    Eof,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+    /// 0-based line of the first byte, and of the last byte.
+    pub line: u32,
+    pub end_line: u32,
+    /// The whitespace right before this token (after its last leading comment, if any).
+    pub ws_before: Span,
+    /// Comments before this token that belong to it: a range of [`File::comments`].
+    pub leading: (u32, u32),
+    /// Comments after this token, on its line, that belong to it.
+    pub trailing: (u32, u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Comment {
+    /// `// ...` (without the newline) or `/* ... */`.
+    pub span: Span,
+    /// The whitespace right before the comment.
+    pub ws_before: Span,
+    pub line: u32,
+    pub end_line: u32,
+}
+
+/// A syntax error: where and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// A parsed file: source, tokens, comments and the syntax tree.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub source: String,
+    pub tokens: Vec<Token>,
+    pub comments: Vec<Comment>,
+    /// `syntax = "..."` or `edition = "..."`, when present.
+    pub syntax: Option<SyntaxDecl>,
+    pub decls: Vec<Decl>,
+    /// The end-of-file token (holds the comments after the last declaration).
+    pub eof: TokenId,
+}
+
+impl File {
+    pub fn token(&self, id: TokenId) -> &Token {
+        &self.tokens[id as usize]
+    }
+    /// The source text of a token.
+    pub fn text(&self, id: TokenId) -> &str {
+        &self.source[self.tokens[id as usize].span.range()]
+    }
+    pub fn comment_text(&self, c: &Comment) -> &str {
+        &self.source[c.span.range()]
+    }
+    pub fn leading_comments(&self, id: TokenId) -> &[Comment] {
+        let (a, b) = self.tokens[id as usize].leading;
+        &self.comments[a as usize..b as usize]
+    }
+    pub fn trailing_comments(&self, id: TokenId) -> &[Comment] {
+        let (a, b) = self.tokens[id as usize].trailing;
+        &self.comments[a as usize..b as usize]
+    }
+    pub fn ws_before(&self, id: TokenId) -> &str {
+        &self.source[self.tokens[id as usize].ws_before.range()]
+    }
+    /// 0-based (line, column in bytes) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.source, offset)
+    }
+}
+
+/// 0-based (line, column) of a byte offset; the column counts characters.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let col = source
+        .get(line_start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(offset - line_start);
+    (line, col)
+}
+
+/// Parses a `.proto` source. The first syntax error stops the parse.
+pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    let lexed = lexer::lex(source)?;
+    parser::parse(source, lexed)
+}
