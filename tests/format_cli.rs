@@ -185,3 +185,17 @@ fn a_missing_input_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("nope.proto"));
 }
+
+#[test]
+fn several_files_as_a_pre_commit_hook_passes_them() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("c.proto"), UNFORMATTED).unwrap();
+    std::fs::create_dir_all(dir.path().join("vendor")).unwrap();
+    std::fs::write(dir.path().join("vendor/v.proto"), UNFORMATTED).unwrap();
+    std::fs::write(dir.path().join(".protoforgeignore"), "vendor/**\n").unwrap();
+    let out = protoforge(dir.path(), &["-w", "--exit-code", "b.proto", "sub/a.proto", "c.proto", "vendor/v.proto"]);
+    assert_eq!(out.status.code(), Some(100));
+    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), FORMATTED);
+    assert_eq!(std::fs::read_to_string(dir.path().join("c.proto")).unwrap(), FORMATTED);
+    assert_eq!(std::fs::read_to_string(dir.path().join("vendor/v.proto")).unwrap(), UNFORMATTED);
+}

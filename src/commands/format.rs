@@ -130,28 +130,40 @@ fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
             source,
         }]);
     }
-    let input = args.input.input.as_str();
+    let mut jobs = Vec::new();
+    for input in std::iter::once(&args.input.input).chain(&args.more_inputs) {
+        collect_input(input, args, &mut jobs)?;
+    }
+    Ok(jobs)
+}
+
+fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
     let input_path = PathBuf::from(input);
     let meta = std::fs::metadata(&input_path).map_err(|e| {
         Error::new(format!("{input}: {e}")).with_help("give a .proto file or a directory (default: the current one)")
     })?;
     if meta.is_file() {
+        // Named files honour the excludes too (a pre-commit hook passes every changed file).
+        let filters = Filters::new(Path::new("."), args)?;
+        if filters.excludes(&normalize(input)) {
+            return Ok(());
+        }
         let source = read(&input_path)?;
         let rel = input_path.file_name().map(PathBuf::from).unwrap_or_else(|| input_path.clone());
-        return Ok(vec![Job { display: input.to_string(), path: Some(input_path), rel, source }]);
+        jobs.push(Job { display: input.to_string(), path: Some(input_path), rel, source });
+        return Ok(());
     }
     let filters = Filters::new(&input_path, args)?;
     let mut files = Vec::new();
     walk(&input_path, &input_path, &filters, &mut files)?;
     files.sort();
-    let mut jobs = Vec::with_capacity(files.len());
     for rel in files {
         let path = input_path.join(&rel);
         let display = if input == "." { rel.display().to_string() } else { path.display().to_string() };
         let source = read(&path)?;
         jobs.push(Job { display, path: Some(path), rel, source });
     }
-    Ok(jobs)
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -218,8 +230,12 @@ impl Filters {
         self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel)
     }
 
+    fn excludes(&self, rel: &Path) -> bool {
+        self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel)
+    }
+
     fn keep_file(&self, rel: &Path) -> bool {
-        if self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel) {
+        if self.excludes(rel) {
             return false;
         }
         self.only.is_empty() || self.only.iter().any(|p| rel.starts_with(p))
