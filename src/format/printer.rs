@@ -232,8 +232,7 @@ impl<'a> Printer<'a> {
                 }
             }
         } else {
-            let comments = self.leading(t).to_vec();
-            self.multiline_comments(&comments, false);
+            self.closing_comments(t);
             let text = self.text(t);
             self.indent_for(Some(text));
         }
@@ -253,8 +252,7 @@ impl<'a> Printer<'a> {
                 }
             }
         } else {
-            let comments = self.leading(t).to_vec();
-            self.multiline_comments(&comments, false);
+            self.closing_comments(t);
             let text = self.text(t);
             self.indent_for(Some(text));
         }
@@ -367,6 +365,36 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Leading comments of a closing token on their own lines. Before a `}`, the comments up to
+    /// the last blank line stay with the declaration above: no blank lines among or before them.
+    fn closing_comments(&mut self, t: TokenId) {
+        let comments = self.leading(t).to_vec();
+        if comments.is_empty() {
+            return;
+        }
+        let mut detached = 0;
+        if self.text(t) == "}" {
+            for i in 0..comments.len() {
+                let ws_after = match comments.get(i + 1) {
+                    Some(next) => self.cws(next),
+                    None => self.ws(t),
+                };
+                if newlines(ws_after) > 1 {
+                    detached = i + 1;
+                }
+            }
+        }
+        for c in &comments[..detached] {
+            let text = self.ctext(c);
+            self.write_comment(text);
+            self.write_str("\n");
+        }
+        if detached > 0 {
+            self.prev = Prev::Other;
+        }
+        self.multiline_comments(&comments[detached..], false);
+    }
+
     fn has_interior_comments(&self, nodes: &[(TokenId, TokenId)]) -> bool {
         let n = nodes.len();
         for (i, &(first, last)) in nodes.iter().enumerate() {
@@ -390,8 +418,12 @@ fn is_comment_prefix(b: u8) -> bool {
 }
 
 impl Printer<'_> {
-    fn leading_comments_contain_blank_line(&self, t: TokenId) -> bool {
-        self.leading(t).iter().any(|c| newlines(self.cws(c)) > 1) || newlines(self.ws(t)) > 1
+    /// Whether a blank line precedes the token or its first leading comment in the source.
+    fn starts_after_blank_line(&self, t: TokenId) -> bool {
+        match self.leading(t).first() {
+            Some(c) => newlines(self.cws(c)) > 1,
+            None => newlines(self.ws(t)) > 1,
+        }
     }
 }
 
@@ -441,7 +473,7 @@ impl<'a> Printer<'a> {
                 _ => {
                     // A type right after `syntax` is set apart by a blank line.
                     let first = decl.first_token();
-                    if i == 0 && self.prev != Prev::None && !self.leading_comments_contain_blank_line(first) {
+                    if i == 0 && self.prev != Prev::None && !self.starts_after_blank_line(first) {
                         self.p("");
                     }
                     self.decl(decl)
