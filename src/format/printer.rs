@@ -556,7 +556,7 @@ impl<'a> Printer<'a> {
                     .then_with(|| self.import_name(a).cmp(&self.import_name(b)))
             });
             for imp in &sorted {
-                self.start_maybe_compact(imp.keyword, true);
+                self.start_section_member(imp.keyword);
                 self.space();
                 if let Some(m) = imp.modifier {
                     self.inline_tok(m);
@@ -577,7 +577,7 @@ impl<'a> Printer<'a> {
             });
             for opt in sorted {
                 let Some(keyword) = opt.keyword else { continue };
-                self.start_maybe_compact(keyword, true);
+                self.start_section_member(keyword);
                 self.space();
                 self.tokens_inline(&opt.name.tokens);
                 self.space();
@@ -601,52 +601,46 @@ impl<'a> Printer<'a> {
     }
 
     /// Starts a sorted section (imports or options): a blank line after what came before, then
-    /// the comments that were detached from the section's declarations (they stay at the top),
-    /// then a blank line. The declarations keep only their attached comments.
+    /// the comments detached (by a blank line) from the section's first declaration in source
+    /// order, which stay at the top, then a blank line. Other comments move with their declaration.
     fn section_start(&mut self, firsts: &[TokenId]) {
         if self.prev != Prev::None {
             self.p("");
         }
-        let mut detached: Vec<Comment> = Vec::new();
-        let mut group_starts: Vec<usize> = Vec::new();
-        for &t in firsts {
-            let comments = self.leading(t).to_vec();
-            // Index of the first attached comment: after the last blank line.
-            let mut split = 0;
-            for (i, c) in comments.iter().enumerate() {
-                if newlines(self.cws(c)) > 1 {
-                    split = i;
-                }
-            }
-            if newlines(self.ws(t)) > 1 {
-                split = comments.len();
-            } else if split == 0 {
-                // No blank line before the declaration: all of its comments stay attached,
-                // unless a blank line separates some of them from the rest.
-                let blank_inside = comments.iter().skip(1).any(|c| newlines(self.cws(c)) > 1);
-                if !blank_inside {
-                    split = 0;
-                }
-            }
-            if split > 0 {
-                group_starts.push(detached.len());
-                detached.extend_from_slice(&comments[..split]);
-                self.leading_override.insert(t, comments[split..].to_vec());
+        let Some(&t) = firsts.first() else { return };
+        let comments = self.leading(t).to_vec();
+        // Everything up to the last blank line is detached.
+        let mut split = 0;
+        for (i, c) in comments.iter().enumerate() {
+            if i > 0 && newlines(self.cws(c)) > 1 {
+                split = i;
             }
         }
-        if detached.is_empty() {
+        if newlines(self.ws(t)) > 1 {
+            split = comments.len();
+        }
+        if split == 0 {
             return;
         }
-        for (i, c) in detached.iter().enumerate() {
-            if i > 0 && (newlines(self.cws(c)) > 1 || group_starts.contains(&i)) {
-                self.p("");
-            }
-            let text = self.ctext(c);
-            self.write_comment(text);
-            self.write_str("\n");
-        }
+        self.leading_override.insert(t, comments[split..].to_vec());
+        self.prev = Prev::None;
+        self.multiline_comments(&comments[..split], true);
         self.p("");
         self.prev = Prev::Other;
+    }
+
+    /// A sorted declaration: no blank line before its comments, but blank lines among them and
+    /// between them and the declaration are kept.
+    fn start_section_member(&mut self, t: TokenId) {
+        let had_comments = !self.leading(t).is_empty();
+        let blank_after_comments = had_comments && newlines(self.ws(t)) > 1;
+        if blank_after_comments {
+            let comments = self.leading(t).to_vec();
+            self.multiline_comments(&comments, true);
+            self.p("");
+            self.leading_override.insert(t, Vec::new());
+        }
+        self.start_maybe_compact(t, true);
     }
 
     fn import_is_option(&self, i: &ImportDecl) -> bool {
