@@ -971,7 +971,11 @@ impl<'a> Printer<'a> {
                 }
             }
             if last {
-                self.value_line_end(&o.value);
+                // The last option ends the line; a `//` comment after it becomes `/* */`.
+                self.value_inline(&o.value);
+                if self.last != '\n' {
+                    self.p("");
+                }
             } else {
                 self.value_inline(&o.value);
                 if let Some(&c) = co.commas.get(i) {
@@ -1113,6 +1117,14 @@ impl<'a> Printer<'a> {
     }
 
     fn set_braces(&mut self, m: &MessageLiteral) {
+        // Comments after `{` go inside, above the first field.
+        if !self.trailing(m.open).is_empty() {
+            let target = m.fields.first().map(|f| f.name[0]).unwrap_or(m.close);
+            let mut comments = self.trailing(m.open).to_vec();
+            comments.extend_from_slice(self.leading(target));
+            self.trailing_override.insert(m.open, Vec::new());
+            self.leading_override.insert(target, comments);
+        }
         if self.f.text(m.open) == "<" {
             self.brace_text.insert(m.open, "{");
             self.brace_text.insert(m.close, "}");
