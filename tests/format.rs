@@ -15,7 +15,10 @@ fn conformance_cases() -> Option<PathBuf> {
 }
 
 fn protos_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -30,7 +33,8 @@ fn protos_under(dir: &Path, out: &mut Vec<PathBuf>) {
 fn style_rules() {
     insta::glob!("../testdata/format/rules", "*.proto", |path| {
         let source = std::fs::read_to_string(path).unwrap();
-        let formatted = format_source(&source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let formatted =
+            format_source(&source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         insta::assert_snapshot!(formatted);
     });
 }
@@ -46,8 +50,14 @@ fn formatting_twice_changes_nothing() {
     for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
         let once = format_source(&source).unwrap();
-        let twice = format_source(&once).unwrap_or_else(|e| panic!("{}: output does not parse: {e}", path.display()));
-        assert_eq!(once, twice, "{}: second pass changed the output", path.display());
+        let twice = format_source(&once)
+            .unwrap_or_else(|e| panic!("{}: output does not parse: {e}", path.display()));
+        assert_eq!(
+            once,
+            twice,
+            "{}: second pass changed the output",
+            path.display()
+        );
     }
 }
 
@@ -77,7 +87,10 @@ fn buf_formatter_cases() {
 fn empty_file_formats_to_nothing() {
     assert_eq!(format_source("").unwrap(), "");
     assert_eq!(format_source("\n\n  \n").unwrap(), "");
-    assert_eq!(format_source("// only a comment").unwrap(), "// only a comment\n");
+    assert_eq!(
+        format_source("// only a comment").unwrap(),
+        "// only a comment\n"
+    );
 }
 
 #[test]

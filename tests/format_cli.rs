@@ -41,7 +41,10 @@ fn prints_the_formatted_file_on_stdout() {
     let out = protoforge(dir.path(), &["sub/a.proto"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), FORMATTED);
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), UNFORMATTED);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(),
+        UNFORMATTED
+    );
 }
 
 #[test]
@@ -94,8 +97,15 @@ fn write_rewrites_only_files_that_change() {
     let out = protoforge(dir.path(), &["-w"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), "");
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), FORMATTED);
-    assert_eq!(std::fs::metadata(&clean).unwrap().modified().unwrap(), before, "unchanged file was rewritten");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::metadata(&clean).unwrap().modified().unwrap(),
+        before,
+        "unchanged file was rewritten"
+    );
     // Nothing left behind by the atomic write.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
     assert_eq!(leftovers.len(), 1);
@@ -109,13 +119,25 @@ fn output_to_a_file_or_a_directory() {
     let dir = workspace();
     let out = protoforge(dir.path(), &["sub/a.proto", "-o", "out.proto"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(std::fs::read_to_string(dir.path().join("out.proto")).unwrap(), FORMATTED);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.proto")).unwrap(),
+        FORMATTED
+    );
 
     let out = protoforge(dir.path(), &[".", "-o", "formatted"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(std::fs::read_to_string(dir.path().join("formatted/sub/a.proto")).unwrap(), FORMATTED);
-    assert_eq!(std::fs::read_to_string(dir.path().join("formatted/b.proto")).unwrap(), CLEAN);
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), UNFORMATTED);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("formatted/sub/a.proto")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("formatted/b.proto")).unwrap(),
+        CLEAN
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(),
+        UNFORMATTED
+    );
 }
 
 #[test]
@@ -128,10 +150,19 @@ fn stdin_is_formatted_under_the_given_path() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(UNFORMATTED.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(UNFORMATTED.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).starts_with("diff -u x/y.proto.orig x/y.proto\n"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("diff -u x/y.proto.orig x/y.proto\n"),
+        "{}",
+        stdout(&out)
+    );
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_protoforge"))
         .args(["format", "--stdin-filepath", "x/y.proto"])
@@ -139,7 +170,12 @@ fn stdin_is_formatted_under_the_given_path() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(UNFORMATTED.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(UNFORMATTED.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(stdout(&out), FORMATTED);
 }
@@ -148,18 +184,48 @@ fn stdin_is_formatted_under_the_given_path() {
 fn excludes_from_buf_yaml_flags_and_the_ignore_file() {
     let dir = workspace();
     let root = dir.path();
-    for p in ["gen/x.proto", "vendor/deep/y.proto", "keep/z_test.proto", "keep/z.proto"] {
+    for p in [
+        "gen/x.proto",
+        "vendor/deep/y.proto",
+        "keep/z_test.proto",
+        "keep/z.proto",
+    ] {
         std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
         std::fs::write(root.join(p), UNFORMATTED).unwrap();
     }
-    std::fs::write(root.join("buf.yaml"), "version: v2\nmodules:\n  - path: .\n    excludes:\n      - gen\n").unwrap();
-    std::fs::write(root.join(".protoforgeignore"), "# generated code\nvendor/\n").unwrap();
-    let out = protoforge(root, &["-d", "--exclude-path", "**/*_test.proto", "--exclude-path", "sub"]);
+    std::fs::write(
+        root.join("buf.yaml"),
+        "version: v2\nmodules:\n  - path: .\n    excludes:\n      - gen\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".protoforgeignore"),
+        "# generated code\nvendor/\n",
+    )
+    .unwrap();
+    let out = protoforge(
+        root,
+        &[
+            "-d",
+            "--exclude-path",
+            "**/*_test.proto",
+            "--exclude-path",
+            "sub",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("+++ keep/z.proto"), "{text}");
-    for skipped in ["gen/x.proto", "vendor/deep/y.proto", "keep/z_test.proto", "sub/a.proto"] {
-        assert!(!text.contains(skipped), "{skipped} was not excluded:\n{text}");
+    for skipped in [
+        "gen/x.proto",
+        "vendor/deep/y.proto",
+        "keep/z_test.proto",
+        "sub/a.proto",
+    ] {
+        assert!(
+            !text.contains(skipped),
+            "{skipped} was not excluded:\n{text}"
+        );
     }
     let out = protoforge(root, &["-d", "--path", "sub"]);
     assert!(stdout(&out).contains("+++ sub/a.proto"));
@@ -173,9 +239,19 @@ fn a_file_that_does_not_parse_fails_and_nothing_is_written() {
     std::fs::write(dir.path().join("broken.proto"), broken).unwrap();
     let out = protoforge(dir.path(), &["-w"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("Failure: broken.proto:2:1:"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), UNFORMATTED);
-    assert_eq!(std::fs::read_to_string(dir.path().join("broken.proto")).unwrap(), broken);
+    assert!(
+        stderr(&out).contains("Failure: broken.proto:2:1:"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(),
+        UNFORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.proto")).unwrap(),
+        broken
+    );
 }
 
 #[test]
@@ -193,9 +269,28 @@ fn several_files_as_a_pre_commit_hook_passes_them() {
     std::fs::create_dir_all(dir.path().join("vendor")).unwrap();
     std::fs::write(dir.path().join("vendor/v.proto"), UNFORMATTED).unwrap();
     std::fs::write(dir.path().join(".protoforgeignore"), "vendor/**\n").unwrap();
-    let out = protoforge(dir.path(), &["-w", "--exit-code", "b.proto", "sub/a.proto", "c.proto", "vendor/v.proto"]);
+    let out = protoforge(
+        dir.path(),
+        &[
+            "-w",
+            "--exit-code",
+            "b.proto",
+            "sub/a.proto",
+            "c.proto",
+            "vendor/v.proto",
+        ],
+    );
     assert_eq!(out.status.code(), Some(100));
-    assert_eq!(std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(), FORMATTED);
-    assert_eq!(std::fs::read_to_string(dir.path().join("c.proto")).unwrap(), FORMATTED);
-    assert_eq!(std::fs::read_to_string(dir.path().join("vendor/v.proto")).unwrap(), UNFORMATTED);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.proto")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("c.proto")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vendor/v.proto")).unwrap(),
+        UNFORMATTED
+    );
 }

@@ -27,15 +27,27 @@ fn declarations_keep_their_token_ids_and_comments() {
     let syntax = file.syntax.as_ref().unwrap();
     assert!(!syntax.is_edition);
     assert_eq!(file.text(syntax.value.parts[0]), "\"proto3\"");
-    let Decl::Message(msg) = &file.decls[0] else { panic!("not a message") };
+    let Decl::Message(msg) = &file.decls[0] else {
+        panic!("not a message")
+    };
     assert_eq!(file.text(msg.name), "A");
-    let lead: Vec<_> = file.leading_comments(msg.keyword).iter().map(|c| file.comment_text(c)).collect();
+    let lead: Vec<_> = file
+        .leading_comments(msg.keyword)
+        .iter()
+        .map(|c| file.comment_text(c))
+        .collect();
     assert_eq!(lead, ["// Leading on A."]);
-    let Decl::Field(field) = &msg.body.decls[0] else { panic!("not a field") };
+    let Decl::Field(field) = &msg.body.decls[0] else {
+        panic!("not a field")
+    };
     assert_eq!(file.text(field.name), "name");
     assert_eq!(file.text(field.number), "1");
     assert_eq!(file.text(field.field_type.tokens[0]), "string");
-    let trail: Vec<_> = file.trailing_comments(field.semicolon).iter().map(|c| file.comment_text(c)).collect();
+    let trail: Vec<_> = file
+        .trailing_comments(field.semicolon)
+        .iter()
+        .map(|c| file.comment_text(c))
+        .collect();
     assert_eq!(trail, ["// Trailing on name."]);
     let name_span = file.token(field.name).span;
     assert_eq!(file.line_col(name_span.start as usize), (4, 9));
@@ -50,14 +62,22 @@ export message A { local enum E { E_UNSPECIFIED = 0; } reserved foo, bar; }
 "#;
     let file = parse(source).unwrap();
     assert!(file.syntax.as_ref().unwrap().is_edition);
-    let Decl::Import(import) = &file.decls[0] else { panic!() };
+    let Decl::Import(import) = &file.decls[0] else {
+        panic!()
+    };
     assert_eq!(file.text(import.modifier.unwrap()), "option");
-    let Decl::Option(opt) = &file.decls[1] else { panic!() };
+    let Decl::Option(opt) = &file.decls[1] else {
+        panic!()
+    };
     let name: String = opt.name.tokens.iter().map(|&t| file.text(t)).collect();
     assert_eq!(name, "features.(pb.cpp).string_type");
-    let Decl::Message(msg) = &file.decls[2] else { panic!() };
+    let Decl::Message(msg) = &file.decls[2] else {
+        panic!()
+    };
     assert_eq!(file.text(msg.visibility.unwrap()), "export");
-    let Decl::Reserved(r) = &msg.body.decls[1] else { panic!() };
+    let Decl::Reserved(r) = &msg.body.decls[1] else {
+        panic!()
+    };
     assert!(matches!(r.items[0], ReservedItem::Ident(_)));
 }
 
@@ -74,17 +94,29 @@ extend A { optional int32 e = 100; }
 enum E { option allow_alias = true; NEG = -1; HEX = 0x10; }
 "#;
     let file = parse(source).unwrap();
-    let Decl::Message(msg) = &file.decls[0] else { panic!() };
+    let Decl::Message(msg) = &file.decls[0] else {
+        panic!()
+    };
     assert!(matches!(msg.body.decls[0], Decl::ExtensionRange(_)));
     assert!(matches!(msg.body.decls[1], Decl::Group(_)));
-    let Decl::Field(field) = &msg.body.decls[3] else { panic!() };
+    let Decl::Field(field) = &msg.body.decls[3] else {
+        panic!()
+    };
     let options = field.options.as_ref().unwrap();
     assert!(matches!(options.options[0].value, Value::Signed { .. }));
-    let Value::Message(lit) = &options.options[1].value else { panic!() };
+    let Value::Message(lit) = &options.options[1].value else {
+        panic!()
+    };
     assert_eq!(lit.fields.len(), 2);
     assert!(matches!(file.decls[1], Decl::Extend(_)));
-    let Decl::Enum(e) = &file.decls[2] else { panic!() };
-    let Decl::EnumValue(hex) = &e.body.decls[2] else { panic!() };
-    let Value::Scalar(n) = hex.number else { panic!() };
+    let Decl::Enum(e) = &file.decls[2] else {
+        panic!()
+    };
+    let Decl::EnumValue(hex) = &e.body.decls[2] else {
+        panic!()
+    };
+    let Value::Scalar(n) = hex.number else {
+        panic!()
+    };
     assert_eq!(file.token(n).kind, TokenKind::Int);
 }

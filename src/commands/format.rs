@@ -33,7 +33,13 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
             Ok(formatted) => results.push((job, formatted)),
             Err(e) => {
                 let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
-                failures.push(format!("{}:{}:{}:{}", job.display, line + 1, col + 1, e.message));
+                failures.push(format!(
+                    "{}:{}:{}:{}",
+                    job.display,
+                    line + 1,
+                    col + 1,
+                    e.message
+                ));
             }
         }
     }
@@ -52,7 +58,10 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
                     .context_radius(3)
                     .header(&format!("{}.orig", job.display), &job.display)
                     .to_string();
-                write_out(&mut stdout, &format!("diff -u {}.orig {}\n", job.display, job.display))?;
+                write_out(
+                    &mut stdout,
+                    &format!("diff -u {}.orig {}\n", job.display, job.display),
+                )?;
                 write_out(&mut stdout, &text)?;
             }
         }
@@ -80,13 +89,19 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
 }
 
 fn write_out(w: &mut impl Write, s: &str) -> Result<()> {
-    w.write_all(s.as_bytes()).map_err(|e| Error::io("stdout", e))
+    w.write_all(s.as_bytes())
+        .map_err(|e| Error::io("stdout", e))
 }
 
 /// `-o`: a single file input may go to a file; several files go under a directory.
 fn write_output(output: &Path, results: &[(Job, String)]) -> Result<()> {
-    let single = results.len() == 1 && (output.extension().is_some_and(|e| e == "proto") || !output.is_dir());
-    if single && results.len() == 1 && !output.is_dir() && output.extension().is_some_and(|e| e == "proto") {
+    let single = results.len() == 1
+        && (output.extension().is_some_and(|e| e == "proto") || !output.is_dir());
+    if single
+        && results.len() == 1
+        && !output.is_dir()
+        && output.extension().is_some_and(|e| e == "proto")
+    {
         return write_atomic(output, &results[0].1);
     }
     if output.as_os_str() == "-" {
@@ -109,20 +124,27 @@ fn write_output(output: &Path, results: &[(Job, String)]) -> Result<()> {
 
 /// Writes through a temporary file in the same directory and renames it over the target.
 fn write_atomic(path: &Path, contents: &str) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir.display(), e))?;
-    tmp.write_all(contents.as_bytes()).map_err(|e| Error::io(path.display(), e))?;
+    tmp.write_all(contents.as_bytes())
+        .map_err(|e| Error::io(path.display(), e))?;
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    tmp.persist(path).map_err(|e| Error::io(path.display(), e.error))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path.display(), e.error))?;
     Ok(())
 }
 
 fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
     if let Some(stdin_path) = &args.stdin_filepath {
         let mut source = String::new();
-        std::io::stdin().read_to_string(&mut source).map_err(|e| Error::io("stdin", e))?;
+        std::io::stdin()
+            .read_to_string(&mut source)
+            .map_err(|e| Error::io("stdin", e))?;
         return Ok(vec![Job {
             display: stdin_path.clone(),
             path: None,
@@ -140,7 +162,8 @@ fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
 fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
     let input_path = PathBuf::from(input);
     let meta = std::fs::metadata(&input_path).map_err(|e| {
-        Error::new(format!("{input}: {e}")).with_help("give a .proto file or a directory (default: the current one)")
+        Error::new(format!("{input}: {e}"))
+            .with_help("give a .proto file or a directory (default: the current one)")
     })?;
     if meta.is_file() {
         // Named files honour the excludes too (a pre-commit hook passes every changed file).
@@ -149,8 +172,16 @@ fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<
             return Ok(());
         }
         let source = read(&input_path)?;
-        let rel = input_path.file_name().map(PathBuf::from).unwrap_or_else(|| input_path.clone());
-        jobs.push(Job { display: input.to_string(), path: Some(input_path), rel, source });
+        let rel = input_path
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| input_path.clone());
+        jobs.push(Job {
+            display: input.to_string(),
+            path: Some(input_path),
+            rel,
+            source,
+        });
         return Ok(());
     }
     let filters = Filters::new(&input_path, args)?;
@@ -159,16 +190,26 @@ fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<
     files.sort();
     for rel in files {
         let path = input_path.join(&rel);
-        let display = if input == "." { rel.display().to_string() } else { path.display().to_string() };
+        let display = if input == "." {
+            rel.display().to_string()
+        } else {
+            path.display().to_string()
+        };
         let source = read(&path)?;
-        jobs.push(Job { display, path: Some(path), rel, source });
+        jobs.push(Job {
+            display,
+            path: Some(path),
+            rel,
+            source,
+        });
     }
     Ok(())
 }
 
 fn read(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
-    String::from_utf8(bytes).map_err(|_| Error::new(format!("{}: file is not valid UTF-8", path.display())))
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(format!("{}: file is not valid UTF-8", path.display())))
 }
 
 /// Which files of a directory input are formatted.
@@ -188,7 +229,8 @@ impl Filters {
         let mut any_glob = false;
         for p in &args.input.exclude_paths {
             if p.contains(['*', '?', '[', '{']) {
-                let glob = Glob::new(p).map_err(|e| Error::new(format!("--exclude-path {p}: {e}")))?;
+                let glob =
+                    Glob::new(p).map_err(|e| Error::new(format!("--exclude-path {p}: {e}")))?;
                 builder.add(glob);
                 any_glob = true;
             } else {
@@ -204,9 +246,17 @@ impl Filters {
                     continue;
                 }
                 let pattern = line.trim_start_matches('/');
-                let pattern = if pattern.ends_with('/') { format!("{pattern}**") } else { pattern.to_string() };
+                let pattern = if pattern.ends_with('/') {
+                    format!("{pattern}**")
+                } else {
+                    pattern.to_string()
+                };
                 let glob = Glob::new(&pattern).map_err(|e| {
-                    Error::new(format!("{}:{}: bad glob {line:?}: {e}", ignore_file.display(), n + 1))
+                    Error::new(format!(
+                        "{}:{}: bad glob {line:?}: {e}",
+                        ignore_file.display(),
+                        n + 1
+                    ))
                 })?;
                 builder.add(glob);
                 // A directory pattern also matches everything below it.
@@ -219,11 +269,17 @@ impl Filters {
             }
         }
         let globs = if any_glob {
-            builder.build().map_err(|e| Error::new(format!("exclude globs: {e}")))?
+            builder
+                .build()
+                .map_err(|e| Error::new(format!("exclude globs: {e}")))?
         } else {
             GlobSet::empty()
         };
-        Ok(Filters { only: args.input.paths.iter().map(|p| normalize(p)).collect(), excluded, globs })
+        Ok(Filters {
+            only: args.input.paths.iter().map(|p| normalize(p)).collect(),
+            excluded,
+            globs,
+        })
     }
 
     fn skip_dir(&self, rel: &Path) -> bool {
@@ -249,8 +305,12 @@ fn normalize(p: &str) -> PathBuf {
 
 /// The `excludes` of a v1 buf.yaml, or of the module at `.` in a v2 buf.yaml (minimal reading).
 fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
-    let Ok(text) = std::fs::read_to_string(root.join("buf.yaml")) else { return Vec::new() };
-    let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(root.join("buf.yaml")) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut push = |v: &serde_yaml_ng::Value, prefix: &str| {
         if let Some(seq) = v.get("excludes").and_then(|e| e.as_sequence()) {
@@ -265,7 +325,10 @@ fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
     }
     if let Some(modules) = doc.get("modules").and_then(|m| m.as_sequence()) {
         for m in modules {
-            if m.get("path").and_then(|p| p.as_str()).is_none_or(|p| p == ".") {
+            if m.get("path")
+                .and_then(|p| p.as_str())
+                .is_none_or(|p| p == ".")
+            {
                 push(m, "");
             }
         }
@@ -279,14 +342,19 @@ fn walk(root: &Path, dir: &Path, filters: &Filters, out: &mut Vec<PathBuf>) -> R
         let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let file_type = entry.file_type().map_err(|e| Error::io(path.display(), e))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::io(path.display(), e))?;
         if file_type.is_dir() {
             let name = entry.file_name();
             if name.to_string_lossy().starts_with('.') || filters.skip_dir(&rel) {
                 continue;
             }
             walk(root, &path, filters, out)?;
-        } else if file_type.is_file() && path.extension().is_some_and(|e| e == "proto") && filters.keep_file(&rel) {
+        } else if file_type.is_file()
+            && path.extension().is_some_and(|e| e == "proto")
+            && filters.keep_file(&rel)
+        {
             out.push(rel);
         }
     }

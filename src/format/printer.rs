@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use crate::syntax::{
-    ArrayLiteral, Body, Comment, CompactOptions, Decl, File, ImportDecl, LiteralField, MessageLiteral, OptionDecl,
-    QualName, RangeExpr, ReservedItem, RpcType, TokenId, TokenKind, Value,
+    ArrayLiteral, Body, Comment, CompactOptions, Decl, File, ImportDecl, LiteralField,
+    MessageLiteral, OptionDecl, QualName, RangeExpr, ReservedItem, RpcType, TokenId, TokenKind,
+    Value,
 };
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,7 +98,11 @@ impl<'a> Printer<'a> {
         matches!(self.text(t), "{" | "[" | "<")
     }
     fn set_prev(&mut self, t: TokenId) {
-        self.prev = if self.is_open_brace(t) { Prev::OpenBrace } else { Prev::Other };
+        self.prev = if self.is_open_brace(t) {
+            Prev::OpenBrace
+        } else {
+            Prev::Other
+        };
     }
 
     // ---- low-level writer ----
@@ -135,8 +140,11 @@ impl<'a> Printer<'a> {
         if self.pending_space {
             self.pending_space = false;
             let first = elem.chars().next().unwrap_or('\u{FFFD}');
-            let (prev_block, next_block): (&str, &str) =
-                if self.inline { ("\0 \t\n<[{(", "\n;,)]}>") } else { ("\0 \t\n", "\n;,") };
+            let (prev_block, next_block): (&str, &str) = if self.inline {
+                ("\0 \t\n<[{(", "\n;,)]}>")
+            } else {
+                ("\0 \t\n", "\n;,")
+            };
             if !prev_block.contains(self.last) && !next_block.contains(first) {
                 self.out.push(' ');
             }
@@ -149,7 +157,9 @@ impl<'a> Printer<'a> {
     /// Writes a token's text (no comments).
     fn node(&mut self, t: TokenId) {
         let text = self.text(t);
-        if self.f.token(t).kind == TokenKind::Sym(text.as_bytes()[0]) || self.brace_text.contains_key(&t) {
+        if self.f.token(t).kind == TokenKind::Sym(text.as_bytes()[0])
+            || self.brace_text.contains_key(&t)
+        {
             match text {
                 "{" | "[" | "(" | "<" => self.pending_indent += 1,
                 "}" | "]" | ")" | ">" => self.pending_indent -= 1,
@@ -334,7 +344,11 @@ impl<'a> Printer<'a> {
             if t == "*/" {
                 continue;
             }
-            let line_prefix = t.as_bytes().first().copied().filter(|&b| is_comment_prefix(b));
+            let line_prefix = t
+                .as_bytes()
+                .first()
+                .copied()
+                .filter(|&b| is_comment_prefix(b));
             if i == 1 {
                 prefix = line_prefix;
             } else if line_prefix != prefix {
@@ -351,7 +365,11 @@ impl<'a> Printer<'a> {
                 unindent(line, min_indent).trim_end().to_string()
             };
             if i > 0 && l != "*/" {
-                l = if prefix.is_none() { format!("   {l}") } else { format!(" {l}") };
+                l = if prefix.is_none() {
+                    format!("   {l}")
+                } else {
+                    format!(" {l}")
+                };
             }
             if l == "*/" && prefix == Some(b'*') {
                 l = " */".to_string();
@@ -407,7 +425,6 @@ impl<'a> Printer<'a> {
         }
         false
     }
-
 }
 
 /// buf treats the first byte of a line as a Latin-1 character: a prefix is anything but a letter
@@ -573,7 +590,9 @@ impl<'a> Printer<'a> {
             sorted.sort_by(|a, b| {
                 let l = self.option_name_string(&a.name.tokens);
                 let r = self.option_name_string(&b.name.tokens);
-                l.starts_with('(').cmp(&r.starts_with('(')).then_with(|| l.cmp(&r))
+                l.starts_with('(')
+                    .cmp(&r.starts_with('('))
+                    .then_with(|| l.cmp(&r))
             });
             for opt in sorted {
                 let Some(keyword) = opt.keyword else { continue };
@@ -647,7 +666,11 @@ impl<'a> Printer<'a> {
         i.modifier.is_some_and(|m| self.f.text(m) == "option")
     }
     fn import_name(&self, i: &ImportDecl) -> String {
-        i.path.parts.iter().map(|&t| unquote(self.f.text(t))).collect()
+        i.path
+            .parts
+            .iter()
+            .map(|&t| unquote(self.f.text(t)))
+            .collect()
     }
     fn option_name_string(&self, tokens: &[TokenId]) -> String {
         tokens.iter().map(|&t| self.f.text(t)).collect()
@@ -934,7 +957,9 @@ impl<'a> Printer<'a> {
     fn compact_options(&mut self, co: &CompactOptions) {
         self.in_compact_options = true;
         let first_name = co.options[0].name.tokens[0];
-        if co.options.len() == 1 && !self.has_interior_comments(&[(co.open, co.open), (first_name, first_name)]) {
+        if co.options.len() == 1
+            && !self.has_interior_comments(&[(co.open, co.open), (first_name, first_name)])
+        {
             let o = &co.options[0];
             self.inline_tok(co.open);
             self.tokens_inline(&o.name.tokens);
@@ -1098,7 +1123,12 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn compound_string(&mut self, parts: &[TokenId], needs_indent: bool, has_trailing_punctuation: bool) {
+    fn compound_string(
+        &mut self,
+        parts: &[TokenId],
+        needs_indent: bool,
+        has_trailing_punctuation: bool,
+    ) {
         self.p("");
         if needs_indent {
             self.indent += 1;
@@ -1183,7 +1213,9 @@ impl<'a> Printer<'a> {
             self.compact_message_literal(m, false);
             return;
         }
-        if m.fields.is_empty() && !self.has_interior_comments(&[(m.open, m.open), (m.close, m.close)]) {
+        if m.fields.is_empty()
+            && !self.has_interior_comments(&[(m.open, m.open), (m.close, m.close)])
+        {
             self.inline_tok(m.open);
             self.body_end_inline(m.close, true);
             return;
@@ -1199,7 +1231,9 @@ impl<'a> Printer<'a> {
             self.compact_message_literal(m, true);
             return;
         }
-        if m.fields.is_empty() && !self.has_interior_comments(&[(m.open, m.open), (m.close, m.close)]) {
+        if m.fields.is_empty()
+            && !self.has_interior_comments(&[(m.open, m.open), (m.close, m.close)])
+        {
             self.inline_tok(m.open);
             if last {
                 self.body_end(m.close, true);
@@ -1229,7 +1263,9 @@ impl<'a> Printer<'a> {
         let bracketed = n > 2 && self.f.text(field.name[0]) == "[";
         let inner_comments = bracketed
             && (field.name[1..].iter().any(|&t| !self.leading(t).is_empty())
-                || field.name[..n - 1].iter().any(|&t| !self.trailing(t).is_empty()));
+                || field.name[..n - 1]
+                    .iter()
+                    .any(|&t| !self.trailing(t).is_empty()));
         if inner_comments {
             // `[ /* c */ ext.name ]` with comments inside: one piece per line.
             self.start(field.name[0]);
@@ -1278,7 +1314,9 @@ impl<'a> Printer<'a> {
             self.inline_tok(a.close);
             return;
         }
-        if a.elements.is_empty() && !self.has_interior_comments(&[(a.open, a.open), (a.close, a.close)]) {
+        if a.elements.is_empty()
+            && !self.has_interior_comments(&[(a.open, a.open), (a.close, a.close)])
+        {
             self.inline_tok(a.open);
             self.body_end_inline(a.close, true);
             return;

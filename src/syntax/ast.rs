@@ -96,7 +96,10 @@ pub enum Value {
     /// An identifier, number, `true`, `inf`, ...: one token.
     Scalar(TokenId),
     /// `-1`, `+inf`, `-  /* c */ 2`.
-    Signed { sign: TokenId, value: TokenId },
+    Signed {
+        sign: TokenId,
+        value: TokenId,
+    },
     Strings(StringValue),
     Message(MessageLiteral),
     Array(ArrayLiteral),

@@ -25,13 +25,20 @@ impl<'a> Lexer<'a> {
 }
 
 fn err(start: usize, end: usize, message: impl Into<String>) -> SyntaxError {
-    SyntaxError { span: Span::new(start, end), message: message.into() }
+    SyntaxError {
+        span: Span::new(start, end),
+        message: message.into(),
+    }
 }
 
 /// Raw lexing: tokens and comments in source order, then comment attribution.
 pub(crate) fn lex(source: &str) -> Result<Lexed, SyntaxError> {
     let src = source.as_bytes();
-    let mut lx = Lexer { src, pos: 0, line: 0 };
+    let mut lx = Lexer {
+        src,
+        pos: 0,
+        line: 0,
+    };
     // A UTF-8 byte order mark is skipped like whitespace.
     if src.starts_with(&[0xEF, 0xBB, 0xBF]) {
         lx.pos = 3;
@@ -91,7 +98,11 @@ pub(crate) fn lex(source: &str) -> Result<Lexed, SyntaxError> {
             lx.pos += 2;
             loop {
                 if lx.pos + 1 >= src.len() {
-                    return Err(err(start, src.len(), "block comment never terminates, unexpected EOF"));
+                    return Err(err(
+                        start,
+                        src.len(),
+                        "block comment never terminates, unexpected EOF",
+                    ));
                 }
                 if src[lx.pos] == b'*' && src[lx.pos + 1] == b'/' {
                     lx.pos += 2;
@@ -113,7 +124,8 @@ pub(crate) fn lex(source: &str) -> Result<Lexed, SyntaxError> {
         }
         let kind = if c == b'_' || c.is_ascii_alphabetic() {
             lx.pos += 1;
-            while lx.pos < src.len() && (src[lx.pos] == b'_' || src[lx.pos].is_ascii_alphanumeric()) {
+            while lx.pos < src.len() && (src[lx.pos] == b'_' || src[lx.pos].is_ascii_alphanumeric())
+            {
                 lx.pos += 1;
             }
             TokenKind::Ident
@@ -127,7 +139,11 @@ pub(crate) fn lex(source: &str) -> Result<Lexed, SyntaxError> {
                 }
                 let b = src[lx.pos];
                 if b == b'\n' {
-                    return Err(err(start, lx.pos, "encountered end-of-line before end of string literal"));
+                    return Err(err(
+                        start,
+                        lx.pos,
+                        "encountered end-of-line before end of string literal",
+                    ));
                 }
                 lx.pos += 1;
                 if b == b'\\' {
@@ -143,7 +159,11 @@ pub(crate) fn lex(source: &str) -> Result<Lexed, SyntaxError> {
             lx.pos += 1;
             TokenKind::Sym(c)
         } else {
-            let ch_len = source[start..].chars().next().map(char::len_utf8).unwrap_or(1);
+            let ch_len = source[start..]
+                .chars()
+                .next()
+                .map(char::len_utf8)
+                .unwrap_or(1);
             return Err(err(start, start + ch_len, "invalid character"));
         };
         let tok = Token {
@@ -175,7 +195,9 @@ fn lex_number(lx: &mut Lexer<'_>) -> TokenKind {
         if !(b == b'.' || b == b'_' || b.is_ascii_alphanumeric() || b == b'-' || b == b'+') {
             break;
         }
-        if (b == b'e' || b == b'E') && !(src[start..lx.pos].starts_with(b"0x") || src[start..lx.pos].starts_with(b"0X")) {
+        if (b == b'e' || b == b'E')
+            && !(src[start..lx.pos].starts_with(b"0x") || src[start..lx.pos].starts_with(b"0X"))
+        {
             allow_sign = true;
         }
         lx.pos += 1;
@@ -191,7 +213,12 @@ fn lex_number(lx: &mut Lexer<'_>) -> TokenKind {
 
 /// Pushes `tok`, splitting the comments seen since the previous token between that token's
 /// trailing comments and `tok`'s leading comments.
-fn attribute(tokens: &mut Vec<Token>, comments: &mut [Comment], pending_start: u32, mut tok: Token) {
+fn attribute(
+    tokens: &mut Vec<Token>,
+    comments: &mut [Comment],
+    pending_start: u32,
+    mut tok: Token,
+) {
     let pending_end = comments.len() as u32;
     let mut split = pending_start;
     if let Some(prev) = tokens.last_mut() {

@@ -13,19 +13,33 @@ type PResult<T> = Result<T, SyntaxError>;
 
 pub(crate) fn parse(source: &str, lexed: Lexed) -> Result<File, SyntaxError> {
     let Lexed { tokens, comments } = lexed;
-    let mut p = Parser { src: source, tokens: &tokens, pos: 0 };
+    let mut p = Parser {
+        src: source,
+        tokens: &tokens,
+        pos: 0,
+    };
     let syntax = p.syntax_decl()?;
     let mut decls = Vec::new();
     while !p.at_eof() {
         decls.push(p.file_decl()?);
     }
     let eof = p.pos as TokenId;
-    Ok(File { source: source.to_string(), tokens, comments, syntax, decls, eof })
+    Ok(File {
+        source: source.to_string(),
+        tokens,
+        comments,
+        syntax,
+        decls,
+        eof,
+    })
 }
 
 impl<'a> Parser<'a> {
     fn kind(&self, off: usize) -> TokenKind {
-        self.tokens.get(self.pos + off).map(|t| t.kind).unwrap_or(TokenKind::Eof)
+        self.tokens
+            .get(self.pos + off)
+            .map(|t| t.kind)
+            .unwrap_or(TokenKind::Eof)
     }
     fn text(&self, off: usize) -> &'a str {
         match self.tokens.get(self.pos + off) {
@@ -58,7 +72,10 @@ impl<'a> Parser<'a> {
             TokenKind::Ident => format!("identifier {}", self.text(0)),
             TokenKind::Sym(_) => format!("'{}'", self.text(0)),
         };
-        SyntaxError { span: tok.span, message: format!("syntax error: unexpected {found}, expecting {expected}") }
+        SyntaxError {
+            span: tok.span,
+            message: format!("syntax error: unexpected {found}, expecting {expected}"),
+        }
     }
     fn expect_sym(&mut self, c: u8) -> PResult<TokenId> {
         if self.is_sym(0, c) {
@@ -91,7 +108,13 @@ impl<'a> Parser<'a> {
         let equals = self.bump();
         let value = self.string_value()?;
         let semicolon = Some(self.expect_sym(b';')?);
-        Ok(Some(SyntaxDecl { keyword, is_edition, equals, value, semicolon }))
+        Ok(Some(SyntaxDecl {
+            keyword,
+            is_edition,
+            equals,
+            value,
+            semicolon,
+        }))
     }
 
     fn string_value(&mut self) -> PResult<StringValue> {
@@ -130,11 +153,17 @@ impl<'a> Parser<'a> {
                 let keyword = self.bump();
                 let name = self.qual_name()?;
                 let semicolon = self.expect_sym(b';')?;
-                Ok(Decl::Package(PackageDecl { keyword, name, semicolon }))
+                Ok(Decl::Package(PackageDecl {
+                    keyword,
+                    name,
+                    semicolon,
+                }))
             }
             "import" => {
                 let keyword = self.bump();
-                let modifier = if (self.is_kw(0, "public") || self.is_kw(0, "weak") || self.is_kw(0, "option"))
+                let modifier = if (self.is_kw(0, "public")
+                    || self.is_kw(0, "weak")
+                    || self.is_kw(0, "option"))
                     && self.kind(1) == TokenKind::Str
                 {
                     Some(self.bump())
@@ -143,7 +172,12 @@ impl<'a> Parser<'a> {
                 };
                 let path = self.string_value()?;
                 let semicolon = self.expect_sym(b';')?;
-                Ok(Decl::Import(ImportDecl { keyword, modifier, path, semicolon }))
+                Ok(Decl::Import(ImportDecl {
+                    keyword,
+                    modifier,
+                    path,
+                    semicolon,
+                }))
             }
             "option" => Ok(Decl::Option(self.option_decl()?)),
             "message" | "enum" | "export" | "local" => self.type_decl(),
@@ -151,29 +185,50 @@ impl<'a> Parser<'a> {
                 let keyword = self.bump();
                 let name = self.expect_ident("a service name")?;
                 let body = self.body(BodyKind::Service)?;
-                Ok(Decl::Service(ServiceDecl { keyword, name, body }))
+                Ok(Decl::Service(ServiceDecl {
+                    keyword,
+                    name,
+                    body,
+                }))
             }
             "extend" => self.extend_decl(),
             "syntax" | "edition" => Err(SyntaxError {
                 span: self.tokens[self.pos].span,
-                message: format!("syntax error: '{}' must be the first statement of the file", self.text(0)),
+                message: format!(
+                    "syntax error: '{}' must be the first statement of the file",
+                    self.text(0)
+                ),
             }),
             _ => Err(self.error("a top-level declaration")),
         }
     }
 
     fn type_decl(&mut self) -> PResult<Decl> {
-        let visibility = if self.is_kw(0, "export") || self.is_kw(0, "local") { Some(self.bump()) } else { None };
+        let visibility = if self.is_kw(0, "export") || self.is_kw(0, "local") {
+            Some(self.bump())
+        } else {
+            None
+        };
         if self.is_kw(0, "message") {
             let keyword = self.bump();
             let name = self.expect_ident("a message name")?;
             let body = self.body(BodyKind::Message)?;
-            Ok(Decl::Message(MessageDecl { visibility, keyword, name, body }))
+            Ok(Decl::Message(MessageDecl {
+                visibility,
+                keyword,
+                name,
+                body,
+            }))
         } else if self.is_kw(0, "enum") {
             let keyword = self.bump();
             let name = self.expect_ident("an enum name")?;
             let body = self.body(BodyKind::Enum)?;
-            Ok(Decl::Enum(EnumDecl { visibility, keyword, name, body }))
+            Ok(Decl::Enum(EnumDecl {
+                visibility,
+                keyword,
+                name,
+                body,
+            }))
         } else {
             Err(self.error("'message' or 'enum'"))
         }
@@ -183,7 +238,11 @@ impl<'a> Parser<'a> {
         let keyword = self.bump();
         let extendee = self.qual_name()?;
         let body = self.body(BodyKind::Extend)?;
-        Ok(Decl::Extend(ExtendDecl { keyword, extendee, body }))
+        Ok(Decl::Extend(ExtendDecl {
+            keyword,
+            extendee,
+            body,
+        }))
     }
 
     fn body(&mut self, kind: BodyKind) -> PResult<Body> {
@@ -229,24 +288,39 @@ impl<'a> Parser<'a> {
             BodyKind::Message | BodyKind::Oneof | BodyKind::Extend => {
                 if kind == BodyKind::Message {
                     match word {
-                        "message" | "enum" if next_is_name && self.is_sym(2, b'{') => return self.type_decl(),
+                        "message" | "enum" if next_is_name && self.is_sym(2, b'{') => {
+                            return self.type_decl()
+                        }
                         "export" | "local" if self.is_kw(1, "message") || self.is_kw(1, "enum") => {
                             return self.type_decl()
                         }
-                        "extend" if !self.is_sym(1, b'=') && (next_is_name || self.is_sym(1, b'.')) => {
-                            if !(self.kind(2) == TokenKind::Ident && self.is_sym(3, b'=')) {
-                                return self.extend_decl();
-                            }
+                        // `extend Foo {` (not a field of a type named `extend`).
+                        "extend"
+                            if !self.is_sym(1, b'=')
+                                && (next_is_name || self.is_sym(1, b'.'))
+                                && !(self.kind(2) == TokenKind::Ident && self.is_sym(3, b'=')) =>
+                        {
+                            return self.extend_decl();
                         }
                         "oneof" if next_is_name && self.is_sym(2, b'{') => {
                             let keyword = self.bump();
                             let name = self.bump();
                             let body = self.body(BodyKind::Oneof)?;
-                            return Ok(Decl::Oneof(OneofDecl { keyword, name, body }));
+                            return Ok(Decl::Oneof(OneofDecl {
+                                keyword,
+                                name,
+                                body,
+                            }));
                         }
-                        "extensions" if !self.is_sym(2, b'=') && !next_is_name => return self.extensions_decl(),
-                        "reserved" if !self.is_sym(2, b'=') && !next_is_name => return self.reserved_decl(),
-                        "reserved" if next_is_name && !self.is_sym(2, b'=') => return self.reserved_decl(),
+                        "extensions" if !self.is_sym(2, b'=') && !next_is_name => {
+                            return self.extensions_decl()
+                        }
+                        "reserved" if !self.is_sym(2, b'=') && !next_is_name => {
+                            return self.reserved_decl()
+                        }
+                        "reserved" if next_is_name && !self.is_sym(2, b'=') => {
+                            return self.reserved_decl()
+                        }
                         _ => {}
                     }
                 }
@@ -274,7 +348,15 @@ impl<'a> Parser<'a> {
             let number = self.expect_int()?;
             let options = self.maybe_compact_options()?;
             let body = self.body(BodyKind::Message)?;
-            return Ok(Decl::Group(GroupDecl { label, keyword, name, equals, number, options, body }));
+            return Ok(Decl::Group(GroupDecl {
+                label,
+                keyword,
+                name,
+                equals,
+                number,
+                options,
+                body,
+            }));
         }
         if label.is_some() && self.is_kw(0, "map") && self.is_sym(1, b'<') {
             return Err(self.error("a field type (map fields cannot have a label)"));
@@ -285,7 +367,15 @@ impl<'a> Parser<'a> {
         let number = self.expect_int()?;
         let options = self.maybe_compact_options()?;
         let semicolon = self.expect_sym(b';')?;
-        Ok(Decl::Field(FieldDecl { label, field_type, name, equals, number, options, semicolon }))
+        Ok(Decl::Field(FieldDecl {
+            label,
+            field_type,
+            name,
+            equals,
+            number,
+            options,
+            semicolon,
+        }))
     }
 
     fn map_field(&mut self) -> PResult<Decl> {
@@ -327,7 +417,13 @@ impl<'a> Parser<'a> {
         };
         let options = self.maybe_compact_options()?;
         let semicolon = self.expect_sym(b';')?;
-        Ok(Decl::EnumValue(EnumValueDecl { name, equals, number, options, semicolon }))
+        Ok(Decl::EnumValue(EnumValueDecl {
+            name,
+            equals,
+            number,
+            options,
+            semicolon,
+        }))
     }
 
     fn rpc_decl(&mut self) -> PResult<Decl> {
@@ -341,33 +437,68 @@ impl<'a> Parser<'a> {
         let output = self.rpc_type()?;
         if self.is_sym(0, b'{') {
             let body = self.body(BodyKind::Rpc)?;
-            Ok(Decl::Rpc(RpcDecl { keyword, name, input, returns, output, body: Some(body), semicolon: None }))
+            Ok(Decl::Rpc(RpcDecl {
+                keyword,
+                name,
+                input,
+                returns,
+                output,
+                body: Some(body),
+                semicolon: None,
+            }))
         } else {
             let semicolon = self.expect_sym(b';')?;
-            Ok(Decl::Rpc(RpcDecl { keyword, name, input, returns, output, body: None, semicolon: Some(semicolon) }))
+            Ok(Decl::Rpc(RpcDecl {
+                keyword,
+                name,
+                input,
+                returns,
+                output,
+                body: None,
+                semicolon: Some(semicolon),
+            }))
         }
     }
 
     fn rpc_type(&mut self) -> PResult<RpcType> {
         let open = self.expect_sym(b'(')?;
-        let stream = if self.is_kw(0, "stream") && (self.kind(1) == TokenKind::Ident || self.is_sym(1, b'.')) {
+        let stream = if self.is_kw(0, "stream")
+            && (self.kind(1) == TokenKind::Ident || self.is_sym(1, b'.'))
+        {
             Some(self.bump())
         } else {
             None
         };
         let message_type = self.qual_name()?;
         let close = self.expect_sym(b')')?;
-        Ok(RpcType { open, stream, message_type, close })
+        Ok(RpcType {
+            open,
+            stream,
+            message_type,
+            close,
+        })
     }
 
     fn range_expr(&mut self) -> PResult<RangeExpr> {
         let start = self.int_value()?;
         if self.is_kw(0, "to") {
             let to = self.bump();
-            let end = if self.is_kw(0, "max") { Value::Scalar(self.bump()) } else { self.int_value()? };
-            Ok(RangeExpr { start, to: Some(to), end: Some(end) })
+            let end = if self.is_kw(0, "max") {
+                Value::Scalar(self.bump())
+            } else {
+                self.int_value()?
+            };
+            Ok(RangeExpr {
+                start,
+                to: Some(to),
+                end: Some(end),
+            })
         } else {
-            Ok(RangeExpr { start, to: None, end: None })
+            Ok(RangeExpr {
+                start,
+                to: None,
+                end: None,
+            })
         }
     }
 
@@ -391,7 +522,13 @@ impl<'a> Parser<'a> {
         }
         let options = self.maybe_compact_options()?;
         let semicolon = self.expect_sym(b';')?;
-        Ok(Decl::ExtensionRange(ExtensionRangeDecl { keyword, ranges, commas, options, semicolon }))
+        Ok(Decl::ExtensionRange(ExtensionRangeDecl {
+            keyword,
+            ranges,
+            commas,
+            options,
+            semicolon,
+        }))
     }
 
     fn reserved_decl(&mut self) -> PResult<Decl> {
@@ -412,7 +549,12 @@ impl<'a> Parser<'a> {
             }
         }
         let semicolon = self.expect_sym(b';')?;
-        Ok(Decl::Reserved(ReservedDecl { keyword, items, commas, semicolon }))
+        Ok(Decl::Reserved(ReservedDecl {
+            keyword,
+            items,
+            commas,
+            semicolon,
+        }))
     }
 
     fn option_name(&mut self) -> PResult<OptionName> {
@@ -447,7 +589,13 @@ impl<'a> Parser<'a> {
         let equals = self.expect_sym(b'=')?;
         let value = self.value()?;
         let semicolon = Some(self.expect_sym(b';')?);
-        Ok(OptionDecl { keyword, name, equals, value, semicolon })
+        Ok(OptionDecl {
+            keyword,
+            name,
+            equals,
+            value,
+            semicolon,
+        })
     }
 
     fn maybe_compact_options(&mut self) -> PResult<Option<CompactOptions>> {
@@ -461,7 +609,13 @@ impl<'a> Parser<'a> {
             let name = self.option_name()?;
             let equals = self.expect_sym(b'=')?;
             let value = self.value()?;
-            options.push(OptionDecl { keyword: None, name, equals, value, semicolon: None });
+            options.push(OptionDecl {
+                keyword: None,
+                name,
+                equals,
+                value,
+                semicolon: None,
+            });
             if self.is_sym(0, b',') {
                 commas.push(self.bump());
             } else {
@@ -469,7 +623,12 @@ impl<'a> Parser<'a> {
             }
         }
         let close = self.expect_sym(b']')?;
-        Ok(Some(CompactOptions { open, options, commas, close }))
+        Ok(Some(CompactOptions {
+            open,
+            options,
+            commas,
+            close,
+        }))
     }
 
     fn value(&mut self) -> PResult<Value> {
@@ -479,13 +638,16 @@ impl<'a> Parser<'a> {
             TokenKind::Sym(b'-') | TokenKind::Sym(b'+') => {
                 let sign = self.bump();
                 match self.kind(0) {
-                    TokenKind::Int | TokenKind::Float | TokenKind::Ident => {
-                        Ok(Value::Signed { sign, value: self.bump() })
-                    }
+                    TokenKind::Int | TokenKind::Float | TokenKind::Ident => Ok(Value::Signed {
+                        sign,
+                        value: self.bump(),
+                    }),
                     _ => Err(self.error("a number")),
                 }
             }
-            TokenKind::Sym(b'{') | TokenKind::Sym(b'<') => Ok(Value::Message(self.message_literal()?)),
+            TokenKind::Sym(b'{') | TokenKind::Sym(b'<') => {
+                Ok(Value::Message(self.message_literal()?))
+            }
             TokenKind::Sym(b'[') => Ok(Value::Array(self.array_literal()?)),
             _ => Err(self.error("a value")),
         }
@@ -505,7 +667,9 @@ impl<'a> Parser<'a> {
                 name.push(self.bump());
                 while !self.is_sym(0, b']') {
                     match self.kind(0) {
-                        TokenKind::Ident | TokenKind::Sym(b'.') | TokenKind::Sym(b'/') => name.push(self.bump()),
+                        TokenKind::Ident | TokenKind::Sym(b'.') | TokenKind::Sym(b'/') => {
+                            name.push(self.bump())
+                        }
                         _ => return Err(self.error("an extension or type name")),
                     }
                 }
@@ -513,16 +677,31 @@ impl<'a> Parser<'a> {
             } else {
                 name.push(self.expect_ident("a field name")?);
             }
-            let colon = if self.is_sym(0, b':') { Some(self.bump()) } else { None };
-            if colon.is_none() && !(self.is_sym(0, b'{') || self.is_sym(0, b'<') || self.is_sym(0, b'[')) {
+            let colon = if self.is_sym(0, b':') {
+                Some(self.bump())
+            } else {
+                None
+            };
+            if colon.is_none()
+                && !(self.is_sym(0, b'{') || self.is_sym(0, b'<') || self.is_sym(0, b'['))
+            {
                 return Err(self.error("':'"));
             }
             let value = self.value()?;
             fields.push(LiteralField { name, colon, value });
-            separators.push(if self.is_sym(0, b',') || self.is_sym(0, b';') { Some(self.bump()) } else { None });
+            separators.push(if self.is_sym(0, b',') || self.is_sym(0, b';') {
+                Some(self.bump())
+            } else {
+                None
+            });
         }
         let close = self.bump();
-        Ok(MessageLiteral { open, fields, separators, close })
+        Ok(MessageLiteral {
+            open,
+            fields,
+            separators,
+            close,
+        })
     }
 
     fn array_literal(&mut self) -> PResult<ArrayLiteral> {
@@ -540,7 +719,12 @@ impl<'a> Parser<'a> {
             }
         }
         let close = self.expect_sym(b']')?;
-        Ok(ArrayLiteral { open, elements, commas, close })
+        Ok(ArrayLiteral {
+            open,
+            elements,
+            commas,
+            close,
+        })
     }
 }
 
