@@ -26,20 +26,18 @@ struct Job {
 pub fn run(args: FormatArgs) -> Result<Outcome> {
     let jobs = collect(&args)?;
     // Parse and format everything first: an unparsable file means nothing is written.
+    let formatted: Vec<_> = {
+        use rayon::prelude::*;
+        jobs.par_iter().map(|job| crate::format::format_source(&job.source)).collect()
+    };
     let mut results = Vec::with_capacity(jobs.len());
     let mut failures = Vec::new();
-    for job in jobs {
-        match crate::format::format_source(&job.source) {
-            Ok(formatted) => results.push((job, formatted)),
+    for (job, outcome) in jobs.into_iter().zip(formatted) {
+        match outcome {
+            Ok(out) => results.push((job, out)),
             Err(e) => {
                 let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
-                failures.push(format!(
-                    "{}:{}:{}:{}",
-                    job.display,
-                    line + 1,
-                    col + 1,
-                    e.message
-                ));
+                failures.push(format!("{}:{}:{}:{}", job.display, line + 1, col + 1, e.message));
             }
         }
     }
