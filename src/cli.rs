@@ -20,24 +20,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile .proto files (proto2, proto3) and optionally write an image.
-    #[command(after_help = "Examples:\n  protoforge build\n  protoforge build proto -o image.binpb\n  \
-        protoforge build '.git#branch=main,subdir=proto' -o -\n  protoforge build --path foo/v1 --exclude-imports -o image.json")]
+    #[command(
+        after_help = "Examples:\n  protoforge build\n  protoforge build proto -o image.binpb\n  \
+        protoforge build '.git#branch=main,subdir=proto' -o -\n  protoforge build --path foo/v1 --exclude-imports -o image.json"
+    )]
     Build(BuildArgs),
     /// Check .proto files against buf's lint rules, configured by buf.yaml.
-    #[command(after_help = "Examples:\n  protoforge lint\n  protoforge lint --path proto/foo/v1/foo.proto\n  \
-        protoforge lint --error-format json")]
+    #[command(
+        after_help = "Examples:\n  protoforge lint\n  protoforge lint --path proto/foo/v1/foo.proto\n  \
+        protoforge lint --error-format json"
+    )]
     Lint(LintArgs),
     /// Check for breaking changes against a git ref, a directory or an image.
-    #[command(after_help = "Examples:\n  protoforge breaking --against '.git#ref=HEAD'\n  \
-        protoforge breaking proto --against '.git#branch=main,subdir=proto'\n  protoforge breaking --against old.binpb")]
+    #[command(
+        after_help = "Examples:\n  protoforge breaking --against '.git#ref=HEAD'\n  \
+        protoforge breaking proto --against '.git#branch=main,subdir=proto'\n  protoforge breaking --against old.binpb"
+    )]
     Breaking(BreakingArgs),
     /// Generate a Rust crate with prost messages and tonic clients/servers.
-    #[command(after_help = "Examples:\n  protoforge generate -o gen\n  protoforge generate --check\n  \
-        protoforge generate proto --crate-name orders-api --skeleton")]
+    #[command(
+        after_help = "Examples:\n  protoforge generate -o gen\n  protoforge generate --check\n  \
+        protoforge generate proto --crate-name orders-api --skeleton"
+    )]
     Generate(GenerateArgs),
     /// Format .proto files in buf's canonical style.
-    #[command(after_help = "Examples:\n  protoforge format -d --exit-code\n  protoforge format -w\n  \
-        protoforge format --stdin-filepath foo.proto < foo.proto")]
+    #[command(
+        after_help = "Examples:\n  protoforge format -d --exit-code\n  protoforge format -w\n  \
+        protoforge format --stdin-filepath foo.proto < foo.proto"
+    )]
     Format(FormatArgs),
     /// List the files of an input.
     #[command(name = "ls-files")]
@@ -56,7 +66,7 @@ pub enum Command {
 pub struct InputArgs {
     /// The input: a directory, a .proto file, a git repository (`.git#branch=main,subdir=proto`),
     /// an archive (`x.tar.gz#strip_components=1`) or an image (`x.binpb`, `x.json`, `-` for stdin).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", allow_hyphen_values = true)]
     pub input: String,
     /// Limit to these files or directories (relative to the input; repeatable).
     #[arg(long = "path", value_name = "PATH")]

@@ -26,7 +26,11 @@ struct Location {
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Self {
-        Error { message: message.into(), help: None, location: None }
+        Error {
+            message: message.into(),
+            help: None,
+            location: None,
+        }
     }
 
     /// Adds a help line: what the user should do about it.
@@ -72,7 +76,11 @@ impl Error {
     pub fn position(&self) -> Option<(String, usize, usize)> {
         let loc = self.location.as_ref()?;
         let contents = loc.source.read_span(&loc.span, 0, 0).ok()?;
-        Some((loc.source.name().to_string(), contents.line() + 1, contents.column() + 1))
+        Some((
+            loc.source.name().to_string(),
+            contents.line() + 1,
+            contents.column() + 1,
+        ))
     }
 }
 
@@ -91,15 +99,22 @@ impl std::error::Error for Error {}
 
 impl Diagnostic for Error {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.location.as_ref().map(|l| l.source.as_ref() as &dyn SourceCode)
+        self.location
+            .as_ref()
+            .map(|l| l.source.as_ref() as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.location.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(loc.label.clone(), loc.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            loc.label.clone(),
+            loc.span,
+        ))))
     }
 }

@@ -43,6 +43,9 @@ pub struct ImageFile {
     /// The path shown to users in findings: relative to the input they named
     /// (`proto/foo/v1/foo.proto` for a module at `proto/`, `current/1.proto` for input `current`).
     pub external_path: String,
+    /// The path relative to the input root (module directory + import path): what `ignore`,
+    /// `excludes` and `--path` are matched against.
+    pub root_path: String,
     /// Index of the workspace module the file belongs to (`None` for well-known types, include
     /// roots and image inputs).
     pub module: Option<usize>,
@@ -56,10 +59,19 @@ impl ImageFile {
         proto: FileDescriptorProto,
         is_import: bool,
         external_path: String,
+        root_path: String,
         module: Option<usize>,
         source: Option<Arc<str>>,
     ) -> Self {
-        ImageFile { proto, is_import, external_path, module, source, locations: OnceLock::new() }
+        ImageFile {
+            proto,
+            is_import,
+            external_path,
+            root_path,
+            module,
+            source,
+            locations: OnceLock::new(),
+        }
     }
 
     /// The import path (`foo/v1/foo.proto`).
@@ -97,7 +109,9 @@ impl Locations {
         if let Some(info) = &file.source_code_info {
             for loc in &info.location {
                 // protoc keeps the first location when a path repeats (e.g. options split over lines).
-                by_path.entry(loc.path.clone()).or_insert_with(|| loc.clone());
+                by_path
+                    .entry(loc.path.clone())
+                    .or_insert_with(|| loc.clone());
             }
         }
         Locations { by_path }
@@ -109,7 +123,8 @@ impl Locations {
 
     /// The span of the element at `path`, 1-based.
     pub fn span(&self, path: &[i32]) -> Option<Span> {
-        self.get(path).and_then(|l| Span::from_source_code_info(&l.span))
+        self.get(path)
+            .and_then(|l| Span::from_source_code_info(&l.span))
     }
 
     pub fn leading_comments(&self, path: &[i32]) -> Option<&str> {
@@ -121,7 +136,9 @@ impl Locations {
     }
 
     pub fn leading_detached_comments(&self, path: &[i32]) -> &[String] {
-        self.get(path).map(|l| l.leading_detached_comments.as_slice()).unwrap_or(&[])
+        self.get(path)
+            .map(|l| l.leading_detached_comments.as_slice())
+            .unwrap_or(&[])
     }
 
     pub fn is_empty(&self) -> bool {

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod image;
 pub mod input;
 pub mod lint;
+pub mod pipeline;
 pub mod report;
 pub mod syntax;
 pub mod workspace;

@@ -1,1 +1,153 @@
 //! Which files, in which module, under which import roots.
+//!
+//! A [`Workspace`] is a [`Snapshot`] (the files) seen through a [`WorkspaceConfig`] (the modules):
+//! every `.proto` file belongs to at most one module, is known by its import path (relative to its
+//! module's root), and is a target of this run or not (`--path`, `--exclude-path`, single-file inputs).
+//! Two modules that define the same import path are rejected here, before compiling (a duplicated
+//! root makes the compiler report thousands of duplicate definitions very slowly).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::path_is_within;
+use crate::config::{ModuleSpec, WorkspaceConfig};
+use crate::input::Snapshot;
+use crate::{Error, Result};
+
+/// One `.proto` source file of the workspace.
+#[derive(Debug, Clone)]
+pub struct WorkspaceFile {
+    /// The import path, relative to the module root: `foo/v1/foo.proto`.
+    pub name: String,
+    /// The path relative to the input root: `proto/foo/v1/foo.proto`.
+    pub root_path: String,
+    /// The path shown to users: `current/proto/foo/v1/foo.proto` for input `current`.
+    pub external_path: String,
+    /// Index into [`Workspace::modules`].
+    pub module: usize,
+    /// Whether this run checks/builds the file (it may still be compiled as an import).
+    pub is_target: bool,
+    pub text: Arc<str>,
+}
+
+/// The modules of an input and their files.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub config: WorkspaceConfig,
+    pub modules: Vec<ModuleSpec>,
+    /// All module files by import path.
+    pub files: BTreeMap<String, WorkspaceFile>,
+}
+
+/// Which files of the workspace are targets.
+#[derive(Debug, Clone, Default)]
+pub struct TargetFilter {
+    /// `--path` (and single-file inputs): root-relative files or directories; empty means all.
+    pub paths: Vec<String>,
+    /// `--exclude-path`: root-relative files or directories.
+    pub exclude_paths: Vec<String>,
+}
+
+impl TargetFilter {
+    pub fn matches(&self, root_path: &str) -> bool {
+        (self.paths.is_empty() || self.paths.iter().any(|p| path_is_within(root_path, p)))
+            && !self
+                .exclude_paths
+                .iter()
+                .any(|p| path_is_within(root_path, p))
+    }
+}
+
+impl Workspace {
+    /// Assigns the snapshot's `.proto` files to the config's modules.
+    pub fn new(
+        snapshot: &Snapshot,
+        config: WorkspaceConfig,
+        filter: &TargetFilter,
+    ) -> Result<Workspace> {
+        let modules = config.modules.clone();
+        let mut files: BTreeMap<String, WorkspaceFile> = BTreeMap::new();
+        for (root_path, bytes) in &snapshot.files {
+            if !root_path.ends_with(".proto") {
+                continue;
+            }
+            let Some((module, name)) = owning_module(&modules, root_path) else {
+                continue;
+            };
+            let text = decode_source(snapshot, root_path, bytes)?;
+            let file = WorkspaceFile {
+                name: name.to_string(),
+                root_path: root_path.clone(),
+                external_path: snapshot.display_path(root_path),
+                module,
+                is_target: filter.matches(root_path),
+                text,
+            };
+            if let Some(other) = files.get(name) {
+                return Err(Error::new(format!(
+                    "{} and {} both define the import path {name:?}",
+                    other.external_path, file.external_path
+                ))
+                .with_help(
+                    "two modules (or roots) must not contain the same file path: remove one, or exclude one of \
+                     the directories in buf.yaml (`excludes`)",
+                ));
+            }
+            files.insert(name.to_string(), file);
+        }
+        for p in &filter.paths {
+            if !files.values().any(|f| path_is_within(&f.root_path, p)) {
+                return Err(Error::new(format!(
+                    "--path {p:?}: no .proto file of the input {} is there",
+                    snapshot.origin
+                ))
+                .with_help("paths are relative to the input root; check the spelling"));
+            }
+        }
+        Ok(Workspace {
+            config,
+            modules,
+            files,
+        })
+    }
+
+    /// Target files, in import-path order.
+    pub fn targets(&self) -> impl Iterator<Item = &WorkspaceFile> {
+        self.files.values().filter(|f| f.is_target)
+    }
+}
+
+/// The module that owns a root-relative path, and the path's import name within it. With nested
+/// module directories the deepest module that contains the file wins.
+fn owning_module<'a>(modules: &[ModuleSpec], root_path: &'a str) -> Option<(usize, &'a str)> {
+    modules
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.contains(root_path))
+        .map(|(i, m)| (i, m.import_path(root_path)))
+        .min_by_key(|(_, name)| name.len())
+}
+
+fn decode_source(snapshot: &Snapshot, root_path: &str, bytes: &[u8]) -> Result<Arc<str>> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => Ok(Arc::from(text)),
+        Ok(_) => Err(Error::new(format!(
+            "{}: contains NUL bytes; it is not a .proto source file",
+            snapshot.display_path(root_path)
+        ))
+        .with_help("remove the file or rename it so it does not end in .proto")),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Err(Error::new(format!(
+                "{}:{line}: invalid UTF-8 (byte offset {}); .proto files must be UTF-8",
+                snapshot.display_path(root_path),
+                e.valid_up_to()
+            ))
+            .with_help("re-encode the file as UTF-8"))
+        }
+    }
+}

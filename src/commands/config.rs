@@ -3,5 +3,7 @@ use crate::commands::Outcome;
 use crate::{Error, Result};
 
 pub fn run(_cmd: ConfigCommand) -> Result<Outcome> {
-    Err(Error::new("`protoforge config` is not available in this build yet"))
+    Err(Error::new(
+        "`protoforge config` is not available in this build yet",
+    ))
 }

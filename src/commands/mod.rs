@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::Result;
+use crate::check::Finding;
+use crate::cli::{Cli, Command, ErrorFormat};
+use crate::{Error, Result};
 
 /// How a command that ran to completion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,5 +60,39 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(cmd) => config::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),
+    }
+}
+
+pub(crate) fn current_dir() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|e| Error::io("current directory", e))
+}
+
+/// Prints findings in the chosen format (stdout, or stderr for build errors as buf does).
+pub(crate) fn emit_findings(
+    findings: &[Finding],
+    format: Option<ErrorFormat>,
+    to_stderr: bool,
+    command: &str,
+    snapshot: Option<&crate::input::Snapshot>,
+) {
+    use std::io::IsTerminal;
+    let color = if to_stderr {
+        crate::report::use_color(std::io::stderr().is_terminal())
+    } else {
+        crate::report::use_color(std::io::stdout().is_terminal())
+    };
+    let no_sources = |_: &str| None;
+    let sources = snapshot.map(crate::report::snapshot_sources);
+    let ctx = crate::report::ReportContext::new(command).with_color(color);
+    let ctx = match &sources {
+        Some(f) => ctx.with_sources(f),
+        None => ctx.with_sources(&no_sources),
+    };
+    let format = format.unwrap_or_else(crate::report::default_format);
+    let out = crate::report::render(findings, format, &ctx);
+    if to_stderr {
+        eprint!("{out}");
+    } else {
+        print!("{out}");
     }
 }

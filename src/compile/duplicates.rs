@@ -1,0 +1,132 @@
+//! Duplicate top-level definitions across files, found before linking.
+//!
+//! Two files that define the same fully-qualified name (typically a second root that re-declares
+//! `google/...`, like googleapis' `preview/`) would make the linker report one error per symbol, each
+//! located by a linear scan of its file: minutes on large trees. Checking top-level names of the
+//! parsed files first is linear and lets us report each clash once and leave the file out of linking.
+
+use std::collections::{BTreeSet, HashMap};
+
+use prost_types::FileDescriptorProto;
+
+use crate::check::{Finding, Span};
+use crate::image::tag;
+
+/// One clash: the later file (by import path order), where, and what it collides with.
+pub struct Duplicate {
+    pub file: String,
+    pub finding_span: Option<Span>,
+    pub message: String,
+}
+
+/// Files are visited in the given order; the first definition of a name wins.
+pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Duplicate> {
+    let mut first: HashMap<String, (String, Option<Span>)> = HashMap::new();
+    let mut out = Vec::new();
+    let mut reported = BTreeSet::new();
+    for file in files {
+        let spans = SpanIndex::new(file);
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!("{}.", file.package())
+        };
+        let mut names: Vec<(String, Vec<i32>)> = Vec::new();
+        for (i, m) in file.message_type.iter().enumerate() {
+            names.push((
+                m.name().to_string(),
+                vec![tag::file::MESSAGE_TYPE, i as i32, tag::message::NAME],
+            ));
+        }
+        for (i, e) in file.enum_type.iter().enumerate() {
+            names.push((
+                e.name().to_string(),
+                vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::NAME],
+            ));
+            for (j, v) in e.value.iter().enumerate() {
+                let path = vec![
+                    tag::file::ENUM_TYPE,
+                    i as i32,
+                    tag::enum_::VALUE,
+                    j as i32,
+                    tag::enum_value::NAME,
+                ];
+                names.push((v.name().to_string(), path));
+            }
+        }
+        for (i, s) in file.service.iter().enumerate() {
+            names.push((
+                s.name().to_string(),
+                vec![tag::file::SERVICE, i as i32, tag::service::NAME],
+            ));
+        }
+        for (i, x) in file.extension.iter().enumerate() {
+            names.push((
+                x.name().to_string(),
+                vec![tag::file::EXTENSION, i as i32, tag::field::NAME],
+            ));
+        }
+        for (name, path) in names {
+            let full = format!("{prefix}{name}");
+            let span = spans.span(&path);
+            match first.get(&full) {
+                Some((other, other_span)) if other != file.name() => {
+                    if reported.insert((file.name().to_string(), full.clone())) {
+                        let at = match other_span {
+                            Some(s) => format!("{other}:{}:{}", s.start_line, s.start_column),
+                            None => other.clone(),
+                        };
+                        out.push(Duplicate {
+                            file: file.name().to_string(),
+                            finding_span: span,
+                            message: format!("symbol \"{full}\" already defined at {at}"),
+                        });
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(full, (file.name().to_string(), span));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Spans of top-level declaration names (the only paths looked up here), indexed once per file.
+struct SpanIndex {
+    spans: HashMap<Vec<i32>, Span>,
+}
+
+impl SpanIndex {
+    fn new(file: &FileDescriptorProto) -> Self {
+        let mut spans = HashMap::new();
+        if let Some(info) = &file.source_code_info {
+            for l in &info.location {
+                let top_level_name = matches!(l.path.len(), 3 | 5) && (4..=7).contains(&l.path[0]);
+                if top_level_name {
+                    if let Some(span) = Span::from_source_code_info(&l.span) {
+                        spans.entry(l.path.clone()).or_insert(span);
+                    }
+                }
+            }
+        }
+        SpanIndex { spans }
+    }
+
+    fn span(&self, path: &[i32]) -> Option<Span> {
+        self.spans.get(path).copied()
+    }
+}
+
+/// Turns clashes into findings with user-facing paths.
+pub fn to_findings(dups: &[Duplicate], external_path: impl Fn(&str) -> String) -> Vec<Finding> {
+    dups.iter()
+        .map(|d| {
+            Finding::new("COMPILE", Some(external_path(&d.file)), d.finding_span, d.message.clone()).with_help(
+                "two files define the same name: if a directory is a second copy or root of the same protos \
+                 (like googleapis' preview/), exclude it in buf.yaml (`excludes`) or with --exclude-path",
+            )
+        })
+        .collect()
+}

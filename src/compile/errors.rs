@@ -1,0 +1,186 @@
+//! protox errors -> `COMPILE` findings (path, 1-based line/column from the first label, message).
+
+use miette::Diagnostic;
+
+use crate::check::{Finding, Span};
+use crate::workspace::Workspace;
+
+/// Returned for an import of a workspace file that failed to parse: its parse error is already
+/// reported, so this one is dropped instead of becoming a second finding.
+#[derive(Debug)]
+pub struct ImportFailedToParse(pub String);
+
+impl std::fmt::Display for ImportFailedToParse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{IMPORT_FAILED_MARKER}{}", self.0)
+    }
+}
+
+impl std::error::Error for ImportFailedToParse {}
+
+const IMPORT_FAILED_MARKER: &str = "imported file failed to parse: ";
+
+/// Registry dependencies a missing import most likely comes from, by import path prefix.
+const KNOWN_DEPS: &[(&str, &str)] = &[
+    ("google/api/", "buf.build/googleapis/googleapis"),
+    ("google/type/", "buf.build/googleapis/googleapis"),
+    ("google/rpc/", "buf.build/googleapis/googleapis"),
+    ("google/longrunning/", "buf.build/googleapis/googleapis"),
+    ("google/cloud/", "buf.build/googleapis/googleapis"),
+    ("google/iam/", "buf.build/googleapis/googleapis"),
+    ("google/geo/", "buf.build/googleapis/googleapis"),
+    ("buf/validate/", "buf.build/bufbuild/protovalidate"),
+    ("validate/", "buf.build/envoyproxy/protoc-gen-validate"),
+    ("grpc/", "buf.build/grpc/grpc"),
+    (
+        "protoc-gen-openapiv2/",
+        "buf.build/grpc-ecosystem/grpc-gateway",
+    ),
+    ("opentelemetry/", "buf.build/opentelemetry/opentelemetry"),
+    ("envoy/", "buf.build/envoyproxy/envoy"),
+];
+
+/// All findings in a protox error (the error itself and its related errors).
+pub fn to_findings(err: &protox::Error, workspace: &Workspace) -> Vec<Finding> {
+    let mut out = Vec::new();
+    collect(err, err.file(), workspace, &mut out);
+    out
+}
+
+fn collect(
+    diag: &dyn Diagnostic,
+    file_hint: Option<&str>,
+    workspace: &Workspace,
+    out: &mut Vec<Finding>,
+) {
+    let message = diag.to_string();
+    let related: Vec<&dyn Diagnostic> = diag.related().map(|r| r.collect()).unwrap_or_default();
+    if !message.contains(IMPORT_FAILED_MARKER) {
+        let (mut file, mut span) = locate(diag);
+        if file.is_none() {
+            // Some link errors (e.g. an unknown type inside a map<>) carry no span: fall back to the
+            // file the error is about, and the first use of the quoted name in it.
+            if let Some(name) = file_hint {
+                span = workspace
+                    .files
+                    .get(name)
+                    .and_then(|f| find_quoted_name(&message, &f.text));
+                file = Some(name.to_string());
+            }
+        }
+        let path = file.map(|name| {
+            workspace
+                .files
+                .get(&name)
+                .map(|f| f.external_path.clone())
+                .unwrap_or(name)
+        });
+        let mut finding = Finding::new("COMPILE", path, span, message.clone());
+        if let Some(help) = diag.help() {
+            finding = finding.with_help(help.to_string());
+        } else if let Some(import) = missing_import(&message) {
+            finding = finding.with_help(import_help(import, workspace));
+        }
+        out.push(finding);
+    }
+    for r in related {
+        collect(r, file_hint, workspace, out);
+    }
+}
+
+/// The span of the first whole-word occurrence (outside comments) of the name quoted in `message`
+/// (`name 'Foo' is not defined`).
+fn find_quoted_name(message: &str, text: &str) -> Option<Span> {
+    let name = message.split('\'').nth(1).filter(|n| !n.is_empty())?;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    for (line_no, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut from = 0;
+        while let Some(pos) = code[from..].find(name) {
+            let start = from + pos;
+            let end = start + name.len();
+            let before_ok = !code[..start].chars().next_back().is_some_and(is_word);
+            let after_ok = !code[end..].chars().next().is_some_and(is_word);
+            if before_ok && after_ok {
+                let col = code[..start].chars().count() as u32 + 1;
+                return Some(Span {
+                    start_line: line_no as u32 + 1,
+                    start_column: col,
+                    end_line: line_no as u32 + 1,
+                    end_column: col + name.chars().count() as u32,
+                });
+            }
+            from = end;
+        }
+    }
+    None
+}
+
+/// The file name and span of a diagnostic's first label.
+fn locate(diag: &dyn Diagnostic) -> (Option<String>, Option<Span>) {
+    let Some(source) = diag.source_code() else {
+        return (None, None);
+    };
+    let Some(label) = diag.labels().and_then(|mut l| l.next()) else {
+        return (None, None);
+    };
+    let Ok(contents) = source.read_span(label.inner(), 0, 0) else {
+        return (None, None);
+    };
+    let name = contents.name().map(str::to_string);
+    // Line/column of the end: count through the span's own text.
+    let start_line = contents.line() as u32 + 1;
+    let start_column = contents.column() as u32 + 1;
+    let text = String::from_utf8_lossy(contents.data());
+    let (mut end_line, mut end_column) = (start_line, start_column);
+    for ch in text.chars() {
+        if ch == '\n' {
+            end_line += 1;
+            end_column = 1;
+        } else {
+            end_column += 1;
+        }
+    }
+    (
+        name,
+        Some(Span {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+        }),
+    )
+}
+
+fn missing_import(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("import '")?
+        .strip_suffix("' not found")
+}
+
+fn import_help(import: &str, workspace: &Workspace) -> String {
+    let deps: Vec<&str> = workspace
+        .modules
+        .iter()
+        .flat_map(|m| m.deps.iter().map(String::as_str))
+        .collect();
+    let likely = KNOWN_DEPS
+        .iter()
+        .find(|(prefix, _)| import.starts_with(prefix))
+        .map(|(_, dep)| *dep);
+    let belongs = match likely {
+        Some(dep) if deps.iter().any(|d| d.starts_with(dep)) => {
+            format!("it belongs to the dependency {dep} (listed in buf.yaml `deps`); ")
+        }
+        Some(dep) => format!("it probably comes from {dep}; "),
+        None if !deps.is_empty() => format!(
+            "it may come from one of the buf.yaml deps ({}); ",
+            deps.join(", ")
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{belongs}protoforge never downloads dependencies: put a directory that contains {import} on the import path \
+         with -I DIR (or the PROTOFORGE_INCLUDE list, ':'-separated)"
+    )
+}

@@ -1,0 +1,172 @@
+//! Images as bytes: writing ours (binary or JSON, deterministic) and reading ours or buf's.
+//!
+//! An image is a `FileDescriptorSet`; buf's `Image` message is wire-compatible with it and adds, on
+//! each file, field 8042 (`ImageFileExtension`: `is_import` = 1, `is_syntax_unspecified` = 3). We
+//! write that extension unless `--as-file-descriptor-set`, and read `is_import` from buf's images.
+//! Encoding goes through the `DescriptorPool`, which keeps custom options (prost-types drops them).
+
+use std::collections::BTreeSet;
+
+use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
+use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage, SerializeOptions};
+
+use crate::image::Image;
+use crate::{Error, Result};
+
+const BUF_EXTENSION_FIELD: u32 = 8042;
+
+/// How to write an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageEncoding {
+    pub json: bool,
+    pub exclude_imports: bool,
+    pub exclude_source_info: bool,
+    /// Leave out buf's per-file extension (a plain `FileDescriptorSet`).
+    pub as_file_descriptor_set: bool,
+}
+
+/// Encodes an image, files in dependency order.
+pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
+    let file_desc = prost_types::FileDescriptorProto::default().descriptor();
+    let mut set = Vec::new();
+    for file in &image.files {
+        if enc.exclude_imports && file.is_import {
+            continue;
+        }
+        let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+            continue;
+        };
+        let mut bytes = fd.encode_to_vec();
+        if enc.exclude_source_info {
+            let mut msg = DynamicMessage::decode(file_desc.clone(), bytes.as_slice())
+                .map_err(|e| Error::new(format!("re-encoding {}: {e}", file.name())))?;
+            msg.clear_field_by_name("source_code_info");
+            bytes = prost::Message::encode_to_vec(&msg);
+        }
+        if !enc.as_file_descriptor_set && !enc.json {
+            let mut ext = Vec::new();
+            if file.is_import {
+                encode_key(1, WireType::Varint, &mut ext);
+                encode_varint(1, &mut ext);
+            }
+            if file.proto.syntax.as_deref().unwrap_or("").is_empty() {
+                encode_key(3, WireType::Varint, &mut ext);
+                encode_varint(1, &mut ext);
+            }
+            if !ext.is_empty() {
+                encode_key(BUF_EXTENSION_FIELD, WireType::LengthDelimited, &mut bytes);
+                encode_varint(ext.len() as u64, &mut bytes);
+                bytes.extend_from_slice(&ext);
+            }
+        }
+        encode_key(1, WireType::LengthDelimited, &mut set);
+        encode_varint(bytes.len() as u64, &mut set);
+        set.extend_from_slice(&bytes);
+    }
+    if !enc.json {
+        return Ok(set);
+    }
+    let set_desc = prost_types::FileDescriptorSet::default().descriptor();
+    let msg = DynamicMessage::decode(set_desc, set.as_slice())
+        .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::new(&mut out);
+    msg.serialize_with_options(
+        &mut ser,
+        &SerializeOptions::new().stringify_64_bit_integers(true),
+    )
+    .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Reads a binary image (ours, buf's, or a plain `FileDescriptorSet`).
+pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
+    let imports = buf_import_flags(bytes).map_err(|e| corrupt(origin, &e))?;
+    let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
+    if pool.files().len() == 0 {
+        return Err(
+            Error::new(format!("{origin}: the image contains no files")).with_help(
+                "write an image with `protoforge build -o FILE.binpb` or `buf build -o FILE.binpb`",
+            ),
+        );
+    }
+    Ok(super::image_from_pool(pool, &imports))
+}
+
+fn corrupt(origin: &str, detail: &str) -> Error {
+    Error::new(format!("{origin}: not a valid image (FileDescriptorSet): {detail}")).with_help(
+        "images are written by `protoforge build -o x.binpb` or `buf build -o x.binpb`; for JSON images use a .json \
+         name or `#format=json`",
+    )
+}
+
+/// Names of files whose buf extension says `is_import`.
+fn buf_import_flags(mut set: &[u8]) -> std::result::Result<BTreeSet<String>, String> {
+    let mut imports = BTreeSet::new();
+    while !set.is_empty() {
+        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
+        let body = take_field(&mut set, wire)?;
+        if tag != 1 {
+            continue;
+        }
+        let Some(mut file) = body else {
+            return Err("file entry is not length-delimited".into());
+        };
+        let (mut name, mut is_import) = (None, false);
+        while !file.is_empty() {
+            let (ftag, fwire) = decode_key(&mut file).map_err(|e| e.to_string())?;
+            let fbody = take_field(&mut file, fwire)?;
+            match (ftag, fbody) {
+                (1, Some(n)) => name = Some(String::from_utf8_lossy(n).into_owned()),
+                (BUF_EXTENSION_FIELD, Some(mut ext)) => {
+                    while !ext.is_empty() {
+                        let (etag, ewire) = decode_key(&mut ext).map_err(|e| e.to_string())?;
+                        if etag == 1 && ewire == WireType::Varint {
+                            is_import = decode_varint(&mut ext).map_err(|e| e.to_string())? != 0;
+                        } else {
+                            take_field(&mut ext, ewire)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if is_import {
+            if let Some(name) = name {
+                imports.insert(name);
+            }
+        }
+    }
+    Ok(imports)
+}
+
+/// Skips one field value; returns the bytes of a length-delimited one.
+fn take_field<'a>(
+    buf: &mut &'a [u8],
+    wire: WireType,
+) -> std::result::Result<Option<&'a [u8]>, String> {
+    match wire {
+        WireType::Varint => decode_varint(buf).map(|_| None).map_err(|e| e.to_string()),
+        WireType::SixtyFourBit => skip(buf, 8).map(|_| None),
+        WireType::ThirtyTwoBit => skip(buf, 4).map(|_| None),
+        WireType::LengthDelimited => {
+            let len = decode_varint(buf).map_err(|e| e.to_string())? as usize;
+            if len > buf.len() {
+                return Err("truncated field".into());
+            }
+            let (body, rest) = buf.split_at(len);
+            *buf = rest;
+            Ok(Some(body))
+        }
+        WireType::StartGroup | WireType::EndGroup => Err("unexpected group".into()),
+    }
+}
+
+fn skip(buf: &mut &[u8], n: usize) -> std::result::Result<(), String> {
+    if buf.len() < n {
+        return Err("truncated field".into());
+    }
+    *buf = &buf[n..];
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Archive inputs: `.tar`, `.tar.gz`/`.tgz`, `.zip`, with `strip_components=N` and `subdir=`.
+//! Entries are read into memory; the root inside the archive is found as for a git tree.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::target::{locate, Markers};
+use super::{
+    components, decompress, files_under, is_kept_file, read_location, Format, InputSpec, Snapshot,
+};
+use crate::{Error, Result};
+
+pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+    let bytes = decompress(spec, read_location(spec, cwd)?)?;
+    let entries = match spec.format {
+        Format::Zip => read_zip(spec, &bytes)?,
+        _ => read_tar(spec, &bytes)?,
+    };
+
+    // Strip leading components; entries with too few components are dropped (as tar does).
+    let strip = spec.strip_components as usize;
+    let mut all: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+    let mut dirs_seen = std::collections::BTreeSet::new();
+    let mut deepest = 0usize;
+    for (path, data) in entries {
+        let parts = components(&path);
+        deepest = deepest.max(parts.len().saturating_sub(1));
+        if parts.len() <= strip {
+            continue;
+        }
+        let rel = parts[strip..].join("/");
+        let rel_parts = &parts[strip..];
+        for i in 1..rel_parts.len() {
+            dirs_seen.insert(rel_parts[..i].join("/"));
+        }
+        if is_kept_file(&rel) {
+            all.insert(rel, data);
+        }
+    }
+    if strip > 0 && deepest < strip {
+        return Err(Error::new(format!(
+            "input \"{}\": strip_components={strip} removes every file (the deepest file is {deepest} directories down)",
+            spec.raw
+        ))
+        .with_help(format!("use a smaller strip_components (at most {deepest})")));
+    }
+
+    let subdir = spec.subdir.clone().unwrap_or_default();
+    if !subdir.is_empty() && !dirs_seen.contains(&subdir) {
+        return Err(Error::new(format!(
+            "input \"{}\": subdir \"{subdir}\" is not a directory in the archive{}",
+            spec.raw,
+            if strip > 0 { format!(" (after stripping {strip} components)") } else { String::new() }
+        ))
+        .with_help("give a directory that exists in the archive, relative to its root after strip_components"));
+    }
+    let comps = components(&subdir);
+    let mut probe = |dir: &[String]| -> Result<Markers> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", dir.join("/"))
+        };
+        let find = |names: [&str; 2]| {
+            names.iter().find_map(|n| {
+                let p = format!("{prefix}{n}");
+                all.get(&p).map(|b| (p, b.clone()))
+            })
+        };
+        let work = find(["buf.work.yaml", "buf.work.yml"]);
+        let buf_yaml = find(["buf.yaml", "buf.yml"]);
+        Markers::parse(
+            work.as_ref().map(|(n, b)| (n.as_str(), &b[..])),
+            buf_yaml.as_ref().map(|(n, b)| (n.as_str(), &b[..])),
+        )
+    };
+    let located = locate(&comps, None, 0, &mut probe)?;
+    let root = comps[..located.root_len].join("/");
+    Ok(Snapshot {
+        files: files_under(all, &root),
+        display_prefix: root,
+        origin: format!("archive \"{}\"", spec.location),
+        target_paths: located.target_paths,
+        disk_root: None,
+        display_base: None,
+    })
+}
+
+fn corrupt(spec: &InputSpec, kind: &str, e: impl std::fmt::Display) -> Error {
+    Error::new(format!("input \"{}\": not a valid {kind} archive: {e}", spec.raw))
+        .with_help("check the file, or set `#format=` (tar, zip, dir, git, binpb, json) if it is detected wrongly")
+}
+
+/// Regular files of a tar archive, path -> bytes (all files: the caller filters).
+fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> {
+    let mut archive = tar::Archive::new(bytes);
+    let mut out = Vec::new();
+    let entries = archive.entries().map_err(|e| corrupt(spec, "tar", e))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| corrupt(spec, "tar", e))?;
+        let path = entry
+            .path()
+            .map_err(|e| corrupt(spec, "tar", e))?
+            .to_string_lossy()
+            .into_owned();
+        let Some(path) = safe_path(&path) else {
+            continue;
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        if !is_kept_file(&path) {
+            // Still record the directories it implies (for subdir and strip_components checks).
+            out.push((path, Arc::from(Vec::new())));
+            continue;
+        }
+        let mut data = Vec::new();
+        entry
+            .read_to_end(&mut data)
+            .map_err(|e| corrupt(spec, "tar", e))?;
+        out.push((path, Arc::from(data)));
+    }
+    Ok(out)
+}
+
+fn read_zip(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| corrupt(spec, "zip", e))?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| corrupt(spec, "zip", e))?;
+        if !file.is_file() {
+            continue;
+        }
+        let Some(path) = safe_path(file.name()) else {
+            continue;
+        };
+        if !is_kept_file(&path) {
+            out.push((path, Arc::from(Vec::new())));
+            continue;
+        }
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)
+            .map_err(|e| corrupt(spec, "zip", e))?;
+        out.push((path, Arc::from(data)));
+    }
+    Ok(out)
+}
+
+/// A relative path without `..`/absolute parts, `/`-separated; `None` for an unsafe one.
+fn safe_path(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}

@@ -1,0 +1,239 @@
+//! Directory and single-file inputs: the root is found as buf finds it ([`super::target`]), then
+//! every `.proto` and buf config file under it is read eagerly.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::target::{locate, Markers};
+use super::{clean_path, is_kept_file, package_files, relative_display, InputSpec, Snapshot};
+use crate::{Error, Result};
+
+pub fn load_dir(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+    let dir = clean_path(&cwd.join(&spec.location));
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::new(format!("input \"{}\": {} is not a directory", spec.raw, spec.location)).with_help(
+                "give a directory, a .proto file, a .git repository, an archive (.tar, .tar.gz, .zip) or an image \
+                 (.binpb, .json), or set `#format=` explicitly",
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(format!("input \"{}\": directory {} does not exist", spec.raw, spec.location))
+                .with_help("check the path; it is relative to the current directory"))
+        }
+        Err(e) => return Err(Error::io(format!("input \"{}\"", spec.raw), e)),
+    }
+    let comps = normal_components(&dir);
+    let located = locate(&comps, None, bucket_len(&dir, cwd), &mut probe_disk)?;
+    finish(
+        spec,
+        cwd,
+        &comps[..located.root_len],
+        located.target_paths,
+        None,
+    )
+}
+
+pub fn load_proto_file(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+    let file = clean_path(&cwd.join(&spec.location));
+    match std::fs::metadata(&file) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(Error::new(format!(
+            "input \"{}\": {} is not a file",
+            spec.raw, spec.location
+        ))
+        .with_help(
+            "a location ending in .proto is read as one file; add `#format=dir` for a directory",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(format!(
+                "input \"{}\": file {} does not exist",
+                spec.raw, spec.location
+            ))
+            .with_help("check the path; it is relative to the current directory"))
+        }
+        Err(e) => return Err(Error::io(format!("input \"{}\"", spec.raw), e)),
+    }
+    let mut comps = normal_components(&file);
+    let Some(name) = comps.pop() else {
+        return Err(Error::new(format!("input \"{}\": not a file", spec.raw)));
+    };
+    let parent = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let located = locate(
+        &comps,
+        Some(&name),
+        bucket_len(&parent, cwd),
+        &mut probe_disk,
+    )?;
+    let target = located.target_paths.first().cloned().unwrap_or(name);
+    finish(
+        spec,
+        cwd,
+        &comps[..located.root_len],
+        vec![target],
+        Some(spec.include_package_files),
+    )
+}
+
+fn finish(
+    spec: &InputSpec,
+    cwd: &Path,
+    root_comps: &[String],
+    mut target_paths: Vec<String>,
+    include_package_files: Option<bool>,
+) -> Result<Snapshot> {
+    let root = to_path(root_comps);
+    let files = read_tree(&root)?;
+    if include_package_files == Some(true) {
+        if let Some(target) = target_paths.first().cloned() {
+            target_paths = package_files(&files, &target);
+        }
+    }
+    let (display_prefix, display_base) = if Path::new(&spec.location).is_absolute() {
+        (root.to_string_lossy().into_owned(), None)
+    } else {
+        (relative_display(&root, cwd), Some(cwd.to_path_buf()))
+    };
+    Ok(Snapshot {
+        files,
+        display_prefix,
+        origin: format!("directory \"{}\"", spec.location),
+        target_paths,
+        disk_root: Some(root),
+        display_base,
+    })
+}
+
+fn normal_components(path: &Path) -> Vec<String> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn to_path(comps: &[String]) -> PathBuf {
+    let mut p = PathBuf::from("/");
+    for c in comps {
+        p.push(c);
+    }
+    p
+}
+
+/// The bucket root buf uses for the v1 module search: the working directory when the input is
+/// under it, else the input directory itself.
+fn bucket_len(dir: &Path, cwd: &Path) -> usize {
+    if dir.starts_with(cwd) {
+        normal_components(cwd).len()
+    } else {
+        normal_components(dir).len()
+    }
+}
+
+fn probe_disk(comps: &[String]) -> Result<Markers> {
+    let dir = to_path(comps);
+    let read = |names: [&str; 2]| -> Result<Option<(String, Vec<u8>)>> {
+        for name in names {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => return Ok(Some((path.to_string_lossy().into_owned(), bytes))),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) => {}
+                // Unreadable or a directory named buf.yaml: not a marker buf could use either.
+                Err(_) => {}
+            }
+        }
+        Ok(None)
+    };
+    let work = read(["buf.work.yaml", "buf.work.yml"])?;
+    let buf_yaml = read(["buf.yaml", "buf.yml"])?;
+    Markers::parse(
+        work.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        buf_yaml.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+    )
+}
+
+/// Reads every kept file under `root`, following symlinks but never into a directory already on
+/// the current path (no loops), skipping `.git`. Directories are listed first, then the files are
+/// read in parallel.
+pub(crate) fn read_tree(root: &Path) -> Result<BTreeMap<String, Arc<[u8]>>> {
+    use rayon::prelude::*;
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| Error::io(root.display(), e))?;
+    let mut stack = HashSet::new();
+    stack.insert(canonical_root.clone());
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
+    list(root, &canonical_root, "", &mut stack, &mut paths)?;
+    paths
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                Error::io(path.display(), e)
+                    .with_help("make the file readable, or exclude it in buf.yaml")
+            })?;
+            Ok((rel, Arc::from(bytes)))
+        })
+        .collect()
+}
+
+/// Lists kept files under `dir`; `canonical` is `dir` with symlinks resolved, `stack` the
+/// canonical directories from the root down to here.
+fn list(
+    dir: &Path,
+    canonical: &Path,
+    rel: &str,
+    stack: &mut HashSet<PathBuf>,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".git" {
+            continue;
+        }
+        let path = entry.path();
+        let child_rel = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        let (is_dir, child_canonical) = if file_type.is_symlink() {
+            // Follow the link; a dangling one is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                let Ok(target) = std::fs::canonicalize(&path) else {
+                    continue;
+                };
+                (true, target)
+            } else {
+                (false, path.clone())
+            }
+        } else {
+            (file_type.is_dir(), canonical.join(&name))
+        };
+        if is_dir {
+            if !stack.insert(child_canonical.clone()) {
+                continue;
+            }
+            list(&path, &child_canonical, &child_rel, stack, out)?;
+            stack.remove(&child_canonical);
+        } else if is_kept_file(&child_rel) {
+            out.push((child_rel, path));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The shared front half of every command: input -> config -> workspace -> compile.
+
+use std::path::Path;
+
+use crate::cli::InputArgs;
+use crate::compile::{self, Compiled};
+use crate::config;
+use crate::image::Image;
+use crate::input::{self, Snapshot};
+use crate::workspace::{TargetFilter, Workspace};
+use crate::{Error, Result};
+
+/// An input, read and compiled.
+#[derive(Debug)]
+pub struct Built {
+    /// The sources and their modules (`None` for image inputs).
+    pub workspace: Option<Workspace>,
+    pub snapshot: Option<Snapshot>,
+    pub compiled: Compiled,
+}
+
+/// An input, read but not compiled yet.
+#[derive(Debug)]
+pub enum Loaded {
+    Sources {
+        snapshot: Snapshot,
+        workspace: Workspace,
+    },
+    Image(Image),
+}
+
+/// Reads an input (as named on the command line) and compiles it.
+pub fn build(args: &InputArgs, cwd: &Path) -> Result<Built> {
+    build_with_config(&args.input, args, args.config.as_deref(), cwd)
+}
+
+/// Like [`build`], for another input (e.g. `--against`) with its own config override.
+pub fn build_with_config(
+    input: &str,
+    args: &InputArgs,
+    config_override: Option<&str>,
+    cwd: &Path,
+) -> Result<Built> {
+    match load(input, args, config_override, cwd)? {
+        Loaded::Image(image) => Ok(Built {
+            workspace: None,
+            snapshot: None,
+            compiled: Compiled::Image(image),
+        }),
+        Loaded::Sources {
+            snapshot,
+            workspace,
+        } => {
+            let includes = compile::include_roots(&args.includes);
+            let compiled = compile::compile(&workspace, &includes)?;
+            Ok(Built {
+                workspace: Some(workspace),
+                snapshot: Some(snapshot),
+                compiled,
+            })
+        }
+    }
+}
+
+/// Reads an input and its config and decides the modules and target files, without compiling.
+pub fn load(
+    input: &str,
+    args: &InputArgs,
+    config_override: Option<&str>,
+    cwd: &Path,
+) -> Result<Loaded> {
+    match input::load(input, cwd)? {
+        input::Loaded::Image(bytes) => {
+            let mut image = compile::image_from_bytes(&bytes, input)?;
+            let filter = TargetFilter {
+                paths: args.paths.iter().map(|p| normalize(p)).collect(),
+                exclude_paths: args.exclude_paths.iter().map(|p| normalize(p)).collect(),
+            };
+            for f in &mut image.files {
+                if !filter.matches(&f.root_path) {
+                    f.is_import = true;
+                }
+            }
+            if !image.files.iter().any(|f| !f.is_import) {
+                return Err(Error::new(NOTHING_TARGETED));
+            }
+            Ok(Loaded::Image(image))
+        }
+        input::Loaded::Sources(snapshot) => {
+            let config = config::load(&snapshot, config_override)?;
+            let root_relative = |p: &String| normalize(&snapshot_relative(&snapshot, p));
+            let filter = TargetFilter {
+                paths: limit_to_targets(
+                    args.paths.iter().map(root_relative).collect(),
+                    &snapshot.target_paths,
+                ),
+                exclude_paths: args.exclude_paths.iter().map(root_relative).collect(),
+            };
+            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            if workspace.targets().next().is_none() {
+                return Err(Error::new(NOTHING_TARGETED));
+            }
+            Ok(Loaded::Sources {
+                snapshot,
+                workspace,
+            })
+        }
+    }
+}
+
+const NOTHING_TARGETED: &str =
+    "no .proto files were targeted. This can occur if no .proto files are found in \
+     your input, --path points to files that do not exist, or --exclude-path excludes all files.";
+
+/// `--path` and `--exclude-path` are given as the user sees paths (relative to the working
+/// directory, like the paths in findings): turn them into input-root-relative paths.
+fn snapshot_relative(snapshot: &Snapshot, path: &str) -> String {
+    let path = path.trim_start_matches("./");
+    let prefix = snapshot.display_prefix.trim_end_matches('/');
+    if prefix.is_empty() || prefix == "." {
+        return path.to_string();
+    }
+    if path == prefix {
+        return ".".to_string();
+    }
+    match path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/')) {
+        Some(rest) => rest.to_string(),
+        None => path.to_string(),
+    }
+}
+
+/// `--path` values limited to the input's own target paths (a single file, or one module of a
+/// workspace): the paths inside both.
+fn limit_to_targets(paths: Vec<String>, targets: &[String]) -> Vec<String> {
+    if targets.is_empty() {
+        return paths;
+    }
+    if paths.is_empty() {
+        return targets.to_vec();
+    }
+    let within = |a: &str, b: &str| b == "." || a == b || a.starts_with(&format!("{b}/"));
+    let mut out: Vec<String> = Vec::new();
+    for p in &paths {
+        for t in targets {
+            if within(p, t) {
+                out.push(p.clone());
+            } else if within(t, p) {
+                out.push(t.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        // Nothing in both: the explicit `--path` wins.
+        return paths;
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `./a/b/` -> `a/b`.
+fn normalize(path: &str) -> String {
+    let p = path.trim_start_matches("./").trim_end_matches('/');
+    if p.is_empty() {
+        ".".to_string()
+    } else {
+        p.to_string()
+    }
+}

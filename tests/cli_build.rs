@@ -1,0 +1,213 @@
+//! `protoforge build`: exit codes, images, and bad input (each names the file and exits 1, or 100 for
+//! compile errors).
+
+mod common;
+
+use common::{protoforge, workspace};
+
+const GOOD: &str = "syntax = \"proto3\";\npackage acme.v1;\n\nimport \"google/protobuf/timestamp.proto\";\n\nmessage Thing {\n  string name = 1;\n  google.protobuf.Timestamp at = 2;\n}\n";
+
+#[test]
+fn builds_clean_input_with_exit_0() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    let run = protoforge(ws.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn writes_binary_and_json_images_that_read_back() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    let run = protoforge(ws.path(), &["build", "-o", "out.binpb"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(ws.path().join("out.binpb")).unwrap();
+    let set: prost_types::FileDescriptorSet = prost::Message::decode(bytes.as_slice()).unwrap();
+    let names: Vec<&str> = set.file.iter().map(|f| f.name()).collect();
+    assert_eq!(
+        names,
+        ["google/protobuf/timestamp.proto", "acme/v1/thing.proto"]
+    );
+    assert!(set.file[1].source_code_info.is_some());
+
+    let run = protoforge(
+        ws.path(),
+        &[
+            "build",
+            "-o",
+            "out.json",
+            "--exclude-imports",
+            "--exclude-source-info",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.path().join("out.json")).unwrap()).unwrap();
+    let files = json["file"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["name"], "acme/v1/thing.proto");
+    assert!(files[0].get("sourceCodeInfo").is_none());
+}
+
+#[test]
+fn image_bytes_are_deterministic() {
+    let ws = workspace(&[
+        ("acme/v1/thing.proto", GOOD),
+        (
+            "acme/v1/other.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nmessage Other {}\n",
+        ),
+    ]);
+    assert_eq!(protoforge(ws.path(), &["build", "-o", "a.binpb"]).code, 0);
+    assert_eq!(protoforge(ws.path(), &["build", "-o", "b.binpb"]).code, 0);
+    assert_eq!(
+        std::fs::read(ws.path().join("a.binpb")).unwrap(),
+        std::fs::read(ws.path().join("b.binpb")).unwrap()
+    );
+}
+
+#[test]
+fn image_to_stdout() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["build", "-o", "-"])
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let set: prost_types::FileDescriptorSet =
+        prost::Message::decode(out.stdout.as_slice()).unwrap();
+    assert_eq!(set.file.len(), 2);
+}
+
+#[test]
+fn syntax_error_is_a_compile_finding_with_exit_100() {
+    let ws = workspace(&[(
+        "a.proto",
+        "syntax = \"proto3\";\nmessage A {\n  string name = ;\n}\n",
+    )]);
+    let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
+    assert_eq!(run.code, 100);
+    let line: serde_json::Value = serde_json::from_str(run.stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(line["path"], "a.proto");
+    assert_eq!(line["start_line"], 3);
+    assert_eq!(line["type"], "COMPILE");
+}
+
+#[test]
+fn import_not_found_names_the_import_and_how_to_supply_it() {
+    let ws = workspace(&[(
+        "a.proto",
+        "syntax = \"proto3\";\nimport \"google/api/annotations.proto\";\nmessage A {}\n",
+    )]);
+    let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("google/api/annotations.proto"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("\"path\":\"a.proto\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\"start_line\":2"), "{}", run.stderr);
+}
+
+#[test]
+fn include_roots_supply_missing_imports() {
+    let ws = workspace(&[
+        (
+            "proto/a.proto",
+            "syntax = \"proto3\";\nimport \"dep/d.proto\";\nmessage A { dep.D d = 1; }\n",
+        ),
+        (
+            "third_party/dep/d.proto",
+            "syntax = \"proto3\";\npackage dep;\nmessage D {}\n",
+        ),
+    ]);
+    let run = protoforge(ws.path(), &["build", "proto", "-I", "third_party"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["build", "proto"])
+        .env("PROTOFORGE_INCLUDE", ws.path().join("third_party"))
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn duplicate_definitions_across_roots_are_reported_once_each() {
+    let m = "syntax = \"proto3\";\npackage x;\nmessage M {}\nenum E { E_UNSPECIFIED = 0; }\n";
+    let ws = workspace(&[("a/m.proto", m), ("b/m.proto", m)]);
+    let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
+    assert_eq!(run.code, 100);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(
+        lines.iter().all(|l| l.contains("\"path\":\"b/m.proto\"")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn binary_junk_in_a_proto_file_is_exit_1_naming_the_file() {
+    let ws = workspace(&[]);
+    common::write(ws.path(), "junk.proto", &[0xff, 0xfe, 0x00, 0x12, b'a']);
+    let run = protoforge(ws.path(), &["build"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("junk.proto"), "{}", run.stderr);
+}
+
+#[test]
+fn missing_input_is_exit_1() {
+    let ws = workspace(&[]);
+    let run = protoforge(ws.path(), &["build", "nope"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_flag_is_exit_1() {
+    let ws = workspace(&[]);
+    let run = protoforge(ws.path(), &["build", "--frobnicate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--frobnicate"));
+}
+
+#[test]
+fn path_that_matches_nothing_is_exit_1() {
+    let ws = workspace(&[("a.proto", "syntax = \"proto3\";\nmessage A {}\n")]);
+    let run = protoforge(ws.path(), &["build", "--path", "b.proto"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("b.proto"), "{}", run.stderr);
+}
+
+#[test]
+fn ls_files_lists_targets_sorted() {
+    let ws = workspace(&[
+        ("b.proto", "syntax = \"proto3\";\nmessage B {}\n"),
+        ("a/a.proto", "syntax = \"proto3\";\nmessage A {}\n"),
+    ]);
+    let run = protoforge(ws.path(), &["ls-files"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "a/a.proto\nb.proto\n");
+}
+
+#[test]
+fn version_and_help_exit_0() {
+    let ws = workspace(&[]);
+    assert_eq!(protoforge(ws.path(), &["--version"]).code, 0);
+    let help = protoforge(ws.path(), &["build", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Examples:"));
+    let completion = protoforge(ws.path(), &["completion", "bash"]);
+    assert_eq!(completion.code, 0);
+    assert!(completion.stdout.contains("protoforge"));
+}

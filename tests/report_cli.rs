@@ -1,0 +1,64 @@
+//! The binary renders compile errors in every `--error-format` (on stderr, exit 100, as `buf build`),
+//! and `NO_COLOR` turns colour off. Shapes only: compile messages belong to the compiler.
+
+use std::path::Path;
+use std::process::Command;
+
+fn build(format: &str) -> (i32, String, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/report/compile_error");
+    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["build", "--error-format", format])
+        .current_dir(dir)
+        .output()
+        .expect("run protoforge");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn build_errors_render_in_every_format_on_stderr() {
+    let expectations: &[(&str, &str)] = &[
+        ("text", "x/b.proto:3:25:"),
+        (
+            "json",
+            "{\"path\":\"x/b.proto\",\"start_line\":3,\"start_column\":25,",
+        ),
+        ("msvs", "x/b.proto(3,25) : error COMPILE : "),
+        (
+            "junit",
+            "<testsuites>\n  <testsuite name=\"x/b\" tests=\"1\" failures=\"1\" errors=\"0\">",
+        ),
+        ("github-actions", "::error file=x/b.proto,line=3,col=25,"),
+        ("gitlab-code-quality", "\"check_name\":\"COMPILE\""),
+        ("sarif", "\"version\": \"2.1.0\""),
+        ("pretty", "COMPILE"),
+    ];
+    for (format, expected) in expectations {
+        let (code, stdout, stderr) = build(format);
+        assert_eq!(code, 100, "{format}: {stderr}");
+        assert_eq!(stdout, "", "{format}: build errors go to stderr");
+        assert!(stderr.contains(expected), "{format}: {stderr}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "{format}: no colour when not a terminal: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn no_color_turns_colour_off_even_on_a_terminal() {
+    // The only test in this binary that touches the environment: no other thread reads it meanwhile.
+    std::env::set_var("NO_COLOR", "1");
+    assert!(!protoforge::report::use_color(true));
+    std::env::set_var("NO_COLOR", "");
+    assert!(
+        protoforge::report::use_color(true),
+        "an empty NO_COLOR does not count"
+    );
+    std::env::remove_var("NO_COLOR");
+    assert!(protoforge::report::use_color(true));
+    assert!(!protoforge::report::use_color(false));
+}
