@@ -294,3 +294,25 @@ fn several_files_as_a_pre_commit_hook_passes_them() {
         UNFORMATTED
     );
 }
+
+#[test]
+fn a_git_input_is_read_through_the_input_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo_dir = dir.path().join("repo");
+    let repo = git2::Repository::init(&repo_dir).unwrap();
+    std::fs::write(repo_dir.join("a.proto"), UNFORMATTED).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("a.proto")).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("t", "t@example.com").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[]).unwrap();
+    // The working copy changes; the committed version is what gets formatted.
+    std::fs::write(repo_dir.join("a.proto"), CLEAN).unwrap();
+    let out = protoforge(dir.path(), &["repo/.git#ref=HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), FORMATTED);
+    let out = protoforge(dir.path(), &["-w", "repo/.git#ref=HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("-w rewrites files on disk"), "{}", stderr(&out));
+}

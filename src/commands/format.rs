@@ -28,7 +28,9 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
     // Parse and format everything first: an unparsable file means nothing is written.
     let formatted: Vec<_> = {
         use rayon::prelude::*;
-        jobs.par_iter().map(|job| crate::format::format_source(&job.source)).collect()
+        jobs.par_iter()
+            .map(|job| crate::format::format_source(&job.source))
+            .collect()
     };
     let mut results = Vec::with_capacity(jobs.len());
     let mut failures = Vec::new();
@@ -37,7 +39,13 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
             Ok(out) => results.push((job, out)),
             Err(e) => {
                 let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
-                failures.push(format!("{}:{}:{}:{}", job.display, line + 1, col + 1, e.message));
+                failures.push(format!(
+                    "{}:{}:{}:{}",
+                    job.display,
+                    line + 1,
+                    col + 1,
+                    e.message
+                ));
             }
         }
     }
@@ -159,10 +167,23 @@ fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
 
 fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
     let input_path = PathBuf::from(input);
-    let meta = std::fs::metadata(&input_path).map_err(|e| {
-        Error::new(format!("{input}: {e}"))
-            .with_help("give a .proto file or a directory (default: the current one)")
-    })?;
+    let meta = match std::fs::metadata(&input_path) {
+        Ok(meta) => meta,
+        Err(e)
+            if input.contains('#')
+                || input.contains(".git")
+                || input.contains(".tar")
+                || input.ends_with(".zip") =>
+        {
+            // A git repository or an archive: read through the input layer (no in-place rewrite).
+            return collect_snapshot(input, args, jobs)
+                .map_err(|load_err| Error::new(format!("{input}: {e}; {}", load_err.message())));
+        }
+        Err(e) => {
+            return Err(Error::new(format!("{input}: {e}"))
+                .with_help("give a .proto file or a directory (default: the current one)"))
+        }
+    };
     if meta.is_file() {
         // Named files honour the excludes too (a pre-commit hook passes every changed file).
         let filters = Filters::new(Path::new("."), args)?;
@@ -198,6 +219,34 @@ fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<
             display,
             path: Some(path),
             rel,
+            source,
+        });
+    }
+    Ok(())
+}
+
+fn collect_snapshot(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
+    if args.write {
+        return Err(Error::new(format!(
+            "{input}: -w rewrites files on disk; use -o DIR or -d for this input"
+        )));
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let crate::input::Loaded::Sources(snapshot) = crate::input::load(input, &cwd)? else {
+        return Err(Error::new(format!(
+            "{input}: an image has no .proto sources to format"
+        )));
+    };
+    for (key, bytes) in &snapshot.files {
+        if !key.ends_with(".proto") {
+            continue;
+        }
+        let source = String::from_utf8(bytes.to_vec())
+            .map_err(|_| Error::new(format!("{key}: file is not valid UTF-8")))?;
+        jobs.push(Job {
+            display: snapshot.display_path(key),
+            path: None,
+            rel: PathBuf::from(key),
             source,
         });
     }
