@@ -306,7 +306,8 @@ fn a_git_input_is_read_through_the_input_layer() {
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("t", "t@example.com").unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[]).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .unwrap();
     // The working copy changes; the committed version is what gets formatted.
     std::fs::write(repo_dir.join("a.proto"), CLEAN).unwrap();
     let out = protoforge(dir.path(), &["repo/.git#ref=HEAD"]);
@@ -314,5 +315,9 @@ fn a_git_input_is_read_through_the_input_layer() {
     assert_eq!(stdout(&out), FORMATTED);
     let out = protoforge(dir.path(), &["-w", "repo/.git#ref=HEAD"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("-w rewrites files on disk"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("-w rewrites files on disk"),
+        "{}",
+        stderr(&out)
+    );
 }
