@@ -291,7 +291,11 @@ impl<'a> Printer<'a> {
     fn inline_comments(&mut self, comments: &[Comment], trailing: bool) {
         for (i, c) in comments.iter().enumerate() {
             let ws = self.cws(c);
-            if i > 0 || trailing || self.last == ';' || self.last == '}' {
+            if (i > 0 && !ws.is_empty())
+                || (i == 0 && trailing)
+                || self.last == ';'
+                || self.last == '}'
+            {
                 self.space();
             } else if !ws.is_empty() {
                 if matches!(self.last, '(' | '[') && !self.in_rpc_parens {
@@ -307,7 +311,10 @@ impl<'a> Printer<'a> {
             if let Some(rest) = raw.strip_prefix("//") {
                 self.write_str(&format!("/* {} */", rest.trim()));
             } else if raw.contains('\n') {
+                // Brackets opened earlier on this line do not indent the comment's lines.
+                let saved = std::mem::take(&mut self.pending_indent);
                 self.write_comment(raw);
+                self.pending_indent += saved;
             } else {
                 self.write_str(raw);
             }
