@@ -238,9 +238,9 @@ fn a_file_that_does_not_parse_fails_and_nothing_is_written() {
     let broken = "syntax = \"proto3\";\n}}} message {\n";
     std::fs::write(dir.path().join("broken.proto"), broken).unwrap();
     let out = protoforge(dir.path(), &["-w"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(100));
     assert!(
-        stderr(&out).contains("Failure: broken.proto:2:1:"),
+        stderr(&out).contains("broken.proto:2:1:"),
         "{}",
         stderr(&out)
     );

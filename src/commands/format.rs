@@ -2,8 +2,8 @@
 //!
 //! Inputs: a `.proto` file, a directory (every `.proto` below it, minus buf.yaml `excludes`,
 //! `--exclude-path`, and the globs of a `.protoforgeignore` file), or stdin with `--stdin-filepath`.
-//! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors
-//! (a file that cannot be parsed is reported as `Failure: path:line:col:message`, nothing is written).
+//! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors.
+//! A file that cannot be parsed is a `COMPILE` finding (exit 100) and nothing is written.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -38,19 +38,27 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
         match outcome {
             Ok(out) => results.push((job, out)),
             Err(e) => {
-                let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
-                failures.push(format!(
-                    "{}:{}:{}:{}",
-                    job.display,
-                    line + 1,
-                    col + 1,
-                    e.message
+                let at = |offset: u32| crate::syntax::line_col(&job.source, offset as usize);
+                let ((sl, sc), (el, ec)) = (at(e.span.start), at(e.span.end.max(e.span.start)));
+                let span = crate::check::Span {
+                    start_line: sl as u32 + 1,
+                    start_column: sc as u32 + 1,
+                    end_line: el as u32 + 1,
+                    end_column: ec as u32 + 1,
+                };
+                failures.push(crate::check::Finding::new(
+                    "COMPILE",
+                    Some(job.display.clone()),
+                    Some(span),
+                    e.message.clone(),
                 ));
             }
         }
     }
     if !failures.is_empty() {
-        return Err(Error::new(format!("Failure: {}", failures.join("\n"))));
+        // As a compile error: exit 100 with a COMPILE finding per file; nothing is written.
+        crate::commands::emit_findings(&failures, args.error_format, true, "format", None);
+        return Ok(Outcome::Findings);
     }
     let changed = results.iter().any(|(job, out)| &job.source != out);
     let stdout = std::io::stdout();
