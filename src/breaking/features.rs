@@ -9,6 +9,7 @@ use prost_reflect::{EnumDescriptor, MessageDescriptor};
 
 use crate::breaking::pairs::Field;
 use crate::compile::editions::features::{self as resolved, CppStringType, Features};
+use crate::compile::editions::Edition;
 use crate::image::{tag, Image};
 
 /// `google.protobuf.FeatureSet` field numbers buf points at.
@@ -57,38 +58,51 @@ pub fn utf8_validation(image: &Image, field: &Field) -> &'static str {
     field_features(image, field).utf8_validation.name()
 }
 
-/// Java's UTF-8 validation of a string field: `VERIFY` when the file sets
-/// `java_string_check_utf8` or the field resolves `(pb.java).utf8_validation = VERIFY`, else the
-/// field's `utf8_validation`.
+/// Java's UTF-8 validation of a string field, as buf resolves it: outside editions, or when the
+/// file sets `java_string_check_utf8` explicitly, that option decides (`VERIFY` when true, else the
+/// field's `utf8_validation`); in editions otherwise `(pb.java).utf8_validation = VERIFY` gives
+/// `VERIFY`, anything else the field's `utf8_validation`.
 pub fn java_utf8_validation(image: &Image, field: &Field) -> &'static str {
-    let check = field
-        .file()
+    let file = field.file();
+    let check = file
         .file_descriptor_proto()
         .options
         .as_ref()
-        .is_some_and(|o| o.java_string_check_utf8());
+        .and_then(|o| o.java_string_check_utf8);
     let f = field_features(image, field);
-    if check || f.java_utf8_validation == resolved::JavaUtf8Validation::Verify {
+    let editions = resolved::file_edition(image, file.name()).is_editions();
+    let verify = match check {
+        Some(check) => check,
+        None if !editions => false,
+        None => f.java_utf8_validation == resolved::JavaUtf8Validation::Verify,
+    };
+    if verify {
         "VERIFY"
     } else {
         f.utf8_validation.name()
     }
 }
 
-/// The C++ string type of a string/bytes field (`ctype` or `(pb.cpp).string_type`) and whether
-/// it is the legacy `STRING_PIECE` (reported as `STRING_PIECE`, resolved as `STRING`).
+/// The C++ string type of a string/bytes field and whether it is the legacy `STRING_PIECE`
+/// (reported as `STRING_PIECE`, compared as `STRING`). Before edition 2024 an explicit `ctype`
+/// decides; otherwise the resolved `(pb.cpp).string_type` (`STRING` outside editions).
 pub fn cpp_string_type(image: &Image, field: &Field) -> (&'static str, bool) {
     use prost_types::field_options::CType;
+    let file = field.file();
+    let edition = resolved::file_edition(image, file.name());
     let ctype = field.proto().options.as_ref().and_then(|o| o.ctype);
-    if ctype == Some(CType::StringPiece as i32) {
-        return ("STRING", true);
+    if edition < Edition::E2024 {
+        match ctype.and_then(|c| CType::try_from(c).ok()) {
+            Some(CType::Cord) => return ("CORD", false),
+            Some(CType::StringPiece) => return ("STRING", true),
+            Some(CType::String) => return ("STRING", false),
+            None => {}
+        }
+        if !edition.is_editions() {
+            return ("STRING", false);
+        }
     }
-    let t = field_features(image, field).cpp_string_type;
-    let t = match (ctype, t) {
-        (Some(c), _) if c == CType::Cord as i32 => CppStringType::Cord,
-        (Some(c), _) if c == CType::String as i32 => CppStringType::String,
-        (_, t) => t,
-    };
+    let t: CppStringType = field_features(image, field).cpp_string_type;
     (t.name(), false)
 }
 
