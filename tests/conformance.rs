@@ -11,76 +11,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Cases that fail today, and why. Remove an entry when its case passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "lint/editions_go_features",
-        "editions files do not compile yet (issue: editions)",
-    ),
-    (
-        "lint/field_not_required",
-        "editions files do not compile yet (issue: editions)",
-    ),
-    (
-        "lint/field_no_descriptor",
-        "prost-reflect rejects proto2 fields whose JSON names collide; protoc/buf only warn",
-    ),
-    (
-        "breaking/breaking_enum_same_json_format",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_enum_same_type",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_cardinality",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_cpp_string_type",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_default",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_java_utf8_validation",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_label",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_type",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_same_utf8_validation",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_wire_compatible_cardinality",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_wire_compatible_type",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_wire_json_compatible_cardinality",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_field_wire_json_compatible_type",
-        "editions files do not compile yet",
-    ),
-    (
-        "breaking/breaking_message_same_json_format",
-        "editions files do not compile yet",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "lint/field_no_descriptor",
+    "prost-reflect rejects proto2 fields whose JSON names collide; protoc/buf only warn",
+)];
 
 fn shared() -> Option<PathBuf> {
     let dir = common::repo_root().join("../shared/conformance");
