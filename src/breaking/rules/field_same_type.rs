@@ -5,6 +5,7 @@ use prost_reflect::Kind;
 use super::current_file;
 use crate::breaking::pairs::Field;
 use crate::breaking::{features, Pairs, Report};
+use crate::compile::editions::features as resolved;
 use crate::image::{tag, Image};
 
 crate::declare_rule! {
@@ -51,6 +52,17 @@ fn kind_name(image: &Image, field: &Field) -> &'static str {
         Kind::Bytes => "bytes",
         Kind::Message(_) => "message",
         Kind::Enum(_) => "enum",
+    }
+}
+
+/// The kind as buf prints it: a delimited message field of an editions file is
+/// `message (delimited encoding)` (a proto2 group stays `group`).
+fn pretty_kind_name(image: &Image, field: &Field) -> &'static str {
+    match kind_name(image, field) {
+        "group" if resolved::file_edition(image, field.file().name()).is_editions() => {
+            "message (delimited encoding)"
+        }
+        kind => kind,
     }
 }
 
@@ -118,8 +130,8 @@ fn changed_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>, prev: &Field, cur: &Field
         format!(
             "{} changed type from {:?} to {:?}.{extra}",
             cur.description(),
-            kind_name(p.previous.image, prev),
-            kind_name(p.current.image, cur)
+            pretty_kind_name(p.previous.image, prev),
+            pretty_kind_name(p.current.image, cur)
         ),
     );
 }
@@ -157,7 +169,10 @@ const WIRE_NOTE: &str =
 
 pub(super) fn wire<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.fields {
-        let (before, after) = (kind_name(p.previous.image, prev), kind_name(p.current.image, cur));
+        let (before, after) = (
+            kind_name(p.previous.image, prev),
+            kind_name(p.current.image, cur),
+        );
         if wire_group(before) != wire_group(after) {
             match (before, after) {
                 ("string", "bytes") => {}
@@ -180,7 +195,9 @@ pub(super) fn wire<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
 
 pub(super) fn wire_json<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.fields {
-        if wire_json_group(kind_name(p.previous.image, prev)) != wire_json_group(kind_name(p.current.image, cur)) {
+        if wire_json_group(kind_name(p.previous.image, prev))
+            != wire_json_group(kind_name(p.current.image, cur))
+        {
             changed_type(
                 p,
                 r,

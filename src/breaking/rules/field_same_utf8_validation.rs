@@ -60,7 +60,10 @@ pub(super) fn java<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
                     &[tag::file::OPTIONS, 27],
                     &features::field_feature_path(
                         cur,
-                        &[features::feature::JAVA, features::feature::JAVA_UTF8_VALIDATION],
+                        &[
+                            features::feature::JAVA,
+                            features::feature::JAVA_UTF8_VALIDATION,
+                        ],
                     ),
                     cur.path(),
                 ],
