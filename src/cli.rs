@@ -176,6 +176,9 @@ pub struct GenerateArgs {
 pub struct FormatArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// More files or directories to format (e.g. the changed files a pre-commit hook passes).
+    #[arg(value_name = "MORE")]
+    pub more_inputs: Vec<String>,
     /// Rewrite files in place.
     #[arg(short = 'w', long)]
     pub write: bool,

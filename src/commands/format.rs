@@ -2,8 +2,8 @@
 //!
 //! Inputs: a `.proto` file, a directory (every `.proto` below it, minus buf.yaml `excludes`,
 //! `--exclude-path`, and the globs of a `.protoforgeignore` file), or stdin with `--stdin-filepath`.
-//! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors
-//! (a file that cannot be parsed is reported as `Failure: path:line:col:message`, nothing is written).
+//! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors.
+//! A file that cannot be parsed is a `COMPILE` finding (exit 100) and nothing is written.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -26,25 +26,39 @@ struct Job {
 pub fn run(args: FormatArgs) -> Result<Outcome> {
     let jobs = collect(&args)?;
     // Parse and format everything first: an unparsable file means nothing is written.
+    let formatted: Vec<_> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|job| crate::format::format_source(&job.source))
+            .collect()
+    };
     let mut results = Vec::with_capacity(jobs.len());
     let mut failures = Vec::new();
-    for job in jobs {
-        match crate::format::format_source(&job.source) {
-            Ok(formatted) => results.push((job, formatted)),
+    for (job, outcome) in jobs.into_iter().zip(formatted) {
+        match outcome {
+            Ok(out) => results.push((job, out)),
             Err(e) => {
-                let (line, col) = crate::syntax::line_col(&job.source, e.span.start as usize);
-                failures.push(format!(
-                    "{}:{}:{}:{}",
-                    job.display,
-                    line + 1,
-                    col + 1,
-                    e.message
+                let at = |offset: u32| crate::syntax::line_col(&job.source, offset as usize);
+                let ((sl, sc), (el, ec)) = (at(e.span.start), at(e.span.end.max(e.span.start)));
+                let span = crate::check::Span {
+                    start_line: sl as u32 + 1,
+                    start_column: sc as u32 + 1,
+                    end_line: el as u32 + 1,
+                    end_column: ec as u32 + 1,
+                };
+                failures.push(crate::check::Finding::new(
+                    "COMPILE",
+                    Some(job.display.clone()),
+                    Some(span),
+                    e.message.clone(),
                 ));
             }
         }
     }
     if !failures.is_empty() {
-        return Err(Error::new(format!("Failure: {}", failures.join("\n"))));
+        // As a compile error: exit 100 with a COMPILE finding per file; nothing is written.
+        crate::commands::emit_findings(&failures, args.error_format, true, "format", None);
+        return Ok(Outcome::Findings);
     }
     let changed = results.iter().any(|(job, out)| &job.source != out);
     let stdout = std::io::stdout();
@@ -152,30 +166,55 @@ fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
             source,
         }]);
     }
-    let input = args.input.input.as_str();
+    let mut jobs = Vec::new();
+    for input in std::iter::once(&args.input.input).chain(&args.more_inputs) {
+        collect_input(input, args, &mut jobs)?;
+    }
+    Ok(jobs)
+}
+
+fn collect_input(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
     let input_path = PathBuf::from(input);
-    let meta = std::fs::metadata(&input_path).map_err(|e| {
-        Error::new(format!("{input}: {e}"))
-            .with_help("give a .proto file or a directory (default: the current one)")
-    })?;
+    let meta = match std::fs::metadata(&input_path) {
+        Ok(meta) => meta,
+        Err(e)
+            if input.contains('#')
+                || input.contains(".git")
+                || input.contains(".tar")
+                || input.ends_with(".zip") =>
+        {
+            // A git repository or an archive: read through the input layer (no in-place rewrite).
+            return collect_snapshot(input, args, jobs)
+                .map_err(|load_err| Error::new(format!("{input}: {e}; {}", load_err.message())));
+        }
+        Err(e) => {
+            return Err(Error::new(format!("{input}: {e}"))
+                .with_help("give a .proto file or a directory (default: the current one)"))
+        }
+    };
     if meta.is_file() {
+        // Named files honour the excludes too (a pre-commit hook passes every changed file).
+        let filters = Filters::new(Path::new("."), args)?;
+        if filters.excludes(&normalize(input)) {
+            return Ok(());
+        }
         let source = read(&input_path)?;
         let rel = input_path
             .file_name()
             .map(PathBuf::from)
             .unwrap_or_else(|| input_path.clone());
-        return Ok(vec![Job {
+        jobs.push(Job {
             display: input.to_string(),
             path: Some(input_path),
             rel,
             source,
-        }]);
+        });
+        return Ok(());
     }
     let filters = Filters::new(&input_path, args)?;
     let mut files = Vec::new();
     walk(&input_path, &input_path, &filters, &mut files)?;
     files.sort();
-    let mut jobs = Vec::with_capacity(files.len());
     for rel in files {
         let path = input_path.join(&rel);
         let display = if input == "." {
@@ -191,7 +230,35 @@ fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
             source,
         });
     }
-    Ok(jobs)
+    Ok(())
+}
+
+fn collect_snapshot(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Result<()> {
+    if args.write {
+        return Err(Error::new(format!(
+            "{input}: -w rewrites files on disk; use -o DIR or -d for this input"
+        )));
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let crate::input::Loaded::Sources(snapshot) = crate::input::load(input, &cwd)? else {
+        return Err(Error::new(format!(
+            "{input}: an image has no .proto sources to format"
+        )));
+    };
+    for (key, bytes) in &snapshot.files {
+        if !key.ends_with(".proto") {
+            continue;
+        }
+        let source = String::from_utf8(bytes.to_vec())
+            .map_err(|_| Error::new(format!("{key}: file is not valid UTF-8")))?;
+        jobs.push(Job {
+            display: snapshot.display_path(key),
+            path: None,
+            rel: PathBuf::from(key),
+            source,
+        });
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -274,8 +341,12 @@ impl Filters {
         self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel)
     }
 
+    fn excludes(&self, rel: &Path) -> bool {
+        self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel)
+    }
+
     fn keep_file(&self, rel: &Path) -> bool {
-        if self.excluded.iter().any(|e| rel.starts_with(e)) || self.globs.is_match(rel) {
+        if self.excludes(rel) {
             return false;
         }
         self.only.is_empty() || self.only.iter().any(|p| rel.starts_with(p))

@@ -242,8 +242,7 @@ impl<'a> Printer<'a> {
                 }
             }
         } else {
-            let comments = self.leading(t).to_vec();
-            self.multiline_comments(&comments, false);
+            self.closing_comments(t);
             let text = self.text(t);
             self.indent_for(Some(text));
         }
@@ -263,8 +262,7 @@ impl<'a> Printer<'a> {
                 }
             }
         } else {
-            let comments = self.leading(t).to_vec();
-            self.multiline_comments(&comments, false);
+            self.closing_comments(t);
             let text = self.text(t);
             self.indent_for(Some(text));
         }
@@ -293,7 +291,11 @@ impl<'a> Printer<'a> {
     fn inline_comments(&mut self, comments: &[Comment], trailing: bool) {
         for (i, c) in comments.iter().enumerate() {
             let ws = self.cws(c);
-            if i > 0 || trailing || self.last == ';' || self.last == '}' {
+            if (i > 0 && !ws.is_empty())
+                || (i == 0 && trailing)
+                || self.last == ';'
+                || self.last == '}'
+            {
                 self.space();
             } else if !ws.is_empty() {
                 if matches!(self.last, '(' | '[') && !self.in_rpc_parens {
@@ -309,7 +311,10 @@ impl<'a> Printer<'a> {
             if let Some(rest) = raw.strip_prefix("//") {
                 self.write_str(&format!("/* {} */", rest.trim()));
             } else if raw.contains('\n') {
+                // Brackets opened earlier on this line do not indent the comment's lines.
+                let saved = std::mem::take(&mut self.pending_indent);
                 self.write_comment(raw);
+                self.pending_indent += saved;
             } else {
                 self.write_str(raw);
             }
@@ -385,6 +390,36 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Leading comments of a closing token on their own lines. Before a `}`, the comments up to
+    /// the last blank line stay with the declaration above: no blank lines among or before them.
+    fn closing_comments(&mut self, t: TokenId) {
+        let comments = self.leading(t).to_vec();
+        if comments.is_empty() {
+            return;
+        }
+        let mut detached = 0;
+        if self.text(t) == "}" {
+            for i in 0..comments.len() {
+                let ws_after = match comments.get(i + 1) {
+                    Some(next) => self.cws(next),
+                    None => self.ws(t),
+                };
+                if newlines(ws_after) > 1 {
+                    detached = i + 1;
+                }
+            }
+        }
+        for c in &comments[..detached] {
+            let text = self.ctext(c);
+            self.write_comment(text);
+            self.write_str("\n");
+        }
+        if detached > 0 {
+            self.prev = Prev::Other;
+        }
+        self.multiline_comments(&comments[detached..], false);
+    }
+
     fn has_interior_comments(&self, nodes: &[(TokenId, TokenId)]) -> bool {
         let n = nodes.len();
         for (i, &(first, last)) in nodes.iter().enumerate() {
@@ -407,8 +442,12 @@ fn is_comment_prefix(b: u8) -> bool {
 }
 
 impl Printer<'_> {
-    fn leading_comments_contain_blank_line(&self, t: TokenId) -> bool {
-        self.leading(t).iter().any(|c| newlines(self.cws(c)) > 1) || newlines(self.ws(t)) > 1
+    /// Whether a blank line precedes the token or its first leading comment in the source.
+    fn starts_after_blank_line(&self, t: TokenId) -> bool {
+        match self.leading(t).first() {
+            Some(c) => newlines(self.cws(c)) > 1,
+            None => newlines(self.ws(t)) > 1,
+        }
     }
 }
 
@@ -458,10 +497,7 @@ impl<'a> Printer<'a> {
                 _ => {
                     // A type right after `syntax` is set apart by a blank line.
                     let first = decl.first_token();
-                    if i == 0
-                        && self.prev != Prev::None
-                        && !self.leading_comments_contain_blank_line(first)
-                    {
+                    if i == 0 && self.prev != Prev::None && !self.starts_after_blank_line(first) {
                         self.p("");
                     }
                     self.decl(decl)
@@ -544,7 +580,7 @@ impl<'a> Printer<'a> {
                     .then_with(|| self.import_name(a).cmp(&self.import_name(b)))
             });
             for imp in &sorted {
-                self.start_maybe_compact(imp.keyword, true);
+                self.start_section_member(imp.keyword);
                 self.space();
                 if let Some(m) = imp.modifier {
                     self.inline_tok(m);
@@ -567,7 +603,7 @@ impl<'a> Printer<'a> {
             });
             for opt in sorted {
                 let Some(keyword) = opt.keyword else { continue };
-                self.start_maybe_compact(keyword, true);
+                self.start_section_member(keyword);
                 self.space();
                 self.tokens_inline(&opt.name.tokens);
                 self.space();
@@ -591,52 +627,46 @@ impl<'a> Printer<'a> {
     }
 
     /// Starts a sorted section (imports or options): a blank line after what came before, then
-    /// the comments that were detached from the section's declarations (they stay at the top),
-    /// then a blank line. The declarations keep only their attached comments.
+    /// the comments detached (by a blank line) from the section's first declaration in source
+    /// order, which stay at the top, then a blank line. Other comments move with their declaration.
     fn section_start(&mut self, firsts: &[TokenId]) {
         if self.prev != Prev::None {
             self.p("");
         }
-        let mut detached: Vec<Comment> = Vec::new();
-        let mut group_starts: Vec<usize> = Vec::new();
-        for &t in firsts {
-            let comments = self.leading(t).to_vec();
-            // Index of the first attached comment: after the last blank line.
-            let mut split = 0;
-            for (i, c) in comments.iter().enumerate() {
-                if newlines(self.cws(c)) > 1 {
-                    split = i;
-                }
-            }
-            if newlines(self.ws(t)) > 1 {
-                split = comments.len();
-            } else if split == 0 {
-                // No blank line before the declaration: all of its comments stay attached,
-                // unless a blank line separates some of them from the rest.
-                let blank_inside = comments.iter().skip(1).any(|c| newlines(self.cws(c)) > 1);
-                if !blank_inside {
-                    split = 0;
-                }
-            }
-            if split > 0 {
-                group_starts.push(detached.len());
-                detached.extend_from_slice(&comments[..split]);
-                self.leading_override.insert(t, comments[split..].to_vec());
+        let Some(&t) = firsts.first() else { return };
+        let comments = self.leading(t).to_vec();
+        // Everything up to the last blank line is detached.
+        let mut split = 0;
+        for (i, c) in comments.iter().enumerate() {
+            if i > 0 && newlines(self.cws(c)) > 1 {
+                split = i;
             }
         }
-        if detached.is_empty() {
+        if newlines(self.ws(t)) > 1 {
+            split = comments.len();
+        }
+        if split == 0 {
             return;
         }
-        for (i, c) in detached.iter().enumerate() {
-            if i > 0 && (newlines(self.cws(c)) > 1 || group_starts.contains(&i)) {
-                self.p("");
-            }
-            let text = self.ctext(c);
-            self.write_comment(text);
-            self.write_str("\n");
-        }
+        self.leading_override.insert(t, comments[split..].to_vec());
+        self.prev = Prev::None;
+        self.multiline_comments(&comments[..split], true);
         self.p("");
         self.prev = Prev::Other;
+    }
+
+    /// A sorted declaration: no blank line before its comments, but blank lines among them and
+    /// between them and the declaration are kept.
+    fn start_section_member(&mut self, t: TokenId) {
+        let had_comments = !self.leading(t).is_empty();
+        let blank_after_comments = had_comments && newlines(self.ws(t)) > 1;
+        if blank_after_comments {
+            let comments = self.leading(t).to_vec();
+            self.multiline_comments(&comments, true);
+            self.p("");
+            self.leading_override.insert(t, Vec::new());
+        }
+        self.start_maybe_compact(t, true);
     }
 
     fn import_is_option(&self, i: &ImportDecl) -> bool {
@@ -973,7 +1003,11 @@ impl<'a> Printer<'a> {
                 }
             }
             if last {
-                self.value_line_end(&o.value);
+                // The last option ends the line; a `//` comment after it becomes `/* */`.
+                self.value_inline(&o.value);
+                if self.last != '\n' {
+                    self.p("");
+                }
             } else {
                 self.value_inline(&o.value);
                 if let Some(&c) = co.commas.get(i) {
@@ -1120,6 +1154,14 @@ impl<'a> Printer<'a> {
     }
 
     fn set_braces(&mut self, m: &MessageLiteral) {
+        // Comments after `{` go inside, above the first field.
+        if !self.trailing(m.open).is_empty() {
+            let target = m.fields.first().map(|f| f.name[0]).unwrap_or(m.close);
+            let mut comments = self.trailing(m.open).to_vec();
+            comments.extend_from_slice(self.leading(target));
+            self.trailing_override.insert(m.open, Vec::new());
+            self.leading_override.insert(target, comments);
+        }
         if self.f.text(m.open) == "<" {
             self.brace_text.insert(m.open, "{");
             self.brace_text.insert(m.close, "}");

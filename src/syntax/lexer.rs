@@ -241,14 +241,14 @@ fn attribute(
         if i > pending_start && i == pending_end {
             let last = &comments[(i - 1) as usize];
             if last.end_line == tok.line {
-                let prev_is_semi = prev.kind == TokenKind::Sym(b';');
+                let prev_is_semi = matches!(prev.kind, TokenKind::Sym(b';' | b','));
                 let next = match tok.kind {
                     TokenKind::Sym(c) => c,
                     _ => 0,
                 };
                 let keep = if next == b'}' || next == b']' {
                     false
-                } else if prev_is_semi || next == b')' {
+                } else if prev_is_semi || next == b')' || next == b';' {
                     !prev_is_open
                 } else {
                     false

@@ -294,12 +294,13 @@ impl<'a> Parser<'a> {
                         "export" | "local" if self.is_kw(1, "message") || self.is_kw(1, "enum") => {
                             return self.type_decl()
                         }
+                        // `extend Foo {` (not a field of a type named `extend`).
                         "extend"
-                            if !self.is_sym(1, b'=') && (next_is_name || self.is_sym(1, b'.')) =>
+                            if !self.is_sym(1, b'=')
+                                && (next_is_name || self.is_sym(1, b'.'))
+                                && !(self.kind(2) == TokenKind::Ident && self.is_sym(3, b'=')) =>
                         {
-                            if !(self.kind(2) == TokenKind::Ident && self.is_sym(3, b'=')) {
-                                return self.extend_decl();
-                            }
+                            return self.extend_decl();
                         }
                         "oneof" if next_is_name && self.is_sym(2, b'{') => {
                             let keyword = self.bump();
