@@ -11,52 +11,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Cases that fail today, and why. Remove an entry when its case passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "lint/field_no_descriptor",
-        "prost-reflect rejects proto2 fields whose JSON names collide; protoc/buf only warn",
-    ),
-    (
-        "lint/field_not_required",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_enum_same_json_format",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_enum_same_type",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_same_cpp_string_type",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_same_java_utf8_validation",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_same_type",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_same_utf8_validation",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_wire_compatible_type",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_field_wire_json_compatible_type",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-    (
-        "breaking/breaking_message_same_json_format",
-        "editions files compile, but this rule does not read resolved features yet",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "lint/field_no_descriptor",
+    "prost-reflect rejects proto2 fields whose JSON names collide; protoc/buf only warn",
+)];
 
 fn shared() -> Option<PathBuf> {
     let dir = common::repo_root().join("../shared/conformance");

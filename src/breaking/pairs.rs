@@ -182,14 +182,6 @@ impl Field {
         }
     }
 
-    /// Whether the field tracks presence (proto2 singular, proto3 `optional`, messages, oneof members).
-    pub fn has_presence(&self) -> bool {
-        match self {
-            Field::Message(f) => f.supports_presence(),
-            Field::Extension(x) => x.supports_presence(),
-        }
-    }
-
     /// The oneof the field is in, synthetic (proto3 `optional`) ones excluded.
     pub fn real_oneof(&self) -> Option<OneofDescriptor> {
         match self {

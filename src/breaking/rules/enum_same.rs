@@ -18,8 +18,8 @@ crate::declare_rule! {
 
 pub(super) fn enum_same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.enums {
-        let before = features::enum_is_closed(&prev.parent_file());
-        let after = features::enum_is_closed(&cur.parent_file());
+        let before = features::enum_is_closed(p.previous.image, prev);
+        let after = features::enum_is_closed(p.current.image, cur);
         if before != after {
             let (from, to) = if after {
                 ("open", "closed")
@@ -28,9 +28,10 @@ pub(super) fn enum_same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
             };
             let file = current_file(p, &cur.parent_file());
             let against = p.previous.file(prev.parent_file().name());
-            r.at(
+            let feature = features::enum_feature_path(cur, features::feature::ENUM_TYPE);
+            r.at_first(
                 file,
-                cur.path(),
+                &[&feature, cur.path()],
                 against,
                 format!("Enum {:?} changed from {from} to {to}.", cur.name()),
             );
@@ -40,14 +41,15 @@ pub(super) fn enum_same_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
 
 pub(super) fn enum_same_json_format<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.enums {
-        let before = features::json_format(&prev.parent_file());
-        let after = features::json_format(&cur.parent_file());
+        let before = features::enum_json_format(p.previous.image, prev);
+        let after = features::enum_json_format(p.current.image, cur);
         if before == "ALLOW" && after != "ALLOW" {
             let file = current_file(p, &cur.parent_file());
             let against = p.previous.file(prev.parent_file().name());
-            r.at(
+            let feature = features::enum_feature_path(cur, features::feature::JSON_FORMAT);
+            r.at_first(
                 file,
-                cur.path(),
+                &[&feature, cur.path()],
                 against,
                 format!(
                     "Enum {:?} JSON format support changed from {before} to {after}.",

@@ -3,6 +3,8 @@
 use super::current_file;
 use crate::breaking::pairs::Field;
 use crate::breaking::{Pairs, Report};
+use crate::compile::editions::features::{self as resolved, FieldPresence};
+use crate::image::Image;
 
 crate::declare_rule! {
     /// Checks that a field keeps its cardinality: optional with explicit presence, optional with
@@ -35,17 +37,28 @@ enum Cardinality {
 }
 
 impl Cardinality {
-    fn of(field: &Field) -> Cardinality {
+    /// From the resolved features: the pool holds proto2-shaped copies of editions files, whose
+    /// labels and presence do not say what the features do.
+    fn of(image: &Image, field: &Field) -> Cardinality {
         if field.is_map() {
-            Cardinality::Map
-        } else if field.is_list() {
-            Cardinality::Repeated
-        } else if field.cardinality() == prost_reflect::Cardinality::Required {
-            Cardinality::Required
-        } else if field.has_presence() {
-            Cardinality::Explicit
-        } else {
-            Cardinality::Implicit
+            return Cardinality::Map;
+        }
+        if field.is_list() {
+            return Cardinality::Repeated;
+        }
+        let presence = match field {
+            Field::Message(f) => resolved::effective_presence(image, f),
+            Field::Extension(_) => None,
+        };
+        match presence {
+            Some(FieldPresence::LegacyRequired) => Cardinality::Required,
+            Some(FieldPresence::Implicit) => Cardinality::Implicit,
+            Some(FieldPresence::Explicit) => Cardinality::Explicit,
+            // Extensions: required only by proto2 label, otherwise explicit presence.
+            None if field.cardinality() == prost_reflect::Cardinality::Required => {
+                Cardinality::Required
+            }
+            None => Cardinality::Explicit,
         }
     }
 
@@ -80,7 +93,10 @@ fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>, group: fn(Cardinality) -> u8) {
         if prev.in_map_entry() && cur.in_map_entry() {
             continue;
         }
-        let (before, after) = (Cardinality::of(prev), Cardinality::of(cur));
+        let (before, after) = (
+            Cardinality::of(p.previous.image, prev),
+            Cardinality::of(p.current.image, cur),
+        );
         if group(before) != group(after) {
             let file = current_file(p, &cur.file());
             let against = p.previous.file(prev.file().name());

@@ -1,11 +1,10 @@
 //! FIELD_SAME_CPP_STRING_TYPE.
 
 use prost_reflect::Kind;
-use prost_types::field_options::CType;
 
 use super::current_file;
 use crate::breaking::pairs::Field;
-use crate::breaking::{Pairs, Report};
+use crate::breaking::{features, Pairs, Report};
 use crate::image::tag;
 
 crate::declare_rule! {
@@ -14,15 +13,6 @@ crate::declare_rule! {
     ///
     /// It changes the generated C++ accessors. Going from `STRING_PIECE` to `STRING` is allowed.
     pub FIELD_SAME_CPP_STRING_TYPE = "Checks that string and bytes fields keep their C++ string type."
-}
-
-/// The C++ string type and whether it is the legacy `STRING_PIECE`.
-fn string_type(field: &Field) -> (&'static str, bool) {
-    match field.proto().options.as_ref().and_then(|o| o.ctype) {
-        Some(c) if c == CType::Cord as i32 => ("CORD", false),
-        Some(c) if c == CType::StringPiece as i32 => ("STRING", true),
-        _ => ("STRING", false),
-    }
 }
 
 fn is_string_or_bytes(field: &Field) -> bool {
@@ -37,8 +27,8 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         if !is_string_or_bytes(prev) || !is_string_or_bytes(cur) {
             continue;
         }
-        let (before, before_piece) = string_type(prev);
-        let (after, after_piece) = string_type(cur);
+        let (before, before_piece) = features::cpp_string_type(p.previous.image, prev);
+        let (after, after_piece) = features::cpp_string_type(p.current.image, cur);
         let changed = before != after || before_piece != after_piece;
         if !changed || (before_piece && after == "STRING" && !after_piece) {
             continue;
@@ -50,7 +40,14 @@ pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         ctype_path.extend([tag::field::OPTIONS, 1]);
         r.at_first(
             file,
-            &[&ctype_path, cur.path()],
+            &[
+                &ctype_path,
+                &features::field_feature_path(
+                    cur,
+                    &[features::feature::CPP, features::feature::CPP_STRING_TYPE],
+                ),
+                cur.path(),
+            ],
             against,
             format!(
                 "{} changed C++ string type from {:?} to {:?}.",

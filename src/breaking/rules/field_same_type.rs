@@ -4,8 +4,9 @@ use prost_reflect::Kind;
 
 use super::current_file;
 use crate::breaking::pairs::Field;
-use crate::breaking::{Pairs, Report};
-use crate::image::tag;
+use crate::breaking::{features, Pairs, Report};
+use crate::compile::editions::features as resolved;
+use crate::image::{tag, Image};
 
 crate::declare_rule! {
     /// Checks that a field keeps its type (and, for messages, enums and groups, the same type name).
@@ -29,8 +30,8 @@ crate::declare_rule! {
 }
 
 /// The kind name buf prints (`int32`, `message`, `group`, ...).
-fn kind_name(field: &Field) -> &'static str {
-    if field.is_group() {
+fn kind_name(image: &Image, field: &Field) -> &'static str {
+    if field.is_group() || features::is_delimited(image, field) {
         return "group";
     }
     match field.kind() {
@@ -51,6 +52,17 @@ fn kind_name(field: &Field) -> &'static str {
         Kind::Bytes => "bytes",
         Kind::Message(_) => "message",
         Kind::Enum(_) => "enum",
+    }
+}
+
+/// The kind as buf prints it: a delimited message field of an editions file is
+/// `message (delimited encoding)` (a proto2 group stays `group`).
+fn pretty_kind_name(image: &Image, field: &Field) -> &'static str {
+    match kind_name(image, field) {
+        "group" if resolved::file_edition(image, field.file().name()).is_editions() => {
+            "message (delimited encoding)"
+        }
+        kind => kind,
     }
 }
 
@@ -118,8 +130,8 @@ fn changed_type<'a>(p: &Pairs<'a>, r: &mut Report<'a>, prev: &Field, cur: &Field
         format!(
             "{} changed type from {:?} to {:?}.{extra}",
             cur.description(),
-            kind_name(prev),
-            kind_name(cur)
+            pretty_kind_name(p.previous.image, prev),
+            pretty_kind_name(p.current.image, cur)
         ),
     );
 }
@@ -144,7 +156,7 @@ fn changed_type_name<'a>(p: &Pairs<'a>, r: &mut Report<'a>, prev: &Field, cur: &
 
 pub(super) fn same<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.fields {
-        if kind_name(prev) != kind_name(cur) {
+        if kind_name(p.previous.image, prev) != kind_name(p.current.image, cur) {
             changed_type(p, r, prev, cur, "");
         } else if has_type_name(cur) && type_name(prev) != type_name(cur) {
             changed_type_name(p, r, prev, cur);
@@ -157,7 +169,10 @@ const WIRE_NOTE: &str =
 
 pub(super) fn wire<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.fields {
-        let (before, after) = (kind_name(prev), kind_name(cur));
+        let (before, after) = (
+            kind_name(p.previous.image, prev),
+            kind_name(p.current.image, cur),
+        );
         if wire_group(before) != wire_group(after) {
             match (before, after) {
                 ("string", "bytes") => {}
@@ -180,7 +195,9 @@ pub(super) fn wire<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
 
 pub(super) fn wire_json<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.fields {
-        if wire_json_group(kind_name(prev)) != wire_json_group(kind_name(cur)) {
+        if wire_json_group(kind_name(p.previous.image, prev))
+            != wire_json_group(kind_name(p.current.image, cur))
+        {
             changed_type(
                 p,
                 r,

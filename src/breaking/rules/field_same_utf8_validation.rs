@@ -25,14 +25,15 @@ pub(super) fn standard<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         if !matches!(prev.kind(), Kind::String) || !matches!(cur.kind(), Kind::String) {
             continue;
         }
-        let before = features::utf8_validation(&prev.file());
-        let after = features::utf8_validation(&cur.file());
+        let before = features::utf8_validation(p.previous.image, prev);
+        let after = features::utf8_validation(p.current.image, cur);
         if before != after {
             let file = current_file(p, &cur.file());
             let against = p.previous.file(prev.file().name());
-            r.at(
+            let feature = features::field_feature_path(cur, &[features::feature::UTF8_VALIDATION]);
+            r.at_first(
                 file,
-                cur.path(),
+                &[&feature, cur.path()],
                 against,
                 format!(
                     "{} changed UTF8 validation from {before} to {after}.",
@@ -48,14 +49,24 @@ pub(super) fn java<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
         if !matches!(prev.kind(), Kind::String) || !matches!(cur.kind(), Kind::String) {
             continue;
         }
-        let before = features::java_utf8_validation(&prev.file());
-        let after = features::java_utf8_validation(&cur.file());
+        let before = features::java_utf8_validation(p.previous.image, prev);
+        let after = features::java_utf8_validation(p.current.image, cur);
         if before != after {
             let file = current_file(p, &cur.file());
             let against = p.previous.file(prev.file().name());
             r.at_first(
                 file,
-                &[&[tag::file::OPTIONS, 27], cur.path()],
+                &[
+                    &[tag::file::OPTIONS, 27],
+                    &features::field_feature_path(
+                        cur,
+                        &[
+                            features::feature::JAVA,
+                            features::feature::JAVA_UTF8_VALIDATION,
+                        ],
+                    ),
+                    cur.path(),
+                ],
                 against,
                 format!(
                     "{} changed Java string UTF8 validation from {before:?} to {after:?}.",

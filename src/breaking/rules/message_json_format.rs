@@ -10,14 +10,15 @@ crate::declare_rule! {
 
 pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.messages {
-        let before = features::json_format(&prev.parent_file());
-        let after = features::json_format(&cur.parent_file());
+        let before = features::message_json_format(p.previous.image, prev);
+        let after = features::message_json_format(p.current.image, cur);
         if before == "ALLOW" && after != "ALLOW" {
             let file = current_file(p, &cur.parent_file());
             let against = p.previous.file(prev.parent_file().name());
-            r.at(
+            let feature = features::message_feature_path(cur, features::feature::JSON_FORMAT);
+            r.at_first(
                 file,
-                cur.path(),
+                &[&feature, cur.path()],
                 against,
                 format!(
                     "Message {:?} JSON format support changed from {before} to {after}.",

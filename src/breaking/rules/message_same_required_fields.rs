@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use super::current_file;
 use crate::breaking::{Pairs, Report};
+use crate::compile::editions::features;
+use crate::image::Image;
 
 crate::declare_rule! {
     /// Checks that a message neither gains nor loses `required` fields.
@@ -15,14 +17,24 @@ crate::declare_rule! {
 }
 
 pub(super) fn check<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
-    let required = |m: &prost_reflect::MessageDescriptor| -> BTreeSet<u32> {
+    // As buf 1.75: the `required` label as written. Editions files have no labels, so their
+    // `LEGACY_REQUIRED` fields do not count (and proto2 `required` migrated to
+    // `LEGACY_REQUIRED` reads as a deleted required field); the pool's proto2-shaped copy of an
+    // editions file marks them required, hence the edition check.
+    let required = |image: &Image, m: &prost_reflect::MessageDescriptor| -> BTreeSet<u32> {
+        if features::file_edition(image, m.parent_file().name()).is_editions() {
+            return BTreeSet::new();
+        }
         m.fields()
             .filter(|f| f.cardinality() == prost_reflect::Cardinality::Required)
             .map(|f| f.number())
             .collect()
     };
     for (prev, cur) in &p.messages {
-        let (before, after) = (required(prev), required(cur));
+        let (before, after) = (
+            required(p.previous.image, prev),
+            required(p.current.image, cur),
+        );
         let file = current_file(p, &cur.parent_file());
         let against = p.previous.file(prev.parent_file().name());
         for n in before.difference(&after) {

@@ -22,7 +22,7 @@ use super::lower::Edition;
 use crate::image::Image;
 
 macro_rules! feature_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $n:literal),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $n:literal / $spelling:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -33,26 +33,33 @@ macro_rules! feature_enum {
             }
             /// The enum value name as in descriptor.proto (`EXPLICIT`, `LEGACY_REQUIRED`, ...).
             pub fn name(self) -> &'static str {
-                match self { $($name::$variant => stringify!($variant),)* }
+                match self { $($name::$variant => $spelling,)* }
             }
         }
     };
 }
 
-feature_enum!(FieldPresence { Explicit = 1, Implicit = 2, LegacyRequired = 3 });
-feature_enum!(EnumType { Open = 1, Closed = 2 });
-feature_enum!(RepeatedFieldEncoding { Packed = 1, Expanded = 2 });
-feature_enum!(Utf8Validation { Verify = 2, None = 3 });
-feature_enum!(MessageEncoding { LengthPrefixed = 1, Delimited = 2 });
-feature_enum!(JsonFormat { Allow = 1, LegacyBestEffort = 2 });
-feature_enum!(EnforceNamingStyle { Style2024 = 1, StyleLegacy = 2 });
+feature_enum!(FieldPresence {
+    Explicit = 1 / "EXPLICIT",
+    Implicit = 2 / "IMPLICIT",
+    LegacyRequired = 3 / "LEGACY_REQUIRED",
+});
+feature_enum!(EnumType { Open = 1 / "OPEN", Closed = 2 / "CLOSED" });
+feature_enum!(RepeatedFieldEncoding { Packed = 1 / "PACKED", Expanded = 2 / "EXPANDED" });
+feature_enum!(Utf8Validation { Verify = 2 / "VERIFY", None = 3 / "NONE" });
+feature_enum!(MessageEncoding {
+    LengthPrefixed = 1 / "LENGTH_PREFIXED",
+    Delimited = 2 / "DELIMITED",
+});
+feature_enum!(JsonFormat { Allow = 1 / "ALLOW", LegacyBestEffort = 2 / "LEGACY_BEST_EFFORT" });
+feature_enum!(EnforceNamingStyle { Style2024 = 1 / "STYLE2024", StyleLegacy = 2 / "STYLE_LEGACY" });
 feature_enum!(
     /// `pb.cpp` `string_type`.
-    CppStringType { View = 1, Cord = 2, String = 3 }
+    CppStringType { View = 1 / "VIEW", Cord = 2 / "CORD", String = 3 / "STRING" }
 );
 feature_enum!(
     /// `pb.java` `utf8_validation` (`DEFAULT` follows the core `utf8_validation`).
-    JavaUtf8Validation { Default = 1, Verify = 2 }
+    JavaUtf8Validation { Default = 1 / "DEFAULT", Verify = 2 / "VERIFY" }
 );
 
 /// The resolved features of one element.
