@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of protoforge and buf 1.75 on the googleapis corpus, in one run.
 #
-#   bench/googleapis.sh [COMMAND...]     COMMAND: build build-git lint breaking breaking-2025 format lint-one-file
+#   [GOOGLEAPIS=CLONE] [BUF=PATH] bench/googleapis.sh [COMMAND...]     COMMAND: build build-git lint breaking breaking-2025 format lint-one-file
 #
 # Needs ../shared/corpus/googleapis.bundle (cloned once into target/bench/gapis) and npm (buf is installed
 # into target/bench/buf once). Prints wall time and peak RSS for each tool and the ratio buf/protoforge.
@@ -11,18 +11,18 @@ root=$(pwd)
 bench="$root/target/bench"
 mkdir -p "$bench"
 bundle="$root/../shared/corpus/googleapis.bundle"
-clone="$bench/gapis"
+clone="${GOOGLEAPIS:-$bench/gapis}"
 [ -d "$clone" ] || git clone -q "$bundle" "$clone"
-buf="$bench/buf/node_modules/.bin/buf"
+buf="${BUF:-$bench/buf/node_modules/.bin/buf}"
 [ -x "$buf" ] || (mkdir -p "$bench/buf" && cd "$bench/buf" && npm install -s @bufbuild/buf@1.75.0 >/dev/null)
 cargo build --release -q
 pf="$root/target/release/protoforge"
 
 measure() { # label dir cmd...
   local label=$1 dir=$2; shift 2
-  local out
-  out=$( { cd "$dir" && /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 ) || true
-  echo "$out"
+  local out="$bench/time.$label"
+  (cd "$dir" && /usr/bin/time -o "$out" -f '%e %M' "$@" >/dev/null 2>&1) || true
+  tail -n 1 "$out"
 }
 
 row() { # name, then args shared by both tools

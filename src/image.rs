@@ -19,12 +19,33 @@ pub struct Image {
     pub files: Vec<ImageFile>,
     /// All files linked together; read options (including custom ones) through it.
     pub pool: DescriptorPool,
+    /// Position of each file in `files` by import path, built on first lookup. Files are only
+    /// ever appended, so an entry stays right; a name missing from it is looked up by a scan.
+    by_name: OnceLock<HashMap<String, usize>>,
 }
 
 impl Image {
+    pub fn new(files: Vec<ImageFile>, pool: DescriptorPool) -> Image {
+        Image {
+            files,
+            pool,
+            by_name: OnceLock::new(),
+        }
+    }
+
     /// The file with this import path (`foo/v1/foo.proto`).
     pub fn file(&self, name: &str) -> Option<&ImageFile> {
-        self.files.iter().find(|f| f.name() == name)
+        let index = self.by_name.get_or_init(|| {
+            self.files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name().to_string(), i))
+                .collect()
+        });
+        match index.get(name).and_then(|&i| self.files.get(i)) {
+            Some(f) if f.name() == name => Some(f),
+            _ => self.files.iter().find(|f| f.name() == name),
+        }
     }
 
     /// Files that are targets of this run (not imports).

@@ -175,7 +175,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
             file
         })
         .collect();
-    let image = Image { files, pool };
+    let image = Image::new(files, pool);
     let mut feature_errors = editions::check_features(&image);
     if !feature_errors.is_empty() {
         sort_and_dedup(&mut feature_errors);
@@ -333,5 +333,5 @@ pub fn image_from_pool(pool: DescriptorPool, imports: &BTreeSet<String>) -> Imag
             )
         })
         .collect();
-    Image { files, pool }
+    Image::new(files, pool)
 }
