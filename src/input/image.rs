@@ -19,7 +19,7 @@ use crate::{Error, Result};
 const BUF_EXTENSION_FIELD: u32 = 8042;
 
 /// A current `google/protobuf/descriptor.proto` (protobuf v36.2).
-const DESCRIPTOR_PROTO: &str = include_str!("descriptor.proto");
+const DESCRIPTOR_PROTO: &str = include_str!("../compile/wkt/descriptor.proto");
 
 /// buf's image extension messages (buf/alpha/image/v1/image.proto), wire-compatible.
 const BUF_IMAGE_PROTO: &str = r#"
