@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::check::clean_path;
 use crate::cli::InputArgs;
 use crate::compile::{self, Compiled};
 use crate::config;
@@ -73,8 +74,8 @@ pub fn load(
         input::Loaded::Image(bytes) => {
             let mut image = compile::image_from_bytes(&bytes, input)?;
             let filter = TargetFilter {
-                paths: args.paths.iter().map(|p| normalize(p)).collect(),
-                exclude_paths: args.exclude_paths.iter().map(|p| normalize(p)).collect(),
+                paths: args.paths.iter().map(|p| clean_path(p)).collect(),
+                exclude_paths: args.exclude_paths.iter().map(|p| clean_path(p)).collect(),
             };
             for f in &mut image.files {
                 if !filter.matches(&f.root_path) {
@@ -88,13 +89,13 @@ pub fn load(
         }
         input::Loaded::Sources(snapshot) => {
             let config = config::load(&snapshot, config_override)?;
-            let root_relative = |p: &String| normalize(&snapshot_relative(&snapshot, p));
+            let to_root = |p: &String| root_relative(&snapshot, p);
             let filter = TargetFilter {
                 paths: limit_to_targets(
-                    args.paths.iter().map(root_relative).collect(),
+                    args.paths.iter().map(to_root).collect(),
                     &snapshot.target_paths,
                 ),
-                exclude_paths: args.exclude_paths.iter().map(root_relative).collect(),
+                exclude_paths: args.exclude_paths.iter().map(to_root).collect(),
             };
             let workspace = Workspace::new(&snapshot, config, &filter)?;
             if workspace.targets().next().is_none() {
@@ -113,7 +114,11 @@ const NOTHING_TARGETED: &str =
      your input, --path points to files that do not exist, or --exclude-path excludes all files.";
 
 /// `--path` and `--exclude-path` are given as the user sees paths (relative to the working
-/// directory, like the paths in findings): turn them into input-root-relative paths.
+/// directory, like the paths in findings): turn one into an input-root-relative path.
+pub fn root_relative(snapshot: &Snapshot, path: &str) -> String {
+    clean_path(&snapshot_relative(snapshot, path))
+}
+
 fn snapshot_relative(snapshot: &Snapshot, path: &str) -> String {
     let path = path.trim_start_matches("./");
     let prefix = snapshot.display_prefix.trim_end_matches('/');
@@ -156,14 +161,4 @@ fn limit_to_targets(paths: Vec<String>, targets: &[String]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// `./a/b/` -> `a/b`.
-fn normalize(path: &str) -> String {
-    let p = path.trim_start_matches("./").trim_end_matches('/');
-    if p.is_empty() {
-        ".".to_string()
-    } else {
-        p.to_string()
-    }
 }

@@ -29,6 +29,18 @@ impl Span {
         })
     }
 
+    /// Builds a span from a byte range of `text` (columns count characters, as buf's).
+    pub fn from_byte_range(text: &str, start: usize, end: usize) -> Span {
+        let (sl, sc) = crate::syntax::line_col(text, start);
+        let (el, ec) = crate::syntax::line_col(text, end.max(start));
+        Span {
+            start_line: sl as u32 + 1,
+            start_column: sc as u32 + 1,
+            end_line: el as u32 + 1,
+            end_column: ec as u32 + 1,
+        }
+    }
+
     /// The span buf uses for findings that concern a whole file with no better place: line 1, column 1.
     pub fn file_start() -> Span {
         Span {

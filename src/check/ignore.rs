@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::{path_is_within, RuleSet};
+use crate::check::{clean_path, path_is_within, RuleSet};
 use crate::image::Locations;
 use crate::{Error, Result};
 
@@ -29,11 +29,11 @@ impl PathFilter {
                 by_rule
                     .entry(id.to_string())
                     .or_default()
-                    .extend(paths.iter().map(|p| clean(p)));
+                    .extend(paths.iter().map(|p| clean_path(p)));
             }
         }
         Ok(PathFilter {
-            ignore: ignore.iter().map(|p| clean(p)).collect(),
+            ignore: ignore.iter().map(|p| clean_path(p)).collect(),
             ignore_only: by_rule,
         })
     }
@@ -45,15 +45,6 @@ impl PathFilter {
                 .ignore_only
                 .get(rule)
                 .is_some_and(|paths| paths.iter().any(|i| path_is_within(path, i)))
-    }
-}
-
-fn clean(p: &str) -> String {
-    let p = p.trim_start_matches("./").trim_end_matches('/');
-    if p.is_empty() {
-        ".".to_string()
-    } else {
-        p.to_string()
     }
 }
 

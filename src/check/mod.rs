@@ -6,7 +6,7 @@ mod finding;
 mod rule;
 
 pub use finding::{sort_and_dedup, Finding, Span};
-pub use rule::{path_is_within, CategoryInfo, RuleInfo, RuleMeta, RuleSet, Selection};
+pub use rule::{clean_path, path_is_within, CategoryInfo, RuleInfo, RuleMeta, RuleSet, Selection};
 
 mod ignore;
 pub use ignore::{associated_paths, CommentIgnores, PathFilter};

@@ -168,6 +168,16 @@ impl RuleSet {
     }
 }
 
+/// A user-written relative path in the form [`path_is_within`] compares: `./a/b/` -> `a/b`, empty -> `.`.
+pub fn clean_path(path: &str) -> String {
+    let p = path.trim_start_matches("./").trim_end_matches('/');
+    if p.is_empty() {
+        ".".to_string()
+    } else {
+        p.to_string()
+    }
+}
+
 /// Whether `path` (root-relative, `/`-separated) is `ignore` itself or inside the directory `ignore`.
 pub fn path_is_within(path: &str, ignore: &str) -> bool {
     let ignore = ignore.trim_end_matches('/');

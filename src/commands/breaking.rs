@@ -1,6 +1,7 @@
 //! `protoforge breaking`: compare the input with `--against`, report breaking changes.
 
 use crate::breaking::{self, fix, Policy};
+use crate::check::clean_path;
 use crate::cli::BreakingArgs;
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
@@ -78,23 +79,9 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
 fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: &BreakingArgs) {
     // `--path` is relative to the working directory (as the paths in findings): make it relative
     // to the input root, which is how both sides name their files.
-    let prefix = built
-        .snapshot
-        .as_ref()
-        .map(|s| s.display_prefix.trim_end_matches('/').to_string())
-        .unwrap_or_default();
-    let root_relative = |p: &String| {
-        let p = p.trim_start_matches("./");
-        let p = if prefix.is_empty() || prefix == "." {
-            p
-        } else if p == prefix {
-            "."
-        } else {
-            p.strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-                .unwrap_or(p)
-        };
-        normalize(p)
+    let root_relative = |p: &String| match &built.snapshot {
+        Some(snapshot) => pipeline::root_relative(snapshot, p),
+        None => clean_path(p),
     };
     let mut paths: Vec<String> = args.input.paths.iter().map(root_relative).collect();
     if paths.is_empty() {
@@ -216,15 +203,5 @@ fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Imag
             );
             None
         }
-    }
-}
-
-/// `./a/b/` -> `a/b`.
-fn normalize(path: &str) -> String {
-    let p = path.trim_start_matches("./").trim_end_matches('/');
-    if p.is_empty() {
-        ".".to_string()
-    } else {
-        p.to_string()
     }
 }

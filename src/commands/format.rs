@@ -38,14 +38,11 @@ pub fn run(args: FormatArgs) -> Result<Outcome> {
         match outcome {
             Ok(out) => results.push((job, out)),
             Err(e) => {
-                let at = |offset: u32| crate::syntax::line_col(&job.source, offset as usize);
-                let ((sl, sc), (el, ec)) = (at(e.span.start), at(e.span.end.max(e.span.start)));
-                let span = crate::check::Span {
-                    start_line: sl as u32 + 1,
-                    start_column: sc as u32 + 1,
-                    end_line: el as u32 + 1,
-                    end_column: ec as u32 + 1,
-                };
+                let span = crate::check::Span::from_byte_range(
+                    &job.source,
+                    e.span.start as usize,
+                    e.span.end as usize,
+                );
                 failures.push(crate::check::Finding::new(
                     "COMPILE",
                     Some(job.display.clone()),

@@ -211,14 +211,8 @@ fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailur
 
 /// A `COMPILE` finding for an editions front-end error (byte span -> 1-based line/column).
 fn editions_finding(e: &editions::EditionsError, text: &str, path: &str) -> Finding {
-    let (sl, sc) = crate::syntax::line_col(text, e.span.start as usize);
-    let (el, ec) = crate::syntax::line_col(text, e.span.end as usize);
-    let span = crate::check::Span {
-        start_line: sl as u32 + 1,
-        start_column: sc as u32 + 1,
-        end_line: el as u32 + 1,
-        end_column: ec as u32 + 1,
-    };
+    let span =
+        crate::check::Span::from_byte_range(text, e.span.start as usize, e.span.end as usize);
     let mut f = Finding::new(
         "COMPILE",
         Some(path.to_string()),
