@@ -355,37 +355,22 @@ fn normalize(p: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// The `excludes` of a v1 buf.yaml, or of the module at `.` in a v2 buf.yaml (minimal reading).
+/// The `excludes` of the module at the root of a buf.yaml (v1 `build.excludes`, v2 module `.`),
+/// read with the config reader; a buf.yaml that does not parse excludes nothing here (lint and
+/// build report it).
 fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
     let Ok(text) = std::fs::read_to_string(root.join("buf.yaml")) else {
         return Vec::new();
     };
-    let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+    let Ok(config) = crate::config::parse_buf_yaml("buf.yaml", &text) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    let mut push = |v: &serde_yaml_ng::Value, prefix: &str| {
-        if let Some(seq) = v.get("excludes").and_then(|e| e.as_sequence()) {
-            for e in seq.iter().filter_map(|e| e.as_str()) {
-                let e = e.strip_prefix(prefix).unwrap_or(e);
-                out.push(normalize(e));
-            }
-        }
-    };
-    if let Some(build) = doc.get("build") {
-        push(build, "");
-    }
-    if let Some(modules) = doc.get("modules").and_then(|m| m.as_sequence()) {
-        for m in modules {
-            if m.get("path")
-                .and_then(|p| p.as_str())
-                .is_none_or(|p| p == ".")
-            {
-                push(m, "");
-            }
-        }
-    }
-    out
+    config
+        .modules
+        .iter()
+        .filter(|m| m.dir.is_empty())
+        .flat_map(|m| m.excludes.iter().map(|e| normalize(e)))
+        .collect()
 }
 
 fn walk(root: &Path, dir: &Path, filters: &Filters, out: &mut Vec<PathBuf>) -> Result<()> {

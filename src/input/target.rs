@@ -38,41 +38,15 @@ impl Markers {
     pub fn parse(work: Option<(&str, &[u8])>, buf_yaml: Option<(&str, &[u8])>) -> Result<Markers> {
         let mut markers = Markers::default();
         if let Some((name, bytes)) = work {
-            let value = parse_yaml(name, bytes)?;
-            let dirs = value
-                .get("directories")
-                .and_then(|d| d.as_sequence())
-                .map(|seq| {
-                    seq.iter()
-                        .filter_map(|v| v.as_str())
-                        .map(clean_rel)
-                        .collect()
-                })
-                .unwrap_or_default();
-            markers.work_directories = Some(dirs);
+            let parsed = crate::config::parse_buf_work_yaml(name, &utf8(name, bytes)?)?;
+            markers.work_directories = Some(parsed.directories);
         }
         if let Some((name, bytes)) = buf_yaml {
-            let value = parse_yaml(name, bytes)?;
-            let version = value.get("version").and_then(|v| v.as_str()).unwrap_or("");
-            markers.buf_yaml = Some(if version == "v2" {
-                let mut module_paths: Vec<String> = value
-                    .get("modules")
-                    .and_then(|m| m.as_sequence())
-                    .map(|seq| {
-                        seq.iter()
-                            .map(|m| {
-                                m.get("path")
-                                    .and_then(|p| p.as_str())
-                                    .map(clean_rel)
-                                    .unwrap_or_default()
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if module_paths.is_empty() {
-                    module_paths.push(String::new());
+            let parsed = crate::config::parse_buf_yaml(name, &utf8(name, bytes)?)?;
+            markers.buf_yaml = Some(if parsed.version == crate::config::ConfigVersion::V2 {
+                BufYaml::V2 {
+                    module_paths: parsed.modules.into_iter().map(|m| m.dir).collect(),
                 }
-                BufYaml::V2 { module_paths }
             } else {
                 BufYaml::V1
             });
@@ -92,13 +66,9 @@ impl Markers {
     }
 }
 
-fn parse_yaml(name: &str, bytes: &[u8]) -> Result<serde_yaml_ng::Value> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(serde_yaml_ng::Value::Null);
-    }
-    serde_yaml_ng::from_slice(bytes).map_err(|e| {
-        Error::new(format!("{name}: invalid YAML: {e}"))
-            .with_help("fix the file (buf reads it to find the workspace root)")
+fn utf8(name: &str, bytes: &[u8]) -> Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        Error::new(format!("{name}: not valid UTF-8")).with_help("save the file as UTF-8")
     })
 }
 
