@@ -142,7 +142,6 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
         })
         .collect();
     let mut known: HashSet<String> = image
-        .pool
         .all_messages()
         .map(|m| m.full_name().to_string())
         .collect();

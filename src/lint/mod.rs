@@ -305,18 +305,15 @@ fn run_module(
 }
 
 /// The first `SourceCodeInfo` location of each wanted path (protoc keeps the first when a path repeats).
-fn pick_locations<'a>(
-    file: &'a ImageFile,
-    wanted: &HashSet<Vec<i32>>,
-) -> HashMap<&'a [i32], &'a Location> {
+fn pick_locations(file: &ImageFile, wanted: &HashSet<Vec<i32>>) -> HashMap<Vec<i32>, Location> {
     let mut out = HashMap::new();
     if wanted.is_empty() {
         return out;
     }
-    if let Some(info) = &file.proto.source_code_info {
-        for loc in &info.location {
+    if let Some(info) = file.source_code_info() {
+        for loc in info.location {
             if wanted.contains(&loc.path) {
-                out.entry(loc.path.as_slice()).or_insert(loc);
+                out.entry(loc.path.clone()).or_insert(loc);
             }
         }
     }

@@ -32,7 +32,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
-        let required = match cx.image.pool.get_file_by_name(f.name()) {
+        let required = match cx.image.file_descriptor(f.name()) {
             Some(fd) => legacy_required_paths(cx.image, &fd),
             None => HashSet::new(),
         };

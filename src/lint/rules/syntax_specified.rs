@@ -24,7 +24,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
         // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
         // info, the statement's location decides.
-        let declared = match &f.file.proto.source_code_info {
+        let declared = match &f.file.source_code_info() {
             Some(info) if !info.location.is_empty() => info.location.iter().any(|l| {
                 l.path.as_slice() == [tag::file::SYNTAX]
                     || l.path.as_slice() == [tag::file::EDITION]
