@@ -189,6 +189,36 @@ impl ImageFile {
         }
     }
 
+    /// The first location of each of the `wanted` paths (protoc keeps the first when a path
+    /// repeats), decoding only those: for a few lookups in a file, cheaper than [`locations`].
+    ///
+    /// [`locations`]: ImageFile::locations
+    pub fn locations_at(
+        &self,
+        wanted: &std::collections::HashSet<Vec<i32>>,
+    ) -> HashMap<Vec<i32>, Location> {
+        let mut out = HashMap::new();
+        if let (Some(bytes), false) = (self.source_info.as_deref(), wanted.is_empty()) {
+            crate::compile::scan_source_info(bytes, |path, raw| {
+                if wanted.contains(path) && !out.contains_key(path) {
+                    if let Ok(loc) = Location::decode(raw) {
+                        out.insert(path.to_vec(), loc);
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// Whether the source info has a location at `path`.
+    pub fn has_location(&self, path: &[i32]) -> bool {
+        let mut found = false;
+        if let Some(bytes) = self.source_info.as_deref() {
+            crate::compile::scan_source_info(bytes, |p, _| found |= p == path);
+        }
+        found
+    }
+
     /// The source locations of this file, indexed by `SourceCodeInfo` path (built on first use).
     pub fn locations(&self) -> &Locations {
         self.locations

@@ -30,7 +30,7 @@ use crate::Result;
 use parse::{editions_finding, parse_file, ParseFailure};
 
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
-pub use source_info::encode as encode_source_info;
+pub use source_info::{encode as encode_source_info, scan as scan_source_info};
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]

@@ -90,6 +90,56 @@ pub fn encode(info: &SourceCodeInfo) -> Vec<u8> {
     info.encode_to_vec()
 }
 
+/// Walks an encoded `SourceCodeInfo`, decoding only each location's path: `visit(path, location)`
+/// gets the path and the location's own encoding (decode it with `Location::decode` if wanted).
+/// Stops at the first malformed byte (our encodings are well-formed).
+pub fn scan(mut encoded: &[u8], mut visit: impl FnMut(&[i32], &[u8])) {
+    let mut path = Vec::new();
+    while !encoded.is_empty() {
+        let Some(location) = next_location(&mut encoded) else {
+            return;
+        };
+        path.clear();
+        if read_path(location, &mut path).is_none() {
+            return;
+        }
+        visit(&path, location);
+    }
+}
+
+/// The body of the next `location` field.
+fn next_location<'a>(encoded: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let (tag, wire) = decode_key(encoded).ok()?;
+    if tag != LOCATION_FIELD || wire != WireType::LengthDelimited {
+        return None;
+    }
+    let len = decode_varint(encoded).ok()? as usize;
+    let body = encoded.get(..len)?;
+    *encoded = &encoded[len..];
+    Some(body)
+}
+
+/// The `path` of an encoded location (field 1, packed; prost writes it first).
+fn read_path(mut location: &[u8], path: &mut Vec<i32>) -> Option<()> {
+    while !location.is_empty() {
+        let (tag, wire) = decode_key(&mut location).ok()?;
+        match (tag, wire) {
+            (1, WireType::LengthDelimited) => {
+                let len = decode_varint(&mut location).ok()? as usize;
+                let mut packed = location.get(..len)?;
+                location = &location[len..];
+                while !packed.is_empty() {
+                    path.push(decode_varint(&mut packed).ok()? as i32);
+                }
+            }
+            (1, WireType::Varint) => path.push(decode_varint(&mut location).ok()? as i32),
+            // Every other field comes after the path: stop.
+            _ => return Some(()),
+        }
+    }
+    Some(())
+}
+
 fn encode_location(location: &Location, out: &mut Vec<u8>) {
     encode_key(LOCATION_FIELD, WireType::LengthDelimited, out);
     encode_varint(location.encoded_len() as u64, out);
@@ -162,6 +212,28 @@ mod tests {
             full.location[4].leading_comments.as_deref(),
             Some(" comment 4\n")
         );
+    }
+
+    #[test]
+    fn scan_reads_every_path() {
+        let info = SourceCodeInfo {
+            location: vec![loc(&[], 0), loc(&[4, 0, 2, 300], 1), loc(&[12], 2)],
+        };
+        let mut seen = Vec::new();
+        scan(&encode(&info), |path, raw| {
+            seen.push((path.to_vec(), Location::decode(raw).expect("location").span));
+        });
+        assert_eq!(
+            seen,
+            [
+                (vec![], vec![0, 0, 5]),
+                (vec![4, 0, 2, 300], vec![1, 0, 5]),
+                (vec![12], vec![2, 0, 5])
+            ]
+        );
+        let mut count = 0;
+        scan(&[0x0a, 0x09, 0x0a], |_, _| count += 1);
+        assert_eq!(count, 0, "a truncated encoding stops the scan");
     }
 
     #[test]
