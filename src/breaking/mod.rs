@@ -13,6 +13,8 @@ pub mod rules;
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::check::PathFilter;
 use crate::check::{sort_and_dedup, CategoryInfo, Finding, RuleInfo, RuleSet, Span};
 use crate::config::{BreakingConfig, ConfigVersion};
@@ -295,16 +297,27 @@ pub fn check(
         selections.push((filter, sel.ids));
     }
 
+    let pairing = crate::trace::phase("pairs");
     let pairs = Pairs::new(previous, current);
-    let mut hits = Vec::new();
-    for rule in rules::ALL {
-        if !wanted.contains(rule.meta.id) {
-            continue;
-        }
-        let mut report = Report::new(rule.meta.id);
-        (rule.check)(&pairs, &mut report);
-        hits.extend(report.into_hits());
-    }
+    drop(pairing);
+    // Rules are independent: run them in parallel, keep their hits in rule order.
+    let selected: Vec<_> = rules::ALL
+        .iter()
+        .filter(|rule| wanted.contains(rule.meta.id))
+        .collect();
+    let hits: Vec<Hit<'_>> = selected
+        .par_iter()
+        .map(|rule| {
+            let mut report = Report::new(rule.meta.id);
+            let _timing = crate::trace::phase(rule.meta.id);
+            (rule.check)(&pairs, &mut report);
+            report.into_hits()
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
+    let _placing = crate::trace::phase("filter and place");
 
     for hit in hits {
         let module = module_of(hit.file, hit.against).min(policies.len().saturating_sub(1));

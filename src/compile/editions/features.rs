@@ -327,18 +327,34 @@ pub fn file_edition(image: &Image, file: &str) -> Edition {
 pub fn file_features(image: &Image, file: &FileDescriptor) -> Features {
     let edition = file_edition(image, file.name());
     let mut f = Features::defaults(edition);
-    let opts = file.options().encode_to_vec();
     if edition.is_editions() {
-        f.apply(&explicit_features(&opts, features_field::FILE));
-    } else if varint_field(&opts, 27) == Some(1) {
-        // java_string_check_utf8
+        f.apply(&explicit_features(
+            &file.options().encode_to_vec(),
+            features_field::FILE,
+        ));
+    } else if file
+        .file_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.java_string_check_utf8)
+        == Some(true)
+    {
         f.java_utf8_validation = JavaUtf8Validation::Verify;
     }
     f
 }
 
+/// Whether `features` options can be set in the file (only editions files have them: outside
+/// editions every element has its file's features, so there is nothing to read).
+fn has_features(image: &Image, file: &FileDescriptor) -> bool {
+    file_edition(image, file.name()).is_editions()
+}
+
 /// Resolved features of a message (nested messages inherit from their parent).
 pub fn message_features(image: &Image, message: &MessageDescriptor) -> Features {
+    if !has_features(image, &message.parent_file()) {
+        return file_features(image, &message.parent_file());
+    }
     let mut f = match message.parent_message() {
         Some(parent) => message_features(image, &parent),
         None => file_features(image, &message.parent_file()),
@@ -353,6 +369,9 @@ pub fn message_features(image: &Image, message: &MessageDescriptor) -> Features 
 /// Resolved features of a oneof.
 pub fn oneof_features(image: &Image, oneof: &OneofDescriptor) -> Features {
     let mut f = message_features(image, oneof.parent_message());
+    if !has_features(image, &oneof.parent_message().parent_file()) {
+        return f;
+    }
     f.apply(&explicit_features(
         &oneof.options().encode_to_vec(),
         features_field::ONEOF,
@@ -367,9 +386,9 @@ pub fn field_features(image: &Image, field: &FieldDescriptor) -> Features {
         _ => message_features(image, field.parent_message()),
     };
     let edition = file_edition(image, field.parent_file().name());
-    let proto = field.field_descriptor_proto();
-    let opts = field.options().encode_to_vec();
-    own_field_features(parent, edition, proto, &opts)
+    own_field_features(parent, edition, field.field_descriptor_proto(), || {
+        field.options().encode_to_vec()
+    })
 }
 
 /// Resolved features of an extension (inherits from the message it is declared in, or the file).
@@ -379,23 +398,23 @@ pub fn extension_features(image: &Image, ext: &ExtensionDescriptor) -> Features 
         None => file_features(image, &ext.parent_file()),
     };
     let edition = file_edition(image, ext.parent_file().name());
-    own_field_features(
-        parent,
-        edition,
-        ext.field_descriptor_proto(),
-        &ext.options().encode_to_vec(),
-    )
+    own_field_features(parent, edition, ext.field_descriptor_proto(), || {
+        ext.options().encode_to_vec()
+    })
 }
 
+/// A field's features from its parent's: in editions its own `features` (`options` encodes the
+/// field's options, custom ones included); outside editions what its label, type and standard
+/// options imply.
 fn own_field_features(
     mut f: Features,
     edition: Edition,
     proto: &prost_types::FieldDescriptorProto,
-    opts: &[u8],
+    options: impl FnOnce() -> Vec<u8>,
 ) -> Features {
     use prost_types::field_descriptor_proto::{Label, Type};
     if edition.is_editions() {
-        f.apply(&explicit_features(opts, features_field::FIELD));
+        f.apply(&explicit_features(&options(), features_field::FIELD));
         return f;
     }
     // Legacy syntaxes: what protoc infers from labels, types and options.
@@ -407,13 +426,13 @@ fn own_field_features(
     if proto.r#type() == Type::Group {
         f.message_encoding = MessageEncoding::Delimited;
     }
-    match varint_field(opts, 2) {
-        // packed
-        Some(1) => f.repeated_field_encoding = RepeatedFieldEncoding::Packed,
-        Some(0) => f.repeated_field_encoding = RepeatedFieldEncoding::Expanded,
-        _ => {}
+    let opts = proto.options.as_ref();
+    match opts.and_then(|o| o.packed) {
+        Some(true) => f.repeated_field_encoding = RepeatedFieldEncoding::Packed,
+        Some(false) => f.repeated_field_encoding = RepeatedFieldEncoding::Expanded,
+        None => {}
     }
-    match varint_field(opts, 1) {
+    match opts.and_then(|o| o.ctype) {
         // ctype: STRING = 0, CORD = 1, STRING_PIECE = 2
         Some(1) => f.cpp_string_type = CppStringType::Cord,
         Some(2) => f.cpp_string_type = CppStringType::View,
@@ -450,10 +469,12 @@ pub fn enum_features(image: &Image, enum_: &EnumDescriptor) -> Features {
         Some(m) => message_features(image, &m),
         None => file_features(image, &enum_.parent_file()),
     };
-    f.apply(&explicit_features(
-        &enum_.options().encode_to_vec(),
-        features_field::ENUM,
-    ));
+    if has_features(image, &enum_.parent_file()) {
+        f.apply(&explicit_features(
+            &enum_.options().encode_to_vec(),
+            features_field::ENUM,
+        ));
+    }
     f
 }
 
