@@ -74,6 +74,9 @@ pub struct ImageFile {
     pub source: Option<Arc<str>>,
     /// `Some` for `edition = "2023"|"2024"` files (then `proto.syntax` is `"editions"`).
     pub edition: Option<crate::compile::editions::Edition>,
+    /// `import option` files (edition 2024, `FileDescriptorProto.option_dependency`): not in
+    /// `proto.dependency`, though the pool links them as imports so their options resolve.
+    pub option_dependency: Vec<String>,
     locations: OnceLock<Locations>,
 }
 
@@ -94,6 +97,7 @@ impl ImageFile {
             module,
             source,
             edition: None,
+            option_dependency: Vec::new(),
             locations: OnceLock::new(),
         }
     }

@@ -435,3 +435,211 @@ fn generate_accepts_editions_files() {
         "{code}"
     );
 }
+
+/// The files of a JSON image without `google/...`: per file, the descriptor without buf's
+/// extension and source info, and the set of locations (buf and protox order them differently).
+fn comparable(json: &serde_json::Value) -> Vec<(serde_json::Value, Vec<String>)> {
+    json["file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["name"].as_str().unwrap().starts_with("google/"))
+        .map(|f| {
+            let mut f = f.clone();
+            let obj = f.as_object_mut().unwrap();
+            obj.remove("bufExtension");
+            let info = obj.remove("sourceCodeInfo").unwrap_or_default();
+            let mut locations: Vec<String> = info["location"]
+                .as_array()
+                .map(|l| l.iter().map(|l| l.to_string()).collect())
+                .unwrap_or_default();
+            locations.sort();
+            (f, locations)
+        })
+        .collect()
+}
+
+fn option_import_fixture() -> std::path::PathBuf {
+    common::repo_root().join("testdata/editions/option_import")
+}
+
+/// `import option` (edition 2024): the image has the files in `option_dependency` (field 15),
+/// not in `dependency` (public index renumbered, locations at `[15, i]`), exactly as buf 1.75
+/// builds the same folder (`buf_image.json`); custom options from those files resolve.
+#[test]
+fn option_imports_build_as_buf() {
+    let dir = option_import_fixture();
+    let out = tempfile::tempdir().unwrap();
+    let json_path = out.path().join("image.json");
+    let run = common::protoforge(&dir, &["build", "-o", json_path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ours: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let buf: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("buf_image.json")).unwrap()).unwrap();
+    let mut ours = comparable(&ours);
+    let mut buf = comparable(&buf);
+    let name = |f: &(serde_json::Value, Vec<String>)| f.0["name"].as_str().unwrap().to_string();
+    ours.sort_by_key(name);
+    buf.sort_by_key(name);
+    assert_eq!(ours.len(), buf.len());
+    for (o, b) in ours.iter().zip(&buf) {
+        assert_eq!(o.0, b.0, "descriptor of {}", name(b));
+        assert_eq!(o.1, b.1, "locations of {}", name(b));
+    }
+    let a = &buf.iter().find(|f| name(f) == "a/v1/a.proto").unwrap().0;
+    assert_eq!(
+        a["optionDependency"],
+        serde_json::json!(["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"])
+    );
+
+    // Binary: field 15 of the FileDescriptorProto, and it reads back.
+    let bin_path = out.path().join("image.binpb");
+    let run = common::protoforge(&dir, &["build", "-o", bin_path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(&bin_path).unwrap();
+    let files = raw_fields(&bytes, 1);
+    let a = files
+        .iter()
+        .find(|f| raw_fields(f, 1).first().map(|n| n.as_slice()) == Some(b"a/v1/a.proto"))
+        .expect("a/v1/a.proto in the image");
+    let strings = |n: u32| -> Vec<String> {
+        raw_fields(a, n)
+            .iter()
+            .map(|b| String::from_utf8(b.clone()).unwrap())
+            .collect()
+    };
+    assert_eq!(
+        strings(15),
+        ["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"]
+    );
+    assert_eq!(strings(3), ["other/v1/other.proto", "other/v1/more.proto"]);
+
+    let again = out.path().join("again.json");
+    let run = common::protoforge(
+        out.path(),
+        &["build", "image.binpb", "-o", again.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again: serde_json::Value = serde_json::from_slice(&std::fs::read(&again).unwrap()).unwrap();
+    let mut again = comparable(&again);
+    again.sort_by_key(name);
+    for (o, b) in again.iter().zip(&buf) {
+        assert_eq!(o.0, b.0, "descriptor of {} read back", name(b));
+    }
+}
+
+/// Length-delimited values of field `number` of an encoded message.
+fn raw_fields(mut buf: &[u8], number: u32) -> Vec<Vec<u8>> {
+    use prost::encoding::{decode_key, decode_varint, WireType};
+    let mut out = Vec::new();
+    while !buf.is_empty() {
+        let (tag, wire) = decode_key(&mut buf).unwrap();
+        match wire {
+            WireType::Varint => {
+                decode_varint(&mut buf).unwrap();
+            }
+            WireType::LengthDelimited => {
+                let len = decode_varint(&mut buf).unwrap() as usize;
+                if tag == number {
+                    out.push(buf[..len].to_vec());
+                }
+                buf = &buf[len..];
+            }
+            WireType::SixtyFourBit => buf = &buf[8..],
+            WireType::ThirtyTwoBit => buf = &buf[4..],
+            w => panic!("unexpected wire type {w:?}"),
+        }
+    }
+    out
+}
+
+/// The pool links `import option` files as imports: custom options read through it resolve.
+#[test]
+fn option_import_extensions_resolve_in_the_pool() {
+    let image = image(&option_import_fixture());
+    let file = image.file("a/v1/a.proto").unwrap();
+    assert_eq!(
+        file.option_dependency,
+        ["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"]
+    );
+    assert_eq!(
+        file.proto.dependency,
+        ["other/v1/other.proto", "other/v1/more.proto"]
+    );
+    assert_eq!(file.proto.public_dependency, [0]);
+    let m = image.pool.get_message_by_name("a.v1.A").unwrap();
+    let info = image.pool.get_extension_by_name("opts.v1.info").unwrap();
+    let value = m.options().get_extension(&info).into_owned();
+    let owner = value
+        .as_message()
+        .unwrap()
+        .get_field_by_name("owner")
+        .unwrap();
+    assert_eq!(owner.as_str(), Some("team-a"));
+    let name = m.get_field_by_name("name").unwrap();
+    let f = features::field_features(&image, &name);
+    assert_eq!(f.cpp_string_type, features::CppStringType::String);
+}
+
+/// Types of `import option` files cannot be used as field types, extendees or RPC types
+/// (buf: "`T` is only imported for use in options", at the type as written); nor can the
+/// `descriptor.proto` the front end links for `features` without an import.
+#[test]
+fn option_import_types_are_not_usable() {
+    let opts = "edition = \"2023\";\npackage opts;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions { string tag = 50001; }\nmessage OptMsg { string s = 1; }\n";
+    let ws = common::workspace(&[
+        ("opts.proto", opts),
+        ("other.proto", "edition = \"2024\";\npackage other;\nmessage O {}\n"),
+        (
+            "t.proto",
+            "edition = \"2024\";\npackage t;\nimport \"other.proto\";\nimport option \"opts.proto\";\nmessage A { option (opts.tag) = \"x\"; other.O o = 1; opts.OptMsg m = 2; map<string, .opts.OptMsg> mm = 3; }\nservice S { rpc M(opts.OptMsg) returns (opts.OptMsg); }\nextend google.protobuf.MessageOptions { opts.OptMsg x = 50077; }\n",
+        ),
+    ]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    insta::assert_snapshot!(finding_lines(&findings));
+}
+
+#[test]
+fn descriptor_types_need_an_import_in_editions_files() {
+    let ws = common::workspace(&[(
+        "t.proto",
+        "edition = \"2023\";\npackage t;\nmessage A { google.protobuf.FileOptions o = 1; }\n",
+    )]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "t.proto:3:13-3:40: cannot find `google.protobuf.FileOptions` in this scope\n  help: add `import \"google/protobuf/descriptor.proto\";`"
+    );
+}
+
+/// buf 1.75 ignores option imports in breaking checks: turning one into a plain import and
+/// dropping the options it served breaks nothing.
+#[test]
+fn option_imports_are_not_breaking() {
+    let opts = "edition = \"2023\";\npackage opts;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions { string tag = 50001; }\nextend google.protobuf.FieldOptions { int32 weight = 50002; }\nmessage OptMsg { string s = 1; }\n";
+    let ws = common::workspace(&[
+        ("prev/buf.yaml", "version: v2\nbreaking:\n  use: [FILE, WIRE_JSON]\n"),
+        ("prev/opts.proto", opts),
+        (
+            "prev/a.proto",
+            "edition = \"2024\";\npackage a;\nimport option \"opts.proto\";\nmessage A {\n  option (opts.tag) = \"x\";\n  string name = 1 [(opts.weight) = 3];\n}\n",
+        ),
+        ("cur/buf.yaml", "version: v2\nbreaking:\n  use: [FILE, WIRE_JSON]\n"),
+        ("cur/opts.proto", opts),
+        (
+            "cur/a.proto",
+            "edition = \"2024\";\npackage a;\nimport \"opts.proto\";\nmessage A {\n  string name = 1;\n  opts.OptMsg m = 2;\n}\n",
+        ),
+    ]);
+    let run = common::protoforge(ws.path(), &["breaking", "cur", "--against", "prev"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    // The other way round, buf reports the deleted field (three rules), as for plain imports.
+    let run = common::protoforge(ws.path(), &["breaking", "prev", "--against", "cur"]);
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+}

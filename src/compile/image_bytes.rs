@@ -104,9 +104,10 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     }
     let mut image = super::image_from_pool(pool, &imports);
     for file in &mut image.files {
-        if let Some(&edition) = editions.get(file.name()) {
-            super::editions::restore_editions_form(&mut file.proto, false);
-            file.edition = Some(edition);
+        if let Some((edition, restore)) = editions.get(file.name()) {
+            file.option_dependency =
+                super::editions::restore_editions_form(&mut file.proto, restore);
+            file.edition = Some(*edition);
         }
     }
     Ok(image)

@@ -56,17 +56,15 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     let mut findings = Vec::new();
     let mut ready = HashMap::new();
     let mut failed = BTreeSet::new();
-    let mut editions_files: HashMap<String, (editions::Edition, bool)> = HashMap::new();
+    let mut editions_files: HashMap<String, (editions::Edition, editions::Restore)> =
+        HashMap::new();
     for (name, result) in parsed {
         match result {
             Ok(Parsed::Plain(file)) => {
                 ready.insert(name, *file);
             }
             Ok(Parsed::Editions(lowered)) => {
-                editions_files.insert(
-                    name.clone(),
-                    (lowered.edition, lowered.added_descriptor_import),
-                );
+                editions_files.insert(name.clone(), (lowered.edition, lowered.restore()));
                 ready.insert(name, lowered.link);
             }
             Err(err) => {
@@ -146,7 +144,7 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
             let deps = fd.file_descriptor_proto().dependency.iter();
             let injected = editions_files
                 .get(fd.name())
-                .is_some_and(|(_, added)| *added);
+                .is_some_and(|(_, restore)| restore.added_descriptor_import);
             deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
         })
         && !targets.contains(editions::DESCRIPTOR_PROTO);
@@ -156,9 +154,11 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
         .map(|fd| {
             let name = fd.name();
             let mut proto = fd.file_descriptor_proto().clone();
-            let edition = editions_files.get(name).map(|(edition, added)| {
-                editions::restore_editions_form(&mut proto, *added);
-                *edition
+            let edition = editions_files.get(name).map(|(edition, restore)| {
+                (
+                    *edition,
+                    editions::restore_editions_form(&mut proto, restore),
+                )
             });
             let mut file = match workspace.files.get(name) {
                 Some(wf) => ImageFile::new(
@@ -171,7 +171,10 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
                 ),
                 None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
             };
-            file.edition = edition;
+            if let Some((edition, option_dependency)) = edition {
+                file.edition = Some(edition);
+                file.option_dependency = option_dependency;
+            }
             file
         })
         .collect();
@@ -205,7 +208,10 @@ fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailur
         },
         None => File::from_source(name, text)
             .map(|f| Parsed::Plain(Box::new(f)))
-            .map_err(ParseFailure::Protox),
+            .map_err(|e| match editions::legacy_option_import(text) {
+                Some(err) => ParseFailure::Editions(vec![err]),
+                None => ParseFailure::Protox(e),
+            }),
     }
 }
 
@@ -248,7 +254,7 @@ struct ParsedFiles {
 /// Editions files and front-end errors met while parsing imported non-target files.
 #[derive(Default)]
 struct LazyOutcome {
-    editions_files: HashMap<String, (editions::Edition, bool)>,
+    editions_files: HashMap<String, (editions::Edition, editions::Restore)>,
     findings: Vec<Finding>,
 }
 
@@ -266,7 +272,7 @@ impl FileResolver for ParsedFiles {
             return match parse_file(name, text) {
                 Ok(Parsed::Plain(file)) => Ok(*file),
                 Ok(Parsed::Editions(lowered)) => {
-                    let meta = (lowered.edition, lowered.added_descriptor_import);
+                    let meta = (lowered.edition, lowered.restore());
                     self.outcome
                         .borrow_mut()
                         .editions_files

@@ -295,6 +295,13 @@ fn length_delimited(buf: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
         .map(|(_, _, b)| b)
 }
 
+/// The values of a repeated string field of an encoded message (invalid UTF-8 replaced).
+pub(crate) fn raw_strings(buf: &[u8], number: u32) -> Vec<String> {
+    length_delimited(buf, number)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect()
+}
+
 /// The last value of a varint field in an encoded message.
 pub(crate) fn raw_varint(buf: &[u8], number: u32) -> Option<u64> {
     varint_field(buf, number)

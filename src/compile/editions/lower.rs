@@ -72,6 +72,28 @@ pub struct Lowered {
     pub link: protox::file::File,
     /// True when `google/protobuf/descriptor.proto` was added to the link copy's imports.
     pub added_descriptor_import: bool,
+    /// Indexes in the link copy's `dependency` of the `import option` files (edition 2024).
+    pub option_imports: Vec<usize>,
+}
+
+impl Lowered {
+    /// What [`super::restore_editions_form`] needs to undo the link copy's changes.
+    pub fn restore(&self) -> Restore {
+        Restore {
+            added_descriptor_import: self.added_descriptor_import,
+            option_imports: self.option_imports.clone(),
+        }
+    }
+}
+
+/// How a linked (proto2-shaped) copy differs from the editions form, beyond syntax and labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restore {
+    /// `google/protobuf/descriptor.proto` was appended to `dependency` (for `features`).
+    pub added_descriptor_import: bool,
+    /// Indexes in `dependency` that are really `option_dependency` (`import option`): linking
+    /// sees them as imports so that their extensions resolve in options.
+    pub option_imports: Vec<usize>,
 }
 
 /// An error in an editions file, at a byte span of its source.
@@ -112,6 +134,43 @@ pub fn editions_tree(source: &str) -> Option<Result<syntax::File, EditionsError>
     }
 }
 
+/// buf's error for a proto2/proto3 file that protox could not parse because it has an
+/// `import option` statement (only edition 2024 has them); `None` when that is not the cause.
+pub fn legacy_option_import(source: &str) -> Option<EditionsError> {
+    if !source.contains("option") {
+        return None;
+    }
+    let tree = syntax::parse(source).ok()?;
+    let syntax = match &tree.syntax {
+        Some(s) if s.is_edition => return None,
+        Some(s) => s
+            .value
+            .parts
+            .iter()
+            .map(|p| {
+                let t = tree.text(*p);
+                t.get(1..t.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect(),
+        None => "proto2".to_string(),
+    };
+    tree.decls.iter().find_map(|decl| match decl {
+        Decl::Import(d) => d.modifier.filter(|m| tree.text(*m) == "option").map(|m| {
+            EditionsError {
+                span: tree.token(m).span,
+                message: format!("`import option` is not supported in \"{syntax}\""),
+                help: Some(
+                    "`import option` needs `edition = \"2024\";`; otherwise use a plain `import`"
+                        .into(),
+                ),
+            }
+        }),
+        _ => None,
+    })
+}
+
 /// True when the first statement (after comments and blank lines) is `edition ...`.
 fn starts_with_edition(source: &str) -> bool {
     let mut rest = source;
@@ -137,6 +196,7 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         edition: Edition::E2023,
         reserved_names: Vec::new(),
         reserved_statements: Vec::new(),
+        imports: Vec::new(),
     };
     cx.edition_statement();
     for decl in &tree.decls {
@@ -179,11 +239,19 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     if added_descriptor_import {
         link.dependency.push(DESCRIPTOR_PROTO.to_string());
     }
+    let option_imports: Vec<usize> = cx
+        .imports
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, is_option))| *is_option)
+        .map(|(i, _)| i)
+        .collect();
     Ok(Lowered {
         edition,
         proto,
         link: protox::file::File::from_file_descriptor_proto(link),
         added_descriptor_import,
+        option_imports,
     })
 }
 
@@ -594,6 +662,8 @@ struct Checker<'a> {
     reserved_names: Vec<Span>,
     /// Start offsets of the `reserved` keywords of statements holding them.
     reserved_statements: Vec<u32>,
+    /// The import statements in order: path as written, and whether it is `import option`.
+    imports: Vec<(String, bool)>,
 }
 
 impl Checker<'_> {
@@ -680,23 +750,7 @@ impl Checker<'_> {
 
     fn decl(&mut self, decl: &Decl, parent: Parent) {
         match decl {
-            Decl::Import(d) => {
-                if let Some(m) = d.modifier {
-                    match self.tree.text(m) {
-                        "weak" if self.edition >= Edition::E2024 => self.error(
-                            self.span(m),
-                            "weak imports are not allowed in edition 2024",
-                            Some("remove `weak`"),
-                        ),
-                        "option" => self.error(
-                            self.span(m),
-                            "`import option` is not supported by protoforge yet",
-                            None,
-                        ),
-                        _ => {}
-                    }
-                }
-            }
+            Decl::Import(d) => self.import(d),
             Decl::Option(d) => self.option(d, parent),
             Decl::Message(d) => {
                 self.visibility(d.visibility);
@@ -781,6 +835,70 @@ impl Checker<'_> {
             }
             Decl::Package(_) | Decl::Empty(_) => {}
         }
+    }
+
+    /// `import` statements: `weak` is gone in 2024, `import option` arrived in 2024 (it is
+    /// linked as a plain import, see [`Restore::option_imports`]) and comes after the plain
+    /// imports, as buf requires.
+    fn import(&mut self, d: &syntax::ImportDecl) {
+        let statement = Span {
+            start: self.span(d.keyword).start,
+            end: self.span(d.semicolon).end,
+        };
+        let path: String = d
+            .path
+            .parts
+            .iter()
+            .map(|p| {
+                let t = self.tree.text(*p);
+                t.get(1..t.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let mut is_option = false;
+        if let Some(m) = d.modifier {
+            match self.tree.text(m) {
+                "weak" if self.edition >= Edition::E2024 => self.error(
+                    self.span(m),
+                    "`import weak` is not supported in Edition 2024",
+                    Some("remove `weak`"),
+                ),
+                "option" if self.edition < Edition::E2024 => self.error(
+                    self.span(m),
+                    format!(
+                        "`import option` is not supported in Edition {}",
+                        self.edition.name()
+                    ),
+                    Some("use `edition = \"2024\";`, or a plain `import`"),
+                ),
+                "option" => {
+                    is_option = true;
+                    self.blank(self.span(m));
+                }
+                _ => {}
+            }
+        }
+        let after_option = self.imports.iter().any(|(_, o)| *o);
+        let duplicate = self
+            .imports
+            .iter()
+            .any(|(p, o)| *p == path && (*o || is_option));
+        if duplicate {
+            self.error(
+                statement,
+                "file imported multiple times",
+                Some("import each file once"),
+            );
+        }
+        if after_option && !is_option {
+            self.error(
+                statement,
+                "import after `import option`",
+                Some("list the plain imports before the `import option` statements"),
+            );
+        }
+        self.imports.push((path, is_option));
     }
 
     fn visibility(&mut self, visibility: Option<syntax::TokenId>) {

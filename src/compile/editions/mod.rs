@@ -33,25 +33,30 @@
 pub mod features;
 pub mod lower;
 
+use std::collections::HashSet;
+
 use prost::Message as _;
 use prost_types::field_descriptor_proto::Label;
 use prost_types::{DescriptorProto, FileDescriptorProto};
 
 pub use lower::{
-    editions_tree, lower, Edition, EditionsError, LowerError, Lowered, DESCRIPTOR_PROTO,
+    editions_tree, legacy_option_import, lower, Edition, EditionsError, LowerError, Lowered,
+    Restore, DESCRIPTOR_PROTO,
 };
 
 use crate::check::{Finding, Span};
 use crate::image::Image;
 
-/// Turns the linked proto2-shaped copy back into the editions form.
-pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_import: bool) {
+/// Turns the linked proto2-shaped copy back into the editions form; returns the
+/// `option_dependency` list (`import option` files, taken out of `dependency`).
+pub fn restore_editions_form(proto: &mut FileDescriptorProto, restore: &Restore) -> Vec<String> {
     proto.syntax = Some("editions".to_string());
-    if added_descriptor_import {
+    if restore.added_descriptor_import {
         if let Some(pos) = proto.dependency.iter().rposition(|d| d == DESCRIPTOR_PROTO) {
             proto.dependency.remove(pos);
         }
     }
+    let option_dependency = split_option_imports(proto, &restore.option_imports);
     for m in &mut proto.message_type {
         unrequire(m);
     }
@@ -60,6 +65,50 @@ pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_i
             f.set_label(Label::Optional);
         }
     }
+    option_dependency
+}
+
+/// Moves `dependency[i]` for each `i` of `option_imports` to the returned list, renumbering
+/// `public_dependency`, `weak_dependency` and the import locations (`[3, i]` -> `[15, j]`).
+fn split_option_imports(proto: &mut FileDescriptorProto, option_imports: &[usize]) -> Vec<String> {
+    if option_imports.is_empty() {
+        return Vec::new();
+    }
+    let old = std::mem::take(&mut proto.dependency);
+    // Old index -> (is option, new index in its list).
+    let mut map = Vec::with_capacity(old.len());
+    let mut options = Vec::new();
+    for (i, dep) in old.into_iter().enumerate() {
+        if option_imports.contains(&i) {
+            map.push((true, options.len() as i32));
+            options.push(dep);
+        } else {
+            map.push((false, proto.dependency.len() as i32));
+            proto.dependency.push(dep);
+        }
+    }
+    let renumber = |list: &mut Vec<i32>| {
+        list.retain_mut(|i| match map.get(*i as usize) {
+            Some(&(false, new)) => {
+                *i = new;
+                true
+            }
+            _ => false,
+        })
+    };
+    renumber(&mut proto.public_dependency);
+    renumber(&mut proto.weak_dependency);
+    if let Some(info) = &mut proto.source_code_info {
+        for loc in &mut info.location {
+            if let [3, i, ..] = loc.path[..] {
+                if let Some(&(is_option, new)) = map.get(i as usize) {
+                    loc.path[0] = if is_option { 15 } else { 3 };
+                    loc.path[1] = new;
+                }
+            }
+        }
+    }
+    options
 }
 
 fn unrequire(m: &mut DescriptorProto) {
@@ -84,6 +133,9 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
     for file in image.targets() {
         if has_editions && file.syntax() == "proto3" {
             closed_enums_in_proto3(image, file, &mut out);
+        }
+        if file.edition.is_some() {
+            types_not_imported(image, file, &mut out);
         }
         let Some(edition) = file.edition else {
             continue;
@@ -281,6 +333,181 @@ fn narrow_to_feature_name(span: Span, message: &str, source: Option<&str>) -> Sp
         }
         None => span,
     }
+}
+
+/// `name` and the files it re-exports through `import public`, transitively (per the pool).
+fn with_public_imports(pool: &prost_reflect::DescriptorPool, names: &[String]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<String> = names.to_vec();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name.clone()) {
+            continue;
+        }
+        if let Some(fd) = pool.get_file_by_name(&name) {
+            stack.extend(fd.public_dependencies().map(|d| d.name().to_string()));
+        }
+    }
+    out
+}
+
+/// Types (field types, extendees, RPC input and output) from files the editions file does not
+/// import: from an `import option` file ("`T` is only imported for use in options", as buf), or
+/// from the `descriptor.proto` linked only for `features` ("cannot find `T` in this scope").
+/// Reported at the type name as written.
+fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut Vec<Finding>) {
+    use prost_reflect::Kind;
+    let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+        return;
+    };
+    let mut visible = with_public_imports(&image.pool, &file.proto.dependency);
+    visible.insert(file.name().to_string());
+    let option_only: HashSet<String> = with_public_imports(&image.pool, &file.option_dependency)
+        .into_iter()
+        .filter(|f| !visible.contains(f))
+        .collect();
+    let injected = !visible.contains(DESCRIPTOR_PROTO) && !option_only.contains(DESCRIPTOR_PROTO);
+    if option_only.is_empty() && !injected {
+        return;
+    }
+    // (location path, defining file, full name, is a map value type)
+    let mut refs: Vec<(Vec<i32>, String, String, bool)> = Vec::new();
+    let type_of = |kind: &Kind| match kind {
+        Kind::Message(m) => Some((
+            m.parent_file().name().to_string(),
+            m.full_name().to_string(),
+        )),
+        Kind::Enum(e) => Some((
+            e.parent_file().name().to_string(),
+            e.full_name().to_string(),
+        )),
+        _ => None,
+    };
+    let field_ref = |path: Vec<i32>, kind: Kind, is_map: bool, refs: &mut Vec<_>| {
+        let kind = match (&kind, is_map) {
+            (Kind::Message(entry), true) => entry.map_entry_value_field().kind(),
+            _ => kind,
+        };
+        if let Some((file, name)) = type_of(&kind) {
+            refs.push(([path, vec![6]].concat(), file, name, is_map));
+        }
+    };
+    let extension = |path: Vec<i32>, x: &prost_reflect::ExtensionDescriptor, refs: &mut Vec<_>| {
+        let m = x.containing_message();
+        refs.push((
+            [path.clone(), vec![2]].concat(),
+            m.parent_file().name().to_string(),
+            m.full_name().to_string(),
+            false,
+        ));
+        if let Some((file, name)) = type_of(&x.kind()) {
+            refs.push(([path, vec![6]].concat(), file, name, false));
+        }
+    };
+    let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
+        .messages()
+        .enumerate()
+        .map(|(i, m)| (m, vec![4, i as i32]))
+        .collect();
+    while let Some((m, path)) = stack.pop() {
+        for (i, n) in m.child_messages().enumerate() {
+            if !n.is_map_entry() {
+                stack.push((n, [path.clone(), vec![3, i as i32]].concat()));
+            }
+        }
+        for (i, f) in m.fields().enumerate() {
+            let p = [path.clone(), vec![2, i as i32]].concat();
+            field_ref(p, f.kind(), f.is_map(), &mut refs);
+        }
+        for (i, x) in m.child_extensions().enumerate() {
+            extension([path.clone(), vec![6, i as i32]].concat(), &x, &mut refs);
+        }
+    }
+    for (i, x) in fd.extensions().enumerate() {
+        extension(vec![7, i as i32], &x, &mut refs);
+    }
+    for (si, svc) in fd.services().enumerate() {
+        for (mi, m) in svc.methods().enumerate() {
+            let p = vec![6, si as i32, 2, mi as i32];
+            for (tag, msg) in [(2, m.input()), (3, m.output())] {
+                refs.push((
+                    [p.clone(), vec![tag]].concat(),
+                    msg.parent_file().name().to_string(),
+                    msg.full_name().to_string(),
+                    false,
+                ));
+            }
+        }
+    }
+    let locs = file.locations();
+    for (path, defined_in, full_name, is_map) in refs {
+        let option_import = option_only.contains(&defined_in);
+        let injected_type = injected && defined_in == DESCRIPTOR_PROTO;
+        if !option_import && !injected_type {
+            continue;
+        }
+        let loc = locs.get(&path).map(|l| l.span.clone());
+        let (written, span) = match (&loc, file.source.as_deref()) {
+            (Some(span), Some(source)) => written_type(source, span, is_map),
+            _ => (None, loc.as_deref().and_then(Span::from_source_code_info)),
+        };
+        let help = match option_import {
+            true => "use a plain `import` for files whose types are used, not only their options",
+            false => "add `import \"google/protobuf/descriptor.proto\";`",
+        };
+        let finding = Finding::new(
+            "COMPILE",
+            Some(file.external_path.clone()),
+            span,
+            match option_import {
+                true => format!(
+                    "`{}` is only imported for use in options",
+                    written.unwrap_or(full_name)
+                ),
+                false => format!(
+                    "cannot find `{}` in this scope",
+                    written.unwrap_or(full_name)
+                ),
+            },
+        );
+        out.push(finding.with_help(help));
+    }
+}
+
+/// The type name as written at a `SourceCodeInfo` span (0-based `[line, col, end_col]`), and
+/// its 1-based span; for a map field (`map<string, T>`) the value type `T`.
+fn written_type(source: &str, span: &[i32], is_map: bool) -> (Option<String>, Option<Span>) {
+    let whole = Span::from_source_code_info(span);
+    let [line, col, end] = *span else {
+        return (None, whole);
+    };
+    let Some(text) = source.lines().nth(line as usize) else {
+        return (None, whole);
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let (from, to) = (col as usize, (end as usize).min(chars.len()));
+    if from >= to {
+        return (None, whole);
+    }
+    let written: String = chars[from..to].iter().collect();
+    if !is_map {
+        return (Some(written), whole);
+    }
+    // `map<K, V>`: the text between the comma and the closing `>`.
+    let (Some(comma), Some(close)) = (written.find(','), written.rfind('>')) else {
+        return (Some(written), whole);
+    };
+    if comma >= close {
+        return (Some(written), whole);
+    }
+    let inner = &written[comma + 1..close];
+    let value = inner.trim();
+    let lead = written[..comma + 1].chars().count() + (inner.len() - inner.trim_start().len());
+    let start = col + lead as i32;
+    let value_span = [line, start, start + value.chars().count() as i32];
+    (
+        Some(value.to_string()),
+        Span::from_source_code_info(&value_span),
+    )
 }
 
 /// proto3 messages cannot use closed enums (an editions enum with `enum_type = CLOSED`).
@@ -493,16 +720,18 @@ pub fn encode_editions_form(
         .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
     let mut msg = DynamicMessage::decode(desc.clone(), linked).map_err(|e| err(&e))?;
     msg.set_field_by_name("syntax", Value::String("editions".into()));
-    msg.set_field_by_name(
-        "dependency",
-        Value::List(
-            file.proto
-                .dependency
-                .iter()
-                .map(|d| Value::String(d.clone()))
-                .collect(),
-        ),
-    );
+    let strings = |list: &[String]| Value::List(list.iter().cloned().map(Value::String).collect());
+    let ints = |list: &[i32]| Value::List(list.iter().copied().map(Value::I32).collect());
+    msg.set_field_by_name("dependency", strings(&file.proto.dependency));
+    msg.set_field_by_name("public_dependency", ints(&file.proto.public_dependency));
+    msg.set_field_by_name("weak_dependency", ints(&file.proto.weak_dependency));
+    let mut option_dependency = None;
+    if !file.option_dependency.is_empty() {
+        match desc.get_field_by_name("option_dependency") {
+            Some(field) => msg.set_field(&field, strings(&file.option_dependency)),
+            None => option_dependency = Some(&file.option_dependency),
+        }
+    }
     for name in ["message_type", "extension"] {
         if let Some(Value::List(items)) = msg.get_field_by_name_mut(name) {
             for item in items {
@@ -542,6 +771,10 @@ pub fn encode_editions_form(
     } else {
         prost::encoding::encode_key(14, prost::encoding::WireType::Varint, &mut bytes);
         prost::encoding::encode_varint(edition.number() as u64, &mut bytes);
+    }
+    // A descriptor.proto older than edition 2024 does not know field 15: write it raw.
+    for dep in option_dependency.into_iter().flatten() {
+        prost::encoding::string::encode(15, dep, &mut bytes);
     }
     Ok(bytes)
 }
@@ -623,15 +856,22 @@ fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
 }
 
 /// For images read from bytes (ours or buf's): the `FileDescriptorSet` with every editions file
-/// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`), and
-/// the edition of each such file. `None` bytes when the set has no editions file.
+/// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`,
+/// `option_dependency` appended to `dependency`), and the edition of each such file with what
+/// [`restore_editions_form`] needs. `None` bytes when the set has no editions file.
 /// `delimited_as_group` also turns `features.message_encoding = DELIMITED` fields into
 /// `TYPE_GROUP` (for code generators that only know proto2/proto3, e.g. prost-build).
 #[allow(clippy::type_complexity)]
 pub fn linkable_image(
     set: &[u8],
     delimited_as_group: bool,
-) -> std::result::Result<(Option<Vec<u8>>, std::collections::HashMap<String, Edition>), String> {
+) -> std::result::Result<
+    (
+        Option<Vec<u8>>,
+        std::collections::HashMap<String, (Edition, Restore)>,
+    ),
+    String,
+> {
     use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
     use prost_reflect::{DynamicMessage, ReflectMessage, Value};
     let mut editions = std::collections::HashMap::new();
@@ -672,7 +912,16 @@ pub fn linkable_image(
                     .get_field_by_name("name")
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                editions.insert(name, edition);
+                let option_dependency = features::raw_strings(body, 15);
+                let mut restore = Restore::default();
+                if !option_dependency.is_empty() {
+                    if let Some(Value::List(deps)) = msg.get_field_by_name_mut("dependency") {
+                        restore.option_imports =
+                            (deps.len()..deps.len() + option_dependency.len()).collect();
+                        deps.extend(option_dependency.into_iter().map(Value::String));
+                    }
+                }
+                editions.insert(name, (edition, restore));
                 msg.set_field_by_name("syntax", Value::String("proto2".into()));
                 for list in ["message_type", "extension"] {
                     if let Some(Value::List(items)) = msg.get_field_by_name_mut(list) {
