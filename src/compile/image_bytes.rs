@@ -92,7 +92,7 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     let imports = buf_import_flags(bytes).map_err(|e| corrupt(origin, &e))?;
     // prost-reflect cannot link `syntax = "editions"`: hand it proto2-shaped copies.
     let (linkable, editions) =
-        super::editions::linkable_image(bytes, false).map_err(|e| corrupt(origin, &e))?;
+        super::editions::linkable_image(bytes).map_err(|e| corrupt(origin, &e))?;
     let bytes = linkable.as_deref().unwrap_or(bytes);
     let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {

@@ -157,8 +157,11 @@ pub fn legacy_option_import(source: &str) -> Option<EditionsError> {
         None => "proto2".to_string(),
     };
     tree.decls.iter().find_map(|decl| match decl {
-        Decl::Import(d) => d.modifier.filter(|m| tree.text(*m) == "option").map(|m| {
-            EditionsError {
+        Decl::Import(d) => {
+            d.modifier
+                .filter(|m| tree.text(*m) == "option")
+                .map(|m| {
+                    EditionsError {
                 span: tree.token(m).span,
                 message: format!("`import option` is not supported in \"{syntax}\""),
                 help: Some(
@@ -166,7 +169,8 @@ pub fn legacy_option_import(source: &str) -> Option<EditionsError> {
                         .into(),
                 ),
             }
-        }),
+                })
+        }
         _ => None,
     })
 }

@@ -859,12 +859,9 @@ fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
 /// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`,
 /// `option_dependency` appended to `dependency`), and the edition of each such file with what
 /// [`restore_editions_form`] needs. `None` bytes when the set has no editions file.
-/// `delimited_as_group` also turns `features.message_encoding = DELIMITED` fields into
-/// `TYPE_GROUP` (for code generators that only know proto2/proto3, e.g. prost-build).
 #[allow(clippy::type_complexity)]
 pub fn linkable_image(
     set: &[u8],
-    delimited_as_group: bool,
 ) -> std::result::Result<
     (
         Option<Vec<u8>>,
@@ -928,9 +925,9 @@ pub fn linkable_image(
                         for item in items {
                             if let Value::Message(m) = item {
                                 if list == "message_type" {
-                                    require_dynamic(m, delimited_as_group);
+                                    require_dynamic(m);
                                 } else {
-                                    require_field(m, delimited_as_group);
+                                    require_field(m);
                                 }
                             }
                         }
@@ -946,16 +943,16 @@ pub fn linkable_image(
     Ok((Some(out), editions))
 }
 
-fn require_dynamic(m: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
+fn require_dynamic(m: &mut prost_reflect::DynamicMessage) {
     use prost_reflect::Value;
     for name in ["field", "extension", "nested_type"] {
         if let Some(Value::List(items)) = m.get_field_by_name_mut(name) {
             for item in items {
                 if let Value::Message(inner) = item {
                     if name == "nested_type" {
-                        require_dynamic(inner, delimited_as_group);
+                        require_dynamic(inner);
                     } else {
-                        require_field(inner, delimited_as_group);
+                        require_field(inner);
                     }
                 }
             }
@@ -963,9 +960,9 @@ fn require_dynamic(m: &mut prost_reflect::DynamicMessage, delimited_as_group: bo
     }
 }
 
-/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED`
-/// (and, when asked, `features.message_encoding = DELIMITED` -> `TYPE_GROUP`).
-fn require_field(f: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
+/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED` (buf
+/// refuses it at the file level, the only other place it could come from).
+fn require_field(f: &mut prost_reflect::DynamicMessage) {
     use prost_reflect::Value;
     let set = match f.get_field_by_name("options") {
         Some(v) => match v.as_message() {
@@ -976,18 +973,13 @@ fn require_field(f: &mut prost_reflect::DynamicMessage, delimited_as_group: bool
         },
         None => features::FeatureSet::default(),
     };
-    let last = |n: u32| {
-        set.core
-            .iter()
-            .rev()
-            .find(|(f, _)| *f == n)
-            .map(|(_, v)| *v)
-    };
-    if last(1) == Some(3) {
+    let presence = set
+        .core
+        .iter()
+        .rev()
+        .find(|(f, _)| *f == 1)
+        .map(|(_, v)| *v);
+    if presence == Some(3) {
         f.set_field_by_name("label", Value::EnumNumber(Label::Required as i32));
-    }
-    let is_message = f.get_field_by_name("type").as_deref() == Some(&Value::EnumNumber(11));
-    if delimited_as_group && is_message && last(5) == Some(2) {
-        f.set_field_by_name("type", Value::EnumNumber(10));
     }
 }
