@@ -445,9 +445,12 @@ pub fn effective_presence(image: &Image, field: &FieldDescriptor) -> Option<Fiel
     })
 }
 
-/// True when a message-typed field is encoded as a group (proto2 `group` or `DELIMITED`).
+/// True when a message-typed field is encoded as a group (proto2 `group` or `DELIMITED`). As
+/// protoc: never map fields or the fields of map entries, whatever they inherit.
 pub fn is_delimited(image: &Image, field: &FieldDescriptor) -> bool {
     matches!(field.kind(), Kind::Message(_))
+        && !field.is_map()
+        && !field.parent_message().is_map_entry()
         && field_features(image, field).message_encoding == MessageEncoding::Delimited
 }
 
@@ -512,8 +515,13 @@ pub fn extension_range_features(
     f
 }
 
+/// The length-delimited values of field `number` of an encoded message.
+pub(crate) fn raw_messages(buf: &[u8], number: u32) -> Vec<&[u8]> {
+    length_delimited(buf, number).collect()
+}
+
 /// The encoded message at a descriptor path (`[4, 0, 5, 1]`: message 0, extension range 1).
-fn raw_at<'a>(mut buf: &'a [u8], path: &[i32]) -> Option<&'a [u8]> {
+pub(crate) fn raw_at<'a>(mut buf: &'a [u8], path: &[i32]) -> Option<&'a [u8]> {
     for pair in path.chunks(2) {
         let [field, index] = pair else { return None };
         buf = length_delimited(buf, *field as u32).nth(*index as usize)?;

@@ -231,13 +231,12 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     for msg in &mut link.message_type {
         copy_map_features(msg);
     }
-    let file_required = presence_option(link.options.as_ref().map(|o| &o.uninterpreted_option[..]))
-        == Some("LEGACY_REQUIRED");
+    // `LEGACY_REQUIRED` can only be set on fields (the file level is refused above).
     for msg in &mut link.message_type {
-        mark_required(msg, file_required);
+        mark_required(msg);
     }
     for ext in &mut link.extension {
-        mark_field_required(ext, file_required);
+        mark_field_required(ext);
     }
     let added_descriptor_import = !link.dependency.iter().any(|d| d == DESCRIPTOR_PROTO);
     if added_descriptor_import {
@@ -621,28 +620,24 @@ fn copy_map_features(msg: &mut DescriptorProto) {
     }
 }
 
-fn mark_required(msg: &mut DescriptorProto, file_required: bool) {
+fn mark_required(msg: &mut DescriptorProto) {
     for f in &mut msg.field {
-        mark_field_required(f, file_required);
+        mark_field_required(f);
     }
     for f in &mut msg.extension {
-        mark_field_required(f, file_required);
+        mark_field_required(f);
     }
     for m in &mut msg.nested_type {
-        mark_required(m, file_required);
+        mark_required(m);
     }
 }
 
-fn mark_field_required(f: &mut FieldDescriptorProto, file_required: bool) {
+fn mark_field_required(f: &mut FieldDescriptorProto) {
     if f.label() != Label::Optional || f.oneof_index.is_some() {
         return;
     }
     let presence = presence_option(f.options.as_ref().map(|o| &o.uninterpreted_option[..]));
-    let required = match presence {
-        Some(v) => v == "LEGACY_REQUIRED",
-        None => file_required && f.extendee.is_none(),
-    };
-    if required {
+    if presence == Some("LEGACY_REQUIRED") {
         f.set_label(Label::Required);
     }
 }
@@ -938,6 +933,28 @@ impl Checker<'_> {
                 span,
                 "file option java_string_check_utf8 is not allowed in editions",
                 Some("use `option features.(pb.java).utf8_validation = VERIFY;` (import \"google/protobuf/java_features.proto\")"),
+            );
+        }
+        // descriptor.proto: `feature_support = { edition_removed: EDITION_2024 }`.
+        if parent == Parent::File && name == "java_multiple_files" && self.edition >= Edition::E2024
+        {
+            self.error(
+                span,
+                format!(
+                    "`java_multiple_files` is not supported in Edition {}",
+                    self.edition.name()
+                ),
+                Some("every message, enum and service gets its own Java file by default since edition 2024; to nest one in the file class, set `features.(pb.java).nest_in_file_class = YES` on it"),
+            );
+        }
+        if parent == Parent::File
+            && name == "features.field_presence"
+            && self.tree.text(d.value.first_token()) == "LEGACY_REQUIRED"
+        {
+            self.error(
+                self.span(d.value.first_token()),
+                "cannot set `LEGACY_REQUIRED` at the file level",
+                Some("set `features.field_presence = LEGACY_REQUIRED` on each required field"),
             );
         }
     }

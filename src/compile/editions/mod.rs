@@ -32,6 +32,7 @@
 
 pub mod features;
 pub mod lower;
+mod validate;
 
 use std::collections::HashSet;
 
@@ -122,10 +123,13 @@ fn unrequire(m: &mut DescriptorProto) {
     }
 }
 
-/// The feature rules protoc enforces after linking: features set on a target they do not apply
-/// to, and impossible combinations (implicit presence on message fields, extensions or repeated
-/// fields, `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
-/// non-repeated fields), and open enums whose first value is not zero.
+/// The feature rules protoc and buf enforce after linking: features that do not exist in the
+/// file's edition or are set on a target they do not apply to ([`validate`]), impossible
+/// combinations (implicit presence on message fields, extensions or repeated fields,
+/// `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
+/// non-repeated fields, closed enums in implicit-presence fields), open enums whose first value
+/// is not zero, edition 2024's naming style, enum values that clash once their prefix is
+/// stripped (proto3 too), and types used from files not imported for them.
 pub fn check_features(image: &Image) -> Vec<Finding> {
     use features::*;
     let mut out = Vec::new();
@@ -134,28 +138,23 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         if has_editions && file.syntax() == "proto3" {
             closed_enums_in_proto3(image, file, &mut out);
         }
-        if file.edition.is_some() {
-            types_not_imported(image, file, &mut out);
+        if file.edition.is_some() || file.syntax() == "proto3" {
+            validate::enum_value_conflicts(image, file, &mut out);
         }
-        let Some(edition) = file.edition else {
+        if file.edition.is_none() {
             continue;
-        };
+        }
+        types_not_imported(image, file, &mut out);
+        validate::feature_sets(image, file, &mut out);
+        validate::naming_style(image, file, &mut out);
         let Some(fd) = image.pool.get_file_by_name(file.name()) else {
             continue;
         };
         let locs = file.locations();
-        let span_of = |path: &[i32]| {
-            locs.get(path)
-                .and_then(|l| Span::from_source_code_info(&l.span))
-        };
         let mut report = |path: Vec<i32>, message: String| {
-            let span =
-                span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
-            // As buf: point at the feature's own name (`enum_type` in `features.enum_type`).
-            let span = match message.starts_with("option features.") {
-                true => span.map(|s| narrow_to_feature_name(s, &message, file.source.as_deref())),
-                false => span,
-            };
+            let span = locs
+                .span(&path)
+                .or_else(|| locs.span(&path[..path.len().saturating_sub(3).max(1)]));
             out.push(Finding::new(
                 "COMPILE",
                 Some(file.external_path.clone()),
@@ -163,175 +162,48 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
                 message,
             ));
         };
-        let _ = edition;
-        // (feature number, allowed targets) for google.protobuf.FeatureSet.
-        const FIELD: u16 = 1;
-        const FILE: u16 = 2;
-        const MESSAGE: u16 = 4;
-        const ENUM: u16 = 8;
-        const ONEOF: u16 = 16;
-        const SERVICE: u16 = 64;
-        const METHOD: u16 = 128;
-        let allowed = |n: u32| -> u16 {
-            match n {
-                1 | 3 | 4 | 5 => FIELD | FILE,
-                2 => ENUM | FILE,
-                6 => MESSAGE | ENUM | FILE,
-                8 => FILE,
-                _ => u16::MAX,
-            }
-        };
-        let names = [
-            "",
-            "field_presence",
-            "enum_type",
-            "repeated_field_encoding",
-            "utf8_validation",
-            "message_encoding",
-            "json_format",
-            "enforce_naming_style",
-            "default_symbol_visibility",
-        ];
-        let mut check_targets =
-            |set: &FeatureSet,
-             target: u16,
-             what: &str,
-             path: &[i32],
-             feat_field: u32,
-             report: &mut dyn FnMut(Vec<i32>, String)| {
-                for &(n, _) in &set.core {
-                    if allowed(n) & target == 0 {
-                        let name = names.get(n as usize).copied().unwrap_or("?");
-                        let mut p = path.to_vec();
-                        p.extend([feat_field as i32, n as i32]);
-                        report(p, format!("option features.{name} cannot be set on an entity of type `{what}`"));
-                    }
-                }
-            };
         for (mi, msg) in fd.messages().enumerate() {
             walk_message(&msg, vec![4, mi as i32], &mut |path, item| match item {
-                Item::Message(m) => {
-                    let set =
-                        explicit_features(&m.options().encode_to_vec(), features_field::MESSAGE);
-                    let mut p = path.to_vec();
-                    p.push(7);
-                    check_targets(
-                        &set,
-                        MESSAGE,
-                        "message",
-                        &p,
-                        features_field::MESSAGE,
-                        &mut report,
-                    );
-                    for (oi, o) in m.oneofs().enumerate() {
-                        let set =
-                            explicit_features(&o.options().encode_to_vec(), features_field::ONEOF);
-                        let p = [path.to_vec(), vec![8, oi as i32, 2]].concat();
-                        check_targets(&set, ONEOF, "oneof", &p, features_field::ONEOF, &mut report);
-                    }
-                }
                 Item::Field(f) => {
                     let set =
                         explicit_features(&f.options().encode_to_vec(), features_field::FIELD);
-                    let mut p = path.to_vec();
-                    p.push(8);
-                    check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
-                    field_combinations(image, f, &set, &p, &mut report);
+                    field_combinations(image, f, &set, path, &mut report);
                 }
-                Item::Enum(e) => enum_checks(image, e, path, &mut check_targets, &mut report),
+                Item::Extension(x) => extension_presence(x, path, &mut report),
+                Item::Enum(e) => first_value_zero(image, e, path, &mut report),
             });
         }
         for (ei, e) in fd.enums().enumerate() {
-            enum_checks(image, &e, &[5, ei as i32], &mut check_targets, &mut report);
+            first_value_zero(image, &e, &[5, ei as i32], &mut report);
         }
-        for (si, svc) in fd.services().enumerate() {
-            let set = explicit_features(&svc.options().encode_to_vec(), features_field::SERVICE);
-            let p = vec![6, si as i32, 3];
-            check_targets(
-                &set,
-                SERVICE,
-                "service",
-                &p,
-                features_field::SERVICE,
-                &mut report,
-            );
-            for (mi, m) in svc.methods().enumerate() {
-                let set = explicit_features(&m.options().encode_to_vec(), features_field::METHOD);
-                let p = vec![6, si as i32, 2, mi as i32, 4];
-                check_targets(
-                    &set,
-                    METHOD,
-                    "method",
-                    &p,
-                    features_field::METHOD,
-                    &mut report,
-                );
-            }
-        }
-
         for (xi, x) in fd.extensions().enumerate() {
-            let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
-            let p = vec![7, xi as i32, 8];
-            check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
-            for &(n, v) in &set.core {
-                if n == 1 {
-                    report(
-                        vec![7, xi as i32],
-                        if v == 3 {
-                            "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)".to_string()
-                        } else {
-                            "extensions cannot set features.field_presence: they always have explicit presence".to_string()
-                        },
-                    );
-                }
-            }
+            extension_presence(&x, &[7, xi as i32], &mut report);
         }
     }
     out
 }
 
-/// Narrows a one-line option span to the first `features.<name>` name quoted in the message.
-fn narrow_to_feature_name(span: Span, message: &str, source: Option<&str>) -> Span {
-    let Some(source) = source else { return span };
-    let Some(name) = message
-        .split("features.")
-        .nth(1)
-        .map(|rest| {
-            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or("")
-        })
-        .filter(|n| !n.is_empty())
-    else {
-        return span;
-    };
-    if span.start_line != span.end_line {
-        return span;
-    }
-    let Some(line) = source.lines().nth(span.start_line as usize - 1) else {
-        return span;
-    };
-    let chars: Vec<char> = line.chars().collect();
-    let from = (span.start_column as usize)
-        .saturating_sub(1)
-        .min(chars.len());
-    let to = (span.end_column as usize)
-        .saturating_sub(1)
-        .min(chars.len());
-    let within: String = chars[from..to].iter().collect();
-    match within.find(&format!("features.{name}")) {
-        Some(byte) => {
-            let col = span.start_column
-                + within[..byte].chars().count() as u32
-                + "features.".len() as u32;
-            Span {
-                start_line: span.start_line,
-                start_column: col,
-                end_line: span.end_line,
-                end_column: col + name.chars().count() as u32,
-            }
+/// Extensions always have explicit presence: `features.field_presence` is refused on them.
+fn extension_presence(
+    x: &prost_reflect::ExtensionDescriptor,
+    path: &[i32],
+    report: &mut dyn FnMut(Vec<i32>, String),
+) {
+    use features::*;
+    let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
+    for &(n, v) in &set.core {
+        if n == 1 {
+            report(
+                path.to_vec(),
+                if v == 3 {
+                    "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)"
+                        .to_string()
+                } else {
+                    "extensions cannot set features.field_presence: they always have explicit presence"
+                        .to_string()
+                },
+            );
         }
-        None => span,
     }
 }
 
@@ -554,11 +426,13 @@ fn closed_enums_in_proto3(image: &Image, file: &crate::image::ImageFile, out: &m
 }
 
 enum Item<'a> {
-    Message(&'a prost_reflect::MessageDescriptor),
     Field(&'a prost_reflect::FieldDescriptor),
+    Extension(&'a prost_reflect::ExtensionDescriptor),
     Enum(&'a prost_reflect::EnumDescriptor),
 }
 
+/// Visits the fields, nested extensions and enums of a message and its nested messages (map
+/// entries skipped), with their `SourceCodeInfo` paths.
 fn walk_message(
     msg: &prost_reflect::MessageDescriptor,
     path: Vec<i32>,
@@ -567,52 +441,31 @@ fn walk_message(
     if msg.is_map_entry() {
         return;
     }
-    visit(&path, Item::Message(msg));
     for (i, f) in msg.fields().enumerate() {
-        let mut p = path.clone();
-        p.extend([2, i as i32]);
-        visit(&p, Item::Field(&f));
+        visit(&[path.as_slice(), &[2, i as i32]].concat(), Item::Field(&f));
+    }
+    for (i, x) in msg.child_extensions().enumerate() {
+        visit(
+            &[path.as_slice(), &[6, i as i32]].concat(),
+            Item::Extension(&x),
+        );
     }
     for (i, n) in msg.child_messages().enumerate() {
-        let mut p = path.clone();
-        p.extend([3, i as i32]);
-        walk_message(&n, p, visit);
+        walk_message(&n, [path.as_slice(), &[3, i as i32]].concat(), visit);
     }
     for (i, e) in msg.child_enums().enumerate() {
-        let mut p = path.clone();
-        p.extend([4, i as i32]);
-        visit(&p, Item::Enum(&e));
+        visit(&[path.as_slice(), &[4, i as i32]].concat(), Item::Enum(&e));
     }
 }
 
-type TargetCheck<'a> =
-    dyn FnMut(&features::FeatureSet, u16, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
-
-fn enum_checks(
+/// Open enums must start with the value zero.
+fn first_value_zero(
     image: &Image,
     e: &prost_reflect::EnumDescriptor,
     path: &[i32],
-    check_targets: &mut TargetCheck<'_>,
     report: &mut dyn FnMut(Vec<i32>, String),
 ) {
     use features::*;
-    let set = explicit_features(&e.options().encode_to_vec(), features_field::ENUM);
-    let mut p = path.to_vec();
-    p.push(3);
-    check_targets(&set, 8, "enum", &p, features_field::ENUM, report);
-    for (vi, v) in e.values().enumerate() {
-        let set = explicit_features(&v.options().encode_to_vec(), features_field::ENUM_VALUE);
-        let p = [path.to_vec(), vec![2, vi as i32, 3]].concat();
-        // 32 = enum entry (see the target bits in `check_features`)
-        check_targets(
-            &set,
-            32,
-            "enum entry",
-            &p,
-            features_field::ENUM_VALUE,
-            report,
-        );
-    }
     if enum_features(image, e).enum_type == EnumType::Open {
         if let Some(first) = e.values().next() {
             if first.number() != 0 {
@@ -632,13 +485,12 @@ fn field_combinations(
     image: &Image,
     f: &prost_reflect::FieldDescriptor,
     set: &features::FeatureSet,
-    options_path: &[i32],
+    field_path: &[i32],
     report: &mut dyn FnMut(Vec<i32>, String),
 ) {
     use prost_reflect::Kind;
     // As buf: impossible combinations are reported at the field declaration.
-    let field_path = options_path[..options_path.len() - 1].to_vec();
-    let at = |_feature: u32| field_path.clone();
+    let at = |_feature: u32| field_path.to_vec();
     let is_message = matches!(f.kind(), Kind::Message(_)) && !f.is_map();
     let repeated = f.is_list() || f.is_map();
     for &(n, v) in &set.core {
@@ -675,7 +527,20 @@ fn field_combinations(
             _ => {}
         }
     }
-    let _ = image;
+    // Closed enums need presence: an implicit-presence field cannot hold one.
+    if let Kind::Enum(e) = f.kind() {
+        let implicit =
+            features::effective_presence(image, f) == Some(features::FieldPresence::Implicit);
+        if implicit && features::enum_features(image, &e).enum_type == features::EnumType::Closed {
+            report(
+                [field_path, &[6]].concat(),
+                format!(
+                    "closed enum `{}` cannot be used in an implicit-presence field",
+                    e.full_name()
+                ),
+            );
+        }
+    }
 }
 
 fn is_string_map(f: &prost_reflect::FieldDescriptor) -> bool {
