@@ -643,3 +643,35 @@ fn option_imports_are_not_breaking() {
     assert_eq!(run.code, 100, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
 }
+
+/// Edition 2024 `export` / `local` and `features.default_symbol_visibility`: local types of
+/// another file cannot be used (from any syntax), nor types nested in a local message; STRICT
+/// files cannot export nested types. Findings checked against buf 1.75.
+#[test]
+fn symbol_visibility_as_buf() {
+    let a = "edition = \"2024\";\npackage v;\nlocal message Outer { export message Nested {} }\nmessage Top { export message N2 {} message N3 {} export enum NE { NE_ZERO = 0; } }\nlocal enum LE { LE_ZERO = 0; }\nlocal message LExt { extensions 100 to 200; }\n";
+    let b = "edition = \"2024\";\npackage v;\nimport \"a.proto\";\nmessage B {\n  Outer.Nested a = 1;\n  Top.N2 b = 2;\n  Top.N3 c = 3;\n  Top.NE d = 4;\n  LE e = 5;\n  map<string, Top.N3> m = 6;\n}\nextend LExt { int32 x = 100; }\nservice S { rpc M(Top.N3) returns (Outer); }\n";
+    let c = "syntax = \"proto3\";\npackage v;\nimport \"a.proto\";\nmessage C { LE l = 1; Top t = 2; }\n";
+    let ws = common::workspace(&[("a.proto", a), ("b.proto", b), ("c.proto", c)]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    insta::assert_snapshot!("visibility_default", finding_lines(&findings));
+
+    let strict = "edition = \"2024\";\npackage v;\noption features.default_symbol_visibility = STRICT;\nexport message Top { export message N2 {} message N3 {} }\nmessage Holder { export enum E { E_ZERO = 0; } }\nmessage Caveat { export enum CE { CE_ZERO = 0; } reserved 1 to max; }\n";
+    let ws = common::workspace(&[("a.proto", strict)]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "a.proto:4:22-4:28: nested message type marked as exported\na.proto:5:18-5:24: message type `v.Holder` does not reserve all field numbers"
+    );
+
+    // Same file: local types are usable; EXPORT_ALL exports nested types too.
+    let ok_a = "edition = \"2024\";\npackage v;\noption features.default_symbol_visibility = EXPORT_ALL;\nmessage Top { message Nested {} }\nlocal message L {}\nmessage UsesL { L l = 1; }\n";
+    let ok_b =
+        "edition = \"2024\";\npackage v;\nimport \"a.proto\";\nmessage B { Top.Nested n = 1; }\n";
+    let ws = common::workspace(&[("a.proto", ok_a), ("b.proto", ok_b)]);
+    image(ws.path());
+}

@@ -33,6 +33,7 @@
 pub mod features;
 pub mod lower;
 mod validate;
+mod visibility;
 
 use std::collections::HashSet;
 
@@ -134,7 +135,12 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
     use features::*;
     let mut out = Vec::new();
     let has_editions = image.files.iter().any(|f| f.edition.is_some());
+    let local_symbols = visibility::local_symbols(image);
     for file in image.targets() {
+        if let Some(local) = &local_symbols {
+            visibility::unexported_uses(image, file, local, &mut out);
+            visibility::strict_exports(image, file, &mut out);
+        }
         if has_editions && file.syntax() == "proto3" {
             closed_enums_in_proto3(image, file, &mut out);
         }
@@ -227,7 +233,6 @@ fn with_public_imports(pool: &prost_reflect::DescriptorPool, names: &[String]) -
 /// from the `descriptor.proto` linked only for `features` ("cannot find `T` in this scope").
 /// Reported at the type name as written.
 fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut Vec<Finding>) {
-    use prost_reflect::Kind;
     let Some(fd) = image.pool.get_file_by_name(file.name()) else {
         return;
     };
@@ -241,87 +246,15 @@ fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut V
     if option_only.is_empty() && !injected {
         return;
     }
-    // (location path, defining file, full name, is a map value type)
-    let mut refs: Vec<(Vec<i32>, String, String, bool)> = Vec::new();
-    let type_of = |kind: &Kind| match kind {
-        Kind::Message(m) => Some((
-            m.parent_file().name().to_string(),
-            m.full_name().to_string(),
-        )),
-        Kind::Enum(e) => Some((
-            e.parent_file().name().to_string(),
-            e.full_name().to_string(),
-        )),
-        _ => None,
-    };
-    let field_ref = |path: Vec<i32>, kind: Kind, is_map: bool, refs: &mut Vec<_>| {
-        let kind = match (&kind, is_map) {
-            (Kind::Message(entry), true) => entry.map_entry_value_field().kind(),
-            _ => kind,
-        };
-        if let Some((file, name)) = type_of(&kind) {
-            refs.push(([path, vec![6]].concat(), file, name, is_map));
-        }
-    };
-    let extension = |path: Vec<i32>, x: &prost_reflect::ExtensionDescriptor, refs: &mut Vec<_>| {
-        let m = x.containing_message();
-        refs.push((
-            [path.clone(), vec![2]].concat(),
-            m.parent_file().name().to_string(),
-            m.full_name().to_string(),
-            false,
-        ));
-        if let Some((file, name)) = type_of(&x.kind()) {
-            refs.push(([path, vec![6]].concat(), file, name, false));
-        }
-    };
-    let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
-        .messages()
-        .enumerate()
-        .map(|(i, m)| (m, vec![4, i as i32]))
-        .collect();
-    while let Some((m, path)) = stack.pop() {
-        for (i, n) in m.child_messages().enumerate() {
-            if !n.is_map_entry() {
-                stack.push((n, [path.clone(), vec![3, i as i32]].concat()));
-            }
-        }
-        for (i, f) in m.fields().enumerate() {
-            let p = [path.clone(), vec![2, i as i32]].concat();
-            field_ref(p, f.kind(), f.is_map(), &mut refs);
-        }
-        for (i, x) in m.child_extensions().enumerate() {
-            extension([path.clone(), vec![6, i as i32]].concat(), &x, &mut refs);
-        }
-    }
-    for (i, x) in fd.extensions().enumerate() {
-        extension(vec![7, i as i32], &x, &mut refs);
-    }
-    for (si, svc) in fd.services().enumerate() {
-        for (mi, m) in svc.methods().enumerate() {
-            let p = vec![6, si as i32, 2, mi as i32];
-            for (tag, msg) in [(2, m.input()), (3, m.output())] {
-                refs.push((
-                    [p.clone(), vec![tag]].concat(),
-                    msg.parent_file().name().to_string(),
-                    msg.full_name().to_string(),
-                    false,
-                ));
-            }
-        }
-    }
-    let locs = file.locations();
-    for (path, defined_in, full_name, is_map) in refs {
-        let option_import = option_only.contains(&defined_in);
-        let injected_type = injected && defined_in == DESCRIPTOR_PROTO;
+    let refs = type_refs(&fd);
+    for r in refs {
+        let option_import = option_only.contains(&r.file);
+        let injected_type = injected && r.file == DESCRIPTOR_PROTO;
         if !option_import && !injected_type {
             continue;
         }
-        let loc = locs.get(&path).map(|l| l.span.clone());
-        let (written, span) = match (&loc, file.source.as_deref()) {
-            (Some(span), Some(source)) => written_type(source, span, is_map),
-            _ => (None, loc.as_deref().and_then(Span::from_source_code_info)),
-        };
+        let (written, span) = r.written(file);
+        let full_name = r.full_name;
         let help = match option_import {
             true => "use a plain `import` for files whose types are used, not only their options",
             false => "add `import \"google/protobuf/descriptor.proto\";`",
@@ -343,6 +276,92 @@ fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut V
         );
         out.push(finding.with_help(help));
     }
+}
+
+/// A message or enum type used by a field, map value, extendee or RPC of a file.
+pub(crate) struct TypeRef {
+    /// `SourceCodeInfo` path of the type name (`[.., 6]` type, `[.., 2]` extendee or input).
+    pub path: Vec<i32>,
+    /// The file defining the type.
+    pub file: String,
+    pub full_name: String,
+    pub is_enum: bool,
+    /// The reference is the value type of a map field (`path` spans `map<K, V>`).
+    pub is_map_value: bool,
+}
+
+impl TypeRef {
+    /// The type name as written and its span (for a map field: the value type).
+    pub fn written(&self, file: &crate::image::ImageFile) -> (Option<String>, Option<Span>) {
+        let loc = file.locations().get(&self.path).map(|l| l.span.clone());
+        match (&loc, file.source.as_deref()) {
+            (Some(span), Some(source)) => written_type(source, span, self.is_map_value),
+            _ => (None, loc.as_deref().and_then(Span::from_source_code_info)),
+        }
+    }
+}
+
+/// Every type reference of a file (map entries are seen through their map field).
+pub(crate) fn type_refs(fd: &prost_reflect::FileDescriptor) -> Vec<TypeRef> {
+    use prost_reflect::Kind;
+    let mut refs = Vec::new();
+    let of = |kind: &Kind, path: Vec<i32>, is_map_value: bool| match kind {
+        Kind::Message(m) => Some(TypeRef {
+            path,
+            file: m.parent_file().name().to_string(),
+            full_name: m.full_name().to_string(),
+            is_enum: false,
+            is_map_value,
+        }),
+        Kind::Enum(e) => Some(TypeRef {
+            path,
+            file: e.parent_file().name().to_string(),
+            full_name: e.full_name().to_string(),
+            is_enum: true,
+            is_map_value,
+        }),
+        _ => None,
+    };
+    let extension = |path: Vec<i32>, x: &prost_reflect::ExtensionDescriptor, refs: &mut Vec<_>| {
+        let extendee = Kind::Message(x.containing_message());
+        refs.extend(of(&extendee, [path.as_slice(), &[2]].concat(), false));
+        refs.extend(of(&x.kind(), [path.as_slice(), &[6]].concat(), false));
+    };
+    let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
+        .messages()
+        .enumerate()
+        .map(|(i, m)| (m, vec![4, i as i32]))
+        .collect();
+    while let Some((m, path)) = stack.pop() {
+        for (i, n) in m.child_messages().enumerate() {
+            if !n.is_map_entry() {
+                stack.push((n, [path.as_slice(), &[3, i as i32]].concat()));
+            }
+        }
+        for (i, f) in m.fields().enumerate() {
+            let p = [path.as_slice(), &[2, i as i32, 6]].concat();
+            let kind = match f.kind() {
+                Kind::Message(entry) if f.is_map() => entry.map_entry_value_field().kind(),
+                kind => kind,
+            };
+            refs.extend(of(&kind, p, f.is_map()));
+        }
+        for (i, x) in m.child_extensions().enumerate() {
+            extension([path.as_slice(), &[6, i as i32]].concat(), &x, &mut refs);
+        }
+    }
+    for (i, x) in fd.extensions().enumerate() {
+        extension(vec![7, i as i32], &x, &mut refs);
+    }
+    for (si, svc) in fd.services().enumerate() {
+        for (mi, m) in svc.methods().enumerate() {
+            for (tag, msg) in [(2, m.input()), (3, m.output())] {
+                let p = vec![6, si as i32, 2, mi as i32, tag];
+                refs.extend(of(&Kind::Message(msg), p, false));
+            }
+        }
+    }
+    refs
 }
 
 /// The type name as written at a `SourceCodeInfo` span (0-based `[line, col, end_col]`), and
