@@ -38,24 +38,28 @@ fn field_types(s: Scalars, t: Tree, f: Forest) {
     let _: Option<Box<Tree>> = f.first;
 }
 
+fn inner() -> Inner {
+    Inner { x: 1 }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn main() {
     let _ = field_types;
-    let mut failures = 0;
-    let mut check = |what: &str, bytes: Vec<u8>, want: &str| {
+    let failures = std::cell::Cell::new(0);
+    let fail = || failures.set(failures.get() + 1);
+    let check = |what: &str, bytes: Vec<u8>, want: &str| {
         let got = hex(&bytes);
         let want = want.replace(' ', "");
         if got == want {
             println!("{what}: ok");
         } else {
             println!("{what}: FAILED: got {got}, want {want}");
-            failures += 1;
+            fail();
         }
     };
-    let inner = || Inner { x: 1 };
     // `required_int` (LEGACY_REQUIRED, field 5) is always written: `28 00`.
     let s = |f: fn(&mut Scalars)| {
         let mut m = Scalars::default();
@@ -82,7 +86,7 @@ fn main() {
     check("delimited oneof member", s(|m| m.choice = Some(Choice::PickMsg(inner()))), "2800 9301 0801 9401");
     if Scalars::default().with_default() != 7 {
         println!("default value: FAILED");
-        failures += 1;
+        fail();
     }
 
     // Edition 2024 defaults: explicit presence, packed; the file makes message fields DELIMITED.
@@ -104,8 +108,11 @@ fn main() {
     );
     check(
         "2024: map values stay length-prefixed",
-        t(|m| m.index = HashMap::from([("a".to_string(), Tree::default())])),
-        "22 05 0a0161 1200",
+        t(|m| {
+            let value = Tree { value: Some(1), ..Default::default() };
+            m.index = HashMap::from([("a".to_string(), value)]);
+        }),
+        "22 07 0a0161 12020801",
     );
     check("2024: packed by default", t(|m| m.ids = vec![-1, 1]), "2a020102");
     check("2024: LENGTH_PREFIXED on the field", t(|m| m.children = vec![Tree::default()]), "3200");
@@ -133,10 +140,10 @@ fn main() {
     let back = Scalars::decode(full.encode_to_vec().as_slice()).expect("decodes");
     if back != full {
         println!("round trip: FAILED: {back:?}");
-        failures += 1;
+        fail();
     }
-    if failures > 0 {
-        eprintln!("{failures} check(s) failed");
+    if failures.get() > 0 {
+        eprintln!("{} check(s) failed", failures.get());
         std::process::exit(1);
     }
     println!("editions wire: ok");
