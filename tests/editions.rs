@@ -675,3 +675,44 @@ fn symbol_visibility_as_buf() {
     let ws = common::workspace(&[("a.proto", ok_a), ("b.proto", ok_b)]);
     image(ws.path());
 }
+
+/// `edition="2023";` (shorter than a `syntax` statement), an edition statement over several
+/// lines, CRLF: all compile, with buf's `[12]` location and every later position unchanged.
+#[test]
+fn edition_statement_in_any_layout() {
+    let cases = [
+        (
+            "edition=\"2023\";\npackage g;\nmessage M {\n  int32 a = 1;\n}\n",
+            vec![0, 0, 15],
+        ),
+        (
+            "edition =\n  \"2023\";\npackage g;\nmessage M {\n  int32 a = 1;\n}\n",
+            vec![0, 0, 1, 9],
+        ),
+        (
+            "edition = \"2023\";\r\npackage g;\r\nmessage M {\r\n  int32 a = 1;\r\n}\r\n",
+            vec![0, 0, 17],
+        ),
+    ];
+    for (src, edition_span) in cases {
+        let ws = common::workspace(&[("a.proto", src)]);
+        let image = image(ws.path());
+        let file = image.file("a.proto").unwrap();
+        let span = |path: &[i32]| file.locations().get(path).map(|l| l.span.clone());
+        assert_eq!(span(&[12]), Some(edition_span), "{src:?}");
+        let line = src.lines().position(|l| l.contains("int32 a")).unwrap() as i32;
+        assert_eq!(span(&[4, 0, 2, 0, 1]), Some(vec![line, 8, 9]), "{src:?}");
+    }
+    // Errors found by protox after a short edition statement keep their positions.
+    let ws = common::workspace(&[(
+        "a.proto",
+        "edition=\"2023\";\npackage g;\nmessage M { int32 a = 1; int32 b = 1; }\n",
+    )]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "a.proto:3:23-3:24: field number '1' is already used"
+    );
+}

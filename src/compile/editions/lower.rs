@@ -201,6 +201,7 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         reserved_names: Vec::new(),
         reserved_statements: Vec::new(),
         imports: Vec::new(),
+        statement: None,
     };
     cx.edition_statement();
     for decl in &tree.decls {
@@ -211,7 +212,14 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     }
     let edition = cx.edition;
     let reserved = ReservedNames::new(tree, &cx.reserved_names, &cx.reserved_statements);
-    let rewritten = String::from_utf8(cx.rewrite).map_err(|_| {
+    let statement = cx
+        .statement
+        .map(|whole| (whole, cx.syntax_statement(whole)));
+    let mut rewrite = cx.rewrite;
+    if let Some((whole, new)) = &statement {
+        rewrite.splice(whole.range(), new.bytes());
+    }
+    let rewritten = String::from_utf8(rewrite).map_err(|_| {
         LowerError::Editions(vec![EditionsError {
             span: Span::new(0, 0),
             message: "internal error: rewriting the editions source broke its UTF-8".into(),
@@ -221,6 +229,18 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     let parsed = protox::file::File::from_source(name, &rewritten).map_err(LowerError::Protox)?;
     let mut proto = parsed.file_descriptor_proto().clone();
     proto.syntax = Some("editions".to_string());
+    if let (Some((whole, _)), Some(info)) = (&statement, &mut proto.source_code_info) {
+        // As buf: the edition statement as written (`[12]` is protox's syntax statement).
+        let (sl, sc) = tree.line_col(whole.start as usize);
+        let (el, ec) = tree.line_col(whole.end as usize);
+        let span = match sl == el {
+            true => vec![sl as i32, sc as i32, ec as i32],
+            false => vec![sl as i32, sc as i32, el as i32, ec as i32],
+        };
+        for loc in info.location.iter_mut().filter(|l| l.path == [12]) {
+            loc.span = span.clone();
+        }
+    }
     restore_defaults(&mut proto, &tree.source);
     if !reserved.names.is_empty() {
         restore_reserved_names(&mut proto, &reserved);
@@ -663,6 +683,8 @@ struct Checker<'a> {
     reserved_statements: Vec<u32>,
     /// The import statements in order: path as written, and whether it is `import option`.
     imports: Vec<(String, bool)>,
+    /// The edition statement, from `edition` to `;` (replaced by a `syntax` statement last).
+    statement: Option<Span>,
 }
 
 impl Checker<'_> {
@@ -729,22 +751,35 @@ impl Checker<'_> {
             start: self.span(decl.keyword).start,
             end: self.span(semi).end,
         };
+        self.statement = Some(whole);
+    }
+
+    /// The `syntax ="proto3";` statement that replaces the edition statement `whole`, keeping
+    /// every line break, and the columns after it on its last line (so all later line/column
+    /// positions stay; byte offsets after it shift when the edition statement is shorter than
+    /// 16 bytes, as in `edition="2023";`).
+    fn syntax_statement(&self, whole: Span) -> String {
+        const REPLACEMENT: &str = "syntax=\"proto3\";";
         let text = &self.tree.source[whole.range()];
-        const REPLACEMENT: &str = "=\"proto3\";";
-        if text.contains('\n')
-            || !text.is_ascii()
-            || text.len() < "syntax".len() + REPLACEMENT.len()
-        {
-            self.error(
-                whole,
-                "protoforge needs the edition statement on one line, written `edition = \"2023\";`",
-                Some("write it as `edition = \"2023\";` (spaces around '=')"),
-            );
-            return;
+        let lines: Vec<&str> = text.split('\n').collect();
+        if lines.len() == 1 {
+            let pad = text.chars().count().saturating_sub(REPLACEMENT.len());
+            return format!("{REPLACEMENT}{}", " ".repeat(pad));
         }
-        let pad = text.len() - "syntax".len() - REPLACEMENT.len();
-        let new = format!("syntax{}{REPLACEMENT}", " ".repeat(pad));
-        self.rewrite[whole.range()].copy_from_slice(new.as_bytes());
+        let mut out = String::from(REPLACEMENT);
+        let first = lines[0].trim_end_matches('\r').chars().count();
+        out.push_str(&" ".repeat(first.saturating_sub(REPLACEMENT.len())));
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            if lines[i - 1].ends_with('\r') {
+                out.push('\r');
+            }
+            out.push('\n');
+            // The last line keeps its width: what follows the `;` stays in its column.
+            if i == lines.len() - 1 {
+                out.push_str(&" ".repeat(line.chars().count()));
+            }
+        }
+        out
     }
 
     fn decl(&mut self, decl: &Decl, parent: Parent) {
