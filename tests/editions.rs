@@ -716,3 +716,30 @@ fn edition_statement_in_any_layout() {
         "a.proto:3:23-3:24: field number '1' is already used"
     );
 }
+
+/// Float and double defaults are written as buf writes them (checked against buf 1.75),
+/// including `-inf` / `-nan`, which protox refuses as option values.
+#[test]
+fn float_defaults_as_buf() {
+    let src = "edition = \"2023\";\npackage g;\nmessage M {\n  double a = 1 [default = 1.50];\n  float b = 2 [default = 1e5];\n  double c = 3 [default = -0.0];\n  double d = 4 [default = -nan];\n  float e = 5 [default = 1.5e-3];\n  double f = 6 [default = -inf];\n  float g = 7 [default = inf];\n  double h = 8 [default = 1e21];\n  double i = 9 [default = -2.5e-5];\n  double j = 10 [default = 1234567];\n  double k = 11 [default = 5];\n}\n";
+    let ws = common::workspace(&[("a.proto", src)]);
+    let image = image(ws.path());
+    let fields = &image.file("a.proto").unwrap().proto.message_type[0].field;
+    let defaults: Vec<&str> = fields.iter().map(|f| f.default_value()).collect();
+    assert_eq!(
+        defaults,
+        [
+            "1.5",
+            "100000",
+            "-0",
+            "nan",
+            "0.001500000013038516",
+            "-inf",
+            "inf",
+            "1e+21",
+            "-2.5e-05",
+            "1.234567e+06",
+            "5"
+        ]
+    );
+}

@@ -561,6 +561,16 @@ fn default_text(
     written: Option<String>,
 ) -> String {
     use prost_types::field_descriptor_proto::Type;
+    if matches!(ty, Type::Double | Type::Float) {
+        if let Some(mut value) = float_default(opt, written.as_deref()) {
+            // As buf: the shortest form of the value (a `float` rounded to 32 bits first, then
+            // printed as a double: `1.5e-3` -> `0.001500000013038516`), lower case.
+            if ty == Type::Float {
+                value = value as f32 as f64;
+            }
+            return go_float(value);
+        }
+    }
     if let Some(bytes) = &opt.string_value {
         return if ty == Type::Bytes {
             bytes
@@ -590,6 +600,50 @@ fn default_text(
         return v.to_string();
     }
     written.unwrap_or_default()
+}
+
+/// A double as buf writes default values (Go's `strconv.FormatFloat(v, 'g', -1, 64)`, lower
+/// case): the shortest digits that round-trip, in exponent form (`1e+21`, `1e-07`) when the
+/// decimal exponent is below -4 or at least 6 (the precision Go uses for shortest forms).
+fn go_float(value: f64) -> String {
+    if value.is_nan() {
+        return "nan".into();
+    }
+    if value.is_infinite() {
+        return if value < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let sci = format!("{value:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if value != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        value.to_string()
+    }
+}
+
+/// The value of a float or double default: from the source text (`-inf`, `nan`, `1e5`), else
+/// from what protox parsed.
+fn float_default(opt: &UninterpretedOption, written: Option<&str>) -> Option<f64> {
+    if let Some(text) = written {
+        let (negative, rest) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let value = match rest {
+            "inf" => Some(f64::INFINITY),
+            "nan" => Some(f64::NAN),
+            _ if rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') => rest.parse().ok(),
+            _ => None,
+        };
+        if let Some(v) = value {
+            return Some(if negative { -v } else { v });
+        }
+    }
+    opt.double_value
+        .or(opt.positive_int_value.map(|v| v as f64))
+        .or(opt.negative_int_value.map(|v| v as f64))
 }
 
 /// The value of an uninterpreted `features.field_presence` option, if set.
@@ -1011,7 +1065,19 @@ impl Checker<'_> {
                 ),
                 // protox refuses defaults in its proto3 grammar: parse it as a custom option of the
                 // same length and turn it back into `default_value` afterwards.
-                "default" => self.rewrite[span.range()].copy_from_slice(DEFAULT_PLACEHOLDER.as_bytes()),
+                "default" => {
+                    self.rewrite[span.range()].copy_from_slice(DEFAULT_PLACEHOLDER.as_bytes());
+                    // Custom option values cannot be `-inf` / `-nan`: write a float of the same
+                    // length (`-9.0`); the default is restored from the source text.
+                    if let syntax::Value::Signed { value, .. } = &d.value {
+                        let token = self.tree.token(*value);
+                        if token.kind == TokenKind::Ident && token.span.range().len() >= 2 {
+                            let n = token.span.range().len();
+                            let float = format!("9.{}", "0".repeat(n - 2));
+                            self.rewrite[token.span.range()].copy_from_slice(float.as_bytes());
+                        }
+                    }
+                }
                 "ctype" if self.edition >= Edition::E2024 => self.error(
                     span,
                     "field option 'ctype' is not allowed in edition 2024",
