@@ -13,6 +13,17 @@
 //! The linked [`crate::image::Image::pool`] still holds the proto2-shaped copy: ask
 //! [`features`] for semantics, not `FileDescriptor::syntax()`.
 //!
+//! `import option "x.proto";` (2024) is linked as a plain import, so the extensions of `x.proto`
+//! resolve in options; the image has it in `ImageFile::option_dependency` (written as
+//! `FileDescriptorProto.option_dependency`, field 15), not in `dependency`, which is all lint
+//! and breaking rules look at (as buf's). Reading images back moves field 15 into `dependency`
+//! for linking and out again ([`Restore`]).
+//!
+//! After linking, [`check_features`] makes the checks buf makes on editions: feature existence
+//! per edition and targets, read from the shipped descriptors (`validate`), impossible feature
+//! combinations, 2024 naming style and symbol visibility (`visibility`), types from
+//! option-only imports.
+//!
 //! ## API for rules (lint / breaking)
 //! All in [`features`], over prost-reflect descriptors of `image.pool`, for every syntax
 //! (proto2/proto3 files get the features their syntax implies):
