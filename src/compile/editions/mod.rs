@@ -136,7 +136,7 @@ fn unrequire(m: &mut DescriptorProto) {
 }
 
 /// The feature rules protoc and buf enforce after linking: features that do not exist in the
-/// file's edition or are set on a target they do not apply to ([`validate`]), impossible
+/// file's edition or are set on a target they do not apply to (`validate`), impossible
 /// combinations (implicit presence on message fields, extensions or repeated fields,
 /// `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
 /// non-repeated fields, closed enums in implicit-presence fields), open enums whose first value
