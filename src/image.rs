@@ -120,6 +120,9 @@ pub struct ImageFile {
     pub source: Option<Arc<str>>,
     /// `Some` for `edition = "2023"|"2024"` files (then `proto.syntax` is `"editions"`).
     pub edition: Option<crate::compile::editions::Edition>,
+    /// `import option` files (edition 2024, `FileDescriptorProto.option_dependency`): not in
+    /// `proto.dependency`, though the pool links them as imports so their options resolve.
+    pub option_dependency: Vec<String>,
     /// The encoded `SourceCodeInfo` (a few bytes per location; decoded it is many times larger,
     /// and most commands only need it for the few files with findings).
     source_info: Option<Vec<u8>>,
@@ -148,6 +151,7 @@ impl ImageFile {
             module,
             source,
             edition: None,
+            option_dependency: Vec::new(),
             source_info,
             locations: OnceLock::new(),
         }

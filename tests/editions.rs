@@ -428,3 +428,312 @@ fn generate_accepts_editions_files() {
         "{code}"
     );
 }
+
+/// The files of a JSON image without `google/...`: per file, the descriptor without buf's
+/// extension and source info, and the set of locations (buf and protox order them differently).
+fn comparable(json: &serde_json::Value) -> Vec<(serde_json::Value, Vec<String>)> {
+    json["file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["name"].as_str().unwrap().starts_with("google/"))
+        .map(|f| {
+            let mut f = f.clone();
+            let obj = f.as_object_mut().unwrap();
+            obj.remove("bufExtension");
+            let info = obj.remove("sourceCodeInfo").unwrap_or_default();
+            let mut locations: Vec<String> = info["location"]
+                .as_array()
+                .map(|l| l.iter().map(|l| l.to_string()).collect())
+                .unwrap_or_default();
+            locations.sort();
+            (f, locations)
+        })
+        .collect()
+}
+
+fn option_import_fixture() -> std::path::PathBuf {
+    common::repo_root().join("testdata/editions/option_import")
+}
+
+/// `import option` (edition 2024): the image has the files in `option_dependency` (field 15),
+/// not in `dependency` (public index renumbered, locations at `[15, i]`), exactly as buf 1.75
+/// builds the same folder (`buf_image.json`); custom options from those files resolve.
+#[test]
+fn option_imports_build_as_buf() {
+    let dir = option_import_fixture();
+    let out = tempfile::tempdir().unwrap();
+    let json_path = out.path().join("image.json");
+    let run = common::protoforge(&dir, &["build", "-o", json_path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ours: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let buf: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("buf_image.json")).unwrap()).unwrap();
+    let mut ours = comparable(&ours);
+    let mut buf = comparable(&buf);
+    let name = |f: &(serde_json::Value, Vec<String>)| f.0["name"].as_str().unwrap().to_string();
+    ours.sort_by_key(name);
+    buf.sort_by_key(name);
+    assert_eq!(ours.len(), buf.len());
+    for (o, b) in ours.iter().zip(&buf) {
+        assert_eq!(o.0, b.0, "descriptor of {}", name(b));
+        assert_eq!(o.1, b.1, "locations of {}", name(b));
+    }
+    let a = &buf.iter().find(|f| name(f) == "a/v1/a.proto").unwrap().0;
+    assert_eq!(
+        a["optionDependency"],
+        serde_json::json!(["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"])
+    );
+
+    // Binary: field 15 of the FileDescriptorProto, and it reads back.
+    let bin_path = out.path().join("image.binpb");
+    let run = common::protoforge(&dir, &["build", "-o", bin_path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(&bin_path).unwrap();
+    let files = raw_fields(&bytes, 1);
+    let a = files
+        .iter()
+        .find(|f| raw_fields(f, 1).first().map(|n| n.as_slice()) == Some(b"a/v1/a.proto"))
+        .expect("a/v1/a.proto in the image");
+    let strings = |n: u32| -> Vec<String> {
+        raw_fields(a, n)
+            .iter()
+            .map(|b| String::from_utf8(b.clone()).unwrap())
+            .collect()
+    };
+    assert_eq!(
+        strings(15),
+        ["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"]
+    );
+    assert_eq!(strings(3), ["other/v1/other.proto", "other/v1/more.proto"]);
+
+    let again = out.path().join("again.json");
+    let run = common::protoforge(
+        out.path(),
+        &["build", "image.binpb", "-o", again.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again: serde_json::Value = serde_json::from_slice(&std::fs::read(&again).unwrap()).unwrap();
+    let mut again = comparable(&again);
+    again.sort_by_key(name);
+    for (o, b) in again.iter().zip(&buf) {
+        assert_eq!(o.0, b.0, "descriptor of {} read back", name(b));
+    }
+}
+
+/// Length-delimited values of field `number` of an encoded message.
+fn raw_fields(mut buf: &[u8], number: u32) -> Vec<Vec<u8>> {
+    use prost::encoding::{decode_key, decode_varint, WireType};
+    let mut out = Vec::new();
+    while !buf.is_empty() {
+        let (tag, wire) = decode_key(&mut buf).unwrap();
+        match wire {
+            WireType::Varint => {
+                decode_varint(&mut buf).unwrap();
+            }
+            WireType::LengthDelimited => {
+                let len = decode_varint(&mut buf).unwrap() as usize;
+                if tag == number {
+                    out.push(buf[..len].to_vec());
+                }
+                buf = &buf[len..];
+            }
+            WireType::SixtyFourBit => buf = &buf[8..],
+            WireType::ThirtyTwoBit => buf = &buf[4..],
+            w => panic!("unexpected wire type {w:?}"),
+        }
+    }
+    out
+}
+
+/// The pool links `import option` files as imports: custom options read through it resolve.
+#[test]
+fn option_import_extensions_resolve_in_the_pool() {
+    let image = image(&option_import_fixture());
+    let file = image.file("a/v1/a.proto").unwrap();
+    assert_eq!(
+        file.option_dependency,
+        ["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"]
+    );
+    assert_eq!(
+        file.proto.dependency,
+        ["other/v1/other.proto", "other/v1/more.proto"]
+    );
+    assert_eq!(file.proto.public_dependency, [0]);
+    let pool = image.pool_of("a/v1/a.proto").expect("a.proto linked");
+    let m = pool.get_message_by_name("a.v1.A").unwrap();
+    let info = pool.get_extension_by_name("opts.v1.info").unwrap();
+    let value = m.options().get_extension(&info).into_owned();
+    let owner = value
+        .as_message()
+        .unwrap()
+        .get_field_by_name("owner")
+        .unwrap();
+    assert_eq!(owner.as_str(), Some("team-a"));
+    let name = m.get_field_by_name("name").unwrap();
+    let f = features::field_features(&image, &name);
+    assert_eq!(f.cpp_string_type, features::CppStringType::String);
+}
+
+/// Types of `import option` files cannot be used as field types, extendees or RPC types
+/// (buf: "`T` is only imported for use in options", at the type as written); nor can the
+/// `descriptor.proto` the front end links for `features` without an import.
+#[test]
+fn option_import_types_are_not_usable() {
+    let opts = "edition = \"2023\";\npackage opts;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions { string tag = 50001; }\nmessage OptMsg { string s = 1; }\n";
+    let ws = common::workspace(&[
+        ("opts.proto", opts),
+        ("other.proto", "edition = \"2024\";\npackage other;\nmessage O {}\n"),
+        (
+            "t.proto",
+            "edition = \"2024\";\npackage t;\nimport \"other.proto\";\nimport option \"opts.proto\";\nmessage A { option (opts.tag) = \"x\"; other.O o = 1; opts.OptMsg m = 2; map<string, .opts.OptMsg> mm = 3; }\nservice S { rpc M(opts.OptMsg) returns (opts.OptMsg); }\nextend google.protobuf.MessageOptions { opts.OptMsg x = 50077; }\n",
+        ),
+    ]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    insta::assert_snapshot!(finding_lines(&findings));
+}
+
+#[test]
+fn descriptor_types_need_an_import_in_editions_files() {
+    let ws = common::workspace(&[(
+        "t.proto",
+        "edition = \"2023\";\npackage t;\nmessage A { google.protobuf.FileOptions o = 1; }\n",
+    )]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "t.proto:3:13-3:40: cannot find `google.protobuf.FileOptions` in this scope\n  help: add `import \"google/protobuf/descriptor.proto\";`"
+    );
+}
+
+/// buf 1.75 ignores option imports in breaking checks: turning one into a plain import and
+/// dropping the options it served breaks nothing.
+#[test]
+fn option_imports_are_not_breaking() {
+    let opts = "edition = \"2023\";\npackage opts;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions { string tag = 50001; }\nextend google.protobuf.FieldOptions { int32 weight = 50002; }\nmessage OptMsg { string s = 1; }\n";
+    let ws = common::workspace(&[
+        ("prev/buf.yaml", "version: v2\nbreaking:\n  use: [FILE, WIRE_JSON]\n"),
+        ("prev/opts.proto", opts),
+        (
+            "prev/a.proto",
+            "edition = \"2024\";\npackage a;\nimport option \"opts.proto\";\nmessage A {\n  option (opts.tag) = \"x\";\n  string name = 1 [(opts.weight) = 3];\n}\n",
+        ),
+        ("cur/buf.yaml", "version: v2\nbreaking:\n  use: [FILE, WIRE_JSON]\n"),
+        ("cur/opts.proto", opts),
+        (
+            "cur/a.proto",
+            "edition = \"2024\";\npackage a;\nimport \"opts.proto\";\nmessage A {\n  string name = 1;\n  opts.OptMsg m = 2;\n}\n",
+        ),
+    ]);
+    let run = common::protoforge(ws.path(), &["breaking", "cur", "--against", "prev"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    // The other way round, buf reports the deleted field (three rules), as for plain imports.
+    let run = common::protoforge(ws.path(), &["breaking", "prev", "--against", "cur"]);
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+}
+
+/// Edition 2024 `export` / `local` and `features.default_symbol_visibility`: local types of
+/// another file cannot be used (from any syntax), nor types nested in a local message; STRICT
+/// files cannot export nested types. Findings checked against buf 1.75.
+#[test]
+fn symbol_visibility_as_buf() {
+    let a = "edition = \"2024\";\npackage v;\nlocal message Outer { export message Nested {} }\nmessage Top { export message N2 {} message N3 {} export enum NE { NE_ZERO = 0; } }\nlocal enum LE { LE_ZERO = 0; }\nlocal message LExt { extensions 100 to 200; }\n";
+    let b = "edition = \"2024\";\npackage v;\nimport \"a.proto\";\nmessage B {\n  Outer.Nested a = 1;\n  Top.N2 b = 2;\n  Top.N3 c = 3;\n  Top.NE d = 4;\n  LE e = 5;\n  map<string, Top.N3> m = 6;\n}\nextend LExt { int32 x = 100; }\nservice S { rpc M(Top.N3) returns (Outer); }\n";
+    let c = "syntax = \"proto3\";\npackage v;\nimport \"a.proto\";\nmessage C { LE l = 1; Top t = 2; }\n";
+    let ws = common::workspace(&[("a.proto", a), ("b.proto", b), ("c.proto", c)]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    insta::assert_snapshot!("visibility_default", finding_lines(&findings));
+
+    let strict = "edition = \"2024\";\npackage v;\noption features.default_symbol_visibility = STRICT;\nexport message Top { export message N2 {} message N3 {} }\nmessage Holder { export enum E { E_ZERO = 0; } }\nmessage Caveat { export enum CE { CE_ZERO = 0; } reserved 1 to max; }\n";
+    let ws = common::workspace(&[("a.proto", strict)]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "a.proto:4:22-4:28: nested message type marked as exported\na.proto:5:18-5:24: message type `v.Holder` does not reserve all field numbers"
+    );
+
+    // Same file: local types are usable; EXPORT_ALL exports nested types too.
+    let ok_a = "edition = \"2024\";\npackage v;\noption features.default_symbol_visibility = EXPORT_ALL;\nmessage Top { message Nested {} }\nlocal message L {}\nmessage UsesL { L l = 1; }\n";
+    let ok_b =
+        "edition = \"2024\";\npackage v;\nimport \"a.proto\";\nmessage B { Top.Nested n = 1; }\n";
+    let ws = common::workspace(&[("a.proto", ok_a), ("b.proto", ok_b)]);
+    image(ws.path());
+}
+
+/// `edition="2023";` (shorter than a `syntax` statement), an edition statement over several
+/// lines, CRLF: all compile, with buf's `[12]` location and every later position unchanged.
+#[test]
+fn edition_statement_in_any_layout() {
+    let cases = [
+        (
+            "edition=\"2023\";\npackage g;\nmessage M {\n  int32 a = 1;\n}\n",
+            vec![0, 0, 15],
+        ),
+        (
+            "edition =\n  \"2023\";\npackage g;\nmessage M {\n  int32 a = 1;\n}\n",
+            vec![0, 0, 1, 9],
+        ),
+        (
+            "edition = \"2023\";\r\npackage g;\r\nmessage M {\r\n  int32 a = 1;\r\n}\r\n",
+            vec![0, 0, 17],
+        ),
+    ];
+    for (src, edition_span) in cases {
+        let ws = common::workspace(&[("a.proto", src)]);
+        let image = image(ws.path());
+        let file = image.file("a.proto").unwrap();
+        let span = |path: &[i32]| file.locations().get(path).map(|l| l.span.clone());
+        assert_eq!(span(&[12]), Some(edition_span), "{src:?}");
+        let line = src.lines().position(|l| l.contains("int32 a")).unwrap() as i32;
+        assert_eq!(span(&[4, 0, 2, 0, 1]), Some(vec![line, 8, 9]), "{src:?}");
+    }
+    // Errors found by protox after a short edition statement keep their positions.
+    let ws = common::workspace(&[(
+        "a.proto",
+        "edition=\"2023\";\npackage g;\nmessage M { int32 a = 1; int32 b = 1; }\n",
+    )]);
+    let Compiled::Errors(findings) = compile_dir(ws.path()) else {
+        panic!("compiled")
+    };
+    assert_eq!(
+        finding_lines(&findings),
+        "a.proto:3:23-3:24: field number '1' is already used"
+    );
+}
+
+/// Float and double defaults are written as buf writes them (checked against buf 1.75),
+/// including `-inf` / `-nan`, which protox refuses as option values.
+#[test]
+fn float_defaults_as_buf() {
+    let src = "edition = \"2023\";\npackage g;\nmessage M {\n  double a = 1 [default = 1.50];\n  float b = 2 [default = 1e5];\n  double c = 3 [default = -0.0];\n  double d = 4 [default = -nan];\n  float e = 5 [default = 1.5e-3];\n  double f = 6 [default = -inf];\n  float g = 7 [default = inf];\n  double h = 8 [default = 1e21];\n  double i = 9 [default = -2.5e-5];\n  double j = 10 [default = 1234567];\n  double k = 11 [default = 5];\n}\n";
+    let ws = common::workspace(&[("a.proto", src)]);
+    let image = image(ws.path());
+    let fields = &image.file("a.proto").unwrap().proto.message_type[0].field;
+    let defaults: Vec<&str> = fields.iter().map(|f| f.default_value()).collect();
+    assert_eq!(
+        defaults,
+        [
+            "1.5",
+            "100000",
+            "-0",
+            "nan",
+            "0.001500000013038516",
+            "-inf",
+            "inf",
+            "1e+21",
+            "-2.5e-05",
+            "1.234567e+06",
+            "5"
+        ]
+    );
+}

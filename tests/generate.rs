@@ -831,3 +831,66 @@ fn refuses_to_write_through_symlinks() {
         "nothing written through the link"
     );
 }
+
+/// Editions files generate the code of the proto2/proto3 files they were migrated from
+/// (prototiller-style, same behaviour): presence, packing, groups, required, defaults.
+#[test]
+fn editions_generate_like_the_files_they_were_migrated_from() {
+    let code = |dir: &str, module: &str| {
+        let (fds, targets) = compile_with_protoforge(&repo_root().join(dir));
+        let krate = generate(&fds, &targets, &GenerateOptions::default()).unwrap();
+        text(&krate.files[&format!("src/{module}.rs")])
+    };
+    let proto3 = code("testdata/editions/migration/proto3", "mig.v1");
+    let editions = code("testdata/editions/migration/editions_faithful", "mig.v1");
+    assert_eq!(proto3, editions);
+    // Implicit presence is a plain field, explicit (`optional`) an Option.
+    assert!(
+        proto3.contains("pub a: ::prost::alloc::string::String,"),
+        "{proto3}"
+    );
+    assert!(
+        proto3.contains("#[prost(int32, optional, tag = \"2\")]"),
+        "{proto3}"
+    );
+    assert!(proto3.contains("#[prost(int32, repeated, packed = \"false\", tag = \"6\")]"));
+
+    let proto2 = code("testdata/editions/migration_proto2/proto2", "mig2.v1");
+    let editions = code("testdata/editions/migration_proto2/editions", "mig2.v1");
+    assert_eq!(proto2, editions);
+    for line in [
+        "#[prost(string, required, tag = \"2\")]",
+        "#[prost(int32, repeated, packed = \"false\", tag = \"3\")]",
+        "#[prost(int32, repeated, tag = \"4\")]",
+        "#[prost(enumeration = \"E\", optional, tag = \"5\", default = \"Two\")]",
+        "#[prost(group, optional, tag = \"6\")]",
+        "#[prost(group, repeated, tag = \"7\")]",
+    ] {
+        assert!(proto2.contains(line), "missing {line}:\n{proto2}");
+    }
+}
+
+/// Features at every level decide field types and encodings (the build test encodes them).
+#[test]
+fn editions_features_shape_the_generated_code() {
+    let krate = generate_editions();
+    let code = text(&krate.files["src/feat.v1.rs"]);
+    insta::assert_snapshot!("editions_feat_v1", code);
+    assert_eq!(krate, generate_editions(), "deterministic");
+    // The embedded descriptor set keeps the editions form (`syntax = "editions"`).
+    use prost::Message;
+    let set = prost_types::FileDescriptorSet::decode(
+        krate.files["src/file_descriptor_set.bin"].as_slice(),
+    )
+    .unwrap();
+    let scalars = set
+        .file
+        .iter()
+        .find(|f| f.name() == "feat/v1/scalars.proto")
+        .unwrap();
+    assert_eq!(scalars.syntax(), "editions");
+    assert!(
+        scalars.message_type[0].oneof_decl.len() == 1,
+        "no synthetic oneofs"
+    );
+}

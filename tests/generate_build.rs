@@ -2,7 +2,8 @@
 //! later runs reuse `target/tmp/generate-it-target`).
 //! - orders: a loopback gRPC round trip over 127.0.0.1 for all four RPC kinds and an error status;
 //! - a googleapis subset (google/api, google/rpc, google/longrunning, google/pubsub/v1) builds
-//!   without warnings.
+//!   without warnings;
+//! - editions files: field types and wire encoding follow the resolved features.
 
 mod common;
 mod generate_support;
@@ -132,4 +133,40 @@ fn googleapis_pubsub_subset_builds_without_warnings() {
         "googleapis subset: cargo build took {:.1?}",
         started.elapsed()
     );
+}
+
+/// The crate generated from editions files (features at every level) builds without warnings,
+/// has the field types the features imply and writes the wire format they imply (packed or
+/// expanded, groups for DELIMITED, zero values by presence): testdata/generate/editions_check.
+#[test]
+fn editions_crate_encodes_as_its_features_say() {
+    let krate = generate_editions();
+    let root = scratch("generate-editions");
+    let gen = root.join("gen");
+    let _ = std::fs::remove_dir_all(&gen);
+    writer::write(&krate, &gen).unwrap();
+    let harness = root.join("harness");
+    std::fs::create_dir_all(&harness).unwrap();
+    let src = repo_root().join("testdata/generate/editions_check");
+    std::fs::copy(src.join("Cargo.toml"), harness.join("Cargo.toml")).unwrap();
+    std::fs::copy(src.join("main.rs"), harness.join("main.rs")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"gen\", \"harness\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    cargo(&root, &["build", "--workspace"]);
+    eprintln!("editions: cargo build took {:.1?}", started.elapsed());
+    let exe = shared_target_dir()
+        .join("debug")
+        .join(format!("editions-check{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new(&exe).output().expect("the check binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "editions checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("editions wire: ok"), "{stdout}");
 }

@@ -110,7 +110,7 @@ fn one_pool(image: &Image) -> Result<DescriptorPool> {
     };
     let set = encode_image(image, all)?;
     let err = |e: &dyn std::fmt::Display| Error::new(format!("encoding the image as JSON: {e}"));
-    let (linkable, _) = super::editions::linkable_image(&set, false).map_err(|e| err(&e))?;
+    let (linkable, _) = super::editions::linkable_image(&set).map_err(|e| err(&e))?;
     DescriptorPool::decode(linkable.as_deref().unwrap_or(&set)).map_err(|e| err(&e))
 }
 
@@ -119,7 +119,7 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     let imports = buf_import_flags(bytes).map_err(|e| corrupt(origin, &e))?;
     // prost-reflect cannot link `syntax = "editions"`: hand it proto2-shaped copies.
     let (linkable, editions) =
-        super::editions::linkable_image(bytes, false).map_err(|e| corrupt(origin, &e))?;
+        super::editions::linkable_image(bytes).map_err(|e| corrupt(origin, &e))?;
     let bytes = linkable.as_deref().unwrap_or(bytes);
     let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
@@ -131,9 +131,10 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     }
     let mut image = super::image_from_pool(pool, &imports);
     for file in &mut image.files {
-        if let Some(&edition) = editions.get(file.name()) {
-            super::editions::restore_editions_form(&mut file.proto, false);
-            file.edition = Some(edition);
+        if let Some((edition, restore)) = editions.get(file.name()) {
+            file.option_dependency =
+                super::editions::restore_editions_form(&mut file.proto, restore);
+            file.edition = Some(*edition);
         }
     }
     Ok(image)

@@ -21,7 +21,7 @@ use prost_reflect::{DescriptorPool, FileDescriptor};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 
-use super::editions::Edition;
+use super::editions::{Edition, Restore};
 use super::parse::{editions_finding, parse_file, ParseFailure, Parsed};
 use super::source_info::Detached;
 use super::{errors, wkt, Linking};
@@ -38,7 +38,7 @@ pub(super) struct Linked {
     /// Link errors (and front-end errors of workspace files parsed on first import).
     pub findings: Vec<Finding>,
     /// Editions files among the workspace files parsed on first import.
-    pub editions_files: HashMap<String, (Edition, bool)>,
+    pub editions_files: HashMap<String, (Edition, Restore)>,
     /// Split-off source info of the workspace files parsed on first import.
     pub detached: HashMap<String, Detached>,
 }
@@ -265,7 +265,7 @@ struct ParsedFiles {
 /// Editions files, front-end errors and split-off source info of files parsed on first import.
 #[derive(Default)]
 struct LazyOutcome {
-    editions_files: HashMap<String, (Edition, bool)>,
+    editions_files: HashMap<String, (Edition, Restore)>,
     findings: Vec<Finding>,
     detached: HashMap<String, Detached>,
 }
@@ -286,7 +286,7 @@ impl FileResolver for ParsedFiles {
         match parse_file(name, text, self.linking) {
             Ok((parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();
-                if let Some(meta) = parsed.editions {
+                if let Some(meta) = parsed.editions.clone() {
                     outcome.editions_files.insert(name.to_string(), meta);
                 }
                 if let Some(info) = source_info {

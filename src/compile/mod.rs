@@ -80,11 +80,12 @@ fn compile_with(
     let mut ready = HashMap::new();
     let mut detached = HashMap::new();
     let mut failed = BTreeSet::new();
-    let mut editions_files: HashMap<String, (editions::Edition, bool)> = HashMap::new();
+    let mut editions_files: HashMap<String, (editions::Edition, editions::Restore)> =
+        HashMap::new();
     for (name, result) in parsed {
         match result {
             Ok((parsed, source_info)) => {
-                if let Some(meta) = parsed.editions {
+                if let Some(meta) = parsed.editions.clone() {
                     editions_files.insert(name.clone(), meta);
                 }
                 if let Some(info) = source_info {
@@ -158,7 +159,7 @@ fn compile_with(
             let deps = fd.file_descriptor_proto().dependency.iter();
             let injected = editions_files
                 .get(fd.name())
-                .is_some_and(|(_, added)| *added);
+                .is_some_and(|(_, restore)| restore.added_descriptor_import);
             deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
         })
         && !is_target.contains(editions::DESCRIPTOR_PROTO);
@@ -170,14 +171,21 @@ fn compile_with(
         }
         let mut proto = fd.file_descriptor_proto().clone();
         // Fast linking: the pool holds only the option locations, with their resolved paths.
-        let own_source_info = match detached.remove(name) {
+        let mut own_source_info = match detached.remove(name) {
             Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
             None => None,
         };
-        let edition = editions_files.get(name).map(|(edition, added)| {
-            editions::restore_editions_form(&mut proto, *added);
-            *edition
-        });
+        let edition = match editions_files.get(name) {
+            Some((edition, restore)) => {
+                // Restoring the editions form renumbers locations (`import option`): decoded.
+                if let Some(encoded) = own_source_info.take() {
+                    proto.source_code_info = Some(prost::Message::decode(encoded.as_slice()).ok()?);
+                }
+                let option_dependency = editions::restore_editions_form(&mut proto, restore);
+                Some((*edition, option_dependency))
+            }
+            None => None,
+        };
         let mut file = match workspace.files.get(name) {
             Some(wf) => ImageFile::new(
                 proto,
@@ -189,7 +197,10 @@ fn compile_with(
             ),
             None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
         };
-        file.edition = edition;
+        if let Some((edition, option_dependency)) = edition {
+            file.edition = Some(edition);
+            file.option_dependency = option_dependency;
+        }
         if own_source_info.is_some() {
             file.set_encoded_source_info(own_source_info);
         }

@@ -14,7 +14,7 @@ pub(super) struct Parsed {
     pub link: Link,
     /// For editions files: the edition, and whether descriptor.proto was added to the imports
     /// of the copy handed to the linker.
-    pub editions: Option<(editions::Edition, bool)>,
+    pub editions: Option<(editions::Edition, editions::Restore)>,
 }
 
 pub(super) enum Link {
@@ -43,7 +43,7 @@ impl Parsed {
             Link::File(_) => None,
             Link::Descriptor(proto) => Some(Parsed {
                 link: Link::Descriptor(proto.clone()),
-                editions: self.editions,
+                editions: self.editions.clone(),
             }),
         }
     }
@@ -66,19 +66,18 @@ pub(super) fn parse_file(
         Some(Err(e)) => return Err(ParseFailure::Editions(vec![e])),
         Some(Ok(tree)) => match editions::lower(name, &tree) {
             Ok(lowered) => {
-                let meta = (lowered.edition, lowered.added_descriptor_import);
+                let meta = (lowered.edition, lowered.restore());
                 (lowered.link, Some(meta))
             }
             Err(editions::LowerError::Protox(e)) => return Err(ParseFailure::Protox(e)),
             Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
         },
         None if linking == Linking::Fast => {
-            let proto =
-                protox_parse::parse(name, text).map_err(|e| ParseFailure::Protox(e.into()))?;
+            let proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
             return Ok(split(proto, None));
         }
         None => (
-            File::from_source(name, text).map_err(ParseFailure::Protox)?,
+            File::from_source(name, text).map_err(|e| failure(e, text))?,
             None,
         ),
     };
@@ -94,9 +93,17 @@ pub(super) fn parse_file(
     })
 }
 
+/// A protox parse error, or ours when the file uses `import option` outside edition 2024.
+fn failure(err: protox::Error, text: &str) -> ParseFailure {
+    match editions::legacy_option_import(text) {
+        Some(err) => ParseFailure::Editions(vec![err]),
+        None => ParseFailure::Protox(err),
+    }
+}
+
 fn split(
     mut proto: FileDescriptorProto,
-    editions: Option<(editions::Edition, bool)>,
+    editions: Option<(editions::Edition, editions::Restore)>,
 ) -> (Parsed, Option<Detached>) {
     let source_info = Detached::split(&mut proto);
     let parsed = Parsed {

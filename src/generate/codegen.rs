@@ -25,7 +25,13 @@ pub struct PackageCode {
 }
 
 /// Runs the generators over the selected files; packages come back sorted by module path.
-pub(crate) fn run(selection: &Selection, opts: &GenerateOptions) -> Result<Vec<PackageCode>> {
+/// `boxed_groups`: prost-build paths of group fields to box besides `opts.boxed` (see
+/// [`super::editions::boxed_groups`]).
+pub(crate) fn run(
+    selection: &Selection,
+    boxed_groups: &[String],
+    opts: &GenerateOptions,
+) -> Result<Vec<PackageCode>> {
     let mut config = Config::new();
     for (proto, rust) in &opts.extern_paths {
         config.extern_path(proto, rust);
@@ -42,7 +48,7 @@ pub(crate) fn run(selection: &Selection, opts: &GenerateOptions) -> Result<Vec<P
     for (path, attr) in &opts.field_attributes {
         config.field_attribute(path, attr);
     }
-    for path in &opts.boxed {
+    for path in opts.boxed.iter().chain(boxed_groups) {
         config.boxed(path);
     }
     if !opts.btree_map.is_empty() {

@@ -11,6 +11,7 @@
 
 mod codegen;
 pub mod context;
+mod editions;
 mod select;
 pub mod templates;
 pub mod writer;
@@ -137,16 +138,16 @@ impl GeneratedCrate {
 /// Generates the crate for `targets` (file names as in the descriptor set) from an encoded
 /// `FileDescriptorSet` that holds them and all their imports.
 pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Result<GeneratedCrate> {
-    // prost-build and prost-reflect know proto2/proto3 only: editions files go in proto2-shaped.
-    let linkable = crate::compile::editions::linkable_image(fds, true)
-        .map_err(|e| {
-            Error::new(format!(
-                "the input is not an encoded FileDescriptorSet: {e}"
-            ))
-        })?
-        .0;
+    // prost-reflect links proto2/proto3 only: editions files go in proto2-shaped; prost-build
+    // gets them proto3-shaped with their features spelled out (see `editions`).
+    let (linkable, file_editions) = crate::compile::editions::linkable_image(fds).map_err(|e| {
+        Error::new(format!(
+            "the input is not an encoded FileDescriptorSet: {e}"
+        ))
+    })?;
+    let input = fds;
     let fds = linkable.as_deref().unwrap_or(fds);
-    let set = FileDescriptorSet::decode(fds).map_err(|e| {
+    let mut set = FileDescriptorSet::decode(fds).map_err(|e| {
         Error::new(format!(
             "the input is not an encoded FileDescriptorSet: {e}"
         ))
@@ -156,6 +157,11 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
             "the FileDescriptorSet does not link (missing imports?): {e}"
         ))
     })?;
+    let file_editions = file_editions
+        .into_iter()
+        .map(|(name, (edition, _))| (name, edition))
+        .collect();
+    editions::shape(&mut set, &pool, &file_editions);
     if targets.is_empty() {
         return Err(
             Error::new("no files to generate: the input has no .proto files")
@@ -163,7 +169,7 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
         );
     }
     let selection = select::select(&set, targets, opts)?;
-    let modules = codegen::run(&selection, opts)?;
+    let modules = codegen::run(&selection, &editions::boxed_groups(&set), opts)?;
     let ctx = context::build(&pool, &selection, &modules, opts)?;
 
     let mut out = GeneratedCrate::default();
@@ -175,7 +181,8 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
     }
     out.files.insert(
         DESCRIPTOR_SET_FILE.to_string(),
-        selection.descriptor_set_bytes(fds)?,
+        // The files as in the input: editions files in their editions form.
+        selection.descriptor_set_bytes(input)?,
     );
 
     let templates = templates::Templates::load(opts.template_dir.as_deref())?;

@@ -161,11 +161,16 @@ impl<'a> Parser<'a> {
             }
             "import" => {
                 let keyword = self.bump();
-                let modifier = if (self.is_kw(0, "public")
-                    || self.is_kw(0, "weak")
-                    || self.is_kw(0, "option"))
-                    && self.kind(1) == TokenKind::Str
-                {
+                let is_modifier =
+                    |p: &Self, off| ["public", "weak", "option"].iter().any(|m| p.is_kw(off, m));
+                // As buf: one modifier only (`import option weak "x";` is an error at `weak`).
+                if is_modifier(self, 0) && is_modifier(self, 1) && self.kind(2) == TokenKind::Str {
+                    return Err(SyntaxError {
+                        span: self.tokens[self.pos + 1].span,
+                        message: format!("unexpected `{}` modifier in import", self.text(1)),
+                    });
+                }
+                let modifier = if is_modifier(self, 0) && self.kind(1) == TokenKind::Str {
                     Some(self.bump())
                 } else {
                     None

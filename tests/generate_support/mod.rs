@@ -93,3 +93,48 @@ pub fn cargo(dir: &Path, args: &[&str]) -> String {
     );
     format!("{stdout}{stderr}")
 }
+
+/// Compiles a directory through protoforge's own pipeline (editions files included), as
+/// `protoforge generate` does: the encoded image and the target file names.
+pub fn compile_with_protoforge(dir: &Path) -> (Vec<u8>, Vec<String>) {
+    use protoforge::compile::{encode_image, Compiled, ImageEncoding};
+    let args = protoforge::cli::InputArgs {
+        input: ".".to_string(),
+        ..Default::default()
+    };
+    let built = protoforge::pipeline::build(&args, dir).expect("input loads");
+    let image = match built.compiled {
+        Compiled::Image(image) => image,
+        Compiled::Errors(errs) => panic!("{} does not compile: {errs:#?}", dir.display()),
+    };
+    let targets = image.targets().map(|f| f.name().to_string()).collect();
+    let fds = encode_image(
+        &image,
+        ImageEncoding {
+            json: false,
+            exclude_imports: false,
+            exclude_source_info: false,
+            as_file_descriptor_set: true,
+        },
+    )
+    .unwrap();
+    (fds, targets)
+}
+
+pub fn editions_dir() -> PathBuf {
+    repo_root().join("testdata/generate/editions")
+}
+
+/// The generated crate for `testdata/generate/editions` (messages only: no services there).
+pub fn generate_editions() -> GeneratedCrate {
+    let (fds, targets) = compile_with_protoforge(&editions_dir());
+    generate(
+        &fds,
+        &targets,
+        &GenerateOptions {
+            crate_name: Some("feat-v1".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}

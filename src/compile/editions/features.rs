@@ -295,6 +295,13 @@ fn length_delimited(buf: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
         .map(|(_, _, b)| b)
 }
 
+/// The values of a repeated string field of an encoded message (invalid UTF-8 replaced).
+pub(crate) fn raw_strings(buf: &[u8], number: u32) -> Vec<String> {
+    length_delimited(buf, number)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect()
+}
+
 /// The last value of a varint field in an encoded message.
 pub(crate) fn raw_varint(buf: &[u8], number: u32) -> Option<u64> {
     varint_field(buf, number)
@@ -457,9 +464,12 @@ pub fn effective_presence(image: &Image, field: &FieldDescriptor) -> Option<Fiel
     })
 }
 
-/// True when a message-typed field is encoded as a group (proto2 `group` or `DELIMITED`).
+/// True when a message-typed field is encoded as a group (proto2 `group` or `DELIMITED`). As
+/// protoc: never map fields or the fields of map entries, whatever they inherit.
 pub fn is_delimited(image: &Image, field: &FieldDescriptor) -> bool {
     matches!(field.kind(), Kind::Message(_))
+        && !field.is_map()
+        && !field.parent_message().is_map_entry()
         && field_features(image, field).message_encoding == MessageEncoding::Delimited
 }
 
@@ -526,8 +536,13 @@ pub fn extension_range_features(
     f
 }
 
+/// The length-delimited values of field `number` of an encoded message.
+pub(crate) fn raw_messages(buf: &[u8], number: u32) -> Vec<&[u8]> {
+    length_delimited(buf, number).collect()
+}
+
 /// The encoded message at a descriptor path (`[4, 0, 5, 1]`: message 0, extension range 1).
-fn raw_at<'a>(mut buf: &'a [u8], path: &[i32]) -> Option<&'a [u8]> {
+pub(crate) fn raw_at<'a>(mut buf: &'a [u8], path: &[i32]) -> Option<&'a [u8]> {
     for pair in path.chunks(2) {
         let [field, index] = pair else { return None };
         buf = length_delimited(buf, *field as u32).nth(*index as usize)?;

@@ -72,6 +72,28 @@ pub struct Lowered {
     pub link: protox::file::File,
     /// True when `google/protobuf/descriptor.proto` was added to the link copy's imports.
     pub added_descriptor_import: bool,
+    /// Indexes in the link copy's `dependency` of the `import option` files (edition 2024).
+    pub option_imports: Vec<usize>,
+}
+
+impl Lowered {
+    /// What [`super::restore_editions_form`] needs to undo the link copy's changes.
+    pub fn restore(&self) -> Restore {
+        Restore {
+            added_descriptor_import: self.added_descriptor_import,
+            option_imports: self.option_imports.clone(),
+        }
+    }
+}
+
+/// How a linked (proto2-shaped) copy differs from the editions form, beyond syntax and labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restore {
+    /// `google/protobuf/descriptor.proto` was appended to `dependency` (for `features`).
+    pub added_descriptor_import: bool,
+    /// Indexes in `dependency` that are really `option_dependency` (`import option`): linking
+    /// sees them as imports so that their extensions resolve in options.
+    pub option_imports: Vec<usize>,
 }
 
 /// An error in an editions file, at a byte span of its source.
@@ -112,6 +134,47 @@ pub fn editions_tree(source: &str) -> Option<Result<syntax::File, EditionsError>
     }
 }
 
+/// buf's error for a proto2/proto3 file that protox could not parse because it has an
+/// `import option` statement (only edition 2024 has them); `None` when that is not the cause.
+pub fn legacy_option_import(source: &str) -> Option<EditionsError> {
+    if !source.contains("option") {
+        return None;
+    }
+    let tree = syntax::parse(source).ok()?;
+    let syntax = match &tree.syntax {
+        Some(s) if s.is_edition => return None,
+        Some(s) => s
+            .value
+            .parts
+            .iter()
+            .map(|p| {
+                let t = tree.text(*p);
+                t.get(1..t.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect(),
+        None => "proto2".to_string(),
+    };
+    tree.decls.iter().find_map(|decl| match decl {
+        Decl::Import(d) => {
+            d.modifier
+                .filter(|m| tree.text(*m) == "option")
+                .map(|m| {
+                    EditionsError {
+                span: tree.token(m).span,
+                message: format!("`import option` is not supported in \"{syntax}\""),
+                help: Some(
+                    "`import option` needs `edition = \"2024\";`; otherwise use a plain `import`"
+                        .into(),
+                ),
+            }
+                })
+        }
+        _ => None,
+    })
+}
+
 /// True when the first statement (after comments and blank lines) is `edition ...`.
 fn starts_with_edition(source: &str) -> bool {
     let mut rest = source;
@@ -137,6 +200,8 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
         edition: Edition::E2023,
         reserved_names: Vec::new(),
         reserved_statements: Vec::new(),
+        imports: Vec::new(),
+        statement: None,
     };
     cx.edition_statement();
     for decl in &tree.decls {
@@ -147,7 +212,14 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     }
     let edition = cx.edition;
     let reserved = ReservedNames::new(tree, &cx.reserved_names, &cx.reserved_statements);
-    let rewritten = String::from_utf8(cx.rewrite).map_err(|_| {
+    let statement = cx
+        .statement
+        .map(|whole| (whole, cx.syntax_statement(whole)));
+    let mut rewrite = cx.rewrite;
+    if let Some((whole, new)) = &statement {
+        rewrite.splice(whole.range(), new.bytes());
+    }
+    let rewritten = String::from_utf8(rewrite).map_err(|_| {
         LowerError::Editions(vec![EditionsError {
             span: Span::new(0, 0),
             message: "internal error: rewriting the editions source broke its UTF-8".into(),
@@ -157,6 +229,18 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     let parsed = protox::file::File::from_source(name, &rewritten).map_err(LowerError::Protox)?;
     let mut proto = parsed.file_descriptor_proto().clone();
     proto.syntax = Some("editions".to_string());
+    if let (Some((whole, _)), Some(info)) = (&statement, &mut proto.source_code_info) {
+        // As buf: the edition statement as written (`[12]` is protox's syntax statement).
+        let (sl, sc) = tree.line_col(whole.start as usize);
+        let (el, ec) = tree.line_col(whole.end as usize);
+        let span = match sl == el {
+            true => vec![sl as i32, sc as i32, ec as i32],
+            false => vec![sl as i32, sc as i32, el as i32, ec as i32],
+        };
+        for loc in info.location.iter_mut().filter(|l| l.path == [12]) {
+            loc.span = span.clone();
+        }
+    }
     restore_defaults(&mut proto, &tree.source);
     if !reserved.names.is_empty() {
         restore_reserved_names(&mut proto, &reserved);
@@ -167,23 +251,30 @@ pub fn lower(name: &str, tree: &syntax::File) -> Result<Lowered, LowerError> {
     for msg in &mut link.message_type {
         copy_map_features(msg);
     }
-    let file_required = presence_option(link.options.as_ref().map(|o| &o.uninterpreted_option[..]))
-        == Some("LEGACY_REQUIRED");
+    // `LEGACY_REQUIRED` can only be set on fields (the file level is refused above).
     for msg in &mut link.message_type {
-        mark_required(msg, file_required);
+        mark_required(msg);
     }
     for ext in &mut link.extension {
-        mark_field_required(ext, file_required);
+        mark_field_required(ext);
     }
     let added_descriptor_import = !link.dependency.iter().any(|d| d == DESCRIPTOR_PROTO);
     if added_descriptor_import {
         link.dependency.push(DESCRIPTOR_PROTO.to_string());
     }
+    let option_imports: Vec<usize> = cx
+        .imports
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, is_option))| *is_option)
+        .map(|(i, _)| i)
+        .collect();
     Ok(Lowered {
         edition,
         proto,
         link: protox::file::File::from_file_descriptor_proto(link),
         added_descriptor_import,
+        option_imports,
     })
 }
 
@@ -470,6 +561,16 @@ fn default_text(
     written: Option<String>,
 ) -> String {
     use prost_types::field_descriptor_proto::Type;
+    if matches!(ty, Type::Double | Type::Float) {
+        if let Some(mut value) = float_default(opt, written.as_deref()) {
+            // As buf: the shortest form of the value (a `float` rounded to 32 bits first, then
+            // printed as a double: `1.5e-3` -> `0.001500000013038516`), lower case.
+            if ty == Type::Float {
+                value = value as f32 as f64;
+            }
+            return go_float(value);
+        }
+    }
     if let Some(bytes) = &opt.string_value {
         return if ty == Type::Bytes {
             bytes
@@ -499,6 +600,50 @@ fn default_text(
         return v.to_string();
     }
     written.unwrap_or_default()
+}
+
+/// A double as buf writes default values (Go's `strconv.FormatFloat(v, 'g', -1, 64)`, lower
+/// case): the shortest digits that round-trip, in exponent form (`1e+21`, `1e-07`) when the
+/// decimal exponent is below -4 or at least 6 (the precision Go uses for shortest forms).
+fn go_float(value: f64) -> String {
+    if value.is_nan() {
+        return "nan".into();
+    }
+    if value.is_infinite() {
+        return if value < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let sci = format!("{value:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if value != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        value.to_string()
+    }
+}
+
+/// The value of a float or double default: from the source text (`-inf`, `nan`, `1e5`), else
+/// from what protox parsed.
+fn float_default(opt: &UninterpretedOption, written: Option<&str>) -> Option<f64> {
+    if let Some(text) = written {
+        let (negative, rest) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let value = match rest {
+            "inf" => Some(f64::INFINITY),
+            "nan" => Some(f64::NAN),
+            _ if rest.starts_with(|c: char| c.is_ascii_digit() || c == '.') => rest.parse().ok(),
+            _ => None,
+        };
+        if let Some(v) = value {
+            return Some(if negative { -v } else { v });
+        }
+    }
+    opt.double_value
+        .or(opt.positive_int_value.map(|v| v as f64))
+        .or(opt.negative_int_value.map(|v| v as f64))
 }
 
 /// The value of an uninterpreted `features.field_presence` option, if set.
@@ -549,28 +694,24 @@ fn copy_map_features(msg: &mut DescriptorProto) {
     }
 }
 
-fn mark_required(msg: &mut DescriptorProto, file_required: bool) {
+fn mark_required(msg: &mut DescriptorProto) {
     for f in &mut msg.field {
-        mark_field_required(f, file_required);
+        mark_field_required(f);
     }
     for f in &mut msg.extension {
-        mark_field_required(f, file_required);
+        mark_field_required(f);
     }
     for m in &mut msg.nested_type {
-        mark_required(m, file_required);
+        mark_required(m);
     }
 }
 
-fn mark_field_required(f: &mut FieldDescriptorProto, file_required: bool) {
+fn mark_field_required(f: &mut FieldDescriptorProto) {
     if f.label() != Label::Optional || f.oneof_index.is_some() {
         return;
     }
     let presence = presence_option(f.options.as_ref().map(|o| &o.uninterpreted_option[..]));
-    let required = match presence {
-        Some(v) => v == "LEGACY_REQUIRED",
-        None => file_required && f.extendee.is_none(),
-    };
-    if required {
+    if presence == Some("LEGACY_REQUIRED") {
         f.set_label(Label::Required);
     }
 }
@@ -594,6 +735,10 @@ struct Checker<'a> {
     reserved_names: Vec<Span>,
     /// Start offsets of the `reserved` keywords of statements holding them.
     reserved_statements: Vec<u32>,
+    /// The import statements in order: path as written, and whether it is `import option`.
+    imports: Vec<(String, bool)>,
+    /// The edition statement, from `edition` to `;` (replaced by a `syntax` statement last).
+    statement: Option<Span>,
 }
 
 impl Checker<'_> {
@@ -660,43 +805,40 @@ impl Checker<'_> {
             start: self.span(decl.keyword).start,
             end: self.span(semi).end,
         };
+        self.statement = Some(whole);
+    }
+
+    /// The `syntax ="proto3";` statement that replaces the edition statement `whole`, keeping
+    /// every line break, and the columns after it on its last line (so all later line/column
+    /// positions stay; byte offsets after it shift when the edition statement is shorter than
+    /// 16 bytes, as in `edition="2023";`).
+    fn syntax_statement(&self, whole: Span) -> String {
+        const REPLACEMENT: &str = "syntax=\"proto3\";";
         let text = &self.tree.source[whole.range()];
-        const REPLACEMENT: &str = "=\"proto3\";";
-        if text.contains('\n')
-            || !text.is_ascii()
-            || text.len() < "syntax".len() + REPLACEMENT.len()
-        {
-            self.error(
-                whole,
-                "protoforge needs the edition statement on one line, written `edition = \"2023\";`",
-                Some("write it as `edition = \"2023\";` (spaces around '=')"),
-            );
-            return;
+        let lines: Vec<&str> = text.split('\n').collect();
+        if lines.len() == 1 {
+            let pad = text.chars().count().saturating_sub(REPLACEMENT.len());
+            return format!("{REPLACEMENT}{}", " ".repeat(pad));
         }
-        let pad = text.len() - "syntax".len() - REPLACEMENT.len();
-        let new = format!("syntax{}{REPLACEMENT}", " ".repeat(pad));
-        self.rewrite[whole.range()].copy_from_slice(new.as_bytes());
+        let mut out = String::from(REPLACEMENT);
+        let first = lines[0].trim_end_matches('\r').chars().count();
+        out.push_str(&" ".repeat(first.saturating_sub(REPLACEMENT.len())));
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            if lines[i - 1].ends_with('\r') {
+                out.push('\r');
+            }
+            out.push('\n');
+            // The last line keeps its width: what follows the `;` stays in its column.
+            if i == lines.len() - 1 {
+                out.push_str(&" ".repeat(line.chars().count()));
+            }
+        }
+        out
     }
 
     fn decl(&mut self, decl: &Decl, parent: Parent) {
         match decl {
-            Decl::Import(d) => {
-                if let Some(m) = d.modifier {
-                    match self.tree.text(m) {
-                        "weak" if self.edition >= Edition::E2024 => self.error(
-                            self.span(m),
-                            "weak imports are not allowed in edition 2024",
-                            Some("remove `weak`"),
-                        ),
-                        "option" => self.error(
-                            self.span(m),
-                            "`import option` is not supported by protoforge yet",
-                            None,
-                        ),
-                        _ => {}
-                    }
-                }
-            }
+            Decl::Import(d) => self.import(d),
             Decl::Option(d) => self.option(d, parent),
             Decl::Message(d) => {
                 self.visibility(d.visibility);
@@ -783,6 +925,70 @@ impl Checker<'_> {
         }
     }
 
+    /// `import` statements: `weak` is gone in 2024, `import option` arrived in 2024 (it is
+    /// linked as a plain import, see [`Restore::option_imports`]) and comes after the plain
+    /// imports, as buf requires.
+    fn import(&mut self, d: &syntax::ImportDecl) {
+        let statement = Span {
+            start: self.span(d.keyword).start,
+            end: self.span(d.semicolon).end,
+        };
+        let path: String = d
+            .path
+            .parts
+            .iter()
+            .map(|p| {
+                let t = self.tree.text(*p);
+                t.get(1..t.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let mut is_option = false;
+        if let Some(m) = d.modifier {
+            match self.tree.text(m) {
+                "weak" if self.edition >= Edition::E2024 => self.error(
+                    self.span(m),
+                    "`import weak` is not supported in Edition 2024",
+                    Some("remove `weak`"),
+                ),
+                "option" if self.edition < Edition::E2024 => self.error(
+                    self.span(m),
+                    format!(
+                        "`import option` is not supported in Edition {}",
+                        self.edition.name()
+                    ),
+                    Some("use `edition = \"2024\";`, or a plain `import`"),
+                ),
+                "option" => {
+                    is_option = true;
+                    self.blank(self.span(m));
+                }
+                _ => {}
+            }
+        }
+        let after_option = self.imports.iter().any(|(_, o)| *o);
+        let duplicate = self
+            .imports
+            .iter()
+            .any(|(p, o)| *p == path && (*o || is_option));
+        if duplicate {
+            self.error(
+                statement,
+                "file imported multiple times",
+                Some("import each file once"),
+            );
+        }
+        if after_option && !is_option {
+            self.error(
+                statement,
+                "import after `import option`",
+                Some("list the plain imports before the `import option` statements"),
+            );
+        }
+        self.imports.push((path, is_option));
+    }
+
     fn visibility(&mut self, visibility: Option<syntax::TokenId>) {
         let Some(v) = visibility else { return };
         if self.edition < Edition::E2024 {
@@ -818,6 +1024,28 @@ impl Checker<'_> {
                 Some("use `option features.(pb.java).utf8_validation = VERIFY;` (import \"google/protobuf/java_features.proto\")"),
             );
         }
+        // descriptor.proto: `feature_support = { edition_removed: EDITION_2024 }`.
+        if parent == Parent::File && name == "java_multiple_files" && self.edition >= Edition::E2024
+        {
+            self.error(
+                span,
+                format!(
+                    "`java_multiple_files` is not supported in Edition {}",
+                    self.edition.name()
+                ),
+                Some("every message, enum and service gets its own Java file by default since edition 2024; to nest one in the file class, set `features.(pb.java).nest_in_file_class = YES` on it"),
+            );
+        }
+        if parent == Parent::File
+            && name == "features.field_presence"
+            && self.tree.text(d.value.first_token()) == "LEGACY_REQUIRED"
+        {
+            self.error(
+                self.span(d.value.first_token()),
+                "cannot set `LEGACY_REQUIRED` at the file level",
+                Some("set `features.field_presence = LEGACY_REQUIRED` on each required field"),
+            );
+        }
     }
 
     fn compact(&mut self, options: Option<&CompactOptions>) {
@@ -837,7 +1065,19 @@ impl Checker<'_> {
                 ),
                 // protox refuses defaults in its proto3 grammar: parse it as a custom option of the
                 // same length and turn it back into `default_value` afterwards.
-                "default" => self.rewrite[span.range()].copy_from_slice(DEFAULT_PLACEHOLDER.as_bytes()),
+                "default" => {
+                    self.rewrite[span.range()].copy_from_slice(DEFAULT_PLACEHOLDER.as_bytes());
+                    // Custom option values cannot be `-inf` / `-nan`: write a float of the same
+                    // length (`-9.0`); the default is restored from the source text.
+                    if let syntax::Value::Signed { value, .. } = &d.value {
+                        let token = self.tree.token(*value);
+                        if token.kind == TokenKind::Ident && token.span.range().len() >= 2 {
+                            let n = token.span.range().len();
+                            let float = format!("9.{}", "0".repeat(n - 2));
+                            self.rewrite[token.span.range()].copy_from_slice(float.as_bytes());
+                        }
+                    }
+                }
                 "ctype" if self.edition >= Edition::E2024 => self.error(
                     span,
                     "field option 'ctype' is not allowed in edition 2024",

@@ -13,6 +13,17 @@
 //! The linked [`crate::image::Image::pool`] still holds the proto2-shaped copy: ask
 //! [`features`] for semantics, not `FileDescriptor::syntax()`.
 //!
+//! `import option "x.proto";` (2024) is linked as a plain import, so the extensions of `x.proto`
+//! resolve in options; the image has it in `ImageFile::option_dependency` (written as
+//! `FileDescriptorProto.option_dependency`, field 15), not in `dependency`, which is all lint
+//! and breaking rules look at (as buf's). Reading images back moves field 15 into `dependency`
+//! for linking and out again ([`Restore`]).
+//!
+//! After linking, [`check_features`] makes the checks buf makes on editions: feature existence
+//! per edition and targets, read from the shipped descriptors (`validate`), impossible feature
+//! combinations, 2024 naming style and symbol visibility (`visibility`), types from
+//! option-only imports.
+//!
 //! ## API for rules (lint / breaking)
 //! All in [`features`], over prost-reflect descriptors of the image's pools, for every syntax
 //! (proto2/proto3 files get the features their syntax implies):
@@ -32,26 +43,33 @@
 
 pub mod features;
 pub mod lower;
+mod validate;
+mod visibility;
+
+use std::collections::HashSet;
 
 use prost::Message as _;
 use prost_types::field_descriptor_proto::Label;
 use prost_types::{DescriptorProto, FileDescriptorProto};
 
 pub use lower::{
-    editions_tree, lower, Edition, EditionsError, LowerError, Lowered, DESCRIPTOR_PROTO,
+    editions_tree, legacy_option_import, lower, Edition, EditionsError, LowerError, Lowered,
+    Restore, DESCRIPTOR_PROTO,
 };
 
 use crate::check::{Finding, Span};
 use crate::image::Image;
 
-/// Turns the linked proto2-shaped copy back into the editions form.
-pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_import: bool) {
+/// Turns the linked proto2-shaped copy back into the editions form; returns the
+/// `option_dependency` list (`import option` files, taken out of `dependency`).
+pub fn restore_editions_form(proto: &mut FileDescriptorProto, restore: &Restore) -> Vec<String> {
     proto.syntax = Some("editions".to_string());
-    if added_descriptor_import {
+    if restore.added_descriptor_import {
         if let Some(pos) = proto.dependency.iter().rposition(|d| d == DESCRIPTOR_PROTO) {
             proto.dependency.remove(pos);
         }
     }
+    let option_dependency = split_option_imports(proto, &restore.option_imports);
     for m in &mut proto.message_type {
         unrequire(m);
     }
@@ -60,6 +78,50 @@ pub fn restore_editions_form(proto: &mut FileDescriptorProto, added_descriptor_i
             f.set_label(Label::Optional);
         }
     }
+    option_dependency
+}
+
+/// Moves `dependency[i]` for each `i` of `option_imports` to the returned list, renumbering
+/// `public_dependency`, `weak_dependency` and the import locations (`[3, i]` -> `[15, j]`).
+fn split_option_imports(proto: &mut FileDescriptorProto, option_imports: &[usize]) -> Vec<String> {
+    if option_imports.is_empty() {
+        return Vec::new();
+    }
+    let old = std::mem::take(&mut proto.dependency);
+    // Old index -> (is option, new index in its list).
+    let mut map = Vec::with_capacity(old.len());
+    let mut options = Vec::new();
+    for (i, dep) in old.into_iter().enumerate() {
+        if option_imports.contains(&i) {
+            map.push((true, options.len() as i32));
+            options.push(dep);
+        } else {
+            map.push((false, proto.dependency.len() as i32));
+            proto.dependency.push(dep);
+        }
+    }
+    let renumber = |list: &mut Vec<i32>| {
+        list.retain_mut(|i| match map.get(*i as usize) {
+            Some(&(false, new)) => {
+                *i = new;
+                true
+            }
+            _ => false,
+        })
+    };
+    renumber(&mut proto.public_dependency);
+    renumber(&mut proto.weak_dependency);
+    if let Some(info) = &mut proto.source_code_info {
+        for loc in &mut info.location {
+            if let [3, i, ..] = loc.path[..] {
+                if let Some(&(is_option, new)) = map.get(i as usize) {
+                    loc.path[0] = if is_option { 15 } else { 3 };
+                    loc.path[1] = new;
+                }
+            }
+        }
+    }
+    options
 }
 
 fn unrequire(m: &mut DescriptorProto) {
@@ -73,37 +135,43 @@ fn unrequire(m: &mut DescriptorProto) {
     }
 }
 
-/// The feature rules protoc enforces after linking: features set on a target they do not apply
-/// to, and impossible combinations (implicit presence on message fields, extensions or repeated
-/// fields, `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
-/// non-repeated fields), and open enums whose first value is not zero.
+/// The feature rules protoc and buf enforce after linking: features that do not exist in the
+/// file's edition or are set on a target they do not apply to (`validate`), impossible
+/// combinations (implicit presence on message fields, extensions or repeated fields,
+/// `LEGACY_REQUIRED` on extensions, `DELIMITED` on non-message fields, encodings on
+/// non-repeated fields, closed enums in implicit-presence fields), open enums whose first value
+/// is not zero, edition 2024's naming style, enum values that clash once their prefix is
+/// stripped (proto3 too), and types used from files not imported for them.
 pub fn check_features(image: &Image) -> Vec<Finding> {
     use features::*;
     let mut out = Vec::new();
     let has_editions = image.files.iter().any(|f| f.edition.is_some());
+    let local_symbols = visibility::local_symbols(image);
     for file in image.targets() {
+        if let Some(local) = &local_symbols {
+            visibility::unexported_uses(image, file, local, &mut out);
+            visibility::strict_exports(image, file, &mut out);
+        }
         if has_editions && file.syntax() == "proto3" {
             closed_enums_in_proto3(image, file, &mut out);
         }
-        let Some(edition) = file.edition else {
+        if file.edition.is_some() || file.syntax() == "proto3" {
+            validate::enum_value_conflicts(image, file, &mut out);
+        }
+        if file.edition.is_none() {
             continue;
-        };
+        }
+        types_not_imported(image, file, &mut out);
+        validate::feature_sets(image, file, &mut out);
+        validate::naming_style(image, file, &mut out);
         let Some(fd) = image.file_descriptor(file.name()) else {
             continue;
         };
         let locs = file.locations();
-        let span_of = |path: &[i32]| {
-            locs.get(path)
-                .and_then(|l| Span::from_source_code_info(&l.span))
-        };
         let mut report = |path: Vec<i32>, message: String| {
-            let span =
-                span_of(&path).or_else(|| span_of(&path[..path.len().saturating_sub(3).max(1)]));
-            // As buf: point at the feature's own name (`enum_type` in `features.enum_type`).
-            let span = match message.starts_with("option features.") {
-                true => span.map(|s| narrow_to_feature_name(s, &message, file.source.as_deref())),
-                false => span,
-            };
+            let span = locs
+                .span(&path)
+                .or_else(|| locs.span(&path[..path.len().saturating_sub(3).max(1)]));
             out.push(Finding::new(
                 "COMPILE",
                 Some(file.external_path.clone()),
@@ -111,176 +179,240 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
                 message,
             ));
         };
-        let _ = edition;
-        // (feature number, allowed targets) for google.protobuf.FeatureSet.
-        const FIELD: u16 = 1;
-        const FILE: u16 = 2;
-        const MESSAGE: u16 = 4;
-        const ENUM: u16 = 8;
-        const ONEOF: u16 = 16;
-        const SERVICE: u16 = 64;
-        const METHOD: u16 = 128;
-        let allowed = |n: u32| -> u16 {
-            match n {
-                1 | 3 | 4 | 5 => FIELD | FILE,
-                2 => ENUM | FILE,
-                6 => MESSAGE | ENUM | FILE,
-                8 => FILE,
-                _ => u16::MAX,
-            }
-        };
-        let names = [
-            "",
-            "field_presence",
-            "enum_type",
-            "repeated_field_encoding",
-            "utf8_validation",
-            "message_encoding",
-            "json_format",
-            "enforce_naming_style",
-            "default_symbol_visibility",
-        ];
-        let mut check_targets =
-            |set: &FeatureSet,
-             target: u16,
-             what: &str,
-             path: &[i32],
-             feat_field: u32,
-             report: &mut dyn FnMut(Vec<i32>, String)| {
-                for &(n, _) in &set.core {
-                    if allowed(n) & target == 0 {
-                        let name = names.get(n as usize).copied().unwrap_or("?");
-                        let mut p = path.to_vec();
-                        p.extend([feat_field as i32, n as i32]);
-                        report(p, format!("option features.{name} cannot be set on an entity of type `{what}`"));
-                    }
-                }
-            };
         for (mi, msg) in fd.messages().enumerate() {
             walk_message(&msg, vec![4, mi as i32], &mut |path, item| match item {
-                Item::Message(m) => {
-                    let set =
-                        explicit_features(&m.options().encode_to_vec(), features_field::MESSAGE);
-                    let mut p = path.to_vec();
-                    p.push(7);
-                    check_targets(
-                        &set,
-                        MESSAGE,
-                        "message",
-                        &p,
-                        features_field::MESSAGE,
-                        &mut report,
-                    );
-                    for (oi, o) in m.oneofs().enumerate() {
-                        let set =
-                            explicit_features(&o.options().encode_to_vec(), features_field::ONEOF);
-                        let p = [path.to_vec(), vec![8, oi as i32, 2]].concat();
-                        check_targets(&set, ONEOF, "oneof", &p, features_field::ONEOF, &mut report);
-                    }
-                }
                 Item::Field(f) => {
                     let set =
                         explicit_features(&f.options().encode_to_vec(), features_field::FIELD);
-                    let mut p = path.to_vec();
-                    p.push(8);
-                    check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
-                    field_combinations(image, f, &set, &p, &mut report);
+                    field_combinations(image, f, &set, path, &mut report);
                 }
-                Item::Enum(e) => enum_checks(image, e, path, &mut check_targets, &mut report),
+                Item::Extension(x) => extension_presence(x, path, &mut report),
+                Item::Enum(e) => first_value_zero(image, e, path, &mut report),
             });
         }
         for (ei, e) in fd.enums().enumerate() {
-            enum_checks(image, &e, &[5, ei as i32], &mut check_targets, &mut report);
+            first_value_zero(image, &e, &[5, ei as i32], &mut report);
         }
-        for (si, svc) in fd.services().enumerate() {
-            let set = explicit_features(&svc.options().encode_to_vec(), features_field::SERVICE);
-            let p = vec![6, si as i32, 3];
-            check_targets(
-                &set,
-                SERVICE,
-                "service",
-                &p,
-                features_field::SERVICE,
-                &mut report,
-            );
-            for (mi, m) in svc.methods().enumerate() {
-                let set = explicit_features(&m.options().encode_to_vec(), features_field::METHOD);
-                let p = vec![6, si as i32, 2, mi as i32, 4];
-                check_targets(
-                    &set,
-                    METHOD,
-                    "method",
-                    &p,
-                    features_field::METHOD,
-                    &mut report,
-                );
-            }
-        }
-
         for (xi, x) in fd.extensions().enumerate() {
-            let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
-            let p = vec![7, xi as i32, 8];
-            check_targets(&set, FIELD, "field", &p, features_field::FIELD, &mut report);
-            for &(n, v) in &set.core {
-                if n == 1 {
-                    report(
-                        vec![7, xi as i32],
-                        if v == 3 {
-                            "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)".to_string()
-                        } else {
-                            "extensions cannot set features.field_presence: they always have explicit presence".to_string()
-                        },
-                    );
-                }
-            }
+            extension_presence(&x, &[7, xi as i32], &mut report);
         }
     }
     out
 }
 
-/// Narrows a one-line option span to the first `features.<name>` name quoted in the message.
-fn narrow_to_feature_name(span: Span, message: &str, source: Option<&str>) -> Span {
-    let Some(source) = source else { return span };
-    let Some(name) = message
-        .split("features.")
-        .nth(1)
-        .map(|rest| {
-            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or("")
-        })
-        .filter(|n| !n.is_empty())
-    else {
-        return span;
-    };
-    if span.start_line != span.end_line {
-        return span;
+/// Extensions always have explicit presence: `features.field_presence` is refused on them.
+fn extension_presence(
+    x: &prost_reflect::ExtensionDescriptor,
+    path: &[i32],
+    report: &mut dyn FnMut(Vec<i32>, String),
+) {
+    use features::*;
+    let set = explicit_features(&x.options().encode_to_vec(), features_field::FIELD);
+    for &(n, v) in &set.core {
+        if n == 1 {
+            report(
+                path.to_vec(),
+                if v == 3 {
+                    "extensions cannot be required (features.field_presence = LEGACY_REQUIRED)"
+                        .to_string()
+                } else {
+                    "extensions cannot set features.field_presence: they always have explicit presence"
+                        .to_string()
+                },
+            );
+        }
     }
-    let Some(line) = source.lines().nth(span.start_line as usize - 1) else {
-        return span;
+}
+
+/// `name` and the files it re-exports through `import public`, transitively (per the pool).
+fn with_public_imports(pool: &prost_reflect::DescriptorPool, names: &[String]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<String> = names.to_vec();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name.clone()) {
+            continue;
+        }
+        if let Some(fd) = pool.get_file_by_name(&name) {
+            stack.extend(fd.public_dependencies().map(|d| d.name().to_string()));
+        }
+    }
+    out
+}
+
+/// Types (field types, extendees, RPC input and output) from files the editions file does not
+/// import: from an `import option` file ("`T` is only imported for use in options", as buf), or
+/// from the `descriptor.proto` linked only for `features` ("cannot find `T` in this scope").
+/// Reported at the type name as written.
+fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut Vec<Finding>) {
+    let (Some(fd), Some(pool)) = (
+        image.file_descriptor(file.name()),
+        image.pool_of(file.name()),
+    ) else {
+        return;
     };
-    let chars: Vec<char> = line.chars().collect();
-    let from = (span.start_column as usize)
-        .saturating_sub(1)
-        .min(chars.len());
-    let to = (span.end_column as usize)
-        .saturating_sub(1)
-        .min(chars.len());
-    let within: String = chars[from..to].iter().collect();
-    match within.find(&format!("features.{name}")) {
-        Some(byte) => {
-            let col = span.start_column
-                + within[..byte].chars().count() as u32
-                + "features.".len() as u32;
-            Span {
-                start_line: span.start_line,
-                start_column: col,
-                end_line: span.end_line,
-                end_column: col + name.chars().count() as u32,
+    let mut visible = with_public_imports(pool, &file.proto.dependency);
+    visible.insert(file.name().to_string());
+    let option_only: HashSet<String> = with_public_imports(pool, &file.option_dependency)
+        .into_iter()
+        .filter(|f| !visible.contains(f))
+        .collect();
+    let injected = !visible.contains(DESCRIPTOR_PROTO) && !option_only.contains(DESCRIPTOR_PROTO);
+    if option_only.is_empty() && !injected {
+        return;
+    }
+    let refs = type_refs(&fd);
+    for r in refs {
+        let option_import = option_only.contains(&r.file);
+        let injected_type = injected && r.file == DESCRIPTOR_PROTO;
+        if !option_import && !injected_type {
+            continue;
+        }
+        let (written, span) = r.written(file);
+        let full_name = r.full_name;
+        let help = match option_import {
+            true => "use a plain `import` for files whose types are used, not only their options",
+            false => "add `import \"google/protobuf/descriptor.proto\";`",
+        };
+        let finding = Finding::new(
+            "COMPILE",
+            Some(file.external_path.clone()),
+            span,
+            match option_import {
+                true => format!(
+                    "`{}` is only imported for use in options",
+                    written.unwrap_or(full_name)
+                ),
+                false => format!(
+                    "cannot find `{}` in this scope",
+                    written.unwrap_or(full_name)
+                ),
+            },
+        );
+        out.push(finding.with_help(help));
+    }
+}
+
+/// A message or enum type used by a field, map value, extendee or RPC of a file.
+pub(crate) struct TypeRef {
+    /// `SourceCodeInfo` path of the type name (`[.., 6]` type, `[.., 2]` extendee or input).
+    pub path: Vec<i32>,
+    /// The file defining the type.
+    pub file: String,
+    pub full_name: String,
+    pub is_enum: bool,
+    /// The reference is the value type of a map field (`path` spans `map<K, V>`).
+    pub is_map_value: bool,
+}
+
+impl TypeRef {
+    /// The type name as written and its span (for a map field: the value type).
+    pub fn written(&self, file: &crate::image::ImageFile) -> (Option<String>, Option<Span>) {
+        let loc = file.locations().get(&self.path).map(|l| l.span.clone());
+        match (&loc, file.source.as_deref()) {
+            (Some(span), Some(source)) => written_type(source, span, self.is_map_value),
+            _ => (None, loc.as_deref().and_then(Span::from_source_code_info)),
+        }
+    }
+}
+
+/// Every type reference of a file (map entries are seen through their map field).
+pub(crate) fn type_refs(fd: &prost_reflect::FileDescriptor) -> Vec<TypeRef> {
+    use prost_reflect::Kind;
+    let mut refs = Vec::new();
+    let of = |kind: &Kind, path: Vec<i32>, is_map_value: bool| match kind {
+        Kind::Message(m) => Some(TypeRef {
+            path,
+            file: m.parent_file().name().to_string(),
+            full_name: m.full_name().to_string(),
+            is_enum: false,
+            is_map_value,
+        }),
+        Kind::Enum(e) => Some(TypeRef {
+            path,
+            file: e.parent_file().name().to_string(),
+            full_name: e.full_name().to_string(),
+            is_enum: true,
+            is_map_value,
+        }),
+        _ => None,
+    };
+    let extension = |path: Vec<i32>, x: &prost_reflect::ExtensionDescriptor, refs: &mut Vec<_>| {
+        let extendee = Kind::Message(x.containing_message());
+        refs.extend(of(&extendee, [path.as_slice(), &[2]].concat(), false));
+        refs.extend(of(&x.kind(), [path.as_slice(), &[6]].concat(), false));
+    };
+    let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
+        .messages()
+        .enumerate()
+        .map(|(i, m)| (m, vec![4, i as i32]))
+        .collect();
+    while let Some((m, path)) = stack.pop() {
+        for (i, n) in m.child_messages().enumerate() {
+            if !n.is_map_entry() {
+                stack.push((n, [path.as_slice(), &[3, i as i32]].concat()));
             }
         }
-        None => span,
+        for (i, f) in m.fields().enumerate() {
+            let p = [path.as_slice(), &[2, i as i32, 6]].concat();
+            let kind = match f.kind() {
+                Kind::Message(entry) if f.is_map() => entry.map_entry_value_field().kind(),
+                kind => kind,
+            };
+            refs.extend(of(&kind, p, f.is_map()));
+        }
+        for (i, x) in m.child_extensions().enumerate() {
+            extension([path.as_slice(), &[6, i as i32]].concat(), &x, &mut refs);
+        }
     }
+    for (i, x) in fd.extensions().enumerate() {
+        extension(vec![7, i as i32], &x, &mut refs);
+    }
+    for (si, svc) in fd.services().enumerate() {
+        for (mi, m) in svc.methods().enumerate() {
+            for (tag, msg) in [(2, m.input()), (3, m.output())] {
+                let p = vec![6, si as i32, 2, mi as i32, tag];
+                refs.extend(of(&Kind::Message(msg), p, false));
+            }
+        }
+    }
+    refs
+}
+
+/// The type name as written at a `SourceCodeInfo` span (0-based `[line, col, end_col]`), and
+/// its 1-based span; for a map field (`map<string, T>`) the value type `T`.
+fn written_type(source: &str, span: &[i32], is_map: bool) -> (Option<String>, Option<Span>) {
+    let whole = Span::from_source_code_info(span);
+    let [line, col, end] = *span else {
+        return (None, whole);
+    };
+    let Some(text) = source.lines().nth(line as usize) else {
+        return (None, whole);
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let (from, to) = (col as usize, (end as usize).min(chars.len()));
+    if from >= to {
+        return (None, whole);
+    }
+    let written: String = chars[from..to].iter().collect();
+    if !is_map {
+        return (Some(written), whole);
+    }
+    // `map<K, V>`: the text between the comma and the closing `>`.
+    let (Some(comma), Some(close)) = (written.find(','), written.rfind('>')) else {
+        return (Some(written), whole);
+    };
+    if comma >= close {
+        return (Some(written), whole);
+    }
+    let inner = &written[comma + 1..close];
+    let value = inner.trim();
+    let lead = written[..comma + 1].chars().count() + (inner.len() - inner.trim_start().len());
+    let start = col + lead as i32;
+    let value_span = [line, start, start + value.chars().count() as i32];
+    (
+        Some(value.to_string()),
+        Span::from_source_code_info(&value_span),
+    )
 }
 
 /// proto3 messages cannot use closed enums (an editions enum with `enum_type = CLOSED`).
@@ -327,11 +459,13 @@ fn closed_enums_in_proto3(image: &Image, file: &crate::image::ImageFile, out: &m
 }
 
 enum Item<'a> {
-    Message(&'a prost_reflect::MessageDescriptor),
     Field(&'a prost_reflect::FieldDescriptor),
+    Extension(&'a prost_reflect::ExtensionDescriptor),
     Enum(&'a prost_reflect::EnumDescriptor),
 }
 
+/// Visits the fields, nested extensions and enums of a message and its nested messages (map
+/// entries skipped), with their `SourceCodeInfo` paths.
 fn walk_message(
     msg: &prost_reflect::MessageDescriptor,
     path: Vec<i32>,
@@ -340,52 +474,31 @@ fn walk_message(
     if msg.is_map_entry() {
         return;
     }
-    visit(&path, Item::Message(msg));
     for (i, f) in msg.fields().enumerate() {
-        let mut p = path.clone();
-        p.extend([2, i as i32]);
-        visit(&p, Item::Field(&f));
+        visit(&[path.as_slice(), &[2, i as i32]].concat(), Item::Field(&f));
+    }
+    for (i, x) in msg.child_extensions().enumerate() {
+        visit(
+            &[path.as_slice(), &[6, i as i32]].concat(),
+            Item::Extension(&x),
+        );
     }
     for (i, n) in msg.child_messages().enumerate() {
-        let mut p = path.clone();
-        p.extend([3, i as i32]);
-        walk_message(&n, p, visit);
+        walk_message(&n, [path.as_slice(), &[3, i as i32]].concat(), visit);
     }
     for (i, e) in msg.child_enums().enumerate() {
-        let mut p = path.clone();
-        p.extend([4, i as i32]);
-        visit(&p, Item::Enum(&e));
+        visit(&[path.as_slice(), &[4, i as i32]].concat(), Item::Enum(&e));
     }
 }
 
-type TargetCheck<'a> =
-    dyn FnMut(&features::FeatureSet, u16, &str, &[i32], u32, &mut dyn FnMut(Vec<i32>, String)) + 'a;
-
-fn enum_checks(
+/// Open enums must start with the value zero.
+fn first_value_zero(
     image: &Image,
     e: &prost_reflect::EnumDescriptor,
     path: &[i32],
-    check_targets: &mut TargetCheck<'_>,
     report: &mut dyn FnMut(Vec<i32>, String),
 ) {
     use features::*;
-    let set = explicit_features(&e.options().encode_to_vec(), features_field::ENUM);
-    let mut p = path.to_vec();
-    p.push(3);
-    check_targets(&set, 8, "enum", &p, features_field::ENUM, report);
-    for (vi, v) in e.values().enumerate() {
-        let set = explicit_features(&v.options().encode_to_vec(), features_field::ENUM_VALUE);
-        let p = [path.to_vec(), vec![2, vi as i32, 3]].concat();
-        // 32 = enum entry (see the target bits in `check_features`)
-        check_targets(
-            &set,
-            32,
-            "enum entry",
-            &p,
-            features_field::ENUM_VALUE,
-            report,
-        );
-    }
     if enum_features(image, e).enum_type == EnumType::Open {
         if let Some(first) = e.values().next() {
             if first.number() != 0 {
@@ -405,13 +518,12 @@ fn field_combinations(
     image: &Image,
     f: &prost_reflect::FieldDescriptor,
     set: &features::FeatureSet,
-    options_path: &[i32],
+    field_path: &[i32],
     report: &mut dyn FnMut(Vec<i32>, String),
 ) {
     use prost_reflect::Kind;
     // As buf: impossible combinations are reported at the field declaration.
-    let field_path = options_path[..options_path.len() - 1].to_vec();
-    let at = |_feature: u32| field_path.clone();
+    let at = |_feature: u32| field_path.to_vec();
     let is_message = matches!(f.kind(), Kind::Message(_)) && !f.is_map();
     let repeated = f.is_list() || f.is_map();
     for &(n, v) in &set.core {
@@ -448,7 +560,20 @@ fn field_combinations(
             _ => {}
         }
     }
-    let _ = image;
+    // Closed enums need presence: an implicit-presence field cannot hold one.
+    if let Kind::Enum(e) = f.kind() {
+        let implicit =
+            features::effective_presence(image, f) == Some(features::FieldPresence::Implicit);
+        if implicit && features::enum_features(image, &e).enum_type == features::EnumType::Closed {
+            report(
+                [field_path, &[6]].concat(),
+                format!(
+                    "closed enum `{}` cannot be used in an implicit-presence field",
+                    e.full_name()
+                ),
+            );
+        }
+    }
 }
 
 fn is_string_map(f: &prost_reflect::FieldDescriptor) -> bool {
@@ -494,16 +619,18 @@ pub fn encode_editions_form(
         .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
     let mut msg = DynamicMessage::decode(desc.clone(), linked).map_err(|e| err(&e))?;
     msg.set_field_by_name("syntax", Value::String("editions".into()));
-    msg.set_field_by_name(
-        "dependency",
-        Value::List(
-            file.proto
-                .dependency
-                .iter()
-                .map(|d| Value::String(d.clone()))
-                .collect(),
-        ),
-    );
+    let strings = |list: &[String]| Value::List(list.iter().cloned().map(Value::String).collect());
+    let ints = |list: &[i32]| Value::List(list.iter().copied().map(Value::I32).collect());
+    msg.set_field_by_name("dependency", strings(&file.proto.dependency));
+    msg.set_field_by_name("public_dependency", ints(&file.proto.public_dependency));
+    msg.set_field_by_name("weak_dependency", ints(&file.proto.weak_dependency));
+    let mut option_dependency = None;
+    if !file.option_dependency.is_empty() {
+        match desc.get_field_by_name("option_dependency") {
+            Some(field) => msg.set_field(&field, strings(&file.option_dependency)),
+            None => option_dependency = Some(&file.option_dependency),
+        }
+    }
     for name in ["message_type", "extension"] {
         if let Some(Value::List(items)) = msg.get_field_by_name_mut(name) {
             for item in items {
@@ -529,6 +656,10 @@ pub fn encode_editions_form(
     } else {
         prost::encoding::encode_key(14, prost::encoding::WireType::Varint, &mut bytes);
         prost::encoding::encode_varint(edition.number() as u64, &mut bytes);
+    }
+    // A descriptor.proto older than edition 2024 does not know field 15: write it raw.
+    for dep in option_dependency.into_iter().flatten() {
+        prost::encoding::string::encode(15, dep, &mut bytes);
     }
     Ok(bytes)
 }
@@ -610,15 +741,19 @@ fn unrequire_field(f: &mut prost_reflect::DynamicMessage) {
 }
 
 /// For images read from bytes (ours or buf's): the `FileDescriptorSet` with every editions file
-/// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`), and
-/// the edition of each such file. `None` bytes when the set has no editions file.
-/// `delimited_as_group` also turns `features.message_encoding = DELIMITED` fields into
-/// `TYPE_GROUP` (for code generators that only know proto2/proto3, e.g. prost-build).
+/// rewritten proto2-shaped (`syntax = "proto2"`, `LEGACY_REQUIRED` fields `LABEL_REQUIRED`,
+/// `option_dependency` appended to `dependency`), and the edition of each such file with what
+/// [`restore_editions_form`] needs. `None` bytes when the set has no editions file.
 #[allow(clippy::type_complexity)]
 pub fn linkable_image(
     set: &[u8],
-    delimited_as_group: bool,
-) -> std::result::Result<(Option<Vec<u8>>, std::collections::HashMap<String, Edition>), String> {
+) -> std::result::Result<
+    (
+        Option<Vec<u8>>,
+        std::collections::HashMap<String, (Edition, Restore)>,
+    ),
+    String,
+> {
     use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
     use prost_reflect::{DynamicMessage, ReflectMessage, Value};
     let mut editions = std::collections::HashMap::new();
@@ -659,16 +794,25 @@ pub fn linkable_image(
                     .get_field_by_name("name")
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                editions.insert(name, edition);
+                let option_dependency = features::raw_strings(body, 15);
+                let mut restore = Restore::default();
+                if !option_dependency.is_empty() {
+                    if let Some(Value::List(deps)) = msg.get_field_by_name_mut("dependency") {
+                        restore.option_imports =
+                            (deps.len()..deps.len() + option_dependency.len()).collect();
+                        deps.extend(option_dependency.into_iter().map(Value::String));
+                    }
+                }
+                editions.insert(name, (edition, restore));
                 msg.set_field_by_name("syntax", Value::String("proto2".into()));
                 for list in ["message_type", "extension"] {
                     if let Some(Value::List(items)) = msg.get_field_by_name_mut(list) {
                         for item in items {
                             if let Value::Message(m) = item {
                                 if list == "message_type" {
-                                    require_dynamic(m, delimited_as_group);
+                                    require_dynamic(m);
                                 } else {
-                                    require_field(m, delimited_as_group);
+                                    require_field(m);
                                 }
                             }
                         }
@@ -684,16 +828,16 @@ pub fn linkable_image(
     Ok((Some(out), editions))
 }
 
-fn require_dynamic(m: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
+fn require_dynamic(m: &mut prost_reflect::DynamicMessage) {
     use prost_reflect::Value;
     for name in ["field", "extension", "nested_type"] {
         if let Some(Value::List(items)) = m.get_field_by_name_mut(name) {
             for item in items {
                 if let Value::Message(inner) = item {
                     if name == "nested_type" {
-                        require_dynamic(inner, delimited_as_group);
+                        require_dynamic(inner);
                     } else {
-                        require_field(inner, delimited_as_group);
+                        require_field(inner);
                     }
                 }
             }
@@ -701,9 +845,9 @@ fn require_dynamic(m: &mut prost_reflect::DynamicMessage, delimited_as_group: bo
     }
 }
 
-/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED`
-/// (and, when asked, `features.message_encoding = DELIMITED` -> `TYPE_GROUP`).
-fn require_field(f: &mut prost_reflect::DynamicMessage, delimited_as_group: bool) {
+/// `features.field_presence = LEGACY_REQUIRED` on the field itself -> `LABEL_REQUIRED` (buf
+/// refuses it at the file level, the only other place it could come from).
+fn require_field(f: &mut prost_reflect::DynamicMessage) {
     use prost_reflect::Value;
     let set = match f.get_field_by_name("options") {
         Some(v) => match v.as_message() {
@@ -714,18 +858,13 @@ fn require_field(f: &mut prost_reflect::DynamicMessage, delimited_as_group: bool
         },
         None => features::FeatureSet::default(),
     };
-    let last = |n: u32| {
-        set.core
-            .iter()
-            .rev()
-            .find(|(f, _)| *f == n)
-            .map(|(_, v)| *v)
-    };
-    if last(1) == Some(3) {
+    let presence = set
+        .core
+        .iter()
+        .rev()
+        .find(|(f, _)| *f == 1)
+        .map(|(_, v)| *v);
+    if presence == Some(3) {
         f.set_field_by_name("label", Value::EnumNumber(Label::Required as i32));
-    }
-    let is_message = f.get_field_by_name("type").as_deref() == Some(&Value::EnumNumber(11));
-    if delimited_as_group && is_message && last(5) == Some(2) {
-        f.set_field_by_name("type", Value::EnumNumber(10));
     }
 }
