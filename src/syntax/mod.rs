@@ -8,6 +8,7 @@
 
 mod ast;
 mod lexer;
+pub mod outline;
 mod parser;
 
 pub use ast::*;
