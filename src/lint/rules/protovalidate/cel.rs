@@ -1,0 +1,201 @@
+//! CEL rules (`cel = {id, message, expression}`) on fields, messages and predefined rules: ids,
+//! expressions that parse (cel crate, cel-go's grammar and messages) and type-check
+//! (`cel_types`), and the result type (bool or string).
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use prost_reflect::{DescriptorPool, DynamicMessage, Value};
+
+use super::cel_types::{Checker, Ty};
+use super::field::Target;
+use super::gofmt::go_quote;
+use super::report::Reporter;
+use super::Validate;
+use crate::lint::Sink;
+
+/// `cel` in `FieldRules`.
+const FIELD_CEL: i32 = 23;
+
+/// One `buf.validate.Rule`.
+pub struct CelRule {
+    pub id: String,
+    pub message: String,
+    pub expression: String,
+}
+
+/// How findings name the place of a list of rules.
+pub struct CelSite {
+    /// `message "Foo"`, `field "bar"`, `extension field`.
+    pub parent: String,
+    pub parent_capitalized: String,
+    /// `(buf.validate.message).cel`, `(buf.validate.field).repeated.items.cel`.
+    pub rule_name: String,
+}
+
+/// The `buf.validate.Rule` list in field `name` of `rules`.
+pub fn rules_of(rules: &DynamicMessage, name: &str) -> Vec<CelRule> {
+    let Some(Value::List(items)) = rules.get_field_by_name(name).map(|v| v.into_owned()) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|v| match v {
+            Value::Message(m) => {
+                let s = |n: &str| {
+                    m.get_field_by_name(n)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                };
+                Some(CelRule {
+                    id: s("id"),
+                    message: s("message"),
+                    expression: s("expression"),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `cel` rules of a field (`this` is the field's value, or one item when `for_items`).
+pub(crate) fn check_field_cel(
+    v: &Validate,
+    r: &Reporter,
+    rules: &DynamicMessage,
+    target: &Target,
+    for_items: bool,
+    out: &mut Sink,
+) {
+    let list = rules_of(rules, "cel");
+    if list.is_empty() {
+        return;
+    }
+    let this = if for_items {
+        Ty::of_field(&target.kind, false, false)
+    } else {
+        Ty::of_field(&target.kind, target.is_list, target.is_map)
+    };
+    let site = CelSite {
+        parent: format!("field {:?}", r.field_name),
+        parent_capitalized: format!("Field {:?}", r.field_name),
+        rule_name: r.rule_name(&[FIELD_CEL]),
+    };
+    let mut add = |index: usize, message: String| {
+        r.add(out, &[FIELD_CEL, index as i32], message);
+    };
+    check_rules(&v.pool, &site, &list, &[("this", this)], &mut add);
+}
+
+fn valid_id(id: &str) -> bool {
+    id.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
+/// Checks a list of CEL rules; `add(index, message)` reports at rule `index`.
+pub(crate) fn check_rules(
+    pool: &DescriptorPool,
+    site: &CelSite,
+    rules: &[CelRule],
+    vars: &[(&str, Ty)],
+    add: &mut dyn FnMut(usize, String),
+) {
+    let CelSite {
+        parent,
+        parent_capitalized: cap,
+        rule_name: name,
+    } = site;
+    let mut ids: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if !rule.id.is_empty() {
+            if !valid_id(&rule.id) {
+                add(i, format!(
+                    "{cap} has invalid characters for {name}.id. IDs must contain only characters a-z, A-Z, 0-9, '.', '_', '-'."
+                ));
+            }
+            ids.entry(&rule.id).or_default().push(i);
+        }
+        if rule.expression.is_empty() {
+            add(
+                i,
+                format!(
+                    "{cap} has an empty {name}.expression. Expressions should always be specified."
+                ),
+            );
+            continue;
+        }
+        let (ty, issues) = compile(pool, &rule.expression, vars);
+        match &ty {
+            Some(Ty::String) => {
+                if !rule.message.is_empty() {
+                    add(i, format!(
+                        "{cap} has a {name} with an expression that evaluates to a string, and also has a message. The message is redundant - since the expression evaluates to a string, its result will be printed instead of the message, so the message should be removed."
+                    ));
+                }
+            }
+            Some(Ty::Bool | Ty::Dyn | Ty::Error) | None => {}
+            Some(other) => add(
+                i,
+                format!(
+                    "{name}.expression on {parent} evaluates to a {other}, only string and boolean are allowed."
+                ),
+            ),
+        }
+        for issue in issues {
+            add(
+                i,
+                format!("{name}.expression on {parent} fails to compile: {issue}"),
+            );
+        }
+    }
+    for (id, indexes) in ids {
+        if indexes.len() > 1 {
+            for i in indexes {
+                add(
+                    i,
+                    format!(
+                        "{name}.id ({}) is not unique within {parent}.",
+                        go_quote(id)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Parses and checks one expression: its type (`None` when it does not parse) and the issues.
+fn compile(
+    pool: &DescriptorPool,
+    expression: &str,
+    vars: &[(&str, Ty)],
+) -> (Option<Ty>, Vec<String>) {
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
+        cel::parser::Parser::new().parse(expression)
+    }));
+    let ast = match parsed {
+        Ok(Ok(ast)) => ast,
+        Ok(Err(errors)) => {
+            let issues = errors
+                .errors
+                .iter()
+                .map(|e| {
+                    e.msg
+                        .strip_prefix("Syntax error: ")
+                        .unwrap_or(&e.msg)
+                        .to_string()
+                })
+                .collect();
+            return (None, issues);
+        }
+        // The parser must not take the lint down; an expression it cannot handle is not judged.
+        Err(_) => return (None, Vec::new()),
+    };
+    let mut checker = Checker::new(pool, vars);
+    let ty = checker.check(&ast);
+    let ty = if checker.errors.is_empty() {
+        ty
+    } else {
+        Ty::Error
+    };
+    (Some(ty), checker.errors)
+}

@@ -1,0 +1,220 @@
+//! `example` values checked against the standard rules beside them, as protovalidate would
+//! judge a message holding the example. Only rules whose outcome and message are plain are
+//! evaluated (lengths, bounds, `const`, prefix/suffix/contains, pattern); when any other rule,
+//! a predefined rule, a `cel` rule or `ignore` is present, examples are left alone rather than
+//! judged wrongly.
+
+use prost_reflect::{DynamicMessage, ReflectMessage, Value};
+
+use super::field::Target;
+use super::report::Reporter;
+use crate::lint::Sink;
+
+/// Checks the examples of the type rules `number` (a `FieldRules.type` member).
+pub(crate) fn check_examples(
+    r: &Reporter,
+    field_rules: &DynamicMessage,
+    number: i32,
+    rules: &DynamicMessage,
+    _target: &Target,
+    out: &mut Sink,
+) {
+    let Some(example) = rules.descriptor().get_field_by_name("example") else {
+        return;
+    };
+    let Value::List(values) = rules.get_field(&example).into_owned() else {
+        return;
+    };
+    if values.is_empty() {
+        return;
+    }
+    let other_rules =
+        rules.fields().any(|(f, _)| f.name() != "example") || rules.extensions().next().is_some();
+    let has_cel = matches!(
+        field_rules.get_field_by_name("cel").as_deref(),
+        Some(Value::List(l)) if !l.is_empty()
+    );
+    if !other_rules && !has_cel {
+        return;
+    }
+    if has_cel || field_rules.has_field_by_name("ignore") || rules.extensions().next().is_some() {
+        return;
+    }
+    let prefix = rules
+        .descriptor()
+        .name()
+        .trim_end_matches("Rules")
+        .to_lowercase();
+    for (i, value) in values.iter().enumerate() {
+        let Some(violations) = evaluate(rules, value) else {
+            return;
+        };
+        for (rule, message) in violations {
+            r.add(
+                out,
+                &[number, example.number() as i32, i as i32],
+                format!(
+                    "\"{}\" is an example value but does not satisfy rule \"{prefix}.{rule}\": {message}",
+                    display(value)
+                ),
+            );
+        }
+    }
+}
+
+/// Go's `%v` of an example value.
+fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::I32(n) | Value::EnumNumber(n) => n.to_string(),
+        Value::I64(n) => n.to_string(),
+        Value::U32(n) => n.to_string(),
+        Value::U64(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::F32(f) => super::gofmt::go_float(f64::from(*f)),
+        Value::F64(f) => super::gofmt::go_float(*f),
+        Value::Bytes(b) => format!(
+            "[{}]",
+            b.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        _ => String::new(),
+    }
+}
+
+/// An integer, for comparing any of the integer rule types.
+fn int(v: &Value) -> Option<i128> {
+    Some(match v {
+        Value::I32(n) | Value::EnumNumber(n) => i128::from(*n),
+        Value::I64(n) => i128::from(*n),
+        Value::U32(n) => i128::from(*n),
+        Value::U64(n) => i128::from(*n),
+        _ => return None,
+    })
+}
+
+/// The violations of `value` (rule suffix, message), or `None` when a rule present is one this
+/// evaluator does not know.
+fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String)>> {
+    let set: Vec<(String, Value)> = rules
+        .fields()
+        .filter(|(f, _)| f.name() != "example")
+        .map(|(f, v)| (f.name().to_string(), v.clone()))
+        .collect();
+    let get = |name: &str| set.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let mut out = Vec::new();
+    match value {
+        Value::String(s) => {
+            for (name, rule) in &set {
+                let u = rule.as_u64().unwrap_or(0);
+                let text = rule.as_str().unwrap_or_default();
+                let chars = s.chars().count() as u64;
+                let bytes = s.len() as u64;
+                let failed = match name.as_str() {
+                    "const" => (s != text).then(|| format!("must equal `{text}`")),
+                    "len" => (chars != u).then(|| format!("must be {} characters", u)),
+                    "min_len" => (chars < u).then(|| format!("must be at least {} characters", u)),
+                    "max_len" => (chars > u).then(|| format!("must be at most {} characters", u)),
+                    "len_bytes" => (bytes != u).then(|| format!("must be {} bytes", u)),
+                    "min_bytes" => (bytes < u).then(|| format!("must be at least {} bytes", u)),
+                    "max_bytes" => (bytes > u).then(|| format!("must be at most {} bytes", u)),
+                    "prefix" => {
+                        (!s.starts_with(text)).then(|| format!("does not have prefix `{text}`"))
+                    }
+                    "suffix" => {
+                        (!s.ends_with(text)).then(|| format!("does not have suffix `{text}`"))
+                    }
+                    "contains" => {
+                        (!s.contains(text)).then(|| format!("does not contain substring `{text}`"))
+                    }
+                    "not_contains" => s
+                        .contains(text)
+                        .then(|| format!("contains substring `{text}`")),
+                    "pattern" => {
+                        let re = regex::Regex::new(text).ok()?;
+                        (!re.is_match(s)).then(|| format!("does not match regex pattern `{text}`"))
+                    }
+                    _ => return None,
+                };
+                out.extend(failed.map(|m| (name.clone(), m)));
+            }
+        }
+        Value::Bool(b) => {
+            for (name, rule) in &set {
+                match name.as_str() {
+                    "const" => {
+                        let c = rule.as_bool()?;
+                        if *b != c {
+                            out.push((name.clone(), format!("must equal {c}")));
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        v if int(v).is_some() => {
+            let x = int(v)?;
+            let bound = |n: &str| get(n).and_then(int);
+            for (name, rule) in &set {
+                match name.as_str() {
+                    "const" => {
+                        let c = int(rule)?;
+                        if x != c {
+                            out.push((name.clone(), format!("must equal {c}")));
+                        }
+                    }
+                    "gt" | "gte" | "lt" | "lte" => {}
+                    _ => return None,
+                }
+            }
+            if let Some(v) = bounds(x, bound("gt"), bound("gte"), bound("lt"), bound("lte")) {
+                out.push(v);
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// protovalidate's range rules (`gt`, `gt_lt`, `gt_lt_exclusive`, ...) for an integer.
+fn bounds(
+    x: i128,
+    gt: Option<i128>,
+    gte: Option<i128>,
+    lt: Option<i128>,
+    lte: Option<i128>,
+) -> Option<(String, String)> {
+    let lower = gt
+        .map(|v| ("gt", v, "greater than"))
+        .or(gte.map(|v| ("gte", v, "greater than or equal to")));
+    let upper = lt
+        .map(|v| ("lt", v, "less than"))
+        .or(lte.map(|v| ("lte", v, "less than or equal to")));
+    let above = |(n, v, _): (&str, i128, &str)| if n == "gt" { x > v } else { x >= v };
+    let below = |(n, v, _): (&str, i128, &str)| if n == "lt" { x < v } else { x <= v };
+    match (lower, upper) {
+        (None, None) => None,
+        (None, Some(u)) => {
+            (!below(u)).then(|| (u.0.to_string(), format!("must be {} {}", u.2, u.1)))
+        }
+        (Some(l), None) => {
+            (!above(l)).then(|| (l.0.to_string(), format!("must be {} {}", l.2, l.1)))
+        }
+        (Some(l), Some(u)) => {
+            let id = format!("{}_{}", l.0, u.0);
+            if u.1 >= l.1 {
+                (!(above(l) && below(u)))
+                    .then(|| (id, format!("must be {} {} and {} {}", l.2, l.1, u.2, u.1)))
+            } else {
+                (!(above(l) || below(u))).then(|| {
+                    (
+                        format!("{id}_exclusive"),
+                        format!("must be {} {} or {} {}", l.2, l.1, u.2, u.1),
+                    )
+                })
+            }
+        }
+    }
+}

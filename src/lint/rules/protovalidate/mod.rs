@@ -1,0 +1,153 @@
+//! `PROTOVALIDATE`: buf's checks of `buf.validate` annotations, over the prost-reflect pool (custom
+//! options are only visible there). The pieces:
+//! - `locate`: where buf puts a finding inside an option (it breaks message literals down);
+//! - `report`: the per-field reporter (rule names such as `(buf.validate.field).string.min_len`);
+//! - `field`: rules vs. the field's type, repeated/map/oneof rules, `required` and `ignore`;
+//! - `scalar`: consistency of string, bytes, numeric, duration, timestamp and field-mask rules;
+//! - `examples`: `example` values checked against the standard rules next to them;
+//! - `message`: `(buf.validate.message)` rules (`cel`, `oneof`) and predefined rule extensions;
+//! - `cel` and `cel_types`: CEL expressions parsed (cel crate) and type-checked (our checker).
+
+mod cel;
+mod cel_types;
+mod examples;
+mod field;
+mod gofmt;
+mod locate;
+mod message;
+mod report;
+mod scalar;
+
+use prost_reflect::{DescriptorPool, ExtensionDescriptor, MessageDescriptor};
+
+use crate::lint::{CheckedFile, Context, Sink};
+
+crate::declare_rule! {
+    /// Checks that protovalidate (`buf.validate`) annotations are valid and that their CEL
+    /// expressions compile, as buf does when `buf/validate/validate.proto` is among the files
+    /// (sources or include roots).
+    ///
+    /// What is checked, per field: that the rule kind fits the field's type (`string.min_len`
+    /// on an int32, `int32` rules on a `google.protobuf.StringValue`, scalar rules on a repeated
+    /// field, `repeated` rules on a singular field, `map` rules on a non-map); `required` in a
+    /// oneof or on an extension, `required` with `ignore = IGNORE_IF_ZERO_VALUE`, `IGNORE_ALWAYS`
+    /// next to other rules, `IGNORE_IF_ZERO_VALUE` on a field that tracks presence;
+    /// contradictions (`min_len > max_len`, equal `min_len` and `max_len`, `len` with `min_len`,
+    /// `min_items > max_items`, `min_pairs > max_pairs`, equal `gt` and `lt`, `const` with other
+    /// rules, NaN bounds, `lt_now` with `gt_now`, a `prefix` longer than `max_len`, a `prefix`
+    /// containing `not_contains`, `strict` without `well_known_regex`, a `pattern` that does not
+    /// compile, a field-mask path in both `in` and `not_in`); `required` on repeated items, map
+    /// keys or map values; `example` values that break the standard rules next to them.
+    /// Per message: `(buf.validate.message).oneof` entries that are empty, repeat a field, name a
+    /// field that does not exist, or share a field. CEL rules (`cel` on fields and messages,
+    /// `(buf.validate.predefined).cel` on rule extensions): the `id` uses only `a-z A-Z 0-9 . _ -`
+    /// and is unique, the expression is set, parses, type-checks, and yields a bool or a string
+    /// (a string result makes a `message` redundant).
+    ///
+    /// Why: protovalidate rejects such rules at runtime (or, worse, accepts them and never lets a
+    /// value through); the schema is the place to find out.
+    ///
+    /// Bad:
+    /// ```proto
+    /// int32 age = 1 [(buf.validate.field).string.min_len = 1];
+    /// string name = 2 [(buf.validate.field).string = {min_len: 5, max_len: 2}];
+    /// ```
+    /// Good:
+    /// ```proto
+    /// int32 age = 1 [(buf.validate.field).int32.gte = 0];
+    /// string name = 2 [(buf.validate.field).string = {min_len: 2, max_len: 5}];
+    /// ```
+    ///
+    /// Not checked by protoforge (buf does): CEL type-checking is partial (an expression that
+    /// uses a function or field protoforge does not know is accepted), `example` values are only
+    /// checked against length, bound, `const`, `in`/`not_in`, prefix/suffix/contains and pattern
+    /// rules (not against well-known formats such as `email`, nor against `cel` rules), and
+    /// invalid durations or timestamps inside rules are not reported.
+    ///
+    /// Fix: make the rule fit the field and agree with itself; fix the CEL expression.
+    pub PROTOVALIDATE = "Checks that protovalidate rules are valid and all CEL expressions compile."
+}
+
+/// The descriptors of `buf/validate/validate.proto` the checks need.
+pub(crate) struct Validate {
+    pub pool: DescriptorPool,
+    pub field_ext: ExtensionDescriptor,
+    pub message_ext: ExtensionDescriptor,
+    pub predefined_ext: Option<ExtensionDescriptor>,
+    pub field_rules: MessageDescriptor,
+}
+
+impl Validate {
+    fn of(pool: &DescriptorPool) -> Option<Validate> {
+        let field_ext = pool.get_extension_by_name("buf.validate.field")?;
+        let message_ext = pool.get_extension_by_name("buf.validate.message")?;
+        let field_rules = pool.get_message_by_name("buf.validate.FieldRules")?;
+        Some(Validate {
+            pool: pool.clone(),
+            field_ext,
+            message_ext,
+            predefined_ext: pool.get_extension_by_name("buf.validate.predefined"),
+            field_rules,
+        })
+    }
+}
+
+pub fn check(cx: &Context, out: &mut Sink) {
+    let Some(v) = Validate::of(&cx.image.pool) else {
+        return;
+    };
+    for f in cx.targets() {
+        check_file(&v, f, out);
+    }
+}
+
+fn check_file(v: &Validate, f: &CheckedFile, out: &mut Sink) {
+    let Some(fd) = v.pool.get_file_by_name(f.name()) else {
+        return;
+    };
+    // Element paths come from the walker; descriptors by full name from the pool.
+    for m in &f.elements.messages {
+        let Some(md) = v.pool.get_message_by_name(&m.full_name) else {
+            continue;
+        };
+        message::check_message(v, f, &md, &m.path, out);
+        for (i, field) in md.fields().enumerate() {
+            let mut path = m.path.clone();
+            path.extend([crate::image::tag::message::FIELD, i as i32]);
+            field::check_field(v, f, &field::Target::field(&field), &path, out);
+        }
+    }
+    for field in &f.elements.fields {
+        // Extensions (file-level or nested in a message).
+        if !field.proto.extendee().is_empty() {
+            if let Some(ext) = find_extension(&fd, field.proto) {
+                field::check_field(v, f, &field::Target::extension(&ext), &field.path, out);
+                message::check_predefined(v, f, &ext, &field.path, out);
+            }
+        }
+    }
+}
+
+/// The pool's extension for an extension field of `fd` (matched by extendee and number).
+fn find_extension(
+    fd: &prost_reflect::FileDescriptor,
+    proto: &prost_types::FieldDescriptorProto,
+) -> Option<ExtensionDescriptor> {
+    let extendee = crate::lint::walk::strip_dot(proto.extendee());
+    let all = fd
+        .extensions()
+        .chain(fd.messages().flat_map(|m| nested_extensions(&m)));
+    all.into_iter().find(|e| {
+        e.number() as i32 == proto.number()
+            && e.containing_message().full_name() == extendee
+            && e.name() == proto.name()
+    })
+}
+
+fn nested_extensions(m: &MessageDescriptor) -> Vec<ExtensionDescriptor> {
+    let mut out: Vec<ExtensionDescriptor> = m.child_extensions().collect();
+    for n in m.child_messages() {
+        out.extend(nested_extensions(&n));
+    }
+    out
+}
