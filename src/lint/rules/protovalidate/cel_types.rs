@@ -55,8 +55,8 @@ impl std::fmt::Display for Ty {
             Ty::Double => write!(f, "double"),
             Ty::String => write!(f, "string"),
             Ty::Bytes => write!(f, "bytes"),
-            Ty::Duration => write!(f, "google.protobuf.Duration"),
-            Ty::Timestamp => write!(f, "google.protobuf.Timestamp"),
+            Ty::Duration => write!(f, "duration"),
+            Ty::Timestamp => write!(f, "timestamp"),
             Ty::List(e) => write!(f, "list({e})"),
             Ty::Map(k, v) => write!(f, "map({k}, {v})"),
             Ty::Message(m) => write!(f, "{}", m.full_name()),
@@ -435,9 +435,9 @@ impl<'a> Checker<'a> {
             ("-_", None, [a]) => {
                 matches!(a.unwrap(), Ty::Int | Ty::Double | Ty::Dyn).then(|| a.unwrap())
             }
-            ("_==_" | "_!=_", None, [a, b]) => {
-                (a.accepts(b) || (a.is_number() && b.is_number())).then_some(Ty::Bool)
-            }
+            // Equality wants one type on both sides (`1 == 1.0` does not check); ordering
+            // compares numbers across types.
+            ("_==_" | "_!=_", None, [a, b]) => a.accepts(b).then_some(Ty::Bool),
             ("_<_" | "_<=_" | "_>_" | "_>=_", None, [a, b]) => {
                 let ordered = |t: &Ty| {
                     matches!(
@@ -531,6 +531,10 @@ impl<'a> Checker<'a> {
                 Some(_),
                 _,
             ) => Some(Ty::Int),
+            // A global function that no library declares.
+            (f, None, _) if !f.contains('.') && !KNOWN_GLOBALS.contains(&f) && !is_operator(f) => {
+                return self.error(format!("undeclared reference to '{f}' (in container '')"))
+            }
             // Anything else (string extensions, math, lists...) is beyond this checker.
             _ => return Ty::Dyn,
         };
@@ -540,6 +544,27 @@ impl<'a> Checker<'a> {
             None => self.no_overload(name, target.as_ref(), &args),
         }
     }
+}
+
+/// Global (non-member) functions of cel-go's standard library and protovalidate's.
+const KNOWN_GLOBALS: &[&str] = &[
+    "size",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "dyn",
+    "type",
+    "duration",
+    "timestamp",
+    "matches",
+    "getField",
+];
+
+fn is_operator(name: &str) -> bool {
+    name.starts_with('_') || name.starts_with('@') || name.ends_with('_')
 }
 
 fn same_number(a: &Ty, b: &Ty) -> bool {

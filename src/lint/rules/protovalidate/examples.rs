@@ -132,10 +132,49 @@ fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String
                     "not_contains" => s
                         .contains(text)
                         .then(|| format!("contains substring `{text}`")),
+                    "in" => {
+                        let list = strings(rule);
+                        (!list.iter().any(|x| x == s))
+                            .then(|| format!("must be in list [{}]", list.join(", ")))
+                    }
+                    "not_in" => {
+                        let list = strings(rule);
+                        list.iter()
+                            .any(|x| x == s)
+                            .then(|| format!("must not be in list [{}]", list.join(", ")))
+                    }
+                    "email" | "uuid" | "tuuid" | "ulid" => {
+                        if !rule.as_bool().unwrap_or(false) {
+                            continue;
+                        }
+                        let (re, what) = well_known(name)?;
+                        if s.is_empty() {
+                            out.push((
+                                format!("{name}_empty"),
+                                format!("value is empty, which is not a valid {what}"),
+                            ));
+                            continue;
+                        }
+                        let re = regex::Regex::new(re).ok()?;
+                        (!re.is_match(s)).then(|| format!("must be a valid {what}"))
+                    }
                     "pattern" => {
                         let re = regex::Regex::new(text).ok()?;
                         (!re.is_match(s)).then(|| format!("does not match regex pattern `{text}`"))
                     }
+                    _ => return None,
+                };
+                out.extend(failed.map(|m| (name.clone(), m)));
+            }
+        }
+        Value::Bytes(b) => {
+            for (name, rule) in &set {
+                let n = b.len() as u64;
+                let u = rule.as_u64().unwrap_or(0);
+                let failed = match name.as_str() {
+                    "len" => (n != u).then(|| format!("must be {u} bytes")),
+                    "min_len" => (n < u).then(|| format!("must be at least {u} bytes")),
+                    "max_len" => (n > u).then(|| format!("must be at most {u} bytes")),
                     _ => return None,
                 };
                 out.extend(failed.map(|m| (name.clone(), m)));
@@ -165,6 +204,22 @@ fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String
                             out.push((name.clone(), format!("must equal {c}")));
                         }
                     }
+                    "in" | "not_in" => {
+                        let Value::List(items) = rule else {
+                            return None;
+                        };
+                        let list: Vec<i128> = items.iter().filter_map(int).collect();
+                        let found = list.contains(&x);
+                        if found == (name == "not_in") {
+                            let text = list
+                                .iter()
+                                .map(|n| n.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            let verb = if found { "must not be" } else { "must be" };
+                            out.push((name.clone(), format!("{verb} in list [{text}]")));
+                        }
+                    }
                     "gt" | "gte" | "lt" | "lte" => {}
                     _ => return None,
                 }
@@ -176,6 +231,35 @@ fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String
         _ => return None,
     }
     Some(out)
+}
+
+/// The pattern and the name in messages of the well-known string formats checked here (the
+/// patterns of protovalidate: HTML's email address, RFC 4122 UUIDs, ULIDs).
+fn well_known(name: &str) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        "email" => (
+            r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
+            "email address",
+        ),
+        "uuid" => (
+            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+            "UUID",
+        ),
+        "tuuid" => ("^[0-9a-fA-F]{32}$", "trimmed UUID"),
+        "ulid" => ("^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", "ULID"),
+        _ => return None,
+    })
+}
+
+/// The strings of a list rule (`in`, `not_in`).
+fn strings(rule: &Value) -> Vec<String> {
+    match rule {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// protovalidate's range rules (`gt`, `gt_lt`, `gt_lt_exclusive`, ...) for an integer.

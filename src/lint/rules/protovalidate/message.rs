@@ -194,7 +194,11 @@ pub(crate) fn check_predefined(
         &v.pool,
         &site,
         &rules_list,
-        &[("rule", rule), ("this", this)],
+        &[
+            ("rule", rule),
+            ("rules", Ty::Message(extendee.clone())),
+            ("this", this),
+        ],
         &mut add,
     );
 }

@@ -111,7 +111,11 @@ fn check_file(v: &Validate, f: &CheckedFile, out: &mut Sink) {
             continue;
         };
         message::check_message(v, f, &md, &m.path, out);
-        for (i, field) in md.fields().enumerate() {
+        // Declaration order (the pool lists fields by number).
+        for (i, proto) in m.proto.field.iter().enumerate() {
+            let Some(field) = md.get_field_by_name(proto.name()) else {
+                continue;
+            };
             let mut path = m.path.clone();
             path.extend([crate::image::tag::message::FIELD, i as i32]);
             field::check_field(v, f, &field::Target::field(&field), &path, out);
