@@ -319,44 +319,47 @@ fn type_rules(rules: &DynamicMessage) -> Option<(FieldDescriptor, DynamicMessage
     })
 }
 
-/// The scalar kind or the message a rule kind (a `FieldRules.type` number) applies to.
-fn allowed(number: i32) -> (Option<fn(&Kind) -> bool>, Option<&'static str>) {
-    let k: Option<fn(&Kind) -> bool> = match number {
-        1 => Some(|k| matches!(k, Kind::Float)),
-        2 => Some(|k| matches!(k, Kind::Double)),
-        3 => Some(|k| matches!(k, Kind::Int32)),
-        4 => Some(|k| matches!(k, Kind::Int64)),
-        5 => Some(|k| matches!(k, Kind::Uint32)),
-        6 => Some(|k| matches!(k, Kind::Uint64)),
-        7 => Some(|k| matches!(k, Kind::Sint32)),
-        8 => Some(|k| matches!(k, Kind::Sint64)),
-        9 => Some(|k| matches!(k, Kind::Fixed32)),
-        10 => Some(|k| matches!(k, Kind::Fixed64)),
-        11 => Some(|k| matches!(k, Kind::Sfixed32)),
-        12 => Some(|k| matches!(k, Kind::Sfixed64)),
-        13 => Some(|k| matches!(k, Kind::Bool)),
-        14 => Some(|k| matches!(k, Kind::String)),
-        15 => Some(|k| matches!(k, Kind::Bytes)),
-        16 => Some(|k| matches!(k, Kind::Enum(_))),
-        _ => None,
-    };
-    let m = match number {
-        1 => Some("google.protobuf.FloatValue"),
-        2 => Some("google.protobuf.DoubleValue"),
-        3 => Some("google.protobuf.Int32Value"),
-        4 => Some("google.protobuf.Int64Value"),
-        5 => Some("google.protobuf.UInt32Value"),
-        6 => Some("google.protobuf.UInt64Value"),
-        13 => Some("google.protobuf.BoolValue"),
-        14 => Some("google.protobuf.StringValue"),
-        15 => Some("google.protobuf.BytesValue"),
-        20 => Some("google.protobuf.Any"),
-        21 => Some("google.protobuf.Duration"),
-        22 => Some("google.protobuf.Timestamp"),
-        28 => Some("google.protobuf.FieldMask"),
-        _ => None,
-    };
-    (k, m)
+/// Whether the scalar rules `number` (a `FieldRules.type` member) fit a field of `kind`.
+fn scalar_fits(number: i32, kind: &Kind) -> bool {
+    matches!(
+        (number, kind),
+        (1, Kind::Float)
+            | (2, Kind::Double)
+            | (3, Kind::Int32)
+            | (4, Kind::Int64)
+            | (5, Kind::Uint32)
+            | (6, Kind::Uint64)
+            | (7, Kind::Sint32)
+            | (8, Kind::Sint64)
+            | (9, Kind::Fixed32)
+            | (10, Kind::Fixed64)
+            | (11, Kind::Sfixed32)
+            | (12, Kind::Sfixed64)
+            | (13, Kind::Bool)
+            | (14, Kind::String)
+            | (15, Kind::Bytes)
+            | (16, Kind::Enum(_))
+    )
+}
+
+/// The message the rules `number` also fit (wrappers and well-known types).
+fn message_fits(number: i32) -> Option<&'static str> {
+    Some(match number {
+        1 => "google.protobuf.FloatValue",
+        2 => "google.protobuf.DoubleValue",
+        3 => "google.protobuf.Int32Value",
+        4 => "google.protobuf.Int64Value",
+        5 => "google.protobuf.UInt32Value",
+        6 => "google.protobuf.UInt64Value",
+        13 => "google.protobuf.BoolValue",
+        14 => "google.protobuf.StringValue",
+        15 => "google.protobuf.BytesValue",
+        20 => "google.protobuf.Any",
+        21 => "google.protobuf.Duration",
+        22 => "google.protobuf.Timestamp",
+        28 => "google.protobuf.FieldMask",
+        _ => return None,
+    })
 }
 
 fn type_matches(
@@ -379,10 +382,10 @@ fn type_matches(
         );
         return false;
     }
-    let (kind, message) = allowed(number);
-    if kind.is_some_and(|k| k(&target.kind)) {
+    if scalar_fits(number, &target.kind) {
         return true;
     }
+    let message = message_fits(number);
     if message.is_some() && target.message_name().as_deref() == message {
         return true;
     }

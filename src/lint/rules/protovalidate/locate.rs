@@ -97,9 +97,7 @@ impl OptionLocations {
 
     /// The span buf reports for `base + extra`, or `None` when the option has no location.
     pub fn find(&self, extra: &[i32]) -> Option<Span> {
-        let Some(first) = self.locs.first() else {
-            return None;
-        };
+        let first = self.locs.first()?;
         let mut path = first.path[..self.base_len].to_vec();
         path.extend_from_slice(extra);
         if let Some(l) = self.locs.iter().find(|l| l.path == path) {
