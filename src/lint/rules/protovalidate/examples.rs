@@ -4,7 +4,7 @@
 //! a predefined rule, a `cel` rule or `ignore` is present, examples are left alone rather than
 //! judged wrongly.
 
-use prost_reflect::{DynamicMessage, ReflectMessage, Value};
+use prost_reflect::{DynamicMessage, Kind, ReflectMessage, Value};
 
 use super::field::Target;
 use super::report::Reporter;
@@ -16,7 +16,7 @@ pub(crate) fn check_examples(
     field_rules: &DynamicMessage,
     number: i32,
     rules: &DynamicMessage,
-    _target: &Target,
+    target: &Target,
     out: &mut Sink,
 ) {
     let Some(example) = rules.descriptor().get_field_by_name("example") else {
@@ -46,7 +46,7 @@ pub(crate) fn check_examples(
         .trim_end_matches("Rules")
         .to_lowercase();
     for (i, value) in values.iter().enumerate() {
-        let Some(violations) = evaluate(rules, value) else {
+        let Some(violations) = evaluate(rules, value, &target.kind) else {
             return;
         };
         for (rule, message) in violations {
@@ -71,7 +71,7 @@ fn display(v: &Value) -> String {
         Value::U32(n) => n.to_string(),
         Value::U64(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::F32(f) => super::gofmt::go_float(f64::from(*f)),
+        Value::F32(f) => super::gofmt::go_float32(*f),
         Value::F64(f) => super::gofmt::go_float(*f),
         Value::Bytes(b) => format!(
             "[{}]",
@@ -97,13 +97,12 @@ fn int(v: &Value) -> Option<i128> {
 
 /// The violations of `value` (rule suffix, message), or `None` when a rule present is one this
 /// evaluator does not know.
-fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String)>> {
+fn evaluate(rules: &DynamicMessage, value: &Value, kind: &Kind) -> Option<Vec<(String, String)>> {
     let set: Vec<(String, Value)> = rules
         .fields()
         .filter(|(f, _)| f.name() != "example")
         .map(|(f, v)| (f.name().to_string(), v.clone()))
         .collect();
-    let get = |name: &str| set.iter().find(|(n, _)| n == name).map(|(_, v)| v);
     let mut out = Vec::new();
     match value {
         Value::String(s) => {
@@ -194,38 +193,33 @@ fn evaluate(rules: &DynamicMessage, value: &Value) -> Option<Vec<(String, String
             }
         }
         v if int(v).is_some() => {
+            let enum_ = match kind {
+                Kind::Enum(e) => Some(e),
+                _ => None,
+            };
             let x = int(v)?;
-            let bound = |n: &str| get(n).and_then(int);
-            for (name, rule) in &set {
-                match name.as_str() {
-                    "const" => {
-                        let c = int(rule)?;
-                        if x != c {
-                            out.push((name.clone(), format!("must equal {c}")));
-                        }
-                    }
-                    "in" | "not_in" => {
-                        let Value::List(items) = rule else {
-                            return None;
-                        };
-                        let list: Vec<i128> = items.iter().filter_map(int).collect();
-                        let found = list.contains(&x);
-                        if found == (name == "not_in") {
-                            let text = list
-                                .iter()
-                                .map(|n| n.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ");
-                            let verb = if found { "must not be" } else { "must be" };
-                            out.push((name.clone(), format!("{verb} in list [{text}]")));
-                        }
-                    }
-                    "gt" | "gte" | "lt" | "lte" => {}
-                    _ => return None,
+            numbers(x, &set, int, |n| n.to_string(), &mut out)?;
+            let defined_only = set
+                .iter()
+                .any(|(n, r)| n == "defined_only" && r.as_bool() == Some(true));
+            if defined_only {
+                let defined = enum_?.values().any(|e| i128::from(e.number()) == x);
+                if !defined {
+                    out.push((
+                        "defined_only".into(),
+                        "value must be one of the defined enum values".into(),
+                    ));
                 }
             }
-            if let Some(v) = bounds(x, bound("gt"), bound("gte"), bound("lt"), bound("lte")) {
-                out.push(v);
+        }
+        Value::F32(_) | Value::F64(_) => {
+            let x = float(value)?;
+            numbers(x, &set, float, cel_double, &mut out)?;
+            let finite = set
+                .iter()
+                .any(|(n, r)| n == "finite" && r.as_bool() == Some(true));
+            if finite && !x.is_finite() {
+                out.push(("finite".into(), "must be finite".into()));
             }
         }
         _ => return None,
@@ -262,43 +256,93 @@ fn strings(rule: &Value) -> Vec<String> {
     }
 }
 
-/// protovalidate's range rules (`gt`, `gt_lt`, `gt_lt_exclusive`, ...) for an integer.
-fn bounds(
-    x: i128,
-    gt: Option<i128>,
-    gte: Option<i128>,
-    lt: Option<i128>,
-    lte: Option<i128>,
-) -> Option<(String, String)> {
-    let lower = gt
+/// A float rule value as a double (a float rule is widened, as CEL does).
+fn float(v: &Value) -> Option<f64> {
+    match v {
+        Value::F32(f) => Some(f64::from(*f)),
+        Value::F64(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// A double as CEL's `format("%s")` prints it: shortest digits, never an exponent.
+fn cel_double(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        format!("{f}")
+    }
+}
+
+/// The numeric rules (`const`, bounds, `in`, `not_in`) for `x`; `None` for a rule it does not know.
+fn numbers<T: PartialOrd + Copy>(
+    x: T,
+    set: &[(String, Value)],
+    conv: fn(&Value) -> Option<T>,
+    show: fn(T) -> String,
+    out: &mut Vec<(String, String)>,
+) -> Option<()> {
+    let bound = |n: &str| set.iter().find(|(k, _)| k == n).and_then(|(_, v)| conv(v));
+    for (name, rule) in set {
+        match name.as_str() {
+            "const" => {
+                let c = conv(rule)?;
+                if x != c {
+                    out.push((name.clone(), format!("must equal {}", show(c))));
+                }
+            }
+            "in" | "not_in" => {
+                let Value::List(items) = rule else {
+                    return None;
+                };
+                let list: Vec<T> = items.iter().filter_map(conv).collect();
+                let found = list.iter().any(|v| *v == x);
+                if found == (name == "not_in") {
+                    let text = list.iter().map(|n| show(*n)).collect::<Vec<_>>().join(", ");
+                    let verb = if found { "must not be" } else { "must be" };
+                    out.push((name.clone(), format!("{verb} in list [{text}]")));
+                }
+            }
+            // Handled by the caller, which knows the kind.
+            "finite" | "defined_only" => {}
+            "gt" | "gte" | "lt" | "lte" => {}
+            _ => return None,
+        }
+    }
+    let lower = bound("gt")
         .map(|v| ("gt", v, "greater than"))
-        .or(gte.map(|v| ("gte", v, "greater than or equal to")));
-    let upper = lt
+        .or(bound("gte").map(|v| ("gte", v, "greater than or equal to")));
+    let upper = bound("lt")
         .map(|v| ("lt", v, "less than"))
-        .or(lte.map(|v| ("lte", v, "less than or equal to")));
-    let above = |(n, v, _): (&str, i128, &str)| if n == "gt" { x > v } else { x >= v };
-    let below = |(n, v, _): (&str, i128, &str)| if n == "lt" { x < v } else { x <= v };
-    match (lower, upper) {
+        .or(bound("lte").map(|v| ("lte", v, "less than or equal to")));
+    let above = |(n, v, _): (&str, T, &str)| if n == "gt" { x > v } else { x >= v };
+    let below = |(n, v, _): (&str, T, &str)| if n == "lt" { x < v } else { x <= v };
+    let violation = match (lower, upper) {
         (None, None) => None,
         (None, Some(u)) => {
-            (!below(u)).then(|| (u.0.to_string(), format!("must be {} {}", u.2, u.1)))
+            (!below(u)).then(|| (u.0.to_string(), format!("must be {} {}", u.2, show(u.1))))
         }
         (Some(l), None) => {
-            (!above(l)).then(|| (l.0.to_string(), format!("must be {} {}", l.2, l.1)))
+            (!above(l)).then(|| (l.0.to_string(), format!("must be {} {}", l.2, show(l.1))))
         }
         (Some(l), Some(u)) => {
             let id = format!("{}_{}", l.0, u.0);
+            let (lo, hi) = (show(l.1), show(u.1));
             if u.1 >= l.1 {
                 (!(above(l) && below(u)))
-                    .then(|| (id, format!("must be {} {} and {} {}", l.2, l.1, u.2, u.1)))
+                    .then(|| (id, format!("must be {} {lo} and {} {hi}", l.2, u.2)))
             } else {
                 (!(above(l) || below(u))).then(|| {
                     (
                         format!("{id}_exclusive"),
-                        format!("must be {} {} or {} {}", l.2, l.1, u.2, u.1),
+                        format!("must be {} {lo} or {} {hi}", l.2, u.2),
                     )
                 })
             }
         }
-    }
+    };
+    out.extend(violation);
+    Some(())
 }

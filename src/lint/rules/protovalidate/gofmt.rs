@@ -50,37 +50,50 @@ pub fn go_quote_bytes(b: &[u8]) -> String {
     }
 }
 
-/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` with precision 6 for the exponent switch).
+/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, exponent
+/// form below 1e-4 and from 1e6).
 pub fn go_float(f: f64) -> String {
+    go_shortest(f, format!("{f:e}"), format!("{f}"))
+}
+
+/// Go's `%v` of a float32 (shortest digits of the 32-bit value).
+pub fn go_float32(f: f32) -> String {
+    go_shortest(f64::from(f), format!("{f:e}"), format!("{f}"))
+}
+
+fn go_shortest(f: f64, exponent: String, plain: String) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
     }
     if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
     }
-    // Shortest round-trip digits, from Rust's `{:e}` (e.g. `1.5e6`).
-    let e = format!("{f:e}");
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let (mantissa, exp) = exponent.split_once('e').unwrap_or((&exponent, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     if !(-4..6).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exp.abs())
     } else {
-        // Plain notation with the shortest digits.
-        let s = format!("{f}");
-        s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+        plain
+            .strip_suffix(".0")
+            .map(str::to_string)
+            .unwrap_or(plain)
     }
+}
+
+/// A Duration or Timestamp as Go prints the message with `%v` (one-line text format).
+pub fn go_seconds_nanos(seconds: i64, nanos: i32) -> String {
+    let mut parts = Vec::new();
+    if seconds != 0 {
+        parts.push(format!("seconds:{seconds}"));
+    }
+    if nanos != 0 {
+        parts.push(format!("nanos:{nanos}"));
+    }
+    parts.join(" ")
 }
 
 /// The message of Go's `regexp.Compile` error for `pattern`, if it does not compile (as far as
@@ -158,6 +171,9 @@ mod tests {
         assert_eq!(go_float(1e21), "1e+21");
         assert_eq!(go_float(0.0001), "0.0001");
         assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float32(0.1), "0.1");
+        assert_eq!(go_float32(1e6), "1e+06");
+        assert_eq!(go_seconds_nanos(1, -5), "seconds:1 nanos:-5");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use prost_reflect::{DynamicMessage, ReflectMessage, Value};
 
 use super::field::get_bool;
-use super::gofmt::{go_quote, go_quote_bytes, regexp_error};
+use super::gofmt::{go_quote, go_quote_bytes, go_seconds_nanos, regexp_error};
 use super::report::Reporter;
 use crate::lint::Sink;
 
@@ -29,6 +29,7 @@ pub(crate) fn check_type_rules(r: &Reporter, number: i32, rules: &DynamicMessage
         DURATION => numeric(r, number, rules, out),
         TIMESTAMP => {
             numeric(r, number, rules, out);
+            within(r, rules, out);
             if get_bool(rules, "lt_now") && get_bool(rules, "gt_now") {
                 let (gt, lt) = (r.rule_name(&[number, 8]), r.rule_name(&[number, 7]));
                 r.add_each(
@@ -43,6 +44,78 @@ pub(crate) fn check_type_rules(r: &Reporter, number: i32, rules: &DynamicMessage
         }
         FIELD_MASK => field_mask(r, rules, out),
         _ => {}
+    }
+}
+
+/// Why Go's protovalidate refuses a Duration (buf's own range, slightly inside int64 nanos).
+fn invalid_duration(secs: i64, nanos: i32) -> Option<String> {
+    let d = go_seconds_nanos(secs, nanos);
+    let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+    let max = 9_223_372_036_i128 * 1_000_000_000 + 854_775_428;
+    if nanos <= -1_000_000_000 || nanos >= 1_000_000_000 {
+        Some(format!(
+            "duration ({d}) must have nanos in the range 0 to 999999999"
+        ))
+    } else if (secs > 0 && nanos < 0) || (secs < 0 && nanos > 0) {
+        Some(format!(
+            "duration ({d}) has seconds and nanos with different signs"
+        ))
+    } else if total > max || total < -max {
+        Some(format!(
+            "duration ({d}) must be in the range {} to {}",
+            go_seconds_nanos(-9_223_372_036, -854_775_428),
+            go_seconds_nanos(9_223_372_036, 854_775_428)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Why a Timestamp is not valid (`timestamppb.CheckValid`). Go's protobuf errors start with
+/// `proto:` and a space that its build picks at random between a plain and a no-break space; buf
+/// 1.75.0 prints the no-break one.
+fn invalid_timestamp(secs: i64, nanos: i32) -> Option<String> {
+    let t = go_seconds_nanos(secs, nanos);
+    if secs < -62_135_596_800 {
+        Some(format!("proto:\u{a0}timestamp ({t}) before 0001-01-01"))
+    } else if secs > 253_402_300_799 {
+        Some(format!("proto:\u{a0}timestamp ({t}) after 9999-12-31"))
+    } else if !(0..1_000_000_000).contains(&nanos) {
+        Some(format!("proto:\u{a0}timestamp ({t}) has out-of-range nanos"))
+    } else {
+        None
+    }
+}
+
+/// `timestamp.within` must be a valid, positive duration.
+fn within(r: &Reporter, rules: &DynamicMessage, out: &mut Sink) {
+    let Some(f) = rules.descriptor().get_field_by_name("within") else {
+        return;
+    };
+    if !rules.has_field(&f) {
+        return;
+    }
+    let Some(Num::T(secs, nanos)) = num(&rules.get_field(&f)) else {
+        return;
+    };
+    let k = f.number() as i32;
+    let name = r.rule_name(&[TIMESTAMP, k]);
+    if let Some(why) = invalid_duration(secs, nanos) {
+        r.add(
+            out,
+            &[TIMESTAMP, k],
+            format!("Field {:?} has an invalid {name}: {why}.", r.field_name),
+        );
+    } else if secs <= 0 && nanos <= 0 {
+        r.add(
+            out,
+            &[TIMESTAMP, k],
+            format!(
+                "Field {:?} must have a positive {name} ({}).",
+                r.field_name,
+                go_seconds_nanos(secs, nanos)
+            ),
+        );
     }
 }
 
@@ -101,8 +174,30 @@ fn numeric(r: &Reporter, number: i32, rules: &DynamicMessage, out: &mut Sink) {
     let mut lower: Option<(Num, i32, bool)> = None;
     let mut upper: Option<(Num, i32, bool)> = None;
     for (f, value) in rules.fields() {
-        let Some(n) = num(value) else { continue };
         let k = f.number() as i32;
+        if !matches!(f.name(), "const" | "gt" | "gte" | "lt" | "lte") {
+            continue;
+        }
+        let Some(n) = num(value) else { continue };
+        if let Num::T(secs, nanos) = n {
+            let invalid = if number == DURATION {
+                invalid_duration(secs, nanos)
+            } else {
+                invalid_timestamp(secs, nanos)
+            };
+            if let Some(why) = invalid {
+                r.add(
+                    out,
+                    &[number, k],
+                    format!(
+                        "Field {:?} has an invalid {}: {why}.",
+                        r.field_name,
+                        r.rule_name(&[number, k])
+                    ),
+                );
+                continue;
+            }
+        }
         match f.name() {
             "gt" => lower = Some((n, k, false)),
             "gte" => lower = Some((n, k, true)),
