@@ -400,9 +400,13 @@ impl Scanner<'_> {
         }
         match self.peek() {
             Some(b'"' | b'\'') => {
+                // Adjacent strings concatenate; the value ends after the last one.
+                let mut end = self.pos;
                 while matches!(self.peek(), Some(b'"' | b'\'')) {
                     self.string();
+                    end = self.pos;
                 }
+                self.pos = end;
             }
             Some(_) => {
                 let b = self.src.as_bytes();

@@ -81,7 +81,9 @@ fn invalid_timestamp(secs: i64, nanos: i32) -> Option<String> {
     } else if secs > 253_402_300_799 {
         Some(format!("proto:\u{a0}timestamp ({t}) after 9999-12-31"))
     } else if !(0..1_000_000_000).contains(&nanos) {
-        Some(format!("proto:\u{a0}timestamp ({t}) has out-of-range nanos"))
+        Some(format!(
+            "proto:\u{a0}timestamp ({t}) has out-of-range nanos"
+        ))
     } else {
         None
     }
