@@ -7,6 +7,8 @@ use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
+use super::cel_funcs::overload;
+
 /// A CEL type.
 #[derive(Debug, Clone)]
 pub enum Ty {
@@ -142,28 +144,28 @@ impl Ty {
         })
     }
 
-    fn is_dyn(&self) -> bool {
+    pub(super) fn is_dyn(&self) -> bool {
         matches!(self, Ty::Dyn | Ty::Error)
     }
 
-    fn is_error(&self) -> bool {
+    pub(super) fn is_error(&self) -> bool {
         matches!(self, Ty::Error)
     }
 
     /// A wrapper is used as its primitive.
-    fn unwrap(&self) -> Ty {
+    pub(super) fn unwrap(&self) -> Ty {
         match self {
             Ty::Wrapper(t) => (**t).clone(),
             t => t.clone(),
         }
     }
 
-    fn is_number(&self) -> bool {
+    pub(super) fn is_number(&self) -> bool {
         matches!(self.unwrap(), Ty::Int | Ty::Uint | Ty::Double)
     }
 
     /// Whether a value of `other` may stand where `self` is expected (dyn on either side).
-    fn accepts(&self, other: &Ty) -> bool {
+    pub(super) fn accepts(&self, other: &Ty) -> bool {
         if self.is_dyn() || other.is_dyn() {
             return true;
         }
@@ -180,7 +182,7 @@ impl Ty {
     }
 
     /// The more precise of two compatible types.
-    fn join(&self, other: &Ty) -> Ty {
+    pub(super) fn join(&self, other: &Ty) -> Ty {
         if self.is_dyn() || matches!(self, Ty::Null) {
             return other.clone();
         }
@@ -422,162 +424,20 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, name: &str, target: Option<Ty>, args: Vec<Ty>) -> Ty {
+        // cel-go reports an unknown function even when its arguments already failed.
+        let Some(result) = overload(name, target.as_ref(), &args) else {
+            return self.error(format!(
+                "undeclared reference to '{name}' (in container '')"
+            ));
+        };
         if target.as_ref().is_some_and(Ty::is_error) || args.iter().any(Ty::is_error) {
             return Ty::Error;
         }
         let any_dyn = target.as_ref().is_some_and(Ty::is_dyn) || args.iter().any(Ty::is_dyn);
-        let result = match (name, target.as_ref(), args.as_slice()) {
-            ("_&&_" | "_||_", None, [a, b]) => {
-                (Ty::Bool.accepts(a) && Ty::Bool.accepts(b)).then_some(Ty::Bool)
-            }
-            ("!_", None, [a]) => Ty::Bool.accepts(a).then_some(Ty::Bool),
-            ("@not_strictly_false", None, [_]) => Some(Ty::Bool),
-            ("-_", None, [a]) => {
-                matches!(a.unwrap(), Ty::Int | Ty::Double | Ty::Dyn).then(|| a.unwrap())
-            }
-            // Equality wants one type on both sides (`1 == 1.0` does not check); ordering
-            // compares numbers across types.
-            ("_==_" | "_!=_", None, [a, b]) => a.accepts(b).then_some(Ty::Bool),
-            ("_<_" | "_<=_" | "_>_" | "_>=_", None, [a, b]) => {
-                let ordered = |t: &Ty| {
-                    matches!(
-                        t.unwrap(),
-                        Ty::Int
-                            | Ty::Uint
-                            | Ty::Double
-                            | Ty::String
-                            | Ty::Bytes
-                            | Ty::Bool
-                            | Ty::Duration
-                            | Ty::Timestamp
-                    )
-                };
-                let ok = (a.is_number() && b.is_number())
-                    || (ordered(a) && a.unwrap() == b.unwrap())
-                    || (a.is_dyn() && (ordered(b) || b.is_dyn()))
-                    || (b.is_dyn() && ordered(a));
-                ok.then_some(Ty::Bool)
-            }
-            ("_+_", None, [a, b]) => arith_add(a, b),
-            ("_-_", None, [a, b]) => match (a.unwrap(), b.unwrap()) {
-                (Ty::Timestamp, Ty::Timestamp) => Some(Ty::Duration),
-                (Ty::Timestamp, Ty::Duration) => Some(Ty::Timestamp),
-                (Ty::Duration, Ty::Duration) => Some(Ty::Duration),
-                (x, y) if same_number(&x, &y) => Some(x),
-                _ => None,
-            },
-            ("_*_" | "_/_", None, [a, b]) => {
-                same_number(&a.unwrap(), &b.unwrap()).then(|| a.unwrap())
-            }
-            ("_%_", None, [a, b]) => (matches!(a.unwrap(), Ty::Int | Ty::Uint)
-                && a.unwrap() == b.unwrap())
-            .then(|| a.unwrap()),
-            ("_?_:_", None, [c, a, b]) => {
-                if !Ty::Bool.accepts(c) || !a.accepts(b) {
-                    None
-                } else {
-                    Some(a.join(b))
-                }
-            }
-            ("_[_]" | "_[?_]", None, [c, i]) => match c.unwrap() {
-                Ty::List(e) => matches!(i.unwrap(), Ty::Int | Ty::Uint)
-                    .then_some(*e)
-                    .or_else(|| i.is_dyn().then(|| Ty::Dyn)),
-                Ty::Map(k, v) => k.accepts(i).then_some(*v),
-                _ => None,
-            },
-            ("@in", None, [e, c]) => match c.unwrap() {
-                Ty::List(t) => {
-                    (t.accepts(e) || (t.is_number() && e.is_number())).then_some(Ty::Bool)
-                }
-                Ty::Map(k, _) => k.accepts(e).then_some(Ty::Bool),
-                _ => None,
-            },
-            ("size", None, [a]) | ("size", Some(a), []) => matches!(
-                a.unwrap(),
-                Ty::String | Ty::Bytes | Ty::List(_) | Ty::Map(..)
-            )
-            .then_some(Ty::Int),
-            ("contains" | "startsWith" | "endsWith" | "matches", Some(t), [a]) => {
-                (Ty::String.accepts(t) && Ty::String.accepts(a)).then_some(Ty::Bool)
-            }
-            ("matches", None, [t, a]) => {
-                (Ty::String.accepts(t) && Ty::String.accepts(a)).then_some(Ty::Bool)
-            }
-            (
-                "isEmail" | "isHostname" | "isUri" | "isUriRef" | "isIp" | "isIpPrefix"
-                | "isHostAndPort",
-                Some(t),
-                _,
-            ) => Ty::String.accepts(t).then_some(Ty::Bool),
-            ("isNan" | "isInf", Some(t), _) => Ty::Double.accepts(t).then_some(Ty::Bool),
-            ("unique", Some(t), []) => matches!(t.unwrap(), Ty::List(_)).then_some(Ty::Bool),
-            ("format", Some(t), [a]) => {
-                (Ty::String.accepts(t) && matches!(a.unwrap(), Ty::List(_))).then_some(Ty::String)
-            }
-            ("int", None, [_]) => Some(Ty::Int),
-            ("uint", None, [_]) => Some(Ty::Uint),
-            ("double", None, [_]) => Some(Ty::Double),
-            ("string", None, [_]) => Some(Ty::String),
-            ("bytes", None, [_]) => Some(Ty::Bytes),
-            ("bool", None, [_]) => Some(Ty::Bool),
-            ("dyn", None, [_]) => Some(Ty::Dyn),
-            ("type", None, [_]) => Some(Ty::Type),
-            ("duration", None, [_]) => Some(Ty::Duration),
-            ("timestamp", None, [_]) => Some(Ty::Timestamp),
-            (
-                "getFullYear" | "getMonth" | "getDayOfYear" | "getDayOfMonth" | "getDate"
-                | "getDayOfWeek" | "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds",
-                Some(_),
-                _,
-            ) => Some(Ty::Int),
-            // A global function that no library declares.
-            (f, None, _) if !f.contains('.') && !KNOWN_GLOBALS.contains(&f) && !is_operator(f) => {
-                return self.error(format!("undeclared reference to '{f}' (in container '')"))
-            }
-            // Anything else (string extensions, math, lists...) is beyond this checker.
-            _ => return Ty::Dyn,
-        };
         match result {
             Some(t) => t,
             None if any_dyn => Ty::Dyn,
             None => self.no_overload(name, target.as_ref(), &args),
         }
-    }
-}
-
-/// Global (non-member) functions of cel-go's standard library and protovalidate's.
-const KNOWN_GLOBALS: &[&str] = &[
-    "size",
-    "int",
-    "uint",
-    "double",
-    "string",
-    "bytes",
-    "bool",
-    "dyn",
-    "type",
-    "duration",
-    "timestamp",
-    "matches",
-    "getField",
-];
-
-fn is_operator(name: &str) -> bool {
-    name.starts_with('_') || name.starts_with('@') || name.ends_with('_')
-}
-
-fn same_number(a: &Ty, b: &Ty) -> bool {
-    matches!(a, Ty::Int | Ty::Uint | Ty::Double) && a == b
-}
-
-fn arith_add(a: &Ty, b: &Ty) -> Option<Ty> {
-    match (a.unwrap(), b.unwrap()) {
-        (Ty::List(x), Ty::List(y)) => Some(Ty::List(Box::new(x.join(&y)))),
-        (Ty::Timestamp, Ty::Duration) | (Ty::Duration, Ty::Timestamp) => Some(Ty::Timestamp),
-        (Ty::Duration, Ty::Duration) => Some(Ty::Duration),
-        (x @ (Ty::String | Ty::Bytes), y) if x == y => Some(x),
-        (x, y) if same_number(&x, &y) => Some(x),
-        _ => None,
     }
 }

@@ -9,6 +9,7 @@
 //! - `cel` and `cel_types`: CEL expressions parsed (cel crate) and type-checked (our checker).
 
 mod cel;
+mod cel_funcs;
 mod cel_types;
 mod examples;
 mod field;
