@@ -298,7 +298,7 @@ fn numbers<T: PartialOrd + Copy>(
                     return None;
                 };
                 let list: Vec<T> = items.iter().filter_map(conv).collect();
-                let found = list.iter().any(|v| *v == x);
+                let found = list.contains(&x);
                 if found == (name == "not_in") {
                     let text = list.iter().map(|n| show(*n)).collect::<Vec<_>>().join(", ");
                     let verb = if found { "must not be" } else { "must be" };
