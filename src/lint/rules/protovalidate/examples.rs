@@ -1,8 +1,9 @@
 //! `example` values checked against the standard rules beside them, as protovalidate would
-//! judge a message holding the example. Only rules whose outcome and message are plain are
-//! evaluated (lengths, bounds, `const`, prefix/suffix/contains, pattern); when any other rule,
-//! a predefined rule, a `cel` rule or `ignore` is present, examples are left alone rather than
-//! judged wrongly.
+//! judge a message holding the example. The rules evaluated here: lengths, bounds, `const`,
+//! `in`/`not_in`, prefix/suffix/contains, `pattern`, `finite`, `defined_only` and the email,
+//! UUID, trimmed UUID and ULID formats, for strings, bytes, numbers, bools and enums. When any
+//! other rule, a predefined rule, a `cel` rule, `required` or `ignore` is present, the examples
+//! are left alone rather than judged wrongly.
 
 use prost_reflect::{DynamicMessage, Kind, ReflectMessage, Value};
 
@@ -34,10 +35,14 @@ pub(crate) fn check_examples(
         field_rules.get_field_by_name("cel").as_deref(),
         Some(Value::List(l)) if !l.is_empty()
     );
-    if !other_rules && !has_cel {
-        return;
-    }
-    if has_cel || field_rules.has_field_by_name("ignore") || rules.extensions().next().is_some() {
+    // Nothing to judge the examples by (buf stops there too), or rules this evaluator cannot
+    // judge them by.
+    if !other_rules
+        || has_cel
+        || field_rules.has_field_by_name("ignore")
+        || field_rules.has_field_by_name("required")
+        || rules.extensions().next().is_some()
+    {
         return;
     }
     let prefix = rules

@@ -1,9 +1,7 @@
 //! `(buf.validate.field)` rules: rule kind vs. field type, repeated/map rules, `required` and
 //! `ignore`, then the per-type consistency checks (`scalar`), examples and CEL.
 
-use prost_reflect::{
-    DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor, Value,
-};
+use prost_reflect::{DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, Value};
 
 use super::locate::OptionLocations;
 use super::report::Reporter;
@@ -33,8 +31,6 @@ pub(crate) struct Target {
     pub has_presence: bool,
     pub is_extension: bool,
     pub options: Option<DynamicMessage>,
-    /// The message that declares the field (for `this` in CEL); `None` for extensions.
-    pub containing: Option<MessageDescriptor>,
 }
 
 impl Target {
@@ -61,7 +57,6 @@ impl Target {
             has_presence,
             is_extension: false,
             options: proto.options.is_some().then(|| f.options()),
-            containing: Some(f.parent_message().clone()),
         }
     }
 
@@ -77,7 +72,6 @@ impl Target {
             has_presence: !e.is_list(),
             is_extension: true,
             options: proto.options.is_some().then(|| e.options()),
-            containing: None,
         }
     }
 
@@ -94,7 +88,6 @@ impl Target {
             has_presence: matches!(f.kind(), Kind::Message(_)) || proto2,
             is_extension: false,
             options: None,
-            containing: self.containing.clone(),
         }
     }
 

@@ -28,25 +28,26 @@ crate::declare_rule! {
     /// expressions compile, as buf does when `buf/validate/validate.proto` is among the files
     /// (sources or include roots).
     ///
-    /// What is checked, per field: that the rule kind fits the field's type (`string.min_len`
-    /// on an int32, `int32` rules on a `google.protobuf.StringValue`, scalar rules on a repeated
-    /// field, `repeated` rules on a singular field, `map` rules on a non-map); `required` in a
-    /// oneof or on an extension, `required` with `ignore = IGNORE_IF_ZERO_VALUE`, `IGNORE_ALWAYS`
-    /// next to other rules, `IGNORE_IF_ZERO_VALUE` on a field that tracks presence;
-    /// contradictions (`min_len > max_len`, equal `min_len` and `max_len`, `len` with `min_len`,
-    /// `min_items > max_items`, `min_pairs > max_pairs`, equal `gt` and `lt`, `const` with other
-    /// rules, NaN bounds, `lt_now` with `gt_now`, a `prefix` longer than `max_len`, a `prefix`
-    /// containing `not_contains`, `strict` without `well_known_regex`, a `pattern` that does not
-    /// compile, a field-mask path in both `in` and `not_in`); `required` on repeated items, map
-    /// keys or map values; `example` values that break the standard rules next to them.
-    /// Per message: `(buf.validate.message).oneof` entries that are empty, repeat a field, name a
-    /// field that does not exist, or share a field. CEL rules (`cel` on fields and messages,
-    /// `(buf.validate.predefined).cel` on rule extensions): the `id` uses only `a-z A-Z 0-9 . _ -`
-    /// and is unique, the expression is set, parses, type-checks, and yields a bool or a string
-    /// (a string result makes a `message` redundant).
+    /// Per field: the rule kind fits the field's type (`string.min_len` on an int32, `int32`
+    /// rules on a `google.protobuf.StringValue`, scalar rules on a repeated field, `repeated`
+    /// rules on a singular field, `map` rules on a non-map, `repeated.unique` on messages);
+    /// `required` in a oneof or on an extension, `required` with `ignore = IGNORE_IF_ZERO_VALUE`,
+    /// `IGNORE_ALWAYS` beside other rules, `IGNORE_IF_ZERO_VALUE` on a field that tracks presence;
+    /// rules that contradict each other or leave no value (`min_len > max_len`, equal `min_len`
+    /// and `max_len`, `len` with `min_len`, `min_items > max_items`, `min_pairs > max_pairs`,
+    /// equal `gt` and `lt`, `const` with other rules, NaN bounds, `lt_now` with `gt_now`, a
+    /// `prefix` longer than `max_len`, a `prefix` containing `not_contains`, a field-mask path in
+    /// both `in` and `not_in`); a `pattern` that does not compile; `strict` without
+    /// `well_known_regex`; invalid durations and timestamps, a `within` that is not positive;
+    /// `required` on repeated items, map keys or map values; `example` values that break the
+    /// rules beside them. Per message: `(buf.validate.message).oneof` entries that are empty,
+    /// repeat a field, name a field that does not exist, or share a field. CEL rules (`cel` on
+    /// fields and messages, `(buf.validate.predefined).cel` on rule extensions): the `id` uses
+    /// only `a-z A-Z 0-9 . _ -` and is unique, the expression is set, parses, type-checks, and
+    /// yields a bool or a string (a string result makes a `message` redundant).
     ///
-    /// Why: protovalidate rejects such rules at runtime (or, worse, accepts them and never lets a
-    /// value through); the schema is the place to find out.
+    /// Why: protovalidate rejects such rules at runtime, or accepts them and never lets a value
+    /// through; the schema is the place to find out.
     ///
     /// Bad:
     /// ```proto
@@ -59,11 +60,12 @@ crate::declare_rule! {
     /// string name = 2 [(buf.validate.field).string = {min_len: 2, max_len: 5}];
     /// ```
     ///
-    /// Not checked by protoforge (buf does): CEL type-checking is partial (an expression that
-    /// uses a function or field protoforge does not know is accepted), `example` values are only
-    /// checked against length, bound, `const`, `in`/`not_in`, prefix/suffix/contains and pattern
-    /// rules (not against well-known formats such as `email`, nor against `cel` rules), and
-    /// invalid durations or timestamps inside rules are not reported.
+    /// Not checked by protoforge (buf does): CEL type-checking knows cel-go's standard library,
+    /// its strings extension and protovalidate's functions, and types the rest (e.g. `getField`,
+    /// optional values) as `dyn`, so some expressions buf rejects pass; `example` values are not
+    /// judged against hostname, IP, URI and address formats, bytes prefix/suffix/contains and
+    /// patterns, durations, timestamps, `any`, field masks, predefined rules, `cel` rules, nor when
+    /// `required` or `ignore` is set.
     ///
     /// Fix: make the rule fit the field and agree with itself; fix the CEL expression.
     pub PROTOVALIDATE = "Checks that protovalidate rules are valid and all CEL expressions compile."
