@@ -3,7 +3,7 @@
 
 use prost_reflect::{DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, Value};
 
-use super::locate::OptionLocations;
+use super::locate::{FileIndex, OptionLocations};
 use super::report::Reporter;
 use super::{cel, examples, scalar, Validate};
 use crate::image::tag;
@@ -133,6 +133,7 @@ pub fn pretty_type(kind: &Kind, is_map: bool) -> String {
 pub(crate) fn check_field(
     v: &Validate,
     file: &CheckedFile,
+    index: &FileIndex,
     target: &Target,
     path: &[i32],
     out: &mut Sink,
@@ -146,8 +147,7 @@ pub(crate) fn check_field(
     let Value::Message(rules) = options.get_extension(&v.field_ext).into_owned() else {
         return;
     };
-    let locations =
-        OptionLocations::new(file.file, &v.pool, path, tag::field::OPTIONS, &v.field_ext);
+    let locations = OptionLocations::new(index, &v.pool, path, tag::field::OPTIONS, &v.field_ext);
     let reporter = Reporter {
         file,
         element: path,

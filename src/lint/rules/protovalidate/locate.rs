@@ -13,7 +13,10 @@
 //! Lookups then follow buf's `OptionExtensionLocation`: the exact path if it has a location, else
 //! the first location inside the path, else the longest location that contains the path.
 
+use std::collections::HashMap;
+
 use prost_reflect::{DescriptorPool, ExtensionDescriptor, Kind, MessageDescriptor};
+use prost_types::source_code_info::Location;
 
 use crate::check::Span;
 use crate::image::ImageFile;
@@ -31,11 +34,45 @@ pub struct OptionLocations {
     locs: Vec<Loc>,
 }
 
+/// The locations of a file's validate options (`... + [7 or 8, 1159 or 1160, ...]`), grouped by
+/// option (element path + options tag + extension number), and the file's line starts: built
+/// once per file, so that each element's lookups only see its own options.
+pub struct FileIndex<'a> {
+    file: &'a ImageFile,
+    lines: Vec<usize>,
+    by_option: HashMap<Vec<i32>, Vec<&'a Location>>,
+}
+
+impl<'a> FileIndex<'a> {
+    pub fn new(file: &'a ImageFile) -> Self {
+        let mut by_option: HashMap<Vec<i32>, Vec<&'a Location>> = HashMap::new();
+        if let Some(info) = &file.proto.source_code_info {
+            for loc in &info.location {
+                // Element paths have an even length; the options tag follows, then the extension.
+                let base = (1..loc.path.len()).step_by(2).find(|&k| {
+                    matches!(loc.path[k - 1], 7 | 8) && matches!(loc.path[k], 1159 | 1160)
+                });
+                if let Some(k) = base {
+                    by_option
+                        .entry(loc.path[..=k].to_vec())
+                        .or_default()
+                        .push(loc);
+                }
+            }
+        }
+        FileIndex {
+            file,
+            lines: file.source.as_deref().map(line_starts).unwrap_or_default(),
+            by_option,
+        }
+    }
+}
+
 impl OptionLocations {
-    /// Collects the locations of `file` under `element + [options_tag, ext.number()]`, adding
-    /// the ones buf's compiler would record inside message literals.
+    /// Collects the locations under `element + [options_tag, ext.number()]`, adding the ones
+    /// buf's compiler would record inside message literals.
     pub fn new(
-        file: &ImageFile,
+        index: &FileIndex,
         pool: &DescriptorPool,
         element: &[i32],
         options_tag: i32,
@@ -44,49 +81,44 @@ impl OptionLocations {
         let mut base = element.to_vec();
         base.extend([options_tag, ext.number() as i32]);
         let mut locs = Vec::new();
-        let source = file.source.as_deref();
-        let lines = source.map(line_starts);
-        if let Some(info) = &file.proto.source_code_info {
-            for loc in &info.location {
-                if !loc.path.starts_with(&base) {
-                    continue;
-                }
-                let Some(span) = Span::from_source_code_info(&loc.span) else {
-                    continue;
+        let source = index.file.source.as_deref();
+        for loc in index.by_option.get(&base).into_iter().flatten() {
+            let Some(span) = Span::from_source_code_info(&loc.span) else {
+                continue;
+            };
+            locs.push(Loc {
+                path: loc.path.clone(),
+                span,
+            });
+            let Some(source) = source else {
+                continue;
+            };
+            // Only an option whose value is a whole singular message is broken down.
+            let Some(md) = message_at(ext, &loc.path[base.len()..]) else {
+                continue;
+            };
+            let (Some(start), Some(end)) = (
+                offset(source, &index.lines, &loc.span, false),
+                offset(source, &index.lines, &loc.span, true),
+            ) else {
+                continue;
+            };
+            if let Some(open) = aggregate_start(source, start, end) {
+                let mut scanner = Scanner {
+                    src: source,
+                    lines: &index.lines,
+                    pos: open + 1,
+                    end,
+                    pool,
+                    out: Vec::new(),
                 };
-                locs.push(Loc {
-                    path: loc.path.clone(),
-                    span,
-                });
-                let (Some(source), Some(lines)) = (source, &lines) else {
-                    continue;
+                let close = if source.as_bytes()[open] == b'<' {
+                    b'>'
+                } else {
+                    b'}'
                 };
-                // Only an option whose value is a whole singular message is broken down.
-                let Some(md) = message_at(ext, &loc.path[base.len()..]) else {
-                    continue;
-                };
-                let (Some(start), Some(end)) = (
-                    offset(source, lines, &loc.span, false),
-                    offset(source, lines, &loc.span, true),
-                ) else {
-                    continue;
-                };
-                if let Some(open) = aggregate_start(source, start, end) {
-                    let mut scanner = Scanner {
-                        src: source,
-                        pos: open + 1,
-                        end,
-                        pool,
-                        out: Vec::new(),
-                    };
-                    let close = if source.as_bytes()[open] == b'<' {
-                        b'>'
-                    } else {
-                        b'}'
-                    };
-                    scanner.message(&md, &loc.path, close);
-                    locs.extend(scanner.out);
-                }
+                scanner.message(&md, &loc.path, close);
+                locs.extend(scanner.out);
             }
         }
         OptionLocations {
@@ -215,6 +247,7 @@ fn skip_trivia(s: &str, mut i: usize) -> usize {
 /// A text-format scanner over one message literal, recording buf's locations.
 struct Scanner<'s> {
     src: &'s str,
+    lines: &'s [usize],
     pos: usize,
     end: usize,
     pool: &'s DescriptorPool,
@@ -231,8 +264,28 @@ impl Scanner<'_> {
             .filter(|_| self.pos < self.end)
     }
 
+    /// The 1-based span of a byte range (columns count characters, as buf's do).
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::from_byte_range(self.src, start, end)
+        let at = |offset: usize| {
+            let line = self
+                .lines
+                .partition_point(|&l| l <= offset)
+                .saturating_sub(1);
+            let line_start = self.lines.get(line).copied().unwrap_or(0);
+            let col = self
+                .src
+                .get(line_start..offset)
+                .map_or(offset - line_start, |t| t.chars().count());
+            (line as u32 + 1, col as u32 + 1)
+        };
+        let (start_line, start_column) = at(start);
+        let (end_line, end_column) = at(end.max(start));
+        Span {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+        }
     }
 
     /// Fields until `close`; records their locations under `path`.

@@ -7,7 +7,7 @@ use prost_reflect::{DynamicMessage, ExtensionDescriptor, MessageDescriptor, Valu
 
 use super::cel::{self, CelSite};
 use super::cel_types::Ty;
-use super::locate::OptionLocations;
+use super::locate::{FileIndex, OptionLocations};
 use super::Validate;
 use crate::image::tag;
 use crate::lint::{CheckedFile, Sink};
@@ -34,6 +34,7 @@ fn emit(
 pub(crate) fn check_message(
     v: &Validate,
     file: &CheckedFile,
+    index: &FileIndex,
     md: &MessageDescriptor,
     path: &[i32],
     out: &mut Sink,
@@ -48,13 +49,8 @@ pub(crate) fn check_message(
     let Value::Message(rules) = options.get_extension(&v.message_ext).into_owned() else {
         return;
     };
-    let locations = OptionLocations::new(
-        file.file,
-        &v.pool,
-        path,
-        tag::message::OPTIONS,
-        &v.message_ext,
-    );
+    let locations =
+        OptionLocations::new(index, &v.pool, path, tag::message::OPTIONS, &v.message_ext);
     let name = md.name();
     let site = CelSite {
         parent: format!("message {name:?}"),
@@ -154,6 +150,7 @@ fn oneof_rules(
 pub(crate) fn check_predefined(
     v: &Validate,
     file: &CheckedFile,
+    index: &FileIndex,
     ext: &ExtensionDescriptor,
     path: &[i32],
     out: &mut Sink,
@@ -179,7 +176,7 @@ pub(crate) fn check_predefined(
     let Value::Message(rules) = options.get_extension(predefined).into_owned() else {
         return;
     };
-    let locations = OptionLocations::new(file.file, &v.pool, path, tag::field::OPTIONS, predefined);
+    let locations = OptionLocations::new(index, &v.pool, path, tag::field::OPTIONS, predefined);
     let site = CelSite {
         parent: "extension field".into(),
         parent_capitalized: "Extension field".into(),

@@ -108,12 +108,13 @@ fn check_file(v: &Validate, f: &CheckedFile, out: &mut Sink) {
     let Some(fd) = v.pool.get_file_by_name(f.name()) else {
         return;
     };
+    let index = locate::FileIndex::new(f.file);
     // Element paths come from the walker; descriptors by full name from the pool.
     for m in &f.elements.messages {
         let Some(md) = v.pool.get_message_by_name(&m.full_name) else {
             continue;
         };
-        message::check_message(v, f, &md, &m.path, out);
+        message::check_message(v, f, &index, &md, &m.path, out);
         // Declaration order (the pool lists fields by number).
         for (i, proto) in m.proto.field.iter().enumerate() {
             let Some(field) = md.get_field_by_name(proto.name()) else {
@@ -121,15 +122,16 @@ fn check_file(v: &Validate, f: &CheckedFile, out: &mut Sink) {
             };
             let mut path = m.path.clone();
             path.extend([crate::image::tag::message::FIELD, i as i32]);
-            field::check_field(v, f, &field::Target::field(&field), &path, out);
+            field::check_field(v, f, &index, &field::Target::field(&field), &path, out);
         }
     }
     for field in &f.elements.fields {
         // Extensions (file-level or nested in a message).
         if !field.proto.extendee().is_empty() {
             if let Some(ext) = find_extension(&fd, field.proto) {
-                field::check_field(v, f, &field::Target::extension(&ext), &field.path, out);
-                message::check_predefined(v, f, &ext, &field.path, out);
+                let target = field::Target::extension(&ext);
+                field::check_field(v, f, &index, &target, &field.path, out);
+                message::check_predefined(v, f, &index, &ext, &field.path, out);
             }
         }
     }
