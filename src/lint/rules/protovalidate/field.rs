@@ -184,13 +184,14 @@ pub fn get_bool(m: &DynamicMessage, name: &str) -> bool {
             .unwrap_or(false)
 }
 
-/// The name of an `Ignore` value as buf prints it.
-fn ignore_name(v: &Validate, n: i32) -> String {
-    v.pool
-        .get_enum_by_name("buf.validate.Ignore")
-        .and_then(|e| e.get_value(n))
-        .map(|e| e.name().to_string())
-        .unwrap_or_else(|| n.to_string())
+/// The name of an `Ignore` value as buf prints it (from its own copy of validate.proto, whatever
+/// names the linted copy uses).
+fn ignore_name(n: i32) -> &'static str {
+    match n {
+        IGNORE_IF_ZERO_VALUE => "IGNORE_IF_ZERO_VALUE",
+        IGNORE_ALWAYS => "IGNORE_ALWAYS",
+        _ => "IGNORE_UNSPECIFIED",
+    }
 }
 
 /// One `FieldRules` message for `target` (recursing once into items, keys and values).
@@ -224,7 +225,7 @@ fn rules_for(
                     "Field {:?} is an extension field and cannot have {}={}.",
                     r.field_name,
                     r.rule_name(&[IGNORE]),
-                    ignore_name(v, IGNORE_IF_ZERO_VALUE)
+                    ignore_name(IGNORE_IF_ZERO_VALUE)
                 ),
             );
         }
@@ -251,7 +252,7 @@ fn rules_for(
                 "Field {:?} has {}={} and therefore other rules in {} are not applied and should be removed.",
                 r.field_name,
                 r.rule_name(&[IGNORE]),
-                ignore_name(v, IGNORE_ALWAYS),
+                ignore_name(IGNORE_ALWAYS),
                 r.rule_name(&[])
             ),
         );
@@ -265,7 +266,7 @@ fn rules_for(
                 r.field_name,
                 r.rule_name(&[REQUIRED]),
                 r.rule_name(&[IGNORE]),
-                ignore_name(v, IGNORE_IF_ZERO_VALUE)
+                ignore_name(IGNORE_IF_ZERO_VALUE)
             ),
         );
     }
@@ -277,7 +278,7 @@ fn rules_for(
                 "Field {:?} has {}={} and tracks presence. This is the same as the default and the ignore option can be removed.",
                 r.field_name,
                 r.rule_name(&[IGNORE]),
-                ignore_name(v, IGNORE_IF_ZERO_VALUE)
+                ignore_name(IGNORE_IF_ZERO_VALUE)
             ),
         );
     }

@@ -84,7 +84,10 @@ impl Validate {
     fn of(pool: &DescriptorPool) -> Option<Validate> {
         let field_ext = pool.get_extension_by_name("buf.validate.field")?;
         let message_ext = pool.get_extension_by_name("buf.validate.message")?;
-        let field_rules = pool.get_message_by_name("buf.validate.FieldRules")?;
+        // `FieldRules` (`FieldConstraints` in older protovalidate releases): read by field numbers.
+        let prost_reflect::Kind::Message(field_rules) = field_ext.kind() else {
+            return None;
+        };
         Some(Validate {
             pool: pool.clone(),
             field_ext,
