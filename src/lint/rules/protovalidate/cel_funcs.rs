@@ -112,10 +112,13 @@ pub(super) fn overload(name: &str, target: Option<&Ty>, args: &[Ty]) -> Option<O
         ("timestamp", None, [_]) => Some(Ty::Timestamp),
         (
             "getFullYear" | "getMonth" | "getDayOfYear" | "getDayOfMonth" | "getDate"
-            | "getDayOfWeek" | "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds",
-            Some(_),
+            | "getDayOfWeek",
+            Some(t),
             _,
-        ) => Some(Ty::Int),
+        ) => Ty::Timestamp.accepts(t).then_some(Ty::Int),
+        ("getHours" | "getMinutes" | "getSeconds" | "getMilliseconds", Some(t), _) => {
+            (Ty::Timestamp.accepts(t) || Ty::Duration.accepts(t)).then_some(Ty::Int)
+        }
         // Strings extension.
         ("charAt", Some(t), [i]) => (string(t) && int(i)).then_some(Ty::String),
         ("indexOf" | "lastIndexOf", Some(t), [s]) => (string(t) && string(s)).then_some(Ty::Int),

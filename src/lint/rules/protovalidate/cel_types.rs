@@ -301,12 +301,14 @@ impl<'a> Checker<'a> {
                         self.check(&f.value);
                     }
                 }
-                match self
-                    .pool
-                    .get_message_by_name(s.type_name.trim_start_matches('.'))
-                {
+                let name = s.type_name.trim_start_matches('.');
+                match self.pool.get_message_by_name(name) {
                     Some(m) => Ty::of_message(&m),
-                    None => Ty::Dyn,
+                    // Well-known types are known to cel-go even when not imported.
+                    None if name.starts_with("google.protobuf.") => Ty::Dyn,
+                    None => self.error(format!(
+                        "undeclared reference to '{name}' (in container '')"
+                    )),
                 }
             }
             Expr::Comprehension(c) => {
@@ -396,13 +398,8 @@ impl<'a> Checker<'a> {
                 Some(f) => Ty::of_field(&f.kind(), f.is_list(), f.is_map()),
                 None => self.error(format!("undefined field '{field}'")),
             },
-            Ty::Map(k, v) => {
-                if k.accepts(&Ty::String) {
-                    (**v).clone()
-                } else {
-                    self.error(format!("type '{operand}' does not support field selection"))
-                }
-            }
+            // cel-go lets any map be selected into, whatever its key type.
+            Ty::Map(_, v) => (**v).clone(),
             Ty::Duration | Ty::Timestamp | Ty::Type => Ty::Dyn,
             other => self.error(format!("type '{other}' does not support field selection")),
         }
@@ -424,6 +421,23 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, name: &str, target: Option<Ty>, args: Vec<Ty>) -> Ty {
+        // `&&`, `||` and the condition of `?:` want a bool, with their own message.
+        let wants_bool: &[Ty] = match name {
+            "_&&_" | "_||_" => &args,
+            "_?_:_" => &args[..1.min(args.len())],
+            _ => &[],
+        };
+        let mut mismatched = false;
+        for t in wants_bool {
+            if !t.is_error() && !Ty::Bool.accepts(t) {
+                self.errors
+                    .push(format!("expected type 'bool' but found '{t}'"));
+                mismatched = true;
+            }
+        }
+        if mismatched {
+            return Ty::Error;
+        }
         // cel-go reports an unknown function even when its arguments already failed.
         let Some(result) = overload(name, target.as_ref(), &args) else {
             return self.error(format!(
