@@ -163,6 +163,37 @@ pub(crate) fn check_rules(
     }
 }
 
+/// Tokens that only continue an expression (binary operators, `?`, index, select).
+const CONTINUATIONS: &[&str] = &[
+    "'=='", "'!='", "'in'", "'<'", "'<='", "'>='", "'>'", "'&&'", "'||'", "'['", "'.'", "'-'",
+    "'?'", "'+'", "'*'", "'/'", "'%'",
+];
+
+/// A syntax error worded as cel-go's: where an expression could go on, ANTLR's Go runtime lists
+/// only what the enclosing rule expects (`expecting ':'`), the Rust one also every operator that
+/// could continue the expression.
+fn like_cel_go(message: &str) -> String {
+    let Some((head, set)) = message.split_once(" expecting {") else {
+        return message.to_string();
+    };
+    let Some(set) = set.strip_suffix('}') else {
+        return message.to_string();
+    };
+    let tokens: Vec<&str> = set.split(", ").collect();
+    if !tokens.contains(&"'=='") {
+        return message.to_string();
+    }
+    let kept: Vec<&str> = tokens
+        .into_iter()
+        .filter(|t| !CONTINUATIONS.contains(t))
+        .collect();
+    match kept.as_slice() {
+        [] => message.to_string(),
+        [one] => format!("{head} expecting {one}"),
+        more => format!("{head} expecting {{{}}}", more.join(", ")),
+    }
+}
+
 /// Parses and checks one expression: its type (`None` when it does not parse) and the issues.
 fn compile(
     pool: &DescriptorPool,
@@ -178,12 +209,10 @@ fn compile(
             let issues = errors
                 .errors
                 .iter()
-                .map(|e| {
-                    e.msg
-                        .strip_prefix("Syntax error: ")
-                        .unwrap_or(&e.msg)
-                        .to_string()
-                })
+                .map(|e| e.msg.strip_prefix("Syntax error: ").unwrap_or(&e.msg))
+                // The cel crate adds notes of its own after a syntax error; cel-go does not.
+                .filter(|m| !m.starts_with("Incomplete `"))
+                .map(like_cel_go)
                 .collect();
             return (None, issues);
         }
