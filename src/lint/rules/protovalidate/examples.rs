@@ -1,13 +1,15 @@
 //! `example` values checked against the standard rules beside them, as protovalidate would
 //! judge a message holding the example. The rules evaluated here: lengths, bounds, `const`,
 //! `in`/`not_in`, prefix/suffix/contains, `pattern`, `finite`, `defined_only` and the email,
-//! UUID, trimmed UUID and ULID formats, for strings, bytes, numbers, bools and enums. When any
+//! UUID, ULID, hostname, IP and address formats (`formats`), for strings, bytes, numbers, bools
+//! and enums. When any
 //! other rule, a predefined rule, a `cel` rule, `required` or `ignore` is present, the examples
 //! are left alone rather than judged wrongly.
 
 use prost_reflect::{DynamicMessage, Kind, ReflectMessage, Value};
 
 use super::field::Target;
+use super::formats;
 use super::report::Reporter;
 use crate::lint::Sink;
 
@@ -147,11 +149,12 @@ fn evaluate(rules: &DynamicMessage, value: &Value, kind: &Kind) -> Option<Vec<(S
                             .any(|x| x == s)
                             .then(|| format!("must not be in list [{}]", list.join(", ")))
                     }
-                    "email" | "uuid" | "tuuid" | "ulid" => {
+                    "email" | "uuid" | "tuuid" | "ulid" | "hostname" | "ip" | "ipv4" | "ipv6"
+                    | "address" => {
                         if !rule.as_bool().unwrap_or(false) {
                             continue;
                         }
-                        let (re, what) = well_known(name)?;
+                        let (valid, what) = formats::string_format(name, s)?;
                         if s.is_empty() {
                             out.push((
                                 format!("{name}_empty"),
@@ -159,8 +162,7 @@ fn evaluate(rules: &DynamicMessage, value: &Value, kind: &Kind) -> Option<Vec<(S
                             ));
                             continue;
                         }
-                        let re = regex::Regex::new(re).ok()?;
-                        (!re.is_match(s)).then(|| format!("must be a valid {what}"))
+                        (!valid).then(|| format!("must be a valid {what}"))
                     }
                     "pattern" => {
                         let re = regex::Regex::new(text).ok()?;
@@ -171,19 +173,7 @@ fn evaluate(rules: &DynamicMessage, value: &Value, kind: &Kind) -> Option<Vec<(S
                 out.extend(failed.map(|m| (name.clone(), m)));
             }
         }
-        Value::Bytes(b) => {
-            for (name, rule) in &set {
-                let n = b.len() as u64;
-                let u = rule.as_u64().unwrap_or(0);
-                let failed = match name.as_str() {
-                    "len" => (n != u).then(|| format!("must be {u} bytes")),
-                    "min_len" => (n < u).then(|| format!("must be at least {u} bytes")),
-                    "max_len" => (n > u).then(|| format!("must be at most {u} bytes")),
-                    _ => return None,
-                };
-                out.extend(failed.map(|m| (name.clone(), m)));
-            }
-        }
+        Value::Bytes(b) => formats::bytes_rules(b, &set, &mut out)?,
         Value::Bool(b) => {
             for (name, rule) in &set {
                 match name.as_str() {
@@ -232,26 +222,8 @@ fn evaluate(rules: &DynamicMessage, value: &Value, kind: &Kind) -> Option<Vec<(S
     Some(out)
 }
 
-/// The pattern and the name in messages of the well-known string formats checked here (the
-/// patterns of protovalidate: HTML's email address, RFC 4122 UUIDs, ULIDs).
-fn well_known(name: &str) -> Option<(&'static str, &'static str)> {
-    Some(match name {
-        "email" => (
-            r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
-            "email address",
-        ),
-        "uuid" => (
-            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-            "UUID",
-        ),
-        "tuuid" => ("^[0-9a-fA-F]{32}$", "trimmed UUID"),
-        "ulid" => ("^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", "ULID"),
-        _ => return None,
-    })
-}
-
 /// The strings of a list rule (`in`, `not_in`).
-fn strings(rule: &Value) -> Vec<String> {
+pub(super) fn strings(rule: &Value) -> Vec<String> {
     match rule {
         Value::List(items) => items
             .iter()

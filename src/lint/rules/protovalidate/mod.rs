@@ -13,6 +13,7 @@ mod cel_funcs;
 mod cel_types;
 mod examples;
 mod field;
+mod formats;
 mod gofmt;
 mod locate;
 mod message;
@@ -63,9 +64,9 @@ crate::declare_rule! {
     /// Not checked by protoforge (buf does): CEL type-checking knows cel-go's standard library,
     /// its strings extension and protovalidate's functions, and types the rest (e.g. `getField`,
     /// optional values) as `dyn`, so some expressions buf rejects pass; `example` values are not
-    /// judged against hostname, IP, URI and address formats, bytes prefix/suffix/contains and
-    /// patterns, durations, timestamps, `any`, field masks, predefined rules, `cel` rules, nor when
-    /// `required` or `ignore` is set.
+    /// judged against URI, IP-prefix and host-and-port formats, IPv6 zones, durations, timestamps,
+    /// `any`, field masks, predefined rules and `cel` rules, nor when `required` or `ignore` is
+    /// set.
     ///
     /// Fix: make the rule fit the field and agree with itself; fix the CEL expression.
     pub PROTOVALIDATE = "Checks that protovalidate rules are valid and all CEL expressions compile."
