@@ -159,10 +159,9 @@ fn message_at(ext: &ExtensionDescriptor, rest: &[i32]) -> Option<MessageDescript
     let Kind::Message(mut md) = ext.kind() else {
         return None;
     };
-    let mut i = 0;
-    while i < rest.len() {
+    for &number in rest {
         // Predefined rule extensions are scalars: nothing to descend into.
-        let field = md.get_field(u32::try_from(rest[i]).ok()?)?;
+        let field = md.get_field(u32::try_from(number).ok()?)?;
         if field.is_list() || field.is_map() {
             return None;
         }
@@ -170,7 +169,6 @@ fn message_at(ext: &ExtensionDescriptor, rest: &[i32]) -> Option<MessageDescript
             return None;
         };
         md = next;
-        i += 1;
     }
     Some(md)
 }
@@ -210,7 +208,7 @@ fn offset(source: &str, lines: &[usize], span: &[i32], end: bool) -> Option<usiz
         _ => return None,
     };
     let at = lines.get(usize::try_from(line).ok()?)? + usize::try_from(col).ok()?;
-    (at <= source.len()).then_some(at)
+    source.is_char_boundary(at).then_some(at)
 }
 
 /// The offset of the `{` or `<` that opens an option's message literal (`name = {`), if any.
