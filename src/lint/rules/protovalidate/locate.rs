@@ -83,8 +83,17 @@ impl OptionLocations {
         let mut locs = Vec::new();
         let source = index.file.source.as_deref();
         for loc in index.by_option.get(&base).into_iter().flatten() {
-            let Some(span) = Span::from_source_code_info(&loc.span) else {
-                continue;
+            // protox counts columns in bytes, buf in characters.
+            let span = match source.and_then(|src| {
+                let start = offset(src, &index.lines, &loc.span, false)?;
+                let end = offset(src, &index.lines, &loc.span, true)?;
+                Some(char_span(src, &index.lines, start, end))
+            }) {
+                Some(span) => span,
+                None => match Span::from_source_code_info(&loc.span) {
+                    Some(span) => span,
+                    None => continue,
+                },
             };
             locs.push(Loc {
                 path: loc.path.clone(),
@@ -193,6 +202,26 @@ impl Named {
     }
 }
 
+/// The 1-based span of a byte range of `src` (columns count characters, as buf's do).
+fn char_span(src: &str, lines: &[usize], start: usize, end: usize) -> Span {
+    let at = |offset: usize| {
+        let line = lines.partition_point(|&l| l <= offset).saturating_sub(1);
+        let line_start = lines.get(line).copied().unwrap_or(0);
+        let col = src
+            .get(line_start..offset)
+            .map_or(offset.saturating_sub(line_start), |t| t.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    };
+    let (start_line, start_column) = at(start);
+    let (end_line, end_column) = at(end.max(start));
+    Span {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+    }
+}
+
 /// Byte offsets of the start of each line.
 fn line_starts(source: &str) -> Vec<usize> {
     let mut out = vec![0];
@@ -262,28 +291,8 @@ impl Scanner<'_> {
             .filter(|_| self.pos < self.end)
     }
 
-    /// The 1-based span of a byte range (columns count characters, as buf's do).
     fn span(&self, start: usize, end: usize) -> Span {
-        let at = |offset: usize| {
-            let line = self
-                .lines
-                .partition_point(|&l| l <= offset)
-                .saturating_sub(1);
-            let line_start = self.lines.get(line).copied().unwrap_or(0);
-            let col = self
-                .src
-                .get(line_start..offset)
-                .map_or(offset - line_start, |t| t.chars().count());
-            (line as u32 + 1, col as u32 + 1)
-        };
-        let (start_line, start_column) = at(start);
-        let (end_line, end_column) = at(end.max(start));
-        Span {
-            start_line,
-            start_column,
-            end_line,
-            end_column,
-        }
+        char_span(self.src, self.lines, start, end)
     }
 
     /// Fields until `close`; records their locations under `path`.
