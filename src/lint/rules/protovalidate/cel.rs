@@ -228,3 +228,63 @@ fn compile(
     };
     (Some(ty), checker.errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use prost_reflect::{DescriptorPool, Value};
+
+    use super::*;
+
+    fn validate_pool() -> DescriptorPool {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/lint/PROTOVALIDATE");
+        let mut compiler = protox::Compiler::new([root]).expect("include root");
+        compiler
+            .open_file("buf/validate/validate.proto")
+            .expect("validate.proto compiles");
+        compiler.descriptor_pool()
+    }
+
+    /// protovalidate's own standard rules are CEL that cel-go accepts: the checker must too
+    /// (`this` is the rule type's value, `rules` the rules message, `rule` the rule field).
+    #[test]
+    fn standard_rules_type_check() {
+        let pool = validate_pool();
+        let predefined = pool
+            .get_extension_by_name("buf.validate.predefined")
+            .expect("predefined");
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for md in pool.all_messages() {
+            let Some(this) = Ty::for_rules_message(&pool, md.name()) else {
+                continue;
+            };
+            if !md.full_name().starts_with("buf.validate.") {
+                continue;
+            }
+            for field in md.fields() {
+                let options = field.options();
+                if !options.has_extension(&predefined) {
+                    continue;
+                }
+                let Value::Message(rules) = options.get_extension(&predefined).into_owned() else {
+                    continue;
+                };
+                let rule = Ty::of_field(&field.kind(), field.is_list(), field.is_map());
+                let vars = [
+                    ("this", this.clone()),
+                    ("rules", Ty::Message(md.clone())),
+                    ("rule", rule),
+                ];
+                for r in rules_of(&rules, "cel") {
+                    let (ty, issues) = compile(&pool, &r.expression, &vars);
+                    if !issues.is_empty() || !matches!(ty, Some(Ty::Bool | Ty::String | Ty::Dyn)) {
+                        failures.push(format!("{}: {:?}: {ty:?} {issues:?}", r.id, r.expression));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(checked > 300, "only {checked} rules found");
+    }
+}

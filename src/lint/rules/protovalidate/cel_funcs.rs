@@ -83,9 +83,11 @@ pub(super) fn overload(name: &str, target: Option<&Ty>, args: &[Ty]) -> Option<O
             Ty::String | Ty::Bytes | Ty::List(_) | Ty::Map(..)
         )
         .then_some(Ty::Int),
-        ("contains" | "startsWith" | "endsWith" | "matches", Some(t), [a]) => {
-            (Ty::String.accepts(t) && Ty::String.accepts(a)).then_some(Ty::Bool)
-        }
+        ("matches", Some(t), [a]) => (string(t) && string(a)).then_some(Ty::Bool),
+        // protovalidate adds the bytes overloads.
+        ("contains" | "startsWith" | "endsWith", Some(t), [a]) => ((string(t) && string(a))
+            || (Ty::Bytes.accepts(t) && Ty::Bytes.accepts(a)))
+        .then_some(Ty::Bool),
         ("matches", None, [t, a]) => {
             (Ty::String.accepts(t) && Ty::String.accepts(a)).then_some(Ty::Bool)
         }
