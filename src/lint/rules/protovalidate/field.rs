@@ -6,7 +6,8 @@ use prost_reflect::{DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, 
 use super::locate::{FileIndex, OptionLocations};
 use super::report::Reporter;
 use super::{cel, examples, scalar, Validate};
-use crate::image::tag;
+use crate::compile::editions::features::{effective_presence, FieldPresence};
+use crate::image::{tag, Image};
 use crate::lint::{CheckedFile, Sink};
 
 // Field numbers in `buf.validate.FieldRules`.
@@ -34,27 +35,16 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    pub fn field(f: &FieldDescriptor) -> Target {
+    pub fn field(image: &Image, f: &FieldDescriptor) -> Target {
         let proto = f.field_descriptor_proto();
-        let proto3_optional = proto.proto3_optional();
-        let oneof = f.containing_oneof().map(|o| o.name().to_string());
-        let is_list = f.is_list();
-        let is_map = f.is_map();
-        let proto2 = f.parent_file().file_descriptor_proto().syntax() != "proto3";
-        let has_presence = !is_list
-            && !is_map
-            && (matches!(f.kind(), Kind::Message(_))
-                || oneof.is_some()
-                || proto3_optional
-                || proto2);
         Target {
             name: f.name().to_string(),
             kind: f.kind(),
-            is_list,
-            is_map,
-            oneof,
-            proto3_optional,
-            has_presence,
+            is_list: f.is_list(),
+            is_map: f.is_map(),
+            oneof: f.containing_oneof().map(|o| o.name().to_string()),
+            proto3_optional: proto.proto3_optional(),
+            has_presence: has_presence(image, f),
             is_extension: false,
             options: proto.options.is_some().then(|| f.options()),
         }
@@ -76,8 +66,7 @@ impl Target {
     }
 
     /// The key or value field of a map entry, seen as a target of `map.keys` / `map.values`.
-    fn map_part(&self, f: &FieldDescriptor) -> Target {
-        let proto2 = f.parent_file().file_descriptor_proto().syntax() != "proto3";
+    fn map_part(image: &Image, f: &FieldDescriptor) -> Target {
         Target {
             name: f.name().to_string(),
             kind: f.kind(),
@@ -85,7 +74,7 @@ impl Target {
             is_map: false,
             oneof: None,
             proto3_optional: false,
-            has_presence: matches!(f.kind(), Kind::Message(_)) || proto2,
+            has_presence: has_presence(image, f),
             is_extension: false,
             options: None,
         }
@@ -97,6 +86,15 @@ impl Target {
             _ => None,
         }
     }
+}
+
+/// Whether a field tracks presence (proto2, proto3 `optional`, messages, oneofs, editions'
+/// `EXPLICIT`).
+fn has_presence(image: &Image, f: &FieldDescriptor) -> bool {
+    !matches!(
+        effective_presence(image, f),
+        None | Some(FieldPresence::Implicit)
+    )
 }
 
 /// buf's name of a field's type: `int32`, `enum`, `foo.v1.Bar`, `map<string, int32>`.
@@ -558,6 +556,7 @@ fn map_rules(v: &Validate, r: &Reporter, rules: &DynamicMessage, target: &Target
         let Some(part) = entry.get_field(number as u32 - 3) else {
             continue;
         };
-        rules_for(v, &nested, &part_rules, &target.map_part(&part), false, out);
+        let part = Target::map_part(v.image, &part);
+        rules_for(v, &nested, &part_rules, &part, false, out);
     }
 }

@@ -22,6 +22,7 @@ mod scalar;
 
 use prost_reflect::{DescriptorPool, ExtensionDescriptor, MessageDescriptor};
 
+use crate::image::Image;
 use crate::lint::{CheckedFile, Context, Sink};
 
 crate::declare_rule! {
@@ -73,7 +74,8 @@ crate::declare_rule! {
 }
 
 /// The descriptors of `buf/validate/validate.proto` the checks need.
-pub(crate) struct Validate {
+pub(crate) struct Validate<'a> {
+    pub image: &'a Image,
     pub pool: DescriptorPool,
     pub field_ext: ExtensionDescriptor,
     pub message_ext: ExtensionDescriptor,
@@ -81,8 +83,9 @@ pub(crate) struct Validate {
     pub field_rules: MessageDescriptor,
 }
 
-impl Validate {
-    fn of(pool: &DescriptorPool) -> Option<Validate> {
+impl<'a> Validate<'a> {
+    fn of(image: &'a Image) -> Option<Validate<'a>> {
+        let pool = &image.pool;
         let field_ext = pool.get_extension_by_name("buf.validate.field")?;
         let message_ext = pool.get_extension_by_name("buf.validate.message")?;
         // `FieldRules` (`FieldConstraints` in older protovalidate releases): read by field numbers.
@@ -90,6 +93,7 @@ impl Validate {
             return None;
         };
         Some(Validate {
+            image,
             pool: pool.clone(),
             field_ext,
             message_ext,
@@ -100,7 +104,7 @@ impl Validate {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    let Some(v) = Validate::of(&cx.image.pool) else {
+    let Some(v) = Validate::of(cx.image) else {
         return;
     };
     for f in cx.targets() {
@@ -126,7 +130,14 @@ fn check_file(v: &Validate, f: &CheckedFile, out: &mut Sink) {
             };
             let mut path = m.path.clone();
             path.extend([crate::image::tag::message::FIELD, i as i32]);
-            field::check_field(v, f, &index, &field::Target::field(&field), &path, out);
+            field::check_field(
+                v,
+                f,
+                &index,
+                &field::Target::field(v.image, &field),
+                &path,
+                out,
+            );
         }
     }
     for field in &f.elements.fields {
