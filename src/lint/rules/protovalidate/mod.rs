@@ -4,9 +4,10 @@
 //! - `report`: the per-field reporter (rule names such as `(buf.validate.field).string.min_len`);
 //! - `field`: rules vs. the field's type, repeated/map/oneof rules, `required` and `ignore`;
 //! - `scalar`: consistency of string, bytes, numeric, duration, timestamp and field-mask rules;
-//! - `examples`: `example` values checked against the standard rules next to them;
+//! - `examples` and `formats`: `example` values judged by the standard rules next to them;
 //! - `message`: `(buf.validate.message)` rules (`cel`, `oneof`) and predefined rule extensions;
-//! - `cel` and `cel_types`: CEL expressions parsed (cel crate) and type-checked (our checker).
+//! - `cel`, `cel_types` and `cel_funcs`: CEL expressions parsed (cel crate, cel-go's grammar and
+//!   messages) and type-checked (our checker, after cel-go's).
 
 mod cel;
 mod cel_funcs;
@@ -65,9 +66,10 @@ crate::declare_rule! {
     /// Not checked by protoforge (buf does): CEL type-checking knows cel-go's standard library,
     /// its strings extension and protovalidate's functions, and types the rest (e.g. `getField`,
     /// optional values) as `dyn`, so some expressions buf rejects pass; `example` values are not
-    /// judged against URI, IP-prefix and host-and-port formats, IPv6 zones, durations, timestamps,
-    /// `any`, field masks, predefined rules and `cel` rules, nor when `required` or `ignore` is
-    /// set.
+    /// judged against URI, IP-prefix and host-and-port formats, IPv6 zones, predefined rules and
+    /// `cel` rules, nor when `required` or `ignore` is set; examples of message types (durations,
+    /// timestamps, `any`, field masks) are not judged, as buf's message for them prints a Go
+    /// pointer address.
     ///
     /// Fix: make the rule fit the field and agree with itself; fix the CEL expression.
     pub PROTOVALIDATE = "Checks that protovalidate rules are valid and all CEL expressions compile."
