@@ -1,13 +1,18 @@
 //! The compiled form every check works on: a list of files (dependencies first) with their
-//! descriptors, source info and source text, plus a linked [`DescriptorPool`] for reading options
-//! (custom options are only visible through the pool, prost-types drops them).
+//! descriptors, source info and source text, plus the linked [`DescriptorPool`]s for reading
+//! options (custom options are only visible through a pool, prost-types drops them).
+//!
+//! A large input is linked in several pools (shards, see `compile::link`); each pool holds some of
+//! the files with everything they import. Look descriptors up through [`Image::file_descriptor`]
+//! and [`Image::pool_of`], which find the right pool.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use prost_reflect::DescriptorPool;
+use prost::Message;
+use prost_reflect::{DescriptorPool, EnumDescriptor, FileDescriptor, MessageDescriptor};
 use prost_types::source_code_info::Location;
-use prost_types::FileDescriptorProto;
+use prost_types::{FileDescriptorProto, SourceCodeInfo};
 
 use crate::check::Span;
 
@@ -17,20 +22,60 @@ pub struct Image {
     /// Files in topological order: every file comes after the files it imports.
     /// Imports (files that are not targets) are included with `is_import = true`.
     pub files: Vec<ImageFile>,
-    /// All files linked together; read options (including custom ones) through it.
-    pub pool: DescriptorPool,
+    /// The linked files: each file is in at least one pool, with all it imports.
+    pools: Vec<DescriptorPool>,
     /// Position of each file in `files` by import path, built on first lookup. Files are only
     /// ever appended, so an entry stays right; a name missing from it is looked up by a scan.
     by_name: OnceLock<HashMap<String, usize>>,
 }
 
 impl Image {
-    pub fn new(files: Vec<ImageFile>, pool: DescriptorPool) -> Image {
+    pub fn new(files: Vec<ImageFile>, pools: Vec<DescriptorPool>) -> Image {
         Image {
             files,
-            pool,
+            pools,
             by_name: OnceLock::new(),
         }
+    }
+
+    /// The descriptor pools (one, unless the input was linked in shards).
+    pub fn pools(&self) -> &[DescriptorPool] {
+        &self.pools
+    }
+
+    /// The pool that linked this file (with everything it imports).
+    pub fn pool_of(&self, file: &str) -> Option<&DescriptorPool> {
+        self.pools
+            .iter()
+            .find(|p| p.get_file_by_name(file).is_some())
+    }
+
+    /// The linked descriptor of a file: options, custom options included, and resolved types.
+    pub fn file_descriptor(&self, file: &str) -> Option<FileDescriptor> {
+        self.pools.iter().find_map(|p| p.get_file_by_name(file))
+    }
+
+    /// A message by full name (`acme.v1.User`), from any pool.
+    pub fn message_by_name(&self, full_name: &str) -> Option<MessageDescriptor> {
+        self.pools
+            .iter()
+            .find_map(|p| p.get_message_by_name(full_name))
+    }
+
+    /// An enum by full name, from any pool.
+    pub fn enum_by_name(&self, full_name: &str) -> Option<EnumDescriptor> {
+        self.pools
+            .iter()
+            .find_map(|p| p.get_enum_by_name(full_name))
+    }
+
+    /// Every message of the image, once per full name.
+    pub fn all_messages(&self) -> impl Iterator<Item = MessageDescriptor> + '_ {
+        let mut seen = std::collections::HashSet::new();
+        self.pools
+            .iter()
+            .flat_map(|p| p.all_messages())
+            .filter(move |m| seen.insert(m.full_name().to_string()))
     }
 
     /// The file with this import path (`foo/v1/foo.proto`).
@@ -57,7 +102,8 @@ impl Image {
 /// One compiled file.
 #[derive(Debug, Clone)]
 pub struct ImageFile {
-    /// The descriptor, with `SourceCodeInfo` when the file was compiled from source.
+    /// The descriptor. Its `source_code_info` is always empty: the image file keeps the source
+    /// info encoded (see [`ImageFile::source_code_info`] and [`ImageFile::locations`]).
     pub proto: FileDescriptorProto,
     /// True when the file is only here because a target imports it.
     pub is_import: bool,
@@ -74,18 +120,26 @@ pub struct ImageFile {
     pub source: Option<Arc<str>>,
     /// `Some` for `edition = "2023"|"2024"` files (then `proto.syntax` is `"editions"`).
     pub edition: Option<crate::compile::editions::Edition>,
+    /// The encoded `SourceCodeInfo` (a few bytes per location; decoded it is many times larger,
+    /// and most commands only need it for the few files with findings).
+    source_info: Option<Vec<u8>>,
     locations: OnceLock<Locations>,
 }
 
 impl ImageFile {
+    /// A file; `proto`'s source info, if any, moves into the image file's encoded copy.
     pub fn new(
-        proto: FileDescriptorProto,
+        mut proto: FileDescriptorProto,
         is_import: bool,
         external_path: String,
         root_path: String,
         module: Option<usize>,
         source: Option<Arc<str>>,
     ) -> Self {
+        let source_info = proto
+            .source_code_info
+            .take()
+            .map(|info| crate::compile::encode_source_info(&info));
         ImageFile {
             proto,
             is_import,
@@ -94,8 +148,28 @@ impl ImageFile {
             module,
             source,
             edition: None,
+            source_info,
             locations: OnceLock::new(),
         }
+    }
+
+    /// Replaces the source info with an encoded `SourceCodeInfo`.
+    pub fn set_encoded_source_info(&mut self, encoded: Option<Vec<u8>>) {
+        self.source_info = encoded;
+        self.locations = OnceLock::new();
+    }
+
+    /// The encoded `SourceCodeInfo` (the body of `FileDescriptorProto.source_code_info`).
+    pub fn encoded_source_info(&self) -> Option<&[u8]> {
+        self.source_info.as_deref()
+    }
+
+    /// The source info, decoded (not kept: use [`ImageFile::locations`] for repeated lookups).
+    /// `None` for files without source info (well-known types, images built without it).
+    pub fn source_code_info(&self) -> Option<SourceCodeInfo> {
+        let bytes = self.source_info.as_deref()?;
+        // The bytes were encoded by us or came out of a descriptor that decoded: they decode.
+        SourceCodeInfo::decode(bytes).ok()
     }
 
     /// The import path (`foo/v1/foo.proto`).
@@ -115,9 +189,40 @@ impl ImageFile {
         }
     }
 
+    /// The first location of each of the `wanted` paths (protoc keeps the first when a path
+    /// repeats), decoding only those: for a few lookups in a file, cheaper than [`locations`].
+    ///
+    /// [`locations`]: ImageFile::locations
+    pub fn locations_at(
+        &self,
+        wanted: &std::collections::HashSet<Vec<i32>>,
+    ) -> HashMap<Vec<i32>, Location> {
+        let mut out = HashMap::new();
+        if let (Some(bytes), false) = (self.source_info.as_deref(), wanted.is_empty()) {
+            crate::compile::scan_source_info(bytes, |path, raw| {
+                if wanted.contains(path) && !out.contains_key(path) {
+                    if let Ok(loc) = Location::decode(raw) {
+                        out.insert(path.to_vec(), loc);
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// Whether the source info has a location at `path`.
+    pub fn has_location(&self, path: &[i32]) -> bool {
+        let mut found = false;
+        if let Some(bytes) = self.source_info.as_deref() {
+            crate::compile::scan_source_info(bytes, |p, _| found |= p == path);
+        }
+        found
+    }
+
     /// The source locations of this file, indexed by `SourceCodeInfo` path (built on first use).
     pub fn locations(&self) -> &Locations {
-        self.locations.get_or_init(|| Locations::new(&self.proto))
+        self.locations
+            .get_or_init(|| Locations::new(self.source_code_info()))
     }
 }
 
@@ -128,15 +233,11 @@ pub struct Locations {
 }
 
 impl Locations {
-    fn new(file: &FileDescriptorProto) -> Self {
+    fn new(info: Option<SourceCodeInfo>) -> Self {
         let mut by_path = HashMap::new();
-        if let Some(info) = &file.source_code_info {
-            for loc in &info.location {
-                // protoc keeps the first location when a path repeats (e.g. options split over lines).
-                by_path
-                    .entry(loc.path.clone())
-                    .or_insert_with(|| loc.clone());
-            }
+        for loc in info.map(|i| i.location).unwrap_or_default() {
+            // protoc keeps the first location when a path repeats (e.g. options split over lines).
+            by_path.entry(loc.path.clone()).or_insert(loc);
         }
         Locations { by_path }
     }

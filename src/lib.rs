@@ -6,6 +6,7 @@
 //! -> `workspace` (modules, files) -> `compile` (protox) -> [`image::Image`]
 //! -> `lint` / `breaking` / `generate` -> [`check::Finding`]s -> `report` -> exit code.
 
+pub mod allocator;
 pub mod breaking;
 pub mod check;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod lint;
 pub mod pipeline;
 pub mod report;
 pub mod syntax;
+pub mod trace;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -6,5 +6,6 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    protoforge::allocator::keep_freed_memory();
     protoforge::commands::main(std::env::args_os())
 }

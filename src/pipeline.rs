@@ -53,6 +53,7 @@ pub fn build_with_config(
             workspace,
         } => {
             let includes = compile::include_roots(&args.includes);
+            let _compiling = crate::trace::phase("compile");
             let compiled = compile::compile(&workspace, &includes)?;
             Ok(Built {
                 workspace: Some(*workspace),
@@ -70,7 +71,11 @@ pub fn load(
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Loaded> {
-    match input::load(input, cwd)? {
+    let reading = crate::trace::phase("read input");
+    let loaded = input::load(input, cwd)?;
+    drop(reading);
+    let _workspace = crate::trace::phase("config and workspace");
+    match loaded {
         input::Loaded::Image(bytes) => {
             let mut image = compile::image_from_bytes(&bytes, input)?;
             let filter = TargetFilter {

@@ -128,9 +128,14 @@ fn owning_module<'a>(modules: &[ModuleSpec], root_path: &'a str) -> Option<(usiz
         .min_by_key(|(_, name)| name.len())
 }
 
-fn decode_source(snapshot: &Snapshot, root_path: &str, bytes: &[u8]) -> Result<Arc<str>> {
+/// The file's bytes as text, sharing their allocation (the sources are not copied).
+fn decode_source(snapshot: &Snapshot, root_path: &str, bytes: &Arc<[u8]>) -> Result<Arc<str>> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if !text.contains('\0') => Ok(Arc::from(text)),
+        Ok(text) if !text.contains('\0') => {
+            let raw = Arc::into_raw(Arc::clone(bytes)) as *const str;
+            // SAFETY: `str` has the layout of `[u8]`, and the bytes were just checked to be UTF-8.
+            Ok(unsafe { Arc::from_raw(raw) })
+        }
         Ok(_) => Err(Error::new(format!(
             "{}: contains NUL bytes; it is not a .proto source file",
             snapshot.display_path(root_path)

@@ -49,10 +49,7 @@ fn compact(f: &Features) -> String {
 fn feature_table(image: &Image) -> String {
     let mut out = String::new();
     for file in image.targets() {
-        let fd = image
-            .pool
-            .get_file_by_name(file.name())
-            .expect("file in pool");
+        let fd = image.file_descriptor(file.name()).expect("file in pool");
         let _ = writeln!(
             out,
             "file {} ({:?}): {}",
@@ -207,10 +204,7 @@ fn forbidden_constructs_are_compile_errors() {
 /// Per field and enum of `mig.v1`: the behaviour that matters on the wire and in JSON.
 fn semantics(image: &Image) -> Vec<String> {
     let mut out = Vec::new();
-    let m = image
-        .pool
-        .get_message_by_name("mig.v1.M")
-        .expect("mig.v1.M");
+    let m = image.message_by_name("mig.v1.M").expect("mig.v1.M");
     for f in m.fields() {
         let r = features::field_features(image, &f);
         let encoding =
@@ -227,7 +221,7 @@ fn semantics(image: &Image) -> Vec<String> {
             features::is_delimited(image, &f)
         ));
     }
-    let e = image.pool.get_enum_by_name("mig.v1.E").expect("mig.v1.E");
+    let e = image.enum_by_name("mig.v1.E").expect("mig.v1.E");
     out.push(format!(
         "enum E {}",
         features::enum_features(image, &e).enum_type.name()
@@ -301,8 +295,7 @@ fn legacy_required_is_required_for_linking() {
     let ws = common::workspace(&[("a.proto", EDITION_FILE)]);
     let image = image(ws.path());
     let id = image
-        .pool
-        .get_message_by_name("acme.v1.Thing")
+        .message_by_name("acme.v1.Thing")
         .unwrap()
         .get_field_by_name("id")
         .unwrap();

@@ -43,7 +43,7 @@ impl<'a> Side<'a> {
         };
         for file in image.targets() {
             side.files.insert(file.name(), file);
-            let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+            let Some(fd) = image.file_descriptor(file.name()) else {
                 continue;
             };
             for m in fd.messages() {

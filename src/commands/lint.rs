@@ -49,9 +49,12 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         }
         None => Vec::new(),
     };
+    let linting = crate::trace::phase("lint");
     let outcome = lint_image(&image, &modules, &|f: &ImageFile| {
         targets.contains(f.name())
     })?;
+    drop(linting);
+    let _reporting = crate::trace::phase("report");
     for w in &outcome.warnings {
         eprintln!("WARN\t{w}");
     }
@@ -142,7 +145,6 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
         })
         .collect();
     let mut known: HashSet<String> = image
-        .pool
         .all_messages()
         .map(|m| m.full_name().to_string())
         .collect();
@@ -251,7 +253,7 @@ fn resolve(package: &str, name: &str, known: &HashSet<String>) -> String {
 pub fn lint_image(
     image: &Image,
     modules: &[ModuleSpec],
-    is_target: &dyn Fn(&ImageFile) -> bool,
+    is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Result<crate::lint::Outcome> {
     let fallback = ModuleSpec {
         version: ConfigVersion::V2,

@@ -14,6 +14,8 @@ use crate::image::Image;
 use crate::{Error, Result};
 
 const BUF_EXTENSION_FIELD: u32 = 8042;
+/// `source_code_info` in `FileDescriptorProto`.
+const SOURCE_CODE_INFO_FIELD: u32 = 9;
 
 /// How to write an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,25 +29,27 @@ pub struct ImageEncoding {
 
 /// Encodes an image, files in dependency order.
 pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
-    let file_desc = prost_types::FileDescriptorProto::default().descriptor();
     let mut set = Vec::new();
     for file in &image.files {
         if enc.exclude_imports && file.is_import {
             continue;
         }
-        let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+        let Some(pool) = image.pool_of(file.name()) else {
+            continue;
+        };
+        let Some(fd) = pool.get_file_by_name(file.name()) else {
             continue;
         };
         let mut bytes = fd.encode_to_vec();
         if let Some(edition) = file.edition {
-            bytes = super::editions::encode_editions_form(&image.pool, file, edition, &bytes)?;
+            bytes = super::editions::encode_editions_form(pool, file, edition, &bytes)?;
         }
-        if enc.exclude_source_info {
-            let mut msg = DynamicMessage::decode(file_desc.clone(), bytes.as_slice())
-                .map_err(|e| Error::new(format!("re-encoding {}: {e}", file.name())))?;
-            msg.clear_field_by_name("source_code_info");
-            bytes = prost::Message::encode_to_vec(&msg);
-        }
+        // The image file owns the source info (the pool may hold none, or only some of it).
+        let info = file
+            .encoded_source_info()
+            .filter(|_| !enc.exclude_source_info);
+        bytes = with_source_info(&bytes, info)
+            .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
         if !enc.as_file_descriptor_set && !enc.json {
             let mut ext = Vec::new();
             if file.is_import {
@@ -69,9 +73,18 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     if !enc.json {
         return Ok(set);
     }
-    // The pool's own descriptor.proto when it has one (the modern one knows `edition`, `features`).
-    let set_desc = image
-        .pool
+    // Custom options are written as extensions, so the set is read through a pool that knows
+    // them all: the image's own when it has one, else one linked from the set itself. That
+    // pool's descriptor.proto, when it has one, knows `edition` and `features`.
+    let merged;
+    let pool = match image.pools() {
+        [pool] => pool,
+        _ => {
+            merged = one_pool(image)?;
+            &merged
+        }
+    };
+    let set_desc = pool
         .get_message_by_name("google.protobuf.FileDescriptorSet")
         .unwrap_or_else(|| prost_types::FileDescriptorSet::default().descriptor());
     let msg = DynamicMessage::decode(set_desc, set.as_slice())
@@ -85,6 +98,20 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// All files of an image linked in one pool (for an image linked in shards).
+fn one_pool(image: &Image) -> Result<DescriptorPool> {
+    let all = ImageEncoding {
+        json: false,
+        exclude_imports: false,
+        exclude_source_info: true,
+        as_file_descriptor_set: true,
+    };
+    let set = encode_image(image, all)?;
+    let err = |e: &dyn std::fmt::Display| Error::new(format!("encoding the image as JSON: {e}"));
+    let (linkable, _) = super::editions::linkable_image(&set, false).map_err(|e| err(&e))?;
+    DescriptorPool::decode(linkable.as_deref().unwrap_or(&set)).map_err(|e| err(&e))
 }
 
 /// Reads a binary image (ours, buf's, or a plain `FileDescriptorSet`).
@@ -160,6 +187,38 @@ fn buf_import_flags(mut set: &[u8]) -> std::result::Result<BTreeSet<String>, Str
 }
 
 /// Skips one field value; returns the bytes of a length-delimited one.
+/// `file` (an encoded `FileDescriptorProto`) with its `source_code_info` replaced by `info`, or
+/// removed when `info` is `None`. The other fields keep their bytes and order; `info` goes where
+/// field 9 belongs in field-number order (before `syntax`, `edition`, ...).
+fn with_source_info(mut file: &[u8], info: Option<&[u8]>) -> std::result::Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(file.len() + info.map_or(0, |i| i.len() + 8));
+    let mut pending = info;
+    while !file.is_empty() {
+        let start = file;
+        let (tag, wire) = decode_key(&mut file).map_err(|e| e.to_string())?;
+        take_field(&mut file, wire)?;
+        let field = &start[..start.len() - file.len()];
+        if tag > SOURCE_CODE_INFO_FIELD {
+            if let Some(info) = pending.take() {
+                encode_source_info(info, &mut out);
+            }
+        }
+        if tag != SOURCE_CODE_INFO_FIELD {
+            out.extend_from_slice(field);
+        }
+    }
+    if let Some(info) = pending {
+        encode_source_info(info, &mut out);
+    }
+    Ok(out)
+}
+
+fn encode_source_info(info: &[u8], out: &mut Vec<u8>) {
+    encode_key(SOURCE_CODE_INFO_FIELD, WireType::LengthDelimited, out);
+    encode_varint(info.len() as u64, out);
+    out.extend_from_slice(info);
+}
+
 fn take_field<'a>(
     buf: &mut &'a [u8],
     wire: WireType,
@@ -187,4 +246,45 @@ fn skip(buf: &mut &[u8], n: usize) -> std::result::Result<(), String> {
     }
     *buf = &buf[n..];
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+    use prost_types::source_code_info::Location;
+    use prost_types::{FileDescriptorProto, SourceCodeInfo};
+
+    #[test]
+    fn source_info_is_replaced_in_field_order() {
+        let info = SourceCodeInfo {
+            location: vec![Location {
+                path: vec![4, 0],
+                span: vec![1, 0, 5],
+                ..Location::default()
+            }],
+        };
+        let with = FileDescriptorProto {
+            name: Some("a.proto".into()),
+            package: Some("p".into()),
+            syntax: Some("proto3".into()),
+            source_code_info: Some(info.clone()),
+            ..FileDescriptorProto::default()
+        };
+        let without = FileDescriptorProto {
+            source_code_info: None,
+            ..with.clone()
+        };
+        let bytes = without.encode_to_vec();
+        let info = info.encode_to_vec();
+        assert_eq!(
+            with_source_info(&bytes, Some(&info)).unwrap(),
+            with.encode_to_vec()
+        );
+        assert_eq!(
+            with_source_info(&with.encode_to_vec(), None).unwrap(),
+            bytes
+        );
+        assert!(with_source_info(&[0x0a, 0x05, b'a'], None).is_err());
+    }
 }

@@ -1,33 +1,36 @@
 //! protox -> [`Image`].
 //!
-//! All sources are parsed up front in parallel (rayon); the parsed files are then linked in one
-//! protox `Compiler` (linking is sequential: one `DescriptorPool` accumulates the files). Imports are
-//! served by one resolver chain: workspace files, then include roots (`-I`, `PROTOFORGE_INCLUDE`),
-//! then the well-known types. Every compile error becomes a `COMPILE` [`Finding`]; a file whose import
-//! failed is not reported again for the same missing import.
+//! All target files are parsed up front in parallel (rayon, [`parse`]), checked for clashing
+//! top-level names ([`duplicates`]), then linked by protox ([`link`]: in parallel shards for large
+//! inputs). Linking first runs [`Linking::Fast`], which keeps source info out of the descriptor pool
+//! ([`source_info`]); if anything goes wrong, everything is compiled again [`Linking::Exact`] so that
+//! every error has its position. Every compile error becomes a `COMPILE` [`Finding`]; a file whose
+//! import failed is not reported again for the same missing import.
 
 mod duplicates;
 pub mod editions;
 mod errors;
 mod image_bytes;
+mod link;
+mod parse;
+mod source_info;
 mod wkt;
 
-use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use prost_reflect::DescriptorPool;
-use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 
 use crate::check::{sort_and_dedup, Finding};
 use crate::image::{Image, ImageFile};
 use crate::workspace::Workspace;
 use crate::Result;
+use parse::{editions_finding, parse_file, ParseFailure};
 
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
+pub use source_info::{encode as encode_source_info, scan as scan_source_info};
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]
@@ -38,60 +41,83 @@ pub enum Compiled {
 
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
+    if let Some(compiled) = compile_with(workspace, include_roots, Linking::Fast) {
+        return Ok(compiled);
+    }
+    let _again = crate::trace::phase("compile again for error positions");
+    Ok(compile_with(workspace, include_roots, Linking::Exact)
+        .expect("exact linking always gives an outcome"))
+}
+
+/// How much of each file the linker (prost-reflect's `DescriptorPool`) gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Linking {
+    /// Descriptors without their source info (see [`source_info`]), which the image files keep
+    /// instead, in parallel shards: several times faster and smaller. Link errors would have no
+    /// position, so any error makes [`compile_with`] give up (`None`).
+    Fast,
+    /// One compiler, files with their source text and full source info: errors carry exact positions.
+    Exact,
+}
+
+fn compile_with(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    linking: Linking,
+) -> Option<Compiled> {
     // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
     // only if a target imports them (a one-file run in a large module stays fast). Files with an
     // `edition` statement go through our editions front end (see `editions`).
-    let parsed: Vec<(String, std::result::Result<Parsed, ParseFailure>)> = workspace
+    let parsing = crate::trace::phase("parse");
+    let parsed: Vec<_> = workspace
         .files
         .par_iter()
         .filter(|(_, f)| f.is_target)
-        .map(|(name, f)| (name.clone(), parse_file(name, &f.text)))
+        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking)))
         .collect();
-    let lazy: HashMap<String, (Arc<str>, String)> = workspace
-        .files
-        .iter()
-        .filter(|(_, f)| !f.is_target)
-        .map(|(name, f)| (name.clone(), (f.text.clone(), f.external_path.clone())))
-        .collect();
+    drop(parsing);
     let mut findings = Vec::new();
     let mut ready = HashMap::new();
+    let mut detached = HashMap::new();
     let mut failed = BTreeSet::new();
     let mut editions_files: HashMap<String, (editions::Edition, bool)> = HashMap::new();
     for (name, result) in parsed {
         match result {
-            Ok(Parsed::Plain(file)) => {
-                ready.insert(name, *file);
-            }
-            Ok(Parsed::Editions(lowered)) => {
-                editions_files.insert(
-                    name.clone(),
-                    (lowered.edition, lowered.added_descriptor_import),
-                );
-                ready.insert(name, lowered.link);
-            }
-            Err(err) => {
-                match err {
-                    ParseFailure::Protox(err) => {
-                        findings.extend(errors::to_findings(&err, workspace))
-                    }
-                    ParseFailure::Editions(errs) => {
-                        let wf = &workspace.files[&name];
-                        findings.extend(
-                            errs.iter()
-                                .map(|e| editions_finding(e, &wf.text, &wf.external_path)),
-                        );
-                    }
+            Ok((parsed, source_info)) => {
+                if let Some(meta) = parsed.editions {
+                    editions_files.insert(name.clone(), meta);
                 }
+                if let Some(info) = source_info {
+                    detached.insert(name.clone(), info);
+                }
+                ready.insert(name, parsed);
+            }
+            Err(_) if linking == Linking::Fast => return None,
+            Err(ParseFailure::Protox(err)) => {
+                findings.extend(errors::to_findings(&err, workspace));
+                failed.insert(name);
+            }
+            Err(ParseFailure::Editions(errs)) => {
+                let wf = &workspace.files[&name];
+                findings.extend(
+                    errs.iter()
+                        .map(|e| editions_finding(e, &wf.text, &wf.external_path)),
+                );
                 failed.insert(name);
             }
         }
     }
 
     // Clashing top-level names across files: report once, keep the later file out of linking.
+    let checking = crate::trace::phase("duplicate check");
     let mut names: Vec<&String> = ready.keys().collect();
     names.sort();
-    let dups = duplicates::find(names.iter().map(|n| ready[*n].file_descriptor_proto()));
+    let dups = duplicates::find(names.iter().map(|n| ready[*n].descriptor()));
+    drop(checking);
     if !dups.is_empty() {
+        if linking == Linking::Fast {
+            return None;
+        }
         findings.extend(duplicates::to_findings(&dups, |name| {
             workspace
                 .files
@@ -105,124 +131,77 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
         }
     }
 
-    let mut chain = ChainFileResolver::new();
-    let lazily_parsed = Rc::new(RefCell::new(LazyOutcome::default()));
-    chain.add(ParsedFiles {
-        files: RefCell::new(ready),
-        failed: failed.clone(),
-        lazy,
-        outcome: lazily_parsed.clone(),
-    });
-    for root in include_roots {
-        chain.add(IncludeRoot { root: root.clone() });
+    let linking_phase = crate::trace::phase("link");
+    let linked = link::link(workspace, include_roots, linking, ready, failed);
+    drop(linking_phase);
+    findings.extend(linked.findings);
+    editions_files.extend(linked.editions_files);
+    for (name, info) in linked.detached {
+        detached.entry(name).or_insert(info);
     }
-    chain.add(wkt::BuiltinFiles);
-    chain.add(GoogleFileResolver::new());
-    let mut compiler = protox::Compiler::with_file_resolver(chain);
-    compiler.include_source_info(true).include_imports(true);
-
-    for target in workspace.targets() {
-        if failed.contains(&target.name) {
-            continue;
-        }
-        if let Err(err) = compiler.open_file(&target.name) {
-            findings.extend(errors::to_findings(&err, workspace));
-        }
-    }
-    let lazy_outcome = std::mem::take(&mut *lazily_parsed.borrow_mut());
-    findings.extend(lazy_outcome.findings);
-    editions_files.extend(lazy_outcome.editions_files);
     if !findings.is_empty() {
+        if linking == Linking::Fast {
+            return None;
+        }
         sort_and_dedup(&mut findings);
-        return Ok(Compiled::Errors(findings));
+        return Some(Compiled::Errors(findings));
     }
 
-    let pool = compiler.descriptor_pool();
-    let targets: BTreeSet<&str> = workspace.targets().map(|f| f.name.as_str()).collect();
+    let _image_phase = crate::trace::phase("image files");
+    let targets: Vec<&str> = workspace.targets().map(|f| f.name.as_str()).collect();
+    let is_target: BTreeSet<&str> = targets.iter().copied().collect();
+    let order = link::image_order(&linked.pools, &targets);
     // descriptor.proto is linked with every editions file (for `features`); keep it in the image
     // only when some file really imports it.
     let injected_only = !editions_files.is_empty()
-        && !pool.files().any(|fd| {
+        && !order.iter().any(|fd| {
             let deps = fd.file_descriptor_proto().dependency.iter();
             let injected = editions_files
                 .get(fd.name())
                 .is_some_and(|(_, added)| *added);
             deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
         })
-        && !targets.contains(editions::DESCRIPTOR_PROTO);
-    let files = pool
-        .files()
-        .filter(|fd| !(injected_only && fd.name() == editions::DESCRIPTOR_PROTO))
-        .map(|fd| {
-            let name = fd.name();
-            let mut proto = fd.file_descriptor_proto().clone();
-            let edition = editions_files.get(name).map(|(edition, added)| {
-                editions::restore_editions_form(&mut proto, *added);
-                *edition
-            });
-            let mut file = match workspace.files.get(name) {
-                Some(wf) => ImageFile::new(
-                    proto,
-                    !targets.contains(name),
-                    wf.external_path.clone(),
-                    wf.root_path.clone(),
-                    Some(wf.module),
-                    Some(wf.text.clone()),
-                ),
-                None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
-            };
-            file.edition = edition;
-            file
-        })
-        .collect();
-    let image = Image::new(files, pool);
+        && !is_target.contains(editions::DESCRIPTOR_PROTO);
+    let mut files = Vec::with_capacity(order.len());
+    for fd in order {
+        let name = fd.name();
+        if injected_only && name == editions::DESCRIPTOR_PROTO {
+            continue;
+        }
+        let mut proto = fd.file_descriptor_proto().clone();
+        // Fast linking: the pool holds only the option locations, with their resolved paths.
+        let own_source_info = match detached.remove(name) {
+            Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
+            None => None,
+        };
+        let edition = editions_files.get(name).map(|(edition, added)| {
+            editions::restore_editions_form(&mut proto, *added);
+            *edition
+        });
+        let mut file = match workspace.files.get(name) {
+            Some(wf) => ImageFile::new(
+                proto,
+                !is_target.contains(name),
+                wf.external_path.clone(),
+                wf.root_path.clone(),
+                Some(wf.module),
+                Some(wf.text.clone()),
+            ),
+            None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
+        };
+        file.edition = edition;
+        if own_source_info.is_some() {
+            file.set_encoded_source_info(own_source_info);
+        }
+        files.push(file);
+    }
+    let image = Image::new(files, linked.pools);
     let mut feature_errors = editions::check_features(&image);
     if !feature_errors.is_empty() {
         sort_and_dedup(&mut feature_errors);
-        return Ok(Compiled::Errors(feature_errors));
+        return Some(Compiled::Errors(feature_errors));
     }
-    Ok(Compiled::Image(image))
-}
-
-/// A parsed workspace file: plain protox, or an editions file lowered by [`editions`].
-enum Parsed {
-    Plain(Box<File>),
-    Editions(Box<editions::Lowered>),
-}
-
-enum ParseFailure {
-    Protox(protox::Error),
-    Editions(Vec<editions::EditionsError>),
-}
-
-fn parse_file(name: &str, text: &str) -> std::result::Result<Parsed, ParseFailure> {
-    match editions::editions_tree(text) {
-        Some(Err(e)) => Err(ParseFailure::Editions(vec![e])),
-        Some(Ok(tree)) => match editions::lower(name, &tree) {
-            Ok(lowered) => Ok(Parsed::Editions(Box::new(lowered))),
-            Err(editions::LowerError::Protox(e)) => Err(ParseFailure::Protox(e)),
-            Err(editions::LowerError::Editions(errs)) => Err(ParseFailure::Editions(errs)),
-        },
-        None => File::from_source(name, text)
-            .map(|f| Parsed::Plain(Box::new(f)))
-            .map_err(ParseFailure::Protox),
-    }
-}
-
-/// A `COMPILE` finding for an editions front-end error (byte span -> 1-based line/column).
-fn editions_finding(e: &editions::EditionsError, text: &str, path: &str) -> Finding {
-    let span =
-        crate::check::Span::from_byte_range(text, e.span.start as usize, e.span.end as usize);
-    let mut f = Finding::new(
-        "COMPILE",
-        Some(path.to_string()),
-        Some(span),
-        e.message.clone(),
-    );
-    if let Some(help) = &e.help {
-        f = f.with_help(help.clone());
-    }
-    f
+    Some(Compiled::Image(image))
 }
 
 /// Include roots from `-I` flags and the `PROTOFORGE_INCLUDE` path list.
@@ -232,83 +211,6 @@ pub fn include_roots(flags: &[PathBuf]) -> Vec<PathBuf> {
         roots.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
     }
     roots
-}
-
-/// Workspace files, parsed ahead of time. A file is handed to the compiler once (it keeps it).
-struct ParsedFiles {
-    files: RefCell<HashMap<String, File>>,
-    /// Files that failed to parse: importing them is not reported as "not found".
-    failed: BTreeSet<String>,
-    /// Workspace files that are not targets (text, external path): parsed when first imported.
-    lazy: HashMap<String, (Arc<str>, String)>,
-    /// What parsing them on demand found out, for the compile step to collect afterwards.
-    outcome: Rc<RefCell<LazyOutcome>>,
-}
-
-/// Editions files and front-end errors met while parsing imported non-target files.
-#[derive(Default)]
-struct LazyOutcome {
-    editions_files: HashMap<String, (editions::Edition, bool)>,
-    findings: Vec<Finding>,
-}
-
-impl FileResolver for ParsedFiles {
-    fn open_file(&self, name: &str) -> std::result::Result<File, protox::Error> {
-        if let Some(file) = self.files.borrow_mut().remove(name) {
-            return Ok(file);
-        }
-        if self.failed.contains(name) {
-            return Err(protox::Error::new(errors::ImportFailedToParse(
-                name.to_string(),
-            )));
-        }
-        if let Some((text, external_path)) = self.lazy.get(name) {
-            return match parse_file(name, text) {
-                Ok(Parsed::Plain(file)) => Ok(*file),
-                Ok(Parsed::Editions(lowered)) => {
-                    let meta = (lowered.edition, lowered.added_descriptor_import);
-                    self.outcome
-                        .borrow_mut()
-                        .editions_files
-                        .insert(name.to_string(), meta);
-                    Ok(lowered.link)
-                }
-                Err(ParseFailure::Protox(err)) => Err(err),
-                Err(ParseFailure::Editions(errs)) => {
-                    let found = errs
-                        .iter()
-                        .map(|e| editions_finding(e, text, external_path));
-                    self.outcome.borrow_mut().findings.extend(found);
-                    Err(protox::Error::new(errors::ImportFailedToParse(
-                        name.to_string(),
-                    )))
-                }
-            };
-        }
-        Err(protox::Error::file_not_found(name))
-    }
-}
-
-/// A directory of `.proto` files on disk, read lazily (only the files that are imported).
-struct IncludeRoot {
-    root: PathBuf,
-}
-
-impl FileResolver for IncludeRoot {
-    fn open_file(&self, name: &str) -> std::result::Result<File, protox::Error> {
-        let path = self.root.join(name);
-        if !is_plain_relative(name) || !path.is_file() {
-            return Err(protox::Error::file_not_found(name));
-        }
-        File::open(name, &path)
-    }
-}
-
-fn is_plain_relative(name: &str) -> bool {
-    let p = Path::new(name);
-    p.is_relative()
-        && p.components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// Builds an [`Image`] from a pool (image inputs): every file is a target unless marked as an import.
@@ -327,5 +229,5 @@ pub fn image_from_pool(pool: DescriptorPool, imports: &BTreeSet<String>) -> Imag
             )
         })
         .collect();
-    Image::new(files, pool)
+    Image::new(files, vec![pool])
 }

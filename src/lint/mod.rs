@@ -14,9 +14,9 @@ mod registry;
 mod rules;
 pub mod walk;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use prost_types::source_code_info::Location;
+use rayon::prelude::*;
 
 use crate::check::{sort_and_dedup, CommentIgnores, Finding, PathFilter, Span};
 use crate::config::{LintConfig, ModuleSpec};
@@ -98,10 +98,10 @@ impl<'a> Context<'a> {
         image: &'a Image,
         file_indexes: &[usize],
         options: &'a Options,
-        is_target: &dyn Fn(&ImageFile) -> bool,
+        is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
     ) -> Self {
         let files = file_indexes
-            .iter()
+            .par_iter()
             .map(|&index| {
                 let file = &image.files[index];
                 CheckedFile {
@@ -206,7 +206,7 @@ pub fn run(
     image: &Image,
     modules: &[ModuleSpec],
     fallback: &ModuleSpec,
-    is_target: &dyn Fn(&ImageFile) -> bool,
+    is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Result<Outcome> {
     // Group the files that belong to a module (or to no module but are not imports).
     let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
@@ -240,7 +240,7 @@ fn run_module(
     image: &Image,
     spec: &ModuleSpec,
     indexes: &[usize],
-    is_target: &dyn Fn(&ImageFile) -> bool,
+    is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Result<(Vec<Finding>, Vec<String>)> {
     let lint = &spec.lint;
     let set = rule_set(spec.version);
@@ -256,17 +256,25 @@ fn run_module(
             ));
         }
     }
+    // Rules are independent: run them in parallel, keep their findings in selection order.
+    let rules: Vec<&Rule> = selection
+        .ids
+        .iter()
+        .filter_map(|id| RULES.iter().find(|r| r.meta.id == *id))
+        .collect();
+    let ran: Vec<(Vec<RawFinding>, Option<String>)> = rules
+        .par_iter()
+        .map(|rule| {
+            let mut sink = Sink::new(rule.meta.id);
+            let _timing = crate::trace::phase(rule.meta.id);
+            (rule.check)(&cx, &mut sink);
+            (sink.findings, (rule.note)(&cx))
+        })
+        .collect();
     let mut raw = Vec::new();
-    for id in &selection.ids {
-        let Some(rule) = RULES.iter().find(|r| r.meta.id == *id) else {
-            continue;
-        };
-        let mut sink = Sink::new(rule.meta.id);
-        (rule.check)(&cx, &mut sink);
-        raw.extend(sink.findings);
-        if let Some(note) = (rule.note)(&cx) {
-            warnings.push(note);
-        }
+    for (found, note) in ran {
+        raw.extend(found);
+        warnings.extend(note);
     }
     let comment_ignores = lint
         .allow_comment_ignores
@@ -277,11 +285,33 @@ fn run_module(
     for r in raw {
         by_file.entry(r.file).or_default().push(r);
     }
+    let placed: Vec<Vec<Finding>> = by_file
+        .into_par_iter()
+        .map(|(index, raws)| {
+            place(
+                &image.files[index],
+                raws,
+                &filter,
+                comment_ignores.as_ref(),
+                is_target,
+            )
+        })
+        .collect();
+    Ok((placed.into_iter().flatten().collect(), warnings))
+}
+
+/// One file's findings, with their spans, less those on ignored paths or silenced by comments.
+fn place(
+    file: &ImageFile,
+    raws: Vec<RawFinding>,
+    filter: &PathFilter,
+    comment_ignores: Option<&CommentIgnores>,
+    is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (index, raws) in by_file {
-        let file = &image.files[index];
+    {
         if file.is_import && file.module.is_none() || !is_target(file) {
-            continue;
+            return findings;
         }
         let raws: Vec<RawFinding> = raws
             .into_iter()
@@ -296,9 +326,9 @@ fn run_module(
                 }
             }
         }
-        let locations = pick_locations(file, &wanted);
+        let locations = file.locations_at(&wanted);
         for r in raws {
-            if let (Some(ci), Some(path)) = (&comment_ignores, &r.path) {
+            if let (Some(ci), Some(path)) = (comment_ignores, &r.path) {
                 let leading =
                     |p: &[i32]| locations.get(p).and_then(|l| l.leading_comments.as_deref());
                 if ci.ignores_with(&leading, path, r.rule) {
@@ -323,24 +353,5 @@ fn run_module(
             );
         }
     }
-    Ok((findings, warnings))
-}
-
-/// The first `SourceCodeInfo` location of each wanted path (protoc keeps the first when a path repeats).
-fn pick_locations<'a>(
-    file: &'a ImageFile,
-    wanted: &HashSet<Vec<i32>>,
-) -> HashMap<&'a [i32], &'a Location> {
-    let mut out = HashMap::new();
-    if wanted.is_empty() {
-        return out;
-    }
-    if let Some(info) = &file.proto.source_code_info {
-        for loc in &info.location {
-            if wanted.contains(&loc.path) {
-                out.entry(loc.path.as_slice()).or_insert(loc);
-            }
-        }
-    }
-    out
+    findings
 }

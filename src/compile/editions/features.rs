@@ -316,7 +316,7 @@ pub fn file_edition(image: &Image, file: &str) -> Edition {
             None if f.syntax() == "proto3" => Edition::Proto3,
             None => Edition::Proto2,
         },
-        None => match image.pool.get_file_by_name(file) {
+        None => match image.file_descriptor(file) {
             Some(fd) if fd.syntax() == prost_reflect::Syntax::Proto3 => Edition::Proto3,
             _ => Edition::Proto2,
         },

@@ -14,7 +14,7 @@
 //! [`features`] for semantics, not `FileDescriptor::syntax()`.
 //!
 //! ## API for rules (lint / breaking)
-//! All in [`features`], over prost-reflect descriptors of `image.pool`, for every syntax
+//! All in [`features`], over prost-reflect descriptors of the image's pools, for every syntax
 //! (proto2/proto3 files get the features their syntax implies):
 //! - `features::file_edition(&image, "a.proto") -> Edition` (`Proto2`, `Proto3`, `E2023`, `E2024`);
 //! - `features::field_features(&image, &field) -> Features` (also `message_features`,
@@ -88,7 +88,7 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
         let Some(edition) = file.edition else {
             continue;
         };
-        let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+        let Some(fd) = image.file_descriptor(file.name()) else {
             continue;
         };
         let locs = file.locations();
@@ -285,7 +285,7 @@ fn narrow_to_feature_name(span: Span, message: &str, source: Option<&str>) -> Sp
 
 /// proto3 messages cannot use closed enums (an editions enum with `enum_type = CLOSED`).
 fn closed_enums_in_proto3(image: &Image, file: &crate::image::ImageFile, out: &mut Vec<Finding>) {
-    let Some(fd) = image.pool.get_file_by_name(file.name()) else {
+    let Some(fd) = image.file_descriptor(file.name()) else {
         return;
     };
     let mut stack: Vec<(prost_reflect::MessageDescriptor, Vec<i32>)> = fd
@@ -478,7 +478,8 @@ impl Packable for prost_reflect::Kind {
 
 /// Re-encodes a linked editions file (`linked` = the pool's encoding of the proto2-shaped copy)
 /// in its editions form: `syntax = "editions"`, `edition` (field 14), the real imports, labels as
-/// written, and the image file's `SourceCodeInfo`. Options (with `features`) are kept as linked.
+/// written. Options (with `features`) are kept as linked; the caller puts in the image file's
+/// `SourceCodeInfo`.
 pub fn encode_editions_form(
     pool: &prost_reflect::DescriptorPool,
     file: &crate::image::ImageFile,
@@ -514,20 +515,6 @@ pub fn encode_editions_form(
                     }
                 }
             }
-        }
-    }
-    if let Some(info) = &file.proto.source_code_info {
-        if let Some(field) = desc.get_field_by_name("source_code_info") {
-            if let prost_reflect::Kind::Message(info_desc) = field.kind() {
-                let info = DynamicMessage::decode(
-                    info_desc,
-                    prost::Message::encode_to_vec(info).as_slice(),
-                )
-                .map_err(|e| err(&e))?;
-                msg.set_field(&field, Value::Message(info));
-            }
-        } else {
-            msg.clear_field_by_name("source_code_info");
         }
     }
     if let Some(source) = &file.source {

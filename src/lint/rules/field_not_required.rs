@@ -32,9 +32,10 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
-        let required = match cx.image.pool.get_file_by_name(f.name()) {
-            Some(fd) => legacy_required_paths(cx.image, &fd),
-            None => HashSet::new(),
+        // Only editions files can be LEGACY_REQUIRED; proto2's `required` is the label.
+        let required = match cx.image.file_descriptor(f.name()) {
+            Some(fd) if f.file.edition.is_some() => legacy_required_paths(cx.image, &fd),
+            _ => HashSet::new(),
         };
         for field in &f.elements.fields {
             if field.proto.label() == Label::Required || required.contains(&field.path) {

@@ -25,8 +25,10 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    let pool = &cx.image.pool;
     for f in cx.targets() {
+        let Some(pool) = cx.image.pool_of(f.name()) else {
+            continue;
+        };
         let proto = &f.file.proto;
         if proto.dependency.is_empty() {
             continue;

@@ -24,12 +24,12 @@ pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
         // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
         // info, the statement's location decides.
-        let declared = match &f.file.proto.source_code_info {
-            Some(info) if !info.location.is_empty() => info.location.iter().any(|l| {
-                l.path.as_slice() == [tag::file::SYNTAX]
-                    || l.path.as_slice() == [tag::file::EDITION]
-            }),
-            _ => !matches!(f.file.proto.syntax.as_deref(), None | Some("")),
+        let declared = match f.file.proto.syntax.as_deref() {
+            None | Some("") => {
+                f.file.has_location(&[tag::file::SYNTAX])
+                    || f.file.has_location(&[tag::file::EDITION])
+            }
+            Some(_) => true,
         };
         if !declared {
             out.file(

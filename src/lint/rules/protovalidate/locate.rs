@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use prost::Message;
 use prost_reflect::{DescriptorPool, ExtensionDescriptor, Kind, MessageDescriptor};
 use prost_types::source_code_info::Location;
 
@@ -40,25 +41,23 @@ pub struct OptionLocations {
 pub struct FileIndex<'a> {
     file: &'a ImageFile,
     lines: Vec<usize>,
-    by_option: HashMap<Vec<i32>, Vec<&'a Location>>,
+    by_option: HashMap<Vec<i32>, Vec<Location>>,
 }
 
 impl<'a> FileIndex<'a> {
+    /// Decodes only the locations of validate options from the file's encoded source info.
     pub fn new(file: &'a ImageFile) -> Self {
-        let mut by_option: HashMap<Vec<i32>, Vec<&'a Location>> = HashMap::new();
-        if let Some(info) = &file.proto.source_code_info {
-            for loc in &info.location {
+        let mut by_option: HashMap<Vec<i32>, Vec<Location>> = HashMap::new();
+        if let Some(bytes) = file.encoded_source_info() {
+            crate::compile::scan_source_info(bytes, |path, raw| {
                 // Element paths have an even length; the options tag follows, then the extension.
-                let base = (1..loc.path.len()).step_by(2).find(|&k| {
-                    matches!(loc.path[k - 1], 7 | 8) && matches!(loc.path[k], 1159 | 1160)
-                });
-                if let Some(k) = base {
-                    by_option
-                        .entry(loc.path[..=k].to_vec())
-                        .or_default()
-                        .push(loc);
+                let base = (1..path.len())
+                    .step_by(2)
+                    .find(|&k| matches!(path[k - 1], 7 | 8) && matches!(path[k], 1159 | 1160));
+                if let (Some(k), Ok(loc)) = (base, Location::decode(raw)) {
+                    by_option.entry(path[..=k].to_vec()).or_default().push(loc);
                 }
-            }
+            });
         }
         FileIndex {
             file,

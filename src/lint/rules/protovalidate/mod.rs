@@ -86,8 +86,8 @@ pub(crate) struct Validate<'a> {
 }
 
 impl<'a> Validate<'a> {
-    fn of(image: &'a Image) -> Option<Validate<'a>> {
-        let pool = &image.pool;
+    /// The validate descriptors in `pool` (the pool a linted file was linked in).
+    fn of(image: &'a Image, pool: &DescriptorPool) -> Option<Validate<'a>> {
         let field_ext = pool.get_extension_by_name("buf.validate.field")?;
         let message_ext = pool.get_extension_by_name("buf.validate.message")?;
         // `FieldRules` (`FieldConstraints` in older protovalidate releases): read by field numbers.
@@ -106,11 +106,20 @@ impl<'a> Validate<'a> {
 }
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    let Some(v) = Validate::of(cx.image) else {
-        return;
-    };
+    // A large input is linked in several pools: each file is read through the pool that holds it
+    // (with everything it imports, validate.proto included when it uses it).
+    let mut cached: Option<(DescriptorPool, Option<Validate>)> = None;
     for f in cx.targets() {
-        check_file(&v, f, out);
+        let Some(pool) = cx.image.pool_of(f.name()) else {
+            continue;
+        };
+        let same = matches!(&cached, Some((p, _)) if p == pool);
+        if !same {
+            cached = Some((pool.clone(), Validate::of(cx.image, pool)));
+        }
+        if let Some((_, Some(v))) = &cached {
+            check_file(v, f, out);
+        }
     }
 }
 

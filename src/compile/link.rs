@@ -1,0 +1,331 @@
+//! Linking parsed files with protox into descriptor pools, in parallel shards for large inputs.
+//!
+//! protox links one file at a time into one `DescriptorPool`, so linking is sequential. A large
+//! input (googleapis: 7,000 files) is split into shards of neighbouring target files (same API
+//! directories import each other), each linked by its own compiler on its own thread together with
+//! what it imports; files imported by several shards (`google/api/...`) are linked in each. The
+//! image takes every file from the first pool that has it, in the order one compiler would have
+//! linked them ([`image_order`]), so the output does not depend on the number of threads.
+//!
+//! Imports are served by one resolver chain per shard: parsed workspace files, other workspace
+//! files (parsed on first import), include roots (`-I`, `PROTOFORGE_INCLUDE`), then the
+//! well-known types.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use prost_reflect::{DescriptorPool, FileDescriptor};
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+use rayon::prelude::*;
+
+use super::editions::Edition;
+use super::parse::{editions_finding, parse_file, ParseFailure, Parsed};
+use super::source_info::Detached;
+use super::{errors, wkt, Linking};
+use crate::check::Finding;
+use crate::workspace::{Workspace, WorkspaceFile};
+
+/// Inputs smaller than this are linked by one compiler: a shard's share of the common imports
+/// would cost more than the parallelism saves.
+const MIN_TARGETS_PER_SHARD: usize = 256;
+
+/// What linking gave.
+pub(super) struct Linked {
+    pub pools: Vec<DescriptorPool>,
+    /// Link errors (and front-end errors of workspace files parsed on first import).
+    pub findings: Vec<Finding>,
+    /// Editions files among the workspace files parsed on first import.
+    pub editions_files: HashMap<String, (Edition, bool)>,
+    /// Split-off source info of the workspace files parsed on first import.
+    pub detached: HashMap<String, Detached>,
+}
+
+/// Links the workspace's target files (those that parsed) and everything they import.
+/// `ready` holds the parsed targets; `failed`, the workspace files that did not parse.
+pub(super) fn link(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    linking: Linking,
+    ready: HashMap<String, Parsed>,
+    failed: BTreeSet<String>,
+) -> Linked {
+    let targets: Vec<&WorkspaceFile> = workspace
+        .targets()
+        .filter(|t| !failed.contains(&t.name))
+        .collect();
+    let shared = Shared {
+        sources: Arc::new(
+            workspace
+                .files
+                .iter()
+                .map(|(name, f)| (name.clone(), (f.text.clone(), f.external_path.clone())))
+                .collect(),
+        ),
+        failed: Arc::new(failed),
+        include_roots: include_roots.to_vec(),
+        linking,
+    };
+    let shards = plan_shards(&targets, ready, linking);
+    let outcomes: Vec<Linked> = if shards.len() == 1 {
+        shards
+            .into_iter()
+            .map(|s| link_shard(s, &shared, workspace))
+            .collect()
+    } else {
+        shards
+            .into_par_iter()
+            .map(|s| link_shard(s, &shared, workspace))
+            .collect()
+    };
+    let mut linked = Linked {
+        pools: Vec::with_capacity(outcomes.len()),
+        findings: Vec::new(),
+        editions_files: HashMap::new(),
+        detached: HashMap::new(),
+    };
+    for outcome in outcomes {
+        linked.pools.extend(outcome.pools);
+        linked.findings.extend(outcome.findings);
+        linked.editions_files.extend(outcome.editions_files);
+        for (name, info) in outcome.detached {
+            linked.detached.entry(name).or_insert(info);
+        }
+    }
+    linked
+}
+
+/// The files of the image, each from the first pool that has it, in the order one compiler
+/// linking `targets` in turn would have added them (imports first, in declaration order).
+pub(super) fn image_order(pools: &[DescriptorPool], targets: &[&str]) -> Vec<FileDescriptor> {
+    fn visit(
+        name: &str,
+        pools: &[DescriptorPool],
+        seen: &mut HashSet<String>,
+        out: &mut Vec<FileDescriptor>,
+    ) {
+        if seen.contains(name) {
+            return;
+        }
+        let Some(fd) = pools.iter().find_map(|p| p.get_file_by_name(name)) else {
+            return;
+        };
+        seen.insert(name.to_string());
+        for dep in &fd.file_descriptor_proto().dependency {
+            visit(dep, pools, seen, out);
+        }
+        out.push(fd);
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for target in targets {
+        visit(target, pools, &mut seen, &mut out);
+    }
+    out
+}
+
+/// What every shard reads.
+struct Shared {
+    /// Every workspace file (text, external path), for those a shard has not got parsed (files
+    /// that are not targets, or that went to another shard): parsed when first imported.
+    sources: Arc<HashMap<String, (Arc<str>, String)>>,
+    /// Workspace files that failed to parse: importing them is not reported as "not found".
+    failed: Arc<BTreeSet<String>>,
+    include_roots: Vec<PathBuf>,
+    linking: Linking,
+}
+
+/// Target files to link together, and the parsed workspace files they need.
+struct Shard {
+    targets: Vec<String>,
+    files: HashMap<String, Parsed>,
+}
+
+/// One shard per thread for a large input (contiguous runs of targets of about equal source size),
+/// else one. A parsed file needed by several shards is copied into each.
+fn plan_shards(
+    targets: &[&WorkspaceFile],
+    mut ready: HashMap<String, Parsed>,
+    linking: Linking,
+) -> Vec<Shard> {
+    let count = match linking {
+        Linking::Exact => 1,
+        Linking::Fast => rayon::current_num_threads().min(targets.len() / MIN_TARGETS_PER_SHARD),
+    };
+    if count <= 1 {
+        return vec![Shard {
+            targets: targets.iter().map(|t| t.name.clone()).collect(),
+            files: ready,
+        }];
+    }
+    let total: usize = targets.iter().map(|t| t.text.len()).sum();
+    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+    let mut size = 0;
+    for t in targets {
+        if size >= total * runs.len() / count && runs.len() < count {
+            runs.push(Vec::new());
+        }
+        size += t.text.len();
+        runs.last_mut()
+            .expect("one run at least")
+            .push(t.name.clone());
+    }
+    // The parsed files each run needs: its targets and their imports, transitively.
+    let needs: Vec<Vec<String>> = runs
+        .iter()
+        .map(|run| {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut stack: Vec<&str> = run.iter().map(String::as_str).collect();
+            let mut out = Vec::new();
+            while let Some(name) = stack.pop() {
+                let Some((key, parsed)) = ready.get_key_value(name) else {
+                    continue;
+                };
+                if seen.insert(key) {
+                    out.push(key.clone());
+                    stack.extend(parsed.descriptor().dependency.iter().map(String::as_str));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for name in needs.iter().flatten() {
+        *uses.entry(name.clone()).or_default() += 1;
+    }
+    runs.into_iter()
+        .zip(needs)
+        .map(|(targets, needed)| {
+            let mut files = HashMap::with_capacity(needed.len());
+            for name in needed {
+                let left = uses.get_mut(&name).expect("counted");
+                *left -= 1;
+                let parsed = if *left == 0 {
+                    ready.remove(&name)
+                } else {
+                    ready.get(&name).and_then(Parsed::duplicate)
+                };
+                if let Some(parsed) = parsed {
+                    files.insert(name, parsed);
+                }
+            }
+            Shard { targets, files }
+        })
+        .collect()
+}
+
+fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -> Linked {
+    let outcome = Rc::new(RefCell::new(LazyOutcome::default()));
+    let mut chain = ChainFileResolver::new();
+    chain.add(ParsedFiles {
+        files: RefCell::new(shard.files),
+        failed: shared.failed.clone(),
+        sources: shared.sources.clone(),
+        linking: shared.linking,
+        outcome: outcome.clone(),
+    });
+    for root in &shared.include_roots {
+        chain.add(IncludeRoot { root: root.clone() });
+    }
+    chain.add(wkt::BuiltinFiles);
+    chain.add(GoogleFileResolver::new());
+    let mut compiler = protox::Compiler::with_file_resolver(chain);
+    compiler.include_source_info(true).include_imports(true);
+    let mut findings = Vec::new();
+    for target in &shard.targets {
+        if let Err(err) = compiler.open_file(target) {
+            findings.extend(errors::to_findings(&err, workspace));
+            if shared.linking == Linking::Fast {
+                break;
+            }
+        }
+    }
+    let lazy = std::mem::take(&mut *outcome.borrow_mut());
+    findings.extend(lazy.findings);
+    Linked {
+        pools: vec![compiler.descriptor_pool()],
+        findings,
+        editions_files: lazy.editions_files,
+        detached: lazy.detached,
+    }
+}
+
+/// Parsed workspace files for one compiler, which takes each file once (it keeps it).
+struct ParsedFiles {
+    files: RefCell<HashMap<String, Parsed>>,
+    failed: Arc<BTreeSet<String>>,
+    sources: Arc<HashMap<String, (Arc<str>, String)>>,
+    linking: Linking,
+    /// What parsing files on first import found out, collected after linking.
+    outcome: Rc<RefCell<LazyOutcome>>,
+}
+
+/// Editions files, front-end errors and split-off source info of files parsed on first import.
+#[derive(Default)]
+struct LazyOutcome {
+    editions_files: HashMap<String, (Edition, bool)>,
+    findings: Vec<Finding>,
+    detached: HashMap<String, Detached>,
+}
+
+impl FileResolver for ParsedFiles {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        if let Some(parsed) = self.files.borrow_mut().remove(name) {
+            return Ok(parsed.into_file());
+        }
+        if self.failed.contains(name) {
+            return Err(protox::Error::new(errors::ImportFailedToParse(
+                name.to_string(),
+            )));
+        }
+        let Some((text, external_path)) = self.sources.get(name) else {
+            return Err(protox::Error::file_not_found(name));
+        };
+        match parse_file(name, text, self.linking) {
+            Ok((parsed, source_info)) => {
+                let mut outcome = self.outcome.borrow_mut();
+                if let Some(meta) = parsed.editions {
+                    outcome.editions_files.insert(name.to_string(), meta);
+                }
+                if let Some(info) = source_info {
+                    outcome.detached.insert(name.to_string(), info);
+                }
+                Ok(parsed.into_file())
+            }
+            Err(ParseFailure::Protox(err)) => Err(err),
+            Err(ParseFailure::Editions(errs)) => {
+                let found = errs
+                    .iter()
+                    .map(|e| editions_finding(e, text, external_path));
+                self.outcome.borrow_mut().findings.extend(found);
+                Err(protox::Error::new(errors::ImportFailedToParse(
+                    name.to_string(),
+                )))
+            }
+        }
+    }
+}
+
+/// A directory of `.proto` files on disk, read lazily (only the files that are imported).
+struct IncludeRoot {
+    root: PathBuf,
+}
+
+impl FileResolver for IncludeRoot {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        let path = self.root.join(name);
+        if !is_plain_relative(name) || !path.is_file() {
+            return Err(protox::Error::file_not_found(name));
+        }
+        File::open(name, &path)
+    }
+}
+
+fn is_plain_relative(name: &str) -> bool {
+    let p = Path::new(name);
+    p.is_relative()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}

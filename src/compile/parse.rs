@@ -1,0 +1,123 @@
+//! Parsing one workspace file: protox's parser, or our editions front end for files with an
+//! `edition` statement (see [`super::editions`]).
+
+use prost_types::FileDescriptorProto;
+use protox::file::File;
+
+use super::editions;
+use super::source_info::Detached;
+use super::Linking;
+use crate::check::Finding;
+
+/// A parsed workspace file, ready to be handed to the linker.
+pub(super) struct Parsed {
+    pub link: Link,
+    /// For editions files: the edition, and whether descriptor.proto was added to the imports
+    /// of the copy handed to the linker.
+    pub editions: Option<(editions::Edition, bool)>,
+}
+
+pub(super) enum Link {
+    /// With its source text and full source info ([`Linking::Exact`]).
+    File(Box<File>),
+    /// The descriptor alone, its source info split off ([`Linking::Fast`]).
+    Descriptor(Box<FileDescriptorProto>),
+}
+
+pub(super) enum ParseFailure {
+    Protox(protox::Error),
+    Editions(Vec<editions::EditionsError>),
+}
+
+impl Parsed {
+    pub fn descriptor(&self) -> &FileDescriptorProto {
+        match &self.link {
+            Link::File(file) => file.file_descriptor_proto(),
+            Link::Descriptor(proto) => proto,
+        }
+    }
+
+    /// A second copy, for a file linked in several shards (only descriptors are ever shared).
+    pub fn duplicate(&self) -> Option<Parsed> {
+        match &self.link {
+            Link::File(_) => None,
+            Link::Descriptor(proto) => Some(Parsed {
+                link: Link::Descriptor(proto.clone()),
+                editions: self.editions,
+            }),
+        }
+    }
+
+    pub fn into_file(self) -> File {
+        match self.link {
+            Link::File(file) => *file,
+            Link::Descriptor(proto) => File::from_file_descriptor_proto(*proto),
+        }
+    }
+}
+
+/// Parses a file; with [`Linking::Fast`], its source info comes back split off.
+pub(super) fn parse_file(
+    name: &str,
+    text: &str,
+    linking: Linking,
+) -> Result<(Parsed, Option<Detached>), ParseFailure> {
+    let (file, editions) = match editions::editions_tree(text) {
+        Some(Err(e)) => return Err(ParseFailure::Editions(vec![e])),
+        Some(Ok(tree)) => match editions::lower(name, &tree) {
+            Ok(lowered) => {
+                let meta = (lowered.edition, lowered.added_descriptor_import);
+                (lowered.link, Some(meta))
+            }
+            Err(editions::LowerError::Protox(e)) => return Err(ParseFailure::Protox(e)),
+            Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
+        },
+        None if linking == Linking::Fast => {
+            let proto =
+                protox_parse::parse(name, text).map_err(|e| ParseFailure::Protox(e.into()))?;
+            return Ok(split(proto, None));
+        }
+        None => (
+            File::from_source(name, text).map_err(ParseFailure::Protox)?,
+            None,
+        ),
+    };
+    Ok(match linking {
+        Linking::Exact => (
+            Parsed {
+                link: Link::File(Box::new(file)),
+                editions,
+            },
+            None,
+        ),
+        Linking::Fast => split(file.file_descriptor_proto().clone(), editions),
+    })
+}
+
+fn split(
+    mut proto: FileDescriptorProto,
+    editions: Option<(editions::Edition, bool)>,
+) -> (Parsed, Option<Detached>) {
+    let source_info = Detached::split(&mut proto);
+    let parsed = Parsed {
+        link: Link::Descriptor(Box::new(proto)),
+        editions,
+    };
+    (parsed, source_info)
+}
+
+/// A `COMPILE` finding for an editions front-end error (byte span -> 1-based line/column).
+pub(super) fn editions_finding(e: &editions::EditionsError, text: &str, path: &str) -> Finding {
+    let span =
+        crate::check::Span::from_byte_range(text, e.span.start as usize, e.span.end as usize);
+    let mut f = Finding::new(
+        "COMPILE",
+        Some(path.to_string()),
+        Some(span),
+        e.message.clone(),
+    );
+    if let Some(help) = &e.help {
+        f = f.with_help(help.clone());
+    }
+    f
+}
