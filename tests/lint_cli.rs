@@ -28,9 +28,10 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn clean_input_exits_0() {
-    let o = run(&fixture("PROTOVALIDATE"), &["lint"]);
+    let o = run(&fixture("PROTOVALIDATE_clean"), &["lint"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "");
 }
 
 #[test]

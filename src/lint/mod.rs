@@ -133,6 +133,9 @@ pub struct RawFinding {
     pub file: usize,
     /// The `SourceCodeInfo` path of the element; `None` for file-level findings (line 1, column 1).
     pub path: Option<Vec<i32>>,
+    /// Where to report, when not at `path`'s own location (e.g. inside an option's message
+    /// literal, which `SourceCodeInfo` does not break down); `path` still places comment ignores.
+    pub span: Option<Span>,
     pub message: String,
 }
 
@@ -165,6 +168,24 @@ impl Sink {
             rule: self.rule,
             file,
             path,
+            span: None,
+            message: message.into(),
+        });
+    }
+
+    /// A finding reported at `span`, about the element at `path` (whose comments may ignore it).
+    pub fn at_span(
+        &mut self,
+        file: &CheckedFile,
+        path: &[i32],
+        span: Span,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(RawFinding {
+            rule: self.rule,
+            file: file.index,
+            path: Some(path.to_vec()),
+            span: Some(span),
             message: message.into(),
         });
     }
@@ -314,12 +335,13 @@ fn place(
                     continue;
                 }
             }
-            let span = r
-                .path
-                .as_ref()
-                .and_then(|p| locations.get(p.as_slice()))
-                .and_then(|l| Span::from_source_code_info(&l.span))
-                .unwrap_or_else(Span::file_start);
+            let span = r.span.unwrap_or_else(|| {
+                r.path
+                    .as_ref()
+                    .and_then(|p| locations.get(p.as_slice()))
+                    .and_then(|l| Span::from_source_code_info(&l.span))
+                    .unwrap_or_else(Span::file_start)
+            });
             findings.push(
                 Finding::new(
                     r.rule,

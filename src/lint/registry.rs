@@ -267,14 +267,13 @@ pub static RULES: &[Rule] = &[
         Some(STD),
         Some(B1_STYLE_STD)
     ),
-    Rule {
-        meta: protovalidate::PROTOVALIDATE,
-        check: protovalidate::check,
-        note: protovalidate::note,
-        v2: Some(STD),
-        v1: Some(STD),
-        v1beta1: None,
-    },
+    rule!(
+        protovalidate::PROTOVALIDATE,
+        protovalidate::check,
+        Some(STD),
+        Some(STD),
+        None
+    ),
     rule!(
         rpc_request_response_unique::RPC_REQUEST_RESPONSE_UNIQUE,
         rpc_request_response_unique::check,
