@@ -6,6 +6,17 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    stop_quietly_on_closed_pipe();
     protoforge::allocator::keep_freed_memory();
     protoforge::commands::main(std::env::args_os())
+}
+
+/// `protoforge lint | head`: when the reader goes away, end as other command-line tools do (killed
+/// by SIGPIPE, nothing printed) instead of panicking on the failed write (Rust ignores SIGPIPE).
+fn stop_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal at startup, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -62,3 +62,47 @@ fn no_color_turns_colour_off_even_on_a_terminal() {
     assert!(protoforge::report::use_color(true));
     assert!(!protoforge::report::use_color(false));
 }
+
+/// `protoforge lint | head -1`: when the reader closes the pipe, the process ends without a panic
+/// message (killed by SIGPIPE, as other command-line tools).
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    // Enough findings to fill the pipe buffer.
+    let mut proto = String::from("syntax = \"proto3\";\npackage a.v1;\nmessage M {\n");
+    for i in 1..3000 {
+        proto.push_str(&format!("  string Bad_{i} = {i};\n"));
+    }
+    proto.push_str("}\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a/v1")).unwrap();
+    std::fs::write(dir.path().join("a/v1/a.proto"), proto).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["lint", "--error-format", "text"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run protoforge");
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: the pipe is closed.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.signal(), Some(libc_sigpipe()), "{status:?}");
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}

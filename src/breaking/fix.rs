@@ -114,19 +114,14 @@ fn body_brace(text: &str) -> Option<usize> {
     None
 }
 
-/// Byte offset of a 1-based line and column (columns count characters).
+/// Byte offset of a 1-based line and column (buf's columns: characters, tab stops of 4).
 fn offset(source: &str, line: u32, column: u32) -> Option<usize> {
     let mut start = 0;
     for _ in 1..line {
         start += source[start..].find('\n')? + 1;
     }
-    let line_text = &source[start..];
-    let col = line_text
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map(|(i, _)| i)
-        .unwrap_or(line_text.len());
-    Some(start + col)
+    let column = column.saturating_sub(1) as usize;
+    Some(start + crate::compile::byte_of_buf_column(&source[start..], column)?)
 }
 
 /// Writes the fixed texts (or, with `restore`, the original ones).

@@ -29,10 +29,20 @@ impl Span {
         })
     }
 
-    /// Builds a span from a byte range of `text` (columns count characters, as buf's).
+    /// Builds a span from a byte range of `text`. Columns count bytes, as buf's compile errors do
+    /// (its lint and breaking findings count characters: see `compile::source_info`).
     pub fn from_byte_range(text: &str, start: usize, end: usize) -> Span {
-        let (sl, sc) = crate::syntax::line_col(text, start);
-        let (el, ec) = crate::syntax::line_col(text, end.max(start));
+        let line_col = |offset: usize| {
+            let before = &text.as_bytes()[..offset.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count();
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            (line, before.len() - line_start)
+        };
+        let (sl, sc) = line_col(start);
+        let (el, ec) = line_col(end.max(start));
         Span {
             start_line: sl as u32 + 1,
             start_column: sc as u32 + 1,

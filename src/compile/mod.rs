@@ -30,7 +30,9 @@ use crate::Result;
 use parse::{editions_finding, parse_file, ParseFailure};
 
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
-pub use source_info::{encode as encode_source_info, scan as scan_source_info};
+pub use source_info::{
+    buf_column, byte_of_buf_column, encode as encode_source_info, scan as scan_source_info,
+};
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]
@@ -175,6 +177,15 @@ fn compile_with(
             Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
             None => None,
         };
+        // Exact linking: the pool's source info, with protox's columns; make them buf's.
+        if own_source_info.is_none() {
+            if let (Some(info), Some(wf)) = (&mut proto.source_code_info, workspace.files.get(name))
+            {
+                if let Some(columns) = source_info::BufColumns::new(&wf.text) {
+                    columns.apply(info);
+                }
+            }
+        }
         let edition = match editions_files.get(name) {
             Some((edition, restore)) => {
                 // Restoring the editions form renumbers locations (`import option`): decoded.

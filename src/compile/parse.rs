@@ -74,7 +74,7 @@ pub(super) fn parse_file(
         },
         None if linking == Linking::Fast => {
             let proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
-            return Ok(split(proto, None));
+            return Ok(split(proto, None, text));
         }
         None => (
             File::from_source(name, text).map_err(|e| failure(e, text))?,
@@ -89,7 +89,7 @@ pub(super) fn parse_file(
             },
             None,
         ),
-        Linking::Fast => split(file.file_descriptor_proto().clone(), editions),
+        Linking::Fast => split(file.file_descriptor_proto().clone(), editions, text),
     })
 }
 
@@ -104,8 +104,9 @@ fn failure(err: protox::Error, text: &str) -> ParseFailure {
 fn split(
     mut proto: FileDescriptorProto,
     editions: Option<(editions::Edition, editions::Restore)>,
+    text: &str,
 ) -> (Parsed, Option<Detached>) {
-    let source_info = Detached::split(&mut proto);
+    let source_info = Detached::split(&mut proto, text);
     let parsed = Parsed {
         link: Link::Descriptor(Box::new(proto)),
         editions,

@@ -12,6 +12,11 @@
 //! ones the pool rewrites (their paths go through `uninterpreted_option`, field 999). After linking,
 //! [`Detached::rejoin`] puts the rewritten option locations back into the encoded stream. The image
 //! file keeps that encoding and decodes it when a check needs positions or comments.
+//!
+//! Columns: protox counts a location's columns in bytes with a tab as one column; buf counts
+//! characters, with tab stops every 4 columns (its images, and so its lint and breaking findings,
+//! say so). [`BufColumns`] rewrites the spans the image keeps to buf's columns; the pool keeps
+//! protox's, which its error messages are computed from.
 
 use std::ops::Range;
 
@@ -32,29 +37,44 @@ pub struct Detached {
     encoded: Vec<u8>,
     /// Where the option locations left in the descriptor are in `encoded`, in order.
     option_locations: Vec<Range<usize>>,
+    /// Their spans as the pool has them (protox's columns), to check that they line up.
+    option_spans: Vec<Vec<i32>>,
 }
 
 impl Detached {
-    /// Takes the source info out of `file`, leaving only the locations of option statements.
-    pub fn split(file: &mut FileDescriptorProto) -> Option<Detached> {
-        let full = file.source_code_info.take()?;
-        let mut encoded = Vec::with_capacity(full.encoded_len());
-        let mut option_locations = Vec::new();
+    /// Takes the source info out of `file` (parsed from `text`), leaving only the locations of
+    /// option statements; the kept copy has buf's columns.
+    pub fn split(file: &mut FileDescriptorProto, text: &str) -> Option<Detached> {
+        let mut full = file.source_code_info.take()?;
         let mut left = Vec::new();
-        for location in full.location {
-            let start = encoded.len();
-            encode_location(&location, &mut encoded);
+        let mut option_indices = Vec::new();
+        for (i, location) in full.location.iter().enumerate() {
             if location.path.contains(&UNINTERPRETED_OPTION) {
-                option_locations.push(start..encoded.len());
-                left.push(location);
+                option_indices.push(i);
+                left.push(location.clone());
             }
         }
+        if let Some(columns) = BufColumns::new(text) {
+            columns.apply(&mut full);
+        }
+        let mut encoded = Vec::with_capacity(full.encoded_len());
+        let mut option_locations = Vec::with_capacity(option_indices.len());
+        let mut next_option = option_indices.iter().peekable();
+        for (i, location) in full.location.iter().enumerate() {
+            let start = encoded.len();
+            encode_location(location, &mut encoded);
+            if next_option.next_if(|&&o| o == i).is_some() {
+                option_locations.push(start..encoded.len());
+            }
+        }
+        let option_spans = left.iter().map(|l| l.span.clone()).collect();
         if !left.is_empty() {
             file.source_code_info = Some(SourceCodeInfo { location: left });
         }
         Some(Detached {
             encoded,
             option_locations,
+            option_spans,
         })
     }
 
@@ -71,18 +91,110 @@ impl Detached {
         }
         let mut out = Vec::with_capacity(self.encoded.len() + 16 * linked.len());
         let mut copied = 0;
-        for (range, location) in self.option_locations.iter().zip(linked) {
-            let original = decode_location(&self.encoded[range.clone()])?;
-            if original.span != location.span {
+        for ((range, span), location) in self
+            .option_locations
+            .iter()
+            .zip(&self.option_spans)
+            .zip(linked)
+        {
+            if *span != location.span {
                 return None;
             }
+            let mut own = decode_location(&self.encoded[range.clone()])?;
+            own.path.clone_from(&location.path);
             out.extend_from_slice(&self.encoded[copied..range.start]);
-            encode_location(location, &mut out);
+            encode_location(&own, &mut out);
             copied = range.end;
         }
         out.extend_from_slice(&self.encoded[copied..]);
         Some(out)
     }
+}
+
+/// Converts protox's columns (bytes, a tab is one) to buf's (characters, tab stops every 4) on the
+/// lines of a source that need it.
+pub struct BufColumns<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts, and whether it has a tab or a non-ASCII character.
+    lines: Vec<(usize, bool)>,
+}
+
+impl<'a> BufColumns<'a> {
+    /// `None` when every column is the same in both conventions (no tab, ASCII only).
+    pub fn new(text: &'a str) -> Option<BufColumns<'a>> {
+        let special = |b: u8| b == b'\t' || b >= 0x80;
+        if !text.bytes().any(special) {
+            return None;
+        }
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            lines.push((start, line.bytes().any(special)));
+            start += line.len();
+        }
+        Some(BufColumns { text, lines })
+    }
+
+    /// Rewrites the spans (`[line, col, end_col]` or `[line, col, end_line, end_col]`).
+    pub fn apply(&self, info: &mut SourceCodeInfo) {
+        for location in &mut info.location {
+            let span = &mut location.span;
+            let (line, end_line, end_at) = match span.len() {
+                3 => (span[0], span[0], 2),
+                4 => (span[0], span[2], 3),
+                _ => continue,
+            };
+            span[1] = self.column(line, span[1]);
+            span[end_at] = self.column(end_line, span[end_at]);
+        }
+    }
+
+    /// buf's 0-based column of protox's 0-based column `col` on 0-based line `line`.
+    fn column(&self, line: i32, col: i32) -> i32 {
+        let Some(&(start, true)) = usize::try_from(line).ok().and_then(|l| self.lines.get(l))
+        else {
+            return col;
+        };
+        let Ok(col) = usize::try_from(col) else {
+            return col;
+        };
+        let before = self
+            .text
+            .get(start..(start + col).min(self.text.len()))
+            .unwrap_or("");
+        buf_column(before) as i32
+    }
+}
+
+/// buf's 0-based column after `before` (the start of a line): characters, tab stops every 4.
+pub fn buf_column(before: &str) -> usize {
+    before.chars().fold(0, |col, c| {
+        if c == '\t' {
+            col + 4 - col % 4
+        } else {
+            col + 1
+        }
+    })
+}
+
+/// The byte offset in `line` of buf's 0-based column `column` (the inverse of [`buf_column`]);
+/// `None` past the end of the line or inside a tab.
+pub fn byte_of_buf_column(line: &str, column: usize) -> Option<usize> {
+    let mut col = 0;
+    for (i, c) in line.char_indices() {
+        if col == column {
+            return Some(i);
+        }
+        if col > column || c == '\n' {
+            return None;
+        }
+        col = if c == '\t' {
+            col + 4 - col % 4
+        } else {
+            col + 1
+        };
+    }
+    (col == column).then_some(line.len())
 }
 
 /// Encodes a whole `SourceCodeInfo` the way [`Detached`] keeps it.
@@ -185,7 +297,7 @@ mod tests {
             }),
             ..FileDescriptorProto::default()
         };
-        let detached = Detached::split(&mut file).expect("has source info");
+        let detached = Detached::split(&mut file, "").expect("has source info");
         let left = file
             .source_code_info
             .as_ref()
@@ -212,6 +324,36 @@ mod tests {
             full.location[4].leading_comments.as_deref(),
             Some(" comment 4\n")
         );
+    }
+
+    #[test]
+    fn columns_become_bufs() {
+        let text = "a\n  \tstring x;\n/* é */ int32 y;\n\t\tz\n";
+        let mut info = SourceCodeInfo {
+            location: vec![
+                Location {
+                    span: vec![0, 0, 1],
+                    ..Location::default()
+                },
+                Location {
+                    span: vec![1, 10, 11],
+                    ..Location::default()
+                },
+                Location {
+                    span: vec![2, 15, 3, 2],
+                    ..Location::default()
+                },
+            ],
+        };
+        BufColumns::new(text).expect("has tabs").apply(&mut info);
+        let spans: Vec<&[i32]> = info.location.iter().map(|l| l.span.as_slice()).collect();
+        assert_eq!(spans, [&[0, 0, 1][..], &[1, 11, 12], &[2, 14, 3, 8]]);
+        assert!(BufColumns::new("plain ascii\n").is_none());
+        assert_eq!(byte_of_buf_column("  \tstring x;", 11), Some(10));
+        assert_eq!(byte_of_buf_column("/* é */ int32 y;", 14), Some(15));
+        assert_eq!(byte_of_buf_column("\tx", 2), None, "inside the tab");
+        assert_eq!(byte_of_buf_column("ab", 2), Some(2));
+        assert_eq!(byte_of_buf_column("ab", 3), None);
     }
 
     #[test]
@@ -245,7 +387,7 @@ mod tests {
             source_code_info: Some(info.clone()),
             ..FileDescriptorProto::default()
         };
-        let detached = Detached::split(&mut file).expect("has source info");
+        let detached = Detached::split(&mut file, "").expect("has source info");
         assert!(file.source_code_info.is_none());
         assert_eq!(detached.rejoin(None), Some(encode(&info)));
     }
@@ -260,9 +402,9 @@ mod tests {
         };
         let mut moved = file.source_code_info.clone().expect("has source info");
         moved.location[0].span = vec![3, 0, 5];
-        let detached = || Detached::split(&mut file.clone()).expect("has source info");
+        let detached = || Detached::split(&mut file.clone(), "").expect("has source info");
         assert!(detached().rejoin(Some(&moved)).is_none());
         assert!(detached().rejoin(None).is_none());
-        assert!(Detached::split(&mut FileDescriptorProto::default()).is_none());
+        assert!(Detached::split(&mut FileDescriptorProto::default(), "").is_none());
     }
 }

@@ -82,7 +82,7 @@ impl OptionLocations {
         let mut locs = Vec::new();
         let source = index.file.source.as_deref();
         for loc in index.by_option.get(&base).into_iter().flatten() {
-            // protox counts columns in bytes, buf in characters.
+            // Re-measured from the source, as the literal fields below are.
             let span = match source.and_then(|src| {
                 let start = offset(src, &index.lines, &loc.span, false)?;
                 let end = offset(src, &index.lines, &loc.span, true)?;
@@ -201,14 +201,15 @@ impl Named {
     }
 }
 
-/// The 1-based span of a byte range of `src` (columns count characters, as buf's do).
+/// The 1-based span of a byte range of `src`, in buf's columns (characters, tab stops of 4).
 fn char_span(src: &str, lines: &[usize], start: usize, end: usize) -> Span {
     let at = |offset: usize| {
         let line = lines.partition_point(|&l| l <= offset).saturating_sub(1);
         let line_start = lines.get(line).copied().unwrap_or(0);
-        let col = src
-            .get(line_start..offset)
-            .map_or(offset.saturating_sub(line_start), |t| t.chars().count());
+        let col = src.get(line_start..offset).map_or(
+            offset.saturating_sub(line_start),
+            crate::compile::buf_column,
+        );
         (line as u32 + 1, col as u32 + 1)
     };
     let (start_line, start_column) = at(start);
@@ -228,15 +229,16 @@ fn line_starts(source: &str) -> Vec<usize> {
     out
 }
 
-/// The byte offset of a `SourceCodeInfo` span's start (or end); protox columns are bytes.
+/// The byte offset of a `SourceCodeInfo` span's start (or end); the image's columns are buf's.
 fn offset(source: &str, lines: &[usize], span: &[i32], end: bool) -> Option<usize> {
     let (line, col) = match (span, end) {
         ([l, c, _], false) | ([l, c, _, _], false) => (*l, *c),
         ([l, _, c], true) | ([_, _, l, c], true) => (*l, *c),
         _ => return None,
     };
-    let at = lines.get(usize::try_from(line).ok()?)? + usize::try_from(col).ok()?;
-    source.is_char_boundary(at).then_some(at)
+    let start = *lines.get(usize::try_from(line).ok()?)?;
+    let line_text = source.get(start..)?;
+    Some(start + crate::compile::byte_of_buf_column(line_text, usize::try_from(col).ok()?)?)
 }
 
 /// The offset of the `{` or `<` that opens an option's message literal (`name = {`), if any.
