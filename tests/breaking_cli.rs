@@ -506,3 +506,30 @@ fn path_limits_both_sides() {
     assert!(!stdout.contains("a/a.proto"), "{stdout}");
     assert!(stdout.contains("gone/gone.proto"), "{stdout}");
 }
+
+/// proto2 fields whose default JSON names clash are compared by their real JSON names: an unchanged
+/// file is not breaking, and a changed JSON name is reported with the names buf shows.
+#[test]
+fn json_name_clashes_in_proto2_compare_by_real_names() {
+    const CLASH: &str = "syntax = \"proto2\";\npackage acme.v1;\nmessage M {\n  optional string foo_bar = 1;\n  optional string fooBar = 2;\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = "version: v2\nbreaking:\n  use: [WIRE_JSON]\n";
+    write(
+        d,
+        &[
+            ("previous/m.proto", CLASH),
+            ("current/m.proto", CLASH),
+            ("current/buf.yaml", config),
+        ],
+    );
+    assert_eq!(compare(d), (0, String::new(), String::new()));
+    let renamed = CLASH.replace("fooBar = 2;", "fooBar = 2 [json_name = \"other\"];");
+    write(d, &[("current/m.proto", &renamed)]);
+    let (code, stdout, stderr) = compare(d);
+    assert_eq!(code, 100, "{stderr}");
+    assert!(
+        stdout.contains("changed option \"json_name\" from \"fooBar\" to \"other\""),
+        "{stdout}"
+    );
+}

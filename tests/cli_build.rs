@@ -211,3 +211,39 @@ fn version_and_help_exit_0() {
     assert_eq!(completion.code, 0);
     assert!(completion.stdout.contains("protoforge"));
 }
+
+/// proto2 fields whose default JSON names clash (`foo_bar`, `fooBar`) compile, as in buf; both keep
+/// their JSON name in the image, which reads back. An explicit `json_name` clash is an error.
+#[test]
+fn proto2_default_json_name_clashes_compile_as_in_buf() {
+    const CLASH: &str = "syntax = \"proto2\";\npackage a.v1;\nmessage M {\n  optional string foo_bar = 1;\n  optional string fooBar = 2;\n  message N { optional int32 _x = 1; optional int32 X = 2; }\n}\n";
+    let ws = workspace(&[("a/v1/a.proto", CLASH)]);
+    let run = protoforge(ws.path(), &["build", "-o", "out.binpb"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(ws.path().join("out.binpb")).unwrap();
+    let set: prost_types::FileDescriptorSet = prost::Message::decode(bytes.as_slice()).unwrap();
+    let m = &set.file[0].message_type[0];
+    let json: Vec<&str> = m.field.iter().map(|f| f.json_name()).collect();
+    assert_eq!(json, ["fooBar", "fooBar"]);
+    let json: Vec<&str> = m.nested_type[0]
+        .field
+        .iter()
+        .map(|f| f.json_name())
+        .collect();
+    assert_eq!(json, ["X", "X"]);
+
+    let run = protoforge(ws.path(), &["build", "out.binpb", "-o", "again.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again = std::fs::read_to_string(ws.path().join("again.json")).unwrap();
+    assert_eq!(
+        again.matches("\"jsonName\":\"fooBar\"").count(),
+        2,
+        "{again}"
+    );
+
+    let explicit = CLASH.replace("fooBar = 2;", "baz = 2 [json_name = \"fooBar\"];");
+    let ws = workspace(&[("a/v1/a.proto", &explicit)]);
+    let run = protoforge(ws.path(), &["build", "--error-format", "text"]);
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert!(run.stderr.contains("a/v1/a.proto:5:"), "{}", run.stderr);
+}

@@ -11,10 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Cases that fail today, and why. Remove an entry when its case passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "lint/field_no_descriptor",
-    "prost-reflect rejects proto2 fields whose JSON names collide; protoc/buf only warn",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 fn shared() -> Option<PathBuf> {
     let dir = common::repo_root().join("../shared/conformance");

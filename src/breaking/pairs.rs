@@ -207,11 +207,11 @@ impl Field {
     }
 
     /// The JSON name in effect (explicit `json_name`, or the default lowerCamelCase one).
-    pub fn json_name(&self) -> &str {
-        match self {
+    pub fn json_name(&self) -> std::borrow::Cow<'_, str> {
+        crate::compile::json_names::real_json_name(match self {
             Field::Message(f) => f.json_name(),
             Field::Extension(x) => x.json_name(),
-        }
+        })
     }
 
     pub fn default_value(&self) -> Value {

@@ -41,6 +41,10 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
             continue;
         };
         let mut bytes = fd.encode_to_vec();
+        if super::json_names::has_placeholders(fd.file_descriptor_proto()) {
+            bytes = super::json_names::restore_encoded(pool, &bytes)
+                .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
+        }
         if let Some(edition) = file.edition {
             bytes = super::editions::encode_editions_form(pool, file, edition, &bytes)?;
         }
@@ -121,6 +125,9 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     let (linkable, editions) =
         super::editions::linkable_image(bytes).map_err(|e| corrupt(origin, &e))?;
     let bytes = linkable.as_deref().unwrap_or(bytes);
+    // Default JSON names that clash in proto2 files (allowed, as in buf): placeholders for linking.
+    let placeholders = json_linkable(bytes).map_err(|e| corrupt(origin, &e))?;
+    let bytes = placeholders.as_deref().unwrap_or(bytes);
     let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
         return Err(
@@ -131,6 +138,9 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     }
     let mut image = super::image_from_pool(pool, &imports);
     for file in &mut image.files {
+        if super::json_names::has_placeholders(&file.proto) {
+            super::json_names::restore(&mut file.proto);
+        }
         if let Some((edition, restore)) = editions.get(file.name()) {
             file.option_dependency =
                 super::editions::restore_editions_form(&mut file.proto, restore);
@@ -138,6 +148,32 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
         }
     }
     Ok(image)
+}
+
+/// The set with [`super::json_names::make_linkable_encoded`] applied to each file; `None` when
+/// no file needs it.
+fn json_linkable(mut set: &[u8]) -> std::result::Result<Option<Vec<u8>>, String> {
+    let mut out = Vec::with_capacity(set.len());
+    let mut changed = false;
+    while !set.is_empty() {
+        let start = set;
+        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
+        let body = take_field(&mut set, wire)?;
+        let field = &start[..start.len() - set.len()];
+        match (tag, body) {
+            (1, Some(file)) => match super::json_names::make_linkable_encoded(file)? {
+                Some(linkable) => {
+                    encode_key(1, WireType::LengthDelimited, &mut out);
+                    encode_varint(linkable.len() as u64, &mut out);
+                    out.extend_from_slice(&linkable);
+                    changed = true;
+                }
+                None => out.extend_from_slice(field),
+            },
+            _ => out.extend_from_slice(field),
+        }
+    }
+    Ok(changed.then_some(out))
 }
 
 fn corrupt(origin: &str, detail: &str) -> Error {

@@ -11,6 +11,7 @@ mod duplicates;
 pub mod editions;
 mod errors;
 mod image_bytes;
+pub mod json_names;
 mod link;
 mod parse;
 mod source_info;
@@ -172,6 +173,9 @@ fn compile_with(
             continue;
         }
         let mut proto = fd.file_descriptor_proto().clone();
+        if json_names::has_placeholders(&proto) {
+            json_names::restore(&mut proto);
+        }
         // Fast linking: the pool holds only the option locations, with their resolved paths.
         let mut own_source_info = match detached.remove(name) {
             Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),

@@ -4,9 +4,9 @@
 use prost_types::FileDescriptorProto;
 use protox::file::File;
 
-use super::editions;
 use super::source_info::Detached;
 use super::Linking;
+use super::{editions, json_names};
 use crate::check::Finding;
 
 /// A parsed workspace file, ready to be handed to the linker.
@@ -73,7 +73,8 @@ pub(super) fn parse_file(
             Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
         },
         None if linking == Linking::Fast => {
-            let proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
+            let mut proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
+            json_names::make_linkable(&mut proto, false);
             return Ok(split(proto, None, text));
         }
         None => (
@@ -81,15 +82,31 @@ pub(super) fn parse_file(
             None,
         ),
     };
+    let is_editions = editions.is_some();
     Ok(match linking {
-        Linking::Exact => (
-            Parsed {
-                link: Link::File(Box::new(file)),
-                editions,
-            },
-            None,
-        ),
-        Linking::Fast => split(file.file_descriptor_proto().clone(), editions, text),
+        Linking::Exact => {
+            let mut file = file;
+            let proto = file.file_descriptor_proto();
+            if is_editions || matches!(proto.syntax.as_deref(), None | Some("") | Some("proto2")) {
+                let mut proto = proto.clone();
+                if json_names::make_linkable(&mut proto, is_editions) {
+                    // The source text goes: link errors of this file are placed by name.
+                    file = File::from_file_descriptor_proto(proto);
+                }
+            }
+            (
+                Parsed {
+                    link: Link::File(Box::new(file)),
+                    editions,
+                },
+                None,
+            )
+        }
+        Linking::Fast => {
+            let mut proto = file.file_descriptor_proto().clone();
+            json_names::make_linkable(&mut proto, is_editions);
+            split(proto, editions, text)
+        }
     })
 }
 
