@@ -247,3 +247,17 @@ fn proto2_default_json_name_clashes_compile_as_in_buf() {
     assert_eq!(run.code, 100, "{}", run.stderr);
     assert!(run.stderr.contains("a/v1/a.proto:5:"), "{}", run.stderr);
 }
+
+/// A `.proto` file that cannot be read: exit 1, and the message names the file and says what to do.
+/// (The tests may run as root, who reads any file whatever its mode: `/proc/self/mem` cannot be
+/// read at offset 0 by anyone.)
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unreadable_file_is_an_error_naming_it() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    std::os::unix::fs::symlink("/proc/self/mem", ws.path().join("acme/v1/secret.proto")).unwrap();
+    let run = protoforge(ws.path(), &["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("acme/v1/secret.proto"), "{}", run.stderr);
+    assert!(run.stderr.contains("readable"), "{}", run.stderr);
+}
