@@ -258,6 +258,10 @@ fn an_unreadable_file_is_an_error_naming_it() {
     std::os::unix::fs::symlink("/proc/self/mem", ws.path().join("acme/v1/secret.proto")).unwrap();
     let run = protoforge(ws.path(), &["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("acme/v1/secret.proto"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("acme/v1/secret.proto"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("readable"), "{}", run.stderr);
 }

@@ -67,7 +67,9 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         "breaking",
         reported.snapshot.as_ref(),
     );
-    Ok(if outcome.findings.is_empty() {
+    let clean = outcome.findings.is_empty();
+    super::keep_until_exit((outcome, fixed, current, previous_image));
+    Ok(if clean {
         Outcome::Clean
     } else {
         Outcome::Findings

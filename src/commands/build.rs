@@ -26,6 +26,7 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
         Compiled::Image(image) => image,
     };
     let Some(output) = args.output else {
+        super::keep_until_exit((image, built.workspace, built.snapshot));
         return Ok(Outcome::Clean);
     };
     let (path, format) = match output.split_once('#') {
@@ -66,6 +67,7 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
     } else {
         write_atomically(std::path::Path::new(&path), &bytes)?;
     }
+    super::keep_until_exit((image, bytes, built.workspace, built.snapshot));
     Ok(Outcome::Clean)
 }
 

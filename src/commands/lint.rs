@@ -67,7 +67,9 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         args.error_format,
         snapshot.as_ref(),
     );
-    Ok(if outcome.findings.is_empty() {
+    let clean = outcome.findings.is_empty();
+    super::keep_until_exit((image, snapshot, outcome));
+    Ok(if clean {
         Outcome::Clean
     } else {
         Outcome::Findings

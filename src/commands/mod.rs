@@ -63,6 +63,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
+/// Leaves a large value (an image, a snapshot: millions of allocations) to the OS at exit instead
+/// of freeing it one allocation at a time: a command ends the process right after.
+pub(crate) fn keep_until_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 pub(crate) fn current_dir() -> Result<std::path::PathBuf> {
     std::env::current_dir().map_err(|e| Error::io("current directory", e))
 }

@@ -31,6 +31,9 @@ use crate::workspace::{Workspace, WorkspaceFile};
 /// Inputs smaller than this are linked by one compiler: a shard's share of the common imports
 /// would cost more than the parallelism saves.
 const MIN_TARGETS_PER_SHARD: usize = 256;
+/// Shards per thread: shards differ in cost, so more shards than threads keep both cores busy
+/// to the end (each shard links its share of the common imports again).
+const SHARDS_PER_THREAD: usize = 2;
 
 /// What linking gave.
 pub(super) struct Linked {
@@ -152,7 +155,8 @@ fn plan_shards(
 ) -> Vec<Shard> {
     let count = match linking {
         Linking::Exact => 1,
-        Linking::Fast => rayon::current_num_threads().min(targets.len() / MIN_TARGETS_PER_SHARD),
+        Linking::Fast => (SHARDS_PER_THREAD * rayon::current_num_threads())
+            .min(targets.len() / MIN_TARGETS_PER_SHARD),
     };
     if count <= 1 {
         return vec![Shard {
@@ -160,14 +164,16 @@ fn plan_shards(
             files: ready,
         }];
     }
-    let total: usize = targets.iter().map(|t| t.text.len()).sum();
+    // Shards of about equal source size (a rough measure of linking cost).
+    let weights: Vec<usize> = targets.iter().map(|t| t.text.len()).collect();
+    let total: usize = weights.iter().sum();
     let mut runs: Vec<Vec<String>> = vec![Vec::new()];
     let mut size = 0;
-    for t in targets {
+    for (t, weight) in targets.iter().zip(weights) {
         if size >= total * runs.len() / count && runs.len() < count {
             runs.push(Vec::new());
         }
-        size += t.text.len();
+        size += weight;
         runs.last_mut()
             .expect("one run at least")
             .push(t.name.clone());
@@ -217,6 +223,7 @@ fn plan_shards(
 }
 
 fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -> Linked {
+    let _timing = crate::trace::phase("link shard");
     let outcome = Rc::new(RefCell::new(LazyOutcome::default()));
     let mut chain = ChainFileResolver::new();
     chain.add(ParsedFiles {

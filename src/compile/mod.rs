@@ -166,68 +166,89 @@ fn compile_with(
             deps.filter(|d| *d == editions::DESCRIPTOR_PROTO).count() > usize::from(injected)
         })
         && !is_target.contains(editions::DESCRIPTOR_PROTO);
-    let mut files = Vec::with_capacity(order.len());
-    for fd in order {
-        let name = fd.name();
-        if injected_only && name == editions::DESCRIPTOR_PROTO {
-            continue;
-        }
-        let mut proto = fd.file_descriptor_proto().clone();
-        if json_names::has_placeholders(&proto) {
-            json_names::restore(&mut proto);
-        }
-        // Fast linking: the pool holds only the option locations, with their resolved paths.
-        let mut own_source_info = match detached.remove(name) {
-            Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
-            None => None,
-        };
-        // Exact linking: the pool's source info, with protox's columns; make them buf's.
-        if own_source_info.is_none() {
-            if let (Some(info), Some(wf)) = (&mut proto.source_code_info, workspace.files.get(name))
-            {
-                if let Some(columns) = source_info::BufColumns::new(&wf.text) {
-                    columns.apply(info);
-                }
-            }
-        }
-        let edition = match editions_files.get(name) {
-            Some((edition, restore)) => {
-                // Restoring the editions form renumbers locations (`import option`): decoded.
-                if let Some(encoded) = own_source_info.take() {
-                    proto.source_code_info = Some(prost::Message::decode(encoded.as_slice()).ok()?);
-                }
-                let option_dependency = editions::restore_editions_form(&mut proto, restore);
-                Some((*edition, option_dependency))
-            }
-            None => None,
-        };
-        let mut file = match workspace.files.get(name) {
-            Some(wf) => ImageFile::new(
-                proto,
-                !is_target.contains(name),
-                wf.external_path.clone(),
-                wf.root_path.clone(),
-                Some(wf.module),
-                Some(wf.text.clone()),
-            ),
-            None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
-        };
-        if let Some((edition, option_dependency)) = edition {
-            file.edition = Some(edition);
-            file.option_dependency = option_dependency;
-        }
-        if own_source_info.is_some() {
-            file.set_encoded_source_info(own_source_info);
-        }
-        files.push(file);
-    }
+    // Each file's descriptor, its own source info, and its place in the workspace, in parallel.
+    let work: Vec<_> = order
+        .into_iter()
+        .filter(|fd| !(injected_only && fd.name() == editions::DESCRIPTOR_PROTO))
+        .map(|fd| {
+            let own = detached.remove(fd.name());
+            (fd, own)
+        })
+        .collect();
+    let files = work
+        .into_par_iter()
+        .map(|(fd, own)| image_file(&fd, own, workspace, &is_target, &editions_files))
+        .collect::<Option<Vec<ImageFile>>>()?;
     let image = Image::new(files, linked.pools);
+    drop(_image_phase);
+    let _checking = crate::trace::phase("feature checks");
     let mut feature_errors = editions::check_features(&image);
     if !feature_errors.is_empty() {
         sort_and_dedup(&mut feature_errors);
         return Some(Compiled::Errors(feature_errors));
     }
     Some(Compiled::Image(image))
+}
+
+/// The image file of a linked file: its descriptor as the image shows it (default JSON names,
+/// editions form), its source info (`own`, split off before fast linking; else the pool's) with
+/// buf's columns, and where it is in the workspace. `None` if `own` does not line up with the
+/// pool's option locations (then link again exactly).
+fn image_file(
+    fd: &prost_reflect::FileDescriptor,
+    own: Option<source_info::Detached>,
+    workspace: &Workspace,
+    is_target: &BTreeSet<&str>,
+    editions_files: &HashMap<String, (editions::Edition, editions::Restore)>,
+) -> Option<ImageFile> {
+    let name = fd.name();
+    let mut proto = fd.file_descriptor_proto().clone();
+    if json_names::has_placeholders(&proto) {
+        json_names::restore(&mut proto);
+    }
+    // Fast linking: the pool holds only the option locations, with their resolved paths.
+    let mut own_source_info = match own {
+        Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
+        None => None,
+    };
+    // Exact linking: the pool's source info, with protox's columns; make them buf's.
+    if own_source_info.is_none() {
+        if let (Some(info), Some(wf)) = (&mut proto.source_code_info, workspace.files.get(name)) {
+            if let Some(columns) = source_info::BufColumns::new(&wf.text) {
+                columns.apply(info);
+            }
+        }
+    }
+    let edition = match editions_files.get(name) {
+        Some((edition, restore)) => {
+            // Restoring the editions form renumbers locations (`import option`): decoded.
+            if let Some(encoded) = own_source_info.take() {
+                proto.source_code_info = Some(prost::Message::decode(encoded.as_slice()).ok()?);
+            }
+            let option_dependency = editions::restore_editions_form(&mut proto, restore);
+            Some((*edition, option_dependency))
+        }
+        None => None,
+    };
+    let mut file = match workspace.files.get(name) {
+        Some(wf) => ImageFile::new(
+            proto,
+            !is_target.contains(name),
+            wf.external_path.clone(),
+            wf.root_path.clone(),
+            Some(wf.module),
+            Some(wf.text.clone()),
+        ),
+        None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
+    };
+    if let Some((edition, option_dependency)) = edition {
+        file.edition = Some(edition);
+        file.option_dependency = option_dependency;
+    }
+    if own_source_info.is_some() {
+        file.set_encoded_source_info(own_source_info);
+    }
+    Some(file)
 }
 
 /// Include roots from `-I` flags and the `PROTOFORGE_INCLUDE` path list.

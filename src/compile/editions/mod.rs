@@ -143,12 +143,29 @@ fn unrequire(m: &mut DescriptorProto) {
 /// is not zero, edition 2024's naming style, enum values that clash once their prefix is
 /// stripped (proto3 too), and types used from files not imported for them.
 pub fn check_features(image: &Image) -> Vec<Finding> {
-    use features::*;
-    let mut out = Vec::new();
+    use rayon::prelude::*;
     let has_editions = image.files.iter().any(|f| f.edition.is_some());
     let local_symbols = visibility::local_symbols(image);
-    for file in image.targets() {
-        if let Some(local) = &local_symbols {
+    image
+        .files
+        .par_iter()
+        .filter(|f| !f.is_import)
+        .flat_map_iter(|file| check_file(image, file, local_symbols.as_ref(), has_editions))
+        .collect()
+}
+
+/// [`check_features`] for one target file.
+fn check_file(
+    image: &Image,
+    file: &crate::image::ImageFile,
+    local_symbols: Option<&std::collections::HashMap<String, bool>>,
+    has_editions: bool,
+) -> Vec<Finding> {
+    use features::*;
+    let mut out = Vec::new();
+    // (A block: `report` below borrows `out` until its end.)
+    {
+        if let Some(local) = local_symbols {
             visibility::unexported_uses(image, file, local, &mut out);
             visibility::strict_exports(image, file, &mut out);
         }
@@ -159,13 +176,13 @@ pub fn check_features(image: &Image) -> Vec<Finding> {
             validate::enum_value_conflicts(image, file, &mut out);
         }
         if file.edition.is_none() {
-            continue;
+            return out;
         }
         types_not_imported(image, file, &mut out);
         validate::feature_sets(image, file, &mut out);
         validate::naming_style(image, file, &mut out);
         let Some(fd) = image.file_descriptor(file.name()) else {
-            continue;
+            return out;
         };
         let locs = file.locations();
         let mut report = |path: Vec<i32>, message: String| {
