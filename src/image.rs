@@ -102,9 +102,8 @@ impl Image {
 /// One compiled file.
 #[derive(Debug, Clone)]
 pub struct ImageFile {
-    /// The descriptor. Its `source_code_info` is always empty: the image file keeps the source
-    /// info encoded (see [`ImageFile::source_code_info`] and [`ImageFile::locations`]).
-    pub proto: FileDescriptorProto,
+    /// The descriptor (see [`ImageFile::proto`]).
+    proto: Proto,
     /// True when the file is only here because a target imports it.
     pub is_import: bool,
     /// The path shown to users in findings: relative to the input they named
@@ -129,8 +128,18 @@ pub struct ImageFile {
     locations: OnceLock<Locations>,
 }
 
+/// Where an image file's descriptor is.
+#[derive(Debug, Clone)]
+enum Proto {
+    /// The linked pool's copy, as it is for most files (no second copy of every descriptor).
+    Linked(FileDescriptor),
+    /// A descriptor of its own (editions form, restored JSON names, outlines of unlinked files).
+    Own(Box<FileDescriptorProto>),
+}
+
 impl ImageFile {
-    /// A file; `proto`'s source info, if any, moves into the image file's encoded copy.
+    /// A file with a descriptor of its own; `proto`'s source info, if any, moves into the image
+    /// file's encoded copy.
     pub fn new(
         mut proto: FileDescriptorProto,
         is_import: bool,
@@ -143,6 +152,50 @@ impl ImageFile {
             .source_code_info
             .take()
             .map(|info| crate::compile::encode_source_info(&info));
+        let mut file = ImageFile::linked_or_own(
+            Proto::Own(Box::new(proto)),
+            is_import,
+            external_path,
+            root_path,
+            module,
+            source,
+        );
+        file.source_info = source_info;
+        file
+    }
+
+    /// A file whose descriptor is the pool's copy as linked, with its source info encoded
+    /// (`source_info`; the pool's own copy of the source info, if any, is never read).
+    pub fn linked(
+        fd: FileDescriptor,
+        source_info: Option<Vec<u8>>,
+        is_import: bool,
+        external_path: String,
+        root_path: String,
+        module: Option<usize>,
+        source: Option<Arc<str>>,
+    ) -> Self {
+        let mut file = ImageFile::linked_or_own(
+            Proto::Linked(fd),
+            is_import,
+            external_path,
+            root_path,
+            module,
+            source,
+        );
+        file.source_info = source_info;
+        file
+    }
+
+    fn linked_or_own(
+        proto: Proto,
+        is_import: bool,
+        external_path: String,
+        root_path: String,
+        module: Option<usize>,
+        source: Option<Arc<str>>,
+    ) -> Self {
+        let source_info = None;
         ImageFile {
             proto,
             is_import,
@@ -154,6 +207,29 @@ impl ImageFile {
             option_dependency: Vec::new(),
             source_info,
             locations: OnceLock::new(),
+        }
+    }
+
+    /// The descriptor. Read positions and comments through [`ImageFile::locations`] and
+    /// [`ImageFile::source_code_info`], never through its `source_code_info` field (the pool's
+    /// copy may hold part of it, with the compiler's columns).
+    pub fn proto(&self) -> &FileDescriptorProto {
+        match &self.proto {
+            Proto::Linked(fd) => fd.file_descriptor_proto(),
+            Proto::Own(proto) => proto,
+        }
+    }
+
+    /// The descriptor, to change: the image file takes a copy of its own first if needed.
+    pub fn proto_mut(&mut self) -> &mut FileDescriptorProto {
+        if let Proto::Linked(fd) = &self.proto {
+            let mut own = fd.file_descriptor_proto().clone();
+            own.source_code_info = None;
+            self.proto = Proto::Own(Box::new(own));
+        }
+        match &mut self.proto {
+            Proto::Own(proto) => proto,
+            Proto::Linked(_) => unreachable!("made its own just above"),
         }
     }
 
@@ -178,16 +254,16 @@ impl ImageFile {
 
     /// The import path (`foo/v1/foo.proto`).
     pub fn name(&self) -> &str {
-        self.proto.name()
+        self.proto().name()
     }
 
     pub fn package(&self) -> &str {
-        self.proto.package()
+        self.proto().package()
     }
 
     /// The `syntax` as buf reports it: `proto2` when absent, `proto3`, or `editions`.
     pub fn syntax(&self) -> &str {
-        match self.proto.syntax.as_deref() {
+        match self.proto().syntax.as_deref() {
             None | Some("") => "proto2",
             Some(s) => s,
         }

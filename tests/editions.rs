@@ -336,7 +336,7 @@ fn reserved_identifiers_become_reserved_names() {
     let ws = common::workspace(&[("a.proto", src)]);
     let image = image(ws.path());
     let file = image.file("a.proto").unwrap();
-    let m = &file.proto.message_type[0];
+    let m = &file.proto().message_type[0];
     assert_eq!(m.reserved_name, ["foo", "bar_baz"]);
     assert_eq!(m.reserved_range.len(), 1);
     assert_eq!(m.enum_type[0].reserved_name, ["OLD"]);
@@ -353,7 +353,7 @@ fn default_values_keep_buf_locations() {
     let ws = common::workspace(&[("a.proto", src)]);
     let image = image(ws.path());
     let file = image.file("a.proto").unwrap();
-    let fields = &file.proto.message_type[0].field;
+    let fields = &file.proto().message_type[0].field;
     assert_eq!(fields[0].default_value(), "abc");
     assert_eq!(fields[1].default_value(), "-5");
     assert_eq!(fields[1].json_name(), "eye");
@@ -557,10 +557,10 @@ fn option_import_extensions_resolve_in_the_pool() {
         ["opts/v1/opts.proto", "google/protobuf/cpp_features.proto"]
     );
     assert_eq!(
-        file.proto.dependency,
+        file.proto().dependency,
         ["other/v1/other.proto", "other/v1/more.proto"]
     );
-    assert_eq!(file.proto.public_dependency, [0]);
+    assert_eq!(file.proto().public_dependency, [0]);
     let pool = image.pool_of("a/v1/a.proto").expect("a.proto linked");
     let m = pool.get_message_by_name("a.v1.A").unwrap();
     let info = pool.get_extension_by_name("opts.v1.info").unwrap();
@@ -718,7 +718,7 @@ fn float_defaults_as_buf() {
     let src = "edition = \"2023\";\npackage g;\nmessage M {\n  double a = 1 [default = 1.50];\n  float b = 2 [default = 1e5];\n  double c = 3 [default = -0.0];\n  double d = 4 [default = -nan];\n  float e = 5 [default = 1.5e-3];\n  double f = 6 [default = -inf];\n  float g = 7 [default = inf];\n  double h = 8 [default = 1e21];\n  double i = 9 [default = -2.5e-5];\n  double j = 10 [default = 1234567];\n  double k = 11 [default = 5];\n}\n";
     let ws = common::workspace(&[("a.proto", src)]);
     let image = image(ws.path());
-    let fields = &image.file("a.proto").unwrap().proto.message_type[0].field;
+    let fields = &image.file("a.proto").unwrap().proto().message_type[0].field;
     let defaults: Vec<&str> = fields.iter().map(|f| f.default_value()).collect();
     assert_eq!(
         defaults,

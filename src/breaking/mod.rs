@@ -167,7 +167,10 @@ fn map_field_of_entry(file: &ImageFile, path: &[i32]) -> Option<Vec<i32>> {
     if kind != tag::file::MESSAGE_TYPE {
         return None;
     }
-    let mut message = file.proto.message_type.get(usize::try_from(index).ok()?)?;
+    let mut message = file
+        .proto()
+        .message_type
+        .get(usize::try_from(index).ok()?)?;
     let mut depth = 2;
     while let [tag::message::NESTED_TYPE, nested, ..] = path[depth..] {
         let child = message.nested_type.get(usize::try_from(nested).ok()?)?;

@@ -60,7 +60,7 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
                 encode_key(1, WireType::Varint, &mut ext);
                 encode_varint(1, &mut ext);
             }
-            if file.proto.syntax.as_deref().unwrap_or("").is_empty() {
+            if file.proto().syntax.as_deref().unwrap_or("").is_empty() {
                 encode_key(3, WireType::Varint, &mut ext);
                 encode_varint(1, &mut ext);
             }
@@ -138,12 +138,12 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     }
     let mut image = super::image_from_pool(pool, &imports);
     for file in &mut image.files {
-        if super::json_names::has_placeholders(&file.proto) {
-            super::json_names::restore(&mut file.proto);
+        if super::json_names::has_placeholders(file.proto()) {
+            super::json_names::restore(file.proto_mut());
         }
         if let Some((edition, restore)) = editions.get(file.name()) {
             file.option_dependency =
-                super::editions::restore_editions_form(&mut file.proto, restore);
+                super::editions::restore_editions_form(file.proto_mut(), restore);
             file.edition = Some(*edition);
         }
     }

@@ -191,9 +191,9 @@ fn compile_with(
 }
 
 /// The image file of a linked file: its descriptor as the image shows it (default JSON names,
-/// editions form), its source info (`own`, split off before fast linking; else the pool's) with
-/// buf's columns, and where it is in the workspace. `None` if `own` does not line up with the
-/// pool's option locations (then link again exactly).
+/// editions form; the pool's copy when it needs neither), its source info (`own`, split off
+/// before fast linking; else the pool's) with buf's columns, and where it is in the workspace.
+/// `None` if `own` does not line up with the pool's option locations (then link again exactly).
 fn image_file(
     fd: &prost_reflect::FileDescriptor,
     own: Option<source_info::Detached>,
@@ -202,51 +202,58 @@ fn image_file(
     editions_files: &HashMap<String, (editions::Edition, editions::Restore)>,
 ) -> Option<ImageFile> {
     let name = fd.name();
-    let mut proto = fd.file_descriptor_proto().clone();
-    if json_names::has_placeholders(&proto) {
-        json_names::restore(&mut proto);
-    }
-    // Fast linking: the pool holds only the option locations, with their resolved paths.
-    let mut own_source_info = match own {
-        Some(own) => Some(own.rejoin(proto.source_code_info.take().as_ref())?),
-        None => None,
-    };
-    // Exact linking: the pool's source info, with protox's columns; make them buf's.
-    if own_source_info.is_none() {
-        if let (Some(info), Some(wf)) = (&mut proto.source_code_info, workspace.files.get(name)) {
-            if let Some(columns) = source_info::BufColumns::new(&wf.text) {
-                columns.apply(info);
+    let linked = fd.file_descriptor_proto();
+    let wf = workspace.files.get(name);
+    let source_info = match own {
+        // Fast linking: the pool holds only the option locations, with their resolved paths.
+        Some(own) => Some(own.rejoin(linked.source_code_info.as_ref())?),
+        // Exact linking (and files from include roots): the pool's, with protox's columns.
+        None => linked.source_code_info.as_ref().map(|info| {
+            match wf.and_then(|wf| source_info::BufColumns::new(&wf.text)) {
+                Some(columns) => {
+                    let mut info = info.clone();
+                    columns.apply(&mut info);
+                    source_info::encode(&info)
+                }
+                None => source_info::encode(info),
             }
-        }
-    }
-    let edition = match editions_files.get(name) {
-        Some((edition, restore)) => {
-            // Restoring the editions form renumbers locations (`import option`): decoded.
-            if let Some(encoded) = own_source_info.take() {
-                proto.source_code_info = Some(prost::Message::decode(encoded.as_slice()).ok()?);
-            }
-            let option_dependency = editions::restore_editions_form(&mut proto, restore);
-            Some((*edition, option_dependency))
-        }
-        None => None,
+        }),
     };
-    let mut file = match workspace.files.get(name) {
-        Some(wf) => ImageFile::new(
-            proto,
+    let (is_import, external_path, root_path, module, source) = match wf {
+        Some(wf) => (
             !is_target.contains(name),
             wf.external_path.clone(),
             wf.root_path.clone(),
             Some(wf.module),
             Some(wf.text.clone()),
         ),
-        None => ImageFile::new(proto, true, name.to_string(), name.to_string(), None, None),
+        None => (true, name.to_string(), name.to_string(), None, None),
     };
-    if let Some((edition, option_dependency)) = edition {
-        file.edition = Some(edition);
-        file.option_dependency = option_dependency;
+    let mut file = ImageFile::linked(
+        fd.clone(),
+        source_info,
+        is_import,
+        external_path,
+        root_path,
+        module,
+        source,
+    );
+    if json_names::has_placeholders(linked) {
+        json_names::restore(file.proto_mut());
     }
-    if own_source_info.is_some() {
-        file.set_encoded_source_info(own_source_info);
+    if let Some((edition, restore)) = editions_files.get(name) {
+        // Restoring the editions form renumbers locations (`import option`): decoded for it.
+        let mut proto = file.proto().clone();
+        proto.source_code_info = file.source_code_info();
+        file.option_dependency = editions::restore_editions_form(&mut proto, restore);
+        file.set_encoded_source_info(
+            proto
+                .source_code_info
+                .take()
+                .map(|i| source_info::encode(&i)),
+        );
+        *file.proto_mut() = proto;
+        file.edition = Some(*edition);
     }
     Some(file)
 }
@@ -266,8 +273,14 @@ pub fn image_from_pool(pool: DescriptorPool, imports: &BTreeSet<String>) -> Imag
         .files()
         .map(|fd| {
             let name = fd.name().to_string();
-            ImageFile::new(
-                fd.file_descriptor_proto().clone(),
+            let source_info = fd
+                .file_descriptor_proto()
+                .source_code_info
+                .as_ref()
+                .map(source_info::encode);
+            ImageFile::linked(
+                fd.clone(),
+                source_info,
                 imports.contains(&name),
                 name.clone(),
                 name,

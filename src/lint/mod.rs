@@ -107,7 +107,7 @@ impl<'a> Context<'a> {
                 CheckedFile {
                     file,
                     index,
-                    elements: Elements::of(&file.proto),
+                    elements: Elements::of(file.proto()),
                     is_target: is_target(file),
                 }
             })

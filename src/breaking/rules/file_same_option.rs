@@ -30,7 +30,7 @@ fn same_value<'a>(
 }
 
 fn options(file: &ImageFile) -> FileOptions {
-    file.proto.options.clone().unwrap_or_default()
+    file.proto().options.clone().unwrap_or_default()
 }
 
 crate::declare_rule! {

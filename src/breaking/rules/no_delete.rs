@@ -113,8 +113,8 @@ pub(super) fn message_no_delete<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
 
 pub(super) fn service_no_delete<'a>(p: &Pairs<'a>, r: &mut Report<'a>) {
     for (prev, cur) in &p.files {
-        let now: Vec<&str> = cur.proto.service.iter().map(|s| s.name()).collect();
-        for s in &prev.proto.service {
+        let now: Vec<&str> = cur.proto().service.iter().map(|s| s.name()).collect();
+        for s in &prev.proto().service {
             if now.contains(&s.name()) {
                 continue;
             }

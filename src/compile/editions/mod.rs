@@ -267,7 +267,7 @@ fn types_not_imported(image: &Image, file: &crate::image::ImageFile, out: &mut V
     ) else {
         return;
     };
-    let mut visible = with_public_imports(pool, &file.proto.dependency);
+    let mut visible = with_public_imports(pool, &file.proto().dependency);
     visible.insert(file.name().to_string());
     let option_only: HashSet<String> = with_public_imports(pool, &file.option_dependency)
         .into_iter()
@@ -638,9 +638,9 @@ pub fn encode_editions_form(
     msg.set_field_by_name("syntax", Value::String("editions".into()));
     let strings = |list: &[String]| Value::List(list.iter().cloned().map(Value::String).collect());
     let ints = |list: &[i32]| Value::List(list.iter().copied().map(Value::I32).collect());
-    msg.set_field_by_name("dependency", strings(&file.proto.dependency));
-    msg.set_field_by_name("public_dependency", ints(&file.proto.public_dependency));
-    msg.set_field_by_name("weak_dependency", ints(&file.proto.weak_dependency));
+    msg.set_field_by_name("dependency", strings(&file.proto().dependency));
+    msg.set_field_by_name("public_dependency", ints(&file.proto().public_dependency));
+    msg.set_field_by_name("weak_dependency", ints(&file.proto().weak_dependency));
     let mut option_dependency = None;
     if !file.option_dependency.is_empty() {
         match desc.get_field_by_name("option_dependency") {

@@ -22,8 +22,8 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
-        for &i in &f.file.proto.public_dependency {
-            if let Some(dep) = f.file.proto.dependency.get(i as usize) {
+        for &i in &f.file.proto().public_dependency {
+            if let Some(dep) = f.file.proto().dependency.get(i as usize) {
                 out.at(
                     f,
                     &[tag::file::DEPENDENCY, i],

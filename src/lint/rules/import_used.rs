@@ -29,7 +29,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
         let Some(pool) = cx.image.pool_of(f.name()) else {
             continue;
         };
-        let proto = &f.file.proto;
+        let proto = f.file.proto();
         if proto.dependency.is_empty() {
             continue;
         }

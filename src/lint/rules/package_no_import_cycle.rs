@@ -33,7 +33,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
     for (fi, f) in image.files.iter().enumerate() {
         let pkg = f.package();
         let entry = graph.entry(pkg).or_default();
-        for (di, dep) in f.proto.dependency.iter().enumerate() {
+        for (di, dep) in f.proto().dependency.iter().enumerate() {
             let Some(&target) = by_name.get(dep.as_str()) else {
                 continue;
             };

@@ -176,7 +176,7 @@ fn same_value(
     for (pkg, files) in by_package {
         let values: Vec<String> = files
             .iter()
-            .map(|f| value(f.file.proto.options.as_ref().unwrap_or(&default_options)))
+            .map(|f| value(f.file.proto().options.as_ref().unwrap_or(&default_options)))
             .collect();
         let mut distinct: BTreeSet<&str> = values.iter().map(String::as_str).collect();
         if distinct.len() < 2 {

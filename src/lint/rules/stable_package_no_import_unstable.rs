@@ -24,7 +24,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
         if package_version(f.package()) != Some(Stability::Stable) {
             continue;
         }
-        for (i, dep) in f.file.proto.dependency.iter().enumerate() {
+        for (i, dep) in f.file.proto().dependency.iter().enumerate() {
             let Some(&dep_pkg) = by_name.get(dep.as_str()) else {
                 continue;
             };

@@ -24,7 +24,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
         // Compilers leave `syntax` empty for an explicit `syntax = "proto2";`: with source
         // info, the statement's location decides.
-        let declared = match f.file.proto.syntax.as_deref() {
+        let declared = match f.file.proto().syntax.as_deref() {
             None | Some("") => {
                 f.file.has_location(&[tag::file::SYNTAX])
                     || f.file.has_location(&[tag::file::EDITION])
