@@ -128,7 +128,11 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     // Default JSON names that clash in proto2 files (allowed, as in buf): placeholders for linking.
     let placeholders = json_linkable(bytes).map_err(|e| corrupt(origin, &e))?;
     let bytes = placeholders.as_deref().unwrap_or(bytes);
-    let pool = DescriptorPool::decode(bytes).map_err(|e| corrupt(origin, &e.to_string()))?;
+    // The pool does not need the source info (options are already interpreted in an image), and
+    // would copy it three times: the image files keep it encoded, as it came.
+    let (bytes, mut source_infos) = split_source_infos(bytes).map_err(|e| corrupt(origin, &e))?;
+    let pool =
+        DescriptorPool::decode(bytes.as_slice()).map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
         return Err(
             Error::new(format!("{origin}: the image contains no files")).with_help(
@@ -138,6 +142,9 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     }
     let mut image = super::image_from_pool(pool, &imports);
     for file in &mut image.files {
+        if let Some(info) = source_infos.remove(file.name()) {
+            file.set_encoded_source_info(Some(info));
+        }
         if super::json_names::has_placeholders(file.proto()) {
             super::json_names::restore(file.proto_mut());
         }
@@ -148,6 +155,47 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
         }
     }
     Ok(image)
+}
+
+/// The set without the files' `source_code_info`, and those by file name (encoded).
+#[allow(clippy::type_complexity)]
+fn split_source_infos(
+    mut set: &[u8],
+) -> std::result::Result<(Vec<u8>, std::collections::HashMap<String, Vec<u8>>), String> {
+    let mut out = Vec::with_capacity(set.len());
+    let mut infos = std::collections::HashMap::new();
+    while !set.is_empty() {
+        let start = set;
+        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
+        let body = take_field(&mut set, wire)?;
+        let (1, Some(mut file)) = (tag, body) else {
+            out.extend_from_slice(&start[..start.len() - set.len()]);
+            continue;
+        };
+        let mut stripped = Vec::with_capacity(file.len());
+        let (mut name, mut info) = (None, None);
+        while !file.is_empty() {
+            let field_start = file;
+            let (ftag, fwire) = decode_key(&mut file).map_err(|e| e.to_string())?;
+            let fbody = take_field(&mut file, fwire)?;
+            match (ftag, fbody) {
+                (SOURCE_CODE_INFO_FIELD, Some(body)) => info = Some(body.to_vec()),
+                (ftag, fbody) => {
+                    if let (1, Some(n)) = (ftag, fbody) {
+                        name = Some(String::from_utf8_lossy(n).into_owned());
+                    }
+                    stripped.extend_from_slice(&field_start[..field_start.len() - file.len()]);
+                }
+            }
+        }
+        if let (Some(name), Some(info)) = (name, info) {
+            infos.insert(name, info);
+        }
+        encode_key(1, WireType::LengthDelimited, &mut out);
+        encode_varint(stripped.len() as u64, &mut out);
+        out.extend_from_slice(&stripped);
+    }
+    Ok((out, infos))
 }
 
 /// The set with [`super::json_names::make_linkable_encoded`] applied to each file; `None` when

@@ -219,16 +219,30 @@ pub fn scan(mut encoded: &[u8], mut visit: impl FnMut(&[i32], &[u8])) {
     }
 }
 
-/// The body of the next `location` field.
+/// The body of the next `location` field; other fields (buf writes an extension of its own into
+/// `SourceCodeInfo`) are skipped.
 fn next_location<'a>(encoded: &mut &'a [u8]) -> Option<&'a [u8]> {
-    let (tag, wire) = decode_key(encoded).ok()?;
-    if tag != LOCATION_FIELD || wire != WireType::LengthDelimited {
-        return None;
+    loop {
+        let (tag, wire) = decode_key(encoded).ok()?;
+        let len = match wire {
+            WireType::LengthDelimited => decode_varint(encoded).ok()? as usize,
+            WireType::Varint => {
+                decode_varint(encoded).ok()?;
+                continue;
+            }
+            WireType::SixtyFourBit => 8,
+            WireType::ThirtyTwoBit => 4,
+            WireType::StartGroup | WireType::EndGroup => return None,
+        };
+        let body = encoded.get(..len)?;
+        *encoded = &encoded[len..];
+        if tag == LOCATION_FIELD && wire == WireType::LengthDelimited {
+            return Some(body);
+        }
+        if encoded.is_empty() {
+            return None;
+        }
     }
-    let len = decode_varint(encoded).ok()? as usize;
-    let body = encoded.get(..len)?;
-    *encoded = &encoded[len..];
-    Some(body)
 }
 
 /// The `path` of an encoded location (field 1, packed; prost writes it first).
@@ -376,6 +390,12 @@ mod tests {
         let mut count = 0;
         scan(&[0x0a, 0x09, 0x0a], |_, _| count += 1);
         assert_eq!(count, 0, "a truncated encoding stops the scan");
+        // An extension field (as buf writes one) before a location is skipped.
+        let mut with_extension = vec![0x82, 0xe0, 0xd6, 0xfc, 0x0f, 0x03, 0x1a, 0x01, 0x03];
+        with_extension.extend(encode(&info));
+        let mut paths = Vec::new();
+        scan(&with_extension, |path, _| paths.push(path.to_vec()));
+        assert_eq!(paths.len(), 3);
     }
 
     #[test]
