@@ -233,6 +233,14 @@ impl ImageFile {
         }
     }
 
+    /// Replaces the descriptor; its source info, if any, replaces the image file's.
+    pub fn set_proto(&mut self, mut proto: FileDescriptorProto) {
+        if let Some(info) = proto.source_code_info.take() {
+            self.set_encoded_source_info(Some(crate::compile::encode_source_info(&info)));
+        }
+        self.proto = Proto::Own(Box::new(proto));
+    }
+
     /// Replaces the source info with an encoded `SourceCodeInfo`.
     pub fn set_encoded_source_info(&mut self, encoded: Option<Vec<u8>>) {
         self.source_info = encoded;

@@ -246,13 +246,7 @@ fn image_file(
         let mut proto = file.proto().clone();
         proto.source_code_info = file.source_code_info();
         file.option_dependency = editions::restore_editions_form(&mut proto, restore);
-        file.set_encoded_source_info(
-            proto
-                .source_code_info
-                .take()
-                .map(|i| source_info::encode(&i)),
-        );
-        *file.proto_mut() = proto;
+        file.set_proto(proto);
         file.edition = Some(*edition);
     }
     Some(file)
