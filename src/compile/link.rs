@@ -30,7 +30,7 @@ use crate::workspace::{Workspace, WorkspaceFile};
 
 /// Inputs smaller than this are linked by one compiler: a shard's share of the common imports
 /// would cost more than the parallelism saves.
-const MIN_TARGETS_PER_SHARD: usize = 256;
+pub(super) const MIN_TARGETS_PER_SHARD: usize = 256;
 /// Shards per thread: shards differ in cost, so more shards than threads keep both cores busy
 /// to the end (each shard links its share of the common imports again).
 const SHARDS_PER_THREAD: usize = 2;
@@ -47,11 +47,14 @@ pub(super) struct Linked {
 }
 
 /// Links the workspace's target files (those that parsed) and everything they import.
-/// `ready` holds the parsed targets; `failed`, the workspace files that did not parse.
+/// `ready` holds the parsed targets; `failed`, the workspace files that did not parse. Fast
+/// linking uses shards of at least `min_targets_per_shard` targets ([`MIN_TARGETS_PER_SHARD`];
+/// tests force shards on small inputs).
 pub(super) fn link(
     workspace: &Workspace,
     include_roots: &[PathBuf],
     linking: Linking,
+    min_targets_per_shard: usize,
     ready: HashMap<String, Parsed>,
     failed: BTreeSet<String>,
 ) -> Linked {
@@ -71,7 +74,7 @@ pub(super) fn link(
         include_roots: include_roots.to_vec(),
         linking,
     };
-    let shards = plan_shards(&targets, ready, linking);
+    let shards = plan_shards(&targets, ready, linking, min_targets_per_shard);
     let outcomes: Vec<Linked> = if shards.len() == 1 {
         shards
             .into_iter()
@@ -152,11 +155,12 @@ fn plan_shards(
     targets: &[&WorkspaceFile],
     mut ready: HashMap<String, Parsed>,
     linking: Linking,
+    min_targets_per_shard: usize,
 ) -> Vec<Shard> {
     let count = match linking {
         Linking::Exact => 1,
         Linking::Fast => (SHARDS_PER_THREAD * rayon::current_num_threads())
-            .min(targets.len() / MIN_TARGETS_PER_SHARD),
+            .min(targets.len() / min_targets_per_shard.max(1)),
     };
     if count <= 1 {
         return vec![Shard {

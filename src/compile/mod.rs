@@ -44,12 +44,15 @@ pub enum Compiled {
 
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
-    if let Some(compiled) = compile_with(workspace, include_roots, Linking::Fast) {
+    let shards = link::MIN_TARGETS_PER_SHARD;
+    if let Some(compiled) = compile_with(workspace, include_roots, Linking::Fast, shards) {
         return Ok(compiled);
     }
     let _again = crate::trace::phase("compile again for error positions");
-    Ok(compile_with(workspace, include_roots, Linking::Exact)
-        .expect("exact linking always gives an outcome"))
+    Ok(
+        compile_with(workspace, include_roots, Linking::Exact, shards)
+            .expect("exact linking always gives an outcome"),
+    )
 }
 
 /// How much of each file the linker (prost-reflect's `DescriptorPool`) gets.
@@ -67,6 +70,7 @@ fn compile_with(
     workspace: &Workspace,
     include_roots: &[PathBuf],
     linking: Linking,
+    min_targets_per_shard: usize,
 ) -> Option<Compiled> {
     // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
     // only if a target imports them (a one-file run in a large module stays fast). Files with an
@@ -136,7 +140,14 @@ fn compile_with(
     }
 
     let linking_phase = crate::trace::phase("link");
-    let linked = link::link(workspace, include_roots, linking, ready, failed);
+    let linked = link::link(
+        workspace,
+        include_roots,
+        linking,
+        min_targets_per_shard,
+        ready,
+        failed,
+    );
     drop(linking_phase);
     findings.extend(linked.findings);
     editions_files.extend(linked.editions_files);
@@ -284,4 +295,102 @@ pub fn image_from_pool(pool: DescriptorPool, imports: &BTreeSet<String>) -> Imag
         })
         .collect();
     Image::new(files, vec![pool])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::InputArgs;
+    use crate::pipeline::{self, Loaded};
+    use std::path::Path;
+
+    /// Every fixture folder that is one input (a `buf.yaml`, or a breaking side).
+    fn fixtures() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("examples/orders")];
+        let list = |dir: &Path| -> Vec<PathBuf> {
+            let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            out.sort();
+            out
+        };
+        for kind in ["lint", "generate", "editions", "editions/errors"] {
+            dirs.extend(
+                list(&root.join("testdata").join(kind))
+                    .into_iter()
+                    .filter(|d| d.is_dir()),
+            );
+        }
+        for rule in list(&root.join("testdata/breaking")) {
+            dirs.extend([rule.join("previous"), rule.join("current")]);
+        }
+        dirs.retain(|d| d.is_dir());
+        dirs
+    }
+
+    fn bytes(image: &Image) -> Vec<u8> {
+        let enc = ImageEncoding {
+            json: false,
+            exclude_imports: false,
+            exclude_source_info: false,
+            as_file_descriptor_set: false,
+        };
+        encode_image(image, enc).expect("encodes")
+    }
+
+    /// Fast linking (source info split off, shards) gives exactly the image exact linking gives,
+    /// and gives up (so that exact linking reports) whenever exact linking finds errors.
+    #[test]
+    fn fast_and_sharded_linking_give_the_exact_image() {
+        let mut compared = 0;
+        for dir in fixtures() {
+            let args = InputArgs {
+                input: ".".to_string(),
+                ..InputArgs::default()
+            };
+            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
+            else {
+                continue;
+            };
+            let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
+            let fast = compile_with(&workspace, &[], Linking::Fast, link::MIN_TARGETS_PER_SHARD);
+            let sharded = compile_with(&workspace, &[], Linking::Fast, 1);
+            match exact {
+                Compiled::Errors(_) => {
+                    assert!(fast.is_none(), "{}: fast linking hid errors", dir.display());
+                    assert!(
+                        sharded.is_none(),
+                        "{}: sharded linking hid errors",
+                        dir.display()
+                    );
+                }
+                Compiled::Image(exact) => {
+                    let want = bytes(&exact);
+                    for (how, got) in [("fast", fast), ("sharded", sharded)] {
+                        let Some(Compiled::Image(got)) = got else {
+                            panic!(
+                                "{}: {how} linking failed where exact linking did not",
+                                dir.display()
+                            );
+                        };
+                        assert!(
+                            bytes(&got) == want,
+                            "{}: {how} image differs",
+                            dir.display()
+                        );
+                        let names = |i: &Image| -> Vec<(String, bool)> {
+                            i.files
+                                .iter()
+                                .map(|f| (f.name().to_string(), f.is_import))
+                                .collect()
+                        };
+                        assert_eq!(names(&got), names(&exact), "{}: {how}", dir.display());
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "only {compared} fixtures compiled");
+    }
 }
