@@ -13,6 +13,7 @@ use prost_reflect::{
     Value,
 };
 use prost_types::FieldDescriptorProto;
+use rayon::prelude::*;
 
 use crate::image::{Image, ImageFile};
 
@@ -267,8 +268,7 @@ pub struct Pairs<'a> {
 
 impl<'a> Pairs<'a> {
     pub fn new(previous: &'a Image, current: &'a Image) -> Pairs<'a> {
-        let previous = Side::new(previous);
-        let current = Side::new(current);
+        let (previous, current) = rayon::join(|| Side::new(previous), || Side::new(current));
         let files = previous
             .files
             .iter()
@@ -277,15 +277,19 @@ impl<'a> Pairs<'a> {
         let messages: Vec<_> = pair_by_key(&previous.messages, &current.messages);
         let enums: Vec<_> = pair_by_key(&previous.enums, &current.enums);
         let services: Vec<_> = pair_by_key(&previous.services, &current.services);
-        let mut fields = Vec::new();
-        for (p, c) in &messages {
-            let cur: HashMap<u32, FieldDescriptor> = c.fields().map(|f| (f.number(), f)).collect();
-            for pf in p.fields() {
-                if let Some(cf) = cur.get(&pf.number()) {
-                    fields.push((Field::Message(pf), Field::Message(cf.clone())));
-                }
-            }
-        }
+        let mut fields: Vec<(Field, Field)> = messages
+            .par_iter()
+            .flat_map_iter(|(p, c)| {
+                let cur: HashMap<u32, FieldDescriptor> =
+                    c.fields().map(|f| (f.number(), f)).collect();
+                p.fields()
+                    .filter_map(|pf| {
+                        let cf = cur.get(&pf.number())?.clone();
+                        Some((Field::Message(pf), Field::Message(cf)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         for (key, px) in &previous.extensions {
             if let Some(cx) = current.extensions.get(key) {
                 fields.push((Field::Extension(px.clone()), Field::Extension(cx.clone())));
