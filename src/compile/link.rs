@@ -149,8 +149,8 @@ struct Shard {
     files: HashMap<String, Parsed>,
 }
 
-/// One shard per thread for a large input (contiguous runs of targets of about equal source size),
-/// else one. A parsed file needed by several shards is copied into each.
+/// [`SHARDS_PER_THREAD`] shards per thread for a large input (contiguous runs of targets of about
+/// equal source size), else one. A parsed file needed by several shards is copied into each.
 fn plan_shards(
     targets: &[&WorkspaceFile],
     mut ready: HashMap<String, Parsed>,
