@@ -151,17 +151,17 @@ impl ImageFile {
         let source_info = proto
             .source_code_info
             .take()
-            .map(|info| crate::compile::encode_source_info(&info));
-        let mut file = ImageFile::linked_or_own(
-            Proto::Own(Box::new(proto)),
+            .map(|info| info.encode_to_vec());
+        let proto = Proto::Own(Box::new(proto));
+        ImageFile::with(
+            proto,
+            source_info,
             is_import,
             external_path,
             root_path,
             module,
             source,
-        );
-        file.source_info = source_info;
-        file
+        )
     }
 
     /// A file whose descriptor is the pool's copy as linked, with its source info encoded
@@ -175,27 +175,27 @@ impl ImageFile {
         module: Option<usize>,
         source: Option<Arc<str>>,
     ) -> Self {
-        let mut file = ImageFile::linked_or_own(
-            Proto::Linked(fd),
+        let proto = Proto::Linked(fd);
+        ImageFile::with(
+            proto,
+            source_info,
             is_import,
             external_path,
             root_path,
             module,
             source,
-        );
-        file.source_info = source_info;
-        file
+        )
     }
 
-    fn linked_or_own(
+    fn with(
         proto: Proto,
+        source_info: Option<Vec<u8>>,
         is_import: bool,
         external_path: String,
         root_path: String,
         module: Option<usize>,
         source: Option<Arc<str>>,
     ) -> Self {
-        let source_info = None;
         ImageFile {
             proto,
             is_import,
@@ -236,7 +236,7 @@ impl ImageFile {
     /// Replaces the descriptor; its source info, if any, replaces the image file's.
     pub fn set_proto(&mut self, mut proto: FileDescriptorProto) {
         if let Some(info) = proto.source_code_info.take() {
-            self.set_encoded_source_info(Some(crate::compile::encode_source_info(&info)));
+            self.set_encoded_source_info(Some(info.encode_to_vec()));
         }
         self.proto = Proto::Own(Box::new(proto));
     }

@@ -310,15 +310,12 @@ pub fn check(
         .collect();
     let hits: Vec<Hit<'_>> = selected
         .par_iter()
-        .map(|rule| {
+        .flat_map_iter(|rule| {
             let mut report = Report::new(rule.meta.id);
             let _timing = crate::trace::phase(rule.meta.id);
             (rule.check)(&pairs, &mut report);
             report.into_hits()
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
         .collect();
     let _placing = crate::trace::phase("filter and place");
 

@@ -8,6 +8,8 @@
 use std::collections::BTreeSet;
 
 use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
+
+use super::wire::{next_field, put_length_delimited, take_value};
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage, SerializeOptions};
 
 use crate::image::Image;
@@ -65,14 +67,10 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
                 encode_varint(1, &mut ext);
             }
             if !ext.is_empty() {
-                encode_key(BUF_EXTENSION_FIELD, WireType::LengthDelimited, &mut bytes);
-                encode_varint(ext.len() as u64, &mut bytes);
-                bytes.extend_from_slice(&ext);
+                put_length_delimited(BUF_EXTENSION_FIELD, &ext, &mut bytes);
             }
         }
-        encode_key(1, WireType::LengthDelimited, &mut set);
-        encode_varint(bytes.len() as u64, &mut set);
-        set.extend_from_slice(&bytes);
+        put_length_delimited(1, &bytes, &mut set);
     }
     if !enc.json {
         return Ok(set);
@@ -165,35 +163,29 @@ fn split_source_infos(
     let mut out = Vec::with_capacity(set.len());
     let mut infos = std::collections::HashMap::new();
     while !set.is_empty() {
-        let start = set;
-        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
-        let body = take_field(&mut set, wire)?;
-        let (1, Some(mut file)) = (tag, body) else {
-            out.extend_from_slice(&start[..start.len() - set.len()]);
+        let field = next_field(&mut set)?;
+        let (1, Some(mut file)) = (field.tag, field.body) else {
+            out.extend_from_slice(field.raw);
             continue;
         };
         let mut stripped = Vec::with_capacity(file.len());
         let (mut name, mut info) = (None, None);
         while !file.is_empty() {
-            let field_start = file;
-            let (ftag, fwire) = decode_key(&mut file).map_err(|e| e.to_string())?;
-            let fbody = take_field(&mut file, fwire)?;
-            match (ftag, fbody) {
+            let f = next_field(&mut file)?;
+            match (f.tag, f.body) {
                 (SOURCE_CODE_INFO_FIELD, Some(body)) => info = Some(body.to_vec()),
-                (ftag, fbody) => {
-                    if let (1, Some(n)) = (ftag, fbody) {
+                (tag, body) => {
+                    if let (1, Some(n)) = (tag, body) {
                         name = Some(String::from_utf8_lossy(n).into_owned());
                     }
-                    stripped.extend_from_slice(&field_start[..field_start.len() - file.len()]);
+                    stripped.extend_from_slice(f.raw);
                 }
             }
         }
         if let (Some(name), Some(info)) = (name, info) {
             infos.insert(name, info);
         }
-        encode_key(1, WireType::LengthDelimited, &mut out);
-        encode_varint(stripped.len() as u64, &mut out);
-        out.extend_from_slice(&stripped);
+        put_length_delimited(1, &stripped, &mut out);
     }
     Ok((out, infos))
 }
@@ -204,21 +196,17 @@ fn json_linkable(mut set: &[u8]) -> std::result::Result<Option<Vec<u8>>, String>
     let mut out = Vec::with_capacity(set.len());
     let mut changed = false;
     while !set.is_empty() {
-        let start = set;
-        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
-        let body = take_field(&mut set, wire)?;
-        let field = &start[..start.len() - set.len()];
-        match (tag, body) {
-            (1, Some(file)) => match super::json_names::make_linkable_encoded(file)? {
-                Some(linkable) => {
-                    encode_key(1, WireType::LengthDelimited, &mut out);
-                    encode_varint(linkable.len() as u64, &mut out);
-                    out.extend_from_slice(&linkable);
-                    changed = true;
-                }
-                None => out.extend_from_slice(field),
-            },
-            _ => out.extend_from_slice(field),
+        let field = next_field(&mut set)?;
+        let linkable = match (field.tag, field.body) {
+            (1, Some(file)) => super::json_names::make_linkable_encoded(file)?,
+            _ => None,
+        };
+        match linkable {
+            Some(linkable) => {
+                put_length_delimited(1, &linkable, &mut out);
+                changed = true;
+            }
+            None => out.extend_from_slice(field.raw),
         }
     }
     Ok(changed.then_some(out))
@@ -235,19 +223,17 @@ fn corrupt(origin: &str, detail: &str) -> Error {
 fn buf_import_flags(mut set: &[u8]) -> std::result::Result<BTreeSet<String>, String> {
     let mut imports = BTreeSet::new();
     while !set.is_empty() {
-        let (tag, wire) = decode_key(&mut set).map_err(|e| e.to_string())?;
-        let body = take_field(&mut set, wire)?;
-        if tag != 1 {
+        let field = next_field(&mut set)?;
+        if field.tag != 1 {
             continue;
         }
-        let Some(mut file) = body else {
+        let Some(mut file) = field.body else {
             return Err("file entry is not length-delimited".into());
         };
         let (mut name, mut is_import) = (None, false);
         while !file.is_empty() {
-            let (ftag, fwire) = decode_key(&mut file).map_err(|e| e.to_string())?;
-            let fbody = take_field(&mut file, fwire)?;
-            match (ftag, fbody) {
+            let f = next_field(&mut file)?;
+            match (f.tag, f.body) {
                 (1, Some(n)) => name = Some(String::from_utf8_lossy(n).into_owned()),
                 (BUF_EXTENSION_FIELD, Some(mut ext)) => {
                     while !ext.is_empty() {
@@ -255,7 +241,7 @@ fn buf_import_flags(mut set: &[u8]) -> std::result::Result<BTreeSet<String>, Str
                         if etag == 1 && ewire == WireType::Varint {
                             is_import = decode_varint(&mut ext).map_err(|e| e.to_string())? != 0;
                         } else {
-                            take_field(&mut ext, ewire)?;
+                            take_value(&mut ext, ewire)?;
                         }
                     }
                 }
@@ -271,7 +257,6 @@ fn buf_import_flags(mut set: &[u8]) -> std::result::Result<BTreeSet<String>, Str
     Ok(imports)
 }
 
-/// Skips one field value; returns the bytes of a length-delimited one.
 /// `file` (an encoded `FileDescriptorProto`) with its `source_code_info` replaced by `info`, or
 /// removed when `info` is `None`. The other fields keep their bytes and order; `info` goes where
 /// field 9 belongs in field-number order (before `syntax`, `edition`, ...).
@@ -279,58 +264,20 @@ fn with_source_info(mut file: &[u8], info: Option<&[u8]>) -> std::result::Result
     let mut out = Vec::with_capacity(file.len() + info.map_or(0, |i| i.len() + 8));
     let mut pending = info;
     while !file.is_empty() {
-        let start = file;
-        let (tag, wire) = decode_key(&mut file).map_err(|e| e.to_string())?;
-        take_field(&mut file, wire)?;
-        let field = &start[..start.len() - file.len()];
-        if tag > SOURCE_CODE_INFO_FIELD {
+        let field = next_field(&mut file)?;
+        if field.tag > SOURCE_CODE_INFO_FIELD {
             if let Some(info) = pending.take() {
-                encode_source_info(info, &mut out);
+                put_length_delimited(SOURCE_CODE_INFO_FIELD, info, &mut out);
             }
         }
-        if tag != SOURCE_CODE_INFO_FIELD {
-            out.extend_from_slice(field);
+        if field.tag != SOURCE_CODE_INFO_FIELD {
+            out.extend_from_slice(field.raw);
         }
     }
     if let Some(info) = pending {
-        encode_source_info(info, &mut out);
+        put_length_delimited(SOURCE_CODE_INFO_FIELD, info, &mut out);
     }
     Ok(out)
-}
-
-fn encode_source_info(info: &[u8], out: &mut Vec<u8>) {
-    encode_key(SOURCE_CODE_INFO_FIELD, WireType::LengthDelimited, out);
-    encode_varint(info.len() as u64, out);
-    out.extend_from_slice(info);
-}
-
-fn take_field<'a>(
-    buf: &mut &'a [u8],
-    wire: WireType,
-) -> std::result::Result<Option<&'a [u8]>, String> {
-    match wire {
-        WireType::Varint => decode_varint(buf).map(|_| None).map_err(|e| e.to_string()),
-        WireType::SixtyFourBit => skip(buf, 8).map(|_| None),
-        WireType::ThirtyTwoBit => skip(buf, 4).map(|_| None),
-        WireType::LengthDelimited => {
-            let len = decode_varint(buf).map_err(|e| e.to_string())? as usize;
-            if len > buf.len() {
-                return Err("truncated field".into());
-            }
-            let (body, rest) = buf.split_at(len);
-            *buf = rest;
-            Ok(Some(body))
-        }
-        WireType::StartGroup | WireType::EndGroup => Err("unexpected group".into()),
-    }
-}
-
-fn skip(buf: &mut &[u8], n: usize) -> std::result::Result<(), String> {
-    if buf.len() < n {
-        return Err("truncated field".into());
-    }
-    *buf = &buf[n..];
-    Ok(())
 }
 
 #[cfg(test)]

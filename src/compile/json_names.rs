@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage, Value};
-use prost_types::{DescriptorProto, FileDescriptorProto};
+use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorProto};
 
 /// Starts a placeholder JSON name.
 const PLACEHOLDER: char = '\0';
@@ -131,90 +131,38 @@ pub fn make_linkable_encoded(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
     }
     let mut proto =
         <FileDescriptorProto as prost::Message>::decode(bytes).map_err(|e| e.to_string())?;
-    fn forget_defaults(m: &mut DescriptorProto) {
-        for f in &mut m.field {
-            if f.json_name.as_deref() == Some(default_json_name(f.name()).as_str()) {
-                f.json_name = None;
-            }
+    each_field_mut(&mut proto.message_type, &mut |f| {
+        if f.json_name.as_deref() == Some(default_json_name(f.name()).as_str()) {
+            f.json_name = None;
         }
-        m.nested_type.iter_mut().for_each(forget_defaults);
-    }
-    proto.message_type.iter_mut().for_each(forget_defaults);
+    });
     if !make_linkable(&mut proto, false) {
         return Ok(None);
     }
-    // The fields that got a placeholder, by (message path, field index), set on the full form.
-    let mut placed: HashSet<(Vec<usize>, usize)> = HashSet::new();
-    fn collect(m: &DescriptorProto, path: &mut Vec<usize>, out: &mut HashSet<(Vec<usize>, usize)>) {
-        for (i, f) in m.field.iter().enumerate() {
-            if f.json_name().starts_with(PLACEHOLDER) {
-                out.insert((path.clone(), i));
-            }
-        }
-        for (i, n) in m.nested_type.iter().enumerate() {
-            path.push(i);
-            collect(n, path, out);
-            path.pop();
-        }
-    }
-    for (i, m) in proto.message_type.iter().enumerate() {
-        collect(m, &mut vec![i], &mut placed);
-    }
+    // Set the placeholders on the full form, field by field in the same order.
+    let mut placed = Vec::new();
+    each_field_mut(&mut proto.message_type, &mut |f| {
+        placed.push(f.json_name().starts_with(PLACEHOLDER))
+    });
+    let mut placed = placed.into_iter();
     let desc = FileDescriptorProto::default().descriptor();
     let mut file = DynamicMessage::decode(desc, bytes).map_err(|e| e.to_string())?;
-    fn apply(m: &mut DynamicMessage, path: &mut Vec<usize>, placed: &HashSet<(Vec<usize>, usize)>) {
-        if let Some(Value::List(fields)) = m.get_field_by_name_mut("field") {
-            for (i, f) in fields.iter_mut().enumerate() {
-                let Value::Message(f) = f else { continue };
-                if placed.contains(&(path.clone(), i)) {
-                    let name = match f.get_field_by_name("name").as_deref() {
-                        Some(Value::String(s)) => s.clone(),
-                        _ => String::new(),
-                    };
-                    f.set_field_by_name("json_name", Value::String(format!("{PLACEHOLDER}{name}")));
-                }
-            }
-        }
-        if let Some(Value::List(nested)) = m.get_field_by_name_mut("nested_type") {
-            for (i, n) in nested.iter_mut().enumerate() {
-                if let Value::Message(n) = n {
-                    path.push(i);
-                    apply(n, path, placed);
-                    path.pop();
-                }
-            }
-        }
-    }
-    if let Some(Value::List(messages)) = file.get_field_by_name_mut("message_type") {
-        for (i, m) in messages.iter_mut().enumerate() {
-            if let Value::Message(m) = m {
-                apply(m, &mut vec![i], &placed);
-            }
-        }
-    }
+    each_dynamic_field(&mut file, &mut |_, name| {
+        placed
+            .next()
+            .unwrap_or(false)
+            .then(|| format!("{PLACEHOLDER}{name}"))
+    });
     Ok(Some(prost::Message::encode_to_vec(&file)))
 }
 
 /// The `syntax` (field 12) of an encoded file, without decoding the rest; `None` when absent (or
 /// the bytes are malformed, which decoding will then report).
 fn encoded_syntax(mut bytes: &[u8]) -> Option<&[u8]> {
-    use prost::encoding::{decode_key, decode_varint, WireType};
     while !bytes.is_empty() {
-        let (tag, wire) = decode_key(&mut bytes).ok()?;
-        let len = match wire {
-            WireType::Varint => {
-                decode_varint(&mut bytes).ok()?;
-                continue;
-            }
-            WireType::SixtyFourBit => 8,
-            WireType::ThirtyTwoBit => 4,
-            WireType::LengthDelimited => decode_varint(&mut bytes).ok()? as usize,
-            WireType::StartGroup | WireType::EndGroup => return None,
-        };
-        let value = bytes.get(..len)?;
-        bytes = &bytes[len..];
-        if tag == 12 {
-            return Some(value);
+        let field = super::wire::next_field(&mut bytes).ok()?;
+        if field.tag == 12 {
+            return field.body;
         }
     }
     None
@@ -222,15 +170,11 @@ fn encoded_syntax(mut bytes: &[u8]) -> Option<&[u8]> {
 
 /// Puts the default JSON name back where the linked copy has a placeholder.
 pub fn restore(file: &mut FileDescriptorProto) {
-    fn message(m: &mut DescriptorProto) {
-        for f in &mut m.field {
-            if f.json_name().starts_with(PLACEHOLDER) {
-                f.json_name = Some(default_json_name(f.name()));
-            }
+    each_field_mut(&mut file.message_type, &mut |f| {
+        if f.json_name().starts_with(PLACEHOLDER) {
+            f.json_name = Some(default_json_name(f.name()));
         }
-        m.nested_type.iter_mut().for_each(message);
-    }
-    file.message_type.iter_mut().for_each(message);
+    });
 }
 
 /// Whether a linked file has placeholders (so its encoding needs [`restore_encoded`]).
@@ -250,45 +194,61 @@ pub fn restore_encoded(pool: &DescriptorPool, bytes: &[u8]) -> Result<Vec<u8>, S
         .get_message_by_name("google.protobuf.FileDescriptorProto")
         .unwrap_or_else(|| FileDescriptorProto::default().descriptor());
     let mut file = DynamicMessage::decode(desc, bytes).map_err(|e| e.to_string())?;
-    fn message(m: &mut DynamicMessage) {
-        if let Some(Value::List(fields)) = m.get_field_by_name_mut("field") {
-            for f in fields {
-                let Value::Message(f) = f else { continue };
-                let placeholder = matches!(
-                    f.get_field_by_name("json_name").as_deref(),
-                    Some(Value::String(s)) if s.starts_with(PLACEHOLDER)
-                );
-                if placeholder {
+    each_dynamic_field(&mut file, &mut |f, name| {
+        let placeholder = matches!(
+            f.get_field_by_name("json_name").as_deref(),
+            Some(Value::String(s)) if s.starts_with(PLACEHOLDER)
+        );
+        placeholder.then(|| default_json_name(name))
+    });
+    Ok(prost::Message::encode_to_vec(&file))
+}
+
+/// Every field of `messages` and their nested messages: a message's fields, then its nested
+/// messages in turn (the order [`each_dynamic_field`] follows too).
+fn each_field_mut(messages: &mut [DescriptorProto], f: &mut dyn FnMut(&mut FieldDescriptorProto)) {
+    for m in messages {
+        m.field.iter_mut().for_each(&mut *f);
+        each_field_mut(&mut m.nested_type, f);
+    }
+}
+
+/// Every field of a dynamic `FileDescriptorProto`, in [`each_field_mut`]'s order: `json_name(field,
+/// its name)` gives a new `json_name` to set, if any.
+fn each_dynamic_field(
+    file: &mut DynamicMessage,
+    json_name: &mut dyn FnMut(&DynamicMessage, &str) -> Option<String>,
+) {
+    fn messages(
+        list: Option<&mut Value>,
+        json_name: &mut dyn FnMut(&DynamicMessage, &str) -> Option<String>,
+    ) {
+        let Some(Value::List(list)) = list else {
+            return;
+        };
+        for m in list {
+            let Value::Message(m) = m else { continue };
+            if let Some(Value::List(fields)) = m.get_field_by_name_mut("field") {
+                for f in fields {
+                    let Value::Message(f) = f else { continue };
                     let name = match f.get_field_by_name("name").as_deref() {
                         Some(Value::String(s)) => s.clone(),
                         _ => String::new(),
                     };
-                    f.set_field_by_name("json_name", Value::String(default_json_name(&name)));
+                    if let Some(new) = json_name(f, &name) {
+                        f.set_field_by_name("json_name", Value::String(new));
+                    }
                 }
             }
-        }
-        if let Some(Value::List(nested)) = m.get_field_by_name_mut("nested_type") {
-            for n in nested {
-                if let Value::Message(n) = n {
-                    message(n);
-                }
-            }
+            messages(m.get_field_by_name_mut("nested_type"), json_name);
         }
     }
-    if let Some(Value::List(messages)) = file.get_field_by_name_mut("message_type") {
-        for m in messages {
-            if let Value::Message(m) = m {
-                message(m);
-            }
-        }
-    }
-    Ok(prost::Message::encode_to_vec(&file))
+    messages(file.get_field_by_name_mut("message_type"), json_name);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost_types::FieldDescriptorProto;
 
     fn field(name: &str, json: Option<&str>) -> FieldDescriptorProto {
         FieldDescriptorProto {

@@ -169,15 +169,14 @@ fn plan_shards(
         }];
     }
     // Shards of about equal source size (a rough measure of linking cost).
-    let weights: Vec<usize> = targets.iter().map(|t| t.text.len()).collect();
-    let total: usize = weights.iter().sum();
+    let total: usize = targets.iter().map(|t| t.text.len()).sum();
     let mut runs: Vec<Vec<String>> = vec![Vec::new()];
     let mut size = 0;
-    for (t, weight) in targets.iter().zip(weights) {
+    for t in targets {
         if size >= total * runs.len() / count && runs.len() < count {
             runs.push(Vec::new());
         }
-        size += weight;
+        size += t.text.len();
         runs.last_mut()
             .expect("one run at least")
             .push(t.name.clone());
@@ -295,9 +294,9 @@ impl FileResolver for ParsedFiles {
             return Err(protox::Error::file_not_found(name));
         };
         match parse_file(name, text, self.linking) {
-            Ok((parsed, source_info)) => {
+            Ok((mut parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();
-                if let Some(meta) = parsed.editions.clone() {
+                if let Some(meta) = parsed.editions.take() {
                     outcome.editions_files.insert(name.to_string(), meta);
                 }
                 if let Some(info) = source_info {

@@ -15,6 +15,7 @@ pub mod json_names;
 mod link;
 mod parse;
 mod source_info;
+mod wire;
 mod wkt;
 
 use std::collections::{BTreeSet, HashMap};
@@ -31,9 +32,7 @@ use crate::Result;
 use parse::{editions_finding, parse_file, ParseFailure};
 
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
-pub use source_info::{
-    buf_column, byte_of_buf_column, encode as encode_source_info, scan as scan_source_info,
-};
+pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]
@@ -91,8 +90,8 @@ fn compile_with(
         HashMap::new();
     for (name, result) in parsed {
         match result {
-            Ok((parsed, source_info)) => {
-                if let Some(meta) = parsed.editions.clone() {
+            Ok((mut parsed, source_info)) => {
+                if let Some(meta) = parsed.editions.take() {
                     editions_files.insert(name.clone(), meta);
                 }
                 if let Some(info) = source_info {
@@ -224,9 +223,9 @@ fn image_file(
                 Some(columns) => {
                     let mut info = info.clone();
                     columns.apply(&mut info);
-                    source_info::encode(&info)
+                    prost::Message::encode_to_vec(&info)
                 }
-                None => source_info::encode(info),
+                None => prost::Message::encode_to_vec(info),
             }
         }),
     };
@@ -282,7 +281,7 @@ pub fn image_from_pool(pool: DescriptorPool, imports: &BTreeSet<String>) -> Imag
                 .file_descriptor_proto()
                 .source_code_info
                 .as_ref()
-                .map(source_info::encode);
+                .map(prost::Message::encode_to_vec);
             ImageFile::linked(
                 fd.clone(),
                 source_info,

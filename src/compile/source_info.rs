@@ -197,11 +197,6 @@ pub fn byte_of_buf_column(line: &str, column: usize) -> Option<usize> {
     (col == column).then_some(line.len())
 }
 
-/// Encodes a whole `SourceCodeInfo` the way [`Detached`] keeps it.
-pub fn encode(info: &SourceCodeInfo) -> Vec<u8> {
-    info.encode_to_vec()
-}
-
 /// Walks an encoded `SourceCodeInfo`, decoding only each location's path: `visit(path, location)`
 /// gets the path and the location's own encoding (decode it with `Location::decode` if wanted).
 /// Stops at the first malformed byte (our encodings are well-formed).
@@ -222,27 +217,13 @@ pub fn scan(mut encoded: &[u8], mut visit: impl FnMut(&[i32], &[u8])) {
 /// The body of the next `location` field; other fields (buf writes an extension of its own into
 /// `SourceCodeInfo`) are skipped.
 fn next_location<'a>(encoded: &mut &'a [u8]) -> Option<&'a [u8]> {
-    loop {
-        let (tag, wire) = decode_key(encoded).ok()?;
-        let len = match wire {
-            WireType::LengthDelimited => decode_varint(encoded).ok()? as usize,
-            WireType::Varint => {
-                decode_varint(encoded).ok()?;
-                continue;
-            }
-            WireType::SixtyFourBit => 8,
-            WireType::ThirtyTwoBit => 4,
-            WireType::StartGroup | WireType::EndGroup => return None,
-        };
-        let body = encoded.get(..len)?;
-        *encoded = &encoded[len..];
-        if tag == LOCATION_FIELD && wire == WireType::LengthDelimited {
+    while !encoded.is_empty() {
+        let field = super::wire::next_field(encoded).ok()?;
+        if let (LOCATION_FIELD, Some(body)) = (field.tag, field.body) {
             return Some(body);
         }
-        if encoded.is_empty() {
-            return None;
-        }
     }
+    None
 }
 
 /// The `path` of an encoded location (field 1, packed; prost writes it first).
@@ -273,14 +254,11 @@ fn encode_location(location: &Location, out: &mut Vec<u8>) {
 }
 
 fn decode_location(mut field: &[u8]) -> Option<Location> {
-    let (tag, wire) = decode_key(&mut field).ok()?;
-    if tag != LOCATION_FIELD || wire != WireType::LengthDelimited {
-        return None;
+    let location = super::wire::next_field(&mut field).ok()?;
+    match (location.tag, location.body) {
+        (LOCATION_FIELD, Some(body)) if field.is_empty() => Location::decode(body).ok(),
+        _ => None,
     }
-    let len = decode_varint(&mut field).ok()? as usize;
-    (len == field.len())
-        .then(|| Location::decode(field).ok())
-        .flatten()
 }
 
 #[cfg(test)]
@@ -376,7 +354,7 @@ mod tests {
             location: vec![loc(&[], 0), loc(&[4, 0, 2, 300], 1), loc(&[12], 2)],
         };
         let mut seen = Vec::new();
-        scan(&encode(&info), |path, raw| {
+        scan(&info.encode_to_vec(), |path, raw| {
             seen.push((path.to_vec(), Location::decode(raw).expect("location").span));
         });
         assert_eq!(
@@ -392,7 +370,7 @@ mod tests {
         assert_eq!(count, 0, "a truncated encoding stops the scan");
         // An extension field (as buf writes one) before a location is skipped.
         let mut with_extension = vec![0x82, 0xe0, 0xd6, 0xfc, 0x0f, 0x03, 0x1a, 0x01, 0x03];
-        with_extension.extend(encode(&info));
+        with_extension.extend(info.encode_to_vec());
         let mut paths = Vec::new();
         scan(&with_extension, |path, _| paths.push(path.to_vec()));
         assert_eq!(paths.len(), 3);
@@ -409,7 +387,7 @@ mod tests {
         };
         let detached = Detached::split(&mut file, "").expect("has source info");
         assert!(file.source_code_info.is_none());
-        assert_eq!(detached.rejoin(None), Some(encode(&info)));
+        assert_eq!(detached.rejoin(None), Some(info.encode_to_vec()));
     }
 
     #[test]

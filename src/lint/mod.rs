@@ -271,20 +271,18 @@ fn run_module(
             (sink.findings, (rule.note)(&cx))
         })
         .collect();
-    let mut raw = Vec::new();
+    // Findings by file, so that each file's source info is scanned once for the few locations
+    // needed (building the whole path index of every file costs more memory than the lint).
+    let mut by_file: BTreeMap<usize, Vec<RawFinding>> = BTreeMap::new();
     for (found, note) in ran {
-        raw.extend(found);
+        for r in found {
+            by_file.entry(r.file).or_default().push(r);
+        }
         warnings.extend(note);
     }
     let comment_ignores = lint
         .allow_comment_ignores
         .then_some(CommentIgnores::new(COMMENT_IGNORE_PREFIX));
-    // Findings by file, so that each file's source info is scanned once for the few locations
-    // needed (building the whole path index of every file costs more memory than the lint).
-    let mut by_file: BTreeMap<usize, Vec<RawFinding>> = BTreeMap::new();
-    for r in raw {
-        by_file.entry(r.file).or_default().push(r);
-    }
     let placed: Vec<Vec<Finding>> = by_file
         .into_par_iter()
         .map(|(index, raws)| {
@@ -308,33 +306,30 @@ fn place(
     comment_ignores: Option<&CommentIgnores>,
     is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    {
-        if file.is_import && file.module.is_none() || !is_target(file) {
-            return findings;
-        }
-        let raws: Vec<RawFinding> = raws
-            .into_iter()
-            .filter(|r| !filter.ignores(r.rule, &file.root_path))
-            .collect();
-        let mut wanted: HashSet<Vec<i32>> = HashSet::new();
-        for r in &raws {
-            if let Some(path) = &r.path {
-                wanted.insert(path.clone());
-                if comment_ignores.is_some() {
-                    wanted.extend(crate::check::associated_paths(path));
-                }
+    if file.is_import && file.module.is_none() || !is_target(file) {
+        return Vec::new();
+    }
+    let raws: Vec<RawFinding> = raws
+        .into_iter()
+        .filter(|r| !filter.ignores(r.rule, &file.root_path))
+        .collect();
+    let mut wanted: HashSet<Vec<i32>> = HashSet::new();
+    for r in &raws {
+        if let Some(path) = &r.path {
+            wanted.insert(path.clone());
+            if comment_ignores.is_some() {
+                wanted.extend(crate::check::associated_paths(path));
             }
         }
-        let locations = file.locations_at(&wanted);
-        for r in raws {
-            if let (Some(ci), Some(path)) = (comment_ignores, &r.path) {
-                let leading =
-                    |p: &[i32]| locations.get(p).and_then(|l| l.leading_comments.as_deref());
-                if ci.ignores_with(&leading, path, r.rule) {
-                    continue;
-                }
-            }
+    }
+    let locations = file.locations_at(&wanted);
+    let leading = |p: &[i32]| locations.get(p).and_then(|l| l.leading_comments.as_deref());
+    raws.into_iter()
+        .filter(|r| match (comment_ignores, &r.path) {
+            (Some(ci), Some(path)) => !ci.ignores_with(&leading, path, r.rule),
+            _ => true,
+        })
+        .map(|r| {
             let span = r.span.unwrap_or_else(|| {
                 r.path
                     .as_ref()
@@ -342,16 +337,13 @@ fn place(
                     .and_then(|l| Span::from_source_code_info(&l.span))
                     .unwrap_or_else(Span::file_start)
             });
-            findings.push(
-                Finding::new(
-                    r.rule,
-                    Some(file.external_path.clone()),
-                    Some(span),
-                    r.message,
-                )
-                .with_help(help_line(r.rule)),
-            );
-        }
-    }
-    findings
+            Finding::new(
+                r.rule,
+                Some(file.external_path.clone()),
+                Some(span),
+                r.message,
+            )
+            .with_help(help_line(r.rule))
+        })
+        .collect()
 }

@@ -126,6 +126,20 @@ impl File {
     pub fn ws_before(&self, id: TokenId) -> &str {
         &self.source[self.tokens[id as usize].ws_before.range()]
     }
+    /// The value of adjacent string literals (`"a" 'b'`), escapes decoded; invalid UTF-8 is
+    /// replaced (as protoc's string options are read elsewhere).
+    pub fn string_value(&self, value: &StringValue) -> String {
+        let mut bytes = Vec::new();
+        for &part in &value.parts {
+            let literal = self.text(part);
+            let inner = literal
+                .get(1..literal.len().saturating_sub(1))
+                .unwrap_or("");
+            unescape(inner, &mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     /// 0-based (line, column in bytes) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.source, offset)
@@ -153,4 +167,87 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
     let lexed = lexer::lex(source)?;
     parser::parse(source, lexed)
+}
+
+/// Up to `max` digits of `radix` from `chars`: their value and how many there were.
+fn digits(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    radix: u32,
+    max: usize,
+) -> (u32, usize) {
+    let mut value = 0u32;
+    let mut n = 0;
+    while n < max {
+        match chars.peek().and_then(|c| c.to_digit(radix)) {
+            Some(d) => {
+                value = value * radix + d;
+                chars.next();
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    (value, n)
+}
+
+/// Decodes protobuf string escapes (`\n`, `\"`, `\101`, `\x41`, `\u00e9`, ...) into `out`.
+fn unescape(s: &str, out: &mut Vec<u8>) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        match e {
+            'a' => out.push(0x07),
+            'b' => out.push(0x08),
+            'f' => out.push(0x0c),
+            'n' => out.push(b'\n'),
+            'r' => out.push(b'\r'),
+            't' => out.push(b'\t'),
+            'v' => out.push(0x0b),
+            'x' | 'X' => out.push(digits(&mut chars, 16, 2).0 as u8),
+            'u' | 'U' => {
+                let (code, _) = digits(&mut chars, 16, if e == 'u' { 4 } else { 8 });
+                let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            '0'..='7' => {
+                let mut value = e.to_digit(8).unwrap_or(0);
+                let (rest, n) = digits(&mut chars, 8, 2);
+                if n > 0 {
+                    value = value * 8u32.pow(n as u32) + rest;
+                }
+                out.push(value as u8);
+            }
+            other => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_escapes_decode() {
+        let mut out = Vec::new();
+        unescape(r#"a\n\"b\101\x42\u00e9\\\0"#, &mut out);
+        assert_eq!(out, "a\n\"bAB\u{e9}\\\0".as_bytes());
+    }
+
+    #[test]
+    fn adjacent_literals_are_one_value() {
+        let tree = parse("import \"a/\" 'b.proto';").expect("parses");
+        let Some(Decl::Import(import)) = tree.decls.first() else {
+            panic!("an import");
+        };
+        assert_eq!(tree.string_value(&import.path), "a/b.proto");
+    }
 }

@@ -9,7 +9,7 @@ use prost_types::{
     ServiceDescriptorProto,
 };
 
-use super::{Decl, File, OptionDecl, QualName, StringValue, Value};
+use super::{Decl, File, OptionDecl, QualName, Value};
 
 /// The outline of `tree`, a file known by the import path `name`.
 pub fn outline(name: &str, tree: &File) -> FileDescriptorProto {
@@ -18,7 +18,7 @@ pub fn outline(name: &str, tree: &File) -> FileDescriptorProto {
         ..FileDescriptorProto::default()
     };
     if let Some(s) = &tree.syntax {
-        let value = string(tree, &s.value);
+        let value = tree.string_value(&s.value);
         file.syntax = Some(if s.is_edition {
             "editions".into()
         } else {
@@ -37,7 +37,7 @@ pub fn outline(name: &str, tree: &File) -> FileDescriptorProto {
                     Some("weak") => file.weak_dependency.push(index),
                     _ => {}
                 }
-                file.dependency.push(string(tree, &i.path));
+                file.dependency.push(tree.string_value(&i.path));
             }
             Decl::Option(o) => file_option(tree, o, &mut file),
             Decl::Message(m) => {
@@ -110,7 +110,7 @@ fn file_option(tree: &File, o: &OptionDecl, file: &mut FileDescriptorProto) {
         return;
     };
     let text = |v: &Value| match v {
-        Value::Strings(s) => Some(string(tree, s)),
+        Value::Strings(s) => Some(tree.string_value(s)),
         _ => None,
     };
     let options = file.options.get_or_insert_with(FileOptions::default);
@@ -137,82 +137,6 @@ fn file_option(tree: &File, o: &OptionDecl, file: &mut FileDescriptorProto) {
 
 fn qual_name(tree: &File, name: &QualName) -> String {
     name.tokens.iter().map(|&t| tree.text(t)).collect()
-}
-
-/// The value of adjacent string literals, escapes decoded (invalid UTF-8 replaced, as protoc's
-/// options are read elsewhere).
-fn string(tree: &File, value: &StringValue) -> String {
-    let mut bytes = Vec::new();
-    for &part in &value.parts {
-        let literal = tree.text(part);
-        let inner = literal
-            .get(1..literal.len().saturating_sub(1))
-            .unwrap_or("");
-        unescape(inner, &mut bytes);
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// Up to `max` digits of `radix` from `chars`: their value and how many there were.
-fn digits(
-    chars: &mut std::iter::Peekable<std::str::Chars>,
-    radix: u32,
-    max: usize,
-) -> (u32, usize) {
-    let mut value = 0u32;
-    let mut n = 0;
-    while n < max {
-        match chars.peek().and_then(|c| c.to_digit(radix)) {
-            Some(d) => {
-                value = value * radix + d;
-                chars.next();
-                n += 1;
-            }
-            None => break,
-        }
-    }
-    (value, n)
-}
-
-/// Decodes protobuf string escapes (`\n`, `\"`, `\101`, `\x41`, `\u00e9`, ...) into `out`.
-fn unescape(s: &str, out: &mut Vec<u8>) {
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        let Some(e) = chars.next() else { break };
-        match e {
-            'a' => out.push(0x07),
-            'b' => out.push(0x08),
-            'f' => out.push(0x0c),
-            'n' => out.push(b'\n'),
-            'r' => out.push(b'\r'),
-            't' => out.push(b'\t'),
-            'v' => out.push(0x0b),
-            'x' | 'X' => out.push(digits(&mut chars, 16, 2).0 as u8),
-            'u' | 'U' => {
-                let (code, _) = digits(&mut chars, 16, if e == 'u' { 4 } else { 8 });
-                let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
-                let mut buf = [0; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-            '0'..='7' => {
-                let mut value = e.to_digit(8).unwrap_or(0);
-                let (rest, n) = digits(&mut chars, 8, 2);
-                if n > 0 {
-                    value = value * 8u32.pow(n as u32) + rest;
-                }
-                out.push(value as u8);
-            }
-            other => {
-                let mut buf = [0; 4];
-                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -257,13 +181,6 @@ mod tests {
         );
         assert_eq!(methods[1].input_type(), "Outer.Inner");
         assert!(methods[1].client_streaming());
-    }
-
-    #[test]
-    fn string_escapes_decode() {
-        let mut out = Vec::new();
-        unescape(r#"a\n\"b\101\x42\u00e9\\\0"#, &mut out);
-        assert_eq!(out, "a\n\"bAB\u{e9}\\\0".as_bytes());
     }
 
     #[test]

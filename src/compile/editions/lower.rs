@@ -143,17 +143,7 @@ pub fn legacy_option_import(source: &str) -> Option<EditionsError> {
     let tree = syntax::parse(source).ok()?;
     let syntax = match &tree.syntax {
         Some(s) if s.is_edition => return None,
-        Some(s) => s
-            .value
-            .parts
-            .iter()
-            .map(|p| {
-                let t = tree.text(*p);
-                t.get(1..t.len().saturating_sub(1))
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect(),
+        Some(s) => tree.string_value(&s.value),
         None => "proto2".to_string(),
     };
     tree.decls.iter().find_map(|decl| match decl {
@@ -774,17 +764,7 @@ impl Checker<'_> {
                 end: last.end,
             }
         };
-        let value: String = decl
-            .value
-            .parts
-            .iter()
-            .map(|p| {
-                let t = self.tree.text(*p);
-                t.get(1..t.len().saturating_sub(1))
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect();
+        let value = self.tree.string_value(&decl.value);
         self.edition = match value.as_str() {
             "2023" => Edition::E2023,
             "2024" => Edition::E2024,
@@ -933,17 +913,7 @@ impl Checker<'_> {
             start: self.span(d.keyword).start,
             end: self.span(d.semicolon).end,
         };
-        let path: String = d
-            .path
-            .parts
-            .iter()
-            .map(|p| {
-                let t = self.tree.text(*p);
-                t.get(1..t.len().saturating_sub(1))
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect();
+        let path = self.tree.string_value(&d.path);
         let mut is_option = false;
         if let Some(m) = d.modifier {
             match self.tree.text(m) {
