@@ -2,8 +2,8 @@
 //! pure Rust, offline.
 //!
 //! Data flows one way:
-//! `input` (dir | git ref | archive | image) + `config` (buf.yaml, buf.work.yaml)
-//! -> `workspace` (modules, files) -> `compile` (protox) -> [`image::Image`]
+//! `input` (dir | git ref | archive | image) + `config` (buf.yaml, buf.work.yaml) + `deps` (buf.lock,
+//! buf's module cache) -> `workspace` (modules, files, dependencies) -> `compile` (protox) -> [`image::Image`]
 //! -> `lint` / `breaking` / `generate` -> [`check::Finding`]s -> `report` -> exit code.
 
 pub mod allocator;
@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod config;
+pub mod deps;
 pub mod error;
 pub mod format;
 pub mod generate;

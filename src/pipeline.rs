@@ -1,11 +1,13 @@
-//! The shared front half of every command: input -> config -> workspace -> compile.
+//! The shared front half of every command: input -> config -> dependencies -> workspace -> compile.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::check::clean_path;
 use crate::cli::InputArgs;
 use crate::compile::{self, Compiled};
 use crate::config;
+use crate::deps;
 use crate::image::Image;
 use crate::input::{self, Snapshot};
 use crate::workspace::{TargetFilter, Workspace};
@@ -55,6 +57,18 @@ pub fn build_with_config(
             let includes = compile::include_roots(&args.includes);
             let _compiling = crate::trace::phase("compile");
             let compiled = compile::compile(&workspace, &includes)?;
+            if let Compiled::Errors(findings) = &compiled {
+                // Imports not found while a pinned module is missing from buf's cache (or buf.yaml
+                // declares deps without a buf.lock): that is the error to fix, not the findings.
+                let missing: Vec<String> = findings
+                    .iter()
+                    .filter_map(|f| compile::missing_import(&f.message))
+                    .map(str::to_string)
+                    .collect();
+                if let Some(err) = workspace.deps.unresolved_imports_error(&missing) {
+                    return Err(err);
+                }
+            }
             Ok(Built {
                 workspace: Some(*workspace),
                 snapshot: Some(*snapshot),
@@ -102,7 +116,21 @@ pub fn load(
                 ),
                 exclude_paths: args.exclude_paths.iter().map(to_root).collect(),
             };
-            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            let mut workspace = Workspace::new(&snapshot, config, &filter)?;
+            drop(_workspace);
+            let _deps = crate::trace::phase("dependencies");
+            // Import roots may hold what the cache lacks: then a missing module is only an error
+            // if an import is not found.
+            let has_include_roots = !compile::include_roots(&args.includes).is_empty();
+            let cache = deps::CacheDir::from_env(cwd);
+            let resolved = deps::resolve(
+                &snapshot,
+                &workspace.config,
+                cache.as_ref(),
+                has_include_roots,
+            )?;
+            resolved.check_conflicts(&workspace)?;
+            workspace.deps = Arc::new(resolved);
             if workspace.targets().next().is_none() {
                 return Err(Error::new(NOTHING_TARGETED));
             }

@@ -4,13 +4,15 @@
 //! every `.proto` file belongs to at most one module, is known by its import path (relative to its
 //! module's root), and is a target of this run or not (`--path`, `--exclude-path`, single-file inputs).
 //! Two modules that define the same import path are rejected here, before compiling (a duplicated
-//! root makes the compiler report thousands of duplicate definitions very slowly).
+//! root makes the compiler report thousands of duplicate definitions very slowly). The registry
+//! dependencies pinned in buf.lock come with it ([`Workspace::deps`]), resolved by [`crate::deps`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::check::path_is_within;
 use crate::config::{ModuleSpec, WorkspaceConfig};
+use crate::deps::Deps;
 use crate::input::Snapshot;
 use crate::{Error, Result};
 
@@ -37,6 +39,9 @@ pub struct Workspace {
     pub modules: Vec<ModuleSpec>,
     /// All module files by import path.
     pub files: BTreeMap<String, WorkspaceFile>,
+    /// The registry dependencies (buf.lock, read from buf's module cache): imports only. Empty until
+    /// [`crate::pipeline::load`] resolves them.
+    pub deps: Arc<Deps>,
 }
 
 /// Which files of the workspace are targets.
@@ -108,6 +113,7 @@ impl Workspace {
             config,
             modules,
             files,
+            deps: Arc::default(),
         })
     }
 

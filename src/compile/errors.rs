@@ -20,6 +20,25 @@ impl std::error::Error for ImportFailedToParse {}
 
 const IMPORT_FAILED_MARKER: &str = "imported file failed to parse: ";
 
+/// A dependency file (buf.lock, buf's module cache) that is not UTF-8 text.
+#[derive(Debug)]
+pub struct DependencyNotUtf8 {
+    pub file: String,
+    pub module: String,
+}
+
+impl std::fmt::Display for DependencyNotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (from the dependency {}) is not valid UTF-8; .proto files must be UTF-8",
+            self.file, self.module
+        )
+    }
+}
+
+impl std::error::Error for DependencyNotUtf8 {}
+
 /// Registry dependencies a missing import most likely comes from, by import path prefix.
 const KNOWN_DEPS: &[(&str, &str)] = &[
     ("google/api/", "buf.build/googleapis/googleapis"),
@@ -162,7 +181,8 @@ fn locate(diag: &dyn Diagnostic) -> (Option<String>, Option<Span>) {
     )
 }
 
-fn missing_import(message: &str) -> Option<&str> {
+/// The import path of an "import not found" compile error message.
+pub fn missing_import(message: &str) -> Option<&str> {
     message
         .strip_prefix("import '")?
         .strip_suffix("' not found")
@@ -178,7 +198,11 @@ fn import_help(import: &str, workspace: &Workspace) -> String {
         .iter()
         .find(|(prefix, _)| import.starts_with(prefix))
         .map(|(_, dep)| *dep);
+    let pinned = |dep: &str| workspace.deps.modules.iter().any(|m| m.pin.name == dep);
     let belongs = match likely {
+        Some(dep) if pinned(dep) => {
+            format!("the dependency {dep} (buf.lock) has no such file; ")
+        }
         Some(dep) if deps.iter().any(|d| d.starts_with(dep)) => {
             format!("it belongs to the dependency {dep} (listed in buf.yaml `deps`); ")
         }
@@ -189,8 +213,14 @@ fn import_help(import: &str, workspace: &Workspace) -> String {
         ),
         None => String::new(),
     };
+    let hint = workspace
+        .deps
+        .import_hint()
+        .map(|h| format!("{h}; "))
+        .unwrap_or_default();
     format!(
-        "{belongs}protoforge never downloads dependencies: put a directory that contains {import} on the import path \
-         with -I DIR (or the PROTOFORGE_INCLUDE list, ':'-separated)"
+        "{belongs}{hint}protoforge reads buf.lock's modules from buf's module cache and never downloads: \
+         add the module to buf.yaml `deps` and run `buf dep update` once with network access, or put a directory \
+         that contains {import} on the import path with -I DIR (or the PROTOFORGE_INCLUDE list, ':'-separated)"
     )
 }

@@ -8,8 +8,8 @@
 //! linked them ([`image_order`]), so the output does not depend on the number of threads.
 //!
 //! Imports are served by one resolver chain per shard: parsed workspace files, other workspace
-//! files (parsed on first import), include roots (`-I`, `PROTOFORGE_INCLUDE`), then the
-//! well-known types.
+//! files (parsed on first import), include roots (`-I`, `PROTOFORGE_INCLUDE`), the registry
+//! dependencies pinned in buf.lock ([`crate::deps`]), then the well-known types.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -239,6 +239,11 @@ fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -> Linked {
     for root in &shared.include_roots {
         chain.add(IncludeRoot { root: root.clone() });
     }
+    if !workspace.deps.is_empty() {
+        chain.add(DepFiles {
+            deps: workspace.deps.clone(),
+        });
+    }
     chain.add(wkt::BuiltinFiles);
     chain.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(chain);
@@ -330,6 +335,27 @@ impl FileResolver for IncludeRoot {
             return Err(protox::Error::file_not_found(name));
         }
         File::open(name, &path)
+    }
+}
+
+/// The `.proto` files of the modules pinned in buf.lock, read from buf's module cache and verified
+/// ([`crate::deps`]).
+struct DepFiles {
+    deps: Arc<crate::deps::Deps>,
+}
+
+impl FileResolver for DepFiles {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        let Some((module, bytes)) = self.deps.file(name) else {
+            return Err(protox::Error::file_not_found(name));
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => File::from_source(name, text),
+            Err(_) => Err(protox::Error::new(errors::DependencyNotUtf8 {
+                file: name.to_string(),
+                module: module.pin.name.clone(),
+            })),
+        }
     }
 }
 

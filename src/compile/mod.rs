@@ -31,6 +31,7 @@ use crate::workspace::Workspace;
 use crate::Result;
 use parse::{editions_finding, parse_file, ParseFailure};
 
+pub use errors::missing_import;
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
 pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
 

@@ -794,7 +794,7 @@ fn opt_bool(src: &Source, fields: &Fields, key: &str, what: &str) -> Result<bool
 }
 
 /// Why `registry/owner/name` is not a valid module name (buf's `ParseModuleFullName`), if so.
-fn full_name_problem(text: &str) -> Option<String> {
+pub(crate) fn full_name_problem(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return Some("must be in the form registry/owner/name".to_string());

@@ -23,9 +23,11 @@ mod buf_work;
 mod buf_yaml;
 mod load;
 mod paths;
-mod yaml;
+/// The strict YAML reader of the config files, shared with buf.lock (`crate::deps`).
+pub(crate) mod yaml;
 
 pub use buf_work::{parse_buf_work_yaml, BufWorkYaml};
+pub(crate) use buf_yaml::full_name_problem;
 pub use buf_yaml::{parse_buf_yaml, BufYaml};
 pub use load::{load, ConfigSource};
 
@@ -101,7 +103,8 @@ pub struct ModuleSpec {
     pub excludes: Vec<String>,
     /// v2 module `name` or v1 `name` (e.g. `buf.build/acme/weather`).
     pub name: Option<String>,
-    /// Registry dependencies named in `deps` (never fetched: resolved from include roots).
+    /// Registry dependencies named in `deps` (never fetched: pinned by buf.lock, read from buf's
+    /// module cache by [`crate::deps`]).
     pub deps: Vec<String>,
     /// The version of the config file the module's rules come from.
     pub version: ConfigVersion,
