@@ -135,7 +135,8 @@ pub struct BreakingArgs {
     pub against_config: Option<String>,
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub error_format: Option<ErrorFormat>,
-    /// Only compare imported files too when they are part of the input.
+    /// Leave imported files (buf.lock dependencies, -I roots, well-known types) out of the comparison;
+    /// by default they are compared too, as buf does.
     #[arg(long)]
     pub exclude_imports: bool,
     /// Only check files of the against side that are also in the input (no FILE_NO_DELETE for others).

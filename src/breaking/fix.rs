@@ -28,7 +28,12 @@ pub fn plan(fixes: &[Fix], current: &Image, disk_root: &Path) -> Result<Vec<Edit
     }
     let mut edits = Vec::new();
     for (root_path, fixes) in by_file {
-        let Some(file) = current.files.iter().find(|f| f.root_path == root_path) else {
+        // Only the input's own files are edited, never an import (a dependency, a -I root).
+        let Some(file) = current
+            .files
+            .iter()
+            .find(|f| f.root_path == root_path && !f.is_import)
+        else {
             continue;
         };
         let Some(source) = file.source.as_deref() else {

@@ -266,12 +266,14 @@ pub struct Policy<'c> {
 }
 
 /// Runs the rules `policy` selects over `previous` -> `current`; `module_of` picks the policy of a
-/// hit (by its current file, or its previous file when the current one is gone).
+/// hit (by its current file, or its previous file when the current one is gone). `imports`: whether
+/// imported files are compared too, as buf does unless `--exclude-imports`.
 pub fn check(
     previous: &Image,
     current: &Image,
     policies: &[Policy<'_>],
     module_of: &dyn Fn(Option<&ImageFile>, Option<&ImageFile>) -> usize,
+    imports: bool,
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut selections = Vec::new();
@@ -301,7 +303,7 @@ pub fn check(
     }
 
     let pairing = crate::trace::phase("pairs");
-    let pairs = Pairs::new(previous, current);
+    let pairs = Pairs::new(previous, current, imports);
     drop(pairing);
     // Rules are independent: run them in parallel, keep their hits in rule order.
     let selected: Vec<_> = rules::ALL

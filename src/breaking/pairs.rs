@@ -2,8 +2,9 @@
 //!
 //! As buf pairs them: files by path; messages, enums and services by full name; fields by number
 //! inside a paired message; extensions by extendee and number; enum values by number (all the names
-//! that share a number together); oneofs by name; methods by name inside a paired service. Only the
-//! target files of each side take part (imports are context, never compared).
+//! that share a number together); oneofs by name; methods by name inside a paired service. The
+//! target files of each side take part, and their imports too unless they are excluded (buf compares
+//! imports by default: a dependency pinned in buf.lock, a well-known type; `--exclude-imports`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,9 +21,9 @@ use crate::image::{Image, ImageFile};
 /// One side (previous or current) indexed by the keys buf pairs on.
 pub struct Side<'a> {
     pub image: &'a Image,
-    /// Target files by import path.
+    /// Compared files (targets, and imports unless excluded) by import path.
     pub files: BTreeMap<&'a str, &'a ImageFile>,
-    /// Linked descriptors of the target files, by import path.
+    /// Linked descriptors of the compared files, by import path.
     pub file_descriptors: BTreeMap<String, FileDescriptor>,
     pub messages: BTreeMap<String, MessageDescriptor>,
     pub enums: BTreeMap<String, EnumDescriptor>,
@@ -32,7 +33,8 @@ pub struct Side<'a> {
 }
 
 impl<'a> Side<'a> {
-    pub fn new(image: &'a Image) -> Side<'a> {
+    /// One side; `imports`: whether its imports are compared too (else only its targets).
+    pub fn new(image: &'a Image, imports: bool) -> Side<'a> {
         let mut side = Side {
             image,
             files: BTreeMap::new(),
@@ -42,7 +44,7 @@ impl<'a> Side<'a> {
             services: BTreeMap::new(),
             extensions: BTreeMap::new(),
         };
-        for file in image.targets() {
+        for file in image.files.iter().filter(|f| imports || !f.is_import) {
             side.files.insert(file.name(), file);
             let Some(fd) = image.file_descriptor(file.name()) else {
                 continue;
@@ -267,8 +269,12 @@ pub struct Pairs<'a> {
 }
 
 impl<'a> Pairs<'a> {
-    pub fn new(previous: &'a Image, current: &'a Image) -> Pairs<'a> {
-        let (previous, current) = rayon::join(|| Side::new(previous), || Side::new(current));
+    /// Pairs two images; `imports`: whether imports are compared too (see [`Side::new`]).
+    pub fn new(previous: &'a Image, current: &'a Image, imports: bool) -> Pairs<'a> {
+        let (previous, current) = rayon::join(
+            || Side::new(previous, imports),
+            || Side::new(current, imports),
+        );
         let files = previous
             .files
             .iter()

@@ -43,7 +43,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         }
     };
     restrict_against(&mut previous_image, &current, current_image, &args);
-    let mut outcome = compare(&current, current_image, &previous_image)?;
+    let mut outcome = compare(&current, current_image, &previous_image, &args)?;
 
     // After --fix, findings point into the fixed sources.
     let mut fixed = None;
@@ -52,7 +52,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         let Compiled::Image(fixed_image) = &rebuilt.compiled else {
             return Err(Error::new("the fixed sources do not compile"));
         };
-        outcome = compare(&rebuilt, fixed_image, &previous_image)?;
+        outcome = compare(&rebuilt, fixed_image, &previous_image, &args)?;
         fixed = Some(rebuilt);
     }
     let reported = fixed.as_ref().unwrap_or(&current);
@@ -77,7 +77,9 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
 }
 
 /// Marks against files outside the input's `--path`/`--exclude-path` (and, with
-/// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
+/// `--limit-to-input-files`, files the input does not have) as imports, and keeps only the files the
+/// rest import, as buf builds the against image for those targets: imports are compared unless
+/// `--exclude-imports`, files neither targeted nor imported are not.
 fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: &BreakingArgs) {
     // `--path` is relative to the working directory (as the paths in findings): make it relative
     // to the input root, which is how both sides name their files.
@@ -104,10 +106,43 @@ fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: 
             f.is_import = true;
         }
     }
+    if !args.exclude_imports && previous.files.iter().any(|f| f.is_import) {
+        let reachable = imported_closure(previous);
+        if reachable.len() < previous.files.len() {
+            let pools = previous.pools().to_vec();
+            let files = std::mem::take(&mut previous.files)
+                .into_iter()
+                .filter(|f| reachable.contains(f.name()))
+                .collect();
+            *previous = Image::new(files, pools);
+        }
+    }
+}
+
+/// The names of an image's targets and of every file they import, transitively.
+fn imported_closure(image: &Image) -> std::collections::HashSet<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<&str> = image.targets().map(|f| f.name()).collect();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.to_string()) {
+            continue;
+        }
+        if let Some(file) = image.file(name) {
+            let proto = file.proto();
+            stack.extend(proto.dependency.iter().map(String::as_str));
+            stack.extend(file.option_dependency.iter().map(String::as_str));
+        }
+    }
+    seen
 }
 
 /// Runs the rules the current input's config selects.
-fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<breaking::Outcome> {
+fn compare(
+    current: &Built,
+    current_image: &Image,
+    previous: &Image,
+    args: &BreakingArgs,
+) -> Result<breaking::Outcome> {
     let default_config = BreakingConfig::default();
     let policies: Vec<Policy<'_>> = match &current.workspace {
         Some(ws) if !ws.modules.is_empty() => ws
@@ -136,7 +171,13 @@ fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<b
             })
             .unwrap_or(0)
     };
-    breaking::check(previous, current_image, &policies, &module_of)
+    breaking::check(
+        previous,
+        current_image,
+        &policies,
+        &module_of,
+        !args.exclude_imports,
+    )
 }
 
 /// `--fix`: writes the `reserved` statements, recompiles the input, and puts the files back if it

@@ -90,15 +90,17 @@ pub fn parse(display: &str, text: &str) -> Result<LockFile> {
     let entries = match &root.value {
         Value::Map(entries) => entries,
         Value::Null => return Ok(empty(ConfigVersion::V1Beta1)),
-        _ => return Err(src
-            .error_at(
-                &root,
-                format!(
+        _ => {
+            return Err(src
+                .error_at(
+                    &root,
+                    format!(
                     "cannot unmarshal {} into a buf.lock: the document must be a mapping of keys",
                     root.tag()
                 ),
-            )
-            .with_help(HELP_REGENERATE)),
+                )
+                .with_help(HELP_REGENERATE))
+        }
     };
     let version_node = entries
         .iter()
