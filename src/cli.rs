@@ -52,6 +52,9 @@ pub enum Command {
     /// List the files of an input.
     #[command(name = "ls-files")]
     LsFiles(LsFilesArgs),
+    /// Inspect the registry dependencies pinned in buf.lock (read from buf's module cache).
+    #[command(subcommand)]
+    Dep(DepCommand),
     /// Inspect rule sets.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -209,6 +212,28 @@ pub struct LsFilesArgs {
     /// Also list imported files.
     #[arg(long)]
     pub include_imports: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepCommand {
+    /// List the modules buf.lock pins (name, commit, digest, where they are in buf's cache), or with
+    /// --imports every file the input imports and where it came from.
+    #[command(
+        after_help = "Examples:\n  protoforge dep ls\n  protoforge dep ls --imports\n  protoforge dep ls proto --format json"
+    )]
+    Ls(DepLsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepLsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// `text` (aligned columns) or `json` (one object per line).
+    #[arg(long, default_value = "text", value_name = "FORMAT")]
+    pub format: String,
+    /// List every imported file with the module (or -I root, or well-known types) it came from.
+    #[arg(long)]
+    pub imports: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ mod breaking;
 mod build;
 mod completion;
 mod config;
+mod dep;
 mod explain;
 mod format;
 mod generate;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Generate(args) => generate::run(args),
         Command::Format(args) => format::run(args),
         Command::LsFiles(args) => ls_files::run(args),
+        Command::Dep(cmd) => dep::run(cmd),
         Command::Config(cmd) => config::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),

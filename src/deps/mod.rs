@@ -133,10 +133,12 @@ impl Deps {
         Ok(())
     }
 
-    /// The error for imports that were not found when some pinned module is missing from the cache
-    /// or buf.yaml declares deps without a buf.lock (`None` otherwise: the compile errors say it).
+    /// The error for imports that were not found while the dependency set is incomplete: a pinned
+    /// module is missing from the cache (and `-I` roots did not hold it), buf.yaml declares deps
+    /// without a buf.lock, or a pinned module depends on one buf.lock does not pin. `None` otherwise
+    /// (then the compile errors say it all).
     pub fn unresolved_imports_error(&self, imports: &[String]) -> Option<Error> {
-        if imports.is_empty() || (self.missing.is_empty() && self.unlocked.is_empty()) {
+        if imports.is_empty() {
             return None;
         }
         let mut list = imports.to_vec();
@@ -148,42 +150,64 @@ impl Deps {
         } else {
             String::new()
         };
+        let not_found = format!("imports not found: {shown}{more}");
         if !self.missing.is_empty() {
             let err = missing_error(&self.missing, self.cache.as_ref());
             return Some(
-                Error::new(format!(
-                    "imports not found: {shown}{more}; and {}",
-                    err.message()
-                ))
-                .with_help(err.help_text().unwrap_or_default().to_string()),
+                Error::new(format!("{not_found}; and {}", err.message()))
+                    .with_help(err.help_text().unwrap_or_default().to_string()),
             );
         }
-        Some(
-            Error::new(format!(
-                "imports not found: {shown}{more}; buf.yaml declares deps ({}) but there is no buf.lock to pin them (looked for {})",
-                self.unlocked.join(", "),
-                self.lock_files.join(", ")
-            ))
-            .with_help(
-                "run `buf dep update` once with network access: it writes buf.lock and fills buf's module cache, which \
-                 protoforge then reads offline; or pass a directory holding these files with -I DIR",
-            ),
-        )
+        if !self.unlocked.is_empty() {
+            return Some(
+                Error::new(format!(
+                    "{not_found}; buf.yaml declares deps ({}) but there is no buf.lock to pin them (looked for {})",
+                    self.unlocked.join(", "),
+                    self.lock_files.join(", ")
+                ))
+                .with_help(
+                    "run `buf dep update` once with network access: it writes buf.lock and fills buf's module cache, \
+                     which protoforge then reads offline; or pass a directory holding these files with -I DIR",
+                ),
+            );
+        }
+        let unpinned = self.unpinned();
+        if !unpinned.is_empty() {
+            return Some(
+                Error::new(format!(
+                    "{not_found}; buf.lock does not pin {}",
+                    unpinned.join(", ")
+                ))
+                .with_help(
+                    "buf.lock must list every dependency, transitive ones too (buf writes it so): run `buf dep update` \
+                     once with network access to complete it",
+                ),
+            );
+        }
+        None
+    }
+
+    /// Dependencies of pinned modules (their module.yaml) that buf.lock does not pin, described.
+    fn unpinned(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for m in &self.modules {
+            for d in &m.deps {
+                if self.modules.iter().any(|o| o.pin.name == d.name) {
+                    continue;
+                }
+                let line = format!("{} (a dependency of {})", d.name, m.pin.name);
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+        out
     }
 
     /// More help for an import that was not found: a cached module depends on a module that
     /// buf.lock does not pin (buf.lock is incomplete), or some pinned module is not cached.
     pub fn import_hint(&self) -> Option<String> {
-        let unpinned: Vec<String> = self
-            .modules
-            .iter()
-            .flat_map(|m| {
-                m.deps
-                    .iter()
-                    .filter(|d| !self.modules.iter().any(|o| o.pin.name == d.name))
-                    .map(move |d| format!("{} (a dependency of {})", d.name, m.pin.name))
-            })
-            .collect();
+        let unpinned = self.unpinned();
         if !unpinned.is_empty() {
             return Some(format!(
                 "buf.lock does not pin {}: run `buf dep update` to complete it",
