@@ -259,6 +259,39 @@ fn v1_buf_lock_with_a_shake256_digest() {
     same_image_files_as_buf("v1", &dir, "../cache");
 }
 
+#[test]
+fn a_v1_workspace_reads_each_modules_buf_lock() {
+    let dir = fixture("workspace");
+    same_as_buf(
+        "workspace",
+        "ls-files-json",
+        &dir,
+        "../cache",
+        &["ls-files", "--include-imports", "--format", "json"],
+    );
+    // Two buf.lock files pinning one module at two commits: buf asks the registry which is newer.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&dir, tmp.path());
+    let lock = tmp.path().join("b/buf.lock");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        text.replace(
+            "1ab4cb86c99a43b6ab4535243b814f3d",
+            "2ab4cb86c99a43b6ab4535243b814f3d",
+        ),
+    )
+    .unwrap();
+    let cache = fixture("cache");
+    let got = run(tmp.path(), cache.to_str().unwrap(), &["build"]);
+    assert_eq!(got.code, 1);
+    assert!(
+        got.stderr.contains("buf.build/googleapis/googleapis is pinned at commit 1ab4cb86c99a43b6ab4535243b814f3d in a/buf.lock and at commit 2ab4cb86c99a43b6ab4535243b814f3d in b/buf.lock"),
+        "{}",
+        got.stderr
+    );
+}
+
 /// The two digests buf named when it rejected the case: (expected, actual).
 fn buf_digests(case: &str) -> Vec<String> {
     golden(case, "build.digests")

@@ -87,12 +87,15 @@ fn join(dir: &str, name: &str) -> String {
     format!("{}{sep}{name}", dir.trim_end_matches(['/', '\\']))
 }
 
+/// A module's files by path: content and SHAKE256 digest.
+pub type Files = BTreeMap<String, (Arc<[u8]>, [u8; 64])>;
+
 /// A complete cache entry, read into memory.
 #[derive(Debug)]
 pub struct Entry {
     /// The module's files (see [`module_file`]) by path relative to the module root, with the
     /// SHAKE256 digest of each.
-    pub files: BTreeMap<String, (Arc<[u8]>, [u8; 64])>,
+    pub files: Files,
     /// The module's own dependencies (module.yaml `deps`).
     pub deps: Vec<EntryDep>,
     /// The v1 `buf.yaml` and `buf.lock` (name, content) the module has, for b4 digests.
@@ -262,7 +265,7 @@ fn inside(dir: &Path, rel: &str) -> Result<PathBuf, EntryProblem> {
 
 /// The module files under `root` (symlinks followed, as buf's storage does), read and hashed in
 /// parallel. A missing directory is an empty module.
-fn read_files(root: &Path) -> Result<BTreeMap<String, (Arc<[u8]>, [u8; 64])>, EntryProblem> {
+fn read_files(root: &Path) -> Result<Files, EntryProblem> {
     let mut paths = Vec::new();
     if root.is_dir() {
         list(root, "", &mut paths, 0)?;

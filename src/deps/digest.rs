@@ -154,7 +154,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Lower- or upper-case hex (as Go's `hex.DecodeString`), `None` if it is not hex.
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

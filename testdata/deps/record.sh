@@ -48,7 +48,7 @@ EOF
 # --- our fixture: part of googleapis (two commits), acme/geo, a v1 entry ---
 fx="$tmp/fx"
 mkdir -p "$fx"
-cp -r "$here/cache" "$here/previous" "$here/current" "$here/v1" "$fx/"
+cp -r "$here/cache" "$here/previous" "$here/current" "$here/v1" "$here/workspace" "$fx/"
 chmod -R u+w "$fx"
 for side in previous current; do
   run "$side" ls-files "$fx/$side" ../cache ls-files --include-imports
@@ -60,6 +60,7 @@ run current breaking "$fx/current" ../cache breaking --against ../previous --err
 run current breaking-exclude-imports "$fx/current" ../cache breaking --against ../previous --exclude-imports --error-format json
 run v1 ls-files-json "$fx/v1" ../cache ls-files --include-imports --format json
 image v1 "$fx/v1" ../cache
+run workspace ls-files-json "$fx/workspace" ../cache ls-files --include-imports --format json
 
 # breaking against a git ref whose buf.lock pins the older googleapis: previous committed, current in the tree.
 repo="$tmp/repo"
