@@ -23,6 +23,9 @@ fn ls(args: DepLsArgs) -> Result<Outcome> {
                 .with_help("use text or json"))
         }
     };
+    if args.imports {
+        return imports(&args, json);
+    }
     let cwd = current_dir()?;
     let workspace = match pipeline::load(
         &args.input.input,
@@ -31,17 +34,8 @@ fn ls(args: DepLsArgs) -> Result<Outcome> {
         &cwd,
     )? {
         pipeline::Loaded::Sources { workspace, .. } => workspace,
-        pipeline::Loaded::Image(_) => {
-            return Err(Error::new(format!(
-                "input {:?} is an image: it has no buf.lock",
-                args.input.input
-            ))
-            .with_help("give the directory (or git ref, or archive) the image was built from"))
-        }
+        pipeline::Loaded::Image(_) => return Err(image_input(&args.input.input)),
     };
-    if args.imports {
-        return imports(&args, json);
-    }
     let deps = &workspace.deps;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut out = String::new();
@@ -116,7 +110,7 @@ fn imports(args: &DepLsArgs, json: bool) -> Result<Outcome> {
         Compiled::Image(image) => image,
     };
     let Some(workspace) = built.workspace.as_ref() else {
-        return Ok(Outcome::Clean);
+        return Err(image_input(&args.input.input));
     };
     let roots = compile::include_roots(&args.input.includes);
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -164,6 +158,11 @@ fn imports(args: &DepLsArgs, json: bool) -> Result<Outcome> {
     }
     print!("{out}");
     Ok(Outcome::Clean)
+}
+
+fn image_input(input: &str) -> Error {
+    Error::new(format!("input {input:?} is an image: it has no buf.lock"))
+        .with_help("give the directory (or git ref, or archive) the image was built from")
 }
 
 /// Rows as left-aligned columns, two spaces apart (the last column is not padded).

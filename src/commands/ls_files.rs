@@ -31,33 +31,34 @@ pub fn run(args: LsFilesArgs) -> Result<Outcome> {
     }
     let cwd = current_dir()?;
     // Listing targets needs no compile; imports do (they are whatever the targets import).
-    let mut rows: Vec<Row> = match pipeline::load(
-        &args.input.input,
-        &args.input,
-        args.input.config.as_deref(),
-        &cwd,
-    )? {
-        pipeline::Loaded::Sources { workspace, .. } if !args.include_imports => workspace
-            .targets()
-            .map(|f| Row {
-                path: f.external_path.clone(),
-                local_path: f.external_path.clone(),
-                import_path: f.name.clone(),
-                module: workspace.modules[f.module].name.clone().unwrap_or_default(),
-                commit: String::new(),
-                is_import: false,
-            })
-            .collect(),
-        pipeline::Loaded::Image(image) => image_rows(&image, args.include_imports, None),
-        pipeline::Loaded::Sources { .. } => {
-            let built = pipeline::build(&args.input, &cwd)?;
-            match built.compiled {
-                Compiled::Errors(findings) => {
-                    emit_findings(&findings, None, true, "ls-files", built.snapshot.as_ref());
-                    return Ok(Outcome::Findings);
-                }
-                Compiled::Image(image) => image_rows(&image, true, built.workspace.as_ref()),
+    let mut rows: Vec<Row> = if args.include_imports {
+        let built = pipeline::build(&args.input, &cwd)?;
+        match built.compiled {
+            Compiled::Errors(findings) => {
+                emit_findings(&findings, None, true, "ls-files", built.snapshot.as_ref());
+                return Ok(Outcome::Findings);
             }
+            Compiled::Image(image) => image_rows(&image, true, built.workspace.as_ref()),
+        }
+    } else {
+        match pipeline::load(
+            &args.input.input,
+            &args.input,
+            args.input.config.as_deref(),
+            &cwd,
+        )? {
+            pipeline::Loaded::Sources { workspace, .. } => workspace
+                .targets()
+                .map(|f| Row {
+                    path: f.external_path.clone(),
+                    local_path: f.external_path.clone(),
+                    import_path: f.name.clone(),
+                    module: workspace.modules[f.module].name.clone().unwrap_or_default(),
+                    commit: String::new(),
+                    is_import: false,
+                })
+                .collect(),
+            pipeline::Loaded::Image(image) => image_rows(&image, false, None),
         }
     };
     // As buf: text by path, json by local path then import path, import in image order.
