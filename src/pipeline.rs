@@ -1,7 +1,6 @@
 //! The shared front half of every command: input -> config -> dependencies -> workspace -> compile.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::check::clean_path;
 use crate::cli::InputArgs;
@@ -122,15 +121,7 @@ pub fn load(
             // Import roots may hold what the cache lacks: then a missing module is only an error
             // if an import is not found.
             let has_include_roots = !compile::include_roots(&args.includes).is_empty();
-            let cache = deps::CacheDir::from_env(cwd);
-            let resolved = deps::resolve(
-                &snapshot,
-                &workspace.config,
-                cache.as_ref(),
-                has_include_roots,
-            )?;
-            resolved.check_conflicts(&workspace)?;
-            workspace.deps = Arc::new(resolved);
+            deps::attach(&snapshot, &mut workspace, cwd, has_include_roots)?;
             if workspace.targets().next().is_none() {
                 return Err(Error::new(NOTHING_TARGETED));
             }

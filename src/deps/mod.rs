@@ -225,6 +225,27 @@ impl Deps {
     }
 }
 
+/// Resolves a workspace's dependencies with the cache the environment names (as buf finds it, relative
+/// to `cwd`), rejects local files a dependency also has, and puts them on the workspace. Everything
+/// that builds a [`Workspace`] from a snapshot calls this before compiling (as `pipeline::load` does).
+pub fn attach(
+    snapshot: &Snapshot,
+    workspace: &mut Workspace,
+    cwd: &std::path::Path,
+    tolerate_missing: bool,
+) -> Result<()> {
+    let cache = CacheDir::from_env(cwd);
+    let resolved = resolve(
+        snapshot,
+        &workspace.config,
+        cache.as_ref(),
+        tolerate_missing,
+    )?;
+    resolved.check_conflicts(workspace)?;
+    workspace.deps = Arc::new(resolved);
+    Ok(())
+}
+
 /// Where the buf.lock files of a workspace are (root-relative directories), and whether they
 /// belong to a v2 buf.yaml: next to a v2 buf.yaml (one for the workspace), next to each v1 module's
 /// buf.yaml (or in the module directory of a buf.work.yaml module without one).
