@@ -15,7 +15,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{repo_root, Run};
 
@@ -37,20 +36,11 @@ fn golden_exit(case: &str, name: &str) -> i32 {
 
 /// `protoforge ARGS` in `dir` with `BUF_CACHE_DIR=cache` (and no other cache settings).
 fn run(dir: &Path, cache: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("BUF_CACHE_DIR", cache)
-        .env_remove("PROTOFORGE_INCLUDE")
-        .env_remove("XDG_CACHE_HOME")
-        .output()
-        .expect("run protoforge");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::protoforge_env(
+        dir,
+        args,
+        &[("BUF_CACHE_DIR", Some(cache)), ("XDG_CACHE_HOME", None)],
+    )
 }
 
 /// buf's `ls-files --format json` with well-known types at their import path (see the module doc).
@@ -450,15 +440,14 @@ fn a_missing_cache_directory_is_a_clear_error() {
         got.stderr
     );
     // Without BUF_CACHE_DIR: $XDG_CACHE_HOME/buf, then $HOME/.cache/buf.
-    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
-        .args(["build"])
-        .current_dir(fixture("previous"))
-        .env_remove("BUF_CACHE_DIR")
-        .env("XDG_CACHE_HOME", tmp.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
+    let tmp_dir = tmp.path().to_str().unwrap();
+    let got = common::protoforge_env(
+        &fixture("previous"),
+        &["build"],
+        &[("BUF_CACHE_DIR", None), ("XDG_CACHE_HOME", Some(tmp_dir))],
+    );
+    let stderr = got.stderr;
+    assert_eq!(got.code, 1);
     assert!(
         stderr.contains(&format!(
             "{}/buf (from $XDG_CACHE_HOME/buf)",
@@ -466,15 +455,16 @@ fn a_missing_cache_directory_is_a_clear_error() {
         )),
         "{stderr}"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
-        .args(["build"])
-        .current_dir(fixture("previous"))
-        .env_remove("BUF_CACHE_DIR")
-        .env_remove("XDG_CACHE_HOME")
-        .env("HOME", tmp.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let got = common::protoforge_env(
+        &fixture("previous"),
+        &["build"],
+        &[
+            ("BUF_CACHE_DIR", None),
+            ("XDG_CACHE_HOME", None),
+            ("HOME", Some(tmp_dir)),
+        ],
+    );
+    let stderr = got.stderr;
     assert!(
         stderr.contains(&format!(
             "{}/.cache/buf (from $HOME/.cache/buf)",

@@ -37,48 +37,49 @@ fn ls(args: DepLsArgs) -> Result<Outcome> {
         pipeline::Loaded::Image(_) => return Err(image_input(&args.input.input)),
     };
     let deps = &workspace.deps;
+    // (pin, buf.lock, where in the cache, .proto files, status, the text column)
+    let listed = deps
+        .modules
+        .iter()
+        .map(|m| {
+            let files = format!(
+                "{} .proto file{} in {}",
+                m.proto_count,
+                if m.proto_count == 1 { "" } else { "s" },
+                m.files_shown
+            );
+            (
+                &m.pin,
+                &m.lock_file,
+                &m.files_shown,
+                m.proto_count,
+                "verified".to_string(),
+                files,
+            )
+        })
+        .chain(deps.missing.iter().map(|m| {
+            let status = format!("missing: {}", m.problem);
+            let text = format!("MISSING: {} {}", m.entry, m.problem);
+            (&m.pin, &m.lock_file, &m.entry, 0, status, text)
+        }));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut out = String::new();
-    for m in &deps.modules {
+    for (pin, lock_file, cache_path, proto_files, status, text) in listed {
         if json {
             out.push_str(&format!(
                 "{}\n",
                 serde_json::json!({
-                    "module": m.pin.name, "commit": m.pin.commit, "digest": m.pin.digest,
-                    "lock_file": m.lock_file, "cache_path": m.files_shown, "proto_files": m.proto_count,
-                    "status": "verified",
+                    "module": pin.name, "commit": pin.commit, "digest": pin.digest,
+                    "lock_file": lock_file, "cache_path": cache_path, "proto_files": proto_files,
+                    "status": status,
                 })
             ));
         } else {
             rows.push(vec![
-                m.pin.name.clone(),
-                m.pin.commit.clone(),
-                m.pin.digest.clone(),
-                format!(
-                    "{} .proto file{} in {}",
-                    m.proto_count,
-                    if m.proto_count == 1 { "" } else { "s" },
-                    m.files_shown
-                ),
-            ]);
-        }
-    }
-    for m in &deps.missing {
-        if json {
-            out.push_str(&format!(
-                "{}\n",
-                serde_json::json!({
-                    "module": m.pin.name, "commit": m.pin.commit, "digest": m.pin.digest,
-                    "lock_file": m.lock_file, "cache_path": m.entry, "proto_files": 0,
-                    "status": format!("missing: {}", m.problem),
-                })
-            ));
-        } else {
-            rows.push(vec![
-                m.pin.name.clone(),
-                m.pin.commit.clone(),
-                m.pin.digest.clone(),
-                format!("MISSING: {} {}", m.entry, m.problem),
+                pin.name.clone(),
+                pin.commit.clone(),
+                pin.digest.clone(),
+                text,
             ]);
         }
     }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::digest::{Digest, DigestType};
-use crate::config::yaml::{Node, Source, Value};
+use crate::config::yaml::{Fields, Node, Source, Value};
 use crate::config::{full_name_problem, ConfigVersion};
 use crate::{Error, Result};
 
@@ -211,14 +211,7 @@ fn read_v1(src: &Source, root: &Node) -> Result<Vec<LockedDep>> {
                 )
                 .with_help(HELP_REGENERATE));
         }
-        deps.push(pinned(
-            src,
-            item,
-            name,
-            fields.get("commit"),
-            fields.get("digest"),
-            ConfigVersion::V1,
-        )?);
+        deps.push(pinned(src, item, name, &fields, ConfigVersion::V1)?);
     }
     Ok(deps)
 }
@@ -233,14 +226,7 @@ fn read_v2(src: &Source, root: &Node) -> Result<Vec<LockedDep>> {
             })
         })?;
         let name = module_name(src, item, fields.get("name"), "module")?;
-        deps.push(pinned(
-            src,
-            item,
-            name,
-            fields.get("commit"),
-            fields.get("digest"),
-            ConfigVersion::V2,
-        )?);
+        deps.push(pinned(src, item, name, &fields, ConfigVersion::V2)?);
     }
     // Remote plugins and policies are not used here; their entries are still checked as buf does.
     let check_plugins = |node: Option<&Node>, what: &str| -> Result<()> {
@@ -314,10 +300,10 @@ fn pinned(
     src: &Source,
     item: &Node,
     name: String,
-    commit: Option<&Node>,
-    digest: Option<&Node>,
+    fields: &Fields,
     version: ConfigVersion,
 ) -> Result<LockedDep> {
+    let (commit, digest) = (fields.get("commit"), fields.get("digest"));
     let (commit, commit_node) = required(src, item, commit, "commit", "module", &name)?;
     let digest_text = match digest {
         Some(node) => src.string(node, "digest")?.trim().to_string(),

@@ -12,13 +12,24 @@ pub struct Run {
 
 /// Runs `protoforge ARGS` in `dir` with colours off.
 pub fn protoforge(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+    protoforge_env(dir, args, &[])
+}
+
+/// [`protoforge`] with environment variables set (`Some`) or removed (`None`).
+pub fn protoforge_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_protoforge"));
+    command
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .env_remove("PROTOFORGE_INCLUDE")
-        .output()
-        .expect("run protoforge");
+        .env_remove("PROTOFORGE_INCLUDE");
+    for (name, value) in env {
+        match value {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    let out = command.output().expect("run protoforge");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
