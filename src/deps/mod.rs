@@ -113,6 +113,9 @@ impl Deps {
 
     /// Rejects a workspace file that a dependency also has: buf's "contained in multiple modules".
     pub fn check_conflicts(&self, workspace: &Workspace) -> Result<()> {
+        if self.files.is_empty() {
+            return Ok(());
+        }
         for (name, file) in &workspace.files {
             if let Some((module, _)) = self.file(name) {
                 let local = &workspace.modules[file.module];
