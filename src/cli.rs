@@ -82,8 +82,10 @@ pub struct InputArgs {
     pub includes: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ErrorFormat {
+    // buf's `path:line:col:message`, the protoc plugins' default.
+    #[default]
     Text,
     Json,
     Msvs,
@@ -135,7 +137,7 @@ pub struct BreakingArgs {
     pub against_config: Option<String>,
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub error_format: Option<ErrorFormat>,
-    /// Only compare imported files too when they are part of the input.
+    /// Leave imported files out of the comparison (by default they are compared too, as in buf).
     #[arg(long)]
     pub exclude_imports: bool,
     /// Only check files of the against side that are also in the input (no FILE_NO_DELETE for others).

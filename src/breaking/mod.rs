@@ -267,11 +267,15 @@ pub struct Policy<'c> {
 
 /// Runs the rules `policy` selects over `previous` -> `current`; `module_of` picks the policy of a
 /// hit (by its current file, or its previous file when the current one is gone).
+///
+/// Imports are compared like targets (buf's default); with `exclude_imports`, a hit whose current
+/// or previous file is an import is dropped (buf's `--exclude-imports`).
 pub fn check(
     previous: &Image,
     current: &Image,
     policies: &[Policy<'_>],
     module_of: &dyn Fn(Option<&ImageFile>, Option<&ImageFile>) -> usize,
+    exclude_imports: bool,
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut selections = Vec::new();
@@ -320,12 +324,24 @@ pub fn check(
     let _placing = crate::trace::phase("filter and place");
 
     for hit in hits {
+        if exclude_imports
+            && [hit.file, hit.against]
+                .iter()
+                .flatten()
+                .any(|f| f.is_import)
+        {
+            continue;
+        }
         let module = module_of(hit.file, hit.against).min(policies.len().saturating_sub(1));
         let Some(policy) = policies.get(module) else {
             continue;
         };
         let (filter, ids) = &selections[module];
-        if !ids.contains(hit.rule) || is_ignored(&hit, policy.config, filter) {
+        // `disabled`: an `ignore` entry names the module directory (buf's way to turn checks off).
+        if policy.config.disabled
+            || !ids.contains(hit.rule)
+            || is_ignored(&hit, policy.config, filter)
+        {
             continue;
         }
         if let Some(fix) = &hit.fix {

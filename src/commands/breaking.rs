@@ -43,7 +43,12 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         }
     };
     restrict_against(&mut previous_image, &current, current_image, &args);
-    let mut outcome = compare(&current, current_image, &previous_image)?;
+    let mut outcome = compare(
+        &current,
+        current_image,
+        &previous_image,
+        args.exclude_imports,
+    )?;
 
     // After --fix, findings point into the fixed sources.
     let mut fixed = None;
@@ -52,7 +57,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         let Compiled::Image(fixed_image) = &rebuilt.compiled else {
             return Err(Error::new("the fixed sources do not compile"));
         };
-        outcome = compare(&rebuilt, fixed_image, &previous_image)?;
+        outcome = compare(&rebuilt, fixed_image, &previous_image, args.exclude_imports)?;
         fixed = Some(rebuilt);
     }
     let reported = fixed.as_ref().unwrap_or(&current);
@@ -77,7 +82,8 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
 }
 
 /// Marks against files outside the input's `--path`/`--exclude-path` (and, with
-/// `--limit-to-input-files`, files the input does not have) as imports: they are not compared.
+/// `--limit-to-input-files`, files the input does not have) as imports, and drops those that no
+/// remaining target imports (as buf narrows the against image to the input's paths).
 fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: &BreakingArgs) {
     // `--path` is relative to the working directory (as the paths in findings): make it relative
     // to the input root, which is how both sides name their files.
@@ -104,10 +110,16 @@ fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: 
             f.is_import = true;
         }
     }
+    previous.keep_targets_and_their_imports();
 }
 
 /// Runs the rules the current input's config selects.
-fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<breaking::Outcome> {
+fn compare(
+    current: &Built,
+    current_image: &Image,
+    previous: &Image,
+    exclude_imports: bool,
+) -> Result<breaking::Outcome> {
     let default_config = BreakingConfig::default();
     let policies: Vec<Policy<'_>> = match &current.workspace {
         Some(ws) if !ws.modules.is_empty() => ws
@@ -136,7 +148,13 @@ fn compare(current: &Built, current_image: &Image, previous: &Image) -> Result<b
             })
             .unwrap_or(0)
     };
-    breaking::check(previous, current_image, &policies, &module_of)
+    breaking::check(
+        previous,
+        current_image,
+        &policies,
+        &module_of,
+        exclude_imports,
+    )
 }
 
 /// `--fix`: writes the `reserved` statements, recompiles the input, and puts the files back if it
