@@ -150,14 +150,18 @@ impl<'a> Report<'a> {
 }
 
 /// The path to report for `path`: itself when the file has a location for it; for an element of a
-/// synthetic map entry message (which has no source of its own), the map field that declares the
-/// entry, as buf places it.
+/// synthetic map entry message (which has no source of its own), the type of the map field that
+/// declares the entry (`map<string, Foo>`), as buf places it, else that whole field.
 fn resolve_path(file: &ImageFile, path: &[i32]) -> Option<Vec<i32>> {
     if file.locations().get(path).is_some() {
         return Some(path.to_vec());
     }
     let map_field = map_field_of_entry(file, path)?;
-    file.locations().get(&map_field).map(|_| map_field)
+    let mut map_type = map_field.clone();
+    map_type.push(crate::image::tag::field::TYPE_NAME);
+    [map_type, map_field]
+        .into_iter()
+        .find(|p| file.locations().get(p).is_some())
 }
 
 /// For a path into a map entry message, the path of the map field whose type it is.
