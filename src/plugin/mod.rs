@@ -90,9 +90,11 @@ fn fail(kind: Kind, err: &Error) -> ExitCode {
 /// Answers an encoded `CodeGeneratorRequest` with an encoded `CodeGeneratorResponse`. Files and
 /// config are read relative to the working directory, as buf's plugins do.
 pub fn run(kind: Kind, request_bytes: &[u8]) -> Result<Vec<u8>> {
+    let started = std::time::Instant::now();
     let request = request::decode(request_bytes)?;
     let params = params::decode(kind, &request.parameter)?;
-    if let Some(limit) = params.timeout.filter(|t| !t.is_zero()) {
+    let limit = params.timeout.filter(|t| !t.is_zero());
+    if let Some(limit) = limit {
         watchdog(kind, limit);
     }
     if !params.plugin_overrides.is_empty() {
@@ -110,20 +112,27 @@ pub fn run(kind: Kind, request_bytes: &[u8]) -> Result<Vec<u8>> {
         Kind::Lint => lint(&image, &module)?,
         Kind::Breaking => compare(&image, &module, &params, &request.file_to_generate)?,
     };
+    if let Some(limit) = limit.filter(|limit| started.elapsed() > *limit) {
+        return Err(timed_out(limit));
+    }
     let rendered = render(kind, &findings, &params);
     let error = rendered.trim();
     Ok(request::response((!error.is_empty()).then_some(error)))
 }
 
-/// Ends the process with an error once `limit` has passed (buf's `timeout`).
+/// Ends the process with an error once `limit` has passed (buf's `timeout`), even if the checks
+/// are still running; [`run`] also checks the time when they are done.
 fn watchdog(kind: Kind, limit: Duration) {
     std::thread::spawn(move || {
         std::thread::sleep(limit);
-        let err = Error::new(format!("timed out after {limit:?}"))
-            .with_help("raise `timeout` in the plugin parameter (e.g. {\"timeout\":\"1m\"})");
-        fail(kind, &err);
+        fail(kind, &timed_out(limit));
         std::process::exit(1);
     });
+}
+
+fn timed_out(limit: Duration) -> Error {
+    Error::new(format!("timed out after {limit:?}"))
+        .with_help("raise `timeout` in the plugin parameter, e.g. {\"timeout\":\"1m\"}")
 }
 
 /// The module whose lint and breaking settings apply, as buf's plugins pick it: the config of

@@ -229,6 +229,9 @@ for exclude in (False, True):
             {"against_input": AGAINST, "exclude_imports": exclude, "limit_to_input_files": limit},
             against="testdata/plugin/imports/previous",
             buf_image="testdata/plugin/imports/previous.buf.binpb")
+add("breaking", "repo", "imports against a JSON image", "testdata/plugin/imports/current", ["."],
+    ["a.proto"], {}, {"against_input": AGAINST}, against="testdata/plugin/imports/previous",
+    buf_image="testdata/plugin/imports/previous.buf.json")
 
 results = []
 for case in cases:
