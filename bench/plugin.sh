@@ -22,7 +22,7 @@ rel="$root/target/release"
 
 # A one-file module importing a well-known type, its previous version as an image.
 ws="$bench/ws"
-rm -rf "$ws" && mkdir -p "$ws/acme/v1" "$ws/previous/acme/v1"
+rm -rf "$ws" "$bench/previous" && mkdir -p "$ws/acme/v1" "$bench/previous/acme/v1"
 cat > "$ws/buf.yaml" <<'EOF'
 version: v2
 lint:
@@ -58,8 +58,8 @@ message GetUserResponse {
   User user = 1;
 }
 EOF
-sed 's/string email = 2;/string email = 2;\n  int32 age = 4;/' "$ws/acme/v1/user.proto" > "$ws/previous/acme/v1/user.proto"
-"$rel/protoforge" build "$ws/previous" -o "$bench/previous.binpb"
+sed 's/string email = 2;/string email = 2;\n  int32 age = 4;/' "$ws/acme/v1/user.proto" > "$bench/previous/acme/v1/user.proto"
+"$rel/protoforge" build "$bench/previous" -o "$bench/previous.binpb"
 
 # Capture the requests protoc sends.
 cat > "$bench/save-request" <<EOF
@@ -69,20 +69,34 @@ EOF
 chmod +x "$bench/save-request"
 ln -sf "$bench/save-request" "$bench/lint"
 ln -sf "$bench/save-request" "$bench/breaking"
+mkdir -p "$bench/argv0" && ln -sf "$rel/protoforge" "$bench/argv0/protoc-gen-protoforge-lint"
 (cd "$ws" && protoc -I . --plugin=protoc-gen-x="$bench/lint" --x_out=. acme/v1/user.proto)
 breaking_opt="{\"against_input\":\"$bench/previous.binpb\",\"limit_to_input_files\":true}"
 (cd "$ws" && protoc -I . --plugin=protoc-gen-x="$bench/breaking" "--x_opt=$breaking_opt" --x_out=. acme/v1/user.proto)
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$ws"
-hyperfine -N --warmup 10 --runs 200 --export-markdown "$bench/lint.md" \
-  -n protoforge "sh -c '$rel/protoc-gen-protoforge-lint < $bench/request.lint > /dev/null'" \
-  -n buf "sh -c '$BUF_BIN_DIR/protoc-gen-buf-lint < $bench/request.lint > /dev/null'" \
-  -n 'sh only' "sh -c 'true < $bench/request.lint'"
-hyperfine -N --warmup 10 --runs 200 --export-markdown "$bench/breaking.md" \
-  -n protoforge "sh -c '$rel/protoc-gen-protoforge-breaking < $bench/request.breaking > /dev/null'" \
-  -n buf "sh -c '$BUF_BIN_DIR/protoc-gen-buf-breaking < $bench/request.breaking > /dev/null'"
+# `sh -c 'exec PLUGIN < REQUEST'`: the shell only sets up stdin; the baseline is the same with /bin/true.
+run() { echo "sh -c 'exec $1 < $bench/request.$2 > /dev/null'"; }
+hyperfine -N --warmup 10 --runs 300 --export-markdown "$bench/lint.md" \
+  -n protoforge "$(run "$rel/protoc-gen-protoforge-lint" lint)" \
+  -n 'protoforge (argv[0] of the main binary)' "$(run "$bench/argv0/protoc-gen-protoforge-lint" lint)" \
+  -n buf "$(run "$BUF_BIN_DIR/protoc-gen-buf-lint" lint)" \
+  -n 'baseline (/bin/true)' "$(run /bin/true lint)"
+hyperfine -N --warmup 10 --runs 300 --export-markdown "$bench/breaking.md" \
+  -n protoforge "$(run "$rel/protoc-gen-protoforge-breaking" breaking)" \
+  -n buf "$(run "$BUF_BIN_DIR/protoc-gen-buf-breaking" breaking)" \
+  -n 'baseline (/bin/true)' "$(run /bin/true breaking)"
 hyperfine -N --warmup 5 --runs 100 --export-markdown "$bench/protoc.md" \
   -n 'protoc + protoforge lint' "protoc -I . --plugin=protoc-gen-x=$rel/protoc-gen-protoforge-lint --x_out=. acme/v1/user.proto" \
   -n 'protoc + buf lint' "protoc -I . --plugin=protoc-gen-x=$BUF_BIN_DIR/protoc-gen-buf-lint --x_out=. acme/v1/user.proto" \
   -n 'protoc alone' "protoc -I . --descriptor_set_out=/dev/null acme/v1/user.proto"
+if command -v perf >/dev/null; then
+  echo "CPU time (perf stat task-clock, 100 runs each):"
+  for p in "$rel/protoc-gen-protoforge-lint lint" "$rel/protoc-gen-protoforge-breaking breaking" \
+           "$BUF_BIN_DIR/protoc-gen-buf-lint lint" "$BUF_BIN_DIR/protoc-gen-buf-breaking breaking"; do
+    set -- $p
+    printf '%-40s ' "$(basename "$1")"
+    perf stat -r 100 -e task-clock "$1" < "$bench/request.$2" 2>&1 >/dev/null | awk '/task-clock/ {print $1, $2}'
+  done
+fi

@@ -1,10 +1,8 @@
 //! `protoc-gen-protoforge-lint`: protoforge's lint as a protoc plugin, a drop-in for buf's
-//! `protoc-gen-buf-lint` (see `protoforge::plugin`).
+//! `protoc-gen-buf-lint` (see `protoforge::plugin`). It keeps the system allocator: a plugin run
+//! checks a few files, and mimalloc's set-up costs more than it saves there.
 
 use std::process::ExitCode;
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     protoforge::plugin::main(protoforge::plugin::Kind::Lint)
