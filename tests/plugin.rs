@@ -413,13 +413,15 @@ fn the_response_carries_findings_with_exit_0() {
     assert!(stderr.contains("not a CodeGeneratorRequest"), "{stderr}");
 }
 
+/// Runs a plugin on `input` in an empty directory (no buf.yaml): exit code, stdout, stderr.
 fn pipe(program: &Path, input: &[u8]) -> (i32, Vec<u8>, String) {
     use std::io::Write;
+    let cwd = tempfile::tempdir().unwrap();
     let mut child = Command::new(program)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .current_dir(std::env::temp_dir())
+        .current_dir(cwd.path())
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(input).unwrap();
@@ -429,4 +431,47 @@ fn pipe(program: &Path, input: &[u8]) -> (i32, Vec<u8>, String) {
         out.stdout,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A newer protoc sends editions files (the response says the plugins read editions 2023 and
+/// 2024): they are linted as `protoforge lint` lints their sources.
+#[test]
+fn editions_files_in_a_request_are_linted() {
+    let dir = common::repo_root().join("testdata/editions/features/2024_every_level");
+    let scratch = tempfile::tempdir().unwrap();
+    let image = scratch.path().join("set.binpb");
+    let built = common::protoforge(
+        &dir,
+        &[
+            "build",
+            "--as-file-descriptor-set",
+            "-o",
+            image.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    // The set's files (field 1) become the request's proto_file (field 15), bytes unchanged.
+    let set = prost_types::FileDescriptorSet::decode(&std::fs::read(&image).unwrap()[..]).unwrap();
+    assert!(set.file.iter().any(|f| f.syntax() == "editions"));
+    let mut request = CodeGeneratorRequest {
+        file_to_generate: vec!["a.proto".into()],
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let mut raw = &std::fs::read(&image).unwrap()[..];
+    while !raw.is_empty() {
+        let (tag, _) = prost::encoding::decode_key(&mut raw).unwrap();
+        assert_eq!(tag, 1);
+        let len = prost::encoding::decode_varint(&mut raw).unwrap() as usize;
+        prost::encoding::encode_key(15, prost::encoding::WireType::LengthDelimited, &mut request);
+        prost::encoding::encode_varint(len as u64, &mut request);
+        request.extend_from_slice(&raw[..len]);
+        raw = &raw[len..];
+    }
+    let (code, stdout, stderr) = pipe(&plugin::lint_plugin(), &request);
+    assert_eq!(code, 0, "{stderr}");
+    let response = CodeGeneratorResponse::decode(&stdout[..]).unwrap();
+    let cli = common::protoforge(&dir, &["lint", "--error-format", "text"]);
+    assert_eq!(cli.code, 100, "{}", cli.stderr);
+    assert_eq!(response.error.unwrap_or_default(), cli.stdout.trim_end());
 }

@@ -284,3 +284,18 @@ fn render(kind: Kind, findings: &[Finding], params: &Params) -> String {
         .with_baseline(ConfigVersion::V1, &printed);
     report::render(findings, params.error_format, &ctx)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_program_name_picks_the_plugin() {
+        let kind = |name: &str| Kind::from_program(OsStr::new(name));
+        assert_eq!(kind("protoc-gen-protoforge-lint"), Some(Kind::Lint));
+        assert_eq!(kind("/usr/bin/protoc-gen-protoforge-breaking"), Some(Kind::Breaking));
+        assert_eq!(kind("C:/bin/protoc-gen-protoforge-lint.exe"), Some(Kind::Lint));
+        assert_eq!(kind("protoforge"), None);
+        assert_eq!(kind("protoc-gen-buf-lint"), None);
+    }
+}
