@@ -193,16 +193,6 @@ fn module_config(params: &Params) -> Result<ModuleSpec> {
     }
 }
 
-impl Params {
-    fn module_or_dot(&self) -> &str {
-        if self.module.is_empty() {
-            "."
-        } else {
-            &self.module
-        }
-    }
-}
-
 fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
@@ -293,8 +283,14 @@ mod tests {
     fn the_program_name_picks_the_plugin() {
         let kind = |name: &str| Kind::from_program(OsStr::new(name));
         assert_eq!(kind("protoc-gen-protoforge-lint"), Some(Kind::Lint));
-        assert_eq!(kind("/usr/bin/protoc-gen-protoforge-breaking"), Some(Kind::Breaking));
-        assert_eq!(kind("C:/bin/protoc-gen-protoforge-lint.exe"), Some(Kind::Lint));
+        assert_eq!(
+            kind("/usr/bin/protoc-gen-protoforge-breaking"),
+            Some(Kind::Breaking)
+        );
+        assert_eq!(
+            kind("C:/bin/protoc-gen-protoforge-lint.exe"),
+            Some(Kind::Lint)
+        );
         assert_eq!(kind("protoforge"), None);
         assert_eq!(kind("protoc-gen-buf-lint"), None);
     }

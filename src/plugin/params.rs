@@ -41,6 +41,17 @@ pub struct Params {
     pub exclude_imports: bool,
 }
 
+impl Params {
+    /// `module` as buf names it in messages (`.` when not given).
+    pub fn module_or_dot(&self) -> &str {
+        if self.module.is_empty() {
+            "."
+        } else {
+            &self.module
+        }
+    }
+}
+
 /// The keys of each plugin, in buf's order.
 const LINT_KEYS: &[&str] = &[
     "input_config",
@@ -354,38 +365,8 @@ fn from_yaml(text: &str, keys: &[&'static str]) -> Result<Raw> {
 /// passed on as JSON.
 fn yaml_config(src: &Source, node: &Node) -> Result<String> {
     match &node.value {
-        Yaml::Map(_) => Ok(yaml_to_json(node).to_string()),
+        Yaml::Map(_) => Ok(node.to_json().to_string()),
         _ => src.string(node, "input_config"),
-    }
-}
-
-fn yaml_to_json(node: &Node) -> Json {
-    match &node.value {
-        Yaml::Null => Json::Null,
-        Yaml::Scalar { text, plain } => {
-            if *plain {
-                if let Ok(b) = text.parse::<bool>() {
-                    return Json::Bool(b);
-                }
-                if let Ok(n) = text.parse::<i64>() {
-                    return Json::from(n);
-                }
-            }
-            Json::String(text.clone())
-        }
-        Yaml::Seq(items) => Json::Array(items.iter().map(yaml_to_json).collect()),
-        Yaml::Map(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = match &k.value {
-                        Yaml::Scalar { text, .. } => text.clone(),
-                        _ => String::new(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
     }
 }
 
