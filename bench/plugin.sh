@@ -92,11 +92,12 @@ hyperfine -N --warmup 5 --runs 100 --export-markdown "$bench/protoc.md" \
   -n 'protoc + buf lint' "protoc -I . --plugin=protoc-gen-x=$BUF_BIN_DIR/protoc-gen-buf-lint --x_out=. acme/v1/user.proto" \
   -n 'protoc alone' "protoc -I . --descriptor_set_out=/dev/null acme/v1/user.proto"
 if command -v perf >/dev/null; then
-  echo "CPU time (perf stat task-clock, 100 runs each):"
-  for p in "$rel/protoc-gen-protoforge-lint lint" "$rel/protoc-gen-protoforge-breaking breaking" \
+  echo "CPU time (perf stat task-clock of sh -c 'exec PLUGIN < REQUEST', 100 runs each; subtract /bin/true):"
+  for p in "/bin/true lint" "$rel/protoc-gen-protoforge-lint lint" "$rel/protoc-gen-protoforge-breaking breaking" \
            "$BUF_BIN_DIR/protoc-gen-buf-lint lint" "$BUF_BIN_DIR/protoc-gen-buf-breaking breaking"; do
     set -- $p
-    printf '%-40s ' "$(basename "$1")"
-    perf stat -r 100 -e task-clock "$1" < "$bench/request.$2" 2>&1 >/dev/null | awk '/task-clock/ {print $1, $2}'
+    printf '%-32s ' "$(basename "$1")"
+    perf stat -r 100 -e task-clock sh -c "exec $1 < $bench/request.$2 > /dev/null" 2>&1 |
+      awk '/task-clock/ {print $1, $2}'
   done
 fi
