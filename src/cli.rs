@@ -85,8 +85,10 @@ pub struct InputArgs {
     pub includes: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ErrorFormat {
+    // buf's `path:line:col:message`, the protoc plugins' default.
+    #[default]
     Text,
     Json,
     Msvs,

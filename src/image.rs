@@ -97,6 +97,36 @@ impl Image {
     pub fn targets(&self) -> impl Iterator<Item = &ImageFile> {
         self.files.iter().filter(|f| !f.is_import)
     }
+
+    /// Keeps the targets and the files they import, directly or not; drops the other files (as
+    /// buf narrows an image to some paths). The kept files keep their order.
+    pub fn keep_targets_and_their_imports(&mut self) {
+        let index: HashMap<&str, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name(), i))
+            .collect();
+        let mut keep = vec![false; self.files.len()];
+        let mut pending: Vec<usize> = (0..self.files.len())
+            .filter(|&i| !self.files[i].is_import)
+            .collect();
+        while let Some(i) = pending.pop() {
+            if std::mem::replace(&mut keep[i], true) {
+                continue;
+            }
+            let file = &self.files[i];
+            let deps = file
+                .proto()
+                .dependency
+                .iter()
+                .chain(&file.option_dependency);
+            pending.extend(deps.filter_map(|d| index.get(d.as_str()).copied()));
+        }
+        let mut keep = keep.into_iter();
+        self.files.retain(|_| keep.next().unwrap_or(false));
+        self.by_name = OnceLock::new();
+    }
 }
 
 /// One compiled file.

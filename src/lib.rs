@@ -21,6 +21,7 @@ pub mod image;
 pub mod input;
 pub mod lint;
 pub mod pipeline;
+pub mod plugin;
 pub mod report;
 pub mod syntax;
 pub mod trace;

@@ -7,6 +7,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     stop_quietly_on_closed_pipe();
+    // Under a plugin's name (a copy or link named `protoc-gen-protoforge-lint`), be that plugin.
+    if let Some(kind) = std::env::args_os()
+        .next()
+        .and_then(|program| protoforge::plugin::Kind::from_program(&program))
+    {
+        return protoforge::plugin::main(kind);
+    }
     protoforge::allocator::keep_freed_memory();
     protoforge::commands::main(std::env::args_os())
 }

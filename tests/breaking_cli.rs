@@ -533,3 +533,66 @@ fn json_name_clashes_in_proto2_compare_by_real_names() {
         "{stdout}"
     );
 }
+
+/// As buf: with `--path`, the files the targeted files import are compared too; `--exclude-imports`
+/// leaves them out; files neither targeted nor imported are not compared (no FILE_NO_DELETE).
+#[test]
+fn imports_are_compared_unless_excluded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/plugin/imports");
+    let cur = dir.path().join("cur");
+    for name in ["a.proto", "b.proto"] {
+        write(
+            &cur,
+            &[(
+                name,
+                &std::fs::read_to_string(fixture.join("current").join(name)).unwrap(),
+            )],
+        );
+    }
+    let against = fixture.join("previous.buf.binpb");
+    let against = against.to_str().unwrap();
+    let (code, out, err) = run(&cur, &["--against", against, "--path", "a.proto"]);
+    assert_eq!(code, 100, "{err}");
+    assert_eq!(
+        out,
+        "a.proto:8:1:Previously present field \"2\" with name \"z\" on message \"A\" was deleted.\n\
+         b.proto:5:1:Previously present field \"2\" with name \"y\" on message \"B\" was deleted.\n"
+    );
+    let (code, out, _) = run(
+        &cur,
+        &[
+            "--against",
+            against,
+            "--path",
+            "a.proto",
+            "--exclude-imports",
+        ],
+    );
+    assert_eq!(code, 100);
+    assert_eq!(
+        out,
+        "a.proto:8:1:Previously present field \"2\" with name \"z\" on message \"A\" was deleted.\n"
+    );
+}
+
+/// An `ignore` entry naming the module directory turns breaking checks off for that module.
+#[test]
+fn a_module_ignoring_its_own_directory_is_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "version: v2\nmodules:\n  - path: proto\n    breaking:\n      ignore: [proto]\n";
+    write(
+        dir.path(),
+        &[
+            ("previous/buf.yaml", config),
+            ("previous/proto/acme/v1/user.proto", USER_V1),
+            ("current/buf.yaml", config),
+            (
+                "current/proto/acme/v1/user.proto",
+                "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n}\n",
+            ),
+        ],
+    );
+    let (code, out, err) = compare(dir.path());
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}

@@ -318,3 +318,31 @@ fn sarif_and_pretty_carry_rule_id_and_fix() {
     assert!(out.contains("SERVICE_SUFFIX"), "{out}");
     assert!(out.contains("rename the service"), "{out}");
 }
+
+/// An `ignore` entry naming the module directory turns lint off for that module, as in buf.
+#[test]
+fn a_module_ignoring_its_own_directory_is_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "buf.yaml",
+        "version: v2\nmodules:\n  - path: proto\n    lint:\n      ignore: [proto]\n  - path: other\n",
+    );
+    write(
+        "proto/a.proto",
+        "syntax = \"proto3\";\npackage a;\nmessage foo {}\n",
+    );
+    write(
+        "other/b.proto",
+        "syntax = \"proto3\";\npackage b;\nmessage bar {}\n",
+    );
+    let o = run(dir.path(), &["lint", "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(100), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("proto/a.proto"), "{out}");
+    assert!(out.contains("other/b.proto"), "{out}");
+}

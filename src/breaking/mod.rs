@@ -150,14 +150,18 @@ impl<'a> Report<'a> {
 }
 
 /// The path to report for `path`: itself when the file has a location for it; for an element of a
-/// synthetic map entry message (which has no source of its own), the map field that declares the
-/// entry, as buf places it.
+/// synthetic map entry message (which has no source of its own), the type of the map field that
+/// declares the entry (`map<string, Foo>`), as buf places it, else that whole field.
 fn resolve_path(file: &ImageFile, path: &[i32]) -> Option<Vec<i32>> {
     if file.locations().get(path).is_some() {
         return Some(path.to_vec());
     }
     let map_field = map_field_of_entry(file, path)?;
-    file.locations().get(&map_field).map(|_| map_field)
+    let mut map_type = map_field.clone();
+    map_type.push(crate::image::tag::field::TYPE_NAME);
+    [map_type, map_field]
+        .into_iter()
+        .find(|p| file.locations().get(p).is_some())
 }
 
 /// For a path into a map entry message, the path of the map field whose type it is.
@@ -267,7 +271,7 @@ pub struct Policy<'c> {
 
 /// Runs the rules `policy` selects over `previous` -> `current`; `module_of` picks the policy of a
 /// hit (by its current file, or its previous file when the current one is gone). `imports`: whether
-/// imported files are compared too, as buf does unless `--exclude-imports`.
+/// findings on imported files are reported too, as buf does unless `--exclude-imports`.
 pub fn check(
     previous: &Image,
     current: &Image,
@@ -303,7 +307,7 @@ pub fn check(
     }
 
     let pairing = crate::trace::phase("pairs");
-    let pairs = Pairs::new(previous, current, imports);
+    let pairs = Pairs::new(previous, current);
     drop(pairing);
     // Rules are independent: run them in parallel, keep their hits in rule order.
     let selected: Vec<_> = rules::ALL
@@ -322,12 +326,26 @@ pub fn check(
     let _placing = crate::trace::phase("filter and place");
 
     for hit in hits {
+        // Every file is paired (a type may move into an import); with `--exclude-imports`, what
+        // touches an import is not reported, as buf does.
+        if !imports
+            && [hit.file, hit.against]
+                .iter()
+                .flatten()
+                .any(|f| f.is_import)
+        {
+            continue;
+        }
         let module = module_of(hit.file, hit.against).min(policies.len().saturating_sub(1));
         let Some(policy) = policies.get(module) else {
             continue;
         };
         let (filter, ids) = &selections[module];
-        if !ids.contains(hit.rule) || is_ignored(&hit, policy.config, filter) {
+        // `disabled`: an `ignore` entry names the module directory (buf's way to turn checks off).
+        if policy.config.disabled
+            || !ids.contains(hit.rule)
+            || is_ignored(&hit, policy.config, filter)
+        {
             continue;
         }
         if let Some(fix) = &hit.fix {

@@ -2,9 +2,9 @@
 //!
 //! As buf pairs them: files by path; messages, enums and services by full name; fields by number
 //! inside a paired message; extensions by extendee and number; enum values by number (all the names
-//! that share a number together); oneofs by name; methods by name inside a paired service. The
-//! target files of each side take part, and their imports too unless they are excluded (buf compares
-//! imports by default: a dependency pinned in buf.lock, a well-known type; `--exclude-imports`).
+//! that share a number together); oneofs by name; methods by name inside a paired service. Every
+//! file of each side takes part, imports included, as in buf: [`crate::breaking::check`] drops the
+//! findings that touch an import when imports are excluded.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,9 +21,9 @@ use crate::image::{Image, ImageFile};
 /// One side (previous or current) indexed by the keys buf pairs on.
 pub struct Side<'a> {
     pub image: &'a Image,
-    /// Compared files (targets, and imports unless excluded) by import path.
+    /// Files (targets and imports) by import path.
     pub files: BTreeMap<&'a str, &'a ImageFile>,
-    /// Linked descriptors of the compared files, by import path.
+    /// Linked descriptors of the files, by import path.
     pub file_descriptors: BTreeMap<String, FileDescriptor>,
     pub messages: BTreeMap<String, MessageDescriptor>,
     pub enums: BTreeMap<String, EnumDescriptor>,
@@ -33,8 +33,7 @@ pub struct Side<'a> {
 }
 
 impl<'a> Side<'a> {
-    /// One side; `imports`: whether its imports are compared too (else only its targets).
-    pub fn new(image: &'a Image, imports: bool) -> Side<'a> {
+    pub fn new(image: &'a Image) -> Side<'a> {
         let mut side = Side {
             image,
             files: BTreeMap::new(),
@@ -44,7 +43,7 @@ impl<'a> Side<'a> {
             services: BTreeMap::new(),
             extensions: BTreeMap::new(),
         };
-        for file in image.files.iter().filter(|f| imports || !f.is_import) {
+        for file in &image.files {
             side.files.insert(file.name(), file);
             let Some(fd) = image.file_descriptor(file.name()) else {
                 continue;
@@ -84,12 +83,12 @@ impl<'a> Side<'a> {
         self.extensions.insert(key, x);
     }
 
-    /// The image file of a target, by import path.
+    /// An image file, by import path.
     pub fn file(&self, name: &str) -> Option<&'a ImageFile> {
         self.files.get(name).copied()
     }
 
-    /// Packages of the target files, each with its files (sorted by path).
+    /// Packages of the files, each with its files (sorted by path).
     pub fn packages(&self) -> BTreeMap<&'a str, Vec<&'a ImageFile>> {
         let mut out: BTreeMap<&str, Vec<&ImageFile>> = BTreeMap::new();
         for f in self.files.values() {
@@ -269,12 +268,8 @@ pub struct Pairs<'a> {
 }
 
 impl<'a> Pairs<'a> {
-    /// Pairs two images; `imports`: whether imports are compared too (see [`Side::new`]).
-    pub fn new(previous: &'a Image, current: &'a Image, imports: bool) -> Pairs<'a> {
-        let (previous, current) = rayon::join(
-            || Side::new(previous, imports),
-            || Side::new(current, imports),
-        );
+    pub fn new(previous: &'a Image, current: &'a Image) -> Pairs<'a> {
+        let (previous, current) = rayon::join(|| Side::new(previous), || Side::new(current));
         let files = previous
             .files
             .iter()

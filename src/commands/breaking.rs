@@ -106,34 +106,9 @@ fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: 
             f.is_import = true;
         }
     }
-    if !args.exclude_imports && previous.files.iter().any(|f| f.is_import) {
-        let reachable = imported_closure(previous);
-        if reachable.len() < previous.files.len() {
-            let pools = previous.pools().to_vec();
-            let files = std::mem::take(&mut previous.files)
-                .into_iter()
-                .filter(|f| reachable.contains(f.name()))
-                .collect();
-            *previous = Image::new(files, pools);
-        }
+    if !args.exclude_imports {
+        previous.keep_targets_and_their_imports();
     }
-}
-
-/// The names of an image's targets and of every file they import, transitively.
-fn imported_closure(image: &Image) -> std::collections::HashSet<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<&str> = image.targets().map(|f| f.name()).collect();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.to_string()) {
-            continue;
-        }
-        if let Some(file) = image.file(name) {
-            let proto = file.proto();
-            stack.extend(proto.dependency.iter().map(String::as_str));
-            stack.extend(file.option_dependency.iter().map(String::as_str));
-        }
-    }
-    seen
 }
 
 /// Runs the rules the current input's config selects.

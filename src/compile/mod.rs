@@ -15,7 +15,7 @@ pub mod json_names;
 mod link;
 mod parse;
 mod source_info;
-mod wire;
+pub(crate) mod wire;
 mod wkt;
 
 use std::collections::{BTreeSet, HashMap};

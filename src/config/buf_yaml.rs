@@ -637,7 +637,7 @@ fn read_plugins(src: &Source, top: &Fields) -> Result<Vec<PluginConfig>> {
         };
         let options = match fields.get("options") {
             None => serde_json::Map::new(),
-            Some(n) => match to_json(n) {
+            Some(n) => match n.to_json() {
                 serde_json::Value::Null => serde_json::Map::new(),
                 serde_json::Value::Object(map) => map,
                 _ => {
@@ -720,47 +720,6 @@ fn read_policies(src: &Source, top: &Fields) -> Result<Vec<PolicyConfig>> {
         });
     }
     Ok(out)
-}
-
-fn to_json(node: &Node) -> serde_json::Value {
-    match &node.value {
-        Value::Null => serde_json::Value::Null,
-        Value::Scalar { text, plain } => {
-            if *plain {
-                match text.as_str() {
-                    "true" | "True" | "TRUE" => return serde_json::Value::Bool(true),
-                    "false" | "False" | "FALSE" => return serde_json::Value::Bool(false),
-                    _ => {}
-                }
-                if let Ok(i) = text.parse::<i64>() {
-                    return serde_json::Value::from(i);
-                }
-                if node.tag() == "!!float" {
-                    if let Some(n) = text
-                        .parse::<f64>()
-                        .ok()
-                        .and_then(serde_json::Number::from_f64)
-                    {
-                        return serde_json::Value::Number(n);
-                    }
-                }
-            }
-            serde_json::Value::String(text.clone())
-        }
-        Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = match &k.value {
-                        Value::Scalar { text, .. } => text.clone(),
-                        _ => String::new(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
-    }
 }
 
 fn opt_string<'n>(

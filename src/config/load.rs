@@ -41,11 +41,43 @@ const BUF_WORK_NAMES: [&str; 2] = ["buf.work.yaml", "buf.work"];
 /// description, no file in two modules of the same directory, every module has a `.proto` file.
 pub fn load(snapshot: &Snapshot, config_override: Option<&str>) -> Result<WorkspaceConfig> {
     let config = match config_override {
-        Some(value) => from_override(value)?,
+        Some(value) => from_override(value, "--config")?,
         None => from_snapshot(snapshot)?,
     };
     check_layout(snapshot, &config)?;
     Ok(config)
+}
+
+/// The config of a protoc plugin run (buf's `input_config`): a value is taken as `--config` takes
+/// it (a `.yaml`/`.yml`/`.json` path, or the config itself); without one, the `buf.yaml` (or
+/// `buf.mod`) of the working directory. `None`: no config (buf's defaults). A `buf.work.yaml` is
+/// not read, as in buf.
+pub fn load_for_plugin(input_config: &str) -> Result<Option<WorkspaceConfig>> {
+    if !input_config.is_empty() {
+        return from_override(input_config, "input_config").map(Some);
+    }
+    for name in BUF_YAML_NAMES {
+        let text = match std::fs::read_to_string(name) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(name, e)),
+        };
+        let file = parse_buf_yaml(name, &text)?;
+        let mut modules = file.modules;
+        for module in &mut modules {
+            module.config_file = Some(name.to_string());
+        }
+        return Ok(Some(WorkspaceConfig {
+            file: Some(name.to_string()),
+            version: file.version,
+            modules,
+            deps: file.deps,
+            plugins: file.plugins,
+            policies: file.policies,
+            source: ConfigSource::BufYaml(name.to_string()),
+        }));
+    }
+    Ok(None)
 }
 
 fn read_text(snapshot: &Snapshot, path: &str) -> Option<Result<String>> {
@@ -59,18 +91,20 @@ fn read_text(snapshot: &Snapshot, path: &str) -> Option<Result<String>> {
     }))
 }
 
-fn from_override(value: &str) -> Result<WorkspaceConfig> {
+/// A config given as a value (`flag` names where: `--config`, `input_config`).
+fn from_override(value: &str, flag: &str) -> Result<WorkspaceConfig> {
     let is_file = [".yaml", ".yml", ".json"]
         .iter()
         .any(|ext| value.ends_with(ext));
     let (display, text) = if is_file {
         let text = std::fs::read_to_string(value).map_err(|err| {
-            Error::new(format!("could not read --config file {value}: {err}"))
-                .with_help("--config takes a path to a .yaml/.yml/.json file, or the config itself as YAML or JSON")
+            Error::new(format!("could not read {flag} file {value}: {err}")).with_help(format!(
+                "{flag} takes a path to a .yaml/.yml/.json file, or the config itself as YAML or JSON"
+            ))
         })?;
         (value.to_string(), text)
     } else {
-        ("--config".to_string(), value.to_string())
+        (flag.to_string(), value.to_string())
     };
     let file = parse_buf_yaml_override(&display, &text)?;
     let deps = file.deps.clone();

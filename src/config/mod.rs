@@ -29,7 +29,7 @@ pub(crate) mod yaml;
 pub use buf_work::{parse_buf_work_yaml, BufWorkYaml};
 pub(crate) use buf_yaml::full_name_problem;
 pub use buf_yaml::{parse_buf_yaml, BufYaml};
-pub use load::{load, ConfigSource};
+pub use load::{load, load_for_plugin, ConfigSource};
 
 /// The file names buf reads as config at a directory, legacy names included: an input's
 /// [`Snapshot`](crate::input::Snapshot) must carry these for [`load`] to see them.

@@ -56,6 +56,51 @@ impl Node {
         }
     }
 
+    /// The node as JSON, as buf hands YAML values to JSON consumers (plugin options): plain
+    /// `true`/`false`, integers and floats keep their type, every other scalar is a string.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Scalar { text, plain } => {
+                if *plain {
+                    match text.as_str() {
+                        "true" | "True" | "TRUE" => return serde_json::Value::Bool(true),
+                        "false" | "False" | "FALSE" => return serde_json::Value::Bool(false),
+                        _ => {}
+                    }
+                    if let Ok(i) = text.parse::<i64>() {
+                        return serde_json::Value::from(i);
+                    }
+                    if self.tag() == "!!float" {
+                        if let Some(n) = text
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(serde_json::Number::from_f64)
+                        {
+                            return serde_json::Value::Number(n);
+                        }
+                    }
+                }
+                serde_json::Value::String(text.clone())
+            }
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = match &k.value {
+                            Value::Scalar { text, .. } => text.clone(),
+                            _ => String::new(),
+                        };
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.value {
             Value::Scalar { text, .. } => format!("{} `{}`", self.tag(), text),

@@ -220,7 +220,8 @@ pub fn run(
     let mut outcome = Outcome::default();
     for (module, indexes) in groups {
         let spec = module.and_then(|m| modules.get(m)).unwrap_or(fallback);
-        if !indexes.iter().any(|&i| is_target(&image.files[i])) {
+        // An `ignore` entry naming the module directory turns lint off for the module.
+        if spec.lint.disabled || !indexes.iter().any(|&i| is_target(&image.files[i])) {
             continue;
         }
         let (findings, warnings) = run_module(image, spec, &indexes, is_target)?;

@@ -1,6 +1,8 @@
 //! Helpers for CLI tests: run the built binary in a directory, capture exit code and output.
 #![allow(dead_code)]
 
+pub mod plugin;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -89,4 +91,42 @@ pub fn googleapis() -> Option<PathBuf> {
         }
     }
     Some(clone)
+}
+
+/// The environment variable `.ci/run` sets: there, a test that needs `protoc` fails when it is
+/// missing instead of skipping.
+pub const REQUIRE_PROTOC: &str = "PROTOFORGE_REQUIRE_PROTOC";
+
+/// `protoc` (from `PROTOC`, else `PATH`). Missing: `None` after a SKIPPED line, or a panic when
+/// [`REQUIRE_PROTOC`] is set (CI installs it, so a missing protoc there is a failure).
+pub fn protoc(test: &str) -> Option<PathBuf> {
+    let candidate = std::env::var_os("PROTOC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("protoc"));
+    let found = Command::new(&candidate)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(candidate);
+    }
+    assert!(
+        std::env::var_os(REQUIRE_PROTOC).is_none(),
+        "{test}: protoc is required ({REQUIRE_PROTOC} is set) but `{}` does not run; \
+         install it: apt-get install -y protobuf-compiler",
+        candidate.display()
+    );
+    eprintln!(
+        "SKIPPED {test}: protoc not found (install protobuf-compiler, or set PROTOC); \
+         set {REQUIRE_PROTOC}=1 to make this a failure"
+    );
+    None
+}
+
+/// buf's conformance cases in `../shared/conformance/buf`, when they are beside the checkout.
+pub fn shared_conformance() -> Option<PathBuf> {
+    ["../shared/conformance/buf", "../../shared/conformance/buf"]
+        .iter()
+        .map(|p| repo_root().join(p))
+        .find(|p| p.join("lint").is_dir())
 }
