@@ -6,8 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 
-use prost_types::{DescriptorProto, FileDescriptorProto};
-use rayon::prelude::*;
+use prost_types::DescriptorProto;
 
 use crate::check::Finding;
 use crate::cli::{ErrorFormat, LintArgs};
@@ -18,7 +17,7 @@ use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
 use crate::pipeline::{self, Built};
 use crate::report::{self, ModulePath, ReportContext, RuleDoc};
-use crate::workspace::{Workspace, WorkspaceFile};
+use crate::workspace::Workspace;
 use crate::Result;
 
 pub fn run(args: LintArgs) -> Result<Outcome> {
@@ -42,12 +41,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         }
     };
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
-    let modules = match workspace {
-        Some(ws) => {
-            add_rest_of_modules(&mut image, &ws);
+    let modules = match (workspace, &snapshot) {
+        (Some(ws), Some(snapshot)) => {
+            add_rest_of_modules(&mut image, &ws, snapshot)?;
             ws.modules
         }
-        None => Vec::new(),
+        (Some(ws), None) => ws.modules,
+        _ => Vec::new(),
     };
     let linting = crate::trace::phase("lint");
     let outcome = lint_image(&image, &modules, &|f: &ImageFile| {
@@ -125,44 +125,26 @@ fn report(
 }
 
 /// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
-/// and what they import. The module's other files are parsed (not linked: that would cost as much
-/// as compiling the whole module) and added as non-target files, so that cross-file rules see the
-/// whole module. Their RPC types are resolved against the known type names; a file that does not
-/// parse is left out, as buf would not look at it either.
-fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
+/// and what they import. The module's other files come in as summaries from the engine (not
+/// linked: that would cost as much as compiling the whole module), as non-target files, so that
+/// cross-file rules see the whole module. Their RPC types are resolved against the known type
+/// names; a file that does not parse is left out, as buf would not look at it either.
+fn add_rest_of_modules(image: &mut Image, ws: &Workspace, snapshot: &Snapshot) -> Result<()> {
     let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
-    let missing: Vec<&WorkspaceFile> = ws
-        .files
-        .values()
-        .filter(|f| !present.contains(f.name.as_str()))
-        .collect();
-    if missing.is_empty() {
-        return;
+    let rest = crate::engine::rest_of_modules(snapshot, &ws.modules, &present)?;
+    if rest.is_empty() {
+        return Ok(());
     }
-    let _timing = crate::trace::phase("parse rest of modules");
-    // Our lossless parser is several times faster than protox's and the outline is all the
-    // cross-file rules read; a file it cannot parse goes through protox as before.
-    let parsed: Vec<(&WorkspaceFile, FileDescriptorProto)> = missing
-        .par_iter()
-        .filter_map(|f| {
-            if let Ok(tree) = crate::syntax::parse(&f.text) {
-                return Some((*f, crate::syntax::outline::outline(&f.name, &tree)));
-            }
-            let mut proto = protox_parse::parse(&f.name, &f.text).ok()?;
-            interpret_file_options(&mut proto);
-            // Findings are never reported on these files: no positions needed.
-            proto.source_code_info = None;
-            Some((*f, proto))
-        })
-        .collect();
+    let _timing = crate::trace::phase("rest of modules");
     let mut known: HashSet<String> = image
         .all_messages()
         .map(|m| m.full_name().to_string())
         .collect();
-    for (_, proto) in &parsed {
+    for (_, proto) in &rest {
         collect_message_names(proto.package(), &proto.message_type, &mut known);
     }
-    for (f, mut proto) in parsed {
+    for (f, proto) in rest {
+        let mut proto = std::sync::Arc::unwrap_or_clone(proto);
         let package = proto.package().to_string();
         for service in &mut proto.service {
             for method in &mut service.method {
@@ -177,51 +159,13 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
         image.files.push(ImageFile::new(
             proto,
             true,
-            f.external_path.clone(),
-            f.root_path.clone(),
+            snapshot.display_path(&f.root_path),
+            f.root_path,
             Some(f.module),
-            Some(f.text.clone()),
+            None,
         ));
     }
-}
-
-/// A parsed (unlinked) file keeps its options uninterpreted; set the standard file options the
-/// cross-file rules compare (`go_package`, `java_package`, ...).
-fn interpret_file_options(proto: &mut FileDescriptorProto) {
-    let Some(options) = proto.options.as_mut() else {
-        return;
-    };
-    let uninterpreted = std::mem::take(&mut options.uninterpreted_option);
-    for option in uninterpreted {
-        let [part] = option.name.as_slice() else {
-            continue;
-        };
-        if part.is_extension {
-            continue;
-        }
-        let string = || {
-            option
-                .string_value
-                .as_ref()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-        };
-        match part.name_part.as_str() {
-            "go_package" => options.go_package = string(),
-            "java_package" => options.java_package = string(),
-            "csharp_namespace" => options.csharp_namespace = string(),
-            "php_namespace" => options.php_namespace = string(),
-            "ruby_package" => options.ruby_package = string(),
-            "swift_prefix" => options.swift_prefix = string(),
-            "java_multiple_files" => {
-                options.java_multiple_files = match option.identifier_value.as_deref() {
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    _ => None,
-                }
-            }
-            _ => {}
-        }
-    }
+    Ok(())
 }
 
 fn collect_message_names(scope: &str, messages: &[DescriptorProto], out: &mut HashSet<String>) {
