@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 
-use prost_types::DescriptorProto;
 
 use crate::check::Finding;
 use crate::cli::{ErrorFormat, LintArgs};
@@ -136,25 +135,19 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace, snapshot: &Snapshot) -
         return Ok(());
     }
     let _timing = crate::trace::phase("rest of modules");
-    let mut known: HashSet<String> = image
-        .all_messages()
-        .map(|m| m.full_name().to_string())
-        .collect();
-    for (_, proto) in &rest {
-        collect_message_names(proto.package(), &proto.message_type, &mut known);
-    }
-    for (f, proto) in rest {
-        let mut proto = std::sync::Arc::unwrap_or_clone(proto);
-        let package = proto.package().to_string();
-        for service in &mut proto.service {
-            for method in &mut service.method {
-                if let Some(t) = method.input_type.as_mut() {
-                    *t = resolve(&package, t, &known);
-                }
-                if let Some(t) = method.output_type.as_mut() {
-                    *t = resolve(&package, t, &known);
-                }
-            }
+    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
+        .unzip();
+    crate::lint::scope::resolve_rpc_types(image, &mut summaries);
+    let keep = if whole_rest() {
+        vec![true; summaries.len()]
+    } else {
+        crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
+    };
+    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
+        if !keep {
+            continue;
         }
         image.files.push(ImageFile::new(
             proto,
@@ -168,39 +161,10 @@ fn add_rest_of_modules(image: &mut Image, ws: &Workspace, snapshot: &Snapshot) -
     Ok(())
 }
 
-fn collect_message_names(scope: &str, messages: &[DescriptorProto], out: &mut HashSet<String>) {
-    for m in messages {
-        let name = if scope.is_empty() {
-            m.name().to_string()
-        } else {
-            format!("{scope}.{}", m.name())
-        };
-        collect_message_names(&name, &m.nested_type, out);
-        out.insert(name);
-    }
-}
-
-/// Resolves a type reference as written in `package` to `.full.Name` (protobuf scoping: the
-/// innermost enclosing package that has the name wins).
-fn resolve(package: &str, name: &str, known: &HashSet<String>) -> String {
-    if let Some(full) = name.strip_prefix('.') {
-        return format!(".{full}");
-    }
-    let mut scope = package;
-    loop {
-        let candidate = if scope.is_empty() {
-            name.to_string()
-        } else {
-            format!("{scope}.{name}")
-        };
-        if known.contains(&candidate) {
-            return format!(".{candidate}");
-        }
-        if scope.is_empty() {
-            return format!(".{name}");
-        }
-        scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
-    }
+/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
+/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
+fn whole_rest() -> bool {
+    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
 }
 
 /// Lints `image` with the modules' configs; files without a module (image inputs) get buf's v2 defaults.

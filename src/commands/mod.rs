@@ -2,6 +2,7 @@
 
 mod breaking;
 mod build;
+mod cache;
 mod completion;
 mod config;
 mod explain;
@@ -50,6 +51,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    crate::engine::set_cache_enabled(!cli.no_cache);
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Lint(args) => lint::run(args),
@@ -60,6 +62,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(cmd) => config::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),
+        Command::Cache(cmd) => cache::run(cmd),
     }
 }
 
