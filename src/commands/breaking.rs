@@ -72,7 +72,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let reported = fixed.as_ref().unwrap_or(&current);
 
     for warning in &outcome.warnings {
-        eprintln!("WARN\t{warning}");
+        super::err(&format!("WARN\t{warning}\n"));
     }
     emit_findings(
         &outcome.findings,

@@ -55,7 +55,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     drop(linting);
     let _reporting = crate::trace::phase("report");
     for w in &outcome.warnings {
-        eprintln!("WARN\t{w}");
+        super::err(&format!("WARN\t{w}\n"));
     }
     let version = modules.first().map(|m| m.version).unwrap_or_default();
     report(
@@ -120,7 +120,7 @@ fn report(
         None => ctx.with_sources(&no_sources),
     };
     let format = format.unwrap_or_else(report::default_format);
-    print!("{}", report::render(findings, format, &ctx));
+    super::out(&report::render(findings, format, &ctx));
 }
 
 /// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files

@@ -30,6 +30,7 @@
 //!   summaries, and summaries kept in memory between queries (see [`session`]).
 //! - [`answer`]: whole-answer memo for a command run keyed by everything it depends on.
 
+pub mod answer;
 mod index;
 pub mod summary;
 
@@ -149,10 +150,19 @@ pub fn root_identity(snapshot: &Snapshot) -> Option<String> {
 /// read are hashed from memory; unread ones come from the summary index when their stamp still
 /// matches, else they are read (in parallel, not kept) and scanned. A file that is not UTF-8 is an
 /// error, as it is when the workspace reads it.
-pub fn know_files(
+pub fn know_files(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, true)
+}
+
+/// Like [`know_files`], but a file that is not text is only hashed (no error).
+pub fn know_files_lenient(
     snapshot: &Snapshot,
     files: &[ModuleFile],
 ) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, false)
+}
+
+fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(ModuleFile, Known)>> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
@@ -203,7 +213,7 @@ pub fn know_files(
     let mut out = Vec::with_capacity(files.len());
     for (f, k) in files.iter().zip(known) {
         let Some(k) = k else { continue };
-        if k.not_text {
+        if strict && k.not_text {
             // Read it once more for the workspace's own error (file, line, fix).
             let mut one = snapshot.clone();
             one.read(std::slice::from_ref(&f.root_path))?;
