@@ -16,11 +16,17 @@ use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
 use crate::pipeline::{self, Built};
 use crate::report::{self, ModulePath, ReportContext, RuleDoc};
-use crate::workspace::Workspace;
 use crate::Result;
 
 pub fn run(args: LintArgs) -> Result<Outcome> {
     let cwd = current_dir()?;
+    let state_key = incremental::state_key(&args, &cwd);
+    if let Some(key) = state_key {
+        let _timing = crate::trace::phase("incremental lint");
+        if let Some(outcome) = incremental::run(&args, &cwd, key)? {
+            return Ok(outcome);
+        }
+    }
     let Built {
         workspace,
         compiled,
@@ -42,7 +48,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
     let modules = match (workspace, &snapshot) {
         (Some(ws), Some(snapshot)) => {
-            add_rest_of_modules(&mut image, &ws, snapshot)?;
+            crate::engine::add_rest_of_modules(&mut image, &ws.modules, snapshot)?;
             ws.modules
         }
         (Some(ws), None) => ws.modules,
@@ -58,14 +64,17 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         super::err(&format!("WARN\t{w}\n"));
     }
     let version = modules.first().map(|m| m.version).unwrap_or_default();
+    let located = located_in_image(&image, &modules);
     report(
         &outcome.findings,
-        &image,
-        &modules,
+        &located,
         version,
         args.error_format,
         snapshot.as_ref(),
     );
+    if let (Some(key), Some(snapshot)) = (state_key, &snapshot) {
+        incremental::save_full_run(key, &image, &modules, snapshot, &outcome)?;
+    }
     let clean = outcome.findings.is_empty();
     super::keep_until_exit((image, snapshot, outcome));
     Ok(if clean {
@@ -80,24 +89,11 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
 /// `config-ignore-yaml` writes a baseline for the config in use.
 fn report(
     findings: &[Finding],
-    image: &Image,
-    modules: &[ModuleSpec],
+    located: &HashMap<String, ModulePath>,
     version: ConfigVersion,
     format: Option<ErrorFormat>,
     snapshot: Option<&Snapshot>,
 ) {
-    let mut located: HashMap<&str, ModulePath> = HashMap::new();
-    for f in &image.files {
-        if let Some(m) = f.module.and_then(|m| modules.get(m)) {
-            located.insert(
-                f.external_path.as_str(),
-                ModulePath {
-                    module_dir: m.dir.trim_matches('/').trim_start_matches("./").to_string(),
-                    path: f.name().to_string(),
-                },
-            );
-        }
-    }
     let locate = |path: &str| located.get(path).cloned();
     let rule_doc = |id: &str| {
         crate::lint::RULES
@@ -123,48 +119,224 @@ fn report(
     super::out(&report::render(findings, format, &ctx));
 }
 
-/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
-/// and what they import. The module's other files come in as summaries from the engine (not
-/// linked: that would cost as much as compiling the whole module), as non-target files, so that
-/// cross-file rules see the whole module. Their RPC types are resolved against the known type
-/// names; a file that does not parse is left out, as buf would not look at it either.
-fn add_rest_of_modules(image: &mut Image, ws: &Workspace, snapshot: &Snapshot) -> Result<()> {
-    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
-    let rest = crate::engine::rest_of_modules(snapshot, &ws.modules, &present)?;
-    if rest.is_empty() {
-        return Ok(());
-    }
-    let _timing = crate::trace::phase("rest of modules");
-    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
-        .into_iter()
-        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
-        .unzip();
-    crate::lint::scope::resolve_rpc_types(image, &mut summaries);
-    let keep = if whole_rest() {
-        vec![true; summaries.len()]
-    } else {
-        crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
-    };
-    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
-        if !keep {
-            continue;
+/// Each image file's module directory and import path, by the path findings show.
+fn located_in_image(image: &Image, modules: &[ModuleSpec]) -> HashMap<String, ModulePath> {
+    let mut located = HashMap::new();
+    for f in &image.files {
+        if let Some(m) = f.module.and_then(|m| modules.get(m)) {
+            located.insert(f.external_path.clone(), module_path(m, f.name()));
         }
-        image.files.push(ImageFile::new(
-            proto,
-            true,
-            snapshot.display_path(&f.root_path),
-            f.root_path,
-            Some(f.module),
-            None,
-        ));
     }
-    Ok(())
+    located
 }
 
-/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
-/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
-fn whole_rest() -> bool {
-    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
+fn module_path(m: &ModuleSpec, name: &str) -> ModulePath {
+    ModulePath {
+        module_dir: m.dir.trim_matches('/').trim_start_matches("./").to_string(),
+        path: name.to_string(),
+    }
+}
+
+/// Whole-tree `lint` after an edit: only what the edit invalidates is compiled and linted
+/// ([`crate::engine::lint_cache`]); the other files' findings come from the last run.
+mod incremental {
+    use std::collections::{HashMap, HashSet};
+    use std::path::Path;
+
+    use crate::cache::{content_hash, Key};
+    use crate::check::{sort_and_dedup, Finding};
+    use crate::cli::{ErrorFormat, LintArgs};
+    use crate::commands::Outcome;
+    use crate::compile::{self, Compiled};
+    use crate::config::ModuleSpec;
+    use crate::engine::{self, lint_cache, ModuleFile};
+    use crate::image::{Image, ImageFile};
+    use crate::input::{self, Snapshot};
+    use crate::workspace::{TargetFilter, Workspace};
+    use crate::Result;
+
+    /// The most files an incremental run recompiles before a full run is cheaper.
+    const MAX_AFFECTED: usize = 400;
+
+    /// The key of the stored state, for whole-tree runs that may use one.
+    pub fn state_key(args: &LintArgs, cwd: &Path) -> Option<Key> {
+        let input = &args.input;
+        if !input.paths.is_empty()
+            || !input.exclude_paths.is_empty()
+            || !input.includes.is_empty()
+            || std::env::var_os("PROTOFORGE_INCLUDE").is_some()
+        {
+            return None;
+        }
+        let argv = crate::commands::argv()?;
+        let configs = [input.config.as_deref()];
+        engine::answer::question("lint-state", argv, cwd, &[], &configs).ok()?
+    }
+
+    /// Content hashes of the input's buf config files.
+    fn config_states(snapshot: &Snapshot) -> Vec<lint_cache::FileState> {
+        snapshot
+            .files
+            .iter()
+            .filter(|(p, _)| !p.ends_with(".proto"))
+            .map(|(p, b)| lint_cache::FileState {
+                root_path: p.clone(),
+                content: content_hash(b).0.to_le_bytes().to_vec(),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    pub fn save_full_run(
+        key: Key,
+        image: &Image,
+        modules: &[ModuleSpec],
+        snapshot: &Snapshot,
+        outcome: &crate::lint::Outcome,
+    ) -> Result<()> {
+        let _timing = crate::trace::phase("store lint state");
+        let files = engine::module_files(snapshot, modules);
+        let known = engine::know_files(snapshot, &files)?;
+        let display = |p: &str| snapshot.display_path(p);
+        if let Some(state) = lint_cache::state_of_full_run(
+            image,
+            &known,
+            &display,
+            &outcome.findings,
+            &outcome.warnings,
+            config_states(snapshot),
+        ) {
+            lint_cache::save(key, &state);
+        }
+        Ok(())
+    }
+
+    /// The incremental run, or `None` when a full run is needed.
+    pub fn run(args: &LintArgs, cwd: &Path, key: Key) -> Result<Option<Outcome>> {
+        let Some(state) = lint_cache::load(key) else {
+            return Ok(None);
+        };
+        let input::Loaded::Sources(mut snapshot) = input::load_lazily(&args.input.input, cwd)?
+        else {
+            return Ok(None);
+        };
+        if !snapshot.target_paths.is_empty() || config_states(&snapshot) != state.configs {
+            return Ok(None);
+        }
+        let config = crate::config::load(&snapshot, args.input.config.as_deref())?;
+        let files = engine::module_files(&snapshot, &config.modules);
+        let known = engine::know_files(&snapshot, &files)?;
+        let Some((changed, affected)) = lint_cache::invalidated(&state, &known) else {
+            return Ok(None);
+        };
+        if affected.len() > MAX_AFFECTED {
+            return Ok(None);
+        }
+        let by_root: HashMap<&str, &ModuleFile> =
+            files.iter().map(|f| (f.root_path.as_str(), f)).collect();
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut new_state = state.clone();
+        for f in &state.files {
+            if !affected.contains(&f.root_path) {
+                findings.extend(f.findings.iter().map(lint_cache::StoredFinding::finding));
+            }
+        }
+        let modules = config.modules.clone();
+        if !affected.is_empty() {
+            let wanted = |f: &ModuleFile| affected.contains(&f.root_path);
+            engine::read_needed(&mut snapshot, &modules, &wanted)?;
+            let mut paths: Vec<String> = affected.iter().cloned().collect();
+            paths.sort();
+            let filter = TargetFilter {
+                paths,
+                exclude_paths: Vec::new(),
+            };
+            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            let Compiled::Image(mut image) = compile::compile(&workspace, &compile::include_roots(&[]))?
+            else {
+                return Ok(None);
+            };
+            for (root, &i) in &changed {
+                let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name)) else {
+                    return Ok(None);
+                };
+                if lint_cache::interface(file.proto()) != state.files[i].interface {
+                    return Ok(None);
+                }
+            }
+            let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
+            engine::add_rest_of_modules(&mut image, &modules, &snapshot)?;
+            let outcome = super::lint_image(&image, &modules, &|f: &ImageFile| {
+                targets.contains(f.name())
+            })?;
+            let index: HashMap<&str, usize> = state
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.root_path.as_str(), i))
+                .collect();
+            let by_display: HashMap<String, usize> = affected
+                .iter()
+                .filter_map(|r| Some((snapshot.display_path(r), *index.get(r.as_str())?)))
+                .collect();
+            for root in &affected {
+                let (Some(&i), Some(f)) = (index.get(root.as_str()), by_root.get(root.as_str())) else {
+                    return Ok(None);
+                };
+                let Some(file) = image.file(&f.name) else {
+                    return Ok(None);
+                };
+                let k = known.iter().find(|(m, _)| m.root_path == *root).map(|(_, k)| k.content);
+                let slot = &mut new_state.files[i];
+                slot.content = k.unwrap_or_default().0.to_le_bytes().to_vec();
+                slot.interface = lint_cache::interface(file.proto());
+                slot.findings.clear();
+            }
+            for finding in &outcome.findings {
+                let Some(&i) = finding.path.as_ref().and_then(|p| by_display.get(p)) else {
+                    return Ok(None);
+                };
+                new_state.files[i]
+                    .findings
+                    .push(lint_cache::StoredFinding::of(finding));
+            }
+            findings.extend(outcome.findings);
+            lint_cache::save(key, &new_state);
+            crate::commands::keep_until_exit(image);
+        }
+        sort_and_dedup(&mut findings);
+        for w in &state.warnings {
+            crate::commands::err(&format!("WARN\t{w}\n"));
+        }
+        let located: HashMap<String, crate::report::ModulePath> = files
+            .iter()
+            .filter_map(|f| {
+                let m = modules.get(f.module)?;
+                Some((snapshot.display_path(&f.root_path), super::module_path(m, &f.name)))
+            })
+            .collect();
+        let format = args.error_format.unwrap_or_else(crate::report::default_format);
+        if matches!(format, ErrorFormat::Pretty | ErrorFormat::Sarif) {
+            let display: HashMap<String, &str> = files
+                .iter()
+                .map(|f| (snapshot.display_path(&f.root_path), f.root_path.as_str()))
+                .collect();
+            let mut wanted: Vec<String> = findings
+                .iter()
+                .filter_map(|f| display.get(f.path.as_deref()?).map(|r| r.to_string()))
+                .collect();
+            wanted.sort();
+            wanted.dedup();
+            snapshot.read(&wanted)?;
+        }
+        let version = modules.first().map(|m| m.version).unwrap_or_default();
+        super::report(&findings, &located, version, Some(format), Some(&snapshot));
+        Ok(Some(if findings.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        }))
+    }
 }
 
 /// Lints `image` with the modules' configs; files without a module (image inputs) get buf's v2 defaults.

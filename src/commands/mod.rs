@@ -81,6 +81,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 /// The command line (without the program name) as [`main`] got it, for memoized answers.
 static ARGV: std::sync::OnceLock<Vec<OsString>> = std::sync::OnceLock::new();
 
+/// The command line (without the program name), when run through [`main`].
+pub(crate) fn argv() -> Option<&'static [OsString]> {
+    ARGV.get().map(Vec::as_slice)
+}
+
 /// What a memoized run printed so far (stdout, stderr), while it runs.
 static CAPTURE: std::sync::Mutex<Option<(Vec<u8>, Vec<u8>)>> = std::sync::Mutex::new(None);
 

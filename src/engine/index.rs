@@ -181,8 +181,13 @@ impl Index {
 
     /// Records `text` (the content of `path`, whose stamp was taken before reading it).
     pub fn insert(&mut self, path: &str, stamp: &Stamp, known: Known) {
-        self.entries
-            .insert(path.to_string(), (stamp.bytes(), known));
+        let bytes = stamp.bytes();
+        if let Some((old, k)) = self.entries.get(path) {
+            if *old == bytes && k.content == known.content {
+                return;
+            }
+        }
+        self.entries.insert(path.to_string(), (bytes, known));
         self.changed = true;
     }
 

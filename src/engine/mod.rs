@@ -32,6 +32,7 @@
 
 pub mod answer;
 mod index;
+pub mod lint_cache;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -50,6 +51,10 @@ use crate::Result;
 pub use index::{Known, Stamp};
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);
+
+type Memo = HashMap<String, HashMap<String, Known>>;
+/// What this process already knows about unread files, by root identity and root path.
+static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
 
 /// Turns the persistent cache on or off for this process (`--no-cache`).
 pub fn set_cache_enabled(on: bool) {
@@ -167,9 +172,15 @@ fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(
         return Ok(Vec::new());
     }
     let _timing = crate::trace::phase("summaries");
-    let cache = cache();
     let identity = root_identity(snapshot);
-    let mut index = match (&identity, snapshot.unread.is_empty()) {
+    // Within one process an unread file is known once (a run sees one state of the tree).
+    let seen: HashMap<String, Known> = identity
+        .as_ref()
+        .and_then(|id| MEMO.lock().ok()?.as_ref()?.get(id).cloned())
+        .unwrap_or_default();
+    let cache = cache();
+    let all_seen = files.iter().all(|f| seen.contains_key(&f.root_path));
+    let mut index = match (&identity, all_seen) {
         (Some(id), false) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
     };
@@ -179,7 +190,15 @@ fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(
         .enumerate()
         .map(|(i, f)| {
             if let Some(bytes) = snapshot.files.get(&f.root_path) {
-                return (i, None, Some(index::know(bytes)));
+                // Read already: stamped after the read (a write in between is recent, so racy).
+                let stamp = snapshot
+                    .disk_root
+                    .as_ref()
+                    .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
+                return (i, stamp, Some(index::know(bytes)));
+            }
+            if let Some(k) = seen.get(&f.root_path) {
+                return (i, None, Some(k.clone()));
             }
             let stamp = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
             let hit = match (&index, &stamp) {
@@ -197,7 +216,18 @@ fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(
             Some((*i, pending, s.clone()))
         })
         .collect();
-    let mut known: Vec<Option<Known>> = stamped.into_iter().map(|(_, _, k)| k).collect();
+    let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
+    for (i, stamp, k) in stamped {
+        if let (Some(ix), Some(stamp), Some(k), true) = (
+            index.as_mut(),
+            stamp,
+            &k,
+            snapshot.files.contains_key(&files[i].root_path),
+        ) {
+            ix.insert(&files[i].root_path, &stamp, k.clone());
+        }
+        known.push(k);
+    }
     let read = read_and_know(snapshot, &files_of(files, &misses), misses)?;
     for (i, stamp, k) in read {
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
@@ -209,6 +239,17 @@ fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(
         let present: HashSet<&str> = snapshot.paths().map(String::as_str).collect();
         ix.retain(|p| present.contains(p));
         ix.save(cache.as_ref());
+    }
+    if let (Some(id), Ok(mut memo)) = (&identity, MEMO.lock()) {
+        let seen = memo
+            .get_or_insert_with(HashMap::new)
+            .entry(id.clone())
+            .or_default();
+        for (f, k) in files.iter().zip(&known) {
+            if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
+                seen.insert(f.root_path.clone(), k.clone());
+            }
+        }
     }
     let mut out = Vec::with_capacity(files.len());
     for (f, k) in files.iter().zip(known) {
@@ -294,3 +335,52 @@ pub fn rest_of_modules(
         })
         .collect())
 }
+
+/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
+/// and what they import. The module's other files come in as summaries from the engine (not
+/// linked: that would cost as much as compiling the whole module), as non-target files, so that
+/// cross-file rules see the whole module. Their RPC types are resolved against the known type
+/// names; a file that does not parse is left out, as buf would not look at it either.
+pub fn add_rest_of_modules(
+    image: &mut crate::image::Image,
+    modules: &[ModuleSpec],
+    snapshot: &Snapshot,
+) -> Result<()> {
+    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
+    let rest = rest_of_modules(snapshot, modules, &present)?;
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let _timing = crate::trace::phase("rest of modules");
+    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
+        .unzip();
+    crate::lint::scope::resolve_rpc_types(image, &mut summaries);
+    let keep = if whole_rest() {
+        vec![true; summaries.len()]
+    } else {
+        crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
+    };
+    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
+        if !keep {
+            continue;
+        }
+        image.files.push(crate::image::ImageFile::new(
+            proto,
+            true,
+            snapshot.display_path(&f.root_path),
+            f.root_path,
+            Some(f.module),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
+/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
+fn whole_rest() -> bool {
+    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
+}
+
