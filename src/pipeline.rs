@@ -131,7 +131,11 @@ pub fn load_limited(
                     engine::read_needed(&mut snapshot, &config.modules, &wanted)?
                 }
                 _ if !filter.paths.is_empty() || !filter.exclude_paths.is_empty() => {
-                    engine::read_needed(&mut snapshot, &config.modules, &engine::wanted_by(&filter))?
+                    engine::read_needed(
+                        &mut snapshot,
+                        &config.modules,
+                        &engine::wanted_by(&filter),
+                    )?
                 }
                 _ => {
                     let all: Vec<String> = snapshot.unread.keys().cloned().collect();

@@ -347,7 +347,11 @@ fn parse_size(text: &str) -> Option<u64> {
         None => (t, ""),
     };
     let n: u64 = digits.parse().ok()?;
-    let mult = match unit.trim().to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+    let mult = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches(['B', 'I'])
+    {
         "" => 1,
         "K" => 1 << 10,
         "M" => 1 << 20,

@@ -20,7 +20,12 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     against_args.paths.clear();
     against_args.exclude_paths.clear();
     against_args.config = None;
-    let loaded = pipeline::load(&args.input.input, &args.input, args.input.config.as_deref(), &cwd)?;
+    let loaded = pipeline::load(
+        &args.input.input,
+        &args.input,
+        args.input.config.as_deref(),
+        &cwd,
+    )?;
     let limit = match &loaded {
         pipeline::Loaded::Sources { snapshot, .. } => TargetFilter {
             paths: limited_paths(&args, snapshot),

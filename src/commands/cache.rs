@@ -7,8 +7,10 @@ use crate::{Error, Result};
 
 pub fn run(cmd: CacheCommand) -> Result<Outcome> {
     let Some(dir) = location() else {
-        return Err(Error::new("no cache location: neither PROTOFORGE_CACHE_DIR nor HOME is set")
-            .with_help("set PROTOFORGE_CACHE_DIR to a directory for the cache"));
+        return Err(
+            Error::new("no cache location: neither PROTOFORGE_CACHE_DIR nor HOME is set")
+                .with_help("set PROTOFORGE_CACHE_DIR to a directory for the cache"),
+        );
     };
     let cache = Cache::at(dir);
     match cmd {
@@ -26,7 +28,11 @@ pub fn run(cmd: CacheCommand) -> Result<Outcome> {
             let freed = cache
                 .clean()
                 .map_err(|e| Error::io(cache.location().display(), e))?;
-            println!("removed {} from {}", human(freed), cache.location().display());
+            println!(
+                "removed {} from {}",
+                human(freed),
+                cache.location().display()
+            );
         }
     }
     Ok(Outcome::Clean)

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 
-
 use crate::check::Finding;
 use crate::cli::{ErrorFormat, LintArgs};
 use crate::commands::{current_dir, emit_findings, Outcome};
@@ -252,12 +251,14 @@ mod incremental {
                 exclude_paths: Vec::new(),
             };
             let workspace = Workspace::new(&snapshot, config, &filter)?;
-            let Compiled::Image(mut image) = compile::compile(&workspace, &compile::include_roots(&[]))?
+            let Compiled::Image(mut image) =
+                compile::compile(&workspace, &compile::include_roots(&[]))?
             else {
                 return Ok(None);
             };
             for (root, &i) in &changed {
-                let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name)) else {
+                let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name))
+                else {
                     return Ok(None);
                 };
                 if lint_cache::interface(file.proto()) != state.files[i].interface {
@@ -280,13 +281,17 @@ mod incremental {
                 .filter_map(|r| Some((snapshot.display_path(r), *index.get(r.as_str())?)))
                 .collect();
             for root in &affected {
-                let (Some(&i), Some(f)) = (index.get(root.as_str()), by_root.get(root.as_str())) else {
+                let (Some(&i), Some(f)) = (index.get(root.as_str()), by_root.get(root.as_str()))
+                else {
                     return Ok(None);
                 };
                 let Some(file) = image.file(&f.name) else {
                     return Ok(None);
                 };
-                let k = known.iter().find(|(m, _)| m.root_path == *root).map(|(_, k)| k.content);
+                let k = known
+                    .iter()
+                    .find(|(m, _)| m.root_path == *root)
+                    .map(|(_, k)| k.content);
                 let slot = &mut new_state.files[i];
                 slot.content = k.unwrap_or_default().0.to_le_bytes().to_vec();
                 slot.interface = lint_cache::interface(file.proto());
@@ -312,10 +317,15 @@ mod incremental {
             .iter()
             .filter_map(|f| {
                 let m = modules.get(f.module)?;
-                Some((snapshot.display_path(&f.root_path), super::module_path(m, &f.name)))
+                Some((
+                    snapshot.display_path(&f.root_path),
+                    super::module_path(m, &f.name),
+                ))
             })
             .collect();
-        let format = args.error_format.unwrap_or_else(crate::report::default_format);
+        let format = args
+            .error_format
+            .unwrap_or_else(crate::report::default_format);
         if matches!(format, ErrorFormat::Pretty | ErrorFormat::Sarif) {
             let display: HashMap<String, &str> = files
                 .iter()

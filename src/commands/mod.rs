@@ -154,7 +154,14 @@ fn memoized(
             Outcome::Clean => 0,
             Outcome::Findings => 100,
         };
-        answer::remember(question, &answer::Answer { stdout, stderr, exit });
+        answer::remember(
+            question,
+            &answer::Answer {
+                stdout,
+                stderr,
+                exit,
+            },
+        );
     }
     outcome
 }

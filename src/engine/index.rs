@@ -222,7 +222,9 @@ impl Index {
 
 /// Summarizes `text` (of a file known by import path `name`, stored without it).
 pub fn know(bytes: &[u8]) -> Known {
-    let text = std::str::from_utf8(bytes).ok().filter(|t| !t.contains('\0'));
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| !t.contains('\0'));
     let summary = text
         .and_then(|t| super::summary::summarize("", t))
         .map(|mut s| {

@@ -167,7 +167,11 @@ pub fn know_files_lenient(
     know(snapshot, files, false)
 }
 
-fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(ModuleFile, Known)>> {
+fn know(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+    strict: bool,
+) -> Result<Vec<(ModuleFile, Known)>> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
@@ -268,7 +272,10 @@ fn know(snapshot: &Snapshot, files: &[ModuleFile], strict: bool) -> Result<Vec<(
 }
 
 fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) -> Vec<String> {
-    misses.iter().map(|(i, _, _)| files[*i].root_path.clone()).collect()
+    misses
+        .iter()
+        .map(|(i, _, _)| files[*i].root_path.clone())
+        .collect()
 }
 
 /// Reads the missed files and summarizes them without keeping their text.
@@ -383,4 +390,3 @@ pub fn add_rest_of_modules(
 fn whole_rest() -> bool {
     std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
 }
-

@@ -106,7 +106,9 @@ impl<'a> Scanner<'a> {
     fn lex(&mut self) -> Option<Tok<'a>> {
         let b = self.src.as_bytes();
         loop {
-            while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
+            while self.pos < b.len()
+                && matches!(b[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
+            {
                 self.pos += 1;
             }
             if self.pos + 1 < b.len() && b[self.pos] == b'/' {
@@ -132,7 +134,8 @@ impl<'a> Scanner<'a> {
         let c = b[start];
         if c.is_ascii_alphabetic() || c == b'_' {
             self.pos += 1;
-            while self.pos < b.len() && (b[self.pos].is_ascii_alphanumeric() || b[self.pos] == b'_') {
+            while self.pos < b.len() && (b[self.pos].is_ascii_alphanumeric() || b[self.pos] == b'_')
+            {
                 self.pos += 1;
             }
             return Some(Tok::Ident(&self.src[start..self.pos]));
@@ -302,7 +305,11 @@ pub fn imports(text: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn scan_file(name: &str, text: &str, option_imports: &mut Vec<String>) -> Option<FileDescriptorProto> {
+fn scan_file(
+    name: &str,
+    text: &str,
+    option_imports: &mut Vec<String>,
+) -> Option<FileDescriptorProto> {
     let mut s = Scanner::new(text);
     let mut file = FileDescriptorProto {
         name: Some(name.to_string()),
@@ -324,7 +331,11 @@ fn scan_file(name: &str, text: &str, option_imports: &mut Vec<String>) -> Option
                 s.expect_sym(b'=')?;
                 let value = s.strings()?;
                 s.expect_sym(b';')?;
-                file.syntax = Some(if word == "edition" { "editions".into() } else { value });
+                file.syntax = Some(if word == "edition" {
+                    "editions".into()
+                } else {
+                    value
+                });
             }
             "package" => {
                 if file.package.is_some() {
@@ -702,20 +713,37 @@ mod gapis_probe {
     #[test]
     #[ignore]
     fn probe() {
-        let Some(dir) = std::env::var_os("PROTOFORGE_PROBE_DIR") else { return };
+        let Some(dir) = std::env::var_os("PROTOFORGE_PROBE_DIR") else {
+            return;
+        };
         let mut stack = vec![std::path::PathBuf::from(dir)];
         let (mut n, mut fell, mut differ) = (0, 0, 0);
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).unwrap().flatten() {
                 let p = e.path();
-                if p.is_dir() { stack.push(p); continue; }
-                if p.extension().is_none_or(|x| x != "proto") { continue; }
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                if p.extension().is_none_or(|x| x != "proto") {
+                    continue;
+                }
                 let t = std::fs::read_to_string(&p).unwrap();
                 n += 1;
                 match super::scan("f", &t) {
-                    None => { fell += 1; if fell < 10 { eprintln!("fallback {}", p.display()); } }
-                    Some(s) => if let Ok(tree) = crate::syntax::parse(&t) {
-                        if crate::syntax::outline::outline("f", &tree) != s { differ += 1; eprintln!("DIFFER {}", p.display()); }
+                    None => {
+                        fell += 1;
+                        if fell < 10 {
+                            eprintln!("fallback {}", p.display());
+                        }
+                    }
+                    Some(s) => {
+                        if let Ok(tree) = crate::syntax::parse(&t) {
+                            if crate::syntax::outline::outline("f", &tree) != s {
+                                differ += 1;
+                                eprintln!("DIFFER {}", p.display());
+                            }
+                        }
                     }
                 }
             }

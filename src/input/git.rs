@@ -89,13 +89,20 @@ pub(crate) fn read_pending(
     origin: &str,
     wanted: Vec<(String, Pending)>,
 ) -> Result<Vec<(String, Arc<[u8]>)>> {
-    let git_dir = git_dir.ok_or_else(|| Error::new(format!("{origin}: no repository to read from")))?;
+    let git_dir =
+        git_dir.ok_or_else(|| Error::new(format!("{origin}: no repository to read from")))?;
     let repo = Repository::open(git_dir).map_err(|e| {
-        Error::new(format!("{origin}: cannot open the repository again: {}", e.message()))
+        Error::new(format!(
+            "{origin}: cannot open the repository again: {}",
+            e.message()
+        ))
     })?;
-    let odb = repo
-        .odb()
-        .map_err(|e| Error::new(format!("{origin}: opening the object database: {}", e.message())))?;
+    let odb = repo.odb().map_err(|e| {
+        Error::new(format!(
+            "{origin}: opening the object database: {}",
+            e.message()
+        ))
+    })?;
     wanted
         .into_iter()
         .map(|(path, pending)| {
@@ -104,8 +111,11 @@ pub(crate) fn read_pending(
                 Pending::Disk(p) => return super::dir::read_file(p).map(|b| (path, b)),
             };
             let object = odb.read(id).map_err(|e| {
-                Error::new(format!("{origin}: {path} (object {id}) cannot be read: {}", e.message()))
-                    .with_help("the clone is shallow or partial and lacks this object: fetch it")
+                Error::new(format!(
+                    "{origin}: {path} (object {id}) cannot be read: {}",
+                    e.message()
+                ))
+                .with_help("the clone is shallow or partial and lacks this object: fetch it")
             })?;
             Ok((path, Arc::from(object.data())))
         })
