@@ -145,9 +145,8 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
             while self.pos < b.len() {
                 let d = b[self.pos];
-                if d.is_ascii_alphanumeric() || d == b'.' || d == b'_' {
-                    self.pos += 1;
-                } else if (d == b'-' || d == b'+') && matches!(b[self.pos - 1], b'e' | b'E') {
+                let sign = (d == b'-' || d == b'+') && matches!(b[self.pos - 1], b'e' | b'E');
+                if d.is_ascii_alphanumeric() || d == b'.' || d == b'_' || sign {
                     self.pos += 1;
                 } else {
                     break;
