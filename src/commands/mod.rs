@@ -16,6 +16,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+pub use lint::lint_image;
+
 use crate::check::Finding;
 use crate::cli::{Cli, Command, ErrorFormat};
 use crate::{Error, Result};

@@ -33,6 +33,7 @@
 pub mod answer;
 mod index;
 pub mod lint_cache;
+pub mod session;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -49,10 +50,18 @@ use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
 pub use index::{Known, Stamp};
+pub use session::Session;
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);
 
-type Memo = HashMap<String, HashMap<String, Known>>;
+type Memo = HashMap<String, HashMap<String, (Option<Stamp>, Known)>>;
+static MEMO_TRUSTED: AtomicBool = AtomicBool::new(true);
+
+/// Whether what this process learnt about a file is reused without a new stat (a CLI run sees
+/// one state of the tree; a long-lived [`Session`] re-validates every file by its stamp).
+pub fn trust_process_memo(trusted: bool) {
+    MEMO_TRUSTED.store(trusted, Ordering::Relaxed);
+}
 /// What this process already knows about unread files, by root identity and root path.
 static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
 
@@ -178,12 +187,13 @@ fn know(
     let _timing = crate::trace::phase("summaries");
     let identity = root_identity(snapshot);
     // Within one process an unread file is known once (a run sees one state of the tree).
-    let seen: HashMap<String, Known> = identity
+    let trusted = MEMO_TRUSTED.load(Ordering::Relaxed);
+    let seen: HashMap<String, (Option<Stamp>, Known)> = identity
         .as_ref()
         .and_then(|id| MEMO.lock().ok()?.as_ref()?.get(id).cloned())
         .unwrap_or_default();
     let cache = cache();
-    let all_seen = files.iter().all(|f| seen.contains_key(&f.root_path));
+    let all_seen = trusted && files.iter().all(|f| seen.contains_key(&f.root_path));
     let mut index = match (&identity, all_seen) {
         (Some(id), false) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
@@ -198,13 +208,20 @@ fn know(
                 let stamp = snapshot
                     .disk_root
                     .as_ref()
+                    .filter(|_| !snapshot.overlays.contains(&f.root_path))
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
                 return (i, stamp, Some(index::know(bytes)));
             }
-            if let Some(k) = seen.get(&f.root_path) {
+            let seen_before = seen.get(&f.root_path);
+            if let (Some((_, k)), true) = (seen_before, trusted) {
                 return (i, None, Some(k.clone()));
             }
             let stamp = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
+            if let Some((Some(old), k)) = seen_before {
+                if stamp.as_ref() == Some(old) && *old != Stamp::Racy {
+                    return (i, stamp, Some(k.clone()));
+                }
+            }
             let hit = match (&index, &stamp) {
                 (Some(ix), Some(s)) => ix.get(&f.root_path, s).cloned(),
                 _ => None,
@@ -221,7 +238,9 @@ fn know(
         })
         .collect();
     let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
+    let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
     for (i, stamp, k) in stamped {
+        stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp), Some(k), true) = (
             index.as_mut(),
             stamp,
@@ -234,6 +253,7 @@ fn know(
     }
     let read = read_and_know(snapshot, &files_of(files, &misses), misses)?;
     for (i, stamp, k) in read {
+        stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
             ix.insert(&files[i].root_path, &stamp, k.clone());
         }
@@ -249,9 +269,9 @@ fn know(
             .get_or_insert_with(HashMap::new)
             .entry(id.clone())
             .or_default();
-        for (f, k) in files.iter().zip(&known) {
+        for ((f, k), stamp) in files.iter().zip(&known).zip(stamps) {
             if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
-                seen.insert(f.root_path.clone(), k.clone());
+                seen.insert(f.root_path.clone(), (stamp, k.clone()));
             }
         }
     }

@@ -127,6 +127,7 @@ fn finish(
         display_base,
         unread,
         git_dir: None,
+        overlays: Default::default(),
     })
 }
 

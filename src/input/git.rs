@@ -80,6 +80,7 @@ pub fn load(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Snapshot> {
         display_base: None,
         unread,
         git_dir: Some(repo.path().to_path_buf()),
+        overlays: Default::default(),
     })
 }
 

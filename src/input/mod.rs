@@ -72,6 +72,8 @@ pub struct Snapshot {
     pub unread: BTreeMap<String, Pending>,
     /// For git inputs: the repository the unread blobs are in.
     pub git_dir: Option<PathBuf>,
+    /// Files whose text is not the one on disk (an editor's unsaved documents).
+    pub overlays: std::collections::BTreeSet<String>,
 }
 
 /// Where an unread file of a [`Snapshot`] is.
