@@ -161,7 +161,10 @@ mod tests {
             Some("syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nmessage B { A badName = 1; }\n".into()),
         );
         let found = s.lint_file("acme/v1/b.proto").unwrap();
-        assert!(found.iter().any(|f| f.rule == "FIELD_LOWER_SNAKE_CASE"), "{found:?}");
+        assert!(
+            found.iter().any(|f| f.rule == "FIELD_LOWER_SNAKE_CASE"),
+            "{found:?}"
+        );
         // Closed: the file on disk again.
         s.set_overlay("acme/v1/b.proto", None);
         assert!(s.lint_file("acme/v1/b.proto").unwrap().is_empty());
