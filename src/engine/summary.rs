@@ -706,4 +706,3 @@ mod tests {
         assert!(scanned > 400, "only {scanned} files scanned");
     }
 }
-
