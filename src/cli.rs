@@ -15,6 +15,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Do not read or write the persistent cache (same answers, computed from scratch).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +65,17 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script.
     Completion(CompletionArgs),
+    /// Inspect or empty the persistent cache ($PROTOFORGE_CACHE_DIR, else ~/.cache/protoforge).
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache's location, size and limit.
+    Info,
+    /// Delete every cache entry.
+    Clean,
 }
 
 /// Flags every command that reads an input shares.

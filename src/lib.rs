@@ -8,12 +8,14 @@
 
 pub mod allocator;
 pub mod breaking;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod config;
 pub mod deps;
+pub mod engine;
 pub mod error;
 pub mod format;
 pub mod generate;

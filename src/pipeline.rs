@@ -7,6 +7,7 @@ use crate::cli::InputArgs;
 use crate::compile::{self, Compiled};
 use crate::config;
 use crate::deps;
+use crate::engine;
 use crate::image::Image;
 use crate::input::{self, Snapshot};
 use crate::workspace::{TargetFilter, Workspace};
@@ -43,7 +44,12 @@ pub fn build_with_config(
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Built> {
-    match load(input, args, config_override, cwd)? {
+    compile_loaded(load(input, args, config_override, cwd)?, args)
+}
+
+/// Compiles what [`load`] (or [`load_limited`]) read.
+pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
+    match loaded {
         Loaded::Image(image) => Ok(Built {
             workspace: None,
             snapshot: None,
@@ -78,14 +84,29 @@ pub fn build_with_config(
 }
 
 /// Reads an input and its config and decides the modules and target files, without compiling.
+/// With `--path`/`--exclude-path`, only the targeted files and their transitive imports are read
+/// (see [`crate::engine::read_needed`]); the other files stay listed in [`Snapshot::unread`].
 pub fn load(
     input: &str,
     args: &InputArgs,
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Loaded> {
+    load_limited(input, args, config_override, cwd, None)
+}
+
+/// Like [`load`]; with `limit` (root-relative paths, the `--path` of the other side of `breaking`),
+/// only the files under those paths (by root path or import path) and their imports are read.
+/// Every file read is still a target, and no path needs to match.
+pub fn load_limited(
+    input: &str,
+    args: &InputArgs,
+    config_override: Option<&str>,
+    cwd: &Path,
+    limit: Option<&TargetFilter>,
+) -> Result<Loaded> {
     let reading = crate::trace::phase("read input");
-    let loaded = input::load(input, cwd)?;
+    let loaded = input::load_lazily(input, cwd)?;
     drop(reading);
     let _workspace = crate::trace::phase("config and workspace");
     match loaded {
@@ -105,7 +126,7 @@ pub fn load(
             }
             Ok(Loaded::Image(image))
         }
-        input::Loaded::Sources(snapshot) => {
+        input::Loaded::Sources(mut snapshot) => {
             let config = config::load(&snapshot, config_override)?;
             let to_root = |p: &String| root_relative(&snapshot, p);
             let filter = TargetFilter {
@@ -115,6 +136,25 @@ pub fn load(
                 ),
                 exclude_paths: args.exclude_paths.iter().map(to_root).collect(),
             };
+            match limit {
+                Some(limit) if !limit.paths.is_empty() => {
+                    let wanted = |f: &engine::ModuleFile| {
+                        limit.matches(&f.root_path) || limit.matches(&f.name)
+                    };
+                    engine::read_needed(&mut snapshot, &config.modules, &wanted)?
+                }
+                _ if !filter.paths.is_empty() || !filter.exclude_paths.is_empty() => {
+                    engine::read_needed(
+                        &mut snapshot,
+                        &config.modules,
+                        &engine::wanted_by(&filter),
+                    )?
+                }
+                _ => {
+                    let all: Vec<String> = snapshot.unread.keys().cloned().collect();
+                    snapshot.read(&all)?;
+                }
+            }
             let mut workspace = Workspace::new(&snapshot, config, &filter)?;
             drop(_workspace);
             let _deps = crate::trace::phase("dependencies");

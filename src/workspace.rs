@@ -125,7 +125,10 @@ impl Workspace {
 
 /// The module that owns a root-relative path, and the path's import name within it. With nested
 /// module directories the deepest module that contains the file wins.
-fn owning_module<'a>(modules: &[ModuleSpec], root_path: &'a str) -> Option<(usize, &'a str)> {
+pub(crate) fn owning_module<'a>(
+    modules: &[ModuleSpec],
+    root_path: &'a str,
+) -> Option<(usize, &'a str)> {
     modules
         .iter()
         .enumerate()
@@ -135,7 +138,11 @@ fn owning_module<'a>(modules: &[ModuleSpec], root_path: &'a str) -> Option<(usiz
 }
 
 /// The file's bytes as text, sharing their allocation (the sources are not copied).
-fn decode_source(snapshot: &Snapshot, root_path: &str, bytes: &Arc<[u8]>) -> Result<Arc<str>> {
+pub(crate) fn decode_source(
+    snapshot: &Snapshot,
+    root_path: &str,
+    bytes: &Arc<[u8]>,
+) -> Result<Arc<str>> {
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => {
             let raw = Arc::into_raw(Arc::clone(bytes)) as *const str;

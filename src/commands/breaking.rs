@@ -13,22 +13,41 @@ use crate::{Error, Result};
 
 pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let cwd = current_dir()?;
-    // The against side is read whole with its own config; the input's --path filter is applied to
-    // its files afterwards (a file new in the input must not make the against side fail).
+    // The against side is read with its own config and no --path of its own; the input's
+    // --path filter is applied to its files afterwards (a file new in the input must not make the
+    // against side fail). Only the files under those paths and their imports are read there.
     let mut against_args = args.input.clone();
     against_args.paths.clear();
     against_args.exclude_paths.clear();
     against_args.config = None;
-    // Both sides are read and compiled at the same time.
+    let loaded = pipeline::load(
+        &args.input.input,
+        &args.input,
+        args.input.config.as_deref(),
+        &cwd,
+    )?;
+    let limit = match &loaded {
+        pipeline::Loaded::Sources { snapshot, .. } => TargetFilter {
+            paths: limited_paths(&args, snapshot),
+            exclude_paths: Vec::new(),
+        },
+        pipeline::Loaded::Image(_) => TargetFilter {
+            paths: args.input.paths.iter().map(|p| clean_path(p)).collect(),
+            exclude_paths: Vec::new(),
+        },
+    };
+    // Both sides are compiled at the same time.
     let (current, previous) = rayon::join(
-        || pipeline::build(&args.input, &cwd),
+        || pipeline::compile_loaded(loaded, &args.input),
         || {
-            pipeline::build_with_config(
+            let against = pipeline::load_limited(
                 &args.against,
                 &against_args,
                 args.against_config.as_deref(),
                 &cwd,
-            )
+                Some(&limit),
+            )?;
+            pipeline::compile_loaded(against, &against_args)
         },
     );
     let current = current?;
@@ -58,7 +77,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let reported = fixed.as_ref().unwrap_or(&current);
 
     for warning in &outcome.warnings {
-        eprintln!("WARN\t{warning}");
+        super::err(&format!("WARN\t{warning}\n"));
     }
     emit_findings(
         &outcome.findings,
@@ -87,13 +106,10 @@ fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: 
         Some(snapshot) => pipeline::root_relative(snapshot, p),
         None => clean_path(p),
     };
-    let mut paths: Vec<String> = args.input.paths.iter().map(root_relative).collect();
-    if paths.is_empty() {
-        // A single-file input, or one module of a workspace, limits the against side the same way.
-        if let Some(s) = &built.snapshot {
-            paths = s.target_paths.clone();
-        }
-    }
+    let paths = match &built.snapshot {
+        Some(snapshot) => limited_paths(args, snapshot),
+        None => args.input.paths.iter().map(root_relative).collect(),
+    };
     let filter = TargetFilter {
         paths,
         exclude_paths: args.input.exclude_paths.iter().map(root_relative).collect(),
@@ -108,6 +124,22 @@ fn restrict_against(previous: &mut Image, built: &Built, current: &Image, args: 
     }
     if !args.exclude_imports {
         previous.keep_targets_and_their_imports();
+    }
+}
+
+/// The input's `--path` values, relative to its root; without any, the paths a single-file input
+/// or one module of a workspace limits the run to (empty: everything).
+fn limited_paths(args: &BreakingArgs, snapshot: &crate::input::Snapshot) -> Vec<String> {
+    let paths: Vec<String> = args
+        .input
+        .paths
+        .iter()
+        .map(|p| pipeline::root_relative(snapshot, p))
+        .collect();
+    if paths.is_empty() {
+        snapshot.target_paths.clone()
+    } else {
+        paths
     }
 }
 

@@ -6,9 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 
-use prost_types::{DescriptorProto, FileDescriptorProto};
-use rayon::prelude::*;
-
 use crate::check::Finding;
 use crate::cli::{ErrorFormat, LintArgs};
 use crate::commands::{current_dir, emit_findings, Outcome};
@@ -18,11 +15,17 @@ use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
 use crate::pipeline::{self, Built};
 use crate::report::{self, ModulePath, ReportContext, RuleDoc};
-use crate::workspace::{Workspace, WorkspaceFile};
 use crate::Result;
 
 pub fn run(args: LintArgs) -> Result<Outcome> {
     let cwd = current_dir()?;
+    let state_key = incremental::state_key(&args, &cwd);
+    if let Some(key) = state_key {
+        let _timing = crate::trace::phase("incremental lint");
+        if let Some(outcome) = incremental::run(&args, &cwd, key)? {
+            return Ok(outcome);
+        }
+    }
     let Built {
         workspace,
         compiled,
@@ -42,12 +45,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         }
     };
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
-    let modules = match workspace {
-        Some(ws) => {
-            add_rest_of_modules(&mut image, &ws);
+    let modules = match (workspace, &snapshot) {
+        (Some(ws), Some(snapshot)) => {
+            crate::engine::add_rest_of_modules(&mut image, &ws.modules, snapshot)?;
             ws.modules
         }
-        None => Vec::new(),
+        (Some(ws), None) => ws.modules,
+        _ => Vec::new(),
     };
     let linting = crate::trace::phase("lint");
     let outcome = lint_image(&image, &modules, &|f: &ImageFile| {
@@ -56,17 +60,20 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     drop(linting);
     let _reporting = crate::trace::phase("report");
     for w in &outcome.warnings {
-        eprintln!("WARN\t{w}");
+        super::err(&format!("WARN\t{w}\n"));
     }
     let version = modules.first().map(|m| m.version).unwrap_or_default();
+    let located = located_in_image(&image, &modules);
     report(
         &outcome.findings,
-        &image,
-        &modules,
+        &located,
         version,
         args.error_format,
         snapshot.as_ref(),
     );
+    if let (Some(key), Some(snapshot)) = (state_key, &snapshot) {
+        incremental::save_full_run(key, &image, &modules, snapshot, &outcome)?;
+    }
     let clean = outcome.findings.is_empty();
     super::keep_until_exit((image, snapshot, outcome));
     Ok(if clean {
@@ -81,24 +88,11 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
 /// `config-ignore-yaml` writes a baseline for the config in use.
 fn report(
     findings: &[Finding],
-    image: &Image,
-    modules: &[ModuleSpec],
+    located: &HashMap<String, ModulePath>,
     version: ConfigVersion,
     format: Option<ErrorFormat>,
     snapshot: Option<&Snapshot>,
 ) {
-    let mut located: HashMap<&str, ModulePath> = HashMap::new();
-    for f in &image.files {
-        if let Some(m) = f.module.and_then(|m| modules.get(m)) {
-            located.insert(
-                f.external_path.as_str(),
-                ModulePath {
-                    module_dir: m.dir.trim_matches('/').trim_start_matches("./").to_string(),
-                    path: f.name().to_string(),
-                },
-            );
-        }
-    }
     let locate = |path: &str| located.get(path).cloned();
     let rule_doc = |id: &str| {
         crate::lint::RULES
@@ -121,141 +115,237 @@ fn report(
         None => ctx.with_sources(&no_sources),
     };
     let format = format.unwrap_or_else(report::default_format);
-    print!("{}", report::render(findings, format, &ctx));
+    super::out(&report::render(findings, format, &ctx));
 }
 
-/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
-/// and what they import. The module's other files are parsed (not linked: that would cost as much
-/// as compiling the whole module) and added as non-target files, so that cross-file rules see the
-/// whole module. Their RPC types are resolved against the known type names; a file that does not
-/// parse is left out, as buf would not look at it either.
-fn add_rest_of_modules(image: &mut Image, ws: &Workspace) {
-    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
-    let missing: Vec<&WorkspaceFile> = ws
-        .files
-        .values()
-        .filter(|f| !present.contains(f.name.as_str()))
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let _timing = crate::trace::phase("parse rest of modules");
-    // Our lossless parser is several times faster than protox's and the outline is all the
-    // cross-file rules read; a file it cannot parse goes through protox as before.
-    let parsed: Vec<(&WorkspaceFile, FileDescriptorProto)> = missing
-        .par_iter()
-        .filter_map(|f| {
-            if let Ok(tree) = crate::syntax::parse(&f.text) {
-                return Some((*f, crate::syntax::outline::outline(&f.name, &tree)));
-            }
-            let mut proto = protox_parse::parse(&f.name, &f.text).ok()?;
-            interpret_file_options(&mut proto);
-            // Findings are never reported on these files: no positions needed.
-            proto.source_code_info = None;
-            Some((*f, proto))
-        })
-        .collect();
-    let mut known: HashSet<String> = image
-        .all_messages()
-        .map(|m| m.full_name().to_string())
-        .collect();
-    for (_, proto) in &parsed {
-        collect_message_names(proto.package(), &proto.message_type, &mut known);
-    }
-    for (f, mut proto) in parsed {
-        let package = proto.package().to_string();
-        for service in &mut proto.service {
-            for method in &mut service.method {
-                if let Some(t) = method.input_type.as_mut() {
-                    *t = resolve(&package, t, &known);
-                }
-                if let Some(t) = method.output_type.as_mut() {
-                    *t = resolve(&package, t, &known);
-                }
-            }
+/// Each image file's module directory and import path, by the path findings show.
+fn located_in_image(image: &Image, modules: &[ModuleSpec]) -> HashMap<String, ModulePath> {
+    let mut located = HashMap::new();
+    for f in &image.files {
+        if let Some(m) = f.module.and_then(|m| modules.get(m)) {
+            located.insert(f.external_path.clone(), module_path(m, f.name()));
         }
-        image.files.push(ImageFile::new(
-            proto,
-            true,
-            f.external_path.clone(),
-            f.root_path.clone(),
-            Some(f.module),
-            Some(f.text.clone()),
-        ));
+    }
+    located
+}
+
+fn module_path(m: &ModuleSpec, name: &str) -> ModulePath {
+    ModulePath {
+        module_dir: m.dir.trim_matches('/').trim_start_matches("./").to_string(),
+        path: name.to_string(),
     }
 }
 
-/// A parsed (unlinked) file keeps its options uninterpreted; set the standard file options the
-/// cross-file rules compare (`go_package`, `java_package`, ...).
-fn interpret_file_options(proto: &mut FileDescriptorProto) {
-    let Some(options) = proto.options.as_mut() else {
-        return;
-    };
-    let uninterpreted = std::mem::take(&mut options.uninterpreted_option);
-    for option in uninterpreted {
-        let [part] = option.name.as_slice() else {
-            continue;
+/// Whole-tree `lint` after an edit: only what the edit invalidates is compiled and linted
+/// ([`crate::engine::lint_cache`]); the other files' findings come from the last run.
+mod incremental {
+    use std::collections::{HashMap, HashSet};
+    use std::path::Path;
+
+    use crate::cache::{content_hash, Key};
+    use crate::check::{sort_and_dedup, Finding};
+    use crate::cli::{ErrorFormat, LintArgs};
+    use crate::commands::Outcome;
+    use crate::compile::{self, Compiled};
+    use crate::config::ModuleSpec;
+    use crate::engine::{self, lint_cache, ModuleFile};
+    use crate::image::{Image, ImageFile};
+    use crate::input::{self, Snapshot};
+    use crate::workspace::{TargetFilter, Workspace};
+    use crate::Result;
+
+    /// The most files an incremental run recompiles before a full run is cheaper.
+    const MAX_AFFECTED: usize = 400;
+
+    /// The key of the stored state, for whole-tree runs that may use one.
+    pub fn state_key(args: &LintArgs, cwd: &Path) -> Option<Key> {
+        let input = &args.input;
+        if !input.paths.is_empty()
+            || !input.exclude_paths.is_empty()
+            || !input.includes.is_empty()
+            || std::env::var_os("PROTOFORGE_INCLUDE").is_some()
+        {
+            return None;
+        }
+        let argv = crate::commands::argv()?;
+        let configs = [input.config.as_deref()];
+        engine::answer::question("lint-state", argv, cwd, &[], &configs).ok()?
+    }
+
+    /// Content hashes of the input's buf config files.
+    fn config_states(snapshot: &Snapshot) -> Vec<lint_cache::FileState> {
+        snapshot
+            .files
+            .iter()
+            .filter(|(p, _)| !p.ends_with(".proto"))
+            .map(|(p, b)| lint_cache::FileState {
+                root_path: p.clone(),
+                content: content_hash(b).0.to_le_bytes().to_vec(),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    pub fn save_full_run(
+        key: Key,
+        image: &Image,
+        modules: &[ModuleSpec],
+        snapshot: &Snapshot,
+        outcome: &crate::lint::Outcome,
+    ) -> Result<()> {
+        let _timing = crate::trace::phase("store lint state");
+        let files = engine::module_files(snapshot, modules);
+        let known = engine::know_files(snapshot, &files)?;
+        let display = |p: &str| snapshot.display_path(p);
+        if let Some(state) = lint_cache::state_of_full_run(
+            image,
+            &known,
+            &display,
+            &outcome.findings,
+            &outcome.warnings,
+            config_states(snapshot),
+        ) {
+            lint_cache::save(key, &state);
+        }
+        Ok(())
+    }
+
+    /// The incremental run, or `None` when a full run is needed.
+    pub fn run(args: &LintArgs, cwd: &Path, key: Key) -> Result<Option<Outcome>> {
+        let Some(state) = lint_cache::load(key) else {
+            return Ok(None);
         };
-        if part.is_extension {
-            continue;
-        }
-        let string = || {
-            option
-                .string_value
-                .as_ref()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
+        let input::Loaded::Sources(mut snapshot) = input::load_lazily(&args.input.input, cwd)?
+        else {
+            return Ok(None);
         };
-        match part.name_part.as_str() {
-            "go_package" => options.go_package = string(),
-            "java_package" => options.java_package = string(),
-            "csharp_namespace" => options.csharp_namespace = string(),
-            "php_namespace" => options.php_namespace = string(),
-            "ruby_package" => options.ruby_package = string(),
-            "swift_prefix" => options.swift_prefix = string(),
-            "java_multiple_files" => {
-                options.java_multiple_files = match option.identifier_value.as_deref() {
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    _ => None,
+        if !snapshot.target_paths.is_empty() || config_states(&snapshot) != state.configs {
+            return Ok(None);
+        }
+        let config = crate::config::load(&snapshot, args.input.config.as_deref())?;
+        let files = engine::module_files(&snapshot, &config.modules);
+        let known = engine::know_files(&snapshot, &files)?;
+        let Some((changed, affected)) = lint_cache::invalidated(&state, &known) else {
+            return Ok(None);
+        };
+        if affected.len() > MAX_AFFECTED {
+            return Ok(None);
+        }
+        let by_root: HashMap<&str, &ModuleFile> =
+            files.iter().map(|f| (f.root_path.as_str(), f)).collect();
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut new_state = state.clone();
+        for f in &state.files {
+            if !affected.contains(&f.root_path) {
+                findings.extend(f.findings.iter().map(lint_cache::StoredFinding::finding));
+            }
+        }
+        let modules = config.modules.clone();
+        if !affected.is_empty() {
+            let wanted = |f: &ModuleFile| affected.contains(&f.root_path);
+            engine::read_needed(&mut snapshot, &modules, &wanted)?;
+            let mut paths: Vec<String> = affected.iter().cloned().collect();
+            paths.sort();
+            let filter = TargetFilter {
+                paths,
+                exclude_paths: Vec::new(),
+            };
+            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            let Compiled::Image(mut image) =
+                compile::compile(&workspace, &compile::include_roots(&[]))?
+            else {
+                return Ok(None);
+            };
+            for (root, &i) in &changed {
+                let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name))
+                else {
+                    return Ok(None);
+                };
+                if lint_cache::interface(file.proto()) != state.files[i].interface {
+                    return Ok(None);
                 }
             }
-            _ => {}
+            let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
+            engine::add_rest_of_modules(&mut image, &modules, &snapshot)?;
+            let outcome = super::lint_image(&image, &modules, &|f: &ImageFile| {
+                targets.contains(f.name())
+            })?;
+            let index: HashMap<&str, usize> = state
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.root_path.as_str(), i))
+                .collect();
+            let by_display: HashMap<String, usize> = affected
+                .iter()
+                .filter_map(|r| Some((snapshot.display_path(r), *index.get(r.as_str())?)))
+                .collect();
+            for root in &affected {
+                let (Some(&i), Some(f)) = (index.get(root.as_str()), by_root.get(root.as_str()))
+                else {
+                    return Ok(None);
+                };
+                let Some(file) = image.file(&f.name) else {
+                    return Ok(None);
+                };
+                let k = known
+                    .iter()
+                    .find(|(m, _)| m.root_path == *root)
+                    .map(|(_, k)| k.content);
+                let slot = &mut new_state.files[i];
+                slot.content = k.unwrap_or_default().0.to_le_bytes().to_vec();
+                slot.interface = lint_cache::interface(file.proto());
+                slot.findings.clear();
+            }
+            for finding in &outcome.findings {
+                let Some(&i) = finding.path.as_ref().and_then(|p| by_display.get(p)) else {
+                    return Ok(None);
+                };
+                new_state.files[i]
+                    .findings
+                    .push(lint_cache::StoredFinding::of(finding));
+            }
+            findings.extend(outcome.findings);
+            lint_cache::save(key, &new_state);
+            crate::commands::keep_until_exit(image);
         }
-    }
-}
-
-fn collect_message_names(scope: &str, messages: &[DescriptorProto], out: &mut HashSet<String>) {
-    for m in messages {
-        let name = if scope.is_empty() {
-            m.name().to_string()
+        sort_and_dedup(&mut findings);
+        for w in &state.warnings {
+            crate::commands::err(&format!("WARN\t{w}\n"));
+        }
+        let located: HashMap<String, crate::report::ModulePath> = files
+            .iter()
+            .filter_map(|f| {
+                let m = modules.get(f.module)?;
+                Some((
+                    snapshot.display_path(&f.root_path),
+                    super::module_path(m, &f.name),
+                ))
+            })
+            .collect();
+        let format = args
+            .error_format
+            .unwrap_or_else(crate::report::default_format);
+        if matches!(format, ErrorFormat::Pretty | ErrorFormat::Sarif) {
+            let display: HashMap<String, &str> = files
+                .iter()
+                .map(|f| (snapshot.display_path(&f.root_path), f.root_path.as_str()))
+                .collect();
+            let mut wanted: Vec<String> = findings
+                .iter()
+                .filter_map(|f| display.get(f.path.as_deref()?).map(|r| r.to_string()))
+                .collect();
+            wanted.sort();
+            wanted.dedup();
+            snapshot.read(&wanted)?;
+        }
+        let version = modules.first().map(|m| m.version).unwrap_or_default();
+        super::report(&findings, &located, version, Some(format), Some(&snapshot));
+        Ok(Some(if findings.is_empty() {
+            Outcome::Clean
         } else {
-            format!("{scope}.{}", m.name())
-        };
-        collect_message_names(&name, &m.nested_type, out);
-        out.insert(name);
-    }
-}
-
-/// Resolves a type reference as written in `package` to `.full.Name` (protobuf scoping: the
-/// innermost enclosing package that has the name wins).
-fn resolve(package: &str, name: &str, known: &HashSet<String>) -> String {
-    if let Some(full) = name.strip_prefix('.') {
-        return format!(".{full}");
-    }
-    let mut scope = package;
-    loop {
-        let candidate = if scope.is_empty() {
-            name.to_string()
-        } else {
-            format!("{scope}.{name}")
-        };
-        if known.contains(&candidate) {
-            return format!(".{candidate}");
-        }
-        if scope.is_empty() {
-            return format!(".{name}");
-        }
-        scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
+            Outcome::Findings
+        }))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod breaking;
 mod build;
+mod cache;
 mod completion;
 mod config;
 mod dep;
@@ -15,6 +16,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+pub use lint::lint_image;
 
 use crate::check::Finding;
 use crate::cli::{Cli, Command, ErrorFormat};
@@ -32,6 +35,8 @@ pub enum Outcome {
 /// Parses arguments, runs the command, prints any error, and returns buf's exit code:
 /// 0 success, 100 findings, 1 any other failure (bad flag included).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let _ = ARGV.set(args.iter().skip(1).cloned().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -51,10 +56,21 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    crate::engine::set_cache_enabled(!cli.no_cache);
     match cli.command {
         Command::Build(args) => build::run(args),
-        Command::Lint(args) => lint::run(args),
-        Command::Breaking(args) => breaking::run(args),
+        Command::Lint(args) => {
+            let inputs = [args.input.input.clone()];
+            let configs = [args.input.config.clone()];
+            let plain = args.input.includes.is_empty();
+            memoized("lint", plain, &inputs, &configs, || lint::run(args))
+        }
+        Command::Breaking(args) => {
+            let inputs = [args.input.input.clone(), args.against.clone()];
+            let configs = [args.input.config.clone(), args.against_config.clone()];
+            let plain = args.input.includes.is_empty() && !args.fix;
+            memoized("breaking", plain, &inputs, &configs, || breaking::run(args))
+        }
         Command::Generate(args) => generate::run(args),
         Command::Format(args) => format::run(args),
         Command::LsFiles(args) => ls_files::run(args),
@@ -62,7 +78,96 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Config(cmd) => config::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),
+        Command::Cache(cmd) => cache::run(cmd),
     }
+}
+
+/// The command line (without the program name) as [`main`] got it, for memoized answers.
+static ARGV: std::sync::OnceLock<Vec<OsString>> = std::sync::OnceLock::new();
+
+/// The command line (without the program name), when run through [`main`].
+pub(crate) fn argv() -> Option<&'static [OsString]> {
+    ARGV.get().map(Vec::as_slice)
+}
+
+/// What a memoized run printed so far (stdout, stderr), while it runs.
+static CAPTURE: std::sync::Mutex<Option<(Vec<u8>, Vec<u8>)>> = std::sync::Mutex::new(None);
+
+/// Prints to stdout (and into the memoized answer, if one is being recorded).
+pub(crate) fn out(text: &str) {
+    if let Ok(mut c) = CAPTURE.lock() {
+        if let Some((o, _)) = c.as_mut() {
+            o.extend_from_slice(text.as_bytes());
+        }
+    }
+    print!("{text}");
+}
+
+/// Prints to stderr (and into the memoized answer, if one is being recorded).
+pub(crate) fn err(text: &str) {
+    if let Ok(mut c) = CAPTURE.lock() {
+        if let Some((_, e)) = c.as_mut() {
+            e.extend_from_slice(text.as_bytes());
+        }
+    }
+    eprint!("{text}");
+}
+
+/// Runs a command whose whole answer depends only on its command line, environment and inputs
+/// (see [`crate::engine::answer`]): a stored answer is replayed; otherwise the run's output is
+/// recorded. Runs that end in an error (exit 1) are never stored.
+fn memoized(
+    command: &str,
+    plain: bool,
+    inputs: &[String],
+    configs: &[Option<String>],
+    run: impl FnOnce() -> Result<Outcome>,
+) -> Result<Outcome> {
+    use crate::engine::answer;
+    let question = match (plain, ARGV.get()) {
+        (true, Some(argv)) => {
+            let _timing = crate::trace::phase("fingerprint");
+            let cwd = current_dir()?;
+            // An input that cannot be read is reported by the run itself.
+            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            let configs: Vec<Option<&str>> = configs.iter().map(Option::as_deref).collect();
+            answer::question(command, argv, &cwd, &inputs, &configs).unwrap_or(None)
+        }
+        _ => None,
+    };
+    let Some(question) = question else {
+        return run();
+    };
+    if let Some(a) = answer::recall(question) {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&a.stdout);
+        let _ = std::io::stderr().write_all(&a.stderr);
+        return Ok(if a.exit == 0 {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        });
+    }
+    if let Ok(mut c) = CAPTURE.lock() {
+        *c = Some((Vec::new(), Vec::new()));
+    }
+    let outcome = run();
+    let captured = CAPTURE.lock().ok().and_then(|mut c| c.take());
+    if let (Ok(o), Some((stdout, stderr))) = (&outcome, captured) {
+        let exit = match o {
+            Outcome::Clean => 0,
+            Outcome::Findings => 100,
+        };
+        answer::remember(
+            question,
+            &answer::Answer {
+                stdout,
+                stderr,
+                exit,
+            },
+        );
+    }
+    outcome
 }
 
 /// Leaves a large value (an image, a snapshot: millions of allocations) to the OS at exit instead
@@ -99,8 +204,8 @@ pub(crate) fn emit_findings(
     let format = format.unwrap_or_else(crate::report::default_format);
     let out = crate::report::render(findings, format, &ctx);
     if to_stderr {
-        eprint!("{out}");
+        err(&out);
     } else {
-        print!("{out}");
+        self::out(&out);
     }
 }

@@ -300,8 +300,7 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         }
     }
     let protos: Vec<&str> = snapshot
-        .files
-        .keys()
+        .paths()
         .map(String::as_str)
         .filter(|p| p.ends_with(".proto"))
         .collect();

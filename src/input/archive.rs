@@ -85,6 +85,7 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
         target_paths: located.target_paths,
         disk_root: None,
         display_base: None,
+        ..Snapshot::default()
     })
 }
 

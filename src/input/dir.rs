@@ -9,7 +9,7 @@ use super::target::{locate, Markers};
 use super::{clean_path, is_kept_file, package_files, relative_display, InputSpec, Snapshot};
 use crate::{Error, Result};
 
-pub fn load_dir(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+pub fn load_dir(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Snapshot> {
     let dir = clean_path(&cwd.join(&spec.location));
     match std::fs::metadata(&dir) {
         Ok(m) if m.is_dir() => {}
@@ -33,10 +33,11 @@ pub fn load_dir(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
         &comps[..located.root_len],
         located.target_paths,
         None,
+        lazily,
     )
 }
 
-pub fn load_proto_file(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+pub fn load_proto_file(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Snapshot> {
     let file = clean_path(&cwd.join(&spec.location));
     match std::fs::metadata(&file) {
         Ok(m) if m.is_file() => {}
@@ -77,6 +78,7 @@ pub fn load_proto_file(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
         &comps[..located.root_len],
         vec![target],
         Some(spec.include_package_files),
+        lazily,
     )
 }
 
@@ -86,9 +88,26 @@ fn finish(
     root_comps: &[String],
     mut target_paths: Vec<String>,
     include_package_files: Option<bool>,
+    lazily: bool,
 ) -> Result<Snapshot> {
     let root = to_path(root_comps);
-    let files = read_tree(&root)?;
+    // Package files of a single-file input are found by reading them all.
+    let lazily = lazily && include_package_files != Some(true);
+    let (files, unread) = if lazily {
+        let mut files = BTreeMap::new();
+        let mut unread = BTreeMap::new();
+        for (rel, path) in list_tree(&root)? {
+            if rel.ends_with(".proto") {
+                unread.insert(rel, super::Pending::Disk(path));
+            } else {
+                let bytes = read_file(&path)?;
+                files.insert(rel, bytes);
+            }
+        }
+        (files, unread)
+    } else {
+        (read_tree(&root)?, BTreeMap::new())
+    };
     if include_package_files == Some(true) {
         if let Some(target) = target_paths.first().cloned() {
             target_paths = package_files(&files, &target);
@@ -106,6 +125,9 @@ fn finish(
         target_paths,
         disk_root: Some(root),
         display_base,
+        unread,
+        git_dir: None,
+        overlays: Default::default(),
     })
 }
 
@@ -167,21 +189,28 @@ fn probe_disk(comps: &[String]) -> Result<Markers> {
 /// read in parallel.
 pub(crate) fn read_tree(root: &Path) -> Result<BTreeMap<String, Arc<[u8]>>> {
     use rayon::prelude::*;
+    list_tree(root)?
+        .into_par_iter()
+        .map(|(rel, path)| read_file(&path).map(|bytes| (rel, bytes)))
+        .collect()
+}
+
+/// The kept files under `root` (see [`read_tree`]), not read.
+pub(crate) fn list_tree(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     let canonical_root = std::fs::canonicalize(root).map_err(|e| Error::io(root.display(), e))?;
     let mut stack = HashSet::new();
     stack.insert(canonical_root.clone());
     let mut paths: Vec<(String, PathBuf)> = Vec::new();
     list(root, &canonical_root, "", &mut stack, &mut paths)?;
-    paths
-        .into_par_iter()
-        .map(|(rel, path)| {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                Error::io(path.display(), e)
-                    .with_help("make the file readable, or exclude it in buf.yaml")
-            })?;
-            Ok((rel, Arc::from(bytes)))
-        })
-        .collect()
+    Ok(paths)
+}
+
+/// Reads one file of a directory input.
+pub(crate) fn read_file(path: &Path) -> Result<Arc<[u8]>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::io(path.display(), e).with_help("make the file readable, or exclude it in buf.yaml")
+    })?;
+    Ok(Arc::from(bytes))
 }
 
 /// Lists kept files under `dir`; `canonical` is `dir` with symlinks resolved, `stack` the

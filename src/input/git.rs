@@ -9,14 +9,14 @@ use std::sync::Arc;
 use git2::{Commit, ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Tree};
 
 use super::target::{locate, Markers};
-use super::{components, is_kept_file, InputSpec, Snapshot};
+use super::{components, is_kept_file, InputSpec, Pending, Snapshot};
 use crate::{Error, Result};
 
 const MODE_TREE: i32 = 0o040000;
 const MODE_LINK: i32 = 0o120000;
 const MODE_COMMIT: i32 = 0o160000;
 
-pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
+pub fn load(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Snapshot> {
     let path = cwd.join(&spec.location);
     let repo = open(spec, &path)?;
     let revision = spec.git.describe();
@@ -58,6 +58,18 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
 
     let mut blobs: Vec<(String, Oid)> = Vec::new();
     collect(spec, &repo, &root_tree, "", &mut blobs)?;
+    let mut unread = BTreeMap::new();
+    if lazily {
+        blobs.retain(|(path, oid)| {
+            let keep = !path.ends_with(".proto");
+            if !keep {
+                let mut id = [0u8; 20];
+                id.copy_from_slice(oid.as_bytes());
+                unread.insert(path.clone(), Pending::Blob(id));
+            }
+            keep
+        });
+    }
     let files = read_blobs(spec, &repo, &root, blobs)?;
     Ok(Snapshot {
         files,
@@ -66,7 +78,49 @@ pub fn load(spec: &InputSpec, cwd: &Path) -> Result<Snapshot> {
         target_paths: located.target_paths,
         disk_root: None,
         display_base: None,
+        unread,
+        git_dir: Some(repo.path().to_path_buf()),
+        overlays: Default::default(),
     })
+}
+
+/// Reads unread blobs of a lazily loaded git snapshot from the repository at `git_dir`.
+pub(crate) fn read_pending(
+    git_dir: Option<&Path>,
+    origin: &str,
+    wanted: Vec<(String, Pending)>,
+) -> Result<Vec<(String, Arc<[u8]>)>> {
+    let git_dir =
+        git_dir.ok_or_else(|| Error::new(format!("{origin}: no repository to read from")))?;
+    let repo = Repository::open(git_dir).map_err(|e| {
+        Error::new(format!(
+            "{origin}: cannot open the repository again: {}",
+            e.message()
+        ))
+    })?;
+    let odb = repo.odb().map_err(|e| {
+        Error::new(format!(
+            "{origin}: opening the object database: {}",
+            e.message()
+        ))
+    })?;
+    wanted
+        .into_iter()
+        .map(|(path, pending)| {
+            let id = match &pending {
+                Pending::Blob(id) => Oid::from_bytes(id).map_err(|e| Error::new(e.message()))?,
+                Pending::Disk(p) => return super::dir::read_file(p).map(|b| (path, b)),
+            };
+            let object = odb.read(id).map_err(|e| {
+                Error::new(format!(
+                    "{origin}: {path} (object {id}) cannot be read: {}",
+                    e.message()
+                ))
+                .with_help("the clone is shallow or partial and lacks this object: fetch it")
+            })?;
+            Ok((path, Arc::from(object.data())))
+        })
+        .collect()
 }
 
 /// Reads the blobs. Sequential: with one repository handle per rayon worker (a `Repository` is

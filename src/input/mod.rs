@@ -67,9 +67,63 @@ pub struct Snapshot {
     /// The working directory the display prefix is relative to (directory inputs given as a
     /// relative path): used to show `b.proto` rather than `../b/b.proto` when the root is above it.
     pub display_base: Option<PathBuf>,
+    /// Files listed but not read yet (inputs read with [`load_lazily`]): read them with
+    /// [`Snapshot::read`]. Always empty for [`load`].
+    pub unread: BTreeMap<String, Pending>,
+    /// For git inputs: the repository the unread blobs are in.
+    pub git_dir: Option<PathBuf>,
+    /// Files whose text is not the one on disk (an editor's unsaved documents).
+    pub overlays: std::collections::BTreeSet<String>,
+}
+
+/// Where an unread file of a [`Snapshot`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// A git blob (its id is a hash of its content).
+    Blob([u8; 20]),
 }
 
 impl Snapshot {
+    /// Every file's root-relative path, read or not, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        let mut read = self.files.keys().peekable();
+        let mut unread = self.unread.keys().peekable();
+        std::iter::from_fn(move || match (read.peek(), unread.peek()) {
+            (Some(a), Some(b)) if b < a => unread.next(),
+            (Some(_), _) => read.next(),
+            (None, _) => unread.next(),
+        })
+    }
+
+    /// Reads unread files (in parallel for files on disk) and moves them into [`Snapshot::files`].
+    /// Paths already read or unknown are skipped.
+    pub fn read(&mut self, paths: &[String]) -> Result<()> {
+        use rayon::prelude::*;
+        let wanted: Vec<(String, Pending)> = paths
+            .iter()
+            .filter_map(|p| self.unread.remove_entry(p))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let blobs = wanted.iter().any(|(_, p)| matches!(p, Pending::Blob(_)));
+        let read: Vec<(String, Arc<[u8]>)> = if blobs {
+            git::read_pending(self.git_dir.as_deref(), &self.origin, wanted)?
+        } else {
+            wanted
+                .into_par_iter()
+                .map(|(rel, pending)| match pending {
+                    Pending::Disk(path) => dir::read_file(&path).map(|b| (rel, b)),
+                    Pending::Blob(_) => unreachable!("no blobs here"),
+                })
+                .collect::<Result<_>>()?
+        };
+        self.files.extend(read);
+        Ok(())
+    }
+
     /// The path a user sees for a root-relative path.
     pub fn display_path(&self, path: &str) -> String {
         let prefix = self.display_prefix.trim_end_matches('/');
@@ -121,13 +175,29 @@ pub fn load(input: &str, cwd: &Path) -> Result<Loaded> {
     load_spec(&spec, cwd)
 }
 
+/// Like [`load`], but directory, single-file and git inputs are only listed: their buf config
+/// files are read, every other file stays in [`Snapshot::unread`] until [`Snapshot::read`].
+pub fn load_lazily(input: &str, cwd: &Path) -> Result<Loaded> {
+    let spec = InputSpec::parse(input)?;
+    read_spec(&spec, cwd, true)
+}
+
+/// Reads one file of a directory input (as [`Snapshot::read`] does).
+pub fn read_disk_file(path: &Path) -> Result<Arc<[u8]>> {
+    dir::read_file(path)
+}
+
 /// Reads an already parsed input.
 pub fn load_spec(spec: &InputSpec, cwd: &Path) -> Result<Loaded> {
+    read_spec(spec, cwd, false)
+}
+
+fn read_spec(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Loaded> {
     let cwd = absolute_cwd(cwd)?;
     match spec.format {
-        Format::Dir => dir::load_dir(spec, &cwd).map(Loaded::Sources),
-        Format::ProtoFile => dir::load_proto_file(spec, &cwd).map(Loaded::Sources),
-        Format::Git => git::load(spec, &cwd).map(Loaded::Sources),
+        Format::Dir => dir::load_dir(spec, &cwd, lazily).map(Loaded::Sources),
+        Format::ProtoFile => dir::load_proto_file(spec, &cwd, lazily).map(Loaded::Sources),
+        Format::Git => git::load(spec, &cwd, lazily).map(Loaded::Sources),
         Format::Tar | Format::Zip => archive::load(spec, &cwd).map(Loaded::Sources),
         Format::Binpb | Format::Json | Format::Txtpb | Format::Yaml => {
             image::load(spec, &cwd).map(Loaded::Image)

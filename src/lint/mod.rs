@@ -12,6 +12,7 @@
 pub mod naming;
 mod registry;
 mod rules;
+pub mod scope;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashSet};

@@ -191,7 +191,7 @@ fn digits(
 }
 
 /// Decodes protobuf string escapes (`\n`, `\"`, `\101`, `\x41`, `\u00e9`, ...) into `out`.
-fn unescape(s: &str, out: &mut Vec<u8>) {
+pub(crate) fn unescape(s: &str, out: &mut Vec<u8>) {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The incremental engine and the persistent cache, side by side with buf 1.75 in one run:
+# medians of N runs (default 5) of wall time, and the largest peak RSS, on a googleapis clone.
+#
+#   [GOOGLEAPIS=CLONE] [BUF=PATH] [N=5] bench/incremental.sh [SCENARIO...]
+#   SCENARIO: lint-path breaking-path build-path lint-edit breaking-warm orders
+#
+# "cold" = an empty cache directory (files in the OS page cache), "warm" = the cache filled by an
+# earlier run of the same question, "after edit" = the target file changed since the cache was filled.
+# The clone is edited (one field renamed back and forth) and restored with `git checkout`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bench="$root/target/bench"
+mkdir -p "$bench"
+clone="${GOOGLEAPIS:-$bench/gapis}"
+[ -d "$clone" ] || git clone -q "$root/../shared/corpus/googleapis.bundle" "$clone"
+buf="${BUF:-$bench/buf/node_modules/.bin/buf}"
+[ -x "$buf" ] || (mkdir -p "$bench/buf" && cd "$bench/buf" && npm install -s @bufbuild/buf@1.75.0 >/dev/null)
+cargo build --release -q
+pf="$root/target/release/protoforge"
+n=${N:-5}
+cache="$bench/cache"
+export PROTOFORGE_CACHE_DIR="$cache"
+edited=google/pubsub/v1/pubsub.proto
+
+# One timed run: prints "wall_seconds peak_kb".
+once() { # dir cmd...
+  local dir=$1; shift
+  (cd "$dir" && /usr/bin/time -o "$bench/time.one" -f '%e %M' "$@" >/dev/null 2>&1) || true
+  tail -n 1 "$bench/time.one"
+}
+
+# Median wall and max RSS of N runs; `before` (a shell snippet) runs before each.
+stat_of() { # label before dir cmd...
+  local label=$1 before=$2 dir=$3; shift 3
+  local runs=()
+  for _ in $(seq "$n"); do
+    eval "$before"
+    runs+=("$(once "$dir" "$@")")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | awk -v l="$label" '
+    { w[NR] = $1; if ($2 > m) m = $2 }
+    END { printf "  %-44s %7.3f s  %6.0f MB\n", l, w[int((NR + 1) / 2)], m / 1024 }'
+}
+
+cold='rm -rf "$cache"'
+touch_edit() { # renames a field back and forth: a real content change every time
+  if grep -q 'string topic_x = 1' "$clone/$edited"; then
+    sed -i 's/string topic_x = 1/string topic = 1/' "$clone/$edited"
+  else
+    sed -i '0,/string topic = 1/s//string topic_x = 1/' "$clone/$edited"
+  fi
+}
+restore() { (cd "$clone" && git checkout -q -- .); }
+trap restore EXIT
+
+echo "# $(date -u +%FT%TZ), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg), N=$n"
+cmds=("$@")
+[ ${#cmds[@]} -gt 0 ] || cmds=(lint-path breaking-path build-path lint-edit breaking-warm orders)
+for c in "${cmds[@]}"; do
+  case $c in
+    lint-path)
+      q=(lint --path "$edited")
+      echo "lint --path $edited"
+      stat_of "buf" : "$clone" "$buf" "${q[@]}"
+      stat_of "protoforge cold (empty cache)" "$cold" "$clone" "$pf" "${q[@]}"
+      stat_of "protoforge --no-cache" : "$clone" "$pf" --no-cache "${q[@]}"
+      "$pf" "${q[@]}" >/dev/null 2>&1 || true
+      stat_of "protoforge warm" : "$clone" "$pf" "${q[@]}"
+      stat_of "protoforge warm, target edited before each run" touch_edit "$clone" "$pf" "${q[@]}"
+      restore ;;
+    breaking-path)
+      q=(breaking --against '.git#tag=upstream-2026-05-12' --path google/api)
+      echo "breaking --against '.git#tag=upstream-2026-05-12' --path google/api"
+      stat_of "buf" : "$clone" "$buf" "${q[@]}"
+      stat_of "protoforge cold (empty cache)" "$cold" "$clone" "$pf" "${q[@]}"
+      "$pf" "${q[@]}" >/dev/null 2>&1 || true
+      stat_of "protoforge warm" : "$clone" "$pf" "${q[@]}" ;;
+    build-path)
+      q=(build --path google/cloud/aiplatform)
+      echo "build --path google/cloud/aiplatform"
+      stat_of "buf" : "$clone" "$buf" "${q[@]}"
+      stat_of "protoforge cold (empty cache)" "$cold" "$clone" "$pf" "${q[@]}" ;;
+    lint-edit)
+      echo "lint (whole tree), one file edited since the last run"
+      stat_of "buf (whole tree lint)" : "$clone" "$buf" lint
+      stat_of "protoforge --no-cache" : "$clone" "$pf" --no-cache lint
+      "$pf" lint >/dev/null 2>&1 || true
+      stat_of "protoforge warm, $edited edited before each run" touch_edit "$clone" "$pf" lint
+      restore ;;
+    breaking-warm)
+      q=(breaking --against '.git#tag=upstream-2026-05-12')
+      echo "breaking --against '.git#tag=upstream-2026-05-12' (whole tree)"
+      stat_of "buf" : "$clone" "$buf" "${q[@]}"
+      stat_of "protoforge --no-cache" : "$clone" "$pf" --no-cache "${q[@]}"
+      "$pf" "${q[@]}" >/dev/null 2>&1 || true
+      stat_of "protoforge warm" : "$clone" "$pf" "${q[@]}" ;;
+    orders)
+      echo "examples/orders, every command cold (empty cache)"
+      o="$root/examples/orders"
+      stat_of "protoforge build" "$cold" "$o" "$pf" build
+      stat_of "protoforge lint" "$cold" "$o" "$pf" lint
+      stat_of "protoforge breaking --against ." "$cold" "$o" "$pf" breaking --against .
+      stat_of "protoforge format -d" "$cold" "$o" "$pf" format -d
+      stat_of "protoforge ls-files" "$cold" "$o" "$pf" ls-files
+      stat_of "protoforge generate --check -o gen" "$cold" "$o" "$pf" generate --check -o "$bench/orders-gen"
+      stat_of "buf lint" : "$o" "$buf" lint ;;
+    *) echo "unknown scenario $c" >&2; exit 1 ;;
+  esac
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

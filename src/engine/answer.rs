@@ -1,0 +1,128 @@
+//! Whole answers: what a `lint` or `breaking` run printed (stdout, stderr) and its exit code,
+//! stored under a key made of everything the run depends on:
+//! - protoforge's version and the command line (every argument, as given);
+//! - the working directory, whether stdout/stderr are terminals, and the environment variables
+//!   that change output or inputs (`NO_COLOR`, `PROTOFORGE_INCLUDE`, `PROTOFORGE_LINT_WHOLE_REST`);
+//! - each input's fingerprint ([`fingerprint`]): where its root is and how paths are shown, and
+//!   the content of every `.proto` and buf config file in it (content hashes of files on disk,
+//!   stat-keyed through the summary index; blob ids for git inputs);
+//! - the bytes of a `--config`/`--against-config` file.
+//!
+//! Runs that read anything else are not memoized: `-I` include roots, archive and image inputs,
+//! `--fix` (it writes files), `--error-format` values that need sources read at print time are
+//! fine since the sources are part of the fingerprint.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use prost::Message;
+
+use crate::cache::{Key, KeyBuilder};
+use crate::input::{self, Loaded};
+use crate::Result;
+
+const KIND: &str = "answers";
+
+/// A stored answer.
+#[derive(Clone, PartialEq, Message)]
+pub struct Answer {
+    #[prost(bytes = "vec", tag = "1")]
+    pub stdout: Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub stderr: Vec<u8>,
+    #[prost(int32, tag = "3")]
+    pub exit: i32,
+}
+
+/// The fingerprint of an input (see the module doc), or `None` for inputs that are not
+/// memoized (archives, images, stdin).
+pub fn fingerprint(input: &str, cwd: &Path) -> Result<Option<Key>> {
+    let spec = input::InputSpec::parse(input)?;
+    if !matches!(
+        spec.format,
+        input::Format::Dir | input::Format::ProtoFile | input::Format::Git
+    ) {
+        return Ok(None);
+    }
+    let Loaded::Sources(snapshot) = input::load_lazily(input, cwd)? else {
+        return Ok(None);
+    };
+    let mut key = KeyBuilder::new("input");
+    key.str(&snapshot.origin)
+        .str(&snapshot.display_prefix)
+        .str(&format!("{:?}", snapshot.disk_root))
+        .str(&format!("{:?}", snapshot.display_base));
+    for t in &snapshot.target_paths {
+        key.str(t);
+    }
+    let files: Vec<super::ModuleFile> = snapshot
+        .paths()
+        .map(|p| super::ModuleFile {
+            name: p.clone(),
+            root_path: p.clone(),
+            module: 0,
+        })
+        .collect();
+    let known = super::know_files_lenient(&snapshot, &files)?;
+    key.u64(known.len() as u64);
+    for (f, k) in known {
+        key.str(&f.root_path).key(k.content);
+    }
+    Ok(Some(key.finish()))
+}
+
+/// The key of a run: `argv` (without the program name), `cwd`, the inputs' fingerprints and the
+/// config files named on the command line. `None` when the run is not memoized.
+pub fn question(
+    command: &str,
+    argv: &[OsString],
+    cwd: &Path,
+    inputs: &[&str],
+    config_files: &[Option<&str>],
+) -> Result<Option<Key>> {
+    if super::cache().is_none() || std::env::var_os("PROTOFORGE_INCLUDE").is_some() {
+        return Ok(None);
+    }
+    let mut key = KeyBuilder::new(KIND);
+    key.str(command);
+    for a in argv {
+        key.bytes(a.as_encoded_bytes());
+    }
+    key.str(&cwd.to_string_lossy());
+    key.u64(u64::from(std::io::stdout().is_terminal()))
+        .u64(u64::from(std::io::stderr().is_terminal()));
+    for var in ["NO_COLOR", "PROTOFORGE_LINT_WHOLE_REST"] {
+        match std::env::var_os(var) {
+            Some(v) => key.u64(1).bytes(v.as_encoded_bytes()),
+            None => key.u64(0),
+        };
+    }
+    for input in inputs {
+        match fingerprint(input, cwd)? {
+            Some(k) => key.key(k),
+            None => return Ok(None),
+        };
+    }
+    for file in config_files.iter().flatten() {
+        // Inline YAML, or a file (whose bytes count).
+        key.str(file);
+        if let Ok(bytes) = std::fs::read(cwd.join(file)) {
+            key.bytes(&bytes);
+        }
+    }
+    Ok(Some(key.finish()))
+}
+
+/// The stored answer to `question`, if any.
+pub fn recall(question: Key) -> Option<Answer> {
+    let bytes = super::cache()?.get(KIND, question)?;
+    Answer::decode(bytes.as_slice()).ok()
+}
+
+/// Stores the answer to `question`.
+pub fn remember(question: Key, answer: &Answer) {
+    if let Some(cache) = super::cache() {
+        cache.put(KIND, question, &answer.encode_to_vec());
+    }
+}

@@ -1,0 +1,239 @@
+//! The summary index: for one input root (a directory on disk, or a git repository), each file's
+//! stamp (size, modification and change times, inode; or git blob id) and content hash with its
+//! summary ([`super::summary`]), kept in one cache entry so that a warm run stats the tree instead
+//! of reading it. An entry whose stamp differs, or whose modification time was too close to the
+//! time it was read to be trusted (a write in the same clock tick), is recomputed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use prost::Message;
+use prost_types::FileDescriptorProto;
+
+use crate::cache::{content_hash, Cache, Key, KeyBuilder};
+use crate::input::Pending;
+
+const KIND: &str = "summaries";
+/// Modification times this close to the read (or later) are not trusted.
+const RACY_NANOS: i64 = 2_000_000_000;
+
+#[derive(Clone, PartialEq, Message)]
+struct IndexProto {
+    #[prost(message, repeated, tag = "1")]
+    entries: Vec<EntryProto>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct EntryProto {
+    #[prost(string, tag = "1")]
+    path: String,
+    /// The file's stamp: its encoding (see [`Stamp::bytes`]).
+    #[prost(bytes = "vec", tag = "2")]
+    stamp: Vec<u8>,
+    #[prost(bytes = "vec", tag = "3")]
+    content: Vec<u8>,
+    /// The summary without its name; absent when the file cannot be parsed.
+    #[prost(bytes = "vec", optional, tag = "4")]
+    summary: Option<Vec<u8>>,
+    #[prost(bool, tag = "5")]
+    not_text: bool,
+}
+
+/// What identifies a file's content without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamp {
+    Disk {
+        size: u64,
+        mtime_ns: i64,
+        ctime_ns: i64,
+        ino: u64,
+    },
+    Blob([u8; 20]),
+    /// Not trustworthy: always recomputed.
+    Racy,
+}
+
+impl Stamp {
+    /// The stamp of an unread file (`None` if it cannot be stat'ed: the read will report why).
+    pub fn of(pending: &Pending) -> Option<Stamp> {
+        match pending {
+            Pending::Blob(id) => Some(Stamp::Blob(*id)),
+            Pending::Disk(path) => Stamp::of_path(path),
+        }
+    }
+
+    pub fn of_path(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let (ctime_ns, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ctime() * 1_000_000_000 + meta.ctime_nsec(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, ino) = (0, 0);
+        let mtime_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(-1);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        if mtime_ns >= now - RACY_NANOS || ctime_ns >= now - RACY_NANOS {
+            return Some(Stamp::Racy);
+        }
+        Some(Stamp::Disk {
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns,
+            ino,
+        })
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Stamp::Disk {
+                size,
+                mtime_ns,
+                ctime_ns,
+                ino,
+            } => {
+                let mut out = vec![b'd'];
+                out.extend_from_slice(&size.to_le_bytes());
+                out.extend_from_slice(&mtime_ns.to_le_bytes());
+                out.extend_from_slice(&ctime_ns.to_le_bytes());
+                out.extend_from_slice(&ino.to_le_bytes());
+                out
+            }
+            Stamp::Blob(id) => {
+                let mut out = vec![b'b'];
+                out.extend_from_slice(id);
+                out
+            }
+            Stamp::Racy => Vec::new(),
+        }
+    }
+}
+
+/// A file's content hash and summary.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub content: Key,
+    pub summary: Option<Arc<FileDescriptorProto>>,
+    /// Not UTF-8, or has NUL bytes: reading the file reports the error.
+    pub not_text: bool,
+}
+
+/// The index of one input root.
+pub struct Index {
+    key: Option<Key>,
+    entries: HashMap<String, (Vec<u8>, Known)>,
+    changed: bool,
+}
+
+impl Index {
+    /// The index of the root identified by `root_identity` (from the cache, or empty).
+    pub fn load(cache: Option<&Cache>, root_identity: &str) -> Index {
+        let key = cache.map(|_| KeyBuilder::new(KIND).str(root_identity).finish());
+        let mut entries = HashMap::new();
+        if let (Some(cache), Some(key)) = (cache, key) {
+            let decoded = cache
+                .get(KIND, key)
+                .and_then(|bytes| IndexProto::decode(bytes.as_slice()).ok());
+            for e in decoded.map(|d| d.entries).unwrap_or_default() {
+                let Ok(content) = <[u8; 16]>::try_from(e.content.as_slice()) else {
+                    continue;
+                };
+                let summary = match e.summary {
+                    Some(bytes) => match FileDescriptorProto::decode(bytes.as_slice()) {
+                        Ok(s) => Some(Arc::new(s)),
+                        Err(_) => continue,
+                    },
+                    None => None,
+                };
+                let known = Known {
+                    content: Key(u128::from_le_bytes(content)),
+                    summary,
+                    not_text: e.not_text,
+                };
+                entries.insert(e.path, (e.stamp, known));
+            }
+        }
+        Index {
+            key,
+            entries,
+            changed: false,
+        }
+    }
+
+    /// What is known about `path` if its stamp still matches.
+    pub fn get(&self, path: &str, stamp: &Stamp) -> Option<&Known> {
+        if *stamp == Stamp::Racy {
+            return None;
+        }
+        let (stored, known) = self.entries.get(path)?;
+        (*stored == stamp.bytes()).then_some(known)
+    }
+
+    /// Records `text` (the content of `path`, whose stamp was taken before reading it).
+    pub fn insert(&mut self, path: &str, stamp: &Stamp, known: Known) {
+        let bytes = stamp.bytes();
+        if let Some((old, k)) = self.entries.get(path) {
+            if *old == bytes && k.content == known.content {
+                return;
+            }
+        }
+        self.entries.insert(path.to_string(), (bytes, known));
+        self.changed = true;
+    }
+
+    /// Drops entries of files that are gone.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let before = self.entries.len();
+        self.entries.retain(|p, _| keep(p));
+        self.changed |= self.entries.len() != before;
+    }
+
+    /// Writes the index back if anything changed.
+    pub fn save(&self, cache: Option<&Cache>) {
+        let (Some(cache), Some(key), true) = (cache, self.key, self.changed) else {
+            return;
+        };
+        let mut entries: Vec<EntryProto> = self
+            .entries
+            .iter()
+            .filter(|(_, (stamp, _))| !stamp.is_empty())
+            .map(|(path, (stamp, known))| EntryProto {
+                path: path.clone(),
+                stamp: stamp.clone(),
+                content: known.content.0.to_le_bytes().to_vec(),
+                summary: known.summary.as_ref().map(|s| s.encode_to_vec()),
+                not_text: known.not_text,
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        cache.put(KIND, key, &IndexProto { entries }.encode_to_vec());
+    }
+}
+
+/// Summarizes `text` (of a file known by import path `name`, stored without it).
+pub fn know(bytes: &[u8]) -> Known {
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| !t.contains('\0'));
+    let summary = text
+        .and_then(|t| super::summary::summarize("", t))
+        .map(|mut s| {
+            s.name = None;
+            Arc::new(s)
+        });
+    Known {
+        content: content_hash(bytes),
+        summary,
+        not_text: text.is_none(),
+    }
+}

@@ -1,0 +1,280 @@
+//! Incremental whole-tree `lint`: after a full run, the findings of every file are kept with the
+//! file's content hash and its *interface* (everything but message fields and source info:
+//! package, imports, options, message/enum/service/extension names and numbers, RPC types); a later
+//! run recomputes only what an edit can change.
+//!
+//! What an edit invalidates: a file whose content changed, and every file that imports it
+//! (transitively) — their compiled descriptors may differ. Nothing else, as long as the changed
+//! files keep their interface: the cross-file rules read only interfaces (and the summaries they
+//! are checked against), and compile errors between files (duplicate names, extension numbers)
+//! come only from interfaces. So a run:
+//! 1. knows every module file's content hash and summary (stat-keyed, [`super::know_files`]);
+//! 2. takes the changed files and their importers, compiles and lints only those — the rest of
+//!    the module comes in as summaries, as in a `--path` run;
+//! 3. checks that the changed files' interfaces are as stored, else gives up;
+//! 4. merges the new findings with the stored findings of every other file.
+//!
+//! It gives up (and the caller runs the full lint, which stores a new state) whenever it is not
+//! sure: no state, files added or removed, a config file changed, an interface changed, compile
+//! errors, editions files in the module (`import option` dependencies are not in summaries), or a
+//! state whose summaries did not agree with the compiled files (then summary-based cross-file
+//! facts would not be the ones the full run saw).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use prost::Message;
+use prost_types::{DescriptorProto, FileDescriptorProto};
+
+use crate::cache::{Key, KeyBuilder};
+use crate::check::{Finding, Span};
+use crate::image::Image;
+
+const KIND: &str = "lint-state";
+
+#[derive(Clone, PartialEq, Message)]
+pub struct State {
+    #[prost(message, repeated, tag = "1")]
+    pub files: Vec<FileState>,
+    #[prost(string, repeated, tag = "2")]
+    pub warnings: Vec<String>,
+    /// Content hashes of the input's non-.proto files (buf.yaml, ...), by path.
+    #[prost(message, repeated, tag = "3")]
+    pub configs: Vec<FileState>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct FileState {
+    #[prost(string, tag = "1")]
+    pub root_path: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub content: Vec<u8>,
+    #[prost(bytes = "vec", tag = "3")]
+    pub interface: Vec<u8>,
+    #[prost(message, repeated, tag = "4")]
+    pub findings: Vec<StoredFinding>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct StoredFinding {
+    #[prost(string, tag = "1")]
+    pub rule: String,
+    #[prost(string, optional, tag = "2")]
+    pub path: Option<String>,
+    #[prost(uint32, repeated, tag = "3")]
+    pub span: Vec<u32>,
+    #[prost(string, tag = "4")]
+    pub message: String,
+    #[prost(string, optional, tag = "5")]
+    pub help: Option<String>,
+}
+
+impl StoredFinding {
+    pub fn of(f: &Finding) -> Self {
+        StoredFinding {
+            rule: f.rule.clone(),
+            path: f.path.clone(),
+            span: f
+                .span
+                .map(|s| vec![s.start_line, s.start_column, s.end_line, s.end_column])
+                .unwrap_or_default(),
+            message: f.message.clone(),
+            help: f.help.clone(),
+        }
+    }
+
+    pub fn finding(&self) -> Finding {
+        let span = match self.span[..] {
+            [start_line, start_column, end_line, end_column] => Some(Span {
+                start_line,
+                start_column,
+                end_line,
+                end_column,
+            }),
+            _ => None,
+        };
+        Finding {
+            rule: self.rule.clone(),
+            path: self.path.clone(),
+            span,
+            message: self.message.clone(),
+            help: self.help.clone(),
+        }
+    }
+}
+
+/// Loads the state stored under `key`.
+pub fn load(key: Key) -> Option<State> {
+    let bytes = super::cache()?.get(KIND, key)?;
+    State::decode(bytes.as_slice()).ok()
+}
+
+pub fn save(key: Key, state: &State) {
+    if let Some(cache) = super::cache() {
+        cache.put(KIND, key, &state.encode_to_vec());
+    }
+}
+
+/// The hash of a compiled file's interface (see the module doc).
+pub fn interface(proto: &FileDescriptorProto) -> Vec<u8> {
+    fn strip(messages: &mut [DescriptorProto]) {
+        for m in messages {
+            m.field.clear();
+            strip(&mut m.nested_type);
+        }
+    }
+    let mut p = proto.clone();
+    p.source_code_info = None;
+    strip(&mut p.message_type);
+    KeyBuilder::new("interface")
+        .bytes(&p.encode_to_vec())
+        .finish()
+        .0
+        .to_le_bytes()
+        .to_vec()
+}
+
+/// The facts of a file the cross-file lint rules read, from a compiled file or a summary (with
+/// resolved RPC types): equal facts give equal cross-file findings.
+pub fn facts(proto: &FileDescriptorProto) -> Vec<u8> {
+    let options = proto.options.as_ref().map(|o| prost_types::FileOptions {
+        go_package: o.go_package.clone(),
+        java_package: o.java_package.clone(),
+        csharp_namespace: o.csharp_namespace.clone(),
+        php_namespace: o.php_namespace.clone(),
+        ruby_package: o.ruby_package.clone(),
+        swift_prefix: o.swift_prefix.clone(),
+        java_multiple_files: o.java_multiple_files,
+        ..Default::default()
+    });
+    let services = proto
+        .service
+        .iter()
+        .map(|s| prost_types::ServiceDescriptorProto {
+            name: s.name.clone(),
+            method: s
+                .method
+                .iter()
+                .map(|m| prost_types::MethodDescriptorProto {
+                    name: m.name.clone(),
+                    input_type: m.input_type.clone(),
+                    output_type: m.output_type.clone(),
+                    client_streaming: Some(m.client_streaming()),
+                    server_streaming: Some(m.server_streaming()),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    let reduced = FileDescriptorProto {
+        name: proto.name.clone(),
+        package: proto.package.clone(),
+        dependency: proto.dependency.clone(),
+        public_dependency: proto.public_dependency.clone(),
+        weak_dependency: proto.weak_dependency.clone(),
+        service: services,
+        options: options.filter(|o| *o != prost_types::FileOptions::default()),
+        ..Default::default()
+    };
+    reduced.encode_to_vec()
+}
+
+/// After a full run over every module file: the state to store, or `None` when the summaries do
+/// not give the same cross-file facts as the compiled files (then no incremental run is safe).
+pub fn state_of_full_run(
+    image: &Image,
+    known: &[(super::ModuleFile, super::Known)],
+    display: &dyn Fn(&str) -> String,
+    findings: &[Finding],
+    warnings: &[String],
+    configs: Vec<FileState>,
+) -> Option<State> {
+    let mut summaries: Vec<FileDescriptorProto> = Vec::with_capacity(known.len());
+    for (f, k) in known {
+        let mut s = k.summary.as_deref()?.clone();
+        s.name = Some(f.name.clone());
+        if s.syntax() == "editions" {
+            return None;
+        }
+        summaries.push(s);
+    }
+    crate::lint::scope::resolve_rpc_types(&Image::new(Vec::new(), Vec::new()), &mut summaries);
+    let mut by_display: HashMap<String, usize> = HashMap::new();
+    for (i, (f, _)) in known.iter().enumerate() {
+        by_display.insert(display(&f.root_path), i);
+    }
+    let mut per_file: Vec<Vec<StoredFinding>> = vec![Vec::new(); known.len()];
+    for finding in findings {
+        let i = *by_display.get(finding.path.as_deref()?)?;
+        per_file[i].push(StoredFinding::of(finding));
+    }
+    let mut files = Vec::with_capacity(known.len());
+    for (((f, k), summary), found) in known.iter().zip(&summaries).zip(per_file) {
+        let compiled = image.file(&f.name)?;
+        let mut linked = compiled.proto().clone();
+        // Summaries name RPC types with a leading dot, as the compiled descriptors do.
+        linked.source_code_info = None;
+        if facts(&linked) != facts(summary) {
+            return None;
+        }
+        files.push(FileState {
+            root_path: f.root_path.clone(),
+            content: k.content.0.to_le_bytes().to_vec(),
+            interface: interface(&linked),
+            findings: found,
+        });
+    }
+    Some(State {
+        files,
+        warnings: warnings.to_vec(),
+        configs,
+    })
+}
+
+/// What an incremental run must recompute: the changed files (by root path) and every file that
+/// imports one of them, transitively. `None` when the state cannot be used (files added or
+/// removed, editions files).
+pub fn invalidated(
+    state: &State,
+    known: &[(super::ModuleFile, super::Known)],
+) -> Option<(BTreeMap<String, usize>, HashSet<String>)> {
+    if state.files.len() != known.len() {
+        return None;
+    }
+    let stored: HashMap<&str, usize> = state
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.root_path.as_str(), i))
+        .collect();
+    let mut changed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
+    let by_name: HashMap<&str, &str> = known
+        .iter()
+        .map(|(f, _)| (f.name.as_str(), f.root_path.as_str()))
+        .collect();
+    for (f, k) in known {
+        let &i = stored.get(f.root_path.as_str())?;
+        let summary = k.summary.as_deref()?;
+        if summary.syntax() == "editions" {
+            return None;
+        }
+        if state.files[i].content != k.content.0.to_le_bytes() {
+            changed.insert(f.root_path.clone(), i);
+        }
+        for dep in &summary.dependency {
+            if let Some(&dep_root) = by_name.get(dep.as_str()) {
+                importers.entry(dep_root).or_default().push(&f.root_path);
+            }
+        }
+    }
+    let mut affected: HashSet<String> = HashSet::new();
+    let mut queue: Vec<&str> = changed.keys().map(String::as_str).collect();
+    while let Some(p) = queue.pop() {
+        if !affected.insert(p.to_string()) {
+            continue;
+        }
+        queue.extend(importers.get(p).into_iter().flatten());
+    }
+    Some((changed, affected))
+}

@@ -1,0 +1,412 @@
+//! The incremental core: what a question needs, and nothing more, with what was computed before.
+//!
+//! The engine owns four things the commands (and the language server) ask it for:
+//! - **Per-file units keyed by content**: every `.proto` file of an input is known by its
+//!   [`ModuleFile`] identity (import path, root-relative path, module) and its content hash
+//!   ([`crate::cache::content_hash`] of the bytes; git inputs are stamped by blob id).
+//! - **File summaries** ([`summary`]): package, imports, standard file options, message names and
+//!   RPC request/response types, from a one-pass scanner. Cross-file lint rules see the whole
+//!   module through them without compiling it.
+//! - **The import graph** ([`read_needed`]): a run limited with `--path` reads and compiles only
+//!   the targeted files and their transitive imports (on both sides of `breaking`).
+//! - **What an edit invalidates** ([`lint_cache`]): a file's lint findings depend on its content,
+//!   the contents of its transitive imports (a Merkle hash over the import graph), its module's
+//!   config, and the cross-file facts of its module; a whole-tree `lint` recomputes only the files
+//!   whose key changed.
+//!
+//! Under it sits the persistent store ([`crate::cache`]); nothing else knows the cache exists.
+//! `--no-cache` ([`set_cache_enabled`]) makes every query compute from scratch with the same answer.
+//!
+//! # Public API (used by the CLI commands; the language server builds on the same calls)
+//! - [`cache`]: the persistent cache in effect for this process (`None` with `--no-cache`).
+//! - [`module_files`]`(snapshot, modules)`: every module file of an input, read or not.
+//! - [`read_needed`]`(snapshot, modules, filter)`: reads the targets of `filter` and their
+//!   transitive imports into a lazily loaded [`Snapshot`] ([`crate::input::load_lazily`]).
+//! - [`rest_of_modules`]`(snapshot, modules, present)`: summaries of every module file not in
+//!   `present` (stat-keyed from the cache when warm, else read and scanned in parallel).
+//! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
+//!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
+//!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
+//!   summaries, and summaries kept in memory between queries (see [`session`]).
+//! - [`answer`]: whole-answer memo for a command run keyed by everything it depends on.
+
+pub mod answer;
+mod index;
+pub mod lint_cache;
+pub mod session;
+pub mod summary;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use prost_types::FileDescriptorProto;
+use rayon::prelude::*;
+
+use crate::cache::Cache;
+use crate::config::ModuleSpec;
+use crate::input::{Pending, Snapshot};
+use crate::workspace::{owning_module, TargetFilter};
+use crate::Result;
+
+pub use index::{Known, Stamp};
+pub use session::Session;
+
+static CACHE_OFF: AtomicBool = AtomicBool::new(false);
+
+type Memo = HashMap<String, HashMap<String, (Option<Stamp>, Known)>>;
+static MEMO_TRUSTED: AtomicBool = AtomicBool::new(true);
+
+/// Whether what this process learnt about a file is reused without a new stat (a CLI run sees
+/// one state of the tree; a long-lived [`Session`] re-validates every file by its stamp).
+pub fn trust_process_memo(trusted: bool) {
+    MEMO_TRUSTED.store(trusted, Ordering::Relaxed);
+}
+/// What this process already knows about unread files, by root identity and root path.
+static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
+
+/// Turns the persistent cache on or off for this process (`--no-cache`).
+pub fn set_cache_enabled(on: bool) {
+    CACHE_OFF.store(!on, Ordering::Relaxed);
+}
+
+/// The persistent cache in effect, if any.
+pub fn cache() -> Option<Cache> {
+    Cache::open(CACHE_OFF.load(Ordering::Relaxed))
+}
+
+/// A `.proto` file of an input that belongs to a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFile {
+    /// The import path.
+    pub name: String,
+    /// The path relative to the input root.
+    pub root_path: String,
+    /// Index into the modules.
+    pub module: usize,
+}
+
+/// Every module file of the input, read or not, in root-path order.
+pub fn module_files(snapshot: &Snapshot, modules: &[ModuleSpec]) -> Vec<ModuleFile> {
+    snapshot
+        .paths()
+        .filter(|p| p.ends_with(".proto"))
+        .filter_map(|p| {
+            let (module, name) = owning_module(modules, p)?;
+            Some(ModuleFile {
+                name: name.to_string(),
+                root_path: p.clone(),
+                module,
+            })
+        })
+        .collect()
+}
+
+/// Reads into `snapshot` the module files `wanted` selects and everything they import,
+/// transitively (imports are found by a scan of each file, resolved against the modules' import
+/// paths; imports from elsewhere — include roots, well-known types — are the compiler's business).
+pub fn read_needed(
+    snapshot: &mut Snapshot,
+    modules: &[ModuleSpec],
+    wanted: &dyn Fn(&ModuleFile) -> bool,
+) -> Result<()> {
+    let _timing = crate::trace::phase("read needed files");
+    let files = module_files(snapshot, modules);
+    let by_name: HashMap<&str, &ModuleFile> = files.iter().map(|f| (f.name.as_str(), f)).collect();
+    let mut queue: Vec<String> = files
+        .iter()
+        .filter(|f| wanted(f))
+        .map(|f| f.root_path.clone())
+        .collect();
+    let mut seen: HashSet<String> = queue.iter().cloned().collect();
+    while !queue.is_empty() {
+        snapshot.read(&queue)?;
+        let files_read = &snapshot.files;
+        let imported: Vec<String> = queue
+            .par_iter()
+            .filter_map(|p| files_read.get(p))
+            .flat_map_iter(|bytes| summary::imports(std::str::from_utf8(bytes).unwrap_or("")))
+            .collect();
+        queue = Vec::new();
+        for name in imported {
+            if let Some(f) = by_name.get(name.as_str()) {
+                if seen.insert(f.root_path.clone()) {
+                    queue.push(f.root_path.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The filter for `--path`-limited runs: a module file is wanted when the filter matches it.
+pub fn wanted_by(filter: &TargetFilter) -> impl Fn(&ModuleFile) -> bool + '_ {
+    move |f: &ModuleFile| filter.matches(&f.root_path)
+}
+
+/// A string that identifies the root of an input across runs (for the summary index), or `None`
+/// for inputs read whole into memory (archives).
+pub fn root_identity(snapshot: &Snapshot) -> Option<String> {
+    if let Some(root) = &snapshot.disk_root {
+        let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        return Some(format!("dir\0{}", canonical.display()));
+    }
+    let git = snapshot.git_dir.as_ref()?;
+    let canonical = std::fs::canonicalize(git).unwrap_or_else(|_| git.clone());
+    Some(format!(
+        "git\0{}\0{}",
+        canonical.display(),
+        snapshot.display_prefix
+    ))
+}
+
+/// What is known about every module file, read or not: content hash and summary. Files already
+/// read are hashed from memory; unread ones come from the summary index when their stamp still
+/// matches, else they are read (in parallel, not kept) and scanned. A file that is not UTF-8 is an
+/// error, as it is when the workspace reads it.
+pub fn know_files(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, true)
+}
+
+/// Like [`know_files`], but a file that is not text is only hashed (no error).
+pub fn know_files_lenient(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, false)
+}
+
+fn know(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+    strict: bool,
+) -> Result<Vec<(ModuleFile, Known)>> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let _timing = crate::trace::phase("summaries");
+    let identity = root_identity(snapshot);
+    // Within one process an unread file is known once (a run sees one state of the tree).
+    let trusted = MEMO_TRUSTED.load(Ordering::Relaxed);
+    let seen: HashMap<String, (Option<Stamp>, Known)> = identity
+        .as_ref()
+        .and_then(|id| MEMO.lock().ok()?.as_ref()?.get(id).cloned())
+        .unwrap_or_default();
+    let cache = cache();
+    let all_seen = trusted && files.iter().all(|f| seen.contains_key(&f.root_path));
+    let mut index = match (&identity, all_seen) {
+        (Some(id), false) => Some(index::Index::load(cache.as_ref(), id)),
+        _ => None,
+    };
+    // Stamps and index hits first (stat calls only), then the misses are read.
+    let stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if let Some(bytes) = snapshot.files.get(&f.root_path) {
+                // Read already: stamped after the read (a write in between is recent, so racy).
+                let stamp = snapshot
+                    .disk_root
+                    .as_ref()
+                    .filter(|_| !snapshot.overlays.contains(&f.root_path))
+                    .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
+                return (i, stamp, Some(index::know(bytes)));
+            }
+            let seen_before = seen.get(&f.root_path);
+            if let (Some((_, k)), true) = (seen_before, trusted) {
+                return (i, None, Some(k.clone()));
+            }
+            let stamp = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
+            if let Some((Some(old), k)) = seen_before {
+                if stamp.as_ref() == Some(old) && *old != Stamp::Racy {
+                    return (i, stamp, Some(k.clone()));
+                }
+            }
+            let hit = match (&index, &stamp) {
+                (Some(ix), Some(s)) => ix.get(&f.root_path, s).cloned(),
+                _ => None,
+            };
+            (i, stamp, hit)
+        })
+        .collect();
+    let misses: Vec<(usize, Pending, Option<Stamp>)> = stamped
+        .iter()
+        .filter(|(_, _, k)| k.is_none())
+        .filter_map(|(i, s, _)| {
+            let pending = snapshot.unread.get(&files[*i].root_path)?.clone();
+            Some((*i, pending, s.clone()))
+        })
+        .collect();
+    let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
+    let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
+    for (i, stamp, k) in stamped {
+        stamps[i] = stamp.clone();
+        if let (Some(ix), Some(stamp), Some(k), true) = (
+            index.as_mut(),
+            stamp,
+            &k,
+            snapshot.files.contains_key(&files[i].root_path),
+        ) {
+            ix.insert(&files[i].root_path, &stamp, k.clone());
+        }
+        known.push(k);
+    }
+    let read = read_and_know(snapshot, &files_of(files, &misses), misses)?;
+    for (i, stamp, k) in read {
+        stamps[i] = stamp.clone();
+        if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
+            ix.insert(&files[i].root_path, &stamp, k.clone());
+        }
+        known[i] = Some(k);
+    }
+    if let Some(ix) = index.as_mut() {
+        let present: HashSet<&str> = snapshot.paths().map(String::as_str).collect();
+        ix.retain(|p| present.contains(p));
+        ix.save(cache.as_ref());
+    }
+    if let (Some(id), Ok(mut memo)) = (&identity, MEMO.lock()) {
+        let seen = memo
+            .get_or_insert_with(HashMap::new)
+            .entry(id.clone())
+            .or_default();
+        for ((f, k), stamp) in files.iter().zip(&known).zip(stamps) {
+            if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
+                seen.insert(f.root_path.clone(), (stamp, k.clone()));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for (f, k) in files.iter().zip(known) {
+        let Some(k) = k else { continue };
+        if strict && k.not_text {
+            // Read it once more for the workspace's own error (file, line, fix).
+            let mut one = snapshot.clone();
+            one.read(std::slice::from_ref(&f.root_path))?;
+            if let Some(bytes) = one.files.get(&f.root_path) {
+                crate::workspace::decode_source(snapshot, &f.root_path, bytes)?;
+            }
+        }
+        out.push((f.clone(), k));
+    }
+    Ok(out)
+}
+
+fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) -> Vec<String> {
+    misses
+        .iter()
+        .map(|(i, _, _)| files[*i].root_path.clone())
+        .collect()
+}
+
+/// Reads the missed files and summarizes them without keeping their text.
+fn read_and_know(
+    snapshot: &Snapshot,
+    paths: &[String],
+    misses: Vec<(usize, Pending, Option<Stamp>)>,
+) -> Result<Vec<(usize, Option<Stamp>, Known)>> {
+    if misses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let disk = misses.iter().all(|(_, p, _)| matches!(p, Pending::Disk(_)));
+    if disk {
+        return misses
+            .into_par_iter()
+            .map(|(i, pending, stamp)| {
+                let Pending::Disk(path) = &pending else {
+                    unreachable!("checked above")
+                };
+                let bytes = crate::input::read_disk_file(path)?;
+                Ok((i, stamp, index::know(&bytes)))
+            })
+            .collect();
+    }
+    // Git blobs: one repository handle, read in order; scanned in parallel.
+    let mut one = Snapshot {
+        unread: misses
+            .iter()
+            .zip(paths)
+            .map(|((_, p, _), path)| (path.clone(), p.clone()))
+            .collect(),
+        git_dir: snapshot.git_dir.clone(),
+        origin: snapshot.origin.clone(),
+        ..Snapshot::default()
+    };
+    one.read(paths)?;
+    Ok(misses
+        .into_par_iter()
+        .zip(paths.par_iter())
+        .map(|((i, _, stamp), path)| {
+            let bytes: &[u8] = one.files.get(path).map(|b| &b[..]).unwrap_or(&[]);
+            (i, stamp, index::know(bytes))
+        })
+        .collect())
+}
+
+/// Summaries of the module files whose import path is not in `present` (for cross-file lint
+/// rules), each named by its import path.
+pub fn rest_of_modules(
+    snapshot: &Snapshot,
+    modules: &[ModuleSpec],
+    present: &HashSet<&str>,
+) -> Result<Vec<(ModuleFile, Arc<FileDescriptorProto>)>> {
+    let files: Vec<ModuleFile> = module_files(snapshot, modules)
+        .into_iter()
+        .filter(|f| !present.contains(f.name.as_str()))
+        .collect();
+    Ok(know_files(snapshot, &files)?
+        .into_iter()
+        .filter_map(|(f, k)| {
+            let mut summary = Arc::unwrap_or_clone(k.summary?);
+            summary.name = Some(f.name.clone());
+            Some((f, Arc::new(summary)))
+        })
+        .collect())
+}
+
+/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
+/// and what they import. The module's other files come in as summaries from the engine (not
+/// linked: that would cost as much as compiling the whole module), as non-target files, so that
+/// cross-file rules see the whole module. Their RPC types are resolved against the known type
+/// names; a file that does not parse is left out, as buf would not look at it either.
+pub fn add_rest_of_modules(
+    image: &mut crate::image::Image,
+    modules: &[ModuleSpec],
+    snapshot: &Snapshot,
+) -> Result<()> {
+    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
+    let rest = rest_of_modules(snapshot, modules, &present)?;
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let _timing = crate::trace::phase("rest of modules");
+    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
+        .unzip();
+    crate::lint::scope::resolve_rpc_types(image, &mut summaries);
+    let keep = if whole_rest() {
+        vec![true; summaries.len()]
+    } else {
+        crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
+    };
+    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
+        if !keep {
+            continue;
+        }
+        image.files.push(crate::image::ImageFile::new(
+            proto,
+            true,
+            snapshot.display_path(&f.root_path),
+            f.root_path,
+            Some(f.module),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
+/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
+fn whole_rest() -> bool {
+    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
+}

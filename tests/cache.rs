@@ -1,0 +1,360 @@
+//! The persistent cache never changes an answer: every command run warm (cache filled by an
+//! earlier run) prints byte for byte what a `--no-cache` run prints, on every fixture folder, after
+//! edits that ripple through imports, a config change, a git branch switch, and with a corrupted
+//! cache. Each test has its own cache directory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Out {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+fn run(dir: &Path, cache: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("PROTOFORGE_CACHE_DIR", cache)
+        .env_remove("PROTOFORGE_INCLUDE")
+        .env_remove("PROTOFORGE_NO_CACHE")
+        .output()
+        .expect("run protoforge");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: out.stderr,
+    }
+}
+
+/// Runs `args` cold, warm and with `--no-cache`: all three must agree.
+#[track_caller]
+fn transparent(dir: &Path, cache: &Path, args: &[&str]) -> Out {
+    let cold = run(dir, cache, args);
+    let warm = run(dir, cache, args);
+    let mut no_cache_args = vec!["--no-cache"];
+    no_cache_args.extend_from_slice(args);
+    let fresh = run(dir, cache, &no_cache_args);
+    for (what, got) in [("cold", &cold), ("warm", &warm)] {
+        assert_eq!(
+            (
+                got.code,
+                String::from_utf8_lossy(&got.stdout),
+                String::from_utf8_lossy(&got.stderr)
+            ),
+            (
+                fresh.code,
+                String::from_utf8_lossy(&fresh.stdout),
+                String::from_utf8_lossy(&fresh.stderr)
+            ),
+            "{what} run of {args:?} in {} differs from --no-cache",
+            dir.display()
+        );
+    }
+    fresh
+}
+
+fn dirs(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fixture_folder_answers_the_same_warm() {
+    let cache = tempfile::tempdir().unwrap();
+    let root = common::repo_root();
+    let mut checked = 0;
+    for dir in dirs(&root.join("testdata/lint"))
+        .into_iter()
+        .chain([root.join("examples/orders")])
+    {
+        transparent(&dir, cache.path(), &["lint"]);
+        transparent(&dir, cache.path(), &["lint", "--error-format", "json"]);
+        transparent(&dir, cache.path(), &["build"]);
+        checked += 1;
+    }
+    for dir in dirs(&root.join("testdata/breaking")) {
+        if dir.join("current").is_dir() && dir.join("previous").is_dir() {
+            transparent(
+                &dir,
+                cache.path(),
+                &["breaking", "current", "--against", "previous"],
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} fixture folders");
+}
+
+/// A small module where many files import one.
+fn module() -> tempfile::TempDir {
+    common::workspace(&[
+        ("buf.yaml", "version: v2\nlint:\n  use: [STANDARD]\n"),
+        (
+            "acme/base/v1/base.proto",
+            "syntax = \"proto3\";\npackage acme.base.v1;\nmessage Money { int64 units = 1; string currency_code = 2; }\nmessage Shared { string id = 1; }\n",
+        ),
+        (
+            "acme/orders/v1/orders.proto",
+            "syntax = \"proto3\";\npackage acme.orders.v1;\nimport \"acme/base/v1/base.proto\";\nmessage Order { acme.base.v1.Money total = 1; acme.base.v1.Shared shared = 2; }\nservice OrderService { rpc GetOrder(GetOrderRequest) returns (GetOrderResponse); }\nmessage GetOrderRequest { string id = 1; }\nmessage GetOrderResponse { Order order = 1; }\n",
+        ),
+        (
+            "acme/orders/v1/refunds.proto",
+            "syntax = \"proto3\";\npackage acme.orders.v1;\nimport \"acme/orders/v1/orders.proto\";\nmessage Refund { Order order = 1; }\n",
+        ),
+        (
+            "acme/billing/v1/billing.proto",
+            "syntax = \"proto3\";\npackage acme.billing.v1;\nimport \"acme/base/v1/base.proto\";\nmessage Invoice { acme.base.v1.Money amount = 1; }\n",
+        ),
+    ])
+}
+
+fn all_questions(dir: &Path, cache: &Path) {
+    transparent(dir, cache, &["lint"]);
+    transparent(dir, cache, &["lint", "--error-format", "json"]);
+    for path in [
+        "acme/base/v1/base.proto",
+        "acme/orders/v1/orders.proto",
+        "acme/orders/v1/refunds.proto",
+        "acme/billing",
+    ] {
+        transparent(dir, cache, &["lint", "--path", path]);
+        transparent(dir, cache, &["build", "--path", path]);
+    }
+}
+
+fn edit(dir: &Path, path: &str, from: &str, to: &str) {
+    let p = dir.join(path);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{path} has no {from:?}");
+    // A new size as well as new content: the test does not depend on timestamp resolution.
+    std::fs::write(&p, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn edits_that_ripple_through_imports_are_seen() {
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    all_questions(dir.path(), cache.path());
+    // A field rename in a file everything imports.
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "currency_code",
+        "currencyCode",
+    );
+    all_questions(dir.path(), cache.path());
+    // A message others use, deleted: compile errors in the importers.
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "message Shared { string id = 1; }\n",
+        "",
+    );
+    let out = transparent(dir.path(), cache.path(), &["lint"]);
+    assert_eq!(out.code, 100);
+    all_questions(dir.path(), cache.path());
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "currencyCode",
+        "currency_code",
+    );
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "message Money",
+        "message Shared { string id = 1; }\nmessage Money",
+    );
+    all_questions(dir.path(), cache.path());
+    // A package change (cross-file facts) and a go_package option on one file.
+    edit(
+        dir.path(),
+        "acme/orders/v1/refunds.proto",
+        "package acme.orders.v1;",
+        "package acme.orders.v1;\noption go_package = \"x/y\";",
+    );
+    all_questions(dir.path(), cache.path());
+    // buf.yaml: another rule set.
+    edit(
+        dir.path(),
+        "buf.yaml",
+        "use: [STANDARD]",
+        "use: [MINIMAL]\n  except: [PACKAGE_DIRECTORY_MATCH]",
+    );
+    all_questions(dir.path(), cache.path());
+    // A file added, then removed.
+    common::write(
+        dir.path(),
+        "acme/billing/v1/extra.proto",
+        b"syntax = \"proto3\";\npackage acme.billing.v2;\n",
+    );
+    all_questions(dir.path(), cache.path());
+    std::fs::remove_file(dir.path().join("acme/billing/v1/extra.proto")).unwrap();
+    all_questions(dir.path(), cache.path());
+}
+
+/// Every cache entry truncated, flipped, emptied or replaced by another version's: same answers.
+#[test]
+fn a_corrupted_cache_gives_the_same_answers() {
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    all_questions(dir.path(), cache.path());
+    let damage: [fn(&mut Vec<u8>); 4] = [
+        |b| b.truncate(b.len() / 2),
+        |b| {
+            let n = b.len();
+            b[n - 1] ^= 0xff;
+        },
+        |b| b.clear(),
+        |b| b[9] ^= 0x20, // the version string
+    ];
+    for hurt in damage {
+        let mut files = Vec::new();
+        let mut stack = vec![cache.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    files.push(e.path());
+                }
+            }
+        }
+        assert!(!files.is_empty());
+        for f in files {
+            let mut bytes = std::fs::read(&f).unwrap();
+            if bytes.len() > 16 {
+                hurt(&mut bytes);
+                std::fs::write(&f, bytes).unwrap();
+            }
+        }
+        all_questions(dir.path(), cache.path());
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_git_branch_switch_is_seen() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: no git");
+        return;
+    }
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "one"]);
+    git(dir.path(), &["checkout", "-qb", "two"]);
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "int64 units = 1;",
+        "",
+    );
+    edit(
+        dir.path(),
+        "acme/orders/v1/orders.proto",
+        "GetOrder(",
+        "Get_Order(",
+    );
+    git(dir.path(), &["commit", "-qam", "two"]);
+    for branch in ["main", "two", "main", "two"] {
+        git(dir.path(), &["checkout", "-q", branch]);
+        all_questions(dir.path(), cache.path());
+        transparent(
+            dir.path(),
+            cache.path(),
+            &["breaking", "--against", ".git#branch=main"],
+        );
+        transparent(
+            dir.path(),
+            cache.path(),
+            &[
+                "breaking",
+                "--against",
+                ".git#branch=two",
+                "--path",
+                "acme/base",
+            ],
+        );
+        transparent(dir.path(), cache.path(), &["lint", ".git#branch=two"]);
+    }
+}
+
+#[test]
+fn cache_info_clean_and_no_cache() {
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    let store = cache.path().join("store");
+    run(dir.path(), &store, &["--no-cache", "lint"]);
+    assert!(!store.exists(), "--no-cache wrote to the cache");
+    run(dir.path(), &store, &["lint"]);
+    let info = run(dir.path(), &store, &["cache", "info"]);
+    assert_eq!(info.code, 0);
+    let text = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(
+        text.contains(&format!("location: {}", store.display())),
+        "{text}"
+    );
+    assert!(!text.contains("entries: 0"), "{text}");
+    let clean = run(dir.path(), &store, &["cache", "clean"]);
+    assert_eq!(clean.code, 0);
+    let info = run(dir.path(), &store, &["cache", "info"]);
+    assert!(String::from_utf8_lossy(&info.stdout).contains("entries: 0"));
+}
+
+/// googleapis (skipped without the clone): warm answers equal --no-cache ones for the questions
+/// of the benchmarks.
+#[test]
+fn googleapis_answers_the_same_warm() {
+    let Some(gapis) = common::googleapis() else {
+        eprintln!("skipped: no googleapis clone (../shared/corpus/googleapis.bundle)");
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    transparent(
+        &gapis,
+        cache.path(),
+        &["lint", "--path", "google/pubsub/v1/pubsub.proto"],
+    );
+    transparent(
+        &gapis,
+        cache.path(),
+        &[
+            "breaking",
+            "--against",
+            ".git#tag=upstream-2026-05-12",
+            "--path",
+            "google/api",
+        ],
+    );
+}
