@@ -18,6 +18,16 @@ pub struct Cli {
     /// Do not read or write the persistent cache (same answers, computed from scratch).
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Log format of `lsp serve` (buf's flag, as editors pass it): text, color or json. Logs go to
+    /// stderr.
+    #[arg(long, global = true, value_name = "FORMAT", hide = true)]
+    pub log_format: Option<String>,
+    /// Log more (buf's flag, as editors pass it).
+    #[arg(long, global = true, hide = true)]
+    pub debug: bool,
+    /// Accepted for buf compatibility (`--timeout=0`, as older editor setups pass it); ignored.
+    #[arg(long, global = true, value_name = "DURATION", hide = true)]
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +78,39 @@ pub enum Command {
     /// Inspect or empty the persistent cache ($PROTOFORGE_CACHE_DIR, else ~/.cache/protoforge).
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// The language server (LSP) for editors: `protoforge lsp serve`.
+    #[command(subcommand)]
+    Lsp(LspCommand),
+    /// buf's older spelling of the language server: `beta lsp` (as older editor extensions run it).
+    #[command(subcommand, hide = true)]
+    Beta(BetaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LspCommand {
+    /// Serve the Language Server Protocol on standard input/output (or a UNIX socket with --pipe).
+    #[command(
+        after_help = "Examples:\n  protoforge lsp serve\n  protoforge --log-format text lsp serve\n  \
+        protoforge lsp serve --pipe /tmp/protoforge.sock\n\nSetup for VS Code, Neovim, Zed, Helix: docs/lsp.md"
+    )]
+    Serve(LspServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BetaCommand {
+    /// Same as `protoforge lsp serve`.
+    Lsp(LspServeArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct LspServeArgs {
+    /// A buf.yaml file, or its contents inline as YAML/JSON, used for every workspace instead of
+    /// the one found for each file.
+    #[arg(long, value_name = "FILE_OR_YAML")]
+    pub config: Option<String>,
+    /// Listen on this UNIX socket path instead of standard input/output (one client).
+    #[arg(long, value_name = "PATH")]
+    pub pipe: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ pub mod generate;
 pub mod image;
 pub mod input;
 pub mod lint;
+pub mod lsp;
 pub mod pipeline;
 pub mod plugin;
 pub mod report;

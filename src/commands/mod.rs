@@ -23,6 +23,16 @@ use crate::check::Finding;
 use crate::cli::{Cli, Command, ErrorFormat};
 use crate::{Error, Result};
 
+/// `protoforge --version`: the buf release protoforge is a drop-in for, as a semver pre-release
+/// of it (what editor extensions parse), then protoforge's own version.
+pub const VERSION: &str = concat!(
+    "1.75.0-protoforge.",
+    env!("CARGO_PKG_VERSION"),
+    " (protoforge ",
+    env!("CARGO_PKG_VERSION"),
+    ", compatible with buf 1.75.0)"
+);
+
 /// How a command that ran to completion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -36,6 +46,12 @@ pub enum Outcome {
 /// 0 success, 100 findings, 1 any other failure (bad flag included).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
+    if args.len() == 2 && (args[1] == "--version" || args[1] == "-V") {
+        // Editor extensions (vscode-buf) read the first word as buf's semver version to pick the
+        // language server's command line: say which buf release this one is compatible with.
+        println!("{VERSION}");
+        return ExitCode::SUCCESS;
+    }
     let _ = ARGV.set(args.iter().skip(1).cloned().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -79,6 +95,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain(args) => explain::run(args),
         Command::Completion(args) => completion::run(args),
         Command::Cache(cmd) => cache::run(cmd),
+        Command::Lsp(crate::cli::LspCommand::Serve(args))
+        | Command::Beta(crate::cli::BetaCommand::Lsp(args)) => {
+            let log = crate::lsp::LogOptions {
+                format: cli.log_format,
+                debug: cli.debug,
+            };
+            crate::lsp::serve(args, log).map(|()| Outcome::Clean)
+        }
     }
 }
 

@@ -31,6 +31,8 @@ use crate::{Error, Result};
 pub struct Session {
     dir: PathBuf,
     overlays: BTreeMap<String, Arc<[u8]>>,
+    /// A `--config` value (a buf.yaml path or its contents) used instead of the workspace's.
+    config: Option<String>,
 }
 
 /// What compiling one file gave: its image (the file, its imports and, for lint, the relevant
@@ -51,7 +53,35 @@ impl Session {
         Ok(Session {
             dir,
             overlays: BTreeMap::new(),
+            config: None,
         })
+    }
+
+    /// Uses this config (a buf.yaml path or its contents, as `--config` takes it) instead of the
+    /// workspace's own.
+    pub fn set_config(&mut self, config: Option<String>) {
+        self.config = config;
+    }
+
+    /// The workspace directory (canonical).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every module file of the workspace (import path, root-relative path), read or not, with
+    /// overlays counted as present.
+    pub fn module_files(&self) -> Result<Vec<super::ModuleFile>> {
+        let snapshot = self.snapshot()?;
+        let config = crate::config::load(&snapshot, self.config.as_deref())?;
+        Ok(super::module_files(&snapshot, &config.modules))
+    }
+
+    /// The text of a workspace file: its overlay, else the file on disk.
+    pub fn text(&self, root_path: &str) -> Option<Arc<[u8]>> {
+        match self.overlays.get(root_path) {
+            Some(t) => Some(t.clone()),
+            None => input::read_disk_file(&self.dir.join(root_path)).ok(),
+        }
     }
 
     /// Sets (or with `None`, drops) the unsaved text of the file at `root_path` (relative to the
@@ -83,15 +113,15 @@ impl Session {
 
     /// Compiles the file at `root_path` and what it imports.
     pub fn compile_file(&mut self, root_path: &str) -> Result<FileAnswer> {
-        let (answer, _) = self.compile(root_path)?;
+        let (answer, _) = self.compile(&[root_path.to_string()])?;
         Ok(answer)
     }
 
-    fn compile(&mut self, root_path: &str) -> Result<(FileAnswer, Snapshot)> {
+    fn compile(&mut self, root_paths: &[String]) -> Result<(FileAnswer, Snapshot)> {
         let mut snapshot = self.snapshot()?;
-        let config = crate::config::load(&snapshot, None)?;
+        let config = crate::config::load(&snapshot, self.config.as_deref())?;
         let filter = TargetFilter {
-            paths: vec![root_path.to_string()],
+            paths: root_paths.to_vec(),
             exclude_paths: Vec::new(),
         };
         super::read_needed(&mut snapshot, &config.modules, &super::wanted_by(&filter))?;
@@ -109,17 +139,28 @@ impl Session {
     /// Lint findings (or compile errors) of the file at `root_path`, as `protoforge lint --path`
     /// gives them.
     pub fn lint_file(&mut self, root_path: &str) -> Result<Vec<Finding>> {
-        let (answer, snapshot) = self.compile(root_path)?;
+        Ok(self.check_file(root_path)?.1)
+    }
+
+    /// Compiles and lints the file at `root_path`: the compiled image (the file and its imports,
+    /// before the module summaries are added for lint) with the modules, and the lint findings
+    /// (or the compile errors, without an image).
+    pub fn check_file(&mut self, root_path: &str) -> Result<(Option<FileAnswer>, Vec<Finding>)> {
+        let (answer, snapshot) = self.compile(&[root_path.to_string()])?;
         let (mut image, modules) = match answer {
-            FileAnswer::Errors(errors) => return Ok(errors),
+            FileAnswer::Errors(errors) => return Ok((None, errors)),
             FileAnswer::Image { image, modules } => (image, modules),
+        };
+        let compiled = FileAnswer::Image {
+            image: image.clone(),
+            modules: modules.clone(),
         };
         let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
         super::add_rest_of_modules(&mut image, &modules, &snapshot)?;
         let outcome = crate::commands::lint_image(&image, &modules, &|f: &ImageFile| {
             targets.contains(f.name())
         })?;
-        Ok(outcome.findings)
+        Ok((Some(compiled), outcome.findings))
     }
 }
 
