@@ -17,7 +17,12 @@ def uri(path):
 class Client:
     def __init__(self, argv, cwd):
         self.proc = subprocess.Popen(
-            argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            argv,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # LSP_STDERR=FILE keeps the server's log.
+            stderr=open(os.environ["LSP_STDERR"], "w") if os.environ.get("LSP_STDERR") else subprocess.DEVNULL,
         )
         self.next_id = 1
         self.responses = {}

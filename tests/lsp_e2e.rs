@@ -886,3 +886,88 @@ fn pipe_serves_over_a_unix_socket() {
     write_message(&mut writer, &json!({"jsonrpc": "2.0", "method": "exit"}));
     assert!(child.wait().unwrap().success());
 }
+
+/// Commits every file of `dir` into a new git repository there.
+fn commit_all(dir: &Path) {
+    let repo = git2::Repository::init(dir).unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("t", "t@example.com").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap();
+}
+
+#[test]
+fn breaking_changes_against_git_head_with_the_reserved_fix() {
+    // WIRE_JSON: a deletion is safe once its number and name are reserved.
+    let ws = common::workspace(&[
+        (
+            "buf.yaml",
+            "version: v2\nlint:\n  use:\n    - STANDARD\nbreaking:\n  use:\n    - WIRE_JSON\n",
+        ),
+        ("acme/v1/a.proto", A_PROTO),
+        ("acme/v1/b.proto", B_PROTO),
+    ]);
+    commit_all(ws.path());
+    let mut e = Editor::start(ws.path(), &["lsp", "serve"]);
+    e.initialize(Value::Null);
+    // The field `status` deleted in the editor (not saved).
+    let edited = A_PROTO.replace("  Status status = 3;\n", "");
+    e.open_text("acme/v1/a.proto", &edited, 1);
+    let d = e.diagnostics("acme/v1/a.proto", Some(1));
+    let diags = d["diagnostics"].as_array().unwrap().clone();
+    let deleted = diags
+        .iter()
+        .find(|d| d["code"] == "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED")
+        .unwrap_or_else(|| panic!("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED in {d}"));
+    assert_eq!(deleted["source"], "protoforge breaking");
+    assert_eq!(
+        deleted["codeDescription"]["href"],
+        "https://buf.build/docs/breaking/rules/#field_no_delete_unless_number_reserved"
+    );
+    let u = e.uri("acme/v1/a.proto");
+    let actions = e.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": deleted["range"], "context": {"diagnostics": [deleted]}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Reserve"))
+        .unwrap_or_else(|| panic!("a reserved fix in {actions}"));
+    let fixed = apply(&edited, &fix["edit"]["changes"][&u]);
+    assert!(fixed.contains("reserved 3;"), "{fixed}");
+    assert!(fixed.contains("reserved \"status\";"), "{fixed}");
+    // With the fix applied, nothing is breaking any more.
+    e.change("acme/v1/a.proto", &fixed, 2);
+    let d = e.diagnostics("acme/v1/a.proto", Some(2));
+    assert!(
+        !d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["source"] == "protoforge breaking"),
+        "{d}"
+    );
+    assert_eq!(e.shutdown(), 0);
+
+    // The off switch.
+    let mut e = Editor::start(ws.path(), &["lsp", "serve"]);
+    e.initialize(json!({"protoforge": {"breaking": false}}));
+    e.open_text("acme/v1/a.proto", &edited, 1);
+    let d = e.diagnostics("acme/v1/a.proto", Some(1));
+    assert!(
+        !d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["source"] == "protoforge breaking"),
+        "{d}"
+    );
+    assert_eq!(e.shutdown(), 0);
+}

@@ -193,13 +193,10 @@ fn know(
         .and_then(|id| MEMO.lock().ok()?.as_ref()?.get(id).cloned())
         .unwrap_or_default();
     let cache = cache();
-    let all_seen = trusted && files.iter().all(|f| seen.contains_key(&f.root_path));
-    let mut index = match (&identity, all_seen) {
-        (Some(id), false) => Some(index::Index::load(cache.as_ref(), id)),
-        _ => None,
-    };
-    // Stamps and index hits first (stat calls only), then the misses are read.
-    let stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
+    // Stamps and what this process knows first (stat calls only), then the persistent index for
+    // the rest (a long-lived session that knows every file skips loading it), then the misses
+    // are read.
+    let mut stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -222,13 +219,21 @@ fn know(
                     return (i, stamp, Some(k.clone()));
                 }
             }
-            let hit = match (&index, &stamp) {
-                (Some(ix), Some(s)) => ix.get(&f.root_path, s).cloned(),
-                _ => None,
-            };
-            (i, stamp, hit)
+            (i, stamp, None)
         })
         .collect();
+    let any_miss = stamped.iter().any(|(_, _, k)| k.is_none());
+    let mut index = match (&identity, any_miss) {
+        (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
+        _ => None,
+    };
+    if let Some(ix) = &index {
+        for (i, stamp, k) in stamped.iter_mut().filter(|(_, _, k)| k.is_none()) {
+            if let Some(s) = stamp {
+                *k = ix.get(&files[*i].root_path, s).cloned();
+            }
+        }
+    }
     let misses: Vec<(usize, Pending, Option<Stamp>)> = stamped
         .iter()
         .filter(|(_, _, k)| k.is_none())
