@@ -6,8 +6,9 @@
 #   SCENARIO: lint-path breaking-path build-path lint-edit breaking-warm orders
 #
 # "cold" = an empty cache directory (files in the OS page cache), "warm" = the cache filled by an
-# earlier run of the same question, "after edit" = the target file changed since the cache was filled.
-# The clone is edited (one field renamed back and forth) and restored with `git checkout`.
+# earlier run of the same question, "after edit" = the target file changed since the cache was filled
+# (one field renamed to a new name before each run, so no stored answer fits). CPU = user + system
+# time (steadier than wall time on a loaded machine). The clone is restored with `git checkout`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,14 +25,15 @@ cache="$bench/cache"
 export PROTOFORGE_CACHE_DIR="$cache"
 edited=google/pubsub/v1/pubsub.proto
 
-# One timed run: prints "wall_seconds peak_kb".
+# One timed run: prints "wall_seconds cpu_seconds peak_kb".
 once() { # dir cmd...
   local dir=$1; shift
-  (cd "$dir" && /usr/bin/time -o "$bench/time.one" -f '%e %M' "$@" >/dev/null 2>&1) || true
-  tail -n 1 "$bench/time.one"
+  (cd "$dir" && /usr/bin/time -o "$bench/time.one" -f '%e %U %S %M' "$@" >/dev/null 2>&1) || true
+  tail -n 1 "$bench/time.one" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
 }
 
-# Median wall and max RSS of N runs; `before` (a shell snippet) runs before each.
+# Median wall, median CPU (user + system) and max RSS of N runs; `before` (a shell snippet) runs
+# before each.
 stat_of() { # label before dir cmd...
   local label=$1 before=$2 dir=$3; shift 3
   local runs=()
@@ -39,18 +41,17 @@ stat_of() { # label before dir cmd...
     eval "$before"
     runs+=("$(once "$dir" "$@")")
   done
-  printf '%s\n' "${runs[@]}" | sort -n | awk -v l="$label" '
-    { w[NR] = $1; if ($2 > m) m = $2 }
-    END { printf "  %-44s %7.3f s  %6.0f MB\n", l, w[int((NR + 1) / 2)], m / 1024 }'
+  median() { printf '%s\n' "${runs[@]}" | awk -v k="$1" '{ print $k }' | sort -n |
+    awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+  local peak
+  peak=$(printf '%s\n' "${runs[@]}" | awk '$3 > m { m = $3 } END { print m }')
+  printf "  %-48s %7.3f s wall %6.2f s cpu %6.0f MB\n" "$label" "$(median 1)" "$(median 2)" \
+    "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
 }
 
 cold='rm -rf "$cache"'
-touch_edit() { # renames a field back and forth: a real content change every time
-  if grep -q 'string topic_x = 1' "$clone/$edited"; then
-    sed -i 's/string topic_x = 1/string topic = 1/' "$clone/$edited"
-  else
-    sed -i '0,/string topic = 1/s//string topic_x = 1/' "$clone/$edited"
-  fi
+touch_edit() { # renames a field to a name never used before: content no cache has seen
+  sed -i "0,/string topic\(_e[0-9]*\)\? = 1 \[/s//string topic_e$(date +%s%N) = 1 [/" "$clone/$edited"
 }
 restore() { (cd "$clone" && git checkout -q -- .); }
 trap restore EXIT
@@ -102,6 +103,8 @@ for c in "${cmds[@]}"; do
       stat_of "protoforge build" "$cold" "$o" "$pf" build
       stat_of "protoforge lint" "$cold" "$o" "$pf" lint
       stat_of "protoforge breaking --against ." "$cold" "$o" "$pf" breaking --against .
+      stat_of "protoforge breaking --against git HEAD" "$cold" "$o" "$pf" breaking \
+        --against "$root/.git#ref=HEAD,subdir=examples/orders" 
       stat_of "protoforge format -d" "$cold" "$o" "$pf" format -d
       stat_of "protoforge ls-files" "$cold" "$o" "$pf" ls-files
       stat_of "protoforge generate --check -o gen" "$cold" "$o" "$pf" generate --check -o "$bench/orders-gen"

@@ -106,7 +106,7 @@ pub fn load_limited(
     limit: Option<&TargetFilter>,
 ) -> Result<Loaded> {
     let reading = crate::trace::phase("read input");
-    let loaded = input::load_lazily(input, cwd)?;
+    let loaded = engine::load_lazily(input, cwd)?;
     drop(reading);
     let _workspace = crate::trace::phase("config and workspace");
     match loaded {

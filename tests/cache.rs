@@ -15,6 +15,10 @@ struct Out {
 }
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Out {
+    run_env(dir, cache, args, &[])
+}
+
+fn run_env(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
         .args(args)
         .current_dir(dir)
@@ -22,6 +26,7 @@ fn run(dir: &Path, cache: &Path, args: &[&str]) -> Out {
         .env("PROTOFORGE_CACHE_DIR", cache)
         .env_remove("PROTOFORGE_INCLUDE")
         .env_remove("PROTOFORGE_NO_CACHE")
+        .envs(env.iter().copied())
         .output()
         .expect("run protoforge");
     Out {
@@ -34,11 +39,17 @@ fn run(dir: &Path, cache: &Path, args: &[&str]) -> Out {
 /// Runs `args` cold, warm and with `--no-cache`: all three must agree.
 #[track_caller]
 fn transparent(dir: &Path, cache: &Path, args: &[&str]) -> Out {
-    let cold = run(dir, cache, args);
-    let warm = run(dir, cache, args);
+    transparent_env(dir, cache, args, &[])
+}
+
+/// [`transparent`] with more environment variables.
+#[track_caller]
+fn transparent_env(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
+    let cold = run_env(dir, cache, args, env);
+    let warm = run_env(dir, cache, args, env);
     let mut no_cache_args = vec!["--no-cache"];
     no_cache_args.extend_from_slice(args);
-    let fresh = run(dir, cache, &no_cache_args);
+    let fresh = run_env(dir, cache, &no_cache_args, env);
     for (what, got) in [("cold", &cold), ("warm", &warm)] {
         assert_eq!(
             (
@@ -330,6 +341,110 @@ fn cache_info_clean_and_no_cache() {
     assert_eq!(clean.code, 0);
     let info = run(dir.path(), &store, &["cache", "info"]);
     assert!(String::from_utf8_lossy(&info.stdout).contains("entries: 0"));
+}
+
+/// Copies a directory tree.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Past the time within which a file's stamp is not trusted (2 s): what was just written can be
+/// remembered by stamp.
+fn let_stamps_settle() {
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+}
+
+/// Registry dependencies: buf's module cache changes under a warm protoforge cache (a module
+/// deleted, a file corrupted and restored, the cache moved): every answer is the one of a
+/// `--no-cache` run, errors included, and the digest of an unchanged entry is not checked again.
+#[test]
+fn a_changed_buf_module_cache_is_seen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let deps = common::repo_root().join("testdata/deps");
+    for dir in ["cache", "previous", "current"] {
+        copy_dir(&deps.join(dir), &tmp.path().join(dir));
+    }
+    let cache = tmp.path().join("pf-cache");
+    let current = tmp.path().join("current");
+    let env = [("BUF_CACHE_DIR", "../cache"), ("XDG_CACHE_HOME", "")];
+    let questions = |want: i32| {
+        for args in [
+            &["lint"][..],
+            &["lint", "--error-format", "json"],
+            &["lint", "--path", "proto/acme"],
+            &["breaking", "--against", "../previous"],
+            &[
+                "breaking",
+                "--against",
+                "../previous",
+                "--path",
+                "proto/acme",
+            ],
+        ] {
+            let out = transparent_env(&current, &cache, args, &env);
+            let code = if out.code == 100 { 0 } else { out.code };
+            assert_eq!(
+                code,
+                want,
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    };
+    let_stamps_settle();
+    questions(0);
+    let verified = cache.join(format!(
+        "v{}/deps-verified",
+        protoforge::cache::FORMAT_VERSION
+    ));
+    assert!(
+        verified.is_dir(),
+        "verified digests are remembered by stamp"
+    );
+    // The googleapis module the current side pins: one of its files changed, then restored.
+    let entry = tmp.path().join(
+        "cache/v3/modules/b5/buf.build/googleapis/googleapis/90b70a11470049788464b5fc4ba17057",
+    );
+    let file = entry.join("files/google/type/date.proto");
+    let original = std::fs::read(&file).unwrap();
+    let mut changed = original.clone();
+    changed.extend_from_slice(b"// changed\n");
+    std::fs::write(&file, &changed).unwrap();
+    questions(1);
+    let_stamps_settle();
+    questions(1);
+    // Same size, other bytes.
+    let mut flipped = original.clone();
+    let last = flipped.len() - 2;
+    flipped[last] ^= 0x01;
+    std::fs::write(&file, &flipped).unwrap();
+    let_stamps_settle();
+    questions(1);
+    std::fs::write(&file, &original).unwrap();
+    let_stamps_settle();
+    questions(0);
+    // module.yaml gone: an incomplete entry.
+    let module_yaml = entry.join("module.yaml");
+    let yaml = std::fs::read(&module_yaml).unwrap();
+    std::fs::remove_file(&module_yaml).unwrap();
+    questions(1);
+    std::fs::write(&module_yaml, &yaml).unwrap();
+    let_stamps_settle();
+    questions(0);
+    // The whole module deleted, then the whole cache.
+    std::fs::remove_dir_all(&entry).unwrap();
+    questions(1);
+    std::fs::remove_dir_all(tmp.path().join("cache")).unwrap();
+    questions(1);
 }
 
 /// googleapis (skipped without the clone): warm answers equal --no-cache ones for the questions

@@ -4,7 +4,7 @@
 //! - **Where**: `$PROTOFORGE_CACHE_DIR`, else `$XDG_CACHE_HOME/protoforge`, else
 //!   `~/.cache/protoforge`; never inside the user's repository unless they point it there.
 //!   `--no-cache` (or `PROTOFORGE_NO_CACHE=1`) turns it off.
-//! - **Layout**: `v1/<kind>/<2 hex>/<30 hex>`: one file per entry, named by a 128-bit key the
+//! - **Layout**: `v2/<kind>/<2 hex>/<30 hex>` (`v<FORMAT_VERSION>`): one file per entry, named by a 128-bit key the
 //!   caller derives from everything the value depends on (contents, config, protoforge's version).
 //! - **Never a wrong answer**: every entry starts with a header (magic, format version, protoforge's
 //!   version, the key itself, payload length, xxh3 checksum of the payload). A missing, truncated,
@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 /// Bumped whenever the layout or any entry's encoding changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The size the cache is kept under unless `PROTOFORGE_CACHE_MAX_SIZE` says otherwise: 1 GiB.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 const MAGIC: &[u8; 4] = b"PFC\x01";
@@ -131,10 +131,15 @@ impl Cache {
     /// The payload stored under `key`, if a whole, intact entry of this version is there.
     pub fn get(&self, kind: &str, key: Key) -> Option<Vec<u8>> {
         let path = self.path(kind, key);
-        let bytes = fs::read(&path).ok()?;
-        let payload = decode_entry(&bytes, key)?;
+        let mut bytes = fs::read(&path).ok()?;
+        let start = {
+            let payload = decode_entry(&bytes, key)?;
+            bytes.len() - payload.len()
+        };
         touch(&path);
-        Some(payload.to_vec())
+        // The payload moved to the front in place (no second buffer for a large entry).
+        bytes.drain(..start);
+        Some(bytes)
     }
 
     /// Stores `payload` under `key`. Failures (read-only disk, full disk) are ignored: the cache is
@@ -150,8 +155,11 @@ impl Cache {
         let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
             return;
         };
-        let entry = encode_entry(key, payload);
-        if tmp.write_all(&entry).is_err() || tmp.persist(&path).is_err() {
+        let header = encode_header(key, payload);
+        if tmp.write_all(&header).is_err()
+            || tmp.write_all(payload).is_err()
+            || tmp.persist(&path).is_err()
+        {
             return;
         }
         self.evict_now_and_then();
@@ -275,8 +283,9 @@ fn touch(path: &Path) {
     }
 }
 
-fn encode_entry(key: Key, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + 64);
+/// An entry's header: everything before the payload.
+fn encode_header(key: Key, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.push(VERSION.len() as u8);
@@ -284,7 +293,6 @@ fn encode_entry(key: Key, payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&key.0.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&xxh3_64(payload).to_le_bytes());
-    out.extend_from_slice(payload);
     out
 }
 

@@ -64,15 +64,19 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     }
     let version = modules.first().map(|m| m.version).unwrap_or_default();
     let located = located_in_image(&image, &modules);
-    report(
+    let format = args.error_format.unwrap_or_else(report::default_format);
+    let printed = report(
         &outcome.findings,
         &located,
         version,
-        args.error_format,
+        format,
         snapshot.as_ref(),
     );
+    super::out(&printed);
     if let (Some(key), Some(snapshot)) = (state_key, &snapshot) {
-        incremental::save_full_run(key, &image, &modules, snapshot, &outcome)?;
+        incremental::save_full_run(
+            key, &cwd, &image, &modules, snapshot, &outcome, format, &printed,
+        )?;
     }
     let clean = outcome.findings.is_empty();
     super::keep_until_exit((image, snapshot, outcome));
@@ -83,16 +87,16 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     })
 }
 
-/// Prints the findings with everything the formats can use: sources (pretty, sarif), the rule
+/// Renders the findings with everything the formats can use: sources (pretty, sarif), the rule
 /// docs (sarif's rules table, pretty's help) and the config version and module layout, so that
 /// `config-ignore-yaml` writes a baseline for the config in use.
 fn report(
     findings: &[Finding],
     located: &HashMap<String, ModulePath>,
     version: ConfigVersion,
-    format: Option<ErrorFormat>,
+    format: ErrorFormat,
     snapshot: Option<&Snapshot>,
-) {
+) -> String {
     let locate = |path: &str| located.get(path).cloned();
     let rule_doc = |id: &str| {
         crate::lint::RULES
@@ -114,8 +118,7 @@ fn report(
         Some(f) => ctx.with_sources(f),
         None => ctx.with_sources(&no_sources),
     };
-    let format = format.unwrap_or_else(report::default_format);
-    super::out(&report::render(findings, format, &ctx));
+    report::render(findings, format, &ctx)
 }
 
 /// Each image file's module directory and import path, by the path findings show.
@@ -186,17 +189,32 @@ mod incremental {
             .collect()
     }
 
+    /// One file's part of a report in a per-finding format.
+    fn render_file(findings: &[Finding], format: ErrorFormat) -> String {
+        crate::report::render(findings, format, &crate::report::ReportContext::new("lint"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
     pub fn save_full_run(
         key: Key,
+        cwd: &Path,
         image: &Image,
         modules: &[ModuleSpec],
         snapshot: &Snapshot,
         outcome: &crate::lint::Outcome,
+        format: ErrorFormat,
+        printed: &str,
     ) -> Result<()> {
         let _timing = crate::trace::phase("store lint state");
         let files = engine::module_files(snapshot, modules);
         let known = engine::know_files(snapshot, &files)?;
         let display = |p: &str| snapshot.display_path(p);
+        let Some(deps) = engine::answer::registry_deps_stamp(snapshot, cwd) else {
+            return Ok(());
+        };
+        let render = move |f: &[Finding]| render_file(f, format);
+        let per_file = crate::report::is_per_finding(format)
+            .then_some((&render as lint_cache::RenderFile<'_>, printed));
         if let Some(state) = lint_cache::state_of_full_run(
             image,
             &known,
@@ -204,7 +222,9 @@ mod incremental {
             &outcome.findings,
             &outcome.warnings,
             config_states(snapshot),
+            per_file,
         ) {
+            let state = lint_cache::State { deps, ..state };
             lint_cache::save(key, &state);
         }
         Ok(())
@@ -212,14 +232,26 @@ mod incremental {
 
     /// The incremental run, or `None` when a full run is needed.
     pub fn run(args: &LintArgs, cwd: &Path, key: Key) -> Result<Option<Outcome>> {
-        let Some(state) = lint_cache::load(key) else {
+        let format = args
+            .error_format
+            .unwrap_or_else(crate::report::default_format);
+        let loading = crate::trace::phase("load lint state");
+        let Some(mut state) = lint_cache::load(key) else {
             return Ok(None);
         };
-        let input::Loaded::Sources(mut snapshot) = input::load_lazily(&args.input.input, cwd)?
+        drop(loading);
+        if state.rendered != crate::report::is_per_finding(format) {
+            return Ok(None);
+        }
+        let input::Loaded::Sources(mut snapshot) = engine::load_lazily(&args.input.input, cwd)?
         else {
             return Ok(None);
         };
         if !snapshot.target_paths.is_empty() || config_states(&snapshot) != state.configs {
+            return Ok(None);
+        }
+        // Registry dependencies as they were (the module cache unchanged, same pins).
+        if engine::answer::registry_deps_stamp(&snapshot, cwd).as_ref() != Some(&state.deps) {
             return Ok(None);
         }
         let config = crate::config::load(&snapshot, args.input.config.as_deref())?;
@@ -233,14 +265,14 @@ mod incremental {
         }
         let by_root: HashMap<&str, &ModuleFile> =
             files.iter().map(|f| (f.root_path.as_str(), f)).collect();
-        let mut findings: Vec<Finding> = Vec::new();
-        let mut new_state = state.clone();
-        for f in &state.files {
-            if !affected.contains(&f.root_path) {
-                findings.extend(f.findings.iter().map(lint_cache::StoredFinding::finding));
-            }
-        }
+        let index: HashMap<String, usize> = state
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.root_path.clone(), i))
+            .collect();
         let modules = config.modules.clone();
+        let mut fresh: Vec<Finding> = Vec::new();
         if !affected.is_empty() {
             let wanted = |f: &ModuleFile| affected.contains(&f.root_path);
             engine::read_needed(&mut snapshot, &modules, &wanted)?;
@@ -250,7 +282,10 @@ mod incremental {
                 paths,
                 exclude_paths: Vec::new(),
             };
-            let workspace = Workspace::new(&snapshot, config, &filter)?;
+            let mut workspace = Workspace::new(&snapshot, config, &filter)?;
+            if crate::deps::attach(&snapshot, &mut workspace, cwd, false).is_err() {
+                return Ok(None);
+            }
             let Compiled::Image(mut image) =
                 compile::compile(&workspace, &compile::include_roots(&[]))?
             else {
@@ -270,49 +305,101 @@ mod incremental {
             let outcome = super::lint_image(&image, &modules, &|f: &ImageFile| {
                 targets.contains(f.name())
             })?;
-            let index: HashMap<&str, usize> = state
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.root_path.as_str(), i))
-                .collect();
             let by_display: HashMap<String, usize> = affected
                 .iter()
-                .filter_map(|r| Some((snapshot.display_path(r), *index.get(r.as_str())?)))
+                .filter_map(|r| Some((snapshot.display_path(r), *index.get(r)?)))
+                .collect();
+            let content: HashMap<&str, Key> = known
+                .iter()
+                .map(|(m, k)| (m.root_path.as_str(), k.content))
                 .collect();
             for root in &affected {
-                let (Some(&i), Some(f)) = (index.get(root.as_str()), by_root.get(root.as_str()))
-                else {
+                let (Some(&i), Some(f)) = (index.get(root), by_root.get(root.as_str())) else {
                     return Ok(None);
                 };
                 let Some(file) = image.file(&f.name) else {
                     return Ok(None);
                 };
-                let k = known
-                    .iter()
-                    .find(|(m, _)| m.root_path == *root)
-                    .map(|(_, k)| k.content);
-                let slot = &mut new_state.files[i];
-                slot.content = k.unwrap_or_default().0.to_le_bytes().to_vec();
+                let slot = &mut state.files[i];
+                let k = content.get(root.as_str()).copied().unwrap_or_default();
+                slot.content = k.0.to_le_bytes().to_vec();
                 slot.interface = lint_cache::interface(file.proto());
                 slot.findings.clear();
             }
+            let mut per_file: HashMap<usize, Vec<Finding>> = HashMap::new();
             for finding in &outcome.findings {
                 let Some(&i) = finding.path.as_ref().and_then(|p| by_display.get(p)) else {
                     return Ok(None);
                 };
-                new_state.files[i]
-                    .findings
-                    .push(lint_cache::StoredFinding::of(finding));
+                per_file.entry(i).or_default().push(finding.clone());
             }
-            findings.extend(outcome.findings);
-            lint_cache::save(key, &new_state);
+            if state.rendered {
+                // The report again: the affected files' parts new, the others as stored.
+                let Some(parts) = lint_cache::report_parts(&state) else {
+                    return Ok(None);
+                };
+                let affected_index: HashSet<usize> = affected
+                    .iter()
+                    .filter_map(|r| index.get(r).copied())
+                    .collect();
+                let mut report = Vec::with_capacity(state.report.len());
+                let mut lens = Vec::with_capacity(parts.len());
+                for (i, part) in parts.into_iter().enumerate() {
+                    let start = report.len();
+                    if affected_index.contains(&i) {
+                        if let Some(found) = per_file.get(&i) {
+                            report.extend_from_slice(render_file(found, format).as_bytes());
+                        }
+                    } else {
+                        report.extend_from_slice(part);
+                    }
+                    lens.push((report.len() - start) as u64);
+                }
+                state.report = report;
+                for (f, len) in state.files.iter_mut().zip(lens) {
+                    f.report_len = len;
+                }
+            } else {
+                for (i, found) in per_file {
+                    state.files[i].findings =
+                        found.iter().map(lint_cache::StoredFinding::of).collect();
+                }
+            }
+            fresh = outcome.findings;
+            let _saving = crate::trace::phase("store lint state");
+            lint_cache::save(key, &state);
             crate::commands::keep_until_exit(image);
         }
-        sort_and_dedup(&mut findings);
         for w in &state.warnings {
             crate::commands::err(&format!("WARN\t{w}\n"));
         }
+        let _reporting = crate::trace::phase("report");
+        if state.rendered {
+            // The stored parts, in display-path order, are the report.
+            if lint_cache::report_parts(&state).is_none() {
+                return Ok(None);
+            }
+            let Ok(printed) = std::str::from_utf8(&state.report) else {
+                return Ok(None);
+            };
+            crate::commands::out(printed);
+            // The state is this answer: storing it again as a whole answer would only cost.
+            crate::commands::answer_kept_elsewhere();
+            let clean = printed.is_empty();
+            crate::commands::keep_until_exit((state, snapshot));
+            return Ok(Some(if clean {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }));
+        }
+        let mut findings = fresh;
+        for f in &state.files {
+            if !affected.contains(&f.root_path) {
+                findings.extend(f.findings.iter().map(lint_cache::StoredFinding::finding));
+            }
+        }
+        sort_and_dedup(&mut findings);
         let located: HashMap<String, crate::report::ModulePath> = files
             .iter()
             .filter_map(|f| {
@@ -323,9 +410,6 @@ mod incremental {
                 ))
             })
             .collect();
-        let format = args
-            .error_format
-            .unwrap_or_else(crate::report::default_format);
         if matches!(format, ErrorFormat::Pretty | ErrorFormat::Sarif) {
             let display: HashMap<String, &str> = files
                 .iter()
@@ -340,7 +424,8 @@ mod incremental {
             snapshot.read(&wanted)?;
         }
         let version = modules.first().map(|m| m.version).unwrap_or_default();
-        super::report(&findings, &located, version, Some(format), Some(&snapshot));
+        let printed = super::report(&findings, &located, version, format, Some(&snapshot));
+        crate::commands::out(&printed);
         Ok(Some(if findings.is_empty() {
             Outcome::Clean
         } else {

@@ -114,6 +114,14 @@ pub(crate) fn argv() -> Option<&'static [OsString]> {
     ARGV.get().map(Vec::as_slice)
 }
 
+/// Set by a run whose answer is already stored in another form (the incremental lint's state):
+/// [`memoized`] does not store it again.
+static KEPT_ELSEWHERE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn answer_kept_elsewhere() {
+    KEPT_ELSEWHERE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// What a memoized run printed so far (stdout, stderr), while it runs.
 static CAPTURE: std::sync::Mutex<Option<(Vec<u8>, Vec<u8>)>> = std::sync::Mutex::new(None);
 
@@ -177,7 +185,8 @@ fn memoized(
     }
     let outcome = run();
     let captured = CAPTURE.lock().ok().and_then(|mut c| c.take());
-    if let (Ok(o), Some((stdout, stderr))) = (&outcome, captured) {
+    let kept_elsewhere = KEPT_ELSEWHERE.load(std::sync::atomic::Ordering::Relaxed);
+    if let (Ok(o), Some((stdout, stderr)), false) = (&outcome, captured, kept_elsewhere) {
         let exit = match o {
             Outcome::Clean => 0,
             Outcome::Findings => 100,

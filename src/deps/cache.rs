@@ -87,14 +87,13 @@ fn join(dir: &str, name: &str) -> String {
     format!("{}{sep}{name}", dir.trim_end_matches(['/', '\\']))
 }
 
-/// A module's files by path: content and SHAKE256 digest.
-pub type Files = BTreeMap<String, (Arc<[u8]>, [u8; 64])>;
+/// A module's files by path: content.
+pub type Files = BTreeMap<String, Arc<[u8]>>;
 
 /// A complete cache entry, read into memory.
 #[derive(Debug)]
 pub struct Entry {
-    /// The module's files (see [`module_file`]) by path relative to the module root, with the
-    /// SHAKE256 digest of each.
+    /// The module's files (see [`module_file`]) by path relative to the module root.
     pub files: Files,
     /// The module's own dependencies (module.yaml `deps`).
     pub deps: Vec<EntryDep>,
@@ -263,8 +262,8 @@ fn inside(dir: &Path, rel: &str) -> Result<PathBuf, EntryProblem> {
     Ok(dir.join(rel))
 }
 
-/// The module files under `root` (symlinks followed, as buf's storage does), read and hashed in
-/// parallel. A missing directory is an empty module.
+/// The module files under `root` (symlinks followed, as buf's storage does), read in parallel. A
+/// missing directory is an empty module.
 fn read_files(root: &Path) -> Result<Files, EntryProblem> {
     let mut paths = Vec::new();
     if root.is_dir() {
@@ -277,8 +276,7 @@ fn read_files(root: &Path) -> Result<Files, EntryProblem> {
         .map(|(rel, path)| {
             let bytes = std::fs::read(&path)
                 .map_err(|e| EntryProblem::Unreadable(format!("{}: {e}", path.display())))?;
-            let digest = super::digest::shake256(&bytes);
-            Ok((rel, (Arc::from(bytes), digest)))
+            Ok((rel, Arc::from(bytes)))
         })
         .collect()
 }
@@ -318,6 +316,74 @@ fn list(
         }
     }
     Ok(())
+}
+
+/// The SHAKE256 digest of every file of an entry (in parallel), for its module digest.
+pub fn file_digests(files: &Files) -> Vec<(&str, [u8; 64])> {
+    files
+        .par_iter()
+        .map(|(path, bytes)| (path.as_str(), super::digest::shake256(bytes)))
+        .collect()
+}
+
+/// Modification or change times this close to now (or later) are not trusted by [`stamp_entry`]:
+/// a write in the same clock tick would not change them.
+const RACY_NANOS: i64 = 2_000_000_000;
+
+/// A stamp of everything in the entry of a module at a commit, without reading a file: for each
+/// file under the entry directory (symlinks followed, as [`read_entry`] follows them) its path, size,
+/// modification and change times and inode; a missing entry has the stamp `absent`. Equal stamps,
+/// taken before and after the entry is read, mean the bytes read are the ones stamped: a digest
+/// verified then holds for as long as the stamp stays the same. `None` when the entry cannot be
+/// listed or a time is too recent to be trusted (then nothing may be remembered about it).
+pub fn stamp_entry(
+    cache: &CacheDir,
+    kind: DigestType,
+    name: &str,
+    commit: &str,
+) -> Option<Vec<u8>> {
+    let dir = cache.entry_dir(kind, name, commit);
+    let meta = match std::fs::metadata(&dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(b"absent".to_vec()),
+        Err(_) => return None,
+    };
+    if !meta.is_dir() {
+        return Some(b"not a directory".to_vec());
+    }
+    let mut files = Vec::new();
+    list(&dir, "", &mut files, 0).ok()?;
+    files.sort();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .ok()?;
+    let mut out = Vec::with_capacity(files.len() * 64);
+    for (rel, path) in files {
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos() as i64;
+        #[cfg(unix)]
+        let (ctime, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ctime() * 1_000_000_000 + meta.ctime_nsec(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (ctime, ino) = (mtime, 0);
+        if mtime >= now - RACY_NANOS || ctime >= now - RACY_NANOS {
+            return None;
+        }
+        out.extend_from_slice(&(rel.len() as u64).to_le_bytes());
+        out.extend_from_slice(rel.as_bytes());
+        for n in [meta.len(), mtime as u64, ctime as u64, ino] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //!
 //! This module owns `buf.lock` ([`lock`]: v1beta1, v1, v2, strict, with line/column errors), buf's
 //! module cache ([`cache`]: found as buf finds it, read and never written), module digests
-//! ([`digest`]: b5 and shake256, checked before a file is used) and the resolved set ([`Deps`]): for
+//! ([`digest`]: b5 and shake256, checked before a file is used; a check is skipped when an earlier run
+//! verified the same, unchanged cache entry: [`crate::engine::dep_memo`]) and the resolved set ([`Deps`]): for
 //! each pinned module its name, commit and digest ([`Pin`], what a cached answer depends on) and its
 //! files, which the compiler serves as imports after `-I`/`PROTOFORGE_INCLUDE` roots (those win)
 //! and before the well-known types. buf.lock lists every module the workspace needs, transitive ones
@@ -415,13 +416,25 @@ pub fn resolve(
     let pinned: Vec<(LockedDep, Arc<lock::LockSource>)> = pinned.into_values().collect();
     let read: Vec<_> = pinned
         .par_iter()
-        .map(|(dep, _)| cache::read_entry(cache, dep.digest.kind, &dep.name, &dep.commit))
+        .map(|(dep, _)| {
+            let (kind, name, commit) = (dep.digest.kind, &dep.name, &dep.commit);
+            // Stamped before and after the read: equal stamps say the bytes read are the ones
+            // stamped (see `cache::stamp_entry`).
+            let before = cache::stamp_entry(cache, kind, name, commit);
+            let entry = cache::read_entry(cache, kind, name, commit);
+            let after = match (&before, &entry) {
+                (Some(_), Ok(_)) => cache::stamp_entry(cache, kind, name, commit),
+                _ => None,
+            };
+            let stamp = before.filter(|b| after.as_ref() == Some(b));
+            (entry, stamp)
+        })
         .collect();
     let mut found = Vec::new();
-    for ((dep, source), entry) in pinned.into_iter().zip(read) {
+    for ((dep, source), (entry, stamp)) in pinned.into_iter().zip(read) {
         match entry {
             Ok(entry) => {
-                verify(&dep, &source, &entry, cache, snapshot)?;
+                verify(&dep, &source, &entry, cache, snapshot, stamp.as_deref())?;
                 found.push((dep, source, entry));
             }
             Err(problem) => deps.missing.push(MissingDep {
@@ -435,7 +448,7 @@ pub fn resolve(
     for (dep, source, entry) in found {
         let index = deps.modules.len();
         let mut proto_count = 0;
-        for (path, (bytes, _)) in entry.files {
+        for (path, bytes) in entry.files {
             if !path.ends_with(".proto") {
                 continue;
             }
@@ -527,19 +540,25 @@ fn missing_error(missing: &[MissingDep], cache: Option<&CacheDir>) -> Error {
     ))
 }
 
-/// Checks a cache entry's digest against the one buf.lock pins.
+/// Checks a cache entry's digest against the one buf.lock pins. With the entry's `stamp` (taken
+/// before and after it was read, see [`cache::stamp_entry`]), a digest verified by an earlier run
+/// for the same stamp is not computed again ([`crate::engine::dep_memo`]).
 fn verify(
     dep: &LockedDep,
     source: &lock::LockSource,
     entry: &cache::Entry,
     cache: &CacheDir,
     snapshot: &Snapshot,
+    stamp: Option<&[u8]>,
 ) -> Result<()> {
-    let files: Vec<(&str, [u8; 64])> = entry
-        .files
-        .iter()
-        .map(|(path, (_, digest))| (path.as_str(), *digest))
-        .collect();
+    let entry_dir = cache.entry_dir(dep.digest.kind, &dep.name, &dep.commit);
+    let pinned = dep.digest.to_string();
+    let memo =
+        stamp.map(|s| crate::engine::dep_memo::key(&entry_dir, &dep.name, &dep.commit, &pinned, s));
+    if memo.is_some_and(crate::engine::dep_memo::verified) {
+        return Ok(());
+    }
+    let files = cache::file_digests(&entry.files);
     let actual = match dep.digest.kind {
         DigestType::B5 => {
             if let Some(other) = entry.deps.iter().find(|d| d.digest.kind != DigestType::B5) {
@@ -562,6 +581,9 @@ fn verify(
         }
     };
     if actual == dep.digest {
+        if let Some(memo) = memo {
+            crate::engine::dep_memo::remember(memo);
+        }
         return Ok(());
     }
     let origin = if snapshot.disk_root.is_none() {

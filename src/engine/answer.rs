@@ -6,7 +6,9 @@
 //! - each input's fingerprint ([`fingerprint`]): where its root is and how paths are shown, and
 //!   the content of every `.proto` and buf config file in it (content hashes of files on disk,
 //!   stat-keyed through the summary index; blob ids for git inputs);
-//! - the bytes of a `--config`/`--against-config` file.
+//! - the bytes of a `--config`/`--against-config` file;
+//! - registry dependencies: where buf's module cache is, and for each module a buf.lock pins, the
+//!   pin and a stamp of its cache entry (a deleted or changed entry is another key).
 //!
 //! Runs that read anything else are not memoized: `-I` include roots, archive and image inputs,
 //! `--fix` (it writes files), `--error-format` values that need sources read at print time are
@@ -19,7 +21,7 @@ use std::path::Path;
 use prost::Message;
 
 use crate::cache::{Key, KeyBuilder};
-use crate::input::{self, Loaded};
+use crate::input::{self, Loaded, Snapshot};
 use crate::Result;
 
 const KIND: &str = "answers";
@@ -48,6 +50,13 @@ pub fn fingerprint(input: &str, cwd: &Path) -> Result<Option<Key>> {
     let Loaded::Sources(snapshot) = input::load_lazily(input, cwd)? else {
         return Ok(None);
     };
+    let key = fingerprint_of(&snapshot, cwd);
+    // The run itself (on a miss) starts from the same listing.
+    super::keep_loaded(input, cwd, snapshot);
+    key
+}
+
+fn fingerprint_of(snapshot: &Snapshot, cwd: &Path) -> Result<Option<Key>> {
     let mut key = KeyBuilder::new("input");
     key.str(&snapshot.origin)
         .str(&snapshot.display_prefix)
@@ -64,12 +73,63 @@ pub fn fingerprint(input: &str, cwd: &Path) -> Result<Option<Key>> {
             module: 0,
         })
         .collect();
-    let known = super::know_files_lenient(&snapshot, &files)?;
+    let known = super::know_files_lenient(snapshot, &files)?;
     key.u64(known.len() as u64);
     for (f, k) in known {
         key.str(&f.root_path).key(k.content);
     }
+    if !registry_deps(snapshot, cwd, &mut key) {
+        return Ok(None);
+    }
     Ok(Some(key.finish()))
+}
+
+/// What the registry dependencies of `snapshot` are (see [`registry_deps`]) as bytes to compare,
+/// or `None` when a cache entry cannot be stamped.
+pub fn registry_deps_stamp(snapshot: &Snapshot, cwd: &Path) -> Option<Vec<u8>> {
+    let mut key = KeyBuilder::new("registry deps");
+    registry_deps(snapshot, cwd, &mut key).then(|| key.finish().0.to_le_bytes().to_vec())
+}
+
+/// Adds to `key` what the registry dependencies of `snapshot` are: where buf's module cache is
+/// (as the environment names it) and, for every module any buf.lock of the input pins, the pin
+/// and the stamp of its cache entry ([`crate::deps::cache::stamp_entry`]): a module removed from
+/// the cache, or a file of it changed, gives another key. False when an entry cannot be stamped
+/// (the run is then not memoized). buf.lock files that do not parse add nothing: the run reports
+/// them (and errors are never memoized).
+fn registry_deps(snapshot: &Snapshot, cwd: &Path, key: &mut KeyBuilder) -> bool {
+    use crate::deps::{cache, lock, CacheDir};
+    let locks: Vec<(&String, &std::sync::Arc<[u8]>)> = snapshot
+        .files
+        .iter()
+        .filter(|(p, _)| *p == "buf.lock" || p.ends_with("/buf.lock"))
+        .collect();
+    if locks.is_empty() {
+        return true;
+    }
+    let buf_cache = CacheDir::from_env(cwd);
+    key.str(&format!("{buf_cache:?}"));
+    for (path, bytes) in locks {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        let Ok(parsed) = lock::parse(path, text) else {
+            continue;
+        };
+        for dep in &parsed.deps {
+            key.str(&dep.name)
+                .str(&dep.commit)
+                .str(&dep.digest.to_string());
+            let Some(buf_cache) = &buf_cache else {
+                continue;
+            };
+            match cache::stamp_entry(buf_cache, dep.digest.kind, &dep.name, &dep.commit) {
+                Some(stamp) => key.bytes(&stamp),
+                None => return false,
+            };
+        }
+    }
+    true
 }
 
 /// The key of a run: `argv` (without the program name), `cwd`, the inputs' fingerprints and the

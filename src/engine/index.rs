@@ -123,9 +123,40 @@ impl Stamp {
 #[derive(Debug, Clone)]
 pub struct Known {
     pub content: Key,
-    pub summary: Option<Arc<FileDescriptorProto>>,
+    summary: Arc<Lazy>,
     /// Not UTF-8, or has NUL bytes: reading the file reports the error.
     pub not_text: bool,
+}
+
+/// A summary as stored (encoded) and as used (decoded on first use): a warm run that only needs
+/// content hashes (an answer's fingerprint) decodes none of the 7,000 summaries it loads.
+#[derive(Debug, Default)]
+struct Lazy {
+    encoded: Option<Vec<u8>>,
+    decoded: std::sync::OnceLock<Option<Arc<FileDescriptorProto>>>,
+}
+
+impl Known {
+    /// The file's summary (without its name), or `None` when the file cannot be parsed.
+    pub fn summary(&self) -> Option<Arc<FileDescriptorProto>> {
+        self.summary
+            .decoded
+            .get_or_init(|| {
+                let bytes = self.summary.encoded.as_ref()?;
+                FileDescriptorProto::decode(bytes.as_slice())
+                    .ok()
+                    .map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// The summary encoded, for the index.
+    fn encoded_summary(&self) -> Option<Vec<u8>> {
+        match &self.summary.encoded {
+            Some(bytes) => Some(bytes.clone()),
+            None => self.summary().map(|s| s.encode_to_vec()),
+        }
+    }
 }
 
 /// The index of one input root.
@@ -148,16 +179,21 @@ impl Index {
                 let Ok(content) = <[u8; 16]>::try_from(e.content.as_slice()) else {
                     continue;
                 };
+                // Decoded on first use. The entry's checksum covers these bytes, written by this
+                // version: a summary that does not decode would take a checksum collision.
                 let summary = match e.summary {
-                    Some(bytes) => match FileDescriptorProto::decode(bytes.as_slice()) {
-                        Ok(s) => Some(Arc::new(s)),
-                        Err(_) => continue,
+                    Some(bytes) => Lazy {
+                        encoded: Some(bytes),
+                        decoded: std::sync::OnceLock::new(),
                     },
-                    None => None,
+                    None => Lazy {
+                        encoded: None,
+                        decoded: std::sync::OnceLock::from(None),
+                    },
                 };
                 let known = Known {
                     content: Key(u128::from_le_bytes(content)),
-                    summary,
+                    summary: Arc::new(summary),
                     not_text: e.not_text,
                 };
                 entries.insert(e.path, (e.stamp, known));
@@ -211,7 +247,7 @@ impl Index {
                 path: path.clone(),
                 stamp: stamp.clone(),
                 content: known.content.0.to_le_bytes().to_vec(),
-                summary: known.summary.as_ref().map(|s| s.encode_to_vec()),
+                summary: known.encoded_summary(),
                 not_text: known.not_text,
             })
             .collect();
@@ -233,7 +269,10 @@ pub fn know(bytes: &[u8]) -> Known {
         });
     Known {
         content: content_hash(bytes),
-        summary,
+        summary: Arc::new(Lazy {
+            encoded: None,
+            decoded: std::sync::OnceLock::from(summary),
+        }),
         not_text: text.is_none(),
     }
 }

@@ -40,6 +40,17 @@ pub struct State {
     /// Content hashes of the input's non-.proto files (buf.yaml, ...), by path.
     #[prost(message, repeated, tag = "3")]
     pub configs: Vec<FileState>,
+    /// Whether each file's findings are kept rendered (for an output format that prints findings
+    /// one by one: [`crate::report::is_per_finding`]) rather than as [`FileState::findings`]:
+    /// then `files` are in the order of their display paths and `report` is the whole report,
+    /// each file's part ([`FileState::report_len`] bytes) after the part of the file before it.
+    #[prost(bool, tag = "4")]
+    pub rendered: bool,
+    #[prost(bytes = "vec", tag = "5")]
+    pub report: Vec<u8>,
+    /// The registry dependencies the run saw ([`super::answer::registry_deps_stamp`]).
+    #[prost(bytes = "vec", tag = "6")]
+    pub deps: Vec<u8>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -52,6 +63,13 @@ pub struct FileState {
     pub interface: Vec<u8>,
     #[prost(message, repeated, tag = "4")]
     pub findings: Vec<StoredFinding>,
+    /// The length of the file's part of [`State::report`].
+    #[prost(uint64, tag = "7")]
+    pub report_len: u64,
+    /// The module files it imports, by root path (unchanged files keep their imports: an
+    /// incremental run reads the summaries of the changed files only).
+    #[prost(string, repeated, tag = "6")]
+    pub imports: Vec<String>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -179,8 +197,14 @@ pub fn facts(proto: &FileDescriptorProto) -> Vec<u8> {
     reduced.encode_to_vec()
 }
 
+/// Renders one file's findings (all with the same path) as its part of the report.
+pub type RenderFile<'a> = &'a (dyn Fn(&[Finding]) -> String + Sync);
+
 /// After a full run over every module file: the state to store, or `None` when the summaries do
 /// not give the same cross-file facts as the compiled files (then no incremental run is safe).
+/// With `render` (a per-finding output format), each file's findings are kept rendered, and
+/// `report` (what the full run printed) must be those parts concatenated in display-path order.
+#[allow(clippy::too_many_arguments)]
 pub fn state_of_full_run(
     image: &Image,
     known: &[(super::ModuleFile, super::Known)],
@@ -188,10 +212,11 @@ pub fn state_of_full_run(
     findings: &[Finding],
     warnings: &[String],
     configs: Vec<FileState>,
+    render: Option<(RenderFile<'_>, &str)>,
 ) -> Option<State> {
     let mut summaries: Vec<FileDescriptorProto> = Vec::with_capacity(known.len());
     for (f, k) in known {
-        let mut s = k.summary.as_deref()?.clone();
+        let mut s = FileDescriptorProto::clone(&*k.summary()?);
         s.name = Some(f.name.clone());
         if s.syntax() == "editions" {
             return None;
@@ -208,6 +233,10 @@ pub fn state_of_full_run(
         let i = *by_display.get(finding.path.as_deref()?)?;
         per_file[i].push(StoredFinding::of(finding));
     }
+    let root_of: HashMap<&str, &str> = known
+        .iter()
+        .map(|(f, _)| (f.name.as_str(), f.root_path.as_str()))
+        .collect();
     let mut files = Vec::with_capacity(known.len());
     for (((f, k), summary), found) in known.iter().zip(&summaries).zip(per_file) {
         let compiled = image.file(&f.name)?;
@@ -222,13 +251,65 @@ pub fn state_of_full_run(
             content: k.content.0.to_le_bytes().to_vec(),
             interface: interface(&linked),
             findings: found,
+            report_len: 0,
+            imports: summary
+                .dependency
+                .iter()
+                .filter_map(|d| root_of.get(d.as_str()).map(|r| r.to_string()))
+                .collect(),
         });
     }
-    Some(State {
+    let mut state = State {
         files,
         warnings: warnings.to_vec(),
         configs,
-    })
+        rendered: false,
+        report: Vec::new(),
+        deps: Vec::new(),
+    };
+    if let Some((render, report)) = render {
+        let by_display: Vec<String> = state.files.iter().map(|f| display(&f.root_path)).collect();
+        let mut order: Vec<usize> = (0..state.files.len()).collect();
+        order.sort_by(|&a, &b| by_display[a].cmp(&by_display[b]));
+        let files = std::mem::take(&mut state.files);
+        use rayon::prelude::*;
+        let parts: Vec<String> = files
+            .par_iter()
+            .map(|f| {
+                let found: Vec<Finding> = f.findings.iter().map(StoredFinding::finding).collect();
+                render(&found)
+            })
+            .collect();
+        let mut slots: Vec<Option<(FileState, String)>> =
+            files.into_iter().zip(parts).map(Some).collect();
+        state.rendered = true;
+        state.report.reserve(report.len());
+        for &i in &order {
+            let (mut f, part) = slots[i].take()?;
+            f.findings.clear();
+            f.report_len = part.len() as u64;
+            state.report.extend_from_slice(part.as_bytes());
+            state.files.push(f);
+        }
+        // The parts must make the report the full run printed: else keep nothing.
+        if state.report != report.as_bytes() {
+            return None;
+        }
+    }
+    Some(state)
+}
+
+/// The parts of [`State::report`], one per file (see [`State::rendered`]); `None` when the
+/// lengths do not add up.
+pub fn report_parts(state: &State) -> Option<Vec<&[u8]>> {
+    let mut parts = Vec::with_capacity(state.files.len());
+    let mut at = 0usize;
+    for f in &state.files {
+        let end = at.checked_add(usize::try_from(f.report_len).ok()?)?;
+        parts.push(state.report.get(at..end)?);
+        at = end;
+    }
+    (at == state.report.len()).then_some(parts)
 }
 
 /// What an incremental run must recompute: the changed files (by root path) and every file that
@@ -255,12 +336,17 @@ pub fn invalidated(
         .collect();
     for (f, k) in known {
         let &i = stored.get(f.root_path.as_str())?;
-        let summary = k.summary.as_deref()?;
+        if state.files[i].content == k.content.0.to_le_bytes() {
+            // Unchanged: its imports are the stored ones (it was not editions then either).
+            for dep_root in &state.files[i].imports {
+                importers.entry(dep_root).or_default().push(&f.root_path);
+            }
+            continue;
+        }
+        changed.insert(f.root_path.clone(), i);
+        let summary = k.summary()?;
         if summary.syntax() == "editions" {
             return None;
-        }
-        if state.files[i].content != k.content.0.to_le_bytes() {
-            changed.insert(f.root_path.clone(), i);
         }
         for dep in &summary.dependency {
             if let Some(&dep_root) = by_name.get(dep.as_str()) {

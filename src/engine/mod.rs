@@ -29,8 +29,10 @@
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
 //!   summaries, and summaries kept in memory between queries (see [`session`]).
 //! - [`answer`]: whole-answer memo for a command run keyed by everything it depends on.
+//! - [`dep_memo`]: registry dependencies whose digest was verified, by a stamp of their cache entry.
 
 pub mod answer;
+pub mod dep_memo;
 mod index;
 pub mod lint_cache;
 pub mod session;
@@ -64,6 +66,30 @@ pub fn trust_process_memo(trusted: bool) {
 }
 /// What this process already knows about unread files, by root identity and root path.
 static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
+
+/// Inputs listed by [`answer::fingerprint`] and not used yet: (input, working directory, listing).
+static LOADED: std::sync::Mutex<Vec<(String, std::path::PathBuf, Snapshot)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn keep_loaded(input: &str, cwd: &std::path::Path, snapshot: Snapshot) {
+    if let Ok(mut loaded) = LOADED.lock() {
+        loaded.push((input.to_string(), cwd.to_path_buf(), snapshot));
+    }
+}
+
+/// [`crate::input::load_lazily`], reusing the listing the answer's fingerprint made of the same
+/// input earlier in this run (a CLI run sees one state of the tree; not in a [`Session`]).
+pub fn load_lazily(input: &str, cwd: &std::path::Path) -> Result<crate::input::Loaded> {
+    if MEMO_TRUSTED.load(Ordering::Relaxed) {
+        if let Ok(mut loaded) = LOADED.lock() {
+            if let Some(i) = loaded.iter().position(|(i, c, _)| i == input && c == cwd) {
+                let (_, _, snapshot) = loaded.swap_remove(i);
+                return Ok(crate::input::Loaded::Sources(snapshot));
+            }
+        }
+    }
+    crate::input::load_lazily(input, cwd)
+}
 
 /// Turns the persistent cache on or off for this process (`--no-cache`).
 pub fn set_cache_enabled(on: bool) {
@@ -320,8 +346,22 @@ fn read_and_know(
                 let Pending::Disk(path) = &pending else {
                     unreachable!("checked above")
                 };
-                let bytes = crate::input::read_disk_file(path)?;
-                Ok((i, stamp, index::know(&bytes)))
+                // Read into a buffer each thread keeps: the text is not kept.
+                thread_local! {
+                    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                BUFFER.with(|buffer| {
+                    let mut buffer = buffer.borrow_mut();
+                    buffer.clear();
+                    let read = std::fs::File::open(path)
+                        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut buffer));
+                    if let Err(e) = read {
+                        return Err(crate::Error::io(path.display(), e).with_help(
+                            "make the file readable, or exclude it in buf.yaml",
+                        ));
+                    }
+                    Ok((i, stamp, index::know(&buffer)))
+                })
             })
             .collect();
     }
@@ -347,8 +387,8 @@ fn read_and_know(
         .collect())
 }
 
-/// Summaries of the module files whose import path is not in `present` (for cross-file lint
-/// rules), each named by its import path.
+/// Summaries (without their names) of the module files whose import path is not in `present`
+/// (for cross-file lint rules).
 pub fn rest_of_modules(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
@@ -358,13 +398,10 @@ pub fn rest_of_modules(
         .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
         .collect();
-    Ok(know_files(snapshot, &files)?
-        .into_iter()
-        .filter_map(|(f, k)| {
-            let mut summary = Arc::unwrap_or_clone(k.summary?);
-            summary.name = Some(f.name.clone());
-            Some((f, Arc::new(summary)))
-        })
+    let known = know_files(snapshot, &files)?;
+    Ok(known
+        .into_par_iter()
+        .filter_map(|(f, k)| Some((f, k.summary()?)))
         .collect())
 }
 
@@ -372,7 +409,8 @@ pub fn rest_of_modules(
 /// and what they import. The module's other files come in as summaries from the engine (not
 /// linked: that would cost as much as compiling the whole module), as non-target files, so that
 /// cross-file rules see the whole module. Their RPC types are resolved against the known type
-/// names; a file that does not parse is left out, as buf would not look at it either.
+/// names; a file that does not parse is left out, as buf would not look at it either. Only the
+/// summaries of the files that can change the targets' findings are copied into the image.
 pub fn add_rest_of_modules(
     image: &mut crate::image::Image,
     modules: &[ModuleSpec],
@@ -384,29 +422,44 @@ pub fn add_rest_of_modules(
         return Ok(());
     }
     let _timing = crate::trace::phase("rest of modules");
-    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
-        .into_iter()
-        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
-        .unzip();
-    crate::lint::scope::resolve_rpc_types(image, &mut summaries);
+    let summaries: Vec<&FileDescriptorProto> = rest.iter().map(|(_, s)| &**s).collect();
+    let types = crate::lint::scope::resolved_rpc_types(image, &summaries);
     let keep = if whole_rest() {
-        vec![true; summaries.len()]
+        vec![true; rest.len()]
     } else {
-        crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
+        let rest_files: Vec<crate::lint::scope::Rest<'_>> = rest
+            .iter()
+            .zip(&types)
+            .map(|((f, s), t)| crate::lint::scope::Rest {
+                name: &f.name,
+                summary: s,
+                rpc_types: t,
+            })
+            .collect();
+        crate::lint::scope::relevant(image, &rest_files)
     };
-    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
+    let mut added = Vec::new();
+    for (((f, summary), types), keep) in rest.iter().zip(types).zip(keep) {
         if !keep {
             continue;
         }
-        image.files.push(crate::image::ImageFile::new(
+        let mut proto = FileDescriptorProto::clone(summary);
+        proto.name = Some(f.name.clone());
+        let slots = proto.service.iter_mut().flat_map(|s| s.method.iter_mut());
+        for (m, (input, output)) in slots.zip(types) {
+            m.input_type = Some(input);
+            m.output_type = Some(output);
+        }
+        added.push(crate::image::ImageFile::new(
             proto,
             true,
             snapshot.display_path(&f.root_path),
-            f.root_path,
+            f.root_path.clone(),
             Some(f.module),
             None,
         ));
     }
+    image.files.extend(added);
     Ok(())
 }
 

@@ -23,9 +23,27 @@ use prost_types::FileDescriptorProto;
 
 use crate::image::Image;
 
+/// A module file outside the image, by summary: its import path, its summary (whose own name is
+/// not used) and the RPC request/response types of its methods resolved to `.full.Name`, in
+/// service and method order ([`resolved_rpc_types`]).
+pub struct Rest<'a> {
+    pub name: &'a str,
+    pub summary: &'a FileDescriptorProto,
+    pub rpc_types: &'a [(String, String)],
+}
+
+impl Rest<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn package(&self) -> &str {
+        self.summary.package()
+    }
+}
+
 /// For each of `rest` (summaries of module files not in `image`), whether it can change the
 /// findings on the image's targets (see the module doc).
-pub fn relevant(image: &Image, rest: &[&FileDescriptorProto]) -> Vec<bool> {
+pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
     let dir = |name: &str| name.rfind('/').map_or(".", |i| &name[..i]).to_string();
     let targets: Vec<_> = image.targets().collect();
     let packages: HashSet<&str> = targets.iter().map(|f| f.package()).collect();
@@ -48,7 +66,7 @@ pub fn relevant(image: &Image, rest: &[&FileDescriptorProto]) -> Vec<bool> {
         .files
         .iter()
         .map(|f| (f.package(), &f.proto().dependency))
-        .chain(rest.iter().map(|r| (r.package(), &r.dependency)));
+        .chain(rest.iter().map(|r| (r.package(), &r.summary.dependency)));
     for (pkg, deps) in all {
         for d in deps {
             if let Some(&dp) = package_of.get(d.as_str()) {
@@ -97,21 +115,24 @@ pub fn relevant(image: &Image, rest: &[&FileDescriptorProto]) -> Vec<bool> {
     // (type, is_response) -> distinct users kept so far.
     let mut users: HashMap<(&str, bool), HashSet<String>> = HashMap::new();
     for (i, r) in rest.iter().enumerate() {
-        for svc in &r.service {
-            for m in &svc.method {
-                for (t, is_response) in [(m.input_type(), false), (m.output_type(), true)] {
-                    let t = t.trim_start_matches('.');
-                    let Some(&t) = target_types.get(t) else {
-                        continue;
-                    };
-                    let full = method_name(r.package(), svc.name(), m.name());
-                    if target_methods.contains(&full) {
-                        continue;
-                    }
-                    let kept = users.entry((t, is_response)).or_default();
-                    if kept.len() < 2 && kept.insert(full) {
-                        keep[i] = true;
-                    }
+        let methods = r
+            .summary
+            .service
+            .iter()
+            .flat_map(|svc| svc.method.iter().map(move |m| (svc, m)));
+        for ((svc, m), (input, output)) in methods.zip(r.rpc_types) {
+            for (t, is_response) in [(input.as_str(), false), (output.as_str(), true)] {
+                let t = t.trim_start_matches('.');
+                let Some(&t) = target_types.get(t) else {
+                    continue;
+                };
+                let full = method_name(r.package(), svc.name(), m.name());
+                if target_methods.contains(&full) {
+                    continue;
+                }
+                let kept = users.entry((t, is_response)).or_default();
+                if kept.len() < 2 && kept.insert(full) {
+                    keep[i] = true;
                 }
             }
         }
@@ -123,11 +144,31 @@ pub fn relevant(image: &Image, rest: &[&FileDescriptorProto]) -> Vec<bool> {
 /// with protobuf scoping (the innermost enclosing package that has the name wins), against the
 /// messages of `image` and of all of `rest`.
 pub fn resolve_rpc_types(image: &Image, rest: &mut [FileDescriptorProto]) {
+    let refs: Vec<&FileDescriptorProto> = rest.iter().collect();
+    let resolved = resolved_rpc_types(image, &refs);
+    for (r, methods) in rest.iter_mut().zip(resolved) {
+        let slots = r.service.iter_mut().flat_map(|svc| svc.method.iter_mut());
+        for (m, (input, output)) in slots.zip(methods) {
+            m.input_type = Some(input);
+            m.output_type = Some(output);
+        }
+    }
+}
+
+/// [`resolve_rpc_types`] without changing the summaries: for each of `rest`, the (input, output)
+/// types of its methods in service and method order.
+pub fn resolved_rpc_types(
+    image: &Image,
+    rest: &[&FileDescriptorProto],
+) -> Vec<Vec<(String, String)>> {
+    if rest.iter().all(|r| r.service.is_empty()) {
+        return vec![Vec::new(); rest.len()];
+    }
     let image_names: HashSet<String> = image
         .all_messages()
         .map(|m| m.full_name().to_string())
         .collect();
-    let resolved: Vec<Vec<(usize, usize, String, String)>> = {
+    {
         let mut by_package: HashMap<&str, Vec<&FileDescriptorProto>> = HashMap::new();
         for r in rest.iter() {
             by_package.entry(r.package()).or_default().push(r);
@@ -155,11 +196,9 @@ pub fn resolve_rpc_types(image: &Image, rest: &mut [FileDescriptorProto]) {
             .map(|r| {
                 let package = r.package();
                 let mut out = Vec::new();
-                for (si, svc) in r.service.iter().enumerate() {
-                    for (mi, m) in svc.method.iter().enumerate() {
+                for svc in &r.service {
+                    for m in &svc.method {
                         out.push((
-                            si,
-                            mi,
                             resolve(package, m.input_type(), &exists),
                             resolve(package, m.output_type(), &exists),
                         ));
@@ -168,13 +207,6 @@ pub fn resolve_rpc_types(image: &Image, rest: &mut [FileDescriptorProto]) {
                 out
             })
             .collect()
-    };
-    for (r, methods) in rest.iter_mut().zip(resolved) {
-        for (si, mi, input, output) in methods {
-            let m = &mut r.service[si].method[mi];
-            m.input_type = Some(input);
-            m.output_type = Some(output);
-        }
     }
 }
 

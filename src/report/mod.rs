@@ -197,6 +197,17 @@ pub fn render(findings: &[Finding], format: ErrorFormat, ctx: &ReportContext) ->
     }
 }
 
+/// Whether `format` prints each finding on lines of its own with nothing around them (`text`,
+/// `json`, `msvs`, `github-actions`): then the report of a set of findings is the reports of each
+/// path's findings concatenated in path order (findings are sorted by path first), which lets the
+/// incremental whole-tree lint keep each file's report and print them without the findings.
+pub fn is_per_finding(format: ErrorFormat) -> bool {
+    matches!(
+        format,
+        ErrorFormat::Text | ErrorFormat::Json | ErrorFormat::Msvs | ErrorFormat::GithubActions
+    )
+}
+
 /// The format used when `--error-format` is not given: `pretty` when stdout is a terminal, `text`
 /// otherwise (what buf prints, so scripts and CI logs see buf's lines).
 pub fn default_format() -> ErrorFormat {
@@ -429,6 +440,68 @@ mod tests {
         snapshot.display_prefix = String::new();
         let sources = snapshot_sources(&snapshot);
         assert!(sources("x/a.proto").is_some());
+    }
+
+    #[test]
+    fn per_finding_formats_concatenate_by_path() {
+        let at = |path: &str, line: u32, rule: &str| {
+            let span = crate::check::Span {
+                start_line: line,
+                start_column: 2,
+                end_line: line,
+                end_column: 5,
+            };
+            Finding::new(
+                rule,
+                Some(path.to_string()),
+                Some(span),
+                format!("{rule} at {line}"),
+            )
+        };
+        let findings = vec![
+            at("b/x.proto", 3, "B"),
+            at("a.proto", 9, "A"),
+            at("b/x.proto", 1, "C"),
+            at("a.proto", 9, "A"),
+            at("a/z.proto", 1, "D"),
+        ];
+        let ctx = ReportContext::new("lint");
+        let formats = [
+            ErrorFormat::Text,
+            ErrorFormat::Json,
+            ErrorFormat::Msvs,
+            ErrorFormat::GithubActions,
+            ErrorFormat::Junit,
+            ErrorFormat::GitlabCodeQuality,
+            ErrorFormat::Sarif,
+            ErrorFormat::Pretty,
+            ErrorFormat::ConfigIgnoreYaml,
+        ];
+        for format in formats {
+            let whole = render(&findings, format, &ctx);
+            let mut paths: Vec<&str> = findings.iter().filter_map(|f| f.path.as_deref()).collect();
+            paths.sort();
+            paths.dedup();
+            let parts: String = paths
+                .iter()
+                .map(|p| {
+                    let mine: Vec<Finding> = findings
+                        .iter()
+                        .filter(|f| f.path.as_deref() == Some(*p))
+                        .cloned()
+                        .collect();
+                    render(&mine, format, &ctx)
+                })
+                .collect();
+            if is_per_finding(format) {
+                assert_eq!(parts, whole, "{format:?}");
+            } else {
+                assert_ne!(
+                    parts, whole,
+                    "{format:?} is per finding: say so in is_per_finding"
+                );
+            }
+        }
     }
 
     #[test]
