@@ -9,6 +9,38 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Longest line a code frame shows whole, and longest message kept whole (bytes).
+const MAX_FRAME_LINE: usize = 240;
+const MAX_MESSAGE: usize = 600;
+
+/// The largest char boundary at or before `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A message that echoes input (a key, a value) is cut in the middle past [`MAX_MESSAGE`] bytes.
+fn crop(message: &str) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message.to_string();
+    }
+    let head = floor_char(message, 300);
+    let tail = floor_char(message, message.len() - 200);
+    let tail = if message.is_char_boundary(tail) {
+        tail
+    } else {
+        message.len()
+    };
+    format!(
+        "{} … ({} bytes left out) … {}",
+        &message[..head],
+        tail - head,
+        &message[tail..]
+    )
+}
+
 /// A user-facing error: what is wrong, optionally where (file + span) and what to do (help).
 #[derive(Debug, Clone)]
 pub struct Error {
@@ -39,12 +71,34 @@ impl Error {
         self
     }
 
-    /// Points the error at a byte range of a named file, shown as a code frame.
+    /// Points the error at a byte range of a named file, shown as a code frame. A frame never
+    /// echoes more than [`MAX_FRAME_LINE`] bytes of a line (a 1 MB YAML key stays a short error):
+    /// longer lines are cut around the span, and the message then carries the exact position.
     pub fn at(mut self, file: &str, source: &str, offset: usize, len: usize) -> Self {
-        let offset = offset.min(source.len());
-        let len = len.min(source.len() - offset);
+        let mut offset = floor_char(source, offset.min(source.len()));
+        let mut len = len.min(source.len() - offset);
+        self.message = crop(&self.message);
+        let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[offset..]
+            .find('\n')
+            .map_or(source.len(), |i| offset + i);
+        let mut text = source.to_string();
+        if line_end - line_start > MAX_FRAME_LINE {
+            let line = source[..offset].matches('\n').count() + 1;
+            let column = source[line_start..offset].chars().count() + 1;
+            if !self.message.starts_with(file) {
+                self.message = format!("{file}:{line}:{column}: {}", self.message);
+            }
+            // Keep the lines before (line numbers stay right) and a window of this line.
+            let from = floor_char(source, offset.saturating_sub(40).max(line_start));
+            let to = floor_char(source, (offset + 80).min(line_end));
+            let cut_left = if from > line_start { "…" } else { "" };
+            text = format!("{}{cut_left}{}…", &source[..line_start], &source[from..to]);
+            len = len.min(to.saturating_sub(offset));
+            offset = line_start + cut_left.len() + (offset - from);
+        }
         self.location = Some(Location {
-            source: Arc::new(NamedSource::new(file, source.to_string())),
+            source: Arc::new(NamedSource::new(file, text)),
             span: SourceSpan::new(offset.into(), len),
             label: None,
         });

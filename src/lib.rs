@@ -21,6 +21,7 @@ pub mod format;
 pub mod generate;
 pub mod image;
 pub mod input;
+pub mod limits;
 pub mod lint;
 pub mod lsp;
 pub mod pipeline;

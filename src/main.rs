@@ -7,6 +7,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     stop_quietly_on_closed_pipe();
+    protoforge::limits::install_print_failure_hook();
+    // Deeply nested (legal) files are handled by recursive code: run on a large stack.
+    protoforge::limits::with_large_stack(run)
+}
+
+fn run() -> ExitCode {
     // Under a plugin's name (a copy or link named `protoc-gen-protoforge-lint`), be that plugin.
     if let Some(kind) = std::env::args_os()
         .next()

@@ -80,25 +80,34 @@ impl Workspace {
                 continue;
             };
             let text = decode_source(snapshot, root_path, bytes)?;
-            let file = WorkspaceFile {
-                name: name.to_string(),
-                root_path: root_path.clone(),
-                external_path: snapshot.display_path(root_path),
-                module,
-                is_target: filter.matches(root_path),
-                text,
-            };
-            if let Some(other) = files.get(name) {
-                return Err(Error::new(format!(
-                    "{} and {} both define the import path {name:?}",
-                    other.external_path, file.external_path
-                ))
-                .with_help(
-                    "two modules (or roots) must not contain the same file path: remove one, or exclude one of \
-                     the directories in buf.yaml (`excludes`)",
-                ));
+            // A file under two nested modules (`proto` and `proto/a`) belongs to both, as in buf:
+            // its declarations then clash, a compile error, instead of one module hiding it.
+            let also = modules
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| *i != module && m.contains(root_path))
+                .map(|(i, m)| (i, m.import_path(root_path)));
+            for (module, name) in std::iter::once((module, name)).chain(also) {
+                let file = WorkspaceFile {
+                    name: name.to_string(),
+                    root_path: root_path.clone(),
+                    external_path: snapshot.display_path(root_path),
+                    module,
+                    is_target: filter.matches(root_path),
+                    text: text.clone(),
+                };
+                if let Some(other) = files.get(name) {
+                    return Err(Error::new(format!(
+                        "{} and {} both define the import path {name:?}",
+                        other.external_path, file.external_path
+                    ))
+                    .with_help(
+                        "two modules (or roots) must not contain the same file path: remove one, or exclude one of \
+                         the directories in buf.yaml (`excludes`)",
+                    ));
+                }
+                files.insert(name.to_string(), file);
             }
-            files.insert(name.to_string(), file);
         }
         for p in &filter.paths {
             if !files.values().any(|f| path_is_within(&f.root_path, p)) {
@@ -137,10 +146,18 @@ pub(crate) fn owning_module<'a>(
         .min_by_key(|(_, name)| name.len())
 }
 
+/// Stands for a byte that is not UTF-8 in a source's text (see [`decode_source`]).
+pub const INVALID_UTF8_MARK: &str = "\0\u{FFFD}";
+
 /// The file's bytes as text, sharing their allocation (the sources are not copied).
+///
+/// A file that is not UTF-8, or holds NUL bytes, is still a source: buf reports it as a compile
+/// error at the first bad byte. Its text keeps NUL bytes and has each invalid sequence replaced by
+/// [`INVALID_UTF8_MARK`] (a NUL, which no .proto may contain, then U+FFFD); the compiler reports
+/// the first NUL as buf does (`crate::compile`), so lines stay where they were.
 pub(crate) fn decode_source(
-    snapshot: &Snapshot,
-    root_path: &str,
+    _snapshot: &Snapshot,
+    _root_path: &str,
     bytes: &Arc<[u8]>,
 ) -> Result<Arc<str>> {
     match std::str::from_utf8(bytes) {
@@ -149,23 +166,16 @@ pub(crate) fn decode_source(
             // SAFETY: `str` has the layout of `[u8]`, and the bytes were just checked to be UTF-8.
             Ok(unsafe { Arc::from_raw(raw) })
         }
-        Ok(_) => Err(Error::new(format!(
-            "{}: contains NUL bytes; it is not a .proto source file",
-            snapshot.display_path(root_path)
-        ))
-        .with_help("remove the file or rename it so it does not end in .proto")),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            Err(Error::new(format!(
-                "{}:{line}: invalid UTF-8 (byte offset {}); .proto files must be UTF-8",
-                snapshot.display_path(root_path),
-                e.valid_up_to()
-            ))
-            .with_help("re-encode the file as UTF-8"))
+        Ok(text) => Ok(Arc::from(text)),
+        Err(_) => {
+            let mut text = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    text.push_str(INVALID_UTF8_MARK);
+                }
+            }
+            Ok(Arc::from(text))
         }
     }
 }

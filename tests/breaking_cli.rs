@@ -291,11 +291,11 @@ fn against_config_and_errors() {
             ("current/user.proto", "syntax = \"proto3\";\nmessage {\n"),
         ],
     );
-    // A current side that does not compile: its errors, exit 100 (as buf).
+    // A current side that does not compile: its errors as findings on stdout, exit 100 (as buf).
     let (code, stdout, stderr) = compare(d);
     assert_eq!(code, 100);
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("current/user.proto:2"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(stdout.contains("current/user.proto:2"), "{stdout}");
 
     // An unknown rule in the config is a user error (exit 1) naming it.
     write(

@@ -5,5 +5,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    protoforge::plugin::main(protoforge::plugin::Kind::Lint)
+    protoforge::limits::with_large_stack(|| {
+        protoforge::plugin::main(protoforge::plugin::Kind::Lint)
+    })
 }

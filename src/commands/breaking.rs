@@ -57,7 +57,8 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     let mut previous_image = match previous?.compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
-            emit_findings(&findings, args.error_format, true, "breaking", None);
+            // As buf: compile errors of either side are findings on stdout (exit 100).
+            emit_findings(&findings, args.error_format, false, "breaking", None);
             return Ok(Outcome::Findings);
         }
     };
@@ -239,7 +240,7 @@ fn apply_fixes(
     rebuilt
 }
 
-/// The image of a side, or `None` after printing its compile errors (exit 100, as buf).
+/// The image of a side, or `None` after printing its compile errors on stdout (exit 100, as buf).
 fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Image> {
     match &built.compiled {
         Compiled::Image(image) => Some(image),
@@ -247,7 +248,7 @@ fn image_or_errors<'b>(built: &'b Built, args: &BreakingArgs) -> Option<&'b Imag
             emit_findings(
                 findings,
                 args.error_format,
-                true,
+                false,
                 "breaking",
                 built.snapshot.as_ref(),
             );

@@ -89,14 +89,5 @@ fn parse_output_format(opts: &str) -> Result<String> {
 
 /// Writes through a temporary file in the same directory, then renames it into place.
 pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir.display(), e))?;
-    tmp.write_all(bytes)
-        .map_err(|e| Error::io(path.display(), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(path.display(), e.error))?;
-    Ok(())
+    crate::limits::replace_file(path, bytes).map_err(|e| Error::io(path.display(), e))
 }

@@ -7,6 +7,8 @@ use crate::Result;
 /// `protoforge completion SHELL`: prints the completion script for bash, zsh, fish, elvish or powershell.
 pub fn run(args: CompletionArgs) -> Result<Outcome> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "protoforge", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "protoforge", &mut script);
+    crate::limits::stdout_write(&script);
     Ok(Outcome::Clean)
 }

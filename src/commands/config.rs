@@ -109,7 +109,7 @@ fn ls_rules(args: &LsRulesArgs, kind: Kind) -> Result<Outcome> {
         "json" => json(&rules, &defaults),
         _ => text(&rules, &defaults),
     };
-    print!("{out}");
+    crate::commands::out(&out);
     Ok(Outcome::Clean)
 }
 

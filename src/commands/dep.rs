@@ -95,7 +95,7 @@ fn ls(args: DepLsArgs) -> Result<Outcome> {
             out.push_str("no registry dependencies (no buf.lock pins a module)\n");
         }
     }
-    print!("{out}");
+    crate::commands::out(&out);
     Ok(Outcome::Clean)
 }
 
@@ -157,7 +157,7 @@ fn imports(args: &DepLsArgs, json: bool) -> Result<Outcome> {
     if !json {
         out.push_str(&columns(&rows));
     }
-    print!("{out}");
+    crate::commands::out(&out);
     Ok(Outcome::Clean)
 }
 

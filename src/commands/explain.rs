@@ -40,16 +40,16 @@ pub fn run(args: ExplainArgs) -> Result<Outcome> {
             "list the rules with `protoforge config ls-lint-rules` or `protoforge config ls-breaking-rules`",
         ));
     };
-    println!("{} ({kind} rule)", meta.id);
-    println!();
-    println!("{}", meta.purpose);
-    println!();
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({kind} rule)\n\n{}\n", meta.id, meta.purpose);
     for line in meta.doc.lines() {
-        println!("{}", line.strip_prefix(' ').unwrap_or(line));
+        let _ = writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line));
     }
-    println!("Categories by config version:");
+    out.push_str("Categories by config version:\n");
     for v in versions {
-        println!("  {v}");
+        let _ = writeln!(out, "  {v}");
     }
+    crate::commands::out(&out);
     Ok(Outcome::Clean)
 }

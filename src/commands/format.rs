@@ -5,7 +5,7 @@
 //! Exit codes follow buf: 0 done, 100 with `--exit-code` when something would change, 1 on errors.
 //! A file that cannot be parsed is a `COMPILE` finding (exit 100) and nothing is written.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -133,29 +133,25 @@ fn write_output(output: &Path, results: &[(Job, String)]) -> Result<()> {
     Ok(())
 }
 
-/// Writes through a temporary file in the same directory and renames it over the target.
+/// Writes `contents` to `path` without ever leaving a half-written file: see
+/// [`crate::limits::replace_file`] (through symlinks, keeping hard links, owner and mode, refusing
+/// read-only files as buf does).
 fn write_atomic(path: &Path, contents: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir.display(), e))?;
-    tmp.write_all(contents.as_bytes())
-        .map_err(|e| Error::io(path.display(), e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path)
-        .map_err(|e| Error::io(path.display(), e.error))?;
-    Ok(())
+    crate::limits::replace_file(path, contents.as_bytes()).map_err(|e| Error::io(path.display(), e))
 }
 
 fn collect(args: &FormatArgs) -> Result<Vec<Job>> {
     if let Some(stdin_path) = &args.stdin_filepath {
-        let mut source = String::new();
-        std::io::stdin()
-            .read_to_string(&mut source)
-            .map_err(|e| Error::io("stdin", e))?;
+        if args.write {
+            // The result would have nowhere to go (buf refuses the combination too).
+            return Err(Error::new("cannot use --write when using --stdin-filepath")
+                .with_help("the formatted text goes to stdout; redirect it, or format the file itself with -w"));
+        }
+        let bytes =
+            crate::limits::read_capped(std::io::stdin().lock(), crate::limits::MAX_FILE_BYTES)
+                .map_err(|e| Error::io("stdin", e))?;
+        let source = String::from_utf8(bytes)
+            .map_err(|_| Error::new(format!("{stdin_path} (stdin): file is not valid UTF-8")))?;
         return Ok(vec![Job {
             display: stdin_path.clone(),
             path: None,
@@ -259,7 +255,7 @@ fn collect_snapshot(input: &str, args: &FormatArgs, jobs: &mut Vec<Job>) -> Resu
 }
 
 fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    let bytes = crate::limits::read_regular(path).map_err(|e| Error::io(path.display(), e))?;
     String::from_utf8(bytes)
         .map_err(|_| Error::new(format!("{}: file is not valid UTF-8", path.display())))
 }
@@ -291,7 +287,7 @@ impl Filters {
         }
         excluded.extend(buf_yaml_excludes(root));
         let ignore_file = root.join(".protoforgeignore");
-        if let Ok(text) = std::fs::read_to_string(&ignore_file) {
+        if let Ok(text) = crate::limits::read_regular_to_string(&ignore_file) {
             for (n, line) in text.lines().enumerate() {
                 let line = line.trim();
                 if line.is_empty() || line.starts_with('#') {
@@ -359,7 +355,7 @@ fn normalize(p: &str) -> PathBuf {
 /// read with the config reader; a buf.yaml that does not parse excludes nothing here (lint and
 /// build report it).
 fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
-    let Ok(text) = std::fs::read_to_string(root.join("buf.yaml")) else {
+    let Ok(text) = crate::limits::read_regular_to_string(&root.join("buf.yaml")) else {
         return Vec::new();
     };
     let Ok(config) = crate::config::parse_buf_yaml("buf.yaml", &text) else {
@@ -373,15 +369,37 @@ fn buf_yaml_excludes(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether a symlinked directory leads back to one already on the way down (a loop).
+fn visited_through_link(root: &Path, link: &Path) -> bool {
+    let Ok(target) = std::fs::canonicalize(link) else {
+        return true;
+    };
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return true;
+    };
+    let parent = link.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    target == root || parent.is_some_and(|p| p.starts_with(&target))
+}
+
 fn walk(root: &Path, dir: &Path, filters: &Filters, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        let file_type = entry
+        let mut file_type = entry
             .file_type()
             .map_err(|e| Error::io(path.display(), e))?;
+        if file_type.is_symlink() {
+            // Followed, as buf follows them; a dangling link is skipped.
+            match std::fs::metadata(&path) {
+                Ok(meta) => file_type = meta.file_type(),
+                Err(_) => continue,
+            }
+            if file_type.is_dir() && visited_through_link(root, &path) {
+                continue;
+            }
+        }
         if file_type.is_dir() {
             let name = entry.file_name();
             if name.to_string_lossy().starts_with('.') || filters.skip_dir(&rel) {

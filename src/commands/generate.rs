@@ -60,7 +60,7 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
         if report.is_current() {
             return Ok(Outcome::Clean);
         }
-        print!("{}", report.diff);
+        crate::commands::out(&report.diff);
         eprintln!(
             "{} is stale: {} file(s) differ from what protoforge generates; run `protoforge generate` to update it",
             out.display(),

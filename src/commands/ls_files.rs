@@ -85,7 +85,7 @@ pub fn run(args: LsFilesArgs) -> Result<Outcome> {
             )),
         }
     }
-    print!("{out}");
+    crate::commands::out(&out);
     Ok(Outcome::Clean)
 }
 

@@ -132,7 +132,7 @@ pub(crate) fn out(text: &str) {
             o.extend_from_slice(text.as_bytes());
         }
     }
-    print!("{text}");
+    crate::limits::stdout_write(text.as_bytes());
 }
 
 /// Prints to stderr (and into the memoized answer, if one is being recorded).
@@ -142,7 +142,7 @@ pub(crate) fn err(text: &str) {
             e.extend_from_slice(text.as_bytes());
         }
     }
-    eprint!("{text}");
+    crate::limits::stderr_write(text.as_bytes());
 }
 
 /// Runs a command whose whole answer depends only on its command line, environment and inputs
@@ -171,9 +171,8 @@ fn memoized(
         return run();
     };
     if let Some(a) = answer::recall(question) {
-        use std::io::Write;
-        let _ = std::io::stdout().write_all(&a.stdout);
-        let _ = std::io::stderr().write_all(&a.stderr);
+        crate::limits::stdout_write(&a.stdout);
+        crate::limits::stderr_write(&a.stderr);
         return Ok(if a.exit == 0 {
             Outcome::Clean
         } else {

@@ -12,10 +12,14 @@ use prost_types::FileDescriptorProto;
 use crate::check::{Finding, Span};
 use crate::image::tag;
 
-/// One clash: the later file (by import path order), where, and what it collides with.
+/// One clash: the later file (by import path order, left out of linking), and the finding. As buf
+/// 1.75 does, a name defined in several files is reported once, at its first definition (the
+/// file first by path), whichever file imports which.
 pub struct Duplicate {
     pub file: String,
-    pub finding_span: Option<Span>,
+    /// The file the finding is placed in (the first definition's), with its span; `None` when
+    /// the name was already reported for another file.
+    pub finding: Option<(String, Option<Span>)>,
     pub message: String,
 }
 
@@ -43,6 +47,13 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
                 e.name().to_string(),
                 vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::NAME],
             ));
+            // The values of an enum that is itself defined twice are not reported again (buf).
+            if first
+                .get(&format!("{prefix}{}", e.name()))
+                .is_some_and(|(other, _)| other != file.name())
+            {
+                continue;
+            }
             for (j, v) in e.value.iter().enumerate() {
                 let path = vec![
                     tag::file::ENUM_TYPE,
@@ -71,17 +82,18 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
             let span = spans.span(&path);
             match first.get(&full) {
                 Some((other, other_span)) if other != file.name() => {
-                    if reported.insert((file.name().to_string(), full.clone())) {
-                        let at = match other_span {
-                            Some(s) => format!("{other}:{}:{}", s.start_line, s.start_column),
-                            None => other.clone(),
-                        };
-                        out.push(Duplicate {
-                            file: file.name().to_string(),
-                            finding_span: span,
-                            message: format!("symbol \"{full}\" already defined at {at}"),
-                        });
-                    }
+                    let at = match span {
+                        Some(s) => format!("{}:{}:{}", file.name(), s.start_line, s.start_column),
+                        None => file.name().to_string(),
+                    };
+                    let finding = reported
+                        .insert(full.clone())
+                        .then(|| (other.clone(), *other_span));
+                    out.push(Duplicate {
+                        file: file.name().to_string(),
+                        finding,
+                        message: format!("symbol \"{full}\" is defined again at {at}"),
+                    });
                 }
                 Some(_) => {}
                 None => {
@@ -122,11 +134,12 @@ impl SpanIndex {
 /// Turns clashes into findings with user-facing paths.
 pub fn to_findings(dups: &[Duplicate], external_path: impl Fn(&str) -> String) -> Vec<Finding> {
     dups.iter()
-        .map(|d| {
-            Finding::new("COMPILE", Some(external_path(&d.file)), d.finding_span, d.message.clone()).with_help(
+        .filter_map(|d| {
+            let (file, span) = d.finding.as_ref()?;
+            Some(Finding::new("COMPILE", Some(external_path(file)), *span, d.message.clone()).with_help(
                 "two files define the same name: if a directory is a second copy or root of the same protos \
                  (like googleapis' preview/), exclude it in buf.yaml (`excludes`) or with --exclude-path",
-            )
+            ))
         })
         .collect()
 }

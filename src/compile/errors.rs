@@ -1,5 +1,7 @@
 //! protox errors -> `COMPILE` findings (path, 1-based line/column from the first label, message).
 
+use std::collections::BTreeSet;
+
 use miette::Diagnostic;
 
 use crate::check::{Finding, Span};
@@ -145,12 +147,18 @@ fn find_word(name: &str, text: &str) -> Option<Span> {
     None
 }
 
-/// The file name and span of a diagnostic's first label.
+/// The file name and span of a diagnostic's label: the second occurrence of a duplicate (a field
+/// or enum number used twice, a name defined twice: "defined again here"), where buf places it;
+/// else the first label.
 fn locate(diag: &dyn Diagnostic) -> (Option<String>, Option<Span>) {
     let Some(source) = diag.source_code() else {
         return (None, None);
     };
-    let Some(label) = diag.labels().and_then(|mut l| l.next()) else {
+    let labels: Vec<_> = diag.labels().map(|l| l.collect()).unwrap_or_default();
+    let again = labels
+        .iter()
+        .find(|l| l.label().is_some_and(|t| t.contains("again")));
+    let Some(label) = again.or(labels.first()) else {
         return (None, None);
     };
     let Ok(contents) = source.read_span(label.inner(), 0, 0) else {
@@ -223,4 +231,78 @@ fn import_help(import: &str, workspace: &Workspace) -> String {
          add the module to buf.yaml `deps` and run `buf dep update` once with network access, or put a directory \
          that contains {import} on the import path with -I DIR (or the PROTOFORGE_INCLUDE list, ':'-separated)"
     )
+}
+
+const CYCLE_PREFIX: &str = "import cycle detected: ";
+
+/// Import cycles as buf 1.75 reports them: once per cycle (protox reports it from every file on
+/// it), from the first file by path, at an import statement: for the chain `f0 -> f1 -> f2 ...`
+/// found from `f0`, the import of `f2` in `f1` (a file importing itself: that import in `f0`).
+pub fn place_import_cycles(findings: &mut Vec<Finding>, workspace: &Workspace) {
+    let chain = |f: &Finding| -> Option<Vec<String>> {
+        let rest = f.message.strip_prefix(CYCLE_PREFIX)?;
+        Some(rest.split(" -> ").map(str::to_string).collect())
+    };
+    let mut cycles: Vec<(usize, Vec<String>)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| chain(f).map(|c| (i, c)))
+        .collect();
+    if cycles.is_empty() {
+        return;
+    }
+    cycles.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut seen: Vec<BTreeSet<String>> = Vec::new();
+    let mut drop = BTreeSet::new();
+    for (i, chain) in cycles {
+        let Some(last) = chain.last() else { continue };
+        let start = chain.iter().position(|f| f == last).unwrap_or(0);
+        let members: BTreeSet<String> = chain[start..].iter().cloned().collect();
+        if seen.contains(&members) {
+            drop.insert(i);
+            continue;
+        }
+        seen.push(members);
+        let (file, import) = if chain.len() >= 3 {
+            (&chain[1], &chain[2])
+        } else if chain.len() == 2 {
+            (&chain[0], &chain[1])
+        } else {
+            continue;
+        };
+        let Some(wf) = workspace.files.get(file) else {
+            continue;
+        };
+        if let Some(span) = import_statement(&wf.text, import) {
+            findings[i].path = Some(wf.external_path.clone());
+            findings[i].span = Some(span);
+            findings[i].message = format!("detected cyclic import while importing \"{import}\"");
+        }
+    }
+    let mut index = 0;
+    findings.retain(|_| {
+        index += 1;
+        !drop.contains(&(index - 1))
+    });
+}
+
+/// The span of the `import` keyword of the statement importing `path`.
+fn import_statement(text: &str, path: &str) -> Option<Span> {
+    for (line_no, line) in text.lines().enumerate() {
+        let code = line.trim_start();
+        let Some(rest) = code.strip_prefix("import") else {
+            continue;
+        };
+        let quoted = rest.contains(&format!("\"{path}\"")) || rest.contains(&format!("'{path}'"));
+        if quoted {
+            let col = (line.len() - code.len()) as u32 + 1;
+            return Some(Span {
+                start_line: line_no as u32 + 1,
+                start_column: col,
+                end_line: line_no as u32 + 1,
+                end_column: col + "import".len() as u32,
+            });
+        }
+    }
+    None
 }

@@ -14,6 +14,7 @@ mod image_bytes;
 pub mod json_names;
 mod link;
 mod parse;
+mod precheck;
 mod source_info;
 pub(crate) mod wire;
 mod wkt;
@@ -158,6 +159,7 @@ fn compile_with(
         if linking == Linking::Fast {
             return None;
         }
+        errors::place_import_cycles(&mut findings, workspace);
         sort_and_dedup(&mut findings);
         return Some(Compiled::Errors(findings));
     }

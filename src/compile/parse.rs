@@ -62,6 +62,23 @@ pub(super) fn parse_file(
     text: &str,
     linking: Linking,
 ) -> Result<(Parsed, Option<Detached>), ParseFailure> {
+    if let Some(bad) = super::precheck::check_bytes(text) {
+        return Err(ParseFailure::Editions(vec![bad]));
+    }
+    let too_deep = super::precheck::check(text);
+    if !too_deep.is_empty() {
+        return Err(ParseFailure::Editions(too_deep));
+    }
+    // A UTF-8 byte order mark is accepted, as buf accepts it: the parser sees three spaces in its
+    // place (same byte offsets, same lines).
+    let without_bom;
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            without_bom = format!("   {rest}");
+            without_bom.as_str()
+        }
+        None => text,
+    };
     let (file, editions) = match editions::editions_tree(text) {
         Some(Err(e)) => return Err(ParseFailure::Editions(vec![e])),
         Some(Ok(tree)) => match editions::lower(name, &tree) {

@@ -153,7 +153,7 @@ const SUPPORTED: &str = "buf.build/community/neoeinstein-prost, buf.build/commun
 /// Reads `dir/buf.gen.yaml` when it exists.
 pub fn load(dir: &Path) -> Result<Option<BufGenConfig>> {
     let path = dir.join(BUF_GEN_FILE);
-    match std::fs::read_to_string(&path) {
+    match crate::limits::read_regular_to_string(&path) {
         Ok(src) => parse(BUF_GEN_FILE, &src).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path.display(), e)),

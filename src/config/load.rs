@@ -57,7 +57,7 @@ pub fn load_for_plugin(input_config: &str) -> Result<Option<WorkspaceConfig>> {
         return from_override(input_config, "input_config").map(Some);
     }
     for name in BUF_YAML_NAMES {
-        let text = match std::fs::read_to_string(name) {
+        let text = match crate::limits::read_regular_to_string(std::path::Path::new(name)) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::io(name, e)),
@@ -97,7 +97,7 @@ fn from_override(value: &str, flag: &str) -> Result<WorkspaceConfig> {
         .iter()
         .any(|ext| value.ends_with(ext));
     let (display, text) = if is_file {
-        let text = std::fs::read_to_string(value).map_err(|err| {
+        let text = crate::limits::read_regular_to_string(std::path::Path::new(value)).map_err(|err| {
             Error::new(format!("could not read {flag} file {value}: {err}")).with_help(format!(
                 "{flag} takes a path to a .yaml/.yml/.json file, or the config itself as YAML or JSON"
             ))

@@ -209,3 +209,45 @@ impl WorkspaceConfig {
 }
 
 pub mod buf_gen;
+
+/// Points an error about a `use`/`except` entry (an unknown rule id) at that entry of the config
+/// file: file, line and a code frame when the file can be read from disk, else the file's name.
+pub fn at_config_item(err: crate::Error, config_file: Option<&str>, item: &str) -> crate::Error {
+    let Some(file) = config_file else {
+        return err;
+    };
+    let text = crate::limits::read_regular_to_string(std::path::Path::new(file)).ok();
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let found = text.as_deref().and_then(|text| {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(item) {
+            let start = from + pos;
+            let end = start + item.len();
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+                return Some(start);
+            }
+            from = end;
+        }
+        None
+    });
+    match (text, found) {
+        (Some(text), Some(offset)) => {
+            let line = text[..offset].matches('\n').count() + 1;
+            let message = format!("{file}:{line}: {}", err.message());
+            let mut located = crate::Error::new(message).at(file, &text, offset, item.len());
+            if let Some(help) = err.help_text() {
+                located = located.with_help(help.to_string());
+            }
+            located
+        }
+        _ => {
+            let mut named = crate::Error::new(format!("{file}: {}", err.message()));
+            if let Some(help) = err.help_text() {
+                named = named.with_help(help.to_string());
+            }
+            named
+        }
+    }
+}

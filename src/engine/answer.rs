@@ -167,7 +167,7 @@ pub fn question(
     for file in config_files.iter().flatten() {
         // Inline YAML, or a file (whose bytes count).
         key.str(file);
-        if let Ok(bytes) = std::fs::read(cwd.join(file)) {
+        if let Ok(bytes) = crate::limits::read_regular(&cwd.join(file)) {
             key.bytes(&bytes);
         }
     }

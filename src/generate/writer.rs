@@ -5,6 +5,13 @@
 //! longer generated are removed and any other file is never touched; a file we did not write is
 //! never overwritten (unless it already has exactly our contents); write-once files are written
 //! only when absent.
+//!
+//! A run is all-or-nothing: every new file is first staged beside its target (`.protoforge-tmp*`),
+//! then a journal ([`JOURNAL_FILE`]) listing the renames, removals and the new manifest is written
+//! atomically; only then are the files swapped in and the journal deleted. A run killed before the
+//! journal exists leaves the old crate (its staged files are removed by the next run); one killed
+//! after is finished by the next run before anything else, so the crate is never half old, half
+//! new once protoforge runs again, and no `.protoforge-tmp*` file outlives the next run.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -43,10 +50,16 @@ impl CheckReport {
 
 type Comparison = (String, Option<Vec<u8>>, Option<Vec<u8>>);
 
+/// The journal of a run being applied under `--out` (see the module docs).
+pub const JOURNAL_FILE: &str = ".protoforge-journal";
+/// Prefix of staged files.
+const STAGED_PREFIX: &str = ".protoforge-tmp";
+
 /// Writes the crate under `out` (created if missing).
 pub fn write(krate: &GeneratedCrate, out: &Path) -> Result<WriteSummary> {
     check_out_dir(out)?;
     fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    recover(out)?;
     let previous = read_manifest(out)?;
     let manifest = krate.manifest();
     let mut summary = WriteSummary::default();
@@ -72,47 +85,240 @@ pub fn write(krate: &GeneratedCrate, out: &Path) -> Result<WriteSummary> {
         }
     }
 
-    for (path, contents) in &krate.files {
-        let target = safe_target(out, path)?;
-        if fs::read(&target).is_ok_and(|existing| existing == *contents) {
-            summary.unchanged.push(path.clone());
-            continue;
+    // Stage every new file; nothing under `out` changes yet. A failure removes what was staged.
+    let mut journal = Journal::default();
+    let staged = (|| -> Result<()> {
+        for (path, contents) in &krate.files {
+            let target = safe_target(out, path)?;
+            if fs::read(&target).is_ok_and(|existing| existing == *contents) {
+                summary.unchanged.push(path.clone());
+                continue;
+            }
+            journal
+                .renames
+                .push((stage(out, &target, contents)?, path.clone()));
+            summary.written.push(path.clone());
         }
-        write_atomic(&target, contents)?;
-        summary.written.push(path.clone());
-    }
-    for (path, contents) in &krate.write_once {
-        validate_relative_path(path)?;
-        let target = safe_target(out, path)?;
-        if fs::symlink_metadata(&target).is_ok() {
-            summary.kept.push(path.clone());
-            continue;
+        for (path, contents) in &krate.write_once {
+            validate_relative_path(path)?;
+            let target = safe_target(out, path)?;
+            if fs::symlink_metadata(&target).is_ok() {
+                summary.kept.push(path.clone());
+                continue;
+            }
+            journal
+                .renames
+                .push((stage(out, &target, contents)?, path.clone()));
+            summary.written.push(path.clone());
         }
-        write_atomic(&target, contents)?;
-        summary.written.push(path.clone());
-    }
-
-    for path in &previous {
-        if krate.files.contains_key(path) {
-            continue;
+        for path in &previous {
+            if krate.files.contains_key(path) {
+                continue;
+            }
+            let target = safe_target(out, path)?;
+            if fs::symlink_metadata(&target).is_ok() {
+                summary.removed.push(path.clone());
+            }
+            journal.removals.push(path.clone());
         }
-        let target = safe_target(out, path)?;
-        match fs::remove_file(&target) {
-            Ok(()) => summary.removed.push(path.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(target.display(), e)),
+        let manifest_path = out.join(MANIFEST_FILE);
+        if fs::read(&manifest_path)
+            .map(|m| m != manifest.as_bytes())
+            .unwrap_or(true)
+        {
+            journal.manifest = Some(stage(out, &manifest_path, manifest.as_bytes())?);
         }
-        remove_empty_parents(out, &target);
+        Ok(())
+    })();
+    if let Err(e) = staged {
+        journal.discard(out);
+        return Err(e);
     }
-
-    let manifest_path = out.join(MANIFEST_FILE);
-    if fs::read(&manifest_path)
-        .map(|m| m != manifest.as_bytes())
-        .unwrap_or(true)
-    {
-        write_atomic(&manifest_path, manifest.as_bytes())?;
+    if journal.is_empty() {
+        return Ok(summary);
     }
+    // The commit point: from here on the new crate is what `out` holds (now or after recovery).
+    if let Err(e) = journal.save(out) {
+        journal.discard(out);
+        return Err(e);
+    }
+    journal.apply(out)?;
     Ok(summary)
+}
+
+/// Finishes a run that was interrupted after its journal was written, then removes staged files
+/// that no journal refers to (a run interrupted before that point).
+pub fn recover(out: &Path) -> Result<()> {
+    let path = out.join(JOURNAL_FILE);
+    match crate::limits::read_regular_to_string(&path) {
+        Ok(text) => Journal::parse(&path, &text)?.apply(out)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path.display(), e)),
+    }
+    remove_staged(out);
+    Ok(())
+}
+
+/// Removes `.protoforge-tmp*` files under `dir` (never following symlinks).
+fn remove_staged(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            remove_staged(&path);
+        } else if kind.is_file()
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(STAGED_PREFIX)
+        {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// What a run changes under `--out`, paths relative to it: staged file -> target, files removed,
+/// and the staged manifest.
+#[derive(Debug, Default)]
+struct Journal {
+    renames: Vec<(String, String)>,
+    removals: Vec<String>,
+    manifest: Option<String>,
+}
+
+impl Journal {
+    fn is_empty(&self) -> bool {
+        self.renames.is_empty() && self.removals.is_empty() && self.manifest.is_none()
+    }
+
+    fn to_text(&self) -> String {
+        let mut text = String::from(
+            "# protoforge generate: an interrupted run; the next `protoforge generate` finishes it\n",
+        );
+        for (staged, target) in &self.renames {
+            text.push_str(&format!("rename\t{staged}\t{target}\n"));
+        }
+        for path in &self.removals {
+            text.push_str(&format!("remove\t{path}\n"));
+        }
+        if let Some(staged) = &self.manifest {
+            text.push_str(&format!("manifest\t{staged}\n"));
+        }
+        text
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<Journal> {
+        let mut journal = Journal::default();
+        for (i, line) in text.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || {
+                Error::new(format!(
+                    "{}:{}: not a protoforge journal line",
+                    path.display(),
+                    i + 1
+                ))
+                .with_help("delete the journal and run `protoforge generate` again")
+            };
+            let fields: Vec<&str> = line.split('\t').collect();
+            for f in &fields[1..] {
+                validate_relative_path(f).map_err(|_| bad())?;
+            }
+            match fields.as_slice() {
+                ["rename", staged, target] => journal
+                    .renames
+                    .push((staged.to_string(), target.to_string())),
+                ["remove", p] => journal.removals.push(p.to_string()),
+                ["manifest", staged] => journal.manifest = Some(staged.to_string()),
+                _ => return Err(bad()),
+            }
+        }
+        Ok(journal)
+    }
+
+    fn save(&self, out: &Path) -> Result<()> {
+        write_atomic(&out.join(JOURNAL_FILE), self.to_text().as_bytes())
+    }
+
+    /// Swaps the staged files in (a staged file already gone was renamed by an earlier attempt),
+    /// removes the removals, installs the manifest last, and deletes the journal.
+    fn apply(&self, out: &Path) -> Result<()> {
+        for (staged, target) in &self.renames {
+            let from = out.join(staged);
+            let to = safe_target(out, target)?;
+            match fs::rename(&from, &to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from.exists() => {}
+                Err(e) => return Err(Error::io(to.display(), e)),
+            }
+        }
+        for path in &self.removals {
+            let target = safe_target(out, path)?;
+            match fs::remove_file(&target) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(target.display(), e)),
+            }
+            remove_empty_parents(out, &target);
+        }
+        if let Some(staged) = &self.manifest {
+            let from = out.join(staged);
+            let to = out.join(MANIFEST_FILE);
+            match fs::rename(&from, &to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from.exists() => {}
+                Err(e) => return Err(Error::io(to.display(), e)),
+            }
+        }
+        let journal = out.join(JOURNAL_FILE);
+        match fs::remove_file(&journal) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(journal.display(), e)),
+        }
+    }
+
+    /// Removes the staged files of a run that did not reach its commit point.
+    fn discard(&self, out: &Path) {
+        let staged = self.renames.iter().map(|(s, _)| s).chain(&self.manifest);
+        for s in staged {
+            let _ = fs::remove_file(out.join(s));
+        }
+    }
+}
+
+/// Writes `contents` to a new staged file beside `target` and returns its path relative to `out`.
+fn stage(out: &Path, target: &Path, contents: &[u8]) -> Result<String> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(STAGED_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode goes to open(2): the umask applies (tempfile's default is 0600).
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir.display(), e))?;
+    tmp.write_all(contents)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path().display(), e))?;
+    let (_, path) = tmp
+        .keep()
+        .map_err(|e| Error::io(target.display(), e.error))?;
+    // Relative to `out`: the target's directory (under `out` by `safe_target`) and the name.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let dir_rel = dir.strip_prefix(out).unwrap_or(Path::new(""));
+    let rel = dir_rel.join(name.as_ref());
+    Ok(rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// Compares the crate with what is under `out`, writing nothing.

@@ -98,6 +98,7 @@ fn corrupt(spec: &InputSpec, kind: &str, e: impl std::fmt::Display) -> Error {
 fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> {
     let mut archive = tar::Archive::new(bytes);
     let mut out = Vec::new();
+    let mut total = 0u64;
     let entries = archive.entries().map_err(|e| corrupt(spec, "tar", e))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| corrupt(spec, "tar", e))?;
@@ -106,7 +107,7 @@ fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
             .map_err(|e| corrupt(spec, "tar", e))?
             .to_string_lossy()
             .into_owned();
-        let Some(path) = safe_path(&path) else {
+        let Some(path) = entry_path(spec, &path)? else {
             continue;
         };
         if !entry.header().entry_type().is_file() {
@@ -117,10 +118,7 @@ fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
             out.push((path, Arc::from(Vec::new())));
             continue;
         }
-        let mut data = Vec::new();
-        entry
-            .read_to_end(&mut data)
-            .map_err(|e| corrupt(spec, "tar", e))?;
+        let data = read_entry(spec, &path, &mut entry, &mut total)?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)
@@ -130,43 +128,82 @@ fn read_zip(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| corrupt(spec, "zip", e))?;
     let mut out = Vec::new();
+    let mut total = 0u64;
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| corrupt(spec, "zip", e))?;
         if !file.is_file() {
             continue;
         }
-        let Some(path) = safe_path(file.name()) else {
+        let Some(path) = entry_path(spec, file.name())? else {
             continue;
         };
         if !is_kept_file(&path) {
             out.push((path, Arc::from(Vec::new())));
             continue;
         }
-        let mut data = Vec::new();
-        file.read_to_end(&mut data)
-            .map_err(|e| corrupt(spec, "zip", e))?;
+        let data = read_entry(spec, &path, &mut file, &mut total)?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)
 }
 
-/// A relative path without `..`/absolute parts, `/`-separated; `None` for an unsafe one.
-fn safe_path(path: &str) -> Option<String> {
-    let path = path.replace('\\', "/");
-    if path.starts_with('/') {
-        return None;
+/// Reads one entry, at most [`crate::limits::MAX_FILE_BYTES`], and at most
+/// [`crate::limits::MAX_INPUT_BYTES`] for the whole archive (`total` so far): a zip bomb is an
+/// error, not an allocation of gigabytes.
+fn read_entry(
+    spec: &InputSpec,
+    path: &str,
+    entry: &mut impl Read,
+    total: &mut u64,
+) -> Result<Vec<u8>> {
+    use crate::limits::{read_capped, too_large, MAX_FILE_BYTES, MAX_INPUT_BYTES};
+    let left = MAX_INPUT_BYTES.saturating_sub(*total);
+    let data = read_capped(entry, MAX_FILE_BYTES.min(left)).map_err(|e| {
+        let message = if e.kind() == std::io::ErrorKind::FileTooLarge && left < MAX_FILE_BYTES {
+            format!(
+                "the archive's files decompress to {}",
+                too_large(MAX_INPUT_BYTES + 1, MAX_INPUT_BYTES)
+            )
+        } else {
+            e.to_string()
+        };
+        Error::new(format!(
+            "input \"{}\": archive entry {path}: {message}",
+            spec.raw
+        ))
+        .with_help("check the archive; protoforge reads archives into memory and caps their size")
+    })?;
+    *total += data.len() as u64;
+    Ok(data)
+}
+
+/// An entry's path, relative and `/`-separated; `None` for the archive's root itself. An absolute
+/// path, or one that leaves the archive through `..`, is an error (as in buf): extracting it would
+/// write outside the directory, so the archive is not trusted.
+fn entry_path(spec: &InputSpec, raw: &str) -> Result<Option<String>> {
+    let path = raw.replace('\\', "/");
+    let bad = |what: &str| {
+        Err(Error::new(format!("input \"{}\": archive entry {raw}: {what}", spec.raw))
+            .with_help("the archive has an entry that would land outside its root; rebuild the archive with relative paths"))
+    };
+    if path.starts_with('/') || path.get(1..3) == Some(":/") {
+        return bad("expected to be relative");
     }
     let mut parts = Vec::new();
     for p in path.split('/') {
         match p {
             "" | "." => {}
-            ".." => return None,
+            ".." => {
+                if parts.pop().is_none() {
+                    return bad("is outside the context directory");
+                }
+            }
             p => parts.push(p),
         }
     }
     if parts.is_empty() {
-        None
+        Ok(None)
     } else {
-        Some(parts.join("/"))
+        Ok(Some(parts.join("/")))
     }
 }

@@ -163,7 +163,8 @@ fn probe_disk(comps: &[String]) -> Result<Markers> {
     let read = |names: [&str; 2]| -> Result<Option<(String, Vec<u8>)>> {
         for name in names {
             let path = dir.join(name);
-            match std::fs::read(&path) {
+            // A FIFO or device named buf.yaml is no marker (buf skips it) and is never opened.
+            match crate::limits::read_regular(&path) {
                 Ok(bytes) => return Ok(Some((path.to_string_lossy().into_owned(), bytes))),
                 Err(e)
                     if matches!(
@@ -207,7 +208,7 @@ pub(crate) fn list_tree(root: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// Reads one file of a directory input.
 pub(crate) fn read_file(path: &Path) -> Result<Arc<[u8]>> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::limits::read_regular(path).map_err(|e| {
         Error::io(path.display(), e).with_help("make the file readable, or exclude it in buf.yaml")
     })?;
     Ok(Arc::from(bytes))
@@ -248,11 +249,16 @@ fn list(
                     continue;
                 };
                 (true, target)
-            } else {
+            } else if meta.is_file() {
                 (false, path.clone())
+            } else {
+                continue;
             }
-        } else {
+        } else if file_type.is_dir() || file_type.is_file() {
             (file_type.is_dir(), canonical.join(&name))
+        } else {
+            // A FIFO, socket or device: buf skips it (reading a FIFO would block forever).
+            continue;
         };
         if is_dir {
             if !stack.insert(child_canonical.clone()) {

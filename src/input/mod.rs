@@ -257,13 +257,11 @@ pub(crate) fn relative_display(target: &Path, base: &Path) -> String {
 /// Reads all of a file or standard input (`-`).
 pub(crate) fn read_location(spec: &InputSpec, cwd: &Path) -> Result<Vec<u8>> {
     if spec.location == "-" {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(|e| Error::io(format!("input \"{}\": standard input", spec.raw), e))?;
-        return Ok(bytes);
+        return crate::limits::read_capped(std::io::stdin().lock(), crate::limits::MAX_INPUT_BYTES)
+            .map_err(|e| Error::io(format!("input \"{}\": standard input", spec.raw), e));
     }
     let path = cwd.join(&spec.location);
-    std::fs::read(&path).map_err(|e| {
+    crate::limits::read_regular_capped(&path, crate::limits::MAX_INPUT_BYTES).map_err(|e| {
         let err = Error::new(format!(
             "input \"{}\": cannot read {}: {e}",
             spec.raw, spec.location
@@ -281,17 +279,18 @@ pub(crate) fn decompress(spec: &InputSpec, bytes: Vec<u8>) -> Result<Vec<u8>> {
     match spec.compression {
         Compression::None => Ok(bytes),
         Compression::Gzip => {
-            let mut out = Vec::new();
-            std::io::Read::read_to_end(
-                &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
-                &mut out,
-            )
-            .map_err(|e| {
-                Error::new(format!("input \"{}\": not valid gzip data: {e}", spec.raw)).with_help(
-                    "give an uncompressed file, or set `compression=none` if it is not gzipped",
-                )
-            })?;
-            Ok(out)
+            let limit = crate::limits::MAX_INPUT_BYTES;
+            crate::limits::read_capped(flate2::read::MultiGzDecoder::new(&bytes[..]), limit)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::FileTooLarge {
+                        return Error::new(format!("input \"{}\": decompresses to {e}", spec.raw))
+                            .with_help("protoforge reads inputs into memory and caps their size");
+                    }
+                    Error::new(format!("input \"{}\": not valid gzip data: {e}", spec.raw))
+                        .with_help(
+                        "give an uncompressed file, or set `compression=none` if it is not gzipped",
+                    )
+                })
         }
         Compression::Zstd => Err(Error::new(format!(
             "input \"{}\": zstd compression is not supported",

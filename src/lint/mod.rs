@@ -246,7 +246,18 @@ fn run_module(
 ) -> Result<(Vec<Finding>, Vec<String>)> {
     let lint = &spec.lint;
     let set = rule_set(spec.version);
-    let selection = set.select(&lint.use_, &lint.except)?;
+    let selection = set.select(&lint.use_, &lint.except).map_err(|e| {
+        // Name the config file and the line of the unknown entry.
+        let item = lint
+            .use_
+            .iter()
+            .chain(&lint.except)
+            .find(|i| e.message().contains(&format!("{i:?}")));
+        match item {
+            Some(item) => crate::config::at_config_item(e, spec.config_file.as_deref(), item),
+            None => e,
+        }
+    })?;
     let filter = PathFilter::new(&lint.ignore, &lint.ignore_only, &set)?;
     let options = Options::from_config(lint);
     let cx = Context::new(image, indexes, &options, is_target);

@@ -229,7 +229,7 @@ pub fn use_color(is_terminal: bool) -> bool {
 /// a terminal or `NO_COLOR` is set.
 pub fn print_error(err: &Error) {
     let fancy = use_color(std::io::stderr().is_terminal());
-    eprint!("{}", render_error(err, fancy));
+    crate::limits::stderr_write(render_error(err, fancy).as_bytes());
 }
 
 /// The text [`print_error`] prints; `fancy` picks colours and Unicode frames over plain ASCII.
