@@ -61,26 +61,8 @@ pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
 
 /// [`read_regular`] with another cap (images: [`MAX_INPUT_BYTES`]).
 pub fn read_regular_capped(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Opening a FIFO for reading blocks until a writer comes, unless non-blocking.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            "not a regular file",
-        ));
-    }
-    if meta.len() > limit {
-        return Err(too_large(meta.len(), limit));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let (file, len) = open_regular(path, limit)?;
+    let mut bytes = Vec::with_capacity(len as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64, limit));
@@ -101,6 +83,31 @@ pub fn read_regular_to_string(path: &Path) -> io::Result<String> {
 /// Whether `path` is a regular file (after following symlinks).
 pub fn is_regular(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Opens `path` for reading if it is a regular file of at most `limit` bytes (a FIFO is never
+/// waited on), with its size.
+pub fn open_regular(path: &Path, limit: u64) -> io::Result<(std::fs::File, u64)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading blocks until a writer comes, unless non-blocking.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "not a regular file",
+        ));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
+    }
+    Ok((file, meta.len()))
 }
 
 /// Reads all of `reader` (standard input, a decompressor), at most `limit` bytes: more is an
@@ -189,6 +196,15 @@ pub fn install_print_failure_hook() {
 ///   file's mode (and, as root, its owner) and is renamed over it;
 /// - a new file gets mode 0666 minus the umask (0644 usually), as other tools create files.
 pub fn replace_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace_file_with(path, |out| out.write_all(contents))
+}
+
+/// [`replace_file`] with the new contents written by `write` (buffered), so a large output is
+/// streamed to disk instead of assembled in memory first.
+pub fn replace_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let target = match std::fs::canonicalize(path) {
         Ok(target) => target,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -214,11 +230,13 @@ pub fn replace_file(path: &Path, contents: &[u8]) -> io::Result<()> {
             use std::os::unix::fs::MetadataExt;
             may_write(&target)?;
             if meta.nlink() > 1 {
-                return std::fs::OpenOptions::new()
+                let file = std::fs::OpenOptions::new()
                     .write(true)
                     .truncate(true)
-                    .open(&target)?
-                    .write_all(contents);
+                    .open(&target)?;
+                let mut out = io::BufWriter::with_capacity(1 << 16, file);
+                write(&mut out)?;
+                return out.flush();
             }
         }
     }
@@ -234,8 +252,11 @@ pub fn replace_file(path: &Path, contents: &[u8]) -> io::Result<()> {
         // The mode is given to open(2), so the umask applies (tempfile's default is 0600).
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(contents)?;
+    let tmp = builder.tempfile_in(dir)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out)?;
+    out.flush()?;
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
     if let Some(meta) = &existing {
         std::fs::set_permissions(tmp.path(), meta.permissions())?;
         #[cfg(unix)]

@@ -47,6 +47,33 @@ pub fn build_with_config(
     compile_loaded(load(input, args, config_override, cwd)?, args)
 }
 
+/// What `build` gets from [`build_encoded`].
+#[derive(Debug)]
+pub enum ForBuild {
+    /// The image's file entries, encoded shard by shard ([`compile::compile_encoded`]; empty when
+    /// no encoding was asked for).
+    Encoded(Vec<Vec<u8>>),
+    /// The input compiled the ordinary way (small inputs, errors, JSON...).
+    Built(Box<Built>),
+}
+
+/// Reads an input and compiles it for `build`: encoded as `enc` says while compiling when
+/// possible (the compiled tree is not kept), else the ordinary way.
+pub fn build_encoded(
+    args: &InputArgs,
+    cwd: &Path,
+    enc: Option<compile::ImageEncoding>,
+) -> Result<ForBuild> {
+    let loaded = load(&args.input, args, args.config.as_deref(), cwd)?;
+    if let Loaded::Sources { workspace, .. } = &loaded {
+        let includes = compile::include_roots(&args.includes);
+        if let Some(entries) = compile::compile_encoded(workspace, &includes, enc)? {
+            return Ok(ForBuild::Encoded(entries));
+        }
+    }
+    compile_loaded(loaded, args).map(|b| ForBuild::Built(Box::new(b)))
+}
+
 /// Compiles what [`load`] (or [`load_limited`]) read.
 pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
     match loaded {

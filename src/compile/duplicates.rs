@@ -7,7 +7,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use prost_types::FileDescriptorProto;
+use prost_types::{
+    DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
+    FileDescriptorProto, ServiceDescriptorProto,
+};
 
 use crate::check::{Finding, Span};
 use crate::image::tag;
@@ -128,6 +131,56 @@ impl SpanIndex {
 
     fn span(&self, path: &[i32]) -> Option<Span> {
         self.spans.get(path).copied()
+    }
+}
+
+/// What [`find`] reads of a file: its name, package and top-level names.
+pub fn top_level_names(file: &FileDescriptorProto) -> FileDescriptorProto {
+    let named = |name: &Option<String>| name.clone();
+    FileDescriptorProto {
+        name: file.name.clone(),
+        package: file.package.clone(),
+        message_type: file
+            .message_type
+            .iter()
+            .map(|m| DescriptorProto {
+                name: named(&m.name),
+                ..DescriptorProto::default()
+            })
+            .collect(),
+        enum_type: file
+            .enum_type
+            .iter()
+            .map(|e| EnumDescriptorProto {
+                name: named(&e.name),
+                value: e
+                    .value
+                    .iter()
+                    .map(|v| EnumValueDescriptorProto {
+                        name: named(&v.name),
+                        ..EnumValueDescriptorProto::default()
+                    })
+                    .collect(),
+                ..EnumDescriptorProto::default()
+            })
+            .collect(),
+        service: file
+            .service
+            .iter()
+            .map(|s| ServiceDescriptorProto {
+                name: named(&s.name),
+                ..ServiceDescriptorProto::default()
+            })
+            .collect(),
+        extension: file
+            .extension
+            .iter()
+            .map(|x| FieldDescriptorProto {
+                name: named(&x.name),
+                ..FieldDescriptorProto::default()
+            })
+            .collect(),
+        ..FileDescriptorProto::default()
     }
 }
 

@@ -12,7 +12,7 @@ use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, Wire
 use super::wire::{next_field, put_length_delimited, take_value};
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage, SerializeOptions};
 
-use crate::image::Image;
+use crate::image::{Image, ImageFile};
 use crate::{Error, Result};
 
 const BUF_EXTENSION_FIELD: u32 = 8042;
@@ -33,44 +33,9 @@ pub struct ImageEncoding {
 pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     let mut set = Vec::new();
     for file in &image.files {
-        if enc.exclude_imports && file.is_import {
-            continue;
+        if let Some(bytes) = encode_file(image, file, enc)? {
+            put_length_delimited(1, &bytes, &mut set);
         }
-        let Some(pool) = image.pool_of(file.name()) else {
-            continue;
-        };
-        let Some(fd) = pool.get_file_by_name(file.name()) else {
-            continue;
-        };
-        let mut bytes = fd.encode_to_vec();
-        if super::json_names::has_placeholders(fd.file_descriptor_proto()) {
-            bytes = super::json_names::restore_encoded(pool, &bytes)
-                .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
-        }
-        if let Some(edition) = file.edition {
-            bytes = super::editions::encode_editions_form(pool, file, edition, &bytes)?;
-        }
-        // The image file owns the source info (the pool may hold none, or only some of it).
-        let info = file
-            .encoded_source_info()
-            .filter(|_| !enc.exclude_source_info);
-        bytes = with_source_info(&bytes, info)
-            .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
-        if !enc.as_file_descriptor_set && !enc.json {
-            let mut ext = Vec::new();
-            if file.is_import {
-                encode_key(1, WireType::Varint, &mut ext);
-                encode_varint(1, &mut ext);
-            }
-            if file.proto().syntax.as_deref().unwrap_or("").is_empty() {
-                encode_key(3, WireType::Varint, &mut ext);
-                encode_varint(1, &mut ext);
-            }
-            if !ext.is_empty() {
-                put_length_delimited(BUF_EXTENSION_FIELD, &ext, &mut bytes);
-            }
-        }
-        put_length_delimited(1, &bytes, &mut set);
     }
     if !enc.json {
         return Ok(set);
@@ -100,6 +65,53 @@ pub fn encode_image(image: &Image, enc: ImageEncoding) -> Result<Vec<u8>> {
     .map_err(|e| Error::new(format!("encoding the image as JSON: {e}")))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// One file of an image as `encode_image` writes it (the body of a `FileDescriptorSet.file`
+/// entry); `None` when the encoding leaves it out (`exclude_imports`) or no pool has it.
+pub(super) fn encode_file(
+    image: &Image,
+    file: &ImageFile,
+    enc: ImageEncoding,
+) -> Result<Option<Vec<u8>>> {
+    if enc.exclude_imports && file.is_import {
+        return Ok(None);
+    }
+    let Some(pool) = image.pool_of(file.name()) else {
+        return Ok(None);
+    };
+    let Some(fd) = pool.get_file_by_name(file.name()) else {
+        return Ok(None);
+    };
+    let mut bytes = fd.encode_to_vec();
+    if super::json_names::has_placeholders(fd.file_descriptor_proto()) {
+        bytes = super::json_names::restore_encoded(pool, &bytes)
+            .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
+    }
+    if let Some(edition) = file.edition {
+        bytes = super::editions::encode_editions_form(pool, file, edition, &bytes)?;
+    }
+    // The image file owns the source info (the pool may hold none, or only some of it).
+    let info = file
+        .encoded_source_info()
+        .filter(|_| !enc.exclude_source_info);
+    bytes = with_source_info(&bytes, info)
+        .map_err(|e| Error::new(format!("encoding {}: {e}", file.name())))?;
+    if !enc.as_file_descriptor_set && !enc.json {
+        let mut ext = Vec::new();
+        if file.is_import {
+            encode_key(1, WireType::Varint, &mut ext);
+            encode_varint(1, &mut ext);
+        }
+        if file.proto().syntax.as_deref().unwrap_or("").is_empty() {
+            encode_key(3, WireType::Varint, &mut ext);
+            encode_varint(1, &mut ext);
+        }
+        if !ext.is_empty() {
+            put_length_delimited(BUF_EXTENSION_FIELD, &ext, &mut bytes);
+        }
+    }
+    Ok(Some(bytes))
 }
 
 /// All files of an image linked in one pool (for an image linked in shards).

@@ -62,19 +62,9 @@ pub(super) fn link(
         .targets()
         .filter(|t| !failed.contains(&t.name))
         .collect();
-    let shared = Shared {
-        sources: Arc::new(
-            workspace
-                .files
-                .iter()
-                .map(|(name, f)| (name.clone(), (f.text.clone(), f.external_path.clone())))
-                .collect(),
-        ),
-        failed: Arc::new(failed),
-        include_roots: include_roots.to_vec(),
-        linking,
-    };
-    let shards = plan_shards(&targets, ready, linking, min_targets_per_shard);
+    let shared = Shared::new(workspace, include_roots, linking, failed);
+    let count = shard_count(linking, targets.len(), min_targets_per_shard);
+    let shards = plan_shards(&targets, ready, count);
     let outcomes: Vec<Linked> = if shards.len() == 1 {
         shards
             .into_iter()
@@ -101,6 +91,15 @@ pub(super) fn link(
         }
     }
     linked
+}
+
+/// How many shards [`link`] links `targets` target files in.
+pub(super) fn shard_count(linking: Linking, targets: usize, min_targets_per_shard: usize) -> usize {
+    match linking {
+        Linking::Exact => 1,
+        Linking::Fast => (SHARDS_PER_THREAD * rayon::current_num_threads())
+            .min(targets / min_targets_per_shard.max(1)),
+    }
 }
 
 /// The files of the image, each from the first pool that has it, in the order one compiler
@@ -133,7 +132,7 @@ pub(super) fn image_order(pools: &[DescriptorPool], targets: &[&str]) -> Vec<Fil
 }
 
 /// What every shard reads.
-struct Shared {
+pub(super) struct Shared {
     /// Every workspace file (text, external path), for those a shard has not got parsed (files
     /// that are not targets, or that went to another shard): parsed when first imported.
     sources: Arc<HashMap<String, (Arc<str>, String)>>,
@@ -143,25 +142,43 @@ struct Shared {
     linking: Linking,
 }
 
-/// Target files to link together, and the parsed workspace files they need.
-struct Shard {
-    targets: Vec<String>,
+impl Shared {
+    /// `failed`: the workspace files that did not parse.
+    pub(super) fn new(
+        workspace: &Workspace,
+        include_roots: &[PathBuf],
+        linking: Linking,
+        failed: BTreeSet<String>,
+    ) -> Shared {
+        Shared {
+            sources: Arc::new(
+                workspace
+                    .files
+                    .iter()
+                    .map(|(name, f)| (name.clone(), (f.text.clone(), f.external_path.clone())))
+                    .collect(),
+            ),
+            failed: Arc::new(failed),
+            include_roots: include_roots.to_vec(),
+            linking,
+        }
+    }
+}
+
+/// Target files to link together, and the parsed workspace files they need (the others are
+/// parsed when first imported).
+pub(super) struct Shard {
+    pub targets: Vec<String>,
     files: HashMap<String, Parsed>,
 }
 
-/// [`SHARDS_PER_THREAD`] shards per thread for a large input (contiguous runs of targets of about
-/// equal source size), else one. A parsed file needed by several shards is copied into each.
-fn plan_shards(
+/// `count` shards (contiguous runs of targets of about equal source size; one if `count` <= 1).
+/// A parsed file needed by several shards is copied into each.
+pub(super) fn plan_shards(
     targets: &[&WorkspaceFile],
     mut ready: HashMap<String, Parsed>,
-    linking: Linking,
-    min_targets_per_shard: usize,
+    count: usize,
 ) -> Vec<Shard> {
-    let count = match linking {
-        Linking::Exact => 1,
-        Linking::Fast => (SHARDS_PER_THREAD * rayon::current_num_threads())
-            .min(targets.len() / min_targets_per_shard.max(1)),
-    };
     if count <= 1 {
         return vec![Shard {
             targets: targets.iter().map(|t| t.name.clone()).collect(),
@@ -225,7 +242,8 @@ fn plan_shards(
         .collect()
 }
 
-fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -> Linked {
+/// Links one shard's targets with one compiler (one pool).
+pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -> Linked {
     let _timing = crate::trace::phase("link shard");
     let outcome = Rc::new(RefCell::new(LazyOutcome::default()));
     let mut chain = ChainFileResolver::new();

@@ -1,8 +1,10 @@
 //! protox -> [`Image`].
 //!
-//! All target files are parsed up front in parallel (rayon, [`parse`]), checked for clashing
-//! top-level names ([`duplicates`]), then linked by protox ([`link`]: in parallel shards for large
-//! inputs). Linking first runs [`Linking::Fast`], which keeps source info out of the descriptor pool
+//! Target files are parsed up front in parallel (rayon, [`parse`]), checked for clashing
+//! top-level names ([`duplicates`]), then linked by protox ([`link`]); large inputs are linked in
+//! parallel shards instead, each parsing its files as its linker asks for them, and their names
+//! are checked after linking. `build` compiles large inputs through [`stream`], which encodes each
+//! shard's files and drops its pool as soon as it is linked. Linking first runs [`Linking::Fast`], which keeps source info out of the descriptor pool
 //! ([`source_info`]); if anything goes wrong, everything is compiled again [`Linking::Exact`] so that
 //! every error has its position. Every compile error becomes a `COMPILE` [`Finding`]; a file whose
 //! import failed is not reported again for the same missing import.
@@ -16,6 +18,7 @@ mod link;
 mod parse;
 mod precheck;
 mod source_info;
+mod stream;
 pub(crate) mod wire;
 mod wkt;
 
@@ -35,6 +38,7 @@ use parse::{editions_finding, parse_file, ParseFailure};
 pub use errors::missing_import;
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
 pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
+pub use stream::compile_encoded;
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]
@@ -76,11 +80,17 @@ fn compile_with(
     // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
     // only if a target imports them (a one-file run in a large module stays fast). Files with an
     // `edition` statement go through our editions front end (see `editions`).
+    //
+    // A large input linked fast, in shards, is not parsed up front: each shard parses its files
+    // as its linker asks for them, so no parsed tree waits for its turn (they were 200 MB on
+    // googleapis); clashing names are then checked after linking.
+    let targets_count = workspace.targets().count();
+    let lazy = link::shard_count(linking, targets_count, min_targets_per_shard) > 1;
     let parsing = crate::trace::phase("parse");
     let parsed: Vec<_> = workspace
         .files
         .par_iter()
-        .filter(|(_, f)| f.is_target)
+        .filter(|(_, f)| f.is_target && !lazy)
         .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking)))
         .collect();
     drop(parsing);
@@ -162,6 +172,23 @@ fn compile_with(
         errors::place_import_cycles(&mut findings, workspace);
         sort_and_dedup(&mut findings);
         return Some(Compiled::Errors(findings));
+    }
+    if lazy {
+        // Targets in different shards are linked apart: their names may clash unseen.
+        let _checking = crate::trace::phase("duplicate check");
+        let linked_targets: Vec<_> = workspace
+            .targets()
+            .filter_map(|t| {
+                linked
+                    .pools
+                    .iter()
+                    .find_map(|p| p.get_file_by_name(&t.name))
+            })
+            .collect();
+        let protos = linked_targets.iter().map(|fd| fd.file_descriptor_proto());
+        if !duplicates::find(protos).is_empty() {
+            return None;
+        }
     }
 
     let _image_phase = crate::trace::phase("image files");
@@ -331,14 +358,72 @@ mod tests {
         dirs
     }
 
+    const PLAIN: ImageEncoding = ImageEncoding {
+        json: false,
+        exclude_imports: false,
+        exclude_source_info: false,
+        as_file_descriptor_set: false,
+    };
+
     fn bytes(image: &Image) -> Vec<u8> {
-        let enc = ImageEncoding {
-            json: false,
-            exclude_imports: false,
-            exclude_source_info: false,
-            as_file_descriptor_set: false,
-        };
-        encode_image(image, enc).expect("encodes")
+        encode_image(image, PLAIN).expect("encodes")
+    }
+
+    /// `build`'s streamed compile (shards checked and encoded one by one, forced on small inputs)
+    /// writes exactly the bytes of the ordinary compile, and gives up whenever that finds errors.
+    #[test]
+    fn the_streamed_build_writes_the_exact_image() {
+        let encodings = [
+            PLAIN,
+            ImageEncoding {
+                exclude_imports: true,
+                exclude_source_info: true,
+                ..PLAIN
+            },
+            ImageEncoding {
+                as_file_descriptor_set: true,
+                ..PLAIN
+            },
+        ];
+        let mut compared = 0;
+        for dir in fixtures() {
+            let args = InputArgs {
+                input: ".".to_string(),
+                ..InputArgs::default()
+            };
+            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
+            else {
+                continue;
+            };
+            let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
+            for enc in encodings {
+                let streamed =
+                    stream::compile_encoded_with(&workspace, &[], Some(enc), 1).expect("no error");
+                match (&exact, streamed) {
+                    (Compiled::Errors(_), Some(_)) => {
+                        panic!("{}: the streamed build hid errors", dir.display())
+                    }
+                    (Compiled::Image(image), Some(entries)) => {
+                        let mut got = Vec::new();
+                        for entry in &entries {
+                            wire::put_length_delimited(1, entry, &mut got);
+                        }
+                        assert!(
+                            encode_image(image, enc).expect("encodes") == got,
+                            "{}: streamed image differs ({enc:?})",
+                            dir.display()
+                        );
+                        compared += 1;
+                    }
+                    (_, None) => {}
+                }
+            }
+            let checked = stream::compile_encoded_with(&workspace, &[], None, 1).expect("no error");
+            if matches!(exact, Compiled::Errors(_)) {
+                assert!(checked.is_none(), "{}: errors hidden", dir.display());
+            }
+        }
+        assert!(compared > 20, "only {compared} streamed images compared");
     }
 
     /// Fast linking (source info split off, shards) gives exactly the image exact linking gives,

@@ -1,0 +1,175 @@
+//! `build` of a large input without holding the whole compiled tree: the image is checked and
+//! encoded shard by shard, and each shard's descriptor pool is dropped as soon as its files are
+//! encoded.
+//!
+//! The ordinary compile ([`super::compile`]) parses every target up front and keeps every shard's
+//! pool until the end, because lint and breaking look at the whole image. `build` only needs the
+//! image's bytes (or, without `-o`, only to know that the input compiles), so here each shard
+//! parses its own files as the linker asks for them, and when it has linked them its files go
+//! through the same steps as in [`super::compile`] (image file, feature checks, encoding) before
+//! the pool goes. Only as many pools as threads are alive at once, and no parsed tree waits for
+//! its turn. A file is identical in every pool that links it (same text, same imports), so the
+//! first shard's copy is kept, and the files are written in the order one compiler would have
+//! linked them, as the ordinary compile does: the bytes are the same.
+//!
+//! Anything unusual gives up (`None`) and the caller compiles the ordinary way, which also
+//! reports the errors: small inputs, JSON output, any compile error or clash of names, editions
+//! files (their checks look across files).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+use prost_types::FileDescriptorProto;
+use rayon::prelude::*;
+
+use super::image_bytes::{encode_file, ImageEncoding};
+use super::link::{self, Shard};
+use super::{duplicates, editions, image_file, Linking};
+use crate::image::Image;
+use crate::workspace::Workspace;
+use crate::Result;
+
+/// Shards per thread: more shards than threads keep fewer pools alive at once (each thread holds
+/// one) at the price of linking the common imports once more per shard.
+const SHARDS_PER_THREAD: usize = 4;
+
+/// What a shard leaves behind once its pool is gone.
+struct Done {
+    /// Every file of the shard's pool: name, imports, and its encoding (when asked for).
+    files: Vec<(String, Vec<String>, Option<Vec<u8>>)>,
+    /// Top-level names of the shard's targets, for the clash check across shards.
+    names: Vec<FileDescriptorProto>,
+}
+
+/// Compiles the workspace and encodes its image (`enc`; `None`: only check that it compiles).
+/// Returns the image's file entries in order (each the body of a `FileDescriptorSet.file`), or
+/// `None` when this input is to be compiled the ordinary way (see the module docs).
+pub fn compile_encoded(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    enc: Option<ImageEncoding>,
+) -> Result<Option<Vec<Vec<u8>>>> {
+    compile_encoded_with(workspace, include_roots, enc, link::MIN_TARGETS_PER_SHARD)
+}
+
+/// [`compile_encoded`] with shards of at least `min_targets_per_shard` targets (tests use 1).
+pub(super) fn compile_encoded_with(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    enc: Option<ImageEncoding>,
+    min_targets_per_shard: usize,
+) -> Result<Option<Vec<Vec<u8>>>> {
+    if enc.is_some_and(|e| e.json) {
+        return Ok(None);
+    }
+    let targets: Vec<&crate::workspace::WorkspaceFile> = workspace.targets().collect();
+    let threads = rayon::current_num_threads();
+    let count = (SHARDS_PER_THREAD * threads).min(targets.len() / min_targets_per_shard.max(1));
+    if count < 2 {
+        return Ok(None);
+    }
+    let _timing = crate::trace::phase("compile (streamed)");
+    let shards = link::plan_shards(&targets, HashMap::new(), count);
+    let shared = link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new());
+    let is_target: HashSet<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+    let done: Vec<Option<Done>> = shards
+        .into_par_iter()
+        .map(|shard| finish_shard(shard, &shared, workspace, &is_target, enc))
+        .collect::<Result<_>>()?;
+    let Some(done) = done.into_iter().collect::<Option<Vec<Done>>>() else {
+        return Ok(None);
+    };
+
+    // Names clashing across shards (within one, the linker has already refused them).
+    let mut names: Vec<&FileDescriptorProto> = done.iter().flat_map(|d| &d.names).collect();
+    names.sort_by(|a, b| a.name().cmp(b.name()));
+    if !duplicates::find(names.into_iter()).is_empty() {
+        return Ok(None);
+    }
+
+    // Each file from the first shard that linked it, in the order one compiler would have.
+    let mut files: HashMap<String, (Vec<String>, Option<Vec<u8>>)> = HashMap::new();
+    for d in done {
+        for (name, deps, bytes) in d.files {
+            files.entry(name).or_insert((deps, bytes));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for target in &targets {
+        visit(&target.name, &mut files, &mut seen, &mut out);
+    }
+    Ok(Some(out))
+}
+
+/// Depth first, imports before the files that import them (as `link::image_order`).
+fn visit(
+    name: &str,
+    files: &mut HashMap<String, (Vec<String>, Option<Vec<u8>>)>,
+    seen: &mut HashSet<String>,
+    out: &mut Vec<Vec<u8>>,
+) {
+    if !seen.insert(name.to_string()) {
+        return;
+    }
+    let Some((deps, bytes)) = files.remove(name) else {
+        return;
+    };
+    for dep in &deps {
+        visit(dep, files, seen, out);
+    }
+    out.extend(bytes);
+}
+
+/// Links one shard, then checks and encodes its files; `Ok(None)` to give up.
+fn finish_shard(
+    shard: Shard,
+    shared: &link::Shared,
+    workspace: &Workspace,
+    is_target: &HashSet<&str>,
+    enc: Option<ImageEncoding>,
+) -> Result<Option<Done>> {
+    let names = shard.targets.clone();
+    let own_targets: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    let mut linked = link::link_shard(shard, shared, workspace);
+    if !linked.findings.is_empty() || !linked.editions_files.is_empty() {
+        return Ok(None);
+    }
+    let Some(pool) = linked.pools.pop() else {
+        return Ok(None);
+    };
+    let _timing = crate::trace::phase("shard image");
+    let none = HashMap::new();
+    let mut image_files = Vec::with_capacity(pool.files().len());
+    for fd in pool.files() {
+        let own = linked.detached.remove(fd.name());
+        // The feature checks look at this shard's own targets; the others are imports here.
+        let Some(file) = image_file(&fd, own, workspace, &own_targets, &none) else {
+            return Ok(None);
+        };
+        image_files.push(file);
+    }
+    let mut image = Image::new(image_files, vec![pool]);
+    if !editions::check_features(&image).is_empty() {
+        return Ok(None);
+    }
+    let mut done = Done {
+        files: Vec::with_capacity(image.files.len()),
+        names: Vec::new(),
+    };
+    for file in &mut image.files {
+        if !file.is_import {
+            done.names.push(duplicates::top_level_names(file.proto()));
+        }
+        file.is_import = !is_target.contains(file.name());
+    }
+    for file in &image.files {
+        let bytes = match enc {
+            Some(enc) => encode_file(&image, file, enc)?,
+            None => None,
+        };
+        let deps = file.proto().dependency.clone();
+        done.files.push((file.name().to_string(), deps, bytes));
+    }
+    Ok(Some(done))
+}
