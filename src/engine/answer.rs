@@ -5,7 +5,7 @@
 //!   that change output or inputs (`NO_COLOR`, `PROTOFORGE_INCLUDE`, `PROTOFORGE_LINT_WHOLE_REST`);
 //! - each input's fingerprint ([`fingerprint`]): where its root is and how paths are shown, and
 //!   the content of every `.proto` and buf config file in it (content hashes of files on disk,
-//!   stat-keyed through the summary index; blob ids for git inputs);
+//!   stat-keyed through the summary index; the blob ids of unread git blobs, which are not read);
 //! - the bytes of a `--config`/`--against-config` file;
 //! - registry dependencies: where buf's module cache is, and for each module a buf.lock pins, the
 //!   pin and a stamp of its cache entry (a deleted or changed entry is another key).
@@ -65,8 +65,18 @@ fn fingerprint_of(snapshot: &Snapshot, cwd: &Path) -> Result<Option<Key>> {
     for t in &snapshot.target_paths {
         key.str(t);
     }
+    // Unread git blobs are known by their ids (a hash of their content): nothing to read.
+    let mut blobs = 0u64;
+    for (path, pending) in &snapshot.unread {
+        if let input::Pending::Blob(id) = pending {
+            key.str(path).bytes(id);
+            blobs += 1;
+        }
+    }
+    key.u64(blobs);
     let files: Vec<super::ModuleFile> = snapshot
         .paths()
+        .filter(|p| !matches!(snapshot.unread.get(*p), Some(input::Pending::Blob(_))))
         .map(|p| super::ModuleFile {
             name: p.clone(),
             root_path: p.clone(),
