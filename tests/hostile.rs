@@ -684,3 +684,249 @@ fn zip_bomb_is_an_error_not_an_allocation() {
     assert!(out.stderr.contains("a.proto"), "{}", out.stderr);
     assert!(out.stderr.contains("limit of 256 MiB"), "{}", out.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8–13, 16. Compile errors where buf 1.75 puts them (file, line, column as buf prints them).
+
+/// Builds a directory with `buf.yaml` and `files`, and returns the `build` outcome.
+fn build(files: &[(&str, &[u8])]) -> (Outcome, tempfile::TempDir) {
+    let mut all = vec![("buf.yaml", V2.as_bytes())];
+    all.extend_from_slice(files);
+    let dir = dir_with(&all);
+    let before = tree(dir.path());
+    let out = run(dir.path(), &["build"], None);
+    assert_eq!(tree(dir.path()), before, "build changed the user's files");
+    (out, dir)
+}
+
+fn assert_reports(files: &[(&str, &[u8])], want: &[&str]) {
+    let (out, _dir) = build(files);
+    out.assert_code(if want.is_empty() { 0 } else { 100 }, &format!("{want:?}"));
+    let got: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(got.len(), want.len(), "{}", out.stderr);
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.starts_with(w), "got {g:?}, want {w:?}");
+    }
+}
+
+#[test]
+fn duplicates_are_placed_where_buf_places_them() {
+    // A number used twice: at the later use.
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nenum E {\n  Z = 0;\n  A = 0x300;\n  B = 0x300;\n}\n",
+        )],
+        &["a.proto:5:7:"],
+    );
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n  int32 b = 1;\n}\n",
+        )],
+        &["a.proto:4:13:"],
+    );
+    // A name in two files: once, in the first file by path, whichever imports which.
+    let x = b"syntax = \"proto3\";\npackage p;\nmessage X {}\n";
+    let later = b"syntax = \"proto3\";\npackage p;\n\nmessage Y {}\nmessage X {}\n";
+    assert_reports(&[("b.proto", later), ("a.proto", x)], &["a.proto:3:9:"]);
+    assert_reports(&[("b.proto", x), ("a.proto", later)], &["a.proto:5:9:"]);
+    assert_reports(
+        &[("a.proto", x), ("b.proto", x), ("c.proto", x)],
+        &["a.proto:3:9:"],
+    );
+}
+
+#[test]
+fn positions_of_unterminated_comments_big_numbers_and_cycles() {
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n}\n/* unterminated\n\n",
+        )],
+        &["a.proto:5:1:"],
+    );
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nmessage M {\n  int32 a = 100000000000000000000000000;\n}\n",
+        )],
+        &["a.proto:3:13:"],
+    );
+    // A self-import: at the import.
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\npackage x;\n\nimport \"a.proto\";\nmessage M {}\n",
+        )],
+        &["a.proto:4:1:detected cyclic import while importing \"a.proto\""],
+    );
+    // a -> b -> c -> a: once, at b's import of c (buf).
+    assert_reports(
+        &[
+            (
+                "a.proto",
+                b"syntax = \"proto3\";\n\nimport \"b.proto\";\nmessage A {}\n",
+            ),
+            (
+                "b.proto",
+                b"syntax = \"proto3\";\nimport \"c.proto\";\nmessage B {}\n",
+            ),
+            (
+                "c.proto",
+                b"syntax = \"proto3\";\n// x\n\nimport \"a.proto\";\nmessage C {}\n",
+            ),
+        ],
+        &["b.proto:2:1:detected cyclic import while importing \"c.proto\""],
+    );
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nimport \"/etc/passwd\";\n",
+        )],
+        &["a.proto:2:8:import path must be relative"],
+    );
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nimport \"../../x.proto\";\n",
+        )],
+        &["a.proto:2:8:import path must not refer to parent directory"],
+    );
+}
+
+#[test]
+fn encodings_as_buf_reads_them() {
+    // A byte order mark is accepted.
+    assert_reports(
+        &[(
+            "a.proto",
+            b"\xef\xbb\xbfsyntax = \"proto3\";\nmessage M {}\n",
+        )],
+        &[],
+    );
+    // Invalid UTF-8 (even in a comment) and NUL bytes are compile errors at the byte.
+    assert_reports(
+        &[(
+            "a.proto",
+            b"syntax = \"proto3\";\nmessage M {}\n// \xff\xfe bad\n",
+        )],
+        &["a.proto:3:4:input appears to be encoded with UTF-8, but found invalid byte"],
+    );
+    assert_reports(
+        &[("a.proto", b"syntax = \"proto3\";\nmessage M {}\n\x00\n")],
+        &["a.proto:3:1:unrecognized token"],
+    );
+}
+
+#[test]
+fn overlapping_modules_clash_as_in_buf() {
+    // buf: `proto/a/a.proto:2:9:`A` declared multiple times`, exit 100.
+    let dir = dir_with(&[
+        (
+            "buf.yaml",
+            b"version: v2\nmodules:\n  - path: proto\n  - path: proto/a\n",
+        ),
+        ("proto/a/a.proto", b"syntax = \"proto3\";\nmessage A {}\n"),
+    ]);
+    let out = run(dir.path(), &["build"], None);
+    out.assert_code(100, "overlapping modules");
+    assert!(
+        out.stderr.starts_with("proto/a/a.proto:2:9:"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn breaking_reports_compile_errors_as_findings_on_stdout() {
+    let dir = dir_with(&[
+        ("current/buf.yaml", V2.as_bytes()),
+        ("previous/buf.yaml", V2.as_bytes()),
+        (
+            "current/a.proto",
+            b"syntax = \"proto3\";\nmessage A { int32 a = 1; int32 b = 1; }\n",
+        ),
+        ("previous/a.proto", b"syntax = \"proto3\";\nmessage A {}\n"),
+    ]);
+    for (input, against) in [("current", "previous"), ("previous", "current")] {
+        let out = run(
+            dir.path(),
+            &[
+                "breaking",
+                input,
+                "--against",
+                against,
+                "--error-format",
+                "json",
+            ],
+            None,
+        );
+        out.assert_code(100, "breaking with a side that does not compile");
+        assert!(out.stderr.is_empty(), "{}", out.stderr);
+        assert!(
+            out.stdout
+                .contains("\"path\":\"current/a.proto\",\"start_line\":2"),
+            "{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn config_errors_name_the_file_and_stay_short() {
+    // An unknown rule id: buf.yaml and its line.
+    let dir = dir_with(&[
+        (
+            "buf.yaml",
+            b"version: v2\nlint:\n  use:\n    - STANDARD\n    - NOT_A_RULE\n",
+        ),
+        (
+            "a.proto",
+            b"syntax = \"proto3\";\npackage a.v1;\nmessage A {}\n",
+        ),
+    ]);
+    let out = run(dir.path(), &["lint"], None);
+    out.assert_code(1, "unknown rule");
+    assert!(out.stderr.contains("buf.yaml:5"), "{}", out.stderr);
+    // A 1 MB key: a short error, not a 1 MB code frame.
+    let yaml = format!("version: v2\n{}: 1\n", "k".repeat(1 << 20));
+    write(dir.path(), "buf.yaml", yaml.as_bytes());
+    let out = run(dir.path(), &["lint"], None);
+    out.assert_code(1, "1 MB key");
+    assert!(out.stderr.contains("buf.yaml:2:"), "{}", head(&out.stderr));
+    assert!(out.stderr.len() < 4000, "{} bytes", out.stderr.len());
+    // A bad glob says what is wrong with it.
+    let out = run(dir.path(), &["format", "--exclude-path", "{{{"], None);
+    out.assert_code(1, "bad glob");
+    assert!(
+        out.stderr.contains("unclosed alternate group"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn dropping_a_well_known_import_is_file_no_delete_without_buf_yaml() {
+    // buf 1.75: `<input>:1:1:Previously present file "google/protobuf/timestamp.proto" was deleted.`
+    let dir = dir_with(&[
+        (
+            "previous/a.proto",
+            b"syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage A { google.protobuf.Timestamp t = 1; }\n",
+        ),
+        ("current/a.proto", b"syntax = \"proto3\";\nmessage A { reserved 1; }\n"),
+    ]);
+    let out = run(
+        dir.path(),
+        &["breaking", "current", "--against", "previous"],
+        None,
+    );
+    out.assert_code(100, "breaking");
+    assert!(
+        out.stdout.contains(
+            "<input>:1:1:Previously present file \"google/protobuf/timestamp.proto\" was deleted."
+        ),
+        "{}",
+        out.stdout
+    );
+}
