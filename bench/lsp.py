@@ -6,8 +6,9 @@ edits are unsaved editor contents.
 
     bench/lsp.py [--server CMD...] [--clone DIR] [--edits N] [--file PATH]
 
-Default server: target/release/protoforge lsp serve. To compare with buf:
-    bench/lsp.py --server /work/buf/node_modules/.bin/buf lsp serve
+Default server: target/release/protoforge lsp serve. To compare with buf, run buf's own binary (the
+npm wrapper is a node process: its CPU time and RSS would not be buf's):
+    bench/lsp.py --server /work/buf/node_modules/@bufbuild/buf-linux-x64/bin/buf lsp serve
 """
 
 import argparse
