@@ -380,34 +380,49 @@ pub fn add_rest_of_modules(
 ) -> Result<()> {
     let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
     let rest = rest_of_modules(snapshot, modules, &present)?;
+    let files = rest_files(image, &rest, snapshot);
+    image.files.extend(files);
+    Ok(())
+}
+
+/// The files [`add_rest_of_modules`] adds to `image`, given the summaries of the module files
+/// not in it (`rest`, from [`rest_of_modules`]). What of `image` this reads is what
+/// [`crate::lint::scope::image_key`] keeps, so a caller may reuse the answer while that key stays
+/// the same.
+pub fn rest_files(
+    image: &crate::image::Image,
+    rest: &[(ModuleFile, Arc<FileDescriptorProto>)],
+    snapshot: &Snapshot,
+) -> Vec<crate::image::ImageFile> {
     if rest.is_empty() {
-        return Ok(());
+        return Vec::new();
     }
     let _timing = crate::trace::phase("rest of modules");
-    let (files, mut summaries): (Vec<_>, Vec<_>) = rest
-        .into_iter()
-        .map(|(f, s)| (f, std::sync::Arc::unwrap_or_clone(s)))
-        .unzip();
+    let mut summaries: Vec<FileDescriptorProto> = rest
+        .iter()
+        .map(|(_, s)| FileDescriptorProto::clone(s))
+        .collect();
     crate::lint::scope::resolve_rpc_types(image, &mut summaries);
     let keep = if whole_rest() {
         vec![true; summaries.len()]
     } else {
         crate::lint::scope::relevant(image, &summaries.iter().collect::<Vec<_>>())
     };
-    for ((f, proto), keep) in files.into_iter().zip(summaries).zip(keep) {
+    let mut out = Vec::new();
+    for (((f, _), proto), keep) in rest.iter().zip(summaries).zip(keep) {
         if !keep {
             continue;
         }
-        image.files.push(crate::image::ImageFile::new(
+        out.push(crate::image::ImageFile::new(
             proto,
             true,
             snapshot.display_path(&f.root_path),
-            f.root_path,
+            f.root_path.clone(),
             Some(f.module),
             None,
         ));
     }
-    Ok(())
+    out
 }
 
 /// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those

@@ -26,7 +26,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lt;
@@ -137,6 +137,10 @@ struct Checked {
     /// The `reserved` fixes of the breaking changes: (range of the finding, title, edits).
     breaking_fixes: Vec<diagnostics::QuickFix>,
 }
+
+/// How long a session trusts its listing of the files on disk and their stamps between edits
+/// (saves and watched-file notices make it look again at once).
+const DISK_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Settings the editor can change (`initializationOptions` or `workspace/didChangeConfiguration`,
 /// under `protoforge`, or at the top level).
@@ -410,6 +414,7 @@ impl Server {
             }
             n_::DidSaveTextDocument::METHOD => {
                 // A saved file may change what other documents see: check them again.
+                self.sessions.values_mut().for_each(Session::disk_changed);
                 let keys: Vec<String> = self.docs.keys().cloned().collect();
                 self.dirty.extend(keys);
             }
@@ -422,6 +427,7 @@ impl Server {
                 }
             }
             n_::DidChangeWatchedFiles::METHOD => {
+                self.sessions.values_mut().for_each(Session::disk_changed);
                 let keys: Vec<String> = self.docs.keys().cloned().collect();
                 self.dirty.extend(keys);
             }
@@ -518,6 +524,7 @@ impl Server {
         if !self.sessions.contains_key(workspace) {
             let mut s = Session::open(workspace)?;
             s.set_config(self.config.clone());
+            s.set_disk_interval(DISK_INTERVAL);
             for d in self.docs.values().filter(|d| d.workspace == workspace) {
                 s.set_overlay(&d.root_path, Some(d.text.to_string()));
             }
