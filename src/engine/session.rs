@@ -383,6 +383,13 @@ mod incremental_tests {
             "acme/v2/d.proto",
             "syntax = \"proto3\";\npackage acme.v2;\nmessage D {}\n",
         );
+        // Relevant to b.proto only once b has an RPC taking `Extra` (another package, importing
+        // b: kept by the RPC rule alone), so a stale image key would miss it.
+        write(
+            dir,
+            "acme/v3/f.proto",
+            "syntax = \"proto3\";\npackage acme.v3;\nimport \"acme/v1/b.proto\";\nservice FService {\n  rpc Use(acme.v1.Extra) returns (acme.v1.Extra);\n}\n",
+        );
         let b = "acme/v1/b.proto";
         let b0 = "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice BService {\n  rpc Get(GetRequest) returns (GetResponse);\n}\n";
         write(dir, b, b0);
