@@ -79,12 +79,54 @@ pub fn serve(args: LspServeArgs, log: LogOptions) -> Result<()> {
         .initialize_finish(id, serde_json::to_value(result).unwrap_or(Value::Null))
         .map_err(|e| Error::new(format!("lsp: initialize: {e}")))?;
     logger.info("protoforge language server started");
+    register_file_watcher(&connection.sender, &init);
     let mut server = Server::new(connection.sender.clone(), &init, args.config, logger);
     server.run(&connection.receiver);
     drop(server);
     drop(connection);
     io.join();
     Ok(())
+}
+
+/// Asks an editor that can register watchers at run time to tell of changes on disk to `.proto`
+/// files and buf's config files (other tools, branch switches): the sessions then look at the disk
+/// at once instead of after their disk interval.
+fn register_file_watcher(sender: &crossbeam_channel::Sender<Message>, init: &lt::InitializeParams) {
+    let dynamic = init
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    if !dynamic {
+        return;
+    }
+    let watchers = [
+        "**/*.proto",
+        "**/buf.yaml",
+        "**/buf.work.yaml",
+        "**/buf.lock",
+    ]
+    .iter()
+    .map(|g| lt::FileSystemWatcher {
+        glob_pattern: lt::GlobPattern::String(g.to_string()),
+        kind: None,
+    })
+    .collect();
+    let options = lt::DidChangeWatchedFilesRegistrationOptions { watchers };
+    let params = lt::RegistrationParams {
+        registrations: vec![lt::Registration {
+            id: "protoforge-watched-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    let _ = sender.send(Message::Request(Request::new(
+        RequestId::from("protoforge-register-watcher".to_string()),
+        "client/registerCapability".into(),
+        params,
+    )));
 }
 
 struct Logger {
@@ -415,21 +457,18 @@ impl Server {
             n_::DidSaveTextDocument::METHOD => {
                 // A saved file may change what other documents see: check them again.
                 self.sessions.values_mut().for_each(Session::disk_changed);
-                let keys: Vec<String> = self.docs.keys().cloned().collect();
-                self.dirty.extend(keys);
+                self.recheck_all();
             }
             n_::DidChangeConfiguration::METHOD => {
                 if let Ok(p) = serde_json::from_value::<lt::DidChangeConfigurationParams>(n.params)
                 {
                     self.settings = Settings::from_json(Some(&p.settings), self.settings.clone());
-                    let keys: Vec<String> = self.docs.keys().cloned().collect();
-                    self.dirty.extend(keys);
+                    self.recheck_all();
                 }
             }
             n_::DidChangeWatchedFiles::METHOD => {
                 self.sessions.values_mut().for_each(Session::disk_changed);
-                let keys: Vec<String> = self.docs.keys().cloned().collect();
-                self.dirty.extend(keys);
+                self.recheck_all();
             }
             _ => {}
         }));
@@ -437,6 +476,17 @@ impl Server {
             self.log.info(&format!("{} panicked", n.method));
             self.sessions.clear();
         }
+    }
+
+    /// Every open document is checked again (its answers kept for navigation until then): the
+    /// disk or the settings changed, not the documents.
+    fn recheck_all(&mut self) {
+        for c in self.checked.values_mut() {
+            // No editor version: the answers are not fresh for any.
+            c.version = i32::MIN;
+        }
+        let keys: Vec<String> = self.docs.keys().cloned().collect();
+        self.dirty.extend(keys);
     }
 
     fn open(&mut self, uri: lt::Uri, version: i32, text: String) {
