@@ -971,3 +971,76 @@ fn breaking_changes_against_git_head_with_the_reserved_fix() {
     );
     assert_eq!(e.shutdown(), 0);
 }
+
+/// An editor that registers watchers at run time is asked to watch `.proto` and buf's config
+/// files; a watched-file notice makes the server look at the disk again at once (a file created
+/// in the document's directory with another package is seen before the session's disk interval).
+#[test]
+fn watched_files_are_registered_and_seen() {
+    let dir = small_workspace();
+    let mut c = Editor::start(dir.path(), &["lsp", "serve"]);
+    let root = uri(&c.root.clone());
+    let id = c.send_request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root,
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}
+        }),
+    );
+    c.response(id);
+    c.notify("initialized", json!({}));
+    let deadline = Instant::now() + WAIT;
+    let registration = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = c.messages.recv_timeout(left).expect("no registration");
+        if msg["method"] == "client/registerCapability" {
+            break msg;
+        }
+        c.pending.push(msg);
+    };
+    let reg = &registration["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = reg["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
+    assert!(
+        globs.contains(&"**/*.proto") && globs.contains(&"**/buf.yaml"),
+        "{globs:?}"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+
+    c.open("acme/v1/a.proto");
+    let before = c.diagnostics("acme/v1/a.proto", Some(1));
+    let codes = |d: &Value| -> Vec<String> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|x| x["code"].as_str().map(String::from))
+            .collect()
+    };
+    assert!(
+        !codes(&before).contains(&"DIRECTORY_SAME_PACKAGE".to_string()),
+        "{before}"
+    );
+    std::fs::write(
+        c.path("acme/v1/other.proto"),
+        "syntax = \"proto3\";\npackage acme.v9;\n",
+    )
+    .unwrap();
+    let created = c.uri("acme/v1/other.proto");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": created, "type": 1}]}),
+    );
+    let after = c.diagnostics("acme/v1/a.proto", Some(1));
+    assert!(
+        codes(&after).contains(&"DIRECTORY_SAME_PACKAGE".to_string()),
+        "{after}"
+    );
+    c.shutdown();
+}

@@ -418,8 +418,22 @@ pub fn add_rest_of_modules(
 ) -> Result<()> {
     let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
     let rest = rest_of_modules(snapshot, modules, &present)?;
+    let files = rest_files(image, &rest, snapshot);
+    image.files.extend(files);
+    Ok(())
+}
+
+/// The files [`add_rest_of_modules`] adds to `image`, given the summaries of the module files
+/// not in it (`rest`, from [`rest_of_modules`]). What of `image` this reads is what
+/// [`crate::lint::scope::image_key`] keeps, so a caller may reuse the answer while that key stays
+/// the same.
+pub fn rest_files(
+    image: &crate::image::Image,
+    rest: &[(ModuleFile, Arc<FileDescriptorProto>)],
+    snapshot: &Snapshot,
+) -> Vec<crate::image::ImageFile> {
     if rest.is_empty() {
-        return Ok(());
+        return Vec::new();
     }
     let _timing = crate::trace::phase("rest of modules");
     let summaries: Vec<&FileDescriptorProto> = rest.iter().map(|(_, s)| &**s).collect();
@@ -459,8 +473,7 @@ pub fn add_rest_of_modules(
             None,
         ));
     }
-    image.files.extend(added);
-    Ok(())
+    added
 }
 
 /// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those

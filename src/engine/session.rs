@@ -18,6 +18,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use prost_types::FileDescriptorProto;
 
 use crate::check::Finding;
 use crate::compile::{self, Compiled};
@@ -30,9 +33,33 @@ use crate::{Error, Result};
 /// A workspace directory with open documents.
 pub struct Session {
     dir: PathBuf,
-    overlays: BTreeMap<String, Arc<[u8]>>,
+    /// Unsaved texts by root path, each with the number of the edit that set it.
+    overlays: BTreeMap<String, (Arc<[u8]>, u64)>,
+    edits: u64,
     /// A `--config` value (a buf.yaml path or its contents) used instead of the workspace's.
     config: Option<String>,
+    /// What was listed and stamped on disk, trusted for `disk_interval` or until
+    /// [`Session::disk_changed`].
+    disk: Option<DiskState>,
+    disk_interval: Duration,
+}
+
+/// The tree as listed from disk (no file read), and what the last lint learnt from it.
+struct DiskState {
+    at: Instant,
+    snapshot: Snapshot,
+    rest: Option<RestState>,
+}
+
+/// The summaries of the module files outside the last lint's image, for the same image files,
+/// modules and other open documents; and the files they added to the last image, by its
+/// [`crate::lint::scope::image_key`].
+struct RestState {
+    present: Vec<String>,
+    modules: Vec<ModuleSpec>,
+    others: Vec<(String, u64)>,
+    rest: Vec<(super::ModuleFile, Arc<FileDescriptorProto>)>,
+    added: Option<(String, Vec<ImageFile>)>,
 }
 
 /// What compiling one file gave: its image (the file, its imports and, for lint, the relevant
@@ -53,14 +80,31 @@ impl Session {
         Ok(Session {
             dir,
             overlays: BTreeMap::new(),
+            edits: 0,
             config: None,
+            disk: None,
+            disk_interval: Duration::ZERO,
         })
+    }
+
+    /// Trusts what was listed and stamped on disk for `interval` before looking again (an
+    /// editor's server calls [`Session::disk_changed`] when it hears of a change sooner). Zero,
+    /// the default, looks at the disk on every question.
+    pub fn set_disk_interval(&mut self, interval: Duration) {
+        self.disk_interval = interval;
+    }
+
+    /// Files on disk may have changed (saved, created, deleted): the next question lists and
+    /// stamps the tree again.
+    pub fn disk_changed(&mut self) {
+        self.disk = None;
     }
 
     /// Uses this config (a buf.yaml path or its contents, as `--config` takes it) instead of the
     /// workspace's own.
     pub fn set_config(&mut self, config: Option<String>) {
         self.config = config;
+        self.disk = None;
     }
 
     /// The workspace directory (canonical).
@@ -70,7 +114,7 @@ impl Session {
 
     /// Every module file of the workspace (import path, root-relative path), read or not, with
     /// overlays counted as present.
-    pub fn module_files(&self) -> Result<Vec<super::ModuleFile>> {
+    pub fn module_files(&mut self) -> Result<Vec<super::ModuleFile>> {
         let snapshot = self.snapshot()?;
         let config = crate::config::load(&snapshot, self.config.as_deref())?;
         Ok(super::module_files(&snapshot, &config.modules))
@@ -79,7 +123,7 @@ impl Session {
     /// The text of a workspace file: its overlay, else the file on disk.
     pub fn text(&self, root_path: &str) -> Option<Arc<[u8]>> {
         match self.overlays.get(root_path) {
-            Some(t) => Some(t.clone()),
+            Some((t, _)) => Some(t.clone()),
             None => input::read_disk_file(&self.dir.join(root_path)).ok(),
         }
     }
@@ -89,8 +133,11 @@ impl Session {
     pub fn set_overlay(&mut self, root_path: &str, text: Option<String>) {
         match text {
             Some(t) => {
-                self.overlays
-                    .insert(root_path.to_string(), Arc::from(t.into_bytes()));
+                self.edits += 1;
+                self.overlays.insert(
+                    root_path.to_string(),
+                    (Arc::from(t.into_bytes()), self.edits),
+                );
             }
             None => {
                 self.overlays.remove(root_path);
@@ -98,12 +145,25 @@ impl Session {
         }
     }
 
-    /// The workspace as it is now: listed from disk, with the overlays read in.
-    fn snapshot(&self) -> Result<Snapshot> {
-        let Loaded::Sources(mut snapshot) = input::load_lazily(".", &self.dir)? else {
-            return Err(Error::new("a session needs a directory input"));
-        };
-        for (path, bytes) in &self.overlays {
+    /// The workspace as it is now: listed from disk (or as listed less than the disk interval
+    /// ago), with the overlays read in.
+    fn snapshot(&mut self) -> Result<Snapshot> {
+        let fresh = self
+            .disk
+            .as_ref()
+            .is_some_and(|d| d.at.elapsed() < self.disk_interval);
+        if !fresh {
+            let Loaded::Sources(listed) = input::load_lazily(".", &self.dir)? else {
+                return Err(Error::new("a session needs a directory input"));
+            };
+            self.disk = Some(DiskState {
+                at: Instant::now(),
+                snapshot: listed,
+                rest: None,
+            });
+        }
+        let mut snapshot = self.disk.as_ref().expect("set above").snapshot.clone();
+        for (path, (bytes, _)) in &self.overlays {
             snapshot.unread.remove(path);
             snapshot.files.insert(path.clone(), bytes.clone());
             snapshot.overlays.insert(path.clone());
@@ -156,11 +216,66 @@ impl Session {
             modules: modules.clone(),
         };
         let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
-        super::add_rest_of_modules(&mut image, &modules, &snapshot)?;
+        let added = self.rest_files(&image, &modules, &snapshot, root_path)?;
+        image.files.extend(added);
         let outcome = crate::commands::lint_image(&image, &modules, &|f: &ImageFile| {
             targets.contains(f.name())
         })?;
         Ok((Some(compiled), outcome.findings))
+    }
+}
+
+impl Session {
+    /// The files [`super::add_rest_of_modules`] would add to `image`, reused from the last
+    /// question while nothing they depend on changed: the disk (as listed and stamped), the
+    /// image's files, the modules, the other open documents, and what of the image
+    /// [`crate::lint::scope::image_key`] keeps.
+    fn rest_files(
+        &mut self,
+        image: &Image,
+        modules: &[ModuleSpec],
+        snapshot: &Snapshot,
+        root_path: &str,
+    ) -> Result<Vec<ImageFile>> {
+        let mut present: Vec<String> = image.files.iter().map(|f| f.name().to_string()).collect();
+        present.sort();
+        let others: Vec<(String, u64)> = self
+            .overlays
+            .iter()
+            .filter(|(p, _)| p.as_str() != root_path)
+            .map(|(p, (_, edit))| (p.clone(), *edit))
+            .collect();
+        let Some(disk) = self.disk.as_mut() else {
+            // Not kept (no listing): as an uncached run.
+            let names: HashSet<&str> = present.iter().map(String::as_str).collect();
+            let rest = super::rest_of_modules(snapshot, modules, &names)?;
+            return Ok(super::rest_files(image, &rest, snapshot));
+        };
+        let same = disk
+            .rest
+            .as_ref()
+            .is_some_and(|r| r.present == present && r.modules == modules && r.others == others);
+        if !same {
+            let names: HashSet<&str> = present.iter().map(String::as_str).collect();
+            let rest = super::rest_of_modules(snapshot, modules, &names)?;
+            disk.rest = Some(RestState {
+                present,
+                modules: modules.to_vec(),
+                others,
+                rest,
+                added: None,
+            });
+        }
+        let state = disk.rest.as_mut().expect("set above");
+        let key = crate::lint::scope::image_key(image);
+        if let Some((k, added)) = &state.added {
+            if *k == key {
+                return Ok(added.clone());
+            }
+        }
+        let added = super::rest_files(image, &state.rest, snapshot);
+        state.added = Some((key, added.clone()));
+        Ok(added)
     }
 }
 
@@ -209,5 +324,147 @@ mod tests {
         // Closed: the file on disk again.
         s.set_overlay("acme/v1/b.proto", None);
         assert!(s.lint_file("acme/v1/b.proto").unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    use super::*;
+
+    fn write(dir: &Path, p: &str, t: &str) {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+
+    /// What a session that keeps nothing between questions answers, with the same overlays.
+    fn fresh(dir: &Path, overlays: &[(&str, &str)], path: &str) -> Vec<String> {
+        let mut s = Session::open(dir).unwrap();
+        for (p, t) in overlays {
+            s.set_overlay(p, Some(t.to_string()));
+        }
+        answer(&mut s, path)
+    }
+
+    fn answer(s: &mut Session, path: &str) -> Vec<String> {
+        s.lint_file(path)
+            .unwrap()
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect()
+    }
+
+    /// A session that keeps the listing, the summaries and the added files between edits
+    /// answers as a fresh one after each of a sequence of edits: unsaved edits of the file
+    /// (same image key and not), edits on disk of an import and of a file that is not
+    /// imported, a new file and a deleted one (each told by `disk_changed`, as the language
+    /// server does on a save or a watched-file notice).
+    #[test]
+    fn incremental_answers_equal_fresh_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(
+            dir,
+            "buf.yaml",
+            "version: v2\nlint:\n  use: [STANDARD, PACKAGE_NO_IMPORT_CYCLE]\n",
+        );
+        write(
+            dir,
+            "acme/v1/a.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nmessage GetRequest {}\nmessage GetResponse {}\n",
+        );
+        write(
+            dir,
+            "acme/v1/c.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice CService {\n  rpc Get(GetRequest) returns (GetResponse);\n}\n",
+        );
+        write(
+            dir,
+            "acme/v2/d.proto",
+            "syntax = \"proto3\";\npackage acme.v2;\nmessage D {}\n",
+        );
+        // Relevant to b.proto only once b has an RPC taking `Extra` (another package, importing
+        // b: kept by the RPC rule alone), so a stale image key would miss it.
+        write(
+            dir,
+            "acme/v3/f.proto",
+            "syntax = \"proto3\";\npackage acme.v3;\nimport \"acme/v1/b.proto\";\nservice FService {\n  rpc Use(acme.v1.Extra) returns (acme.v1.Extra);\n}\n",
+        );
+        let b = "acme/v1/b.proto";
+        let b0 = "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice BService {\n  rpc Get(GetRequest) returns (GetResponse);\n}\n";
+        write(dir, b, b0);
+
+        let mut s = Session::open(dir).unwrap();
+        s.set_disk_interval(Duration::from_secs(3600));
+        let check = |s: &mut Session, text: &str, step: &str| -> Vec<String> {
+            s.set_overlay(b, Some(text.to_string()));
+            let got = answer(s, b);
+            let want = fresh(dir, &[(b, text)], b);
+            assert_eq!(got, want, "step: {step}");
+            got
+        };
+        let first = check(&mut s, b0, "open");
+        assert!(
+            first
+                .iter()
+                .any(|f| f.contains("RPC_REQUEST_RESPONSE_UNIQUE")),
+            "the fixture needs a cross-file finding: {first:?}"
+        );
+        // Same image key: a comment, then a field.
+        check(&mut s, &format!("{b0}// typing\n"), "comment");
+        let b1 = b0.replace(
+            "service BService",
+            "message Extra { string badName = 1; }\nservice BService",
+        );
+        check(&mut s, &b1, "field");
+        // The image key changes: an RPC with other types, a new message name.
+        let b2 = b1.replace(
+            "rpc Get(GetRequest) returns (GetResponse);",
+            "rpc Get(GetRequest) returns (GetResponse);\n  rpc Put(Extra) returns (GetResponse);",
+        );
+        check(&mut s, &b2, "rpc");
+        // An import edited on disk: the shared types go away from c.proto's point of view.
+        write(
+            dir,
+            "acme/v1/a.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nmessage GetRequest {}\nmessage GetResponse {}\nmessage Other {}\n",
+        );
+        s.disk_changed();
+        check(&mut s, &b2, "import on disk");
+        // A file that is not imported, edited on disk: c.proto no longer shares the types.
+        write(
+            dir,
+            "acme/v1/c.proto",
+            "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice CService {\n  rpc Get(Other) returns (Other);\n}\n",
+        );
+        s.disk_changed();
+        let after = check(&mut s, &b2, "rest on disk");
+        assert_ne!(after, first, "the edit on disk must change the findings");
+        // A new file in b's directory with another package, then deleted.
+        write(
+            dir,
+            "acme/v1/e.proto",
+            "syntax = \"proto3\";\npackage acme.v9;\n",
+        );
+        s.disk_changed();
+        check(&mut s, &b2, "new file");
+        std::fs::remove_file(dir.join("acme/v1/e.proto")).unwrap();
+        s.disk_changed();
+        check(&mut s, &b2, "deleted file");
+        // Another open document (not imported) changes the rest: it is seen without a save.
+        s.set_overlay(
+            "acme/v1/c.proto",
+            Some("syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice CService {\n  rpc Get(GetRequest) returns (GetResponse);\n}\n".into()),
+        );
+        let got = answer(&mut s, b);
+        let want = fresh(
+            dir,
+            &[
+                (b, &b2),
+                ("acme/v1/c.proto", "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/a.proto\";\nservice CService {\n  rpc Get(GetRequest) returns (GetResponse);\n}\n"),
+            ],
+            b,
+        );
+        assert_eq!(got, want, "step: other open document");
     }
 }

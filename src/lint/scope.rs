@@ -140,6 +140,43 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
     keep
 }
 
+/// Everything of `image` that [`resolve_rpc_types`] and [`relevant`] read: each file's name,
+/// package, imports and whether it is a target, the targets' RPCs (with their types) and every
+/// message's full name. Two images with the same key get the same answers from both.
+pub fn image_key(image: &Image) -> String {
+    use std::fmt::Write as _;
+    let mut key = String::new();
+    for f in &image.files {
+        let _ = writeln!(
+            key,
+            "{}\0{}\0{}\0{:?}",
+            f.name(),
+            f.package(),
+            f.is_import,
+            f.proto().dependency
+        );
+        if !f.is_import {
+            for svc in &f.proto().service {
+                for m in &svc.method {
+                    let _ = writeln!(
+                        key,
+                        "\t{}\0{}\0{}\0{}",
+                        svc.name(),
+                        m.name(),
+                        m.input_type(),
+                        m.output_type()
+                    );
+                }
+            }
+        }
+    }
+    for m in image.all_messages() {
+        key.push_str(m.full_name());
+        key.push('\n');
+    }
+    key
+}
+
 /// Resolves the RPC request and response types of `rest` (as written, relative) to `.full.Name`
 /// with protobuf scoping (the innermost enclosing package that has the name wins), against the
 /// messages of `image` and of all of `rest`.

@@ -26,7 +26,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lt;
@@ -79,12 +79,54 @@ pub fn serve(args: LspServeArgs, log: LogOptions) -> Result<()> {
         .initialize_finish(id, serde_json::to_value(result).unwrap_or(Value::Null))
         .map_err(|e| Error::new(format!("lsp: initialize: {e}")))?;
     logger.info("protoforge language server started");
+    register_file_watcher(&connection.sender, &init);
     let mut server = Server::new(connection.sender.clone(), &init, args.config, logger);
     server.run(&connection.receiver);
     drop(server);
     drop(connection);
     io.join();
     Ok(())
+}
+
+/// Asks an editor that can register watchers at run time to tell of changes on disk to `.proto`
+/// files and buf's config files (other tools, branch switches): the sessions then look at the disk
+/// at once instead of after their disk interval.
+fn register_file_watcher(sender: &crossbeam_channel::Sender<Message>, init: &lt::InitializeParams) {
+    let dynamic = init
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    if !dynamic {
+        return;
+    }
+    let watchers = [
+        "**/*.proto",
+        "**/buf.yaml",
+        "**/buf.work.yaml",
+        "**/buf.lock",
+    ]
+    .iter()
+    .map(|g| lt::FileSystemWatcher {
+        glob_pattern: lt::GlobPattern::String(g.to_string()),
+        kind: None,
+    })
+    .collect();
+    let options = lt::DidChangeWatchedFilesRegistrationOptions { watchers };
+    let params = lt::RegistrationParams {
+        registrations: vec![lt::Registration {
+            id: "protoforge-watched-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    let _ = sender.send(Message::Request(Request::new(
+        RequestId::from("protoforge-register-watcher".to_string()),
+        "client/registerCapability".into(),
+        params,
+    )));
 }
 
 struct Logger {
@@ -137,6 +179,10 @@ struct Checked {
     /// The `reserved` fixes of the breaking changes: (range of the finding, title, edits).
     breaking_fixes: Vec<diagnostics::QuickFix>,
 }
+
+/// How long a session trusts its listing of the files on disk and their stamps between edits
+/// (saves and watched-file notices make it look again at once).
+const DISK_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Settings the editor can change (`initializationOptions` or `workspace/didChangeConfiguration`,
 /// under `protoforge`, or at the top level).
@@ -410,20 +456,19 @@ impl Server {
             }
             n_::DidSaveTextDocument::METHOD => {
                 // A saved file may change what other documents see: check them again.
-                let keys: Vec<String> = self.docs.keys().cloned().collect();
-                self.dirty.extend(keys);
+                self.sessions.values_mut().for_each(Session::disk_changed);
+                self.recheck_all();
             }
             n_::DidChangeConfiguration::METHOD => {
                 if let Ok(p) = serde_json::from_value::<lt::DidChangeConfigurationParams>(n.params)
                 {
                     self.settings = Settings::from_json(Some(&p.settings), self.settings.clone());
-                    let keys: Vec<String> = self.docs.keys().cloned().collect();
-                    self.dirty.extend(keys);
+                    self.recheck_all();
                 }
             }
             n_::DidChangeWatchedFiles::METHOD => {
-                let keys: Vec<String> = self.docs.keys().cloned().collect();
-                self.dirty.extend(keys);
+                self.sessions.values_mut().for_each(Session::disk_changed);
+                self.recheck_all();
             }
             _ => {}
         }));
@@ -431,6 +476,17 @@ impl Server {
             self.log.info(&format!("{} panicked", n.method));
             self.sessions.clear();
         }
+    }
+
+    /// Every open document is checked again (its answers kept for navigation until then): the
+    /// disk or the settings changed, not the documents.
+    fn recheck_all(&mut self) {
+        for c in self.checked.values_mut() {
+            // No editor version: the answers are not fresh for any.
+            c.version = i32::MIN;
+        }
+        let keys: Vec<String> = self.docs.keys().cloned().collect();
+        self.dirty.extend(keys);
     }
 
     fn open(&mut self, uri: lt::Uri, version: i32, text: String) {
@@ -518,6 +574,7 @@ impl Server {
         if !self.sessions.contains_key(workspace) {
             let mut s = Session::open(workspace)?;
             s.set_config(self.config.clone());
+            s.set_disk_interval(DISK_INTERVAL);
             for d in self.docs.values().filter(|d| d.workspace == workspace) {
                 s.set_overlay(&d.root_path, Some(d.text.to_string()));
             }
