@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes each target for SECONDS (default 180), one process each (stops at its first crash), at
 # low priority, and prints the executions and findings per target (the numbers in README.md come
-# from this). Run after ./seed.sh and `cargo +nightly fuzz build -O`; crashes land in
+# from this when run). Run after ./seed.sh and `cargo +nightly fuzz build -O`; crashes land in
 # artifacts/<target>/, logs in logs/<target>.log.
 set -u
 cd "$(dirname "$0")"
