@@ -113,7 +113,16 @@ pub fn open_regular(path: &Path, limit: u64) -> io::Result<(std::fs::File, u64)>
 /// Reads all of `reader` (standard input, a decompressor), at most `limit` bytes: more is an
 /// error (nothing past the limit is read).
 pub fn read_capped(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_capped_sized(reader, limit, 0)
+}
+
+/// [`read_capped`] of something that says how large it is (`declared`, e.g. an archive entry's
+/// header): more than `limit` is refused before anything is read, and the buffer is sized once.
+pub fn read_capped_sized(reader: impl Read, limit: u64, declared: u64) -> io::Result<Vec<u8>> {
+    if declared > limit {
+        return Err(too_large(declared, limit));
+    }
+    let mut bytes = Vec::with_capacity(declared as usize);
     reader.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64, limit));

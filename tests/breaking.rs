@@ -33,6 +33,7 @@ fn render(dir: &Path) -> (String, Vec<String>) {
         .map(|m| Policy {
             version: m.version,
             config: &m.breaking,
+            config_file: m.config_file.as_deref(),
         })
         .collect();
     let outcome =

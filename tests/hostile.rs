@@ -233,10 +233,11 @@ fn ten_thousand_nested_messages_are_buf_depth_error_and_format() {
     format.assert_code(100, "format");
 }
 
-/// buf formats a 100,000-deep list value (exit 0) and reports the depth when compiling.
+/// buf formats a deep list value (exit 0) and reports the depth when compiling. 20,000 levels
+/// (the issue's case was 100,000 deep: 10 GB of output and 18 GB of memory for a test).
 #[test]
-fn list_value_100000_deep_formats_and_is_a_depth_error() {
-    let n = 100_000;
+fn list_value_20000_deep_formats_and_is_a_depth_error() {
+    let n = 20_000;
     let text = format!(
         "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\n\
          extend google.protobuf.FileOptions {{ repeated int32 lo = 50000; }}\noption (lo) = {}{};\n",
@@ -244,7 +245,7 @@ fn list_value_100000_deep_formats_and_is_a_depth_error() {
         "]".repeat(n)
     );
     let dir = dir_with(&[("buf.yaml", V2.as_bytes()), ("a.proto", text.as_bytes())]);
-    // 10 GB of output (one bracket per line, indented): thrown away.
+    // 400 MB of output (one bracket per line, indented): thrown away.
     let format = run_with(dir.path(), &["format"], None, Stdio::null(), Stdio::piped());
     format.assert_code(0, "format");
     let build = run(dir.path(), &["build"], None);
@@ -389,13 +390,13 @@ fn fifos_are_skipped_not_read() {
 fn format_diff_of_many_blank_lines_finishes() {
     let text = format!(
         "syntax = \"proto3\";\n{}message A {{}}\n",
-        "\n".repeat(4_000_000)
+        "\n".repeat(1_000_000)
     );
     let dir = dir_with(&[("a.proto", text.as_bytes())]);
     let out = run(dir.path(), &["format", "-d", "a.proto"], None);
     out.assert_code(0, "format -d");
-    // The run of blank lines becomes one: 3,999,999 removed lines.
-    assert_eq!(out.stdout.lines().filter(|l| *l == "-").count(), 3_999_999);
+    // The run of blank lines becomes one: 999,999 removed lines.
+    assert_eq!(out.stdout.lines().filter(|l| *l == "-").count(), 999_999);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,24 +666,71 @@ fn archive_entries_outside_the_archive_are_errors() {
 // ---------------------------------------------------------------------------------------------
 // 14. Limits on decompressed sizes (docs/limits.md): a zip bomb is a clear exit 1, not gigabytes.
 
+/// A zip whose one entry, `a.proto`, says it decompresses to `declared` bytes (deflate of
+/// nothing: the size is a claim, refused before anything is decompressed or allocated).
+fn zip_declaring(declared: u32) -> Vec<u8> {
+    let name = b"a.proto";
+    let data = [0x03, 0x00]; // an empty final deflate block
+    let mut local = Vec::new();
+    local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    local.extend_from_slice(&[20, 0, 0, 0, 8, 0, 0, 0, 0, 0]); // version, flags, deflate, time, date
+    local.extend_from_slice(&0u32.to_le_bytes()); // crc-32
+    local.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    local.extend_from_slice(&declared.to_le_bytes());
+    local.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    local.extend_from_slice(&0u16.to_le_bytes());
+    local.extend_from_slice(name);
+    local.extend_from_slice(&data);
+    let mut central = Vec::new();
+    central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0]);
+    central.extend_from_slice(&0u32.to_le_bytes());
+    central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    central.extend_from_slice(&declared.to_le_bytes());
+    central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    central.extend_from_slice(&[0; 12]); // extra, comment, disk, attributes
+    central.extend_from_slice(&0u32.to_le_bytes()); // offset of the local header
+    central.extend_from_slice(name);
+    let mut zip = local.clone();
+    zip.extend_from_slice(&central);
+    zip.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    zip.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+    zip.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    zip.extend_from_slice(&(local.len() as u32).to_le_bytes());
+    zip.extend_from_slice(&0u16.to_le_bytes());
+    zip
+}
+
+/// An archive entry that says it is larger than the limit is refused from its header: a zip or
+/// tar.gz bomb costs neither the decompression nor the memory (it used to peak at 815 MB).
 #[test]
-fn zip_bomb_is_an_error_not_an_allocation() {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    zip.start_file("a.proto", opts).unwrap();
-    let zeros = vec![b' '; 1 << 20];
-    for _ in 0..300 {
-        zip.write_all(&zeros).unwrap();
+fn archive_bombs_are_refused_from_their_declared_sizes() {
+    let zip = zip_declaring(300 << 20);
+    // A tar entry that says 300 MiB follows, with no data: the header alone is refused.
+    let mut header = tar::Header::new_gnu();
+    header.set_path("a.proto").unwrap();
+    header.set_size(300 << 20);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(header.as_bytes()).unwrap();
+    let tgz = gz.finish().unwrap();
+    for (name, bytes) in [("bomb.zip", &zip), ("bomb.tar.gz", &tgz)] {
+        let dir = dir_with(&[(name, bytes)]);
+        let before = tree(dir.path());
+        let out = run(dir.path(), &["build", name], None);
+        out.assert_code(1, name);
+        assert!(out.stderr.contains(name), "{}", out.stderr);
+        assert!(out.stderr.contains("a.proto"), "{}", out.stderr);
+        assert!(out.stderr.contains("limit of 256 MiB"), "{}", out.stderr);
+        assert_eq!(tree(dir.path()), before);
     }
-    let zip = zip.finish().unwrap().into_inner();
-    let dir = dir_with(&[("bomb.zip", &zip)]);
-    let out = run(dir.path(), &["build", "bomb.zip"], None);
-    out.assert_code(1, "zip bomb");
-    assert!(out.stderr.contains("bomb.zip"), "{}", out.stderr);
-    assert!(out.stderr.contains("a.proto"), "{}", out.stderr);
-    assert!(out.stderr.contains("limit of 256 MiB"), "{}", out.stderr);
+    // Under the limit, the same claim is not an error by itself: the entry is read as it is.
+    let dir = dir_with(&[("small.zip", &zip_declaring(1 << 20))]);
+    let out = run(dir.path(), &["build", "small.zip"], None);
+    assert_ne!(out.code, None, "{}", out.stderr);
+    assert!(!out.stderr.contains("limit of"), "{}", out.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -889,6 +937,16 @@ fn config_errors_name_the_file_and_stay_short() {
     let out = run(dir.path(), &["lint"], None);
     out.assert_code(1, "unknown rule");
     assert!(out.stderr.contains("buf.yaml:5"), "{}", out.stderr);
+    // The same in the `breaking` section (buf: `Failure: unknown rule ID: NOT_A_RULE`).
+    write(
+        dir.path(),
+        "buf.yaml",
+        b"version: v2\nbreaking:\n  use:\n    - FILE\n  except:\n    - FIELD_NO_DELETE\n    - NOT_A_RULE\n",
+    );
+    let out = run(dir.path(), &["breaking", "--against", "."], None);
+    out.assert_code(1, "unknown breaking rule");
+    assert!(out.stderr.contains("buf.yaml:7"), "{}", out.stderr);
+    assert!(out.stderr.contains("NOT_A_RULE"), "{}", out.stderr);
     // A 1 MB key: a short error, not a 1 MB code frame.
     let yaml = format!("version: v2\n{}: 1\n", "k".repeat(1 << 20));
     write(dir.path(), "buf.yaml", yaml.as_bytes());

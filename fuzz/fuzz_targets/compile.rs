@@ -9,6 +9,12 @@ use protoforge::input::Snapshot;
 use protoforge::workspace::{TargetFilter, Workspace};
 
 fuzz_target!(|data: &[u8]| {
+    // On the large stack the commands use.
+    let data = data.to_vec();
+    protoforge::limits::with_large_stack(move || compile(&data));
+});
+
+fn compile(data: &[u8]) {
     let mut snapshot = Snapshot::default();
     snapshot.files.insert("a.proto".to_string(), Arc::from(data));
     let yaml = parse_buf_yaml("buf.yaml", "version: v2\n").expect("buf.yaml");
@@ -20,4 +26,4 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = protoforge::compile::compile(&workspace, &[]);
-});
+}

@@ -267,6 +267,8 @@ pub struct Outcome {
 pub struct Policy<'c> {
     pub version: ConfigVersion,
     pub config: &'c BreakingConfig,
+    /// The config file the policy comes from (errors about its entries name it and their line).
+    pub config_file: Option<&'c str>,
 }
 
 /// Runs the rules `policy` selects over `previous` -> `current`; `module_of` picks the policy of a
@@ -284,7 +286,21 @@ pub fn check(
     let mut wanted: BTreeSet<&'static str> = BTreeSet::new();
     for policy in policies {
         let set = rule_set(policy.version);
-        let sel = set.select(&policy.config.use_, &policy.config.except)?;
+        let sel = set
+            .select(&policy.config.use_, &policy.config.except)
+            .map_err(|e| {
+                // Name the config file and the line of the unknown entry.
+                let config = policy.config;
+                match config
+                    .use_
+                    .iter()
+                    .chain(&config.except)
+                    .find(|i| e.message().contains(&format!("{i:?}")))
+                {
+                    Some(item) => crate::config::at_config_item(e, policy.config_file, item),
+                    None => e,
+                }
+            })?;
         for w in &sel.warnings {
             if !outcome.warnings.contains(w) {
                 outcome.warnings.push(w.clone());

@@ -159,11 +159,13 @@ fn compare(
             .map(|m| Policy {
                 version: m.version,
                 config: &m.breaking,
+                config_file: m.config_file.as_deref(),
             })
             .collect(),
         _ => vec![Policy {
             version: ConfigVersion::V2,
             config: &default_config,
+            config_file: None,
         }],
     };
     let module_of = |file: Option<&ImageFile>, against: Option<&ImageFile>| -> usize {

@@ -118,7 +118,8 @@ fn read_tar(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
             out.push((path, Arc::from(Vec::new())));
             continue;
         }
-        let data = read_entry(spec, &path, &mut entry, &mut total)?;
+        let declared = entry.header().size().unwrap_or(0);
+        let data = read_entry(spec, &path, &mut entry, declared, &mut total)?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)
@@ -141,7 +142,8 @@ fn read_zip(spec: &InputSpec, bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>> 
             out.push((path, Arc::from(Vec::new())));
             continue;
         }
-        let data = read_entry(spec, &path, &mut file, &mut total)?;
+        let declared = file.size();
+        let data = read_entry(spec, &path, &mut file, declared, &mut total)?;
         out.push((path, Arc::from(data)));
     }
     Ok(out)
@@ -154,11 +156,12 @@ fn read_entry(
     spec: &InputSpec,
     path: &str,
     entry: &mut impl Read,
+    declared: u64,
     total: &mut u64,
 ) -> Result<Vec<u8>> {
-    use crate::limits::{read_capped, too_large, MAX_FILE_BYTES, MAX_INPUT_BYTES};
+    use crate::limits::{read_capped_sized, too_large, MAX_FILE_BYTES, MAX_INPUT_BYTES};
     let left = MAX_INPUT_BYTES.saturating_sub(*total);
-    let data = read_capped(entry, MAX_FILE_BYTES.min(left)).map_err(|e| {
+    let data = read_capped_sized(entry, MAX_FILE_BYTES.min(left), declared).map_err(|e| {
         let message = if e.kind() == std::io::ErrorKind::FileTooLarge && left < MAX_FILE_BYTES {
             format!(
                 "the archive's files decompress to {}",

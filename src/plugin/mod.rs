@@ -251,6 +251,7 @@ fn compare(
     let policy = Policy {
         version: module.version,
         config: &module.breaking,
+        config_file: module.config_file.as_deref(),
     };
     let outcome = breaking::check(
         &previous,
