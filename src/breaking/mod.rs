@@ -271,6 +271,31 @@ pub struct Policy<'c> {
     pub config_file: Option<&'c str>,
 }
 
+impl<'c> Policy<'c> {
+    /// One policy per module of a workspace, in module order; buf's defaults (`default`) when there
+    /// is no module config.
+    pub fn for_modules(
+        modules: &'c [crate::config::ModuleSpec],
+        default: &'c BreakingConfig,
+    ) -> Vec<Policy<'c>> {
+        if modules.is_empty() {
+            return vec![Policy {
+                version: ConfigVersion::V2,
+                config: default,
+                config_file: None,
+            }];
+        }
+        modules
+            .iter()
+            .map(|m| Policy {
+                version: m.version,
+                config: &m.breaking,
+                config_file: m.config_file.as_deref(),
+            })
+            .collect()
+    }
+}
+
 /// Runs the rules `policy` selects over `previous` -> `current`; `module_of` picks the policy of a
 /// hit (by its current file, or its previous file when the current one is gone). `imports`: whether
 /// findings on imported files are reported too, as buf does unless `--exclude-imports`.

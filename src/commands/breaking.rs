@@ -5,7 +5,7 @@ use crate::check::clean_path;
 use crate::cli::BreakingArgs;
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
-use crate::config::{BreakingConfig, ConfigVersion};
+use crate::config::BreakingConfig;
 use crate::image::{Image, ImageFile};
 use crate::pipeline::{self, Built};
 use crate::workspace::TargetFilter;
@@ -152,22 +152,11 @@ fn compare(
     args: &BreakingArgs,
 ) -> Result<breaking::Outcome> {
     let default_config = BreakingConfig::default();
-    let policies: Vec<Policy<'_>> = match &current.workspace {
-        Some(ws) if !ws.modules.is_empty() => ws
-            .modules
-            .iter()
-            .map(|m| Policy {
-                version: m.version,
-                config: &m.breaking,
-                config_file: m.config_file.as_deref(),
-            })
-            .collect(),
-        _ => vec![Policy {
-            version: ConfigVersion::V2,
-            config: &default_config,
-            config_file: None,
-        }],
-    };
+    let modules = current
+        .workspace
+        .as_ref()
+        .map_or(&[][..], |ws| &ws.modules[..]);
+    let policies = Policy::for_modules(modules, &default_config);
     let module_of = |file: Option<&ImageFile>, against: Option<&ImageFile>| -> usize {
         file.and_then(|f| f.module)
             .or_else(|| {

@@ -15,7 +15,7 @@ use crate::breaking::Policy;
 use crate::check::Finding;
 use crate::cli::InputArgs;
 use crate::compile::Compiled;
-use crate::config::{BreakingConfig, ConfigVersion, ModuleSpec};
+use crate::config::{BreakingConfig, ModuleSpec};
 use crate::image::{Image, ImageFile};
 use crate::workspace::TargetFilter;
 
@@ -116,20 +116,7 @@ pub fn breaking(
         return none;
     };
     let default_config = BreakingConfig::default();
-    let policies: Vec<Policy<'_>> = if modules.is_empty() {
-        vec![Policy {
-            version: ConfigVersion::V2,
-            config: &default_config,
-        }]
-    } else {
-        modules
-            .iter()
-            .map(|m| Policy {
-                version: m.version,
-                config: &m.breaking,
-            })
-            .collect()
-    };
+    let policies = Policy::for_modules(modules, &default_config);
     let module_of = |f: Option<&ImageFile>, _: Option<&ImageFile>| -> usize {
         f.and_then(|f| f.module).unwrap_or(0)
     };
