@@ -32,6 +32,27 @@ pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 const MAGIC: &[u8; 4] = b"PFC\x01";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Which build of protoforge is running: the size and modification time of its executable. Two
+/// builds with the same version number (a developer's rebuild, a patched package) can answer
+/// differently, so entries written by one are never read by the other.
+fn build_stamp() -> &'static str {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        match meta {
+            Ok(m) => {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}:{modified}", m.len())
+            }
+            Err(_) => String::new(),
+        }
+    })
+}
+
 /// A 128-bit cache key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Key(pub u128);
@@ -43,13 +64,16 @@ impl Key {
 }
 
 /// Builds a [`Key`] from the parts a value depends on. Each part is length-prefixed, so
-/// `("ab", "c")` and `("a", "bc")` differ. protoforge's version and the format version are mixed in.
+/// `("ab", "c")` and `("a", "bc")` differ. protoforge's version, the format version and the running build are mixed in.
 pub struct KeyBuilder(Xxh3);
 
 impl KeyBuilder {
     pub fn new(kind: &str) -> Self {
         let mut b = KeyBuilder(Xxh3::new());
-        b.str(VERSION).u64(FORMAT_VERSION as u64).str(kind);
+        b.str(VERSION)
+            .u64(FORMAT_VERSION as u64)
+            .str(build_stamp())
+            .str(kind);
         b
     }
     pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
