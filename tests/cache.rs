@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -341,20 +343,6 @@ fn cache_info_clean_and_no_cache() {
     assert_eq!(clean.code, 0);
     let info = run(dir.path(), &store, &["cache", "info"]);
     assert!(String::from_utf8_lossy(&info.stdout).contains("entries: 0"));
-}
-
-/// Copies a directory tree.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Past the time within which a file's stamp is not trusted (2 s): what was just written can be
