@@ -15,7 +15,7 @@
 //! Decoding follows buf's YAML library (strict: unknown keys, repeated keys, wrong types are
 //! errors with file, line and column); validation mirrors buf 1.75's messages. The fixture
 //! `testdata/config/buf_verdicts.json` holds configs run through the real buf, checked by
-//! `tests/config_buf_verdicts.rs`.
+//! `tests/suite/config_buf_verdicts.rs`.
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 //! The fingerprint: the 64-byte SHAKE256 digest, in lowercase hex, of the same object's JSON without
 //! the `fingerprint` key (`{"description":..,"check_name":..,"location":..,"severity":"minor"}`).
 //! Found by hashing candidates against buf's output and confirmed on every finding of the lint,
-//! breaking, no-path and escaped-path cases pinned in `tests/report_buf_golden.rs`.
+//! breaking, no-path and escaped-path cases pinned in `tests/suite/report_buf_golden.rs`.
 
 use sha3::digest::{ExtendableOutput, Update};
 use sha3::Shake256;

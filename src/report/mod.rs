@@ -17,7 +17,7 @@
 //!
 //! The buf formats were compared byte for byte with buf 1.75 output (lint, breaking and compile-error
 //! cases); what was observed is written down in each format's module docs and pinned by
-//! `tests/report_buf_golden.rs`. With no findings every format renders the empty string, as buf prints
+//! `tests/suite/report_buf_golden.rs`. With no findings every format renders the empty string, as buf prints
 //! nothing then.
 
 mod config_ignore_yaml;
@@ -221,7 +221,12 @@ pub fn default_format() -> ErrorFormat {
 /// Whether to colour output going to a stream: only a terminal, and never when `NO_COLOR` is set to
 /// a non-empty value (<https://no-color.org>).
 pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color_allowed(is_terminal, std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// [`use_color`] with the value of `NO_COLOR` passed in (tests must not change the environment).
+pub fn color_allowed(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Prints an error (exit-1 class) to stderr: a miette report with a code frame when the error points

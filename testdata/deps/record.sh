@@ -6,7 +6,7 @@
 # BUF defaults to /work/buf/node_modules/.bin/buf; SHARED_DEPS to ../shared/conformance/deps beside the
 # checkout (buf's own cache test data; its cases are skipped when it is absent). buf needs a writable cache,
 # so everything is copied to a temporary directory first; BUF_CACHE_DIR is given relative to the module
-# directory (../cache), so the paths buf prints are stable. tests/deps.rs runs protoforge the same way and
+# directory (../cache), so the paths buf prints are stable. tests/suite/deps.rs runs protoforge the same way and
 # compares. No network is used: the registries of these modules do not answer here, so buf only succeeds
 # if the cache is enough (a fixture buf accepts this way is valid).
 set -euo pipefail

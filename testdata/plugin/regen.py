@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Records what buf's own protoc plugins answer under protoc, for tests/plugin_buf_golden.rs.
+"""Records what buf's own protoc plugins answer under protoc, for tests/suite/plugin_buf_golden.rs.
 
 usage: testdata/plugin/regen.py [BUF_BIN_DIR]
 

@@ -1,6 +1,6 @@
 //! Checks the crate generated from testdata/generate/editions: field types (at compile time) and
 //! the wire encoding each field's resolved features call for (bytes written by hand from the
-//! features). Built and run by tests/generate_build.rs; exits non-zero on a mismatch.
+//! features). Built and run by tests/suite/generate_build.rs; exits non-zero on a mismatch.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Loopback round trip over the generated orders crate: a server on 127.0.0.1:0 and a client
 //! calling every RPC kind, plus one call that returns an error status. Exits non-zero on failure.
-//! Built and run by tests/generate_roundtrip.rs; not part of protoforge itself.
+//! Built and run by tests/suite/generate_build.rs; not part of protoforge itself.
 
 use std::pin::Pin;
 

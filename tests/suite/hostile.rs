@@ -3,7 +3,7 @@
 //! and that nothing the user owns changed unless the command was asked to change it.
 //! buf 1.75's behaviour for each case is in the comments (what the expectations follow).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::Write;

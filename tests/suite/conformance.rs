@@ -5,7 +5,7 @@
 //! Every case must pass except the ones listed in [`KNOWN_FAILURES`], each with the reason. A known
 //! failure is not counted as passing: the runner's own `N passed, M failed` line is printed as is.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -12,7 +12,7 @@
 //! protoforge does not use (it compiles them in): it shows their import path.
 //! Every error path has its own test below.
 
-mod common;
+use crate::common;
 
 use common::copy_dir;
 

@@ -3,7 +3,7 @@
 //! by buf and by protoforge, binary and JSON, directories), and the errors (stderr, exit 1). The
 //! comparison with buf's own plugins on buf's check cases is `tests/plugin_buf_golden.rs`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -66,7 +66,7 @@ fn render(dir: &Path) -> (String, Vec<String>) {
 
 #[test]
 fn every_rule_fixture() {
-    insta::glob!("../testdata/breaking", "*/current/buf.yaml", |path| {
+    insta::glob!("../../testdata/breaking", "*/current/buf.yaml", |path| {
         let dir = path.parent().and_then(Path::parent).expect("fixture dir");
         let rule = dir.file_name().and_then(|n| n.to_str()).expect("rule dir");
         let (rendered, rules) = render(dir);

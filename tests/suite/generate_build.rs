@@ -5,8 +5,8 @@
 //!   without warnings;
 //! - editions files: field types and wire encoding follow the resolved features.
 
-mod common;
-mod generate_support;
+use crate::common;
+use crate::generate_support;
 
 use std::process::Command;
 use std::time::Instant;

@@ -31,7 +31,7 @@ fn protos_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn style_rules() {
-    insta::glob!("../testdata/format/rules", "*.proto", |path| {
+    insta::glob!("../../testdata/format/rules", "*.proto", |path| {
         let source = std::fs::read_to_string(path).unwrap();
         let formatted =
             format_source(&source).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -1,7 +1,7 @@
 //! `protoforge lsp serve` end to end: the real binary, JSON-RPC over stdio as an editor speaks it
 //! (initialize, didOpen, didChange, requests, shutdown, exit).
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

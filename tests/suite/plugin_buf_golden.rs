@@ -9,7 +9,7 @@
 //! run is an image `protoforge build` writes here (buf's run used one `buf build` wrote), or the
 //! checked-in image `buf build` wrote, for the runs that name one.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

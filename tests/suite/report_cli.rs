@@ -50,17 +50,15 @@ fn build_errors_render_in_every_format_on_stderr() {
 
 #[test]
 fn no_color_turns_colour_off_even_on_a_terminal() {
-    // The only test in this binary that touches the environment: no other thread reads it meanwhile.
-    std::env::set_var("NO_COLOR", "1");
-    assert!(!protoforge::report::use_color(true));
-    std::env::set_var("NO_COLOR", "");
+    use protoforge::report::color_allowed;
+    use std::ffi::OsStr;
+    assert!(!color_allowed(true, Some(OsStr::new("1"))));
     assert!(
-        protoforge::report::use_color(true),
+        color_allowed(true, Some(OsStr::new(""))),
         "an empty NO_COLOR does not count"
     );
-    std::env::remove_var("NO_COLOR");
-    assert!(protoforge::report::use_color(true));
-    assert!(!protoforge::report::use_color(false));
+    assert!(color_allowed(true, None));
+    assert!(!color_allowed(false, None));
 }
 
 /// `protoforge lint | head -1`: when the reader closes the pipe, the process ends without a panic

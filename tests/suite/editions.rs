@@ -1,7 +1,7 @@
 //! Editions 2023/2024: resolved features (snapshots), forbidden constructs (compile errors),
 //! proto3 -> editions migrations, and the editions form of written images.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -147,7 +147,7 @@ fn feature_table(image: &Image) -> String {
 
 #[test]
 fn resolved_features() {
-    insta::glob!("../testdata/editions/features", "*/a.proto", |path| {
+    insta::glob!("../../testdata/editions/features", "*/a.proto", |path| {
         let dir = path.parent().unwrap();
         insta::assert_snapshot!(feature_table(&image(dir)));
     });
@@ -183,7 +183,7 @@ fn finding_lines(findings: &[Finding]) -> String {
 
 #[test]
 fn forbidden_constructs_are_compile_errors() {
-    insta::glob!("../testdata/editions/errors", "*.proto", |path| {
+    insta::glob!("../../testdata/editions/errors", "*.proto", |path| {
         let ws = common::workspace(&[(
             path.file_name().unwrap().to_str().unwrap(),
             &std::fs::read_to_string(path).unwrap(),

@@ -1,7 +1,7 @@
 //! `protoforge build`: exit codes, images, and bad input (each names the file and exits 1, or 100 for
 //! compile errors).
 
-mod common;
+use crate::common;
 
 use common::{protoforge, workspace};
 

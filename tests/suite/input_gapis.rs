@@ -1,6 +1,6 @@
 //! Reading googleapis (a large real repository) through every source kind. Ignored by default: it
 //! needs the clone at `/work/gapis` (or `PROTOFORGE_GAPIS`). Run with
-//! `cargo test --test input_gapis -- --ignored --nocapture` to see the timings.
+//! `cargo test --test suite input_gapis:: -- --ignored --nocapture` to see the timings.
 
 use std::path::PathBuf;
 use std::time::Instant;

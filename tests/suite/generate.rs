@@ -1,7 +1,7 @@
 //! Fast generate tests (no cargo build of the generated crate): layout, determinism, `--check`,
 //! the manifest, refusals, templates, buf.gen.yaml. The builds are in generate_build.rs.
 
-mod generate_support;
+use crate::generate_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

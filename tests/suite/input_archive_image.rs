@@ -382,7 +382,7 @@ fn load_from_stdin(options: &str, stdin: &[u8]) -> (bool, String) {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "stdin_child",
+            "input_archive_image::stdin_child",
             "--ignored",
             "--nocapture",
             "--test-threads=1",

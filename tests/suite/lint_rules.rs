@@ -55,7 +55,7 @@ fn lint_dir(dir: &Path) -> String {
 
 #[test]
 fn every_rule_fixture() {
-    insta::glob!("../testdata/lint", "*/buf.yaml", |path| {
+    insta::glob!("../../testdata/lint", "*/buf.yaml", |path| {
         let dir = path.parent().expect("fixture folder");
         insta::assert_snapshot!(lint_dir(dir));
     });

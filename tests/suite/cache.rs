@@ -3,7 +3,7 @@
 //! edits that ripple through imports, a config change, a git branch switch, and with a corrupted
 //! cache. Each test has its own cache directory.
 
-mod common;
+use crate::common;
 
 use common::copy_dir;
 
