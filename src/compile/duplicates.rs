@@ -85,17 +85,13 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
             let span = spans.span(&path);
             match first.get(&full) {
                 Some((other, other_span)) if other != file.name() => {
-                    let at = match span {
-                        Some(s) => format!("{}:{}:{}", file.name(), s.start_line, s.start_column),
-                        None => file.name().to_string(),
-                    };
                     let finding = reported
                         .insert(full.clone())
                         .then(|| (other.clone(), *other_span));
                     out.push(Duplicate {
                         file: file.name().to_string(),
                         finding,
-                        message: format!("symbol \"{full}\" is defined again at {at}"),
+                        message: format!("`{name}` declared multiple times"),
                     });
                 }
                 Some(_) => {}

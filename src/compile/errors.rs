@@ -196,7 +196,7 @@ pub fn missing_import(message: &str) -> Option<&str> {
         .strip_suffix("' not found")
 }
 
-fn import_help(import: &str, workspace: &Workspace) -> String {
+pub(super) fn import_help(import: &str, workspace: &Workspace) -> String {
     let deps: Vec<&str> = workspace
         .modules
         .iter()
@@ -286,7 +286,7 @@ pub fn place_import_cycles(findings: &mut Vec<Finding>, workspace: &Workspace) {
     });
 }
 
-/// The span of the `import` keyword of the statement importing `path`.
+/// The span of the statement importing `path` (as buf places an import cycle).
 fn import_statement(text: &str, path: &str) -> Option<Span> {
     for (line_no, line) in text.lines().enumerate() {
         let code = line.trim_start();
@@ -295,12 +295,17 @@ fn import_statement(text: &str, path: &str) -> Option<Span> {
         };
         let quoted = rest.contains(&format!("\"{path}\"")) || rest.contains(&format!("'{path}'"));
         if quoted {
+            // The whole statement, through its `;` when it is on the line.
             let col = (line.len() - code.len()) as u32 + 1;
+            let end = match code.find(';') {
+                Some(semicolon) => col + semicolon as u32 + 1,
+                None => col + "import".len() as u32,
+            };
             return Some(Span {
                 start_line: line_no as u32 + 1,
                 start_column: col,
                 end_line: line_no as u32 + 1,
-                end_column: col + "import".len() as u32,
+                end_column: end,
             });
         }
     }

@@ -383,3 +383,27 @@ fn is_plain_relative(name: &str) -> bool {
         && p.components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
+
+/// A file from outside the workspace as the linker would find it (include roots, buf.lock's
+/// dependencies, the well-known types), parsed; `None` if no resolver has it or it does not parse.
+pub(super) fn open_outside(
+    name: &str,
+    include_roots: &[PathBuf],
+    workspace: &Workspace,
+) -> Option<prost_types::FileDescriptorProto> {
+    let mut chain = ChainFileResolver::new();
+    for root in include_roots {
+        chain.add(IncludeRoot { root: root.clone() });
+    }
+    if !workspace.deps.is_empty() {
+        chain.add(DepFiles {
+            deps: workspace.deps.clone(),
+        });
+    }
+    chain.add(wkt::BuiltinFiles);
+    chain.add(GoogleFileResolver::new());
+    chain
+        .open_file(name)
+        .ok()
+        .map(|file| file.file_descriptor_proto().clone())
+}

@@ -17,6 +17,7 @@ pub mod json_names;
 mod link;
 mod parse;
 mod precheck;
+mod semantic;
 mod source_info;
 mod stream;
 pub(crate) mod wire;
@@ -170,6 +171,8 @@ fn compile_with(
             return None;
         }
         errors::place_import_cycles(&mut findings, workspace);
+        let _every = crate::trace::phase("every error of each file");
+        semantic::merge(&mut findings, workspace, include_roots);
         sort_and_dedup(&mut findings);
         return Some(Compiled::Errors(findings));
     }

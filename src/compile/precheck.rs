@@ -21,6 +21,7 @@ pub const MAX_MESSAGE_DEPTH: usize = 32;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Ident,
+    Str,
     Other,
     Punct(u8),
 }
@@ -53,6 +54,10 @@ pub fn check(text: &str) -> Vec<EditionsError> {
     // The last two tokens: (kind, start, end).
     let mut prev: (Tok, usize, usize) = (Tok::Other, 0, 0);
     let mut prev2: (Tok, usize, usize) = (Tok::Other, 0, 0);
+    // Offsets of the delimiters (`{ [ ( <`) still open.
+    let mut open: Vec<usize> = Vec::new();
+    // Newlines inside string literals closed on a later line.
+    let mut string_newlines: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < src.len() {
         let c = src[i];
@@ -73,7 +78,11 @@ pub fn check(text: &str) -> Vec<EditionsError> {
                     Some(end) => i += 2 + end + 2,
                     None => {
                         // buf reports this alone, at the comment's start.
-                        return vec![error(i, "encountered unmatched `/*` delimiter".to_string())];
+                        return vec![EditionsError {
+                            span: Span::new(i, i + 2),
+                            message: "encountered unmatched `/*` delimiter".to_string(),
+                            help: None,
+                        }];
                     }
                 }
                 continue;
@@ -82,7 +91,22 @@ pub fn check(text: &str) -> Vec<EditionsError> {
                 i += 1;
                 loop {
                     match src.get(i) {
-                        None | Some(b'\n') => return errors,
+                        None => return errors,
+                        Some(b'\n') => {
+                            if let Some(found) = unterminated_string(
+                                text,
+                                start,
+                                &open,
+                                (prev, prev2),
+                                &string_newlines,
+                            ) {
+                                return found;
+                            }
+                            // Closed on a later line: buf's lexer reads on (each newline in it
+                            // is an error, reported if a string is left open later).
+                            string_newlines.push(i);
+                            i += 1;
+                        }
                         Some(b'\\') => i += 2,
                         Some(&q) if q == c => {
                             i += 1;
@@ -99,10 +123,14 @@ pub fn check(text: &str) -> Vec<EditionsError> {
                 if after_import {
                     let path = &text[start + 1..i - 1];
                     if let Some(message) = bad_import_path(path) {
-                        errors.push(error(start, message.to_string()));
+                        errors.push(EditionsError {
+                            span: Span::new(start, i),
+                            message: message.to_string(),
+                            help: None,
+                        });
                     }
                 }
-                Tok::Other
+                Tok::Str
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
                 while i < src.len()
@@ -118,6 +146,21 @@ pub fn check(text: &str) -> Vec<EditionsError> {
             }
             c => {
                 i += 1;
+                match c {
+                    b'{' | b'[' | b'(' | b'<' => open.push(start),
+                    b'}' | b']' | b')' | b'>' => {
+                        let pair = match c {
+                            b'}' => b'{',
+                            b']' => b'[',
+                            b')' => b'(',
+                            _ => b'<',
+                        };
+                        if open.last().is_some_and(|&o| src[o] == pair) {
+                            open.pop();
+                        }
+                    }
+                    _ => {}
+                }
                 Tok::Punct(c)
             }
         };
@@ -175,6 +218,98 @@ pub fn check(text: &str) -> Vec<EditionsError> {
     }
     errors.sort_by_key(|e| e.span.start);
     errors
+}
+
+/// buf's errors for a string literal that is never closed (from `start`, the quote, to the end of
+/// the file), reported alone: each delimiter still open before it, the literal itself, each
+/// newline in it, and what buf's parser says at the end of the file where it is sure (after
+/// `syntax =`, after `import`, inside a definition). `None` when a closing quote comes on a later
+/// line (the parser's error stands).
+fn unterminated_string(
+    text: &str,
+    quote_at: usize,
+    open: &[usize],
+    (prev, prev2): ((Tok, usize, usize), (Tok, usize, usize)),
+    earlier_newlines: &[usize],
+) -> Option<Vec<EditionsError>> {
+    let src = text.as_bytes();
+    let quote = src[quote_at];
+    let mut i = quote_at + 1;
+    while i < src.len() {
+        match src[i] {
+            b'\\' => i += 2,
+            q if q == quote => return None,
+            _ => i += 1,
+        }
+    }
+    let end = text.len();
+    let at = |a: usize, b: usize, message: String| EditionsError {
+        span: Span::new(a, b),
+        message,
+        help: None,
+    };
+    // An identifier right before the quote is the literal's prefix (buf's lexer: `x"..."`); a
+    // prefixed literal right after another literal is an error of its own.
+    let prefixed = prev.0 == Tok::Ident && prev.2 == quote_at;
+    let start = if prefixed { prev.1 } else { quote_at };
+    let mut out: Vec<EditionsError> = open
+        .iter()
+        .map(|&o| {
+            let d = src[o] as char;
+            at(o, o + 1, format!("encountered unmatched `{d}` delimiter"))
+        })
+        .collect();
+    if prefixed && prev2.0 == Tok::Str && prev2.2 == prev.1 {
+        out.push(at(
+            prev.1,
+            prev.2,
+            "implicitly-concatenated string has incompatible prefix".to_string(),
+        ));
+    }
+    out.push(at(start, end, "unterminated string literal".to_string()));
+    let newlines = text[quote_at..]
+        .match_indices('\n')
+        .map(|(n, _)| quote_at + n);
+    for n in earlier_newlines.iter().copied().chain(newlines) {
+        out.push(at(
+            n,
+            n + 1,
+            "unescaped newlines are not permitted in string literals".to_string(),
+        ));
+    }
+    let word = |t: (Tok, usize, usize)| (t.0 == Tok::Ident).then(|| &text[t.1..t.2]);
+    let trimmed = text.trim_end().len();
+    if !open.is_empty() {
+        out.push(at(
+            end,
+            end,
+            "unexpected unrecognized token after definition".to_string(),
+        ));
+    } else if prev.0 == Tok::Punct(b'=') && word(prev2) == Some("syntax") {
+        out.push(at(
+            start,
+            end,
+            "unrecognized `syntax` declaration value".to_string(),
+        ));
+        out.push(at(
+            trimmed,
+            trimmed,
+            "unexpected end-of-file after `syntax` declaration".to_string(),
+        ));
+    } else if let Some(import) = [prev, prev2]
+        .into_iter()
+        .find(|t| word(*t) == Some("import"))
+        .filter(|_| word(prev).is_some_and(|w| matches!(w, "import" | "public" | "weak")))
+    {
+        out.push(at(import.1, end, "imported file does not exist".to_string()));
+        out.push(at(
+            trimmed,
+            trimmed,
+            "unexpected end-of-file after import".to_string(),
+        ));
+    }
+    out.sort_by_key(|e| (e.span.start, e.span.end));
+    Some(out)
 }
 
 /// buf's errors for an import path that is absolute or climbs out of the module.

@@ -12,6 +12,7 @@ mod breaking;
 mod breaking_cli;
 mod cache;
 mod cli_build;
+mod compile_errors;
 mod config;
 mod config_buf_verdicts;
 mod config_cli;
