@@ -301,7 +301,11 @@ fn unterminated_string(
         .find(|t| word(*t) == Some("import"))
         .filter(|_| word(prev).is_some_and(|w| matches!(w, "import" | "public" | "weak")))
     {
-        out.push(at(import.1, end, "imported file does not exist".to_string()));
+        out.push(at(
+            import.1,
+            end,
+            "imported file does not exist".to_string(),
+        ));
         out.push(at(
             trimmed,
             trimmed,

@@ -427,7 +427,10 @@ impl Checker<'_> {
             Some(Value::Scalar(t)) if self.tree.text(*t) == "max" => max,
             Some(v) => self.int(v)?,
         };
-        let last = r.end.as_ref().map_or(r.start.last_token(), Value::last_token);
+        let last = r
+            .end
+            .as_ref()
+            .map_or(r.start.last_token(), Value::last_token);
         Some((start, end, self.between(r.start.first_token(), last)))
     }
 
@@ -617,7 +620,8 @@ impl Checker<'_> {
         let written = self.tree.text(name);
         let custom = options.and_then(|opts| {
             opts.options.iter().find_map(|o| {
-                let is_json = o.name.tokens.len() == 1 && self.tree.text(o.name.tokens[0]) == "json_name";
+                let is_json =
+                    o.name.tokens.len() == 1 && self.tree.text(o.name.tokens[0]) == "json_name";
                 match (&o.value, is_json) {
                     (Value::Strings(s), true) => {
                         Some((self.tree.string_value(s), self.value_span(&o.value)))
@@ -695,9 +699,9 @@ impl Checker<'_> {
                 self.at(f.name, "use of reserved message field name".to_string());
             }
             let custom = f.custom_span.is_some();
-            let clash = json
-                .iter()
-                .any(|&(other, other_custom)| other == f.json && (self.proto3 || custom || other_custom));
+            let clash = json.iter().any(|&(other, other_custom)| {
+                other == f.json && (self.proto3 || custom || other_custom)
+            });
             if clash {
                 let span = f.custom_span.unwrap_or(self.span(f.name));
                 self.push(span, "message fields have the same JSON name".to_string());
@@ -830,7 +834,9 @@ impl Checker<'_> {
                 if pascal.iter().any(|(other, m)| *other == p && *m != n) {
                     self.at(
                         name,
-                        format!("enum values have the same name with the `{enum_name}` prefix removed"),
+                        format!(
+                            "enum values have the same name with the `{enum_name}` prefix removed"
+                        ),
                     );
                 }
                 pascal.push((p, n));
@@ -850,7 +856,10 @@ impl Checker<'_> {
     fn message_type(&mut self, scope: &str, q: &QualName) {
         if let Some((full, TypeKind::Enum)) = self.type_name(scope, q) {
             let span = self.qual_span(q);
-            self.push(span, format!("expected message type, found enum type `{full}`"));
+            self.push(
+                span,
+                format!("expected message type, found enum type `{full}`"),
+            );
         }
     }
 

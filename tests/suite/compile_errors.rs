@@ -165,6 +165,9 @@ fn approximate_cases_start_with_bufs_first_finding() {
             );
         }
         // Not identical yet: when one becomes identical, move it out of APPROXIMATE.
-        assert!(!differences(case).is_empty(), "{case} is now identical to buf");
+        assert!(
+            !differences(case).is_empty(),
+            "{case} is now identical to buf"
+        );
     }
 }
