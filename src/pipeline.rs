@@ -92,11 +92,7 @@ pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
             if let Compiled::Errors(findings) = &compiled {
                 // Imports not found while a pinned module is missing from buf's cache (or buf.yaml
                 // declares deps without a buf.lock): that is the error to fix, not the findings.
-                let missing: Vec<String> = findings
-                    .iter()
-                    .filter_map(|f| compile::missing_import(&f.message))
-                    .map(str::to_string)
-                    .collect();
+                let missing = compile::missing_imports(findings, &workspace);
                 if let Some(err) = workspace.deps.unresolved_imports_error(&missing) {
                     return Err(err);
                 }

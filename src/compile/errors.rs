@@ -189,6 +189,27 @@ fn locate(diag: &dyn Diagnostic) -> (Option<String>, Option<Span>) {
     )
 }
 
+/// The import paths that were not found, from compile findings: protox's "import 'x' not found",
+/// and buf's "imported file does not exist" (placed on the import statement, which names it).
+pub fn missing_imports(findings: &[Finding], workspace: &Workspace) -> Vec<String> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            if let Some(import) = missing_import(&f.message) {
+                return Some(import.to_string());
+            }
+            if f.message != super::semantic::IMPORT_MISSING {
+                return None;
+            }
+            let path = f.path.as_deref()?;
+            let file = workspace.files.values().find(|w| w.external_path == path)?;
+            let line = file.text.lines().nth(f.span?.start_line as usize - 1)?;
+            let quoted = line.split(['"', '\'']).nth(1)?;
+            Some(quoted.to_string())
+        })
+        .collect()
+}
+
 /// The import path of an "import not found" compile error message.
 pub fn missing_import(message: &str) -> Option<&str> {
     message

@@ -7,7 +7,9 @@
 //! shard's files and drops its pool as soon as it is linked. Linking first runs [`Linking::Fast`], which keeps source info out of the descriptor pool
 //! ([`source_info`]); if anything goes wrong, everything is compiled again [`Linking::Exact`] so that
 //! every error has its position. Every compile error becomes a `COMPILE` [`Finding`]; a file whose
-//! import failed is not reported again for the same missing import.
+//! import failed is not reported again for the same missing import. protox stops at the first
+//! failing phase: [`semantic`] then reports every error of each file that buf reports together
+//! (with buf's messages and positions) in place of protox's errors of those kinds.
 
 mod duplicates;
 pub mod editions;
@@ -36,7 +38,7 @@ use crate::workspace::Workspace;
 use crate::Result;
 use parse::{editions_finding, parse_file, ParseFailure};
 
-pub use errors::missing_import;
+pub use errors::{missing_import, missing_imports};
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
 pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
 pub use stream::compile_encoded;

@@ -29,6 +29,9 @@ use crate::workspace::Workspace;
 
 const MAX_FIELD_NUMBER: u64 = 536_870_911;
 
+/// buf's message for an import that no import root has.
+pub(super) const IMPORT_MISSING: &str = "imported file does not exist";
+
 /// protox / prost-reflect messages of the errors [`check`] reports itself.
 fn covered(message: &str) -> Coverage {
     const ALWAYS: &[&str] = &[
@@ -317,7 +320,7 @@ fn check(name: &str, universe: &mut Universe) -> Vec<Error> {
                     checker.errors.push(Error {
                         start,
                         end,
-                        message: "imported file does not exist".to_string(),
+                        message: IMPORT_MISSING.to_string(),
                         missing_import: Some(path.clone()),
                     });
                 }

@@ -99,10 +99,12 @@ fn import_not_found_names_the_import_and_how_to_supply_it() {
         "a.proto",
         "syntax = \"proto3\";\nimport \"google/api/annotations.proto\";\nmessage A {}\n",
     )]);
+    // buf's finding (json, text): the statement, "imported file does not exist".
     let run = protoforge(ws.path(), &["build", "--error-format", "json"]);
     assert_eq!(run.code, 100, "{}", run.stderr);
     assert!(
-        run.stderr.contains("google/api/annotations.proto"),
+        run.stderr
+            .contains("\"message\":\"imported file does not exist\""),
         "{}",
         run.stderr
     );
@@ -112,6 +114,15 @@ fn import_not_found_names_the_import_and_how_to_supply_it() {
         run.stderr
     );
     assert!(run.stderr.contains("\"start_line\":2"), "{}", run.stderr);
+    // The frame shows the import, the help says where it comes from and how to supply it.
+    let pretty = protoforge(ws.path(), &["build", "--error-format", "pretty"]);
+    assert!(
+        pretty.stderr.contains("google/api/annotations.proto")
+            && pretty.stderr.contains("buf.build/googleapis/googleapis")
+            && pretty.stderr.contains("-I DIR"),
+        "{}",
+        pretty.stderr
+    );
 }
 
 #[test]
