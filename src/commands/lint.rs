@@ -11,9 +11,10 @@ use crate::cli::{ErrorFormat, LintArgs};
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
 use crate::config::{ConfigVersion, LintConfig, ModuleSpec};
+use crate::engine::lint_cache::CompiledFacts;
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
-use crate::pipeline::{self, Built};
+use crate::pipeline::{self, Built, Loaded};
 use crate::report::{self, ModulePath, ReportContext, RuleDoc};
 use crate::Result;
 
@@ -26,11 +27,49 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
             return Ok(outcome);
         }
     }
+    let loaded = pipeline::load(
+        &args.input.input,
+        &args.input,
+        args.input.config.as_deref(),
+        &cwd,
+    )?;
+    if let Loaded::Sources {
+        snapshot,
+        workspace,
+    } = &loaded
+    {
+        let includes = crate::compile::include_roots(&args.input.includes);
+        let fallback = fallback_spec();
+        let streamed = crate::engine::lint_stream::run(
+            workspace,
+            snapshot,
+            &includes,
+            &fallback,
+            state_key.is_some(),
+        )?;
+        if let Some(streamed) = streamed {
+            let _reporting = crate::trace::phase("report");
+            let located = located_in_workspace(workspace);
+            let compiled: CompiledFacts<'_> = &|name: &str| streamed.compiled.get(name).cloned();
+            let outcome = finish(
+                &args,
+                &cwd,
+                state_key,
+                &streamed.outcome,
+                &located,
+                &workspace.modules,
+                snapshot,
+                Some((compiled, streamed.known.as_slice())),
+            )?;
+            super::keep_until_exit((loaded, streamed));
+            return Ok(outcome);
+        }
+    }
     let Built {
         workspace,
         compiled,
         snapshot,
-    } = pipeline::build(&args.input, &cwd)?;
+    } = pipeline::compile_loaded(loaded, &args.input)?;
     let mut image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
@@ -59,32 +98,86 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     })?;
     drop(linting);
     let _reporting = crate::trace::phase("report");
-    for w in &outcome.warnings {
-        super::err(&format!("WARN\t{w}\n"));
-    }
-    let version = modules.first().map(|m| m.version).unwrap_or_default();
     let located = located_in_image(&image, &modules);
-    let format = args.error_format.unwrap_or_else(report::default_format);
-    let printed = report(
-        &outcome.findings,
-        &located,
-        version,
-        format,
-        snapshot.as_ref(),
-    );
-    super::out(&printed);
-    if let (Some(key), Some(snapshot)) = (state_key, &snapshot) {
+    let compiled: CompiledFacts<'_> = &|name: &str| {
+        image
+            .file(name)
+            .map(|f| crate::engine::lint_cache::compiled_facts(f.proto()))
+    };
+    let result = match &snapshot {
+        Some(snapshot) => finish(
+            &args,
+            &cwd,
+            state_key,
+            &outcome,
+            &located,
+            &modules,
+            snapshot,
+            Some((compiled, &[])),
+        )?,
+        None => {
+            let version = modules.first().map(|m| m.version).unwrap_or_default();
+            print_outcome(&args, &outcome, &located, version, None);
+            if outcome.findings.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            }
+        }
+    };
+    super::keep_until_exit((image, snapshot, outcome));
+    Ok(result)
+}
+
+/// The compiled facts of module files by import path, and the module files as the summary index
+/// knows them (empty: to be looked up), for storing the lint state.
+type ForState<'a> = (
+    CompiledFacts<'a>,
+    &'a [(crate::engine::ModuleFile, crate::engine::Known)],
+);
+
+/// Prints the report of a lint of sources and stores the lint state when there is a key.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    args: &LintArgs,
+    cwd: &std::path::Path,
+    state_key: Option<crate::cache::Key>,
+    outcome: &crate::lint::Outcome,
+    located: &HashMap<String, ModulePath>,
+    modules: &[ModuleSpec],
+    snapshot: &Snapshot,
+    for_state: Option<ForState<'_>>,
+) -> Result<Outcome> {
+    let version = modules.first().map(|m| m.version).unwrap_or_default();
+    let printed = print_outcome(args, outcome, located, version, Some(snapshot));
+    if let (Some(key), Some((compiled, known))) = (state_key, for_state) {
+        let format = args.error_format.unwrap_or_else(report::default_format);
         incremental::save_full_run(
-            key, &cwd, &image, &modules, snapshot, &outcome, format, &printed,
+            key, cwd, compiled, known, modules, snapshot, outcome, format, &printed,
         )?;
     }
-    let clean = outcome.findings.is_empty();
-    super::keep_until_exit((image, snapshot, outcome));
-    Ok(if clean {
+    Ok(if outcome.findings.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// Prints the warnings and the report; returns the report.
+fn print_outcome(
+    args: &LintArgs,
+    outcome: &crate::lint::Outcome,
+    located: &HashMap<String, ModulePath>,
+    version: ConfigVersion,
+    snapshot: Option<&Snapshot>,
+) -> String {
+    for w in &outcome.warnings {
+        super::err(&format!("WARN\t{w}\n"));
+    }
+    let format = args.error_format.unwrap_or_else(report::default_format);
+    let printed = report(&outcome.findings, located, version, format, snapshot);
+    super::out(&printed);
+    printed
 }
 
 /// Renders the findings with everything the formats can use: sources (pretty, sarif), the rule
@@ -121,6 +214,17 @@ fn report(
     report::render(findings, format, &ctx)
 }
 
+/// Each workspace file's module directory and import path, by the path findings show.
+fn located_in_workspace(workspace: &crate::workspace::Workspace) -> HashMap<String, ModulePath> {
+    let mut located = HashMap::new();
+    for f in workspace.files.values() {
+        if let Some(m) = workspace.modules.get(f.module) {
+            located.insert(f.external_path.clone(), module_path(m, &f.name));
+        }
+    }
+    located
+}
+
 /// Each image file's module directory and import path, by the path findings show.
 fn located_in_image(image: &Image, modules: &[ModuleSpec]) -> HashMap<String, ModulePath> {
     let mut located = HashMap::new();
@@ -151,8 +255,9 @@ mod incremental {
     use crate::commands::Outcome;
     use crate::compile::{self, Compiled};
     use crate::config::ModuleSpec;
+    use crate::engine::lint_cache::CompiledFacts;
     use crate::engine::{self, lint_cache, ModuleFile};
-    use crate::image::{Image, ImageFile};
+    use crate::image::ImageFile;
     use crate::input::{self, Snapshot};
     use crate::workspace::{TargetFilter, Workspace};
     use crate::Result;
@@ -198,7 +303,8 @@ mod incremental {
     pub fn save_full_run(
         key: Key,
         cwd: &Path,
-        image: &Image,
+        compiled: CompiledFacts<'_>,
+        known: &[(engine::ModuleFile, engine::Known)],
         modules: &[ModuleSpec],
         snapshot: &Snapshot,
         outcome: &crate::lint::Outcome,
@@ -206,8 +312,14 @@ mod incremental {
         printed: &str,
     ) -> Result<()> {
         let _timing = crate::trace::phase("store lint state");
-        let files = engine::module_files(snapshot, modules);
-        let known = engine::know_files(snapshot, &files)?;
+        let looked_up;
+        let known = if known.is_empty() {
+            let files = engine::module_files(snapshot, modules);
+            looked_up = engine::know_files(snapshot, &files)?;
+            &looked_up[..]
+        } else {
+            known
+        };
         let display = |p: &str| snapshot.display_path(p);
         let Some(deps) = engine::answer::registry_deps_stamp(snapshot, cwd) else {
             return Ok(());
@@ -216,8 +328,8 @@ mod incremental {
         let per_file = crate::report::is_per_finding(format)
             .then_some((&render as lint_cache::RenderFile<'_>, printed));
         if let Some(state) = lint_cache::state_of_full_run(
-            image,
-            &known,
+            compiled,
+            known,
             &display,
             &outcome.findings,
             &outcome.warnings,
@@ -440,13 +552,17 @@ pub fn lint_image(
     modules: &[ModuleSpec],
     is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Result<crate::lint::Outcome> {
-    let fallback = ModuleSpec {
+    crate::lint::run(image, modules, &fallback_spec(), is_target)
+}
+
+/// The config of files without a module (image inputs): buf's v2 defaults.
+fn fallback_spec() -> ModuleSpec {
+    ModuleSpec {
         version: ConfigVersion::V2,
         lint: LintConfig {
             allow_comment_ignores: true,
             ..LintConfig::default()
         },
         ..ModuleSpec::default()
-    };
-    crate::lint::run(image, modules, &fallback, is_target)
+    }
 }

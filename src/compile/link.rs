@@ -30,7 +30,7 @@ use crate::workspace::{Workspace, WorkspaceFile};
 
 /// Inputs smaller than this are linked by one compiler: a shard's share of the common imports
 /// would cost more than the parallelism saves.
-pub(super) const MIN_TARGETS_PER_SHARD: usize = 256;
+pub const MIN_TARGETS_PER_SHARD: usize = 256;
 /// Shards per thread: shards differ in cost, so more shards than threads keep both cores busy
 /// to the end (each shard links its share of the common imports again).
 const SHARDS_PER_THREAD: usize = 2;

@@ -40,8 +40,9 @@ use parse::{editions_finding, parse_file, ParseFailure};
 
 pub use errors::{missing_import, missing_imports};
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
+pub use link::MIN_TARGETS_PER_SHARD;
 pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
-pub use stream::compile_encoded;
+pub use stream::{compile_encoded, for_each_shard};
 
 /// What compiling a workspace gave: an image, or the compile errors as findings (exit 100).
 #[derive(Debug)]

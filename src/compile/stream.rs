@@ -18,6 +18,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use prost_types::FileDescriptorProto;
 use rayon::prelude::*;
@@ -129,38 +131,14 @@ fn finish_shard(
     is_target: &HashSet<&str>,
     enc: Option<ImageEncoding>,
 ) -> Result<Option<Done>> {
-    let names = shard.targets.clone();
-    let own_targets: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-    let mut linked = link::link_shard(shard, shared, workspace);
-    if !linked.findings.is_empty() || !linked.editions_files.is_empty() {
-        return Ok(None);
-    }
-    let Some(pool) = linked.pools.pop() else {
+    let Some(LinkedShard { mut image, names }) = link_and_check(shard, shared, workspace) else {
         return Ok(None);
     };
-    let _timing = crate::trace::phase("shard image");
-    let none = HashMap::new();
-    let mut image_files = Vec::with_capacity(pool.files().len());
-    for fd in pool.files() {
-        let own = linked.detached.remove(fd.name());
-        // The feature checks look at this shard's own targets; the others are imports here.
-        let Some(file) = image_file(&fd, own, workspace, &own_targets, &none) else {
-            return Ok(None);
-        };
-        image_files.push(file);
-    }
-    let mut image = Image::new(image_files, vec![pool]);
-    if !editions::check_features(&image).is_empty() {
-        return Ok(None);
-    }
     let mut done = Done {
         files: Vec::with_capacity(image.files.len()),
-        names: Vec::new(),
+        names,
     };
     for file in &mut image.files {
-        if !file.is_import {
-            done.names.push(duplicates::top_level_names(file.proto()));
-        }
         file.is_import = !is_target.contains(file.name());
     }
     for file in &image.files {
@@ -172,4 +150,121 @@ fn finish_shard(
         done.files.push((file.name().to_string(), deps, bytes));
     }
     Ok(Some(done))
+}
+
+/// One shard, linked and checked: its image (the shard's own targets are the targets, the files
+/// they import are imports) and its targets' top-level names, for the clash check across shards.
+struct LinkedShard {
+    image: Image,
+    names: Vec<FileDescriptorProto>,
+}
+
+/// Links one shard and makes its image files (in the order one compiler would have linked the
+/// shard's targets) and checks their features; `None` on any error or editions file (the
+/// ordinary compile reports those).
+fn link_and_check(
+    shard: Shard,
+    shared: &link::Shared,
+    workspace: &Workspace,
+) -> Option<LinkedShard> {
+    let names = shard.targets.clone();
+    let own_targets: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    let mut linked = link::link_shard(shard, shared, workspace);
+    if !linked.findings.is_empty() || !linked.editions_files.is_empty() {
+        return None;
+    }
+    let pool = linked.pools.pop()?;
+    let _timing = crate::trace::phase("shard image");
+    let none = HashMap::new();
+    let targets: Vec<&str> = names.iter().map(String::as_str).collect();
+    let order = link::image_order(std::slice::from_ref(&pool), &targets);
+    let mut image_files = Vec::with_capacity(order.len());
+    for fd in order {
+        let own = linked.detached.remove(fd.name());
+        // The feature checks look at this shard's own targets; the others are imports here.
+        image_files.push(image_file(&fd, own, workspace, &own_targets, &none)?);
+    }
+    let image = Image::new(image_files, vec![pool]);
+    if !editions::check_features(&image).is_empty() {
+        return None;
+    }
+    let names = image
+        .targets()
+        .map(|f| duplicates::top_level_names(f.proto()))
+        .collect();
+    Some(LinkedShard { image, names })
+}
+
+/// What [`for_each_shard`] keeps of a shard: what `each` gave and the targets' top-level names.
+type ShardResult<T> = Result<Option<(T, Vec<FileDescriptorProto>)>>;
+
+/// Compiles a large workspace shard by shard and hands each shard's image to `each` as soon as
+/// it is linked (its own targets are the image's targets; what they import, imports), dropping
+/// it afterwards: only as many shards as threads are alive at once. Returns what `each` gave,
+/// in shard order, or `None` when the input is to be compiled the ordinary way (small input,
+/// any compile error or clash of names, editions files) or when `each` gave `None`.
+///
+/// Each shard runs on a thread of its own (not a rayon job), so `each` may use rayon without
+/// another shard starting on the same thread while it waits.
+pub fn for_each_shard<T: Send>(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    min_targets_per_shard: usize,
+    each: &(dyn Fn(Image) -> Result<Option<T>> + Sync),
+) -> Result<Option<Vec<T>>> {
+    let targets: Vec<&crate::workspace::WorkspaceFile> = workspace.targets().collect();
+    let threads = rayon::current_num_threads();
+    let count = (SHARDS_PER_THREAD * threads).min(targets.len() / min_targets_per_shard.max(1));
+    if count < 2 {
+        return Ok(None);
+    }
+    let _timing = crate::trace::phase("compile (streamed)");
+    let shards = link::plan_shards(&targets, HashMap::new(), count);
+    let shared = link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new());
+    let queue = Mutex::new(shards.into_iter().enumerate());
+    let results: Mutex<Vec<(usize, ShardResult<T>)>> = Mutex::new(Vec::new());
+    let given_up = AtomicBool::new(false);
+    let work = || loop {
+        let next = queue.lock().map(|mut q| q.next()).ok().flatten();
+        let Some((i, shard)) = next else { break };
+        if given_up.load(Ordering::Relaxed) {
+            break;
+        }
+        let out = match link_and_check(shard, &shared, workspace) {
+            None => Ok(None),
+            Some(LinkedShard { image, names }) => each(image).map(|t| t.map(|t| (t, names))),
+        };
+        if !matches!(out, Ok(Some(_))) {
+            given_up.store(true, Ordering::Relaxed);
+        }
+        if let Ok(mut r) = results.lock() {
+            r.push((i, out));
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(count) {
+            scope.spawn(work);
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(results.len());
+    let mut names = Vec::new();
+    for (_, r) in results {
+        let Some((t, n)) = r? else {
+            return Ok(None);
+        };
+        out.push(t);
+        names.extend(n);
+    }
+    if given_up.load(Ordering::Relaxed) || out.len() != count {
+        return Ok(None);
+    }
+    // Names clashing across shards (within one, the linker has already refused them).
+    let mut names: Vec<&FileDescriptorProto> = names.iter().collect();
+    names.sort_by(|a, b| a.name().cmp(b.name()));
+    if !duplicates::find(names.into_iter()).is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(out))
 }

@@ -197,6 +197,19 @@ pub fn facts(proto: &FileDescriptorProto) -> Vec<u8> {
     reduced.encode_to_vec()
 }
 
+/// The [`facts`] and [`interface`] of a compiled file (its source info aside).
+pub fn compiled_facts(proto: &FileDescriptorProto) -> FactsAndInterface {
+    let mut linked = proto.clone();
+    linked.source_code_info = None;
+    (facts(&linked), interface(&linked))
+}
+
+/// A module file's [`compiled_facts`] by import path (`None`: not compiled).
+pub type CompiledFacts<'a> = &'a dyn Fn(&str) -> Option<FactsAndInterface>;
+
+/// A file's [`facts`] and [`interface`].
+pub type FactsAndInterface = (Vec<u8>, Vec<u8>);
+
 /// Renders one file's findings (all with the same path) as its part of the report.
 pub type RenderFile<'a> = &'a (dyn Fn(&[Finding]) -> String + Sync);
 
@@ -204,9 +217,10 @@ pub type RenderFile<'a> = &'a (dyn Fn(&[Finding]) -> String + Sync);
 /// not give the same cross-file facts as the compiled files (then no incremental run is safe).
 /// With `render` (a per-finding output format), each file's findings are kept rendered, and
 /// `report` (what the full run printed) must be those parts concatenated in display-path order.
+/// `compiled` gives a module file's [`compiled_facts`] by import path.
 #[allow(clippy::too_many_arguments)]
 pub fn state_of_full_run(
-    image: &Image,
+    compiled: CompiledFacts<'_>,
     known: &[(super::ModuleFile, super::Known)],
     display: &dyn Fn(&str) -> String,
     findings: &[Finding],
@@ -239,17 +253,15 @@ pub fn state_of_full_run(
         .collect();
     let mut files = Vec::with_capacity(known.len());
     for (((f, k), summary), found) in known.iter().zip(&summaries).zip(per_file) {
-        let compiled = image.file(&f.name)?;
-        let mut linked = compiled.proto().clone();
         // Summaries name RPC types with a leading dot, as the compiled descriptors do.
-        linked.source_code_info = None;
-        if facts(&linked) != facts(summary) {
+        let (compiled_facts, compiled_interface) = compiled(&f.name)?;
+        if compiled_facts != facts(summary) {
             return None;
         }
         files.push(FileState {
             root_path: f.root_path.clone(),
             content: k.content.0.to_le_bytes().to_vec(),
-            interface: interface(&linked),
+            interface: compiled_interface,
             findings: found,
             report_len: 0,
             imports: summary

@@ -35,6 +35,7 @@ pub mod answer;
 pub mod dep_memo;
 mod index;
 pub mod lint_cache;
+pub mod lint_stream;
 pub mod session;
 pub mod summary;
 

@@ -209,6 +209,37 @@ pub fn run(
     fallback: &ModuleSpec,
     is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
 ) -> Result<Outcome> {
+    let (mut findings, by_module) = run_by_module(image, modules, fallback, is_target)?;
+    sort_and_dedup(&mut findings);
+    Ok(Outcome {
+        findings,
+        warnings: merge_warnings(by_module),
+    })
+}
+
+/// Warnings by the module they are about (`None`: files without a module).
+pub type ModuleWarnings = BTreeMap<Option<usize>, Vec<String>>;
+
+/// The warnings of each module linted ([`run_by_module`]) as [`run`] gives them: in module
+/// order, each once.
+pub fn merge_warnings(by_module: ModuleWarnings) -> Vec<String> {
+    let mut warnings: Vec<String> = Vec::new();
+    for w in by_module.into_values().flatten() {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+    warnings
+}
+
+/// [`run`] before its findings are sorted and deduplicated, with each linted module's warnings
+/// (they depend on the module's config only), by module.
+pub fn run_by_module(
+    image: &Image,
+    modules: &[ModuleSpec],
+    fallback: &ModuleSpec,
+    is_target: &(dyn Fn(&ImageFile) -> bool + Sync),
+) -> Result<(Vec<Finding>, ModuleWarnings)> {
     // Group the files that belong to a module (or to no module but are not imports).
     let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
     for (i, f) in image.files.iter().enumerate() {
@@ -218,23 +249,19 @@ pub fn run(
             None => {}
         }
     }
-    let mut outcome = Outcome::default();
+    let mut findings = Vec::new();
+    let mut by_module = BTreeMap::new();
     for (module, indexes) in groups {
         let spec = module.and_then(|m| modules.get(m)).unwrap_or(fallback);
         // An `ignore` entry naming the module directory turns lint off for the module.
         if spec.lint.disabled || !indexes.iter().any(|&i| is_target(&image.files[i])) {
             continue;
         }
-        let (findings, warnings) = run_module(image, spec, &indexes, is_target)?;
-        outcome.findings.extend(findings);
-        for w in warnings {
-            if !outcome.warnings.contains(&w) {
-                outcome.warnings.push(w);
-            }
-        }
+        let (found, warnings) = run_module(image, spec, &indexes, is_target)?;
+        findings.extend(found);
+        by_module.insert(module, warnings);
     }
-    sort_and_dedup(&mut outcome.findings);
-    Ok(outcome)
+    Ok((findings, by_module))
 }
 
 /// Runs one module's selected rules and filters.
