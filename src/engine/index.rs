@@ -41,6 +41,29 @@ struct EntryProto {
     not_text: bool,
 }
 
+/// The fields of an encoded summary ([`FileDescriptorProto`]) but its messages (tag 4), which
+/// decoding skips without allocating (see [`Known::head`]). Summaries have no enums,
+/// extensions or source info.
+#[derive(Clone, PartialEq, Message)]
+struct HeadProto {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(string, optional, tag = "2")]
+    package: Option<String>,
+    #[prost(string, repeated, tag = "3")]
+    dependency: Vec<String>,
+    #[prost(int32, repeated, packed = "false", tag = "10")]
+    public_dependency: Vec<i32>,
+    #[prost(int32, repeated, packed = "false", tag = "11")]
+    weak_dependency: Vec<i32>,
+    #[prost(message, repeated, tag = "6")]
+    service: Vec<prost_types::ServiceDescriptorProto>,
+    #[prost(message, optional, tag = "8")]
+    options: Option<prost_types::FileOptions>,
+    #[prost(string, optional, tag = "12")]
+    syntax: Option<String>,
+}
+
 /// What identifies a file's content without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stamp {
@@ -148,6 +171,32 @@ impl Known {
                     .map(Arc::new)
             })
             .clone()
+    }
+
+    /// The summary's head: everything but its messages (package, imports, services with their
+    /// RPC types as written, file options, syntax), decoded without the message names that make
+    /// up most of a summary; `None` when the file cannot be parsed. What a `--path` run reads of
+    /// every other module file ([`super::rest_of_modules`]); the messages of the few files whose
+    /// names can decide an RPC type are read with [`Known::summary`].
+    pub fn head(&self) -> Option<FileDescriptorProto> {
+        if let Some(decoded) = self.summary.decoded.get() {
+            let mut head = FileDescriptorProto::clone(decoded.as_ref()?);
+            head.message_type.clear();
+            return Some(head);
+        }
+        let bytes = self.summary.encoded.as_ref()?;
+        let h = HeadProto::decode(bytes.as_slice()).ok()?;
+        Some(FileDescriptorProto {
+            name: h.name,
+            package: h.package,
+            dependency: h.dependency,
+            public_dependency: h.public_dependency,
+            weak_dependency: h.weak_dependency,
+            service: h.service,
+            options: h.options,
+            syntax: h.syntax,
+            ..FileDescriptorProto::default()
+        })
     }
 
     /// The summary encoded, for the index.
@@ -261,18 +310,27 @@ pub fn know(bytes: &[u8]) -> Known {
     let text = std::str::from_utf8(bytes)
         .ok()
         .filter(|t| !t.contains('\0'));
-    let summary = text
+    // Kept encoded (a tenth of the decoded size): a cold run knows every file of the input, and
+    // most of them are only asked for their head ([`Known::head`]).
+    let encoded = text
         .and_then(|t| super::summary::summarize("", t))
         .map(|mut s| {
             s.name = None;
-            Arc::new(s)
+            s.encode_to_vec()
         });
+    let summary = match encoded {
+        Some(bytes) => Lazy {
+            encoded: Some(bytes),
+            decoded: std::sync::OnceLock::new(),
+        },
+        None => Lazy {
+            encoded: None,
+            decoded: std::sync::OnceLock::from(None),
+        },
+    };
     Known {
         content: content_hash(bytes),
-        summary: Arc::new(Lazy {
-            encoded: None,
-            decoded: std::sync::OnceLock::from(summary),
-        }),
+        summary: Arc::new(summary),
         not_text: text.is_none(),
     }
 }

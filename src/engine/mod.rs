@@ -22,8 +22,10 @@
 //! - [`module_files`]`(snapshot, modules)`: every module file of an input, read or not.
 //! - [`read_needed`]`(snapshot, modules, filter)`: reads the targets of `filter` and their
 //!   transitive imports into a lazily loaded [`Snapshot`] ([`crate::input::load_lazily`]).
-//! - [`rest_of_modules`]`(snapshot, modules, present)`: summaries of every module file not in
-//!   `present` (stat-keyed from the cache when warm, else read and scanned in parallel).
+//! - [`rest_of_modules`]`(snapshot, modules, present)`: summary heads (no message names, see
+//!   [`Known::head`]) of every module file not in `present` (stat-keyed from the cache when
+//!   warm, else read and scanned in parallel, each file's text dropped after its scan and its
+//!   summary kept encoded).
 //! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
@@ -388,21 +390,42 @@ fn read_and_know(
         .collect())
 }
 
-/// Summaries (without their names) of the module files whose import path is not in `present`
-/// (for cross-file lint rules).
+/// A module file outside a `--path` run's image, as the cross-file lint rules see it: its
+/// summary's head ([`Known::head`]: package, imports, options, services), with the full summary
+/// (message names) decoded only when asked ([`RestFile::summary`]).
+#[derive(Debug, Clone)]
+pub struct RestFile {
+    pub file: ModuleFile,
+    pub head: Arc<FileDescriptorProto>,
+    known: Known,
+}
+
+impl RestFile {
+    /// The whole summary (with message names), decoded on first use.
+    pub fn summary(&self) -> Option<Arc<FileDescriptorProto>> {
+        self.known.summary()
+    }
+}
+
+/// The module files whose import path is not in `present`, by summary head (for cross-file lint
+/// rules); files that cannot be parsed are left out.
 pub fn rest_of_modules(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
     present: &HashSet<&str>,
-) -> Result<Vec<(ModuleFile, Arc<FileDescriptorProto>)>> {
+) -> Result<Vec<RestFile>> {
     let files: Vec<ModuleFile> = module_files(snapshot, modules)
         .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
         .collect();
     let known = know_files(snapshot, &files)?;
+    let _timing = crate::trace::phase("summary heads");
     Ok(known
         .into_par_iter()
-        .filter_map(|(f, k)| Some((f, k.summary()?)))
+        .filter_map(|(file, known)| {
+            let head = Arc::new(known.head()?);
+            Some(RestFile { file, head, known })
+        })
         .collect())
 }
 
@@ -430,35 +453,37 @@ pub fn add_rest_of_modules(
 /// the same.
 pub fn rest_files(
     image: &crate::image::Image,
-    rest: &[(ModuleFile, Arc<FileDescriptorProto>)],
+    rest: &[RestFile],
     snapshot: &Snapshot,
 ) -> Vec<crate::image::ImageFile> {
     if rest.is_empty() {
         return Vec::new();
     }
     let _timing = crate::trace::phase("rest of modules");
-    let summaries: Vec<&FileDescriptorProto> = rest.iter().map(|(_, s)| &**s).collect();
-    let types = crate::lint::scope::resolved_rpc_types(image, &summaries);
+    let heads: Vec<&FileDescriptorProto> = rest.iter().map(|r| &*r.head).collect();
+    let messages = |i: usize| rest[i].summary();
+    let types = crate::lint::scope::target_rpc_types(image, &heads, &messages);
     let keep = if whole_rest() {
         vec![true; rest.len()]
     } else {
         let rest_files: Vec<crate::lint::scope::Rest<'_>> = rest
             .iter()
             .zip(&types)
-            .map(|((f, s), t)| crate::lint::scope::Rest {
-                name: &f.name,
-                summary: s,
+            .map(|(r, t)| crate::lint::scope::Rest {
+                name: &r.file.name,
+                summary: &r.head,
                 rpc_types: t,
             })
             .collect();
         crate::lint::scope::relevant(image, &rest_files)
     };
     let mut added = Vec::new();
-    for (((f, summary), types), keep) in rest.iter().zip(types).zip(keep) {
+    for ((r, types), keep) in rest.iter().zip(types).zip(keep) {
         if !keep {
             continue;
         }
-        let mut proto = FileDescriptorProto::clone(summary);
+        let f = &r.file;
+        let mut proto = FileDescriptorProto::clone(&r.head);
         proto.name = Some(f.name.clone());
         let slots = proto.service.iter_mut().flat_map(|s| s.method.iter_mut());
         for (m, (input, output)) in slots.zip(types) {

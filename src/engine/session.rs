@@ -20,8 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use prost_types::FileDescriptorProto;
-
 use crate::check::Finding;
 use crate::compile::{self, Compiled};
 use crate::config::ModuleSpec;
@@ -58,7 +56,7 @@ struct RestState {
     present: Vec<String>,
     modules: Vec<ModuleSpec>,
     others: Vec<(String, u64)>,
-    rest: Vec<(super::ModuleFile, Arc<FileDescriptorProto>)>,
+    rest: Vec<super::RestFile>,
     added: Option<(String, Vec<ImageFile>)>,
 }
 

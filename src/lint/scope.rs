@@ -247,6 +247,109 @@ pub fn resolved_rpc_types(
     }
 }
 
+/// The RPC request and response types of `rest` (summary heads, without messages) as far as the
+/// targets' findings can tell them apart: for each of `rest`, the (input, output) types of its
+/// methods in service and method order, each either the `.full.Name` [`resolve_rpc_types`] gives
+/// when that is the request or response type of a target RPC (or when a name ahead of one in the
+/// scope search exists), or else a name that is none of those types. Only
+/// `RPC_REQUEST_RESPONSE_UNIQUE` reads other files' RPC types, and it only reports on targets'
+/// types, so the findings are the same as with [`resolve_rpc_types`]; the message names of a file
+/// (`messages(i)`, the whole summary of `rest[i]`) are read only for the packages a scope search
+/// has to look into before it reaches a target's type, which is seldom.
+pub fn target_rpc_types(
+    image: &Image,
+    rest: &[&FileDescriptorProto],
+    messages: &(dyn Fn(usize) -> Option<std::sync::Arc<FileDescriptorProto>> + Sync),
+) -> Vec<Vec<(String, String)>> {
+    if rest.iter().all(|r| r.service.is_empty()) {
+        return vec![Vec::new(); rest.len()];
+    }
+    let mut target_types: HashSet<&str> = HashSet::new();
+    for f in image.targets() {
+        for svc in &f.proto().service {
+            for m in &svc.method {
+                target_types.insert(m.input_type().trim_start_matches('.'));
+                target_types.insert(m.output_type().trim_start_matches('.'));
+            }
+        }
+    }
+    let mut image_names: Option<HashSet<String>> = None;
+    let mut by_package: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rest.iter().enumerate() {
+        by_package.entry(r.package()).or_default().push(i);
+    }
+    let mut resolve_one = |package: &str, name: &str| -> String {
+        if name.starts_with('.') {
+            return name.to_string();
+        }
+        // The scope search's candidates, innermost first (as [`resolve`]).
+        let mut candidates = Vec::new();
+        let mut scope = package;
+        loop {
+            candidates.push(if scope.is_empty() {
+                name.to_string()
+            } else {
+                format!("{scope}.{name}")
+            });
+            if scope.is_empty() {
+                break;
+            }
+            scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
+        }
+        let Some(hit) = candidates
+            .iter()
+            .position(|c| target_types.contains(c.as_str()))
+        else {
+            // Resolves to no target type (a target's type is a linked message, which exists):
+            // the innermost candidate is none of them either.
+            return format!(".{}", candidates[0]);
+        };
+        let names = image_names.get_or_insert_with(|| {
+            image
+                .all_messages()
+                .map(|m| m.full_name().to_string())
+                .collect()
+        });
+        let exists = |full: &str| -> bool {
+            if names.contains(full) {
+                return true;
+            }
+            let splits = std::iter::once(None).chain(full.match_indices('.').map(|(i, _)| Some(i)));
+            for split in splits {
+                let (package, path) = match split {
+                    None => ("", full),
+                    Some(i) => (&full[..i], &full[i + 1..]),
+                };
+                for &i in by_package.get(package).into_iter().flatten() {
+                    if messages(i).is_some_and(|s| has_message_path(&s.message_type, path)) {
+                        return true;
+                    }
+                }
+            }
+            false
+        };
+        let first = candidates[..hit]
+            .iter()
+            .position(|c| exists(c))
+            .unwrap_or(hit);
+        format!(".{}", candidates[first])
+    };
+    rest.iter()
+        .map(|r| {
+            let package = r.package();
+            let mut out = Vec::new();
+            for svc in &r.service {
+                for m in &svc.method {
+                    let input = resolve_one(package, m.input_type());
+                    let output = resolve_one(package, m.output_type());
+                    out.push((input, output));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
 /// Whether `path` (`A.B.C`) names a message nested in `messages`.
 fn has_message_path(messages: &[DescriptorProto], path: &str) -> bool {
     let (first, rest) = match path.split_once('.') {
