@@ -273,6 +273,11 @@ pub fn target_rpc_types(
             }
         }
     }
+    // Every dotted suffix of a target type (`b.C` and `C` of `a.b.C`).
+    let suffixes: HashSet<&str> = target_types
+        .iter()
+        .flat_map(|t| std::iter::once(*t).chain(t.match_indices('.').map(|(i, _)| &t[i + 1..])))
+        .collect();
     let mut image_names: Option<HashSet<String>> = None;
     let mut by_package: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in rest.iter().enumerate() {
@@ -282,27 +287,33 @@ pub fn target_rpc_types(
         if name.starts_with('.') {
             return name.to_string();
         }
-        // The scope search's candidates, innermost first (as [`resolve`]).
-        let mut candidates = Vec::new();
-        let mut scope = package;
-        loop {
-            candidates.push(if scope.is_empty() {
+        // The scope search's candidates, innermost first (as [`resolve`]): the scopes are the
+        // package and its parents, down to the empty one.
+        let scopes: Vec<&str> = std::iter::successors(Some(package), |p| {
+            (!p.is_empty()).then(|| p.rfind('.').map_or("", |i| &p[..i]))
+        })
+        .collect();
+        let candidate = |scope: &str| {
+            if scope.is_empty() {
                 name.to_string()
             } else {
                 format!("{scope}.{name}")
-            });
-            if scope.is_empty() {
-                break;
             }
-            scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
-        }
+        };
+        // Cheap first: only a name that ends a target type can resolve to one.
+        let may_hit = suffixes.contains(name);
+        let candidates: Vec<String> = if may_hit {
+            scopes.iter().map(|s| candidate(s)).collect()
+        } else {
+            Vec::new()
+        };
         let Some(hit) = candidates
             .iter()
             .position(|c| target_types.contains(c.as_str()))
         else {
             // Resolves to no target type (a target's type is a linked message, which exists):
             // the innermost candidate is none of them either.
-            return format!(".{}", candidates[0]);
+            return format!(".{}", candidate(scopes[0]));
         };
         let names = image_names.get_or_insert_with(|| {
             image
