@@ -11,6 +11,9 @@
 //!   request or response type of a target's RPCs (`RPC_REQUEST_RESPONSE_UNIQUE` only asks
 //!   whether a type has more than one user).
 //!
+//! Other files are known by their summary heads (no message names); [`target_rpc_types`] resolves
+//! their RPC types only as far as telling a target's request/response type from any other needs.
+//!
 //! [`relevant`] keeps those and drops the rest, so a one-file run on a 7,000-file module lints
 //! tens of files instead of thousands. `STABLE_PACKAGE_NO_IMPORT_UNSTABLE`, `IMPORT_USED` and the
 //! per-file rules read only the targets and their imports, which are compiled into the image.
