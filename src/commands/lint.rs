@@ -1,7 +1,8 @@
 //! `protoforge lint`: build the input, run the lint rules of each module, report.
 //!
-//! With `--path`/`--exclude-path`, the module files outside the paths are parsed too so that
-//! cross-file rules see the whole module; findings are still only reported for the targeted files.
+//! With `--path`/`--exclude-path`, the module files outside the paths are summarized
+//! ([`crate::engine::add_rest_of_modules`]) so that cross-file rules see the whole module;
+//! findings are still only reported for the targeted files.
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;

@@ -309,7 +309,7 @@ impl Index {
 pub fn know(bytes: &[u8]) -> Known {
     let text = std::str::from_utf8(bytes)
         .ok()
-        .filter(|t| !t.contains('\0'));
+        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
     // Kept encoded (a tenth of the decoded size): a cold run knows every file of the input, and
     // most of them are only asked for their head ([`Known::head`]).
     let encoded = text

@@ -54,7 +54,7 @@ use crate::input::{Pending, Snapshot};
 use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
-pub use index::{Known, Stamp};
+pub use index::{know as know_bytes, Known, Stamp};
 pub use session::Session;
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);

@@ -118,8 +118,8 @@ impl<'a> Scanner<'a> {
                         continue;
                     }
                     b'*' => {
-                        let rest = &self.src[self.pos + 2..];
-                        self.pos += 2 + rest.find("*/")? + 2;
+                        let rest = &b[self.pos + 2..];
+                        self.pos += 2 + memchr::memmem::find(rest, b"*/")? + 2;
                         continue;
                     }
                     _ => {}
@@ -258,6 +258,9 @@ impl<'a> Scanner<'a> {
 
     /// Skips the rest of a block whose `{` was just read.
     fn skip_block(&mut self) -> Option<()> {
+        if self.peeked.is_none() {
+            return self.skip_bytes(1, Until::BlockEnd);
+        }
         let mut depth = 1usize;
         while depth > 0 {
             match self.next()? {
@@ -269,10 +272,89 @@ impl<'a> Scanner<'a> {
         }
         Some(())
     }
+
+    /// What [`Scanner::skip_block`] and [`field_rest`] do token by token, over the bytes: the
+    /// tokens in between are only skipped, so only brackets, strings and comments are looked at.
+    /// It accepts and rejects exactly what the lexer does (a byte the lexer has no token for, a
+    /// string with a newline, an unterminated comment or string). With [`Until::BlockEnd`]:
+    /// until the `}` that brings `depth` to zero; with [`Until::FieldEnd`]: until a `;` at depth
+    /// zero, where `[`, `(`, `<` and (inside those) `{` open and a `{` outside them gives up.
+    fn skip_bytes(&mut self, mut depth: usize, until: Until) -> Option<()> {
+        debug_assert!(self.peeked.is_none());
+        let b = self.src.as_bytes();
+        loop {
+            let c = *b.get(self.pos)?;
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c => self.pos += 1,
+                b'/' => match b.get(self.pos + 1) {
+                    Some(b'/') => {
+                        self.pos = memchr(b'\n', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+                    }
+                    Some(b'*') => {
+                        self.pos += 2 + memchr::memmem::find(&b[self.pos + 2..], b"*/")? + 2;
+                    }
+                    _ => self.pos += 1,
+                },
+                b'"' | b'\'' => {
+                    self.pos += 1;
+                    loop {
+                        match *b.get(self.pos)? {
+                            b'\\' => self.pos += 2,
+                            b'\n' => return None,
+                            d if d == c => break,
+                            _ => self.pos += 1,
+                        }
+                    }
+                    self.pos += 1;
+                }
+                b'{' => {
+                    self.pos += 1;
+                    if until == Until::FieldEnd && depth == 0 {
+                        return None;
+                    }
+                    depth += 1;
+                }
+                b'}' => {
+                    self.pos += 1;
+                    depth = depth.checked_sub(1)?;
+                    if until == Until::BlockEnd && depth == 0 {
+                        return Some(());
+                    }
+                }
+                b'[' | b'(' | b'<' => {
+                    self.pos += 1;
+                    if until == Until::FieldEnd {
+                        depth += 1;
+                    }
+                }
+                b']' | b')' | b'>' => {
+                    self.pos += 1;
+                    if until == Until::FieldEnd {
+                        depth = depth.checked_sub(1)?;
+                    }
+                }
+                b';' => {
+                    self.pos += 1;
+                    if until == Until::FieldEnd && depth == 0 {
+                        return Some(());
+                    }
+                }
+                c if c.is_ascii_alphanumeric() || b"_.,:=-+".contains(&c) => self.pos += 1,
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Where [`Scanner::skip_bytes`] stops.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Until {
+    BlockEnd,
+    FieldEnd,
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 /// The one-pass scanner: `None` whenever the file is anything but plainly well formed.
@@ -534,6 +616,9 @@ fn skip_brackets(s: &mut Scanner) -> Option<()> {
 /// The rest of a field, option, reserved or extensions statement: up to its `;`. A `{` outside
 /// brackets (a group the scanner did not recognise) gives up.
 fn field_rest(s: &mut Scanner) -> Option<()> {
+    if s.peeked.is_none() {
+        return s.skip_bytes(0, Until::FieldEnd);
+    }
     let mut depth = 0usize;
     loop {
         match s.next()? {

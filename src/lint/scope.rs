@@ -11,6 +11,9 @@
 //!   request or response type of a target's RPCs (`RPC_REQUEST_RESPONSE_UNIQUE` only asks
 //!   whether a type has more than one user).
 //!
+//! Other files are known by their summary heads (no message names); [`target_rpc_types`] resolves
+//! their RPC types only as far as telling a target's request/response type from any other needs.
+//!
 //! [`relevant`] keeps those and drops the rest, so a one-file run on a 7,000-file module lints
 //! tens of files instead of thousands. `STABLE_PACKAGE_NO_IMPORT_UNSTABLE`, `IMPORT_USED` and the
 //! per-file rules read only the targets and their imports, which are compiled into the image.
@@ -273,6 +276,11 @@ pub fn target_rpc_types(
             }
         }
     }
+    // Every dotted suffix of a target type (`b.C` and `C` of `a.b.C`).
+    let suffixes: HashSet<&str> = target_types
+        .iter()
+        .flat_map(|t| std::iter::once(*t).chain(t.match_indices('.').map(|(i, _)| &t[i + 1..])))
+        .collect();
     let mut image_names: Option<HashSet<String>> = None;
     let mut by_package: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in rest.iter().enumerate() {
@@ -282,27 +290,33 @@ pub fn target_rpc_types(
         if name.starts_with('.') {
             return name.to_string();
         }
-        // The scope search's candidates, innermost first (as [`resolve`]).
-        let mut candidates = Vec::new();
-        let mut scope = package;
-        loop {
-            candidates.push(if scope.is_empty() {
+        // The scope search's candidates, innermost first (as [`resolve`]): the scopes are the
+        // package and its parents, down to the empty one.
+        let scopes: Vec<&str> = std::iter::successors(Some(package), |p| {
+            (!p.is_empty()).then(|| p.rfind('.').map_or("", |i| &p[..i]))
+        })
+        .collect();
+        let candidate = |scope: &str| {
+            if scope.is_empty() {
                 name.to_string()
             } else {
                 format!("{scope}.{name}")
-            });
-            if scope.is_empty() {
-                break;
             }
-            scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
-        }
+        };
+        // Cheap first: only a name that ends a target type can resolve to one.
+        let may_hit = suffixes.contains(name);
+        let candidates: Vec<String> = if may_hit {
+            scopes.iter().map(|s| candidate(s)).collect()
+        } else {
+            Vec::new()
+        };
         let Some(hit) = candidates
             .iter()
             .position(|c| target_types.contains(c.as_str()))
         else {
             // Resolves to no target type (a target's type is a linked message, which exists):
             // the innermost candidate is none of them either.
-            return format!(".{}", candidates[0]);
+            return format!(".{}", candidate(scopes[0]));
         };
         let names = image_names.get_or_insert_with(|| {
             image

@@ -250,6 +250,61 @@ fn path_sees_rpc_types_of_unimported_siblings() {
     );
 }
 
+/// Other files' RPC types are resolved with protobuf scoping when they can be a target's type: a
+/// nearer message of the same name (here `x.y.Shared`) shadows the target's `x.Shared`; a file
+/// whose scope has none uses it. The `--path` run reads message names only for that search.
+#[test]
+fn path_resolves_other_files_rpc_types_with_scoping() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        "buf.yaml",
+        "version: v2\nlint:\n  use:\n    - RPC_REQUEST_RESPONSE_UNIQUE\n",
+    );
+    write(
+        "t.proto",
+        "syntax = \"proto3\";\npackage x;\nmessage Shared {}\nmessage R1 {}\nmessage Only {}\nmessage R0 {}\n\
+         service T {\n  rpc Get(Shared) returns (R1);\n  rpc Solo(Only) returns (R0);\n}\n",
+    );
+    write(
+        "y/shadow.proto",
+        "syntax = \"proto3\";\npackage x.y;\nimport \"t.proto\";\n\
+         message Outer { message Only {} }\nmessage Shared {}\nmessage R2 {}\nmessage R4 {}\n\
+         service S {\n  rpc Put(Shared) returns (R2);\n  rpc Other(Outer.Only) returns (R4);\n}\n",
+    );
+    write(
+        "z/user.proto",
+        "syntax = \"proto3\";\npackage x.z;\nimport \"t.proto\";\nmessage R3 {}\n\
+         service U {\n  rpc Use(Shared) returns (R3);\n}\n",
+    );
+    let whole = stdout(&run(dir.path(), &["--no-cache", "lint"]));
+    let expected: String = whole
+        .lines()
+        .filter(|l| l.starts_with("t.proto:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        expected,
+        "t.proto:8:3:\"x.Shared\" is used as the request or response type for multiple RPCs.\n"
+    );
+    for cache in [&["--no-cache"][..], &[][..], &[][..]] {
+        let mut args = cache.to_vec();
+        args.extend(["lint", "--path", "t.proto"]);
+        let o = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("PROTOFORGE_CACHE_DIR", dir.path().join(".cache"))
+            .output()
+            .expect("protoforge runs");
+        assert_eq!(stdout(&o), expected, "{args:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn path_reports_what_a_whole_run_reports_for_the_target() {
     for rule in [

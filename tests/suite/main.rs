@@ -38,4 +38,5 @@ mod plugin_buf_golden;
 mod report;
 mod report_buf_golden;
 mod report_cli;
+mod summary_scan;
 mod syntax;
