@@ -243,7 +243,15 @@ pub fn for_each_shard<T: Send>(
     };
     std::thread::scope(|scope| {
         for _ in 0..threads.min(count) {
-            scope.spawn(work);
+            // Linking recurses along import chains: the same large stack as the command's
+            // thread and the rayon workers (a chain of 1,500 imports overflows the default).
+            let spawned = std::thread::Builder::new()
+                .stack_size(crate::limits::STACK_SIZE)
+                .spawn_scoped(scope, work);
+            if spawned.is_err() {
+                // No thread could be made (address space limits): work on this one.
+                work();
+            }
         }
     });
     let mut results = results.into_inner().unwrap_or_default();

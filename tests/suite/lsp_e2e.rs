@@ -378,15 +378,32 @@ fn diagnostics_follow_edits_and_never_go_stale() {
     assert!(diags.iter().all(|d| d["severity"] == 1), "{d}");
     assert_eq!(range(&diags[0]["range"]), (10, 2, 10, 7));
 
-    // Half-typed syntax: a diagnostic, and the server still answers.
-    e.change("acme/v1/a.proto", "syntax = \"proto3\";\nmessage {", 3);
+    // Errors of different kinds in one file, each reported as buf reports it: a proto3 enum
+    // whose first value is not zero and a field number used twice.
+    let kinds = a
+        .replace("STATUS_UNSPECIFIED = 0;", "STATUS_UNSPECIFIED = 7;")
+        .replace("string badName = 2;", "string badName = 1;");
+    e.change("acme/v1/a.proto", &kinds, 3);
     let d = e.diagnostics("acme/v1/a.proto", Some(3));
+    let diags = d["diagnostics"].as_array().unwrap();
+    let messages: Vec<&str> = diags
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(diags.len(), 2, "{d}");
+    assert!(diags.iter().all(|d| d["severity"] == 1), "{d}");
+    assert!(messages.iter().any(|m| m.contains("zero")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("1")), "{messages:?}");
+
+    // Half-typed syntax: a diagnostic, and the server still answers.
+    e.change("acme/v1/a.proto", "syntax = \"proto3\";\nmessage {", 4);
+    let d = e.diagnostics("acme/v1/a.proto", Some(4));
     assert_eq!(d["diagnostics"].as_array().unwrap().len(), 1, "{d}");
 
     // A burst of edits: whatever is published in between, versions never go back, and the
     // last diagnostics are for the last version.
-    let mut last = 3;
-    for v in 4..=20 {
+    let mut last = 4;
+    for v in 5..=20 {
         let text = if v % 2 == 0 {
             A_PROTO.to_string()
         } else {
