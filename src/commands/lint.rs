@@ -2,6 +2,7 @@
 //!
 //! With `--path`/`--exclude-path`, the module files outside the paths are parsed too so that
 //! cross-file rules see the whole module; findings are still only reported for the targeted files.
+//! A whole-tree lint of a large input is linted shard by shard ([`crate::engine::lint_stream`]).
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
