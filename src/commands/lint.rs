@@ -3,6 +3,7 @@
 //! With `--path`/`--exclude-path`, the module files outside the paths are summarized
 //! ([`crate::engine::add_rest_of_modules`]) so that cross-file rules see the whole module;
 //! findings are still only reported for the targeted files.
+//! A whole-tree lint of a large input is linted shard by shard ([`crate::engine::lint_stream`]).
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;

@@ -12,6 +12,9 @@
 //! first shard's copy is kept, and the files are written in the order one compiler would have
 //! linked them, as the ordinary compile does: the bytes are the same.
 //!
+//! [`for_each_shard`] does the same linking and checking for whole-tree `lint`
+//! ([`crate::engine::lint_stream`]), handing each shard's image to the caller instead of encoding it.
+//!
 //! Anything unusual gives up (`None`) and the caller compiles the ordinary way, which also
 //! reports the errors: small inputs, JSON output, any compile error or clash of names, editions
 //! files (their checks look across files).
