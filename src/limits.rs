@@ -171,11 +171,30 @@ pub fn write_failed(stream: &str, err: &io::Error) -> ! {
     std::process::exit(1)
 }
 
+thread_local! {
+    /// Set while [`catch_dependency_panic`] runs: the panic hook stays quiet.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, a call into a dependency that may panic on malformed input it was asked to read (the
+/// fuzzer found prost-reflect indexing out of bounds while building the error for a corrupt image);
+/// a panic becomes `None`, without the panic report, and the caller reports the input as bad.
+pub fn catch_dependency_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let was = CATCHING.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    CATCHING.with(|c| c.set(was));
+    out
+}
+
 /// A panic hook that turns std's "failed printing to stdout/stderr" panics (a `print!` somewhere,
-/// a dependency writing to stdout) into [`write_failed`]; other panics keep the default report.
+/// a dependency writing to stdout) into [`write_failed`]; other panics keep the default report
+/// (but for those [`catch_dependency_panic`] catches, which are not reported).
 pub fn install_print_failure_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if CATCHING.with(|c| c.get()) {
+            return;
+        }
         let message = info
             .payload()
             .downcast_ref::<String>()

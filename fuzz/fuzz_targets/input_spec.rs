@@ -8,6 +8,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(spec) = protoforge::input::InputSpec::parse(text) {
-        let _ = spec.describe();
+        // What a parsed spec is used for: its git options are shown in messages, and parsing its
+        // own text again gives the same spec.
+        let _ = spec.git.describe();
+        let again = protoforge::input::InputSpec::parse(&spec.raw).expect("a parsed spec parses again");
+        assert_eq!(again.location, spec.location);
+        assert_eq!(again.subdir, spec.subdir);
     }
 });

@@ -141,8 +141,9 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     // The pool does not need the source info (options are already interpreted in an image), and
     // would copy it three times: the image files keep it encoded, as it came.
     let (bytes, mut source_infos) = split_source_infos(bytes).map_err(|e| corrupt(origin, &e))?;
-    let pool =
-        DescriptorPool::decode(bytes.as_slice()).map_err(|e| corrupt(origin, &e.to_string()))?;
+    let pool = crate::limits::catch_dependency_panic(|| DescriptorPool::decode(bytes.as_slice()))
+        .ok_or_else(|| corrupt(origin, "its descriptors do not fit together"))?
+        .map_err(|e| corrupt(origin, &e.to_string()))?;
     if pool.files().len() == 0 {
         return Err(
             Error::new(format!("{origin}: the image contains no files")).with_help(
@@ -298,6 +299,22 @@ mod tests {
     use prost::Message;
     use prost_types::source_code_info::Location;
     use prost_types::{FileDescriptorProto, SourceCodeInfo};
+
+    /// Found by the `image` fuzz target: prost-reflect panics while building its error for these
+    /// bytes; the image is reported as corrupt instead.
+    #[test]
+    fn an_image_that_panics_the_descriptor_pool_is_corrupt() {
+        let err = image_from_bytes(FUZZ_IMAGE_PANIC, "x.binpb").unwrap_err();
+        assert!(
+            err.to_string().contains("x.binpb: not a valid image"),
+            "{err}"
+        );
+    }
+
+    const FUZZ_IMAGE_PANIC: &[u8] = &[
+        0x40, 0xa4, 0xa4, 0x40, 0x0a, 0x0a, 0xf0, 0xff, 0x08, 0x00, 0xe2, 0x00, 0x00, 0xe2, 0x00,
+        0x00, 0x40, 0x40, 0xd5, 0xa4, 0x40, 0xf4, 0x95, 0x95, 0x95,
+    ];
 
     #[test]
     fn source_info_is_replaced_in_field_order() {

@@ -663,6 +663,27 @@ fn archive_entries_outside_the_archive_are_errors() {
     );
 }
 
+/// Found by the `image` fuzz target (fuzz/README.md): 25 bytes on which prost-reflect panics while
+/// describing what is wrong. A clear exit 1 naming the file, no panic report.
+#[test]
+fn a_fuzzed_image_that_panicked_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: &[u8] = &[
+        0x40, 0xa4, 0xa4, 0x40, 0x0a, 0x0a, 0xf0, 0xff, 0x08, 0x00, 0xe2, 0x00, 0x00, 0xe2, 0x00,
+        0x00, 0x40, 0x40, 0xd5, 0xa4, 0x40, 0xf4, 0x95, 0x95, 0x95,
+    ];
+    write(dir.path(), "x.binpb", bytes);
+    for cmd in [&["build", "x.binpb"][..], &["lint", "x.binpb"]] {
+        let out = run(dir.path(), cmd, None);
+        out.assert_code(1, cmd[0]);
+        assert!(
+            out.stderr.contains("x.binpb") && out.stderr.contains("image"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 14. Limits on decompressed sizes (docs/limits.md): a zip bomb is a clear exit 1, not gigabytes.
 
