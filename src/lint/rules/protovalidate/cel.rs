@@ -3,7 +3,6 @@
 //! (`cel_types`), and the result type (bool or string).
 
 use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use prost_reflect::{DescriptorPool, DynamicMessage, Value};
 
@@ -200,12 +199,11 @@ fn compile(
     expression: &str,
     vars: &[(&str, Ty)],
 ) -> (Option<Ty>, Vec<String>) {
-    let parsed = catch_unwind(AssertUnwindSafe(|| {
-        cel::parser::Parser::new().parse(expression)
-    }));
+    let parsed =
+        crate::limits::catch_dependency_panic(|| cel::parser::Parser::new().parse(expression));
     let ast = match parsed {
-        Ok(Ok(ast)) => ast,
-        Ok(Err(errors)) => {
+        Some(Ok(ast)) => ast,
+        Some(Err(errors)) => {
             let issues = errors
                 .errors
                 .iter()
@@ -217,7 +215,7 @@ fn compile(
             return (None, issues);
         }
         // The parser must not take the lint down; an expression it cannot handle is not judged.
-        Err(_) => return (None, Vec::new()),
+        None => return (None, Vec::new()),
     };
     let mut checker = Checker::new(pool, vars);
     let ty = checker.check(&ast);
