@@ -175,6 +175,8 @@ fn split_source_infos(
 ) -> std::result::Result<(Vec<u8>, std::collections::HashMap<String, Vec<u8>>), String> {
     let mut out = Vec::with_capacity(set.len());
     let mut infos = std::collections::HashMap::new();
+    let mut imports: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
     while !set.is_empty() {
         let field = next_field(&mut set)?;
         let (1, Some(mut file)) = (field.tag, field.body) else {
@@ -183,6 +185,7 @@ fn split_source_infos(
         };
         let mut stripped = Vec::with_capacity(file.len());
         let (mut name, mut info) = (None, None);
+        let mut deps = Vec::new();
         while !file.is_empty() {
             let f = next_field(&mut file)?;
             match (f.tag, f.body) {
@@ -191,16 +194,62 @@ fn split_source_infos(
                     if let (1, Some(n)) = (tag, body) {
                         name = Some(String::from_utf8_lossy(n).into_owned());
                     }
+                    if let (3, Some(d)) = (tag, body) {
+                        deps.push(String::from_utf8_lossy(d).into_owned());
+                    }
                     stripped.extend_from_slice(f.raw);
                 }
             }
         }
+        // prost-reflect recurses along imports without a guard: an image whose files import
+        // themselves (found by the `image` fuzz target) would overflow any stack.
+        imports.insert(name.clone().unwrap_or_default(), deps);
         if let (Some(name), Some(info)) = (name, info) {
             infos.insert(name, info);
         }
         put_length_delimited(1, &stripped, &mut out);
     }
+    if let Some(file) = import_cycle(&imports) {
+        return Err(format!(
+            "file \"{file}\" imports itself (directly or through other files)"
+        ));
+    }
     Ok((out, infos))
+}
+
+/// A file of the image that imports itself, directly or through others (iterative, so that a
+/// long import chain cannot overflow the stack here either).
+fn import_cycle(imports: &std::collections::HashMap<String, Vec<String>>) -> Option<String> {
+    // 1: on the current path, 2: done.
+    let mut state: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
+    for start in imports.keys() {
+        if state.contains_key(start.as_str()) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+        state.insert(start.as_str(), 1);
+        while let Some((file, next)) = stack.last_mut() {
+            let deps = &imports[*file];
+            if let Some(dep) = deps.get(*next) {
+                *next += 1;
+                if !imports.contains_key(dep) {
+                    continue;
+                }
+                match state.get(dep.as_str()) {
+                    Some(1) => return Some(dep.clone()),
+                    Some(_) => {}
+                    None => {
+                        state.insert(dep.as_str(), 1);
+                        stack.push((dep.as_str(), 0));
+                    }
+                }
+            } else {
+                state.insert(file, 2);
+                stack.pop();
+            }
+        }
+    }
+    None
 }
 
 /// The set with [`super::json_names::make_linkable_encoded`] applied to each file; `None` when
@@ -309,6 +358,23 @@ mod tests {
             err.to_string().contains("x.binpb: not a valid image"),
             "{err}"
         );
+    }
+
+    /// Found by the `image` fuzz target: a nameless file that publicly imports "" (itself);
+    /// prost-reflect's import walk would recurse until the stack overflows.
+    #[test]
+    fn an_image_whose_file_imports_itself_is_corrupt() {
+        let bytes = [
+            0x8a, 0x00, 0x0a, 0xa8, 0x08, 0x9a, 0x2a, 0x58, 0x58, 0x1a, 0x00, 0x50, 0x00,
+        ];
+        let err = image_from_bytes(&bytes, "x.binpb").unwrap_err();
+        assert!(err.to_string().contains("imports itself"), "{err}");
+        let mut imports = std::collections::HashMap::new();
+        imports.insert("a".to_string(), vec!["b".to_string()]);
+        imports.insert("b".to_string(), vec!["c".to_string(), "x".to_string()]);
+        assert_eq!(import_cycle(&imports), None);
+        imports.insert("c".to_string(), vec!["a".to_string()]);
+        assert!(import_cycle(&imports).is_some());
     }
 
     const FUZZ_IMAGE_PANIC: &[u8] = &[
