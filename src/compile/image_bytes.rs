@@ -168,7 +168,8 @@ pub fn image_from_bytes(bytes: &[u8], origin: &str) -> Result<Image> {
     Ok(image)
 }
 
-/// The set without the files' `source_code_info`, and those by file name (encoded).
+/// The set without the files' `source_code_info`, and those by file name (encoded). The same pass
+/// over the files refuses an image whose files import themselves ([`import_cycle`]).
 #[allow(clippy::type_complexity)]
 fn split_source_infos(
     mut set: &[u8],

@@ -35,6 +35,64 @@ pub fn default_json_name(field_name: &str) -> String {
     out
 }
 
+/// protoc's name of an enum value for the JSON-name conflict check: the enum's name removed as a
+/// prefix (case and underscores ignored, when something is left), then PascalCase.
+pub fn enum_value_pascal(enum_name: &str, value: &str) -> String {
+    let prefix: String = enum_name
+        .chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    pascal_value(strip_enum_prefix(value, &prefix))
+}
+
+/// `name` without the enum name `prefix` (lower case, no underscores), if it starts with it
+/// (ignoring case and underscores) and something is left.
+pub(crate) fn strip_enum_prefix<'a>(name: &'a str, prefix: &str) -> &'a str {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    let mut matched = 0;
+    let prefix = prefix.as_bytes();
+    while i < bytes.len() && matched < prefix.len() {
+        if bytes[i] == b'_' {
+            i += 1;
+            continue;
+        }
+        if bytes[i].to_ascii_lowercase() != prefix[matched] {
+            return name;
+        }
+        i += 1;
+        matched += 1;
+    }
+    if matched < prefix.len() {
+        return name;
+    }
+    while i < bytes.len() && bytes[i] == b'_' {
+        i += 1;
+    }
+    match i == bytes.len() {
+        true => name,
+        false => &name[i..],
+    }
+}
+
+/// `FOO_BAR` -> `FooBar` (underscores dropped, each word capitalised, the rest lower case).
+pub(crate) fn pascal_value(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 /// The JSON name of a field as the pool has it, with a placeholder read through.
 pub fn real_json_name<'a>(json_name: &'a str) -> Cow<'a, str> {
     match json_name.strip_prefix(PLACEHOLDER) {

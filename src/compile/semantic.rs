@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use prost_types::{DescriptorProto, FileDescriptorProto};
 
+use super::json_names::{default_json_name as json_name, enum_value_pascal};
 use crate::check::{Finding, Span};
 use crate::syntax::{self, Decl, QualName, RangeExpr, ReservedItem, TokenId, Value};
 use crate::workspace::Workspace;
@@ -949,68 +950,6 @@ fn parse_int(text: &str) -> Option<u64> {
     } else {
         text.parse().ok()
     }
-}
-
-/// protoc's default JSON name: underscores dropped, the letter after each one upper-cased.
-fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// protoc's name of an enum value for the proto3 conflict check: the enum's name removed as a
-/// prefix (case and underscores ignored), then PascalCase.
-fn enum_value_pascal(enum_name: &str, value: &str) -> String {
-    let prefix: Vec<char> = enum_name
-        .chars()
-        .filter(|&c| c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let chars: Vec<char> = value.chars().collect();
-    let mut i = 0;
-    let mut matched = 0;
-    while i < chars.len() && matched < prefix.len() {
-        if chars[i] == '_' {
-            i += 1;
-            continue;
-        }
-        if chars[i].to_ascii_lowercase() != prefix[matched] {
-            break;
-        }
-        i += 1;
-        matched += 1;
-    }
-    let stripped: String = if matched == prefix.len() {
-        while i < chars.len() && chars[i] == '_' {
-            i += 1;
-        }
-        if i == chars.len() {
-            value.to_string()
-        } else {
-            chars[i..].iter().collect()
-        }
-    } else {
-        value.to_string()
-    };
-    let mut out = String::new();
-    for word in stripped.split('_').filter(|w| !w.is_empty()) {
-        let mut cs = word.chars();
-        if let Some(c) = cs.next() {
-            out.push(c.to_ascii_uppercase());
-            out.extend(cs.map(|c| c.to_ascii_lowercase()));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! The metadata is read from the linked pool's `google.protobuf.FeatureSet`, `pb.CppFeatures`,
 //! `pb.JavaFeatures` and `pb.GoFeatures`, so it follows the descriptor.proto we ship.
 
+use crate::compile::json_names::enum_value_pascal;
 use std::collections::HashMap;
 
 use prost::Message as _;
@@ -643,15 +644,9 @@ pub(super) fn enum_value_conflicts(image: &Image, file: &ImageFile, out: &mut Ve
         if features::enum_features(image, &e).json_format != JsonFormat::Allow {
             continue;
         }
-        let prefix: String = e
-            .name()
-            .chars()
-            .filter(|&c| c != '_')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
         let mut seen: HashMap<String, (String, i32)> = HashMap::new();
         for (j, v) in e.values().enumerate() {
-            let key = pascal_value(strip_prefix(v.name(), &prefix));
+            let key = enum_value_pascal(e.name(), v.name());
             match seen.get(&key) {
                 Some((name, number)) if name != v.name() && *number != v.number() => {
                     out.push(Finding::new(
@@ -672,53 +667,6 @@ pub(super) fn enum_value_conflicts(image: &Image, file: &ImageFile, out: &mut Ve
             }
         }
     }
-}
-
-/// `name` without the enum name `prefix` (lower case, no underscores), if it starts with it
-/// (ignoring case and underscores) and something is left.
-fn strip_prefix<'a>(name: &'a str, prefix: &str) -> &'a str {
-    let bytes = name.as_bytes();
-    let mut i = 0;
-    let mut matched = 0;
-    let prefix = prefix.as_bytes();
-    while i < bytes.len() && matched < prefix.len() {
-        if bytes[i] == b'_' {
-            i += 1;
-            continue;
-        }
-        if bytes[i].to_ascii_lowercase() != prefix[matched] {
-            return name;
-        }
-        i += 1;
-        matched += 1;
-    }
-    if matched < prefix.len() {
-        return name;
-    }
-    while i < bytes.len() && bytes[i] == b'_' {
-        i += 1;
-    }
-    match i == bytes.len() {
-        true => name,
-        false => &name[i..],
-    }
-}
-
-/// `FOO_BAR` -> `FooBar` (underscores dropped, each word capitalised, the rest lower case).
-fn pascal_value(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -749,6 +697,7 @@ mod tests {
 
     #[test]
     fn enum_prefixes_strip_as_protoc() {
+        use crate::compile::json_names::{pascal_value, strip_enum_prefix as strip_prefix};
         assert_eq!(strip_prefix("COLOR_RED", "color"), "RED");
         assert_eq!(strip_prefix("COLORRED", "color"), "RED");
         assert_eq!(strip_prefix("COLOR", "color"), "COLOR");
