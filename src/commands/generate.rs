@@ -56,6 +56,7 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
     let krate = generate(&fds, &targets, &opts)?;
 
     if args.check {
+        let _timing = crate::trace::phase("compare with the output directory");
         let report = writer::check(&krate, &out)?;
         if report.is_current() {
             return Ok(Outcome::Clean);

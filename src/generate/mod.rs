@@ -169,7 +169,11 @@ pub fn generate(fds: &[u8], targets: &[String], opts: &GenerateOptions) -> Resul
         );
     }
     let selection = select::select(&set, targets, opts)?;
-    let modules = codegen::run(&selection, &editions::boxed_groups(&set), opts)?;
+    let modules = {
+        let _timing = crate::trace::phase("generate code");
+        codegen::run(&selection, &editions::boxed_groups(&set), opts)?
+    };
+    let _timing = crate::trace::phase("render templates");
     let ctx = context::build(&pool, &selection, &modules, opts)?;
 
     let mut out = GeneratedCrate::default();
