@@ -68,9 +68,7 @@ pub fn check(text: &str) -> Vec<EditionsError> {
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'/') => {
-                while i < src.len() && src[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &src[i..]).map_or(src.len(), |n| i + n);
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'*') => {
@@ -90,6 +88,11 @@ pub fn check(text: &str) -> Vec<EditionsError> {
             b'"' | b'\'' => {
                 i += 1;
                 loop {
+                    // Straight to the next byte that matters (most of a literal is plain text).
+                    match memchr::memchr3(c, b'\\', b'\n', &src[i.min(src.len())..]) {
+                        Some(n) => i += n,
+                        None => return errors,
+                    }
                     match src.get(i) {
                         None => return errors,
                         Some(b'\n') => {

@@ -57,12 +57,21 @@ impl Detached {
         if let Some(columns) = BufColumns::new(text) {
             columns.apply(&mut full);
         }
-        let mut encoded = Vec::with_capacity(full.encoded_len());
+        // Each location's length once (prost's `encoded_len` of the whole info, then of each
+        // location again while encoding, walked every path and span twice).
+        let lengths: Vec<usize> = full.location.iter().map(Message::encoded_len).collect();
+        let total = lengths
+            .iter()
+            .map(|&len| 1 + prost::encoding::encoded_len_varint(len as u64) + len)
+            .sum();
+        let mut encoded = Vec::with_capacity(total);
         let mut option_locations = Vec::with_capacity(option_indices.len());
         let mut next_option = option_indices.iter().peekable();
-        for (i, location) in full.location.iter().enumerate() {
+        for (i, (location, &len)) in full.location.iter().zip(&lengths).enumerate() {
             let start = encoded.len();
-            encode_location(location, &mut encoded);
+            encode_key(LOCATION_FIELD, WireType::LengthDelimited, &mut encoded);
+            encode_varint(len as u64, &mut encoded);
+            location.encode_raw(&mut encoded);
             if next_option.next_if(|&&o| o == i).is_some() {
                 option_locations.push(start..encoded.len());
             }
@@ -122,15 +131,19 @@ pub struct BufColumns<'a> {
 impl<'a> BufColumns<'a> {
     /// `None` when every column is the same in both conventions (no tab, ASCII only).
     pub fn new(text: &'a str) -> Option<BufColumns<'a>> {
-        let special = |b: u8| b == b'\t' || b >= 0x80;
-        if !text.bytes().any(special) {
+        // Word-at-a-time and SIMD scans (`is_ascii`, memchr): this runs on every file compiled.
+        let special = |s: &str| !s.is_ascii() || memchr::memchr(b'\t', s.as_bytes()).is_some();
+        if !special(text) {
             return None;
         }
         let mut lines = Vec::new();
         let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            lines.push((start, line.bytes().any(special)));
-            start += line.len();
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            lines.push((start, special(&text[start..end])));
+            start = end + 1;
+        }
+        if start < text.len() {
+            lines.push((start, special(&text[start..])));
         }
         Some(BufColumns { text, lines })
     }
@@ -346,6 +359,31 @@ mod tests {
         assert_eq!(byte_of_buf_column("\tx", 2), None, "inside the tab");
         assert_eq!(byte_of_buf_column("ab", 2), Some(2));
         assert_eq!(byte_of_buf_column("ab", 3), None);
+    }
+
+    /// The line table marks exactly the lines with a tab or a non-ASCII character, the last
+    /// line too when the text does not end with a newline.
+    #[test]
+    fn the_line_table_marks_the_lines_that_need_buf_columns() {
+        let text = "\tx\n\nplain\r\nnon-ascii é\n\nlast\t";
+        let columns = BufColumns::new(text).expect("has tabs");
+        let want: Vec<(usize, bool)> = {
+            let mut start = 0;
+            let mut out = Vec::new();
+            for line in text.split_inclusive('\n') {
+                out.push((start, line.contains('\t') || !line.is_ascii()));
+                start += line.len();
+            }
+            out
+        };
+        assert_eq!(columns.lines, want);
+        assert_eq!(
+            columns.lines.iter().filter(|l| l.1).count(),
+            3,
+            "{:?}",
+            columns.lines
+        );
+        assert!(BufColumns::new("a\n\nb").is_none());
     }
 
     #[test]
