@@ -9,8 +9,8 @@
 //! cheaply: the summary scanner ([`super::summary::scan_head`]) reads the statements before the
 //! first `message`/`enum`/`service`/`extend` (package, imports and syntax come first in practice),
 //! and a byte search over the rest of the file rules out a later `import`, `package`, `syntax` or
-//! `edition` (any such word, even in a comment or string, and the caller falls back to the full
-//! summary: the head is exact or not given). It also collects, for every word `rpc` in the rest,
+//! `edition` (any such word outside a `//` comment it can be sure of — in a block comment or a
+//! string too — and the caller falls back to the full summary: the head is exact or not given). It also collects, for every word `rpc` in the rest,
 //! the identifiers of what could be that RPC's request and response types ([`RpcWords`]): an RPC
 //! whose type is a target's type names it with that type's last identifier, so a file none of
 //! whose words match cannot use a target's type. Which files then need their full summary (read
@@ -44,7 +44,7 @@ pub fn head(text: &str) -> Option<Head> {
     let (summary, first_definition) = super::summary::scan_head(text)?;
     let rest = &text.as_bytes()[first_definition?..];
     for word in ["import", "package", "syntax", "edition"] {
-        if words(rest, word).next().is_some() {
+        if words(rest, word).any(|at| !in_line_comment(rest, at)) {
             return None;
         }
     }
@@ -72,6 +72,22 @@ pub fn head(text: &str) -> Option<Head> {
         },
         rpcs,
     })
+}
+
+/// Whether the word at `at` is surely in a comment: its line has a `//` before it with no quote
+/// before that `//` (strings do not span lines, so that `//` is not in a string), not preceded by
+/// `*`, and no `*/` between it and the word (were the `//` inside a block comment, the word still
+/// is). A word in a block comment alone is not recognised: the caller then falls back.
+fn in_line_comment(bytes: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let line = &bytes[line_start..at];
+    let Some(slashes) = memchr::memmem::find(line, b"//") else {
+        return false;
+    };
+    let before = &line[..slashes];
+    !before.iter().any(|&b| b == b'"' || b == b'\'')
+        && before.last() != Some(&b'*')
+        && memchr::memmem::find(&line[slashes..], b"*/").is_none()
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -209,9 +225,16 @@ mod tests {
         assert_eq!(h.rpcs.messages, ["M"]);
         let h = head("message /* c */ A { group\n // x\n G = 1 {} message\tB {} }").unwrap();
         assert_eq!(h.rpcs.messages, ["A", "B", "G"]);
-        // A late import, package or syntax (even in a comment), or no definition: no head.
+        // A late import, package or syntax (even in a block comment or after a `//` in a
+        // string), or no definition: no head.
         assert!(head("package a;\nmessage M {}\nimport \"z.proto\";\n").is_none());
-        assert!(head("message M {}\n// the package\n").is_none());
+        assert!(head("message M {}\n/* the package */\n").is_none());
+        assert!(head("message M {}\noption x = \"a//b\"; import \"z.proto\";\n").is_none());
+        assert!(head("message M {}\n/* a *// import \"z.proto\";\n").is_none());
+        assert!(head("message M {}\n/* a // b */ package b;\n").is_none());
+        // A word in a line comment is not a statement.
+        let h = head("package a;\nmessage M {} // this package; see import.proto\n").unwrap();
+        assert_eq!(h.summary.package(), "a");
         assert!(head("package a;\nimport \"z.proto\";\n").is_none());
         // A word `rpc` in a comment adds words; `rpcs` is not the word.
         let h = head("message M {}\n// an rpc that fails, rpcs\nenum E { A = 0; }\n").unwrap();

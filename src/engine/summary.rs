@@ -213,7 +213,10 @@ impl<'a> Scanner<'a> {
             crate::syntax::unescape(&s[1..s.len() - 1], &mut bytes);
             any = true;
         }
-        any.then(|| String::from_utf8_lossy(&bytes).into_owned())
+        any.then(|| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
     }
 
     /// A possibly qualified name, as written (`.a.B`, `a.B`).
