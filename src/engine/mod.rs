@@ -7,6 +7,8 @@
 //! - **File summaries** ([`summary`]): package, imports, standard file options, message names and
 //!   RPC request/response types, from a one-pass scanner. Cross-file lint rules see the whole
 //!   module through them without compiling it.
+//! - **File heads** ([`head`]): package, imports and syntax, exact or not given, with the words
+//!   that can name a file's RPC types and messages; what most files of a module are known by.
 //! - **The import graph** ([`read_needed`]): a run limited with `--path` reads and compiles only
 //!   the targeted files and their transitive imports (on both sides of `breaking`).
 //! - **What an edit invalidates** ([`lint_cache`]): a file's lint findings depend on its content,
@@ -22,10 +24,12 @@
 //! - [`module_files`]`(snapshot, modules)`: every module file of an input, read or not.
 //! - [`read_needed`]`(snapshot, modules, filter)`: reads the targets of `filter` and their
 //!   transitive imports into a lazily loaded [`Snapshot`] ([`crate::input::load_lazily`]).
-//! - [`rest_of_modules`]`(snapshot, modules, present)`: summary heads (no message names, see
-//!   [`Known::head`]) of every module file not in `present` (stat-keyed from the cache when
-//!   warm, else read and scanned in parallel, each file's text dropped after its scan and its
-//!   summary kept encoded).
+//! - [`rest_of_modules`]`(snapshot, modules, present)`: every module file not in `present`,
+//!   known by its head ([`head`]: package, imports, the words of its RPCs and messages;
+//!   stat-keyed from the cache when warm, else read and head-scanned in parallel, each file's text
+//!   dropped after its scan); [`rest_files`] then reads whole only the files that can change a
+//!   `--path` run's findings ([`rest`]). [`know_files`] (whole summaries) reads again a file the
+//!   memo or the index knows by head only.
 //! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
