@@ -43,7 +43,7 @@ pub mod head;
 mod index;
 pub mod lint_cache;
 pub mod lint_stream;
-mod rest;
+pub mod rest;
 pub mod session;
 pub mod summary;
 
