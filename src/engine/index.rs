@@ -15,6 +15,8 @@ use prost_types::FileDescriptorProto;
 use crate::cache::{content_hash, Cache, Key, KeyBuilder};
 use crate::input::Pending;
 
+use super::head::RpcWords;
+
 const KIND: &str = "summaries";
 /// Modification times this close to the read (or later) are not trusted.
 const RACY_NANOS: i64 = 2_000_000_000;
@@ -39,6 +41,15 @@ struct EntryProto {
     summary: Option<Vec<u8>>,
     #[prost(bool, tag = "5")]
     not_text: bool,
+    /// The summary is only the file's head ([`super::head`]), with these RPC words.
+    #[prost(bool, tag = "6")]
+    head_only: bool,
+    #[prost(string, repeated, tag = "7")]
+    rpc_requests: Vec<String>,
+    #[prost(string, repeated, tag = "8")]
+    rpc_responses: Vec<String>,
+    #[prost(string, repeated, tag = "9")]
+    message_words: Vec<String>,
 }
 
 /// The fields of an encoded summary ([`FileDescriptorProto`]) but its messages (tag 4), which
@@ -142,13 +153,16 @@ impl Stamp {
     }
 }
 
-/// A file's content hash and summary.
+/// A file's content hash and summary, or only its head ([`Known::rpc_words`] is then set).
 #[derive(Debug, Clone)]
 pub struct Known {
     pub content: Key,
     summary: Arc<Lazy>,
     /// Not UTF-8, or has NUL bytes: reading the file reports the error.
     pub not_text: bool,
+    /// Set when only the head is known ([`know_head`]): then the summary has only package,
+    /// imports and syntax, and the file is not known to parse.
+    head_only: Option<Arc<RpcWords>>,
 }
 
 /// A summary as stored (encoded) and as used (decoded on first use): a warm run that only needs
@@ -160,7 +174,26 @@ struct Lazy {
 }
 
 impl Known {
-    /// The file's summary (without its name), or `None` when the file cannot be parsed.
+    /// Whether the whole summary is known (else only the head, see [`know_head`]).
+    pub fn is_full(&self) -> bool {
+        self.head_only.is_none()
+    }
+
+    /// Whether the file parses (as far as known: a head says it does).
+    pub fn parses(&self) -> bool {
+        match self.summary.decoded.get() {
+            Some(decoded) => decoded.is_some(),
+            None => self.summary.encoded.is_some(),
+        }
+    }
+
+    /// The words of the file's RPCs when only its head is known ([`super::head::RpcWords`]).
+    pub fn rpc_words(&self) -> Option<&RpcWords> {
+        self.head_only.as_deref()
+    }
+
+    /// The file's summary (without its name), or `None` when the file cannot be parsed; when
+    /// only the head is known ([`Known::is_full`] false), that head.
     pub fn summary(&self) -> Option<Arc<FileDescriptorProto>> {
         self.summary
             .decoded
@@ -244,6 +277,13 @@ impl Index {
                     content: Key(u128::from_le_bytes(content)),
                     summary: Arc::new(summary),
                     not_text: e.not_text,
+                    head_only: e.head_only.then(|| {
+                        Arc::new(RpcWords {
+                            requests: e.rpc_requests,
+                            responses: e.rpc_responses,
+                            messages: e.message_words,
+                        })
+                    }),
                 };
                 entries.insert(e.path, (e.stamp, known));
             }
@@ -268,7 +308,7 @@ impl Index {
     pub fn insert(&mut self, path: &str, stamp: &Stamp, known: Known) {
         let bytes = stamp.bytes();
         if let Some((old, k)) = self.entries.get(path) {
-            if *old == bytes && k.content == known.content {
+            if *old == bytes && k.content == known.content && (k.is_full() || !known.is_full()) {
                 return;
             }
         }
@@ -298,6 +338,19 @@ impl Index {
                 content: known.content.0.to_le_bytes().to_vec(),
                 summary: known.encoded_summary(),
                 not_text: known.not_text,
+                head_only: !known.is_full(),
+                rpc_requests: known
+                    .rpc_words()
+                    .map(|w| w.requests.clone())
+                    .unwrap_or_default(),
+                rpc_responses: known
+                    .rpc_words()
+                    .map(|w| w.responses.clone())
+                    .unwrap_or_default(),
+                message_words: known
+                    .rpc_words()
+                    .map(|w| w.messages.clone())
+                    .unwrap_or_default(),
             })
             .collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -332,5 +385,26 @@ pub fn know(bytes: &[u8]) -> Known {
         content: content_hash(bytes),
         summary: Arc::new(summary),
         not_text: text.is_none(),
+        head_only: None,
+    }
+}
+
+/// Like [`know`], but only the head ([`super::head::head`]) when that is exact: most files of a
+/// module are only asked for their package and imports.
+pub fn know_head(bytes: &[u8]) -> Known {
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
+    let Some(head) = text.and_then(super::head::head) else {
+        return know(bytes);
+    };
+    Known {
+        content: content_hash(bytes),
+        summary: Arc::new(Lazy {
+            encoded: None,
+            decoded: std::sync::OnceLock::from(Some(Arc::new(head.summary))),
+        }),
+        not_text: false,
+        head_only: Some(Arc::new(head.rpcs)),
     }
 }

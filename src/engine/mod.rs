@@ -7,6 +7,8 @@
 //! - **File summaries** ([`summary`]): package, imports, standard file options, message names and
 //!   RPC request/response types, from a one-pass scanner. Cross-file lint rules see the whole
 //!   module through them without compiling it.
+//! - **File heads** ([`head`]): package, imports and syntax, exact or not given, with the words
+//!   that can name a file's RPC types and messages; what most files of a module are known by.
 //! - **The import graph** ([`read_needed`]): a run limited with `--path` reads and compiles only
 //!   the targeted files and their transitive imports (on both sides of `breaking`).
 //! - **What an edit invalidates** ([`lint_cache`]): a file's lint findings depend on its content,
@@ -22,10 +24,12 @@
 //! - [`module_files`]`(snapshot, modules)`: every module file of an input, read or not.
 //! - [`read_needed`]`(snapshot, modules, filter)`: reads the targets of `filter` and their
 //!   transitive imports into a lazily loaded [`Snapshot`] ([`crate::input::load_lazily`]).
-//! - [`rest_of_modules`]`(snapshot, modules, present)`: summary heads (no message names, see
-//!   [`Known::head`]) of every module file not in `present` (stat-keyed from the cache when
-//!   warm, else read and scanned in parallel, each file's text dropped after its scan and its
-//!   summary kept encoded).
+//! - [`rest_of_modules`]`(snapshot, modules, present)`: every module file not in `present`,
+//!   known by its head ([`head`]: package, imports, the words of its RPCs and messages;
+//!   stat-keyed from the cache when warm, else read and head-scanned in parallel, each file's text
+//!   dropped after its scan); [`rest_files`] then reads whole only the files that can change a
+//!   `--path` run's findings ([`rest`]). [`know_files`] (whole summaries) reads again a file the
+//!   memo or the index knows by head only.
 //! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
@@ -35,17 +39,17 @@
 
 pub mod answer;
 pub mod dep_memo;
+pub mod head;
 mod index;
 pub mod lint_cache;
 pub mod lint_stream;
+pub mod rest;
 pub mod session;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
-use prost_types::FileDescriptorProto;
 use rayon::prelude::*;
 
 use crate::cache::Cache;
@@ -54,7 +58,8 @@ use crate::input::{Pending, Snapshot};
 use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
-pub use index::{know as know_bytes, Known, Stamp};
+pub use index::{know as know_bytes, know_head as know_head_bytes, Known, Stamp};
+pub use rest::{add_rest_of_modules, rest_files, rest_of_modules, RestFile};
 pub use session::Session;
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);
@@ -194,21 +199,46 @@ pub fn root_identity(snapshot: &Snapshot) -> Option<String> {
 /// matches, else they are read (in parallel, not kept) and scanned. A file that is not UTF-8 is an
 /// error, as it is when the workspace reads it.
 pub fn know_files(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(ModuleFile, Known)>> {
-    know(snapshot, files, true)
+    know(snapshot, files, true, Need::Full, true)
 }
 
-/// Like [`know_files`], but a file that is not text is only hashed (no error).
+/// Like [`know_files`], but what is read for the first time is known by its head ([`head`])
+/// where that is exact: the whole summary is known of the other files, and of those already
+/// known whole.
+pub fn know_heads(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, true, Need::Head, true)
+}
+
+/// Like [`know_heads`], but a file that is not text is only hashed (no error): an answer's
+/// fingerprint, which needs only content hashes (the heads serve the run that follows).
 pub fn know_files_lenient(
     snapshot: &Snapshot,
     files: &[ModuleFile],
 ) -> Result<Vec<(ModuleFile, Known)>> {
-    know(snapshot, files, false)
+    know(snapshot, files, false, Need::Head, true)
+}
+
+/// How much of a file's summary a question needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// The head will do ([`Known::is_full`] may be false).
+    Head,
+    /// The whole summary.
+    Full,
+}
+
+impl Need {
+    fn met_by(self, known: &Known) -> bool {
+        self == Need::Head || known.is_full()
+    }
 }
 
 fn know(
     snapshot: &Snapshot,
     files: &[ModuleFile],
     strict: bool,
+    need: Need,
+    indexed: bool,
 ) -> Result<Vec<(ModuleFile, Known)>> {
     if files.is_empty() {
         return Ok(Vec::new());
@@ -217,9 +247,22 @@ fn know(
     let identity = root_identity(snapshot);
     // Within one process an unread file is known once (a run sees one state of the tree).
     let trusted = MEMO_TRUSTED.load(Ordering::Relaxed);
-    let seen: HashMap<String, (Option<Stamp>, Known)> = identity
+    // Only the entries of `files` (a run asks for a few files at a time, too).
+    let seen: HashMap<&str, (Option<Stamp>, Known)> = identity
         .as_ref()
-        .and_then(|id| MEMO.lock().ok()?.as_ref()?.get(id).cloned())
+        .and_then(|id| {
+            let memo = MEMO.lock().ok()?;
+            let known = memo.as_ref()?.get(id)?;
+            Some(
+                files
+                    .iter()
+                    .filter_map(|f| {
+                        let k = known.get(&f.root_path)?;
+                        Some((f.root_path.as_str(), k.clone()))
+                    })
+                    .collect(),
+            )
+        })
         .unwrap_or_default();
     let cache = cache();
     // Stamps and what this process knows first (stat calls only), then the persistent index for
@@ -238,9 +281,16 @@ fn know(
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
                 return (i, stamp, Some(index::know(bytes)));
             }
-            let seen_before = seen.get(&f.root_path);
+            let seen_before = seen
+                .get(f.root_path.as_str())
+                .filter(|(_, k)| need.met_by(k));
             if let (Some((_, k)), true) = (seen_before, trusted) {
                 return (i, None, Some(k.clone()));
+            }
+            // Stamps are for the index and for a session's memo: a run without the cache that
+            // trusts what it saw does not stat every file.
+            if cache.is_none() && trusted {
+                return (i, None, None);
             }
             let stamp = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
             if let Some((Some(old), k)) = seen_before {
@@ -252,14 +302,17 @@ fn know(
         })
         .collect();
     let any_miss = stamped.iter().any(|(_, _, k)| k.is_none());
-    let mut index = match (&identity, any_miss) {
+    let mut index = match (&identity, any_miss && indexed) {
         (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
     };
     if let Some(ix) = &index {
         for (i, stamp, k) in stamped.iter_mut().filter(|(_, _, k)| k.is_none()) {
             if let Some(s) = stamp {
-                *k = ix.get(&files[*i].root_path, s).cloned();
+                *k = ix
+                    .get(&files[*i].root_path, s)
+                    .filter(|k| need.met_by(k))
+                    .cloned();
             }
         }
     }
@@ -285,7 +338,7 @@ fn know(
         }
         known.push(k);
     }
-    let read = read_and_know(snapshot, &files_of(files, &misses), misses)?;
+    let read = read_and_know(snapshot, &files_of(files, &misses), misses, need)?;
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
@@ -337,10 +390,15 @@ fn read_and_know(
     snapshot: &Snapshot,
     paths: &[String],
     misses: Vec<(usize, Pending, Option<Stamp>)>,
+    need: Need,
 ) -> Result<Vec<(usize, Option<Stamp>, Known)>> {
     if misses.is_empty() {
         return Ok(Vec::new());
     }
+    let know_bytes = |bytes: &[u8]| match need {
+        Need::Head => index::know_head(bytes),
+        Need::Full => index::know(bytes),
+    };
     let disk = misses.iter().all(|(_, p, _)| matches!(p, Pending::Disk(_)));
     if disk {
         return misses
@@ -363,7 +421,7 @@ fn read_and_know(
                             "make the file readable, or exclude it in buf.yaml",
                         ));
                     }
-                    Ok((i, stamp, index::know(&buffer)))
+                    Ok((i, stamp, know_bytes(&buffer)))
                 })
             })
             .collect();
@@ -385,125 +443,7 @@ fn read_and_know(
         .zip(paths.par_iter())
         .map(|((i, _, stamp), path)| {
             let bytes: &[u8] = one.files.get(path).map(|b| &b[..]).unwrap_or(&[]);
-            (i, stamp, index::know(bytes))
+            (i, stamp, know_bytes(bytes))
         })
         .collect())
-}
-
-/// A module file outside a `--path` run's image, as the cross-file lint rules see it: its
-/// summary's head ([`Known::head`]: package, imports, options, services), with the full summary
-/// (message names) decoded only when asked ([`RestFile::summary`]).
-#[derive(Debug, Clone)]
-pub struct RestFile {
-    pub file: ModuleFile,
-    pub head: Arc<FileDescriptorProto>,
-    known: Known,
-}
-
-impl RestFile {
-    /// The whole summary (with message names), decoded on first use.
-    pub fn summary(&self) -> Option<Arc<FileDescriptorProto>> {
-        self.known.summary()
-    }
-}
-
-/// The module files whose import path is not in `present`, by summary head (for cross-file lint
-/// rules); files that cannot be parsed are left out.
-pub fn rest_of_modules(
-    snapshot: &Snapshot,
-    modules: &[ModuleSpec],
-    present: &HashSet<&str>,
-) -> Result<Vec<RestFile>> {
-    let files: Vec<ModuleFile> = module_files(snapshot, modules)
-        .into_iter()
-        .filter(|f| !present.contains(f.name.as_str()))
-        .collect();
-    let known = know_files(snapshot, &files)?;
-    let _timing = crate::trace::phase("summary heads");
-    Ok(known
-        .into_par_iter()
-        .filter_map(|(file, known)| {
-            let head = Arc::new(known.head()?);
-            Some(RestFile { file, head, known })
-        })
-        .collect())
-}
-
-/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
-/// and what they import. The module's other files come in as summaries from the engine (not
-/// linked: that would cost as much as compiling the whole module), as non-target files, so that
-/// cross-file rules see the whole module. Their RPC types are resolved against the known type
-/// names; a file that does not parse is left out, as buf would not look at it either. Only the
-/// summaries of the files that can change the targets' findings are copied into the image.
-pub fn add_rest_of_modules(
-    image: &mut crate::image::Image,
-    modules: &[ModuleSpec],
-    snapshot: &Snapshot,
-) -> Result<()> {
-    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
-    let rest = rest_of_modules(snapshot, modules, &present)?;
-    let files = rest_files(image, &rest, snapshot);
-    image.files.extend(files);
-    Ok(())
-}
-
-/// The files [`add_rest_of_modules`] adds to `image`, given the summaries of the module files
-/// not in it (`rest`, from [`rest_of_modules`]). What of `image` this reads is what
-/// [`crate::lint::scope::image_key`] keeps, so a caller may reuse the answer while that key stays
-/// the same.
-pub fn rest_files(
-    image: &crate::image::Image,
-    rest: &[RestFile],
-    snapshot: &Snapshot,
-) -> Vec<crate::image::ImageFile> {
-    if rest.is_empty() {
-        return Vec::new();
-    }
-    let _timing = crate::trace::phase("rest of modules");
-    let heads: Vec<&FileDescriptorProto> = rest.iter().map(|r| &*r.head).collect();
-    let messages = |i: usize| rest[i].summary();
-    let types = crate::lint::scope::target_rpc_types(image, &heads, &messages);
-    let keep = if whole_rest() {
-        vec![true; rest.len()]
-    } else {
-        let rest_files: Vec<crate::lint::scope::Rest<'_>> = rest
-            .iter()
-            .zip(&types)
-            .map(|(r, t)| crate::lint::scope::Rest {
-                name: &r.file.name,
-                summary: &r.head,
-                rpc_types: t,
-            })
-            .collect();
-        crate::lint::scope::relevant(image, &rest_files)
-    };
-    let mut added = Vec::new();
-    for ((r, types), keep) in rest.iter().zip(types).zip(keep) {
-        if !keep {
-            continue;
-        }
-        let f = &r.file;
-        let mut proto = FileDescriptorProto::clone(&r.head);
-        proto.name = Some(f.name.clone());
-        let slots = proto.service.iter_mut().flat_map(|s| s.method.iter_mut());
-        for (m, (input, output)) in slots.zip(types) {
-            m.input_type = Some(input);
-            m.output_type = Some(output);
-        }
-        added.push(crate::image::ImageFile::new(
-            proto,
-            true,
-            snapshot.display_path(&f.root_path),
-            f.root_path.clone(),
-            Some(f.module),
-            None,
-        ));
-    }
-    added
-}
-
-/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
-/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
-fn whole_rest() -> bool {
-    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
 }

@@ -247,7 +247,7 @@ impl Session {
             // Not kept (no listing): as an uncached run.
             let names: HashSet<&str> = present.iter().map(String::as_str).collect();
             let rest = super::rest_of_modules(snapshot, modules, &names)?;
-            return Ok(super::rest_files(image, &rest, snapshot));
+            return super::rest_files(image, &rest, snapshot);
         };
         let same = disk
             .rest
@@ -271,7 +271,7 @@ impl Session {
                 return Ok(added.clone());
             }
         }
-        let added = super::rest_files(image, &state.rest, snapshot);
+        let added = super::rest_files(image, &state.rest, snapshot)?;
         state.added = Some((key, added.clone()));
         Ok(added)
     }

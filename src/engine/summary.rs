@@ -213,7 +213,10 @@ impl<'a> Scanner<'a> {
             crate::syntax::unescape(&s[1..s.len() - 1], &mut bytes);
             any = true;
         }
-        any.then(|| String::from_utf8_lossy(&bytes).into_owned())
+        any.then(|| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
     }
 
     /// A possibly qualified name, as written (`.a.B`, `a.B`).
@@ -359,14 +362,24 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 
 /// The one-pass scanner: `None` whenever the file is anything but plainly well formed.
 pub fn scan(name: &str, text: &str) -> Option<FileDescriptorProto> {
-    scan_file(name, text, &mut Vec::new())
+    scan_file(name, text, &mut Vec::new(), None)
+}
+
+/// The scanner over the file's head only: its statements up to the first `message`, `enum`,
+/// `service` or `extend`, and the byte offset where that definition starts (`None` when the file
+/// ends first: the result is then the whole [`scan`]). `None` whenever [`scan`] would give up
+/// on the head. What [`super::head`] checks the rest of the file against.
+pub fn scan_head(text: &str) -> Option<(FileDescriptorProto, Option<usize>)> {
+    let mut first_definition = None;
+    let file = scan_file("", text, &mut Vec::new(), Some(&mut first_definition))?;
+    Some((file, first_definition))
 }
 
 /// Every file `text` imports, `import option` files included (what compiling it needs), as far as
 /// it can be parsed.
 pub fn imports(text: &str) -> Vec<String> {
     let mut options = Vec::new();
-    if let Some(file) = scan_file("", text, &mut options) {
+    if let Some(file) = scan_file("", text, &mut options, None) {
         let mut all = file.dependency;
         all.extend(options);
         return all;
@@ -390,6 +403,7 @@ fn scan_file(
     name: &str,
     text: &str,
     option_imports: &mut Vec<String>,
+    mut head_only: Option<&mut Option<usize>>,
 ) -> Option<FileDescriptorProto> {
     let mut s = Scanner::new(text);
     let mut file = FileDescriptorProto {
@@ -404,6 +418,13 @@ fn scan_file(
             Tok::Ident(w) => w,
             _ => return None,
         };
+        if let Some(stop) = head_only.as_deref_mut() {
+            if matches!(word, "message" | "service" | "enum" | "extend") {
+                // The lexer's position is just past the keyword (peeked or not).
+                *stop = Some(s.pos - word.len());
+                return Some(file);
+            }
+        }
         match word {
             "syntax" | "edition" => {
                 if file.syntax.is_some() || !file.dependency.is_empty() || file.package.is_some() {

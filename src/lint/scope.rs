@@ -57,19 +57,46 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
         .collect();
 
     // Packages reachable from the targets' packages, over every file's imports.
+    let reachable = reachable_packages(
+        image,
+        rest.iter()
+            .map(|r| (r.name(), r.package(), r.summary.dependency.as_slice())),
+    );
+    for (k, r) in keep.iter_mut().zip(rest) {
+        *k |= reachable.contains(r.package());
+    }
+
+    // RPC types (resolved, see [`resolve_rpc_types`]): for each request/response type of a target
+    // RPC, up to two other RPCs that use it as a request and two as a response ([`RpcUsers`]).
+    let mut users = RpcUsers::new(image);
+    for (i, r) in rest.iter().enumerate() {
+        if users.add(r.package(), r.summary, r.rpc_types) {
+            keep[i] = true;
+        }
+    }
+    keep
+}
+
+/// The packages reachable from the image's targets' packages in the package import graph of the
+/// image's files and `rest` (each a module file outside the image: import path, package,
+/// imports); an import of a file that is neither adds no edge.
+pub fn reachable_packages<'a>(
+    image: &'a Image,
+    rest: impl Iterator<Item = (&'a str, &'a str, &'a [String])> + Clone,
+) -> HashSet<String> {
     let mut package_of: HashMap<&str, &str> = HashMap::new();
     for f in &image.files {
         package_of.insert(f.name(), f.package());
     }
-    for r in rest {
-        package_of.insert(r.name(), r.package());
+    for (name, package, _) in rest.clone() {
+        package_of.insert(name, package);
     }
     let mut edges: HashMap<&str, HashSet<&str>> = HashMap::new();
     let all = image
         .files
         .iter()
-        .map(|f| (f.package(), &f.proto().dependency))
-        .chain(rest.iter().map(|r| (r.package(), &r.summary.dependency)));
+        .map(|f| (f.package(), f.proto().dependency.as_slice()))
+        .chain(rest.map(|(_, package, deps)| (package, deps)));
     for (pkg, deps) in all {
         for d in deps {
             if let Some(&dp) = package_of.get(d.as_str()) {
@@ -80,7 +107,7 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
         }
     }
     let mut reachable: HashSet<String> = HashSet::new();
-    let mut queue: VecDeque<String> = packages.iter().map(|p| p.to_string()).collect();
+    let mut queue: VecDeque<String> = image.targets().map(|f| f.package().to_string()).collect();
     while let Some(p) = queue.pop_front() {
         if !reachable.insert(p.clone()) {
             continue;
@@ -89,58 +116,105 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
             queue.extend(next.iter().map(|n| n.to_string()));
         }
     }
-    for (k, r) in keep.iter_mut().zip(rest) {
-        *k |= reachable.contains(r.package());
-    }
+    reachable
+}
 
-    // RPC types (resolved, see [`resolve_rpc_types`]): for each request/response type of a target
-    // RPC, up to two other RPCs that use it as a request and two as a response. The rule reports
-    // a target RPC when its type has more than one user (per kind, for google.protobuf.Empty with
-    // the allow options): counts past two change nothing.
-    let method_name = |pkg: &str, service: &str, method: &str| {
-        if pkg.is_empty() {
-            format!("{service}.{method}")
-        } else {
-            format!("{pkg}.{service}.{method}")
-        }
-    };
-    let mut target_methods: HashSet<String> = HashSet::new();
-    let mut target_types: HashSet<&str> = HashSet::new();
-    for f in &targets {
-        for svc in &f.proto().service {
-            for m in &svc.method {
-                target_methods.insert(method_name(f.package(), svc.name(), m.name()));
-                target_types.insert(m.input_type().trim_start_matches('.'));
-                target_types.insert(m.output_type().trim_start_matches('.'));
+/// The other users of the targets' RPC request and response types, as `RPC_REQUEST_RESPONSE_UNIQUE`
+/// can see them: for each type of a target RPC, the first two other RPCs (by full name) that use
+/// it as a request and the first two that use it as a response. The rule reports a target RPC
+/// when its type has more than one user (per kind, for google.protobuf.Empty with the allow
+/// options): counts past two change nothing.
+pub struct RpcUsers<'a> {
+    target_methods: HashSet<String>,
+    target_types: HashSet<&'a str>,
+    /// A target type's last identifier -> the target types that end with it.
+    by_last: HashMap<&'a str, Vec<&'a str>>,
+    /// (type, is_response) -> distinct users kept so far.
+    users: HashMap<(&'a str, bool), HashSet<String>>,
+}
+
+fn method_name(pkg: &str, service: &str, method: &str) -> String {
+    if pkg.is_empty() {
+        format!("{service}.{method}")
+    } else {
+        format!("{pkg}.{service}.{method}")
+    }
+}
+
+impl<'a> RpcUsers<'a> {
+    pub fn new(image: &'a Image) -> Self {
+        let mut target_methods: HashSet<String> = HashSet::new();
+        let mut target_types: HashSet<&str> = HashSet::new();
+        for f in image.targets() {
+            for svc in &f.proto().service {
+                for m in &svc.method {
+                    target_methods.insert(method_name(f.package(), svc.name(), m.name()));
+                    target_types.insert(m.input_type().trim_start_matches('.'));
+                    target_types.insert(m.output_type().trim_start_matches('.'));
+                }
             }
         }
+        let mut by_last: HashMap<&str, Vec<&str>> = HashMap::new();
+        for t in &target_types {
+            let last = t.rfind('.').map_or(*t, |i| &t[i + 1..]);
+            by_last.entry(last).or_default().push(t);
+        }
+        RpcUsers {
+            target_methods,
+            target_types,
+            by_last,
+            users: HashMap::new(),
+        }
     }
-    // (type, is_response) -> distinct users kept so far.
-    let mut users: HashMap<(&str, bool), HashSet<String>> = HashMap::new();
-    for (i, r) in rest.iter().enumerate() {
-        let methods = r
-            .summary
+
+    /// Adds the RPCs of a file outside the image (its package, its summary, and its methods'
+    /// resolved types in service and method order); true when one of them is kept as a user.
+    pub fn add(
+        &mut self,
+        package: &str,
+        summary: &FileDescriptorProto,
+        types: &[(String, String)],
+    ) -> bool {
+        let mut added = false;
+        let methods = summary
             .service
             .iter()
             .flat_map(|svc| svc.method.iter().map(move |m| (svc, m)));
-        for ((svc, m), (input, output)) in methods.zip(r.rpc_types) {
+        for ((svc, m), (input, output)) in methods.zip(types) {
             for (t, is_response) in [(input.as_str(), false), (output.as_str(), true)] {
                 let t = t.trim_start_matches('.');
-                let Some(&t) = target_types.get(t) else {
+                let Some(&t) = self.target_types.get(t) else {
                     continue;
                 };
-                let full = method_name(r.package(), svc.name(), m.name());
-                if target_methods.contains(&full) {
+                let full = method_name(package, svc.name(), m.name());
+                if self.target_methods.contains(&full) {
                     continue;
                 }
-                let kept = users.entry((t, is_response)).or_default();
+                let kept = self.users.entry((t, is_response)).or_default();
                 if kept.len() < 2 && kept.insert(full) {
-                    keep[i] = true;
+                    added = true;
                 }
             }
         }
+        added
     }
-    keep
+
+    /// Whether a file whose RPCs' request types end with one of `requests` and response types
+    /// with one of `responses` (identifiers) could still add a user.
+    pub fn may_add(&self, requests: &[String], responses: &[String]) -> bool {
+        let open = |words: &[String], is_response: bool| {
+            words.iter().any(|w| {
+                self.by_last.get(w.as_str()).is_some_and(|types| {
+                    types.iter().any(|t| {
+                        self.users
+                            .get(&(*t, is_response))
+                            .is_none_or(|kept| kept.len() < 2)
+                    })
+                })
+            })
+        };
+        open(requests, false) || open(responses, true)
+    }
 }
 
 /// Everything of `image` that [`resolve_rpc_types`] and [`relevant`] read: each file's name,
@@ -257,36 +331,83 @@ pub fn resolved_rpc_types(
 /// scope search exists), or else a name that is none of those types. Only
 /// `RPC_REQUEST_RESPONSE_UNIQUE` reads other files' RPC types, and it only reports on targets'
 /// types, so the findings are the same as with [`resolve_rpc_types`]; the message names of a file
-/// (`messages(i)`, the whole summary of `rest[i]`) are read only for the packages a scope search
-/// has to look into before it reaches a target's type, which is seldom.
+/// (`has_message(i, path)`: whether `rest[i]` defines a message at `path`, `A.B`; see
+/// [`has_message_path`]) are read only for the packages a scope search has to look into before it
+/// reaches a target's type, which is seldom.
 pub fn target_rpc_types(
     image: &Image,
     rest: &[&FileDescriptorProto],
-    messages: &(dyn Fn(usize) -> Option<std::sync::Arc<FileDescriptorProto>> + Sync),
+    messages: &(dyn Fn(usize, &str) -> bool + Sync),
 ) -> Vec<Vec<(String, String)>> {
     if rest.iter().all(|r| r.service.is_empty()) {
         return vec![Vec::new(); rest.len()];
     }
-    let mut target_types: HashSet<&str> = HashSet::new();
-    for f in image.targets() {
-        for svc in &f.proto().service {
-            for m in &svc.method {
-                target_types.insert(m.input_type().trim_start_matches('.'));
-                target_types.insert(m.output_type().trim_start_matches('.'));
+    let resolver = RpcResolver::new(image, rest.iter().map(|r| r.package()), messages);
+    rest.iter().map(|r| resolver.types_of(r)).collect()
+}
+
+/// [`target_rpc_types`] one file at a time: the module files outside the image are known by
+/// their packages (by index), and `messages(i, path)` tells whether the `i`th defines a message at
+/// `path`.
+pub struct RpcResolver<'a> {
+    image: &'a Image,
+    target_types: HashSet<&'a str>,
+    /// Every dotted suffix of a target type (`b.C` and `C` of `a.b.C`).
+    suffixes: HashSet<&'a str>,
+    image_names: std::sync::OnceLock<HashSet<String>>,
+    by_package: HashMap<&'a str, Vec<usize>>,
+    messages: &'a (dyn Fn(usize, &str) -> bool + Sync),
+}
+
+impl<'a> RpcResolver<'a> {
+    pub fn new(
+        image: &'a Image,
+        packages: impl Iterator<Item = &'a str>,
+        messages: &'a (dyn Fn(usize, &str) -> bool + Sync),
+    ) -> Self {
+        let mut target_types: HashSet<&str> = HashSet::new();
+        for f in image.targets() {
+            for svc in &f.proto().service {
+                for m in &svc.method {
+                    target_types.insert(m.input_type().trim_start_matches('.'));
+                    target_types.insert(m.output_type().trim_start_matches('.'));
+                }
             }
         }
+        let suffixes: HashSet<&str> = target_types
+            .iter()
+            .flat_map(|t| std::iter::once(*t).chain(t.match_indices('.').map(|(i, _)| &t[i + 1..])))
+            .collect();
+        let mut by_package: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in packages.enumerate() {
+            by_package.entry(p).or_default().push(i);
+        }
+        RpcResolver {
+            image,
+            target_types,
+            suffixes,
+            image_names: std::sync::OnceLock::new(),
+            by_package,
+            messages,
+        }
     }
-    // Every dotted suffix of a target type (`b.C` and `C` of `a.b.C`).
-    let suffixes: HashSet<&str> = target_types
-        .iter()
-        .flat_map(|t| std::iter::once(*t).chain(t.match_indices('.').map(|(i, _)| &t[i + 1..])))
-        .collect();
-    let mut image_names: Option<HashSet<String>> = None;
-    let mut by_package: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in rest.iter().enumerate() {
-        by_package.entry(r.package()).or_default().push(i);
+
+    /// The (input, output) types of `file`'s methods (a module file outside the image), in
+    /// service and method order, as [`target_rpc_types`] gives them.
+    pub fn types_of(&self, file: &FileDescriptorProto) -> Vec<(String, String)> {
+        let package = file.package();
+        let mut out = Vec::new();
+        for svc in &file.service {
+            for m in &svc.method {
+                let input = self.resolve_one(package, m.input_type());
+                let output = self.resolve_one(package, m.output_type());
+                out.push((input, output));
+            }
+        }
+        out
     }
-    let mut resolve_one = |package: &str, name: &str| -> String {
+
+    fn resolve_one(&self, package: &str, name: &str) -> String {
         if name.starts_with('.') {
             return name.to_string();
         }
@@ -304,7 +425,7 @@ pub fn target_rpc_types(
             }
         };
         // Cheap first: only a name that ends a target type can resolve to one.
-        let may_hit = suffixes.contains(name);
+        let may_hit = self.suffixes.contains(name);
         let candidates: Vec<String> = if may_hit {
             scopes.iter().map(|s| candidate(s)).collect()
         } else {
@@ -312,14 +433,14 @@ pub fn target_rpc_types(
         };
         let Some(hit) = candidates
             .iter()
-            .position(|c| target_types.contains(c.as_str()))
+            .position(|c| self.target_types.contains(c.as_str()))
         else {
             // Resolves to no target type (a target's type is a linked message, which exists):
             // the innermost candidate is none of them either.
             return format!(".{}", candidate(scopes[0]));
         };
-        let names = image_names.get_or_insert_with(|| {
-            image
+        let names = self.image_names.get_or_init(|| {
+            self.image
                 .all_messages()
                 .map(|m| m.full_name().to_string())
                 .collect()
@@ -334,8 +455,8 @@ pub fn target_rpc_types(
                     None => ("", full),
                     Some(i) => (&full[..i], &full[i + 1..]),
                 };
-                for &i in by_package.get(package).into_iter().flatten() {
-                    if messages(i).is_some_and(|s| has_message_path(&s.message_type, path)) {
+                for &i in self.by_package.get(package).into_iter().flatten() {
+                    if (self.messages)(i, path) {
                         return true;
                     }
                 }
@@ -347,25 +468,11 @@ pub fn target_rpc_types(
             .position(|c| exists(c))
             .unwrap_or(hit);
         format!(".{}", candidates[first])
-    };
-    rest.iter()
-        .map(|r| {
-            let package = r.package();
-            let mut out = Vec::new();
-            for svc in &r.service {
-                for m in &svc.method {
-                    let input = resolve_one(package, m.input_type());
-                    let output = resolve_one(package, m.output_type());
-                    out.push((input, output));
-                }
-            }
-            out
-        })
-        .collect()
+    }
 }
 
 /// Whether `path` (`A.B.C`) names a message nested in `messages`.
-fn has_message_path(messages: &[DescriptorProto], path: &str) -> bool {
+pub fn has_message_path(messages: &[DescriptorProto], path: &str) -> bool {
     let (first, rest) = match path.split_once('.') {
         Some((a, b)) => (a, Some(b)),
         None => (path, None),

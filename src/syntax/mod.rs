@@ -192,6 +192,11 @@ fn digits(
 
 /// Decodes protobuf string escapes (`\n`, `\"`, `\101`, `\x41`, `\u00e9`, ...) into `out`.
 pub(crate) fn unescape(s: &str, out: &mut Vec<u8>) {
+    if !s.as_bytes().contains(&b'\\') {
+        // Nothing escaped (most strings): the bytes as they are.
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {

@@ -465,3 +465,99 @@ fn googleapis_answers_the_same_warm() {
         ],
     );
 }
+
+/// A module whose other files need more than their heads: a file option after a message, a late
+/// `import` after messages that closes a package import cycle, an RPC in another package that
+/// reuses a target's request type (and one that only mentions it in a comment), a directory
+/// shared by two packages, the words `package` and `rpc` in comments, and a file that does not
+/// parse. A `--path` run that reads most files by head gives, cold, warm and without the cache,
+/// what it gives when every file is read whole (`PROTOFORGE_LINT_WHOLE_REST=1`), and the
+/// cross-file rules do fire.
+#[test]
+fn path_runs_that_read_heads_answer_as_whole_reads() {
+    let dir = common::workspace(&[
+        ("buf.yaml", "version: v2\nlint:\n  use: [STANDARD]\n"),
+        (
+            "acme/pay/v1/pay.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nimport \"acme/ledger/v1/ledger.proto\";\n\
+             option go_package = \"acme/pay/v1;payv1\";\nmessage ChargeRequest { acme.ledger.v1.Entry entry = 1; }\n\
+             message ChargeResponse { string id = 1; }\n\
+             service PayService { rpc Charge(ChargeRequest) returns (ChargeResponse); }\n",
+        ),
+        (
+            "acme/pay/v1/refund.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\n// This package's refunds: an rpc mention.\n\
+             message Refund { string id = 1; }\noption go_package = \"acme/pay/v1;other\";\n",
+        ),
+        (
+            "acme/pay/v1/stray.proto",
+            "syntax = \"proto3\";\npackage acme.stray.v1;\nmessage Stray { string id = 1; }\n",
+        ),
+        (
+            "acme/elsewhere/pay.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nmessage Elsewhere { string id = 1; }\n",
+        ),
+        (
+            "acme/ledger/v1/ledger.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Entry { string id = 1; }\n",
+        ),
+        (
+            "acme/ledger/v1/audit.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Audit { string id = 1; }\n\
+             import \"acme/pay/v1/refund.proto\";\nmessage AuditRefund { acme.pay.v1.Refund refund = 1; }\n",
+        ),
+        (
+            "acme/gateway/v1/gateway.proto",
+            "syntax = \"proto3\";\npackage acme.gateway.v1;\nimport \"acme/pay/v1/pay.proto\";\n\
+             message Note { string id = 1; }\n\
+             service GatewayService {\n  // rpc Old(acme.pay.v1.ChargeResponse) was removed\n  \
+             rpc /* same request */ Charge(acme.pay.v1.ChargeRequest) returns (Note);\n}\n",
+        ),
+        (
+            "acme/gateway/v1/mirror.proto",
+            "syntax = \"proto3\";\npackage acme.gateway.v1;\nimport \"acme/pay/v1/pay.proto\";\n\
+             message Mirror { string id = 1; }\n\
+             service MirrorService { rpc Charge(.acme.pay.v1.ChargeRequest) returns (Mirror); }\n",
+        ),
+        (
+            "acme/broken/v1/broken.proto",
+            "syntax = \"proto3\";\npackage acme.broken.v1;\nimport \"acme/pay/v1/pay.proto\";\n\
+             message Broken { string id = 1 }\n\
+             service BrokenService { rpc Charge(acme.pay.v1.ChargeRequest) returns (Broken); }\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    for path in ["acme/pay/v1/pay.proto", "acme/pay/v1", "acme/ledger"] {
+        let args = ["lint", "--path", path];
+        let heads = transparent(dir.path(), cache.path(), &args);
+        let whole = transparent_env(
+            dir.path(),
+            cache.path(),
+            &args,
+            &[("PROTOFORGE_LINT_WHOLE_REST", "1")],
+        );
+        assert_eq!(
+            (heads.code, String::from_utf8_lossy(&heads.stdout)),
+            (whole.code, String::from_utf8_lossy(&whole.stdout)),
+            "{path}"
+        );
+        assert_eq!(heads.code, 100, "{path}");
+    }
+    let out = run(
+        dir.path(),
+        cache.path(),
+        &["lint", "--path", "acme/pay/v1/pay.proto"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // PACKAGE_SAME_GO_PACKAGE, PACKAGE_SAME_DIRECTORY, DIRECTORY_SAME_PACKAGE,
+    // PACKAGE_NO_IMPORT_CYCLE (through the late import), RPC_REQUEST_RESPONSE_UNIQUE.
+    for finding in [
+        "have both values \"acme/pay/v1;other,acme/pay/v1;payv1\"",
+        "Multiple directories \"acme/elsewhere,acme/pay/v1\"",
+        "Multiple packages \"acme.pay.v1,acme.stray.v1\"",
+        "Package import cycle: acme.pay.v1 -> acme.ledger.v1 -> acme.pay.v1",
+        "\"acme.pay.v1.ChargeRequest\" is used as the request or response type",
+    ] {
+        assert!(text.contains(finding), "no {finding} in:\n{text}");
+    }
+}

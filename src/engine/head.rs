@@ -1,0 +1,243 @@
+//! File heads: the little a `--path` lint needs of most other module files, read without scanning
+//! their definitions.
+//!
+//! The cross-file rules ([`crate::lint::scope`]) need of a module file outside the image its
+//! package and imports (for the package graph and `PACKAGE_NO_IMPORT_CYCLE`); its file options and
+//! services only when it can change the targets' findings (same package or directory, a package
+//! reachable from a target's, or an RPC that uses a target's request or response type); and
+//! whether it parses at all (a file that does not is left out). [`head`] gives the first part
+//! cheaply: the summary scanner ([`super::summary::scan_head`]) reads the statements before the
+//! first `message`/`enum`/`service`/`extend` (package, imports and syntax come first in practice),
+//! and a byte search over the rest of the file rules out a later `import`, `package`, `syntax` or
+//! `edition` (any such word outside a `//` comment it can be sure of — in a block comment or a
+//! string too — and the caller falls back to the full summary: the head is exact or not given). It also collects, for every word `rpc` in the rest,
+//! the identifiers of what could be that RPC's request and response types ([`RpcWords`]): an RPC
+//! whose type is a target's type names it with that type's last identifier, so a file none of
+//! whose words match cannot use a target's type. Which files then need their full summary (read
+//! again and scanned whole) is [`super::rest`]'s business.
+
+use prost_types::FileDescriptorProto;
+
+/// Identifiers that may be the request and response types of a file's RPCs, as written: every
+/// RPC's request type ends with one of `requests` and its response type with one of `responses`
+/// (words seen after an `rpc` that is not an RPC — in a comment — only add names); and every
+/// message (or group) the file defines, at any depth, is named by one of `messages` (the word
+/// after each word `message` or `group`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RpcWords {
+    pub requests: Vec<String>,
+    pub responses: Vec<String>,
+    pub messages: Vec<String>,
+}
+
+/// A file's head: its summary's package, imports (public and weak marks) and syntax, with nothing
+/// else set; and the words of its RPCs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub summary: FileDescriptorProto,
+    pub rpcs: RpcWords,
+}
+
+/// The head of `text`, or `None` when only the full summary can tell (the head scan gives up, the
+/// file has no definition, or a word after its first definition could be a head statement).
+pub fn head(text: &str) -> Option<Head> {
+    let (summary, first_definition) = super::summary::scan_head(text)?;
+    let rest = &text.as_bytes()[first_definition?..];
+    for word in ["import", "package", "syntax", "edition"] {
+        if words(rest, word).any(|at| !in_line_comment(rest, at)) {
+            return None;
+        }
+    }
+    let mut rpcs = RpcWords::default();
+    for at in words(rest, "rpc") {
+        rpc_words(&rest[at + 3..], &mut rpcs);
+    }
+    for keyword in ["message", "group"] {
+        for at in words(rest, keyword) {
+            next_word(&rest[at + keyword.len()..], &mut rpcs.messages);
+        }
+    }
+    for list in [&mut rpcs.requests, &mut rpcs.responses, &mut rpcs.messages] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Some(Head {
+        summary: FileDescriptorProto {
+            package: summary.package,
+            dependency: summary.dependency,
+            public_dependency: summary.public_dependency,
+            weak_dependency: summary.weak_dependency,
+            syntax: summary.syntax,
+            ..FileDescriptorProto::default()
+        },
+        rpcs,
+    })
+}
+
+/// Whether the word at `at` is surely in a comment: its line has a `//` before it with no quote
+/// before that `//` (strings do not span lines, so that `//` is not in a string), not preceded by
+/// `*`, and no `*/` between it and the word (were the `//` inside a block comment, the word still
+/// is). A word in a block comment alone is not recognised: the caller then falls back.
+fn in_line_comment(bytes: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let line = &bytes[line_start..at];
+    let Some(slashes) = memchr::memmem::find(line, b"//") else {
+        return false;
+    };
+    let before = &line[..slashes];
+    !before.iter().any(|&b| b == b'"' || b == b'\'')
+        && before.last() != Some(&b'*')
+        && memchr::memmem::find(&line[slashes..], b"*/").is_none()
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Where `word` occurs in `bytes` as a whole word (not inside a longer identifier).
+fn words<'a>(bytes: &'a [u8], word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let w = word.len();
+    memchr::memmem::find_iter(bytes, word.as_bytes()).filter(move |&at| {
+        (at == 0 || !is_word_byte(bytes[at - 1]))
+            && bytes.get(at + w).is_none_or(|&b| !is_word_byte(b))
+    })
+}
+
+/// The identifier after `after`'s whitespace and comments, if any (into `out`).
+fn next_word(after: &[u8], out: &mut Vec<String>) {
+    let mut i = 0;
+    while i < after.len() {
+        match after[i] {
+            b'/' if after.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &after[i..]).map_or(after.len(), |n| i + n);
+            }
+            b'/' if after.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&after[i + 2..], b"*/").map_or(after.len(), |n| i + n + 4);
+                continue;
+            }
+            c if c.is_ascii_whitespace() || c == 0x0b => {}
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < after.len() && is_word_byte(after[i]) {
+                    i += 1;
+                }
+                out.push(String::from_utf8_lossy(&after[start..i]).into_owned());
+                return;
+            }
+            _ => return,
+        }
+        i += 1;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok<'a> {
+    Ident(&'a str),
+    Sym(u8),
+}
+
+/// The words after an `rpc` (`after` starts just past it), up to the `;`, `{` or `}` that ends an
+/// RPC's signature: `Name ( Type ) returns ( Type )`, comments skipped. When the tokens have that
+/// shape, the identifiers in the first parentheses are request words and those in the second
+/// response words; otherwise every identifier seen is both (this `rpc` is then not an RPC, or the
+/// file does not parse: either way nothing is missed).
+fn rpc_words(after: &[u8], out: &mut RpcWords) {
+    let mut tokens: Vec<Tok<'_>> = Vec::new();
+    let mut i = 0;
+    while i < after.len() {
+        let c = after[i];
+        match c {
+            b'/' if after.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &after[i..]).map_or(after.len(), |n| i + n);
+            }
+            b'/' if after.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&after[i + 2..], b"*/").map_or(after.len(), |n| i + n + 4);
+            }
+            b';' | b'{' | b'}' | b'"' | b'\'' => break,
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < after.len() && is_word_byte(after[i]) {
+                    i += 1;
+                }
+                // Identifier bytes are ASCII.
+                let ident = std::str::from_utf8(&after[start..i]).unwrap_or("");
+                tokens.push(Tok::Ident(ident));
+                continue;
+            }
+            c if c.is_ascii_whitespace() || c == 0x0b => {}
+            c => tokens.push(Tok::Sym(c)),
+        }
+        i += 1;
+    }
+    let push = |list: &mut Vec<String>, toks: &[Tok<'_>]| {
+        for t in toks {
+            if let Tok::Ident(i) = t {
+                list.push(i.to_string());
+            }
+        }
+    };
+    if let Some((request, response)) = signature(&tokens) {
+        push(&mut out.requests, request);
+        push(&mut out.responses, response);
+    } else {
+        push(&mut out.requests, &tokens);
+        push(&mut out.responses, &tokens);
+    }
+}
+
+/// `Name ( ... ) returns ( ... )`, each `...` only identifiers and dots: the two `...`.
+fn signature<'t, 'a>(tokens: &'t [Tok<'a>]) -> Option<(&'t [Tok<'a>], &'t [Tok<'a>])> {
+    let [Tok::Ident(_), Tok::Sym(b'('), rest @ ..] = tokens else {
+        return None;
+    };
+    let close = rest.iter().position(|t| *t == Tok::Sym(b')'))?;
+    let (request, rest) = (&rest[..close], &rest[close + 1..]);
+    let [Tok::Ident("returns"), Tok::Sym(b'('), rest @ ..] = rest else {
+        return None;
+    };
+    let close = rest.iter().position(|t| *t == Tok::Sym(b')'))?;
+    let (response, tail) = (&rest[..close], &rest[close + 1..]);
+    let plain = |ts: &[Tok<'_>]| {
+        ts.iter()
+            .all(|t| matches!(t, Tok::Ident(_) | Tok::Sym(b'.')))
+    };
+    (tail.is_empty() && plain(request) && plain(response)).then_some((request, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_is_the_summary_head_or_nothing() {
+        let text = "// license: import package\nsyntax = \"proto3\";\npackage a.b;\n\
+                    import public \"x.proto\";\nimport \"y.proto\";\noption go_package = \"g\";\n\
+                    message M { string s = 1; }\nservice S {\n  rpc Get(.a.b.GetRequest) returns \
+                    (stream M) {}\n  rpc /* c */ Put ( PutRequest ) // x\n returns (M);\n}\n";
+        let h = head(text).unwrap();
+        assert_eq!(h.summary.package(), "a.b");
+        assert_eq!(h.summary.dependency, ["x.proto", "y.proto"]);
+        assert_eq!(h.summary.public_dependency, [0]);
+        assert_eq!(h.summary.syntax(), "proto3");
+        assert!(h.summary.options.is_none());
+        assert_eq!(h.rpcs.requests, ["GetRequest", "PutRequest", "a", "b"]);
+        assert_eq!(h.rpcs.responses, ["M", "stream"]);
+        assert_eq!(h.rpcs.messages, ["M"]);
+        let h = head("message /* c */ A { group\n // x\n G = 1 {} message\tB {} }").unwrap();
+        assert_eq!(h.rpcs.messages, ["A", "B", "G"]);
+        // A late import, package or syntax (even in a block comment or after a `//` in a
+        // string), or no definition: no head.
+        assert!(head("package a;\nmessage M {}\nimport \"z.proto\";\n").is_none());
+        assert!(head("message M {}\n/* the package */\n").is_none());
+        assert!(head("message M {}\noption x = \"a//b\"; import \"z.proto\";\n").is_none());
+        assert!(head("message M {}\n/* a *// import \"z.proto\";\n").is_none());
+        assert!(head("message M {}\n/* a // b */ package b;\n").is_none());
+        // A word in a line comment is not a statement.
+        let h = head("package a;\nmessage M {} // this package; see import.proto\n").unwrap();
+        assert_eq!(h.summary.package(), "a");
+        assert!(head("package a;\nimport \"z.proto\";\n").is_none());
+        // A word `rpc` in a comment adds words; `rpcs` is not the word.
+        let h = head("message M {}\n// an rpc that fails, rpcs\nenum E { A = 0; }\n").unwrap();
+        assert_eq!(h.rpcs.requests, ["E", "enum", "fails", "rpcs", "that"]);
+    }
+}

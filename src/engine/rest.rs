@@ -1,0 +1,365 @@
+//! The rest of the modules in a `--path` run: the module files outside the image, read only as far
+//! as the targets' findings need.
+//!
+//! [`rest_of_modules`] knows every such file by its head ([`super::head`]: package, imports and
+//! the words of its RPCs; from this process's memo, the summary index, or a read and a head scan).
+//! [`rest_files`] then reads whole (again, from disk, in parallel batches) only the files that can
+//! change the targets' findings ([`crate::lint::scope`]) or that decide what can:
+//! - files in a target's package or directory (`PACKAGE_SAME_*`, `PACKAGE_SAME_DIRECTORY`,
+//!   `DIRECTORY_SAME_PACKAGE`);
+//! - files in a package reachable from a target's over the package import graph, and the files
+//!   they import (`PACKAGE_NO_IMPORT_CYCLE`): whether such a file parses decides whether its
+//!   imports are edges, so this is repeated until no file read whole turns out not to parse;
+//! - in module order, files whose RPC words ([`super::head::RpcWords`]) can still name a target's
+//!   request or response type that has fewer than two other users (`RPC_REQUEST_RESPONSE_UNIQUE`,
+//!   [`crate::lint::scope::RpcUsers`]), and the files whose message names a scope search looks at.
+//!
+//! Every other file can add nothing: its package is not reachable, its RPCs cannot use a target's
+//! type that still counts, and whether it parses changes nothing either. The selection of
+//! [`crate::lint::scope::relevant`] then runs as on whole summaries, and gives the same files.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use prost_types::FileDescriptorProto;
+
+use crate::config::ModuleSpec;
+use crate::input::Snapshot;
+use crate::lint::scope::{self, RpcResolver, RpcUsers};
+use crate::Result;
+
+use super::{know, module_files, Known, ModuleFile, Need};
+
+/// How many files an RPC pass reads whole at once.
+const BATCH: usize = 32;
+
+/// A module file outside a `--path` run's image, as the cross-file lint rules see it: by its head
+/// until [`rest_files`] reads it whole.
+#[derive(Debug, Clone)]
+pub struct RestFile {
+    pub file: ModuleFile,
+    known: Known,
+    /// The whole summary, once read (`None` inside: the file could not be read again).
+    whole: Arc<OnceLock<Option<Known>>>,
+}
+
+impl RestFile {
+    /// What is known of the whole file, if read whole yet.
+    fn whole(&self) -> Option<&Known> {
+        if self.known.is_full() {
+            return Some(&self.known);
+        }
+        self.whole.get()?.as_ref()
+    }
+
+    fn is_whole(&self) -> bool {
+        self.known.is_full() || self.whole.get().is_some()
+    }
+
+    /// False once the file is known not to parse (or cannot be read again).
+    fn alive(&self) -> bool {
+        match (self.known.is_full(), self.whole.get()) {
+            (true, _) => self.known.parses(),
+            (false, Some(w)) => w.as_ref().is_some_and(Known::parses),
+            (false, None) => true,
+        }
+    }
+
+    /// Its package and imports (in a summary or head).
+    fn outline(&self) -> Option<Arc<FileDescriptorProto>> {
+        match self.whole() {
+            Some(k) => k.summary(),
+            None if self.is_whole() => None,
+            None => self.known.summary(),
+        }
+    }
+
+    /// The head for the cross-file rules: the whole summary's head once read whole.
+    fn head(&self) -> Option<Arc<FileDescriptorProto>> {
+        match self.whole() {
+            Some(k) => k.head().map(Arc::new),
+            None if self.is_whole() => None,
+            None => self.known.summary(),
+        }
+    }
+
+    /// Whether the file defines a message at `path` (`A.B`; [`scope::has_message_path`]): read
+    /// whole only if its head's message words ([`super::head::RpcWords`]) have the first name.
+    fn has_message(&self, snapshot: &Snapshot, path: &str) -> bool {
+        if !self.is_whole() {
+            let first = path.split('.').next().unwrap_or(path);
+            if let Some(words) = self.known.rpc_words() {
+                if words
+                    .messages
+                    .binary_search_by(|w| w.as_str().cmp(first))
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+            let _ = read_whole(snapshot, std::slice::from_ref(self), [0]);
+        }
+        self.whole()
+            .and_then(Known::summary)
+            .is_some_and(|s| scope::has_message_path(&s.message_type, path))
+    }
+}
+
+/// The module files whose import path is not in `present`, by head (for cross-file lint rules);
+/// files known not to parse are left out.
+pub fn rest_of_modules(
+    snapshot: &Snapshot,
+    modules: &[ModuleSpec],
+    present: &HashSet<&str>,
+) -> Result<Vec<RestFile>> {
+    let files: Vec<ModuleFile> = module_files(snapshot, modules)
+        .into_iter()
+        .filter(|f| !present.contains(f.name.as_str()))
+        .collect();
+    let known = know(snapshot, &files, true, Need::Head, true)?;
+    let _timing = crate::trace::phase("summary heads");
+    Ok(known
+        .into_iter()
+        .filter(|(_, k)| !k.is_full() || k.parses())
+        .map(|(file, known)| RestFile {
+            file,
+            known,
+            whole: Arc::default(),
+        })
+        .collect())
+}
+
+/// Reads whole the files `which` of `rest` that are known by head only (in parallel; the summary
+/// index is left as it is: most runs read few files whole, and a whole index write would cost
+/// more than they do).
+fn read_whole(
+    snapshot: &Snapshot,
+    rest: &[RestFile],
+    which: impl IntoIterator<Item = usize>,
+) -> Result<()> {
+    let todo: Vec<usize> = which.into_iter().filter(|&i| !rest[i].is_whole()).collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let files: Vec<ModuleFile> = todo.iter().map(|&i| rest[i].file.clone()).collect();
+    let mut known: HashMap<String, Known> = know(snapshot, &files, true, Need::Full, false)?
+        .into_iter()
+        .map(|(f, k)| (f.root_path, k))
+        .collect();
+    for i in todo {
+        let _ = rest[i].whole.set(known.remove(&rest[i].file.root_path));
+    }
+    Ok(())
+}
+
+/// With `--path`/`--exclude-path` (or a single-file input), the image holds only the targeted files
+/// and what they import. The module's other files come in as summaries from the engine (not
+/// linked: that would cost as much as compiling the whole module), as non-target files, so that
+/// cross-file rules see the whole module. Their RPC types are resolved against the known type
+/// names; a file that does not parse is left out, as buf would not look at it either. Only the
+/// summaries of the files that can change the targets' findings are copied into the image.
+pub fn add_rest_of_modules(
+    image: &mut crate::image::Image,
+    modules: &[ModuleSpec],
+    snapshot: &Snapshot,
+) -> Result<()> {
+    let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
+    let rest = rest_of_modules(snapshot, modules, &present)?;
+    let files = rest_files(image, &rest, snapshot)?;
+    image.files.extend(files);
+    Ok(())
+}
+
+/// The files [`add_rest_of_modules`] adds to `image`, given the module files not in it (`rest`,
+/// from [`rest_of_modules`]; those this reads whole stay read). What of `image` this reads is
+/// what [`crate::lint::scope::image_key`] keeps, so a caller may reuse the answer while that key
+/// stays the same.
+pub fn rest_files(
+    image: &crate::image::Image,
+    rest: &[RestFile],
+    snapshot: &Snapshot,
+) -> Result<Vec<crate::image::ImageFile>> {
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let _timing = crate::trace::phase("rest of modules");
+    if whole_rest() {
+        read_whole(snapshot, rest, 0..rest.len())?;
+    } else {
+        select(image, rest, snapshot)?;
+    }
+    loop {
+        let alive: Vec<(usize, Arc<FileDescriptorProto>)> = rest
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.alive())
+            .filter_map(|(i, r)| Some((i, r.head()?)))
+            .collect();
+        let heads: Vec<&FileDescriptorProto> = alive.iter().map(|(_, h)| &**h).collect();
+        let messages = |j: usize, path: &str| rest[alive[j].0].has_message(snapshot, path);
+        let types = scope::target_rpc_types(image, &heads, &messages);
+        let keep = if whole_rest() {
+            vec![true; alive.len()]
+        } else {
+            let rest_files: Vec<scope::Rest<'_>> = alive
+                .iter()
+                .zip(&types)
+                .map(|((i, head), t)| scope::Rest {
+                    name: &rest[*i].file.name,
+                    summary: head,
+                    rpc_types: t,
+                })
+                .collect();
+            scope::relevant(image, &rest_files)
+        };
+        // What [`select`] read whole covers every file kept; should one be kept by its head
+        // alone, it is read whole and the selection made again.
+        let by_head: Vec<usize> = alive
+            .iter()
+            .zip(&keep)
+            .filter(|((i, _), keep)| **keep && !rest[*i].is_whole())
+            .map(|((i, _), _)| *i)
+            .collect();
+        debug_assert!(by_head.is_empty(), "kept by head: {by_head:?}");
+        if !by_head.is_empty() {
+            read_whole(snapshot, rest, by_head)?;
+            continue;
+        }
+        let mut added = Vec::new();
+        for (((i, head), types), keep) in alive.iter().zip(types).zip(keep) {
+            if !keep {
+                continue;
+            }
+            let f = &rest[*i].file;
+            let mut proto = FileDescriptorProto::clone(head);
+            proto.name = Some(f.name.clone());
+            let slots = proto.service.iter_mut().flat_map(|s| s.method.iter_mut());
+            for (m, (input, output)) in slots.zip(types) {
+                m.input_type = Some(input);
+                m.output_type = Some(output);
+            }
+            added.push(crate::image::ImageFile::new(
+                proto,
+                true,
+                snapshot.display_path(&f.root_path),
+                f.root_path.clone(),
+                Some(f.module),
+                None,
+            ));
+        }
+        return Ok(added);
+    }
+}
+
+/// Reads whole the files of `rest` that can change the targets' findings or decide which can
+/// (see the module doc).
+fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -> Result<()> {
+    let dir = |name: &str| name.rfind('/').map_or(".", |i| &name[..i]).to_string();
+    let packages: HashSet<&str> = image.targets().map(|f| f.package()).collect();
+    let dirs: HashSet<String> = image.targets().map(|f| dir(f.name())).collect();
+    let by_name: HashMap<&str, usize> = rest
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.file.name.as_str(), i))
+        .collect();
+
+    // Same package or directory.
+    let same: Vec<usize> = (0..rest.len())
+        .filter(|&i| {
+            dirs.contains(&dir(&rest[i].file.name))
+                || rest[i]
+                    .outline()
+                    .is_some_and(|o| packages.contains(o.package()))
+        })
+        .collect();
+    read_whole(snapshot, rest, same)?;
+
+    // Reachable packages and what their files import, until every file that decides them parses.
+    loop {
+        let outlines: Vec<Option<Arc<FileDescriptorProto>>> = rest
+            .iter()
+            .map(|r| r.alive().then(|| r.outline()).flatten())
+            .collect();
+        let reachable = scope::reachable_packages(
+            image,
+            rest.iter().zip(&outlines).filter_map(|(r, o)| {
+                let o = o.as_ref()?;
+                Some((r.file.name.as_str(), o.package(), o.dependency.as_slice()))
+            }),
+        );
+        let mut wanted: Vec<usize> = Vec::new();
+        let want_imports = |deps: &[String], wanted: &mut Vec<usize>| {
+            wanted.extend(deps.iter().filter_map(|d| by_name.get(d.as_str()).copied()));
+        };
+        for f in &image.files {
+            if reachable.contains(f.package()) {
+                want_imports(&f.proto().dependency, &mut wanted);
+            }
+        }
+        for (i, o) in outlines.iter().enumerate() {
+            if let Some(o) = o.as_ref().filter(|o| reachable.contains(o.package())) {
+                wanted.push(i);
+                want_imports(&o.dependency, &mut wanted);
+            }
+        }
+        let unread: Vec<usize> = wanted
+            .into_iter()
+            .filter(|&i| !rest[i].is_whole())
+            .collect();
+        if unread.is_empty() {
+            break;
+        }
+        let dead = |rest: &[RestFile]| rest.iter().filter(|r| !r.alive()).count();
+        let before = dead(rest);
+        read_whole(snapshot, rest, unread)?;
+        if dead(rest) == before {
+            break;
+        }
+    }
+
+    // RPCs, in module order: a file is read whole while its words can still add a user.
+    let messages = |i: usize, path: &str| rest[i].has_message(snapshot, path);
+    let outlines: Vec<Option<Arc<FileDescriptorProto>>> =
+        rest.iter().map(|r| r.outline()).collect();
+    let resolver = RpcResolver::new(
+        image,
+        outlines
+            .iter()
+            .map(|o| o.as_deref().map_or("", FileDescriptorProto::package)),
+        &messages,
+    );
+    let mut users = RpcUsers::new(image);
+    let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
+        Some(words) if !rest[i].is_whole() => users.may_add(&words.requests, &words.responses),
+        _ => rest[i]
+            .whole()
+            .and_then(Known::summary)
+            .is_some_and(|s| !s.service.is_empty()),
+    };
+    let mut next = 0;
+    while next < rest.len() {
+        let batch: Vec<usize> = (next..rest.len())
+            .filter(|&i| may_add(i, &users))
+            .take(BATCH)
+            .collect();
+        let Some(&last) = batch.last() else {
+            break;
+        };
+        read_whole(snapshot, rest, batch.iter().copied())?;
+        for i in batch {
+            let Some(summary) = rest[i].whole().and_then(Known::summary) else {
+                continue;
+            };
+            let types = resolver.types_of(&summary);
+            users.add(summary.package(), &summary, &types);
+        }
+        next = last + 1;
+    }
+    Ok(())
+}
+
+/// `PROTOFORGE_LINT_WHOLE_REST=1` keeps every module file in a `--path` run instead of only those
+/// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
+fn whole_rest() -> bool {
+    std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
+}
