@@ -86,20 +86,26 @@ impl Image {
         own.chain(borrowed)
     }
 
+    /// The pools that may hold this file: the borrowed ones for a file it shares, else its own.
+    fn pools_for<'a>(&'a self, file: &str) -> impl Iterator<Item = &'a DescriptorPool> {
+        let borrowed = self.borrowed.as_ref().filter(|b| b.files.contains(file));
+        let own = if borrowed.is_some() {
+            &[][..]
+        } else {
+            &self.pools[..]
+        };
+        borrowed.into_iter().flat_map(|b| &b.pools).chain(own)
+    }
+
     /// The pool that linked this file (with everything it imports).
     pub fn pool_of(&self, file: &str) -> Option<&DescriptorPool> {
-        self.all_pools()
-            .find(|(p, only)| {
-                only.is_none_or(|names| names.contains(file)) && p.get_file_by_name(file).is_some()
-            })
-            .map(|(p, _)| p)
+        self.pools_for(file)
+            .find(|p| p.get_file_by_name(file).is_some())
     }
 
     /// The linked descriptor of a file: options, custom options included, and resolved types.
     pub fn file_descriptor(&self, file: &str) -> Option<FileDescriptor> {
-        self.all_pools()
-            .filter(|(_, only)| only.is_none_or(|names| names.contains(file)))
-            .find_map(|(p, _)| p.get_file_by_name(file))
+        self.pools_for(file).find_map(|p| p.get_file_by_name(file))
     }
 
     /// A message by full name (`acme.v1.User`), from any pool.
