@@ -6,7 +6,7 @@
 //! the files with everything they import. Look descriptors up through [`Image::file_descriptor`]
 //! and [`Image::pool_of`], which find the right pool.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use prost::Message;
@@ -24,9 +24,19 @@ pub struct Image {
     pub files: Vec<ImageFile>,
     /// The linked files: each file is in at least one pool, with all it imports.
     pools: Vec<DescriptorPool>,
+    /// Pools of another image whose files this image shares (the other side of `breaking`, see
+    /// `compile::share`): they serve only the files named in [`Borrowed::files`].
+    borrowed: Option<Borrowed>,
     /// Position of each file in `files` by import path, built on first lookup. Files are only
     /// ever appended, so an entry stays right; a name missing from it is looked up by a scan.
     by_name: OnceLock<HashMap<String, usize>>,
+}
+
+/// Pools borrowed from another image, and the files they serve here.
+#[derive(Debug, Clone)]
+struct Borrowed {
+    pools: Vec<DescriptorPool>,
+    files: Arc<HashSet<String>>,
 }
 
 impl Image {
@@ -34,47 +44,95 @@ impl Image {
         Image {
             files,
             pools,
+            borrowed: None,
             by_name: OnceLock::new(),
         }
     }
 
-    /// The descriptor pools (one, unless the input was linked in shards).
+    /// An image whose files named in `shared` are linked in `borrowed_pools` (another image's
+    /// pools, which also hold files this image does not have, or has other versions of: those are
+    /// never seen through this image); its other files are linked in its own `pools`.
+    pub fn with_borrowed(
+        files: Vec<ImageFile>,
+        pools: Vec<DescriptorPool>,
+        borrowed_pools: Vec<DescriptorPool>,
+        shared: Arc<HashSet<String>>,
+    ) -> Image {
+        Image {
+            files,
+            pools,
+            borrowed: Some(Borrowed {
+                pools: borrowed_pools,
+                files: shared,
+            }),
+            by_name: OnceLock::new(),
+        }
+    }
+
+    /// The image's own descriptor pools (one, unless the input was linked in shards; none of
+    /// the pools it borrowed, see [`Image::with_borrowed`]).
     pub fn pools(&self) -> &[DescriptorPool] {
         &self.pools
     }
 
+    /// Every pool with some of this image's files, each with the files it serves here (`None`:
+    /// all of its files).
+    fn all_pools(&self) -> impl Iterator<Item = (&DescriptorPool, Option<&HashSet<String>>)> {
+        let own = self.pools.iter().map(|p| (p, None));
+        let borrowed = self
+            .borrowed
+            .iter()
+            .flat_map(|b| b.pools.iter().map(move |p| (p, Some(&*b.files))));
+        own.chain(borrowed)
+    }
+
+    /// The pools that may hold this file: the borrowed ones for a file it shares, else its own.
+    fn pools_for<'a>(&'a self, file: &str) -> impl Iterator<Item = &'a DescriptorPool> {
+        let borrowed = self.borrowed.as_ref().filter(|b| b.files.contains(file));
+        let own = if borrowed.is_some() {
+            &[][..]
+        } else {
+            &self.pools[..]
+        };
+        borrowed.into_iter().flat_map(|b| &b.pools).chain(own)
+    }
+
     /// The pool that linked this file (with everything it imports).
     pub fn pool_of(&self, file: &str) -> Option<&DescriptorPool> {
-        self.pools
-            .iter()
+        self.pools_for(file)
             .find(|p| p.get_file_by_name(file).is_some())
     }
 
     /// The linked descriptor of a file: options, custom options included, and resolved types.
     pub fn file_descriptor(&self, file: &str) -> Option<FileDescriptor> {
-        self.pools.iter().find_map(|p| p.get_file_by_name(file))
+        self.pools_for(file).find_map(|p| p.get_file_by_name(file))
     }
 
     /// A message by full name (`acme.v1.User`), from any pool.
     pub fn message_by_name(&self, full_name: &str) -> Option<MessageDescriptor> {
-        self.pools
-            .iter()
-            .find_map(|p| p.get_message_by_name(full_name))
+        self.all_pools().find_map(|(p, only)| {
+            p.get_message_by_name(full_name)
+                .filter(|m| only.is_none_or(|names| names.contains(m.parent_file().name())))
+        })
     }
 
     /// An enum by full name, from any pool.
     pub fn enum_by_name(&self, full_name: &str) -> Option<EnumDescriptor> {
-        self.pools
-            .iter()
-            .find_map(|p| p.get_enum_by_name(full_name))
+        self.all_pools().find_map(|(p, only)| {
+            p.get_enum_by_name(full_name)
+                .filter(|e| only.is_none_or(|names| names.contains(e.parent_file().name())))
+        })
     }
 
     /// Every message of the image, once per full name.
     pub fn all_messages(&self) -> impl Iterator<Item = MessageDescriptor> + '_ {
         let mut seen = std::collections::HashSet::new();
-        self.pools
-            .iter()
-            .flat_map(|p| p.all_messages())
+        self.all_pools()
+            .flat_map(|(p, only)| {
+                p.all_messages().filter(move |m| {
+                    only.is_none_or(|names| names.contains(m.parent_file().name()))
+                })
+            })
             .filter(move |m| seen.insert(m.full_name().to_string()))
     }
 
@@ -154,7 +212,7 @@ pub struct ImageFile {
     pub option_dependency: Vec<String>,
     /// The encoded `SourceCodeInfo` (a few bytes per location; decoded it is many times larger,
     /// and most commands only need it for the few files with findings).
-    source_info: Option<Vec<u8>>,
+    source_info: Option<Arc<[u8]>>,
     locations: OnceLock<Locations>,
 }
 
@@ -164,7 +222,8 @@ enum Proto {
     /// The linked pool's copy, as it is for most files (no second copy of every descriptor).
     Linked(FileDescriptor),
     /// A descriptor of its own (editions form, restored JSON names, outlines of unlinked files).
-    Own(Box<FileDescriptorProto>),
+    /// Shared between clones (both sides of `breaking` may hold the same file).
+    Own(Arc<FileDescriptorProto>),
 }
 
 impl ImageFile {
@@ -182,7 +241,7 @@ impl ImageFile {
             .source_code_info
             .take()
             .map(|info| info.encode_to_vec());
-        let proto = Proto::Own(Box::new(proto));
+        let proto = Proto::Own(Arc::new(proto));
         ImageFile::with(
             proto,
             source_info,
@@ -235,7 +294,7 @@ impl ImageFile {
             source,
             edition: None,
             option_dependency: Vec::new(),
-            source_info,
+            source_info: source_info.map(Arc::from),
             locations: OnceLock::new(),
         }
     }
@@ -255,10 +314,10 @@ impl ImageFile {
         if let Proto::Linked(fd) = &self.proto {
             let mut own = fd.file_descriptor_proto().clone();
             own.source_code_info = None;
-            self.proto = Proto::Own(Box::new(own));
+            self.proto = Proto::Own(Arc::new(own));
         }
         match &mut self.proto {
-            Proto::Own(proto) => proto,
+            Proto::Own(proto) => Arc::make_mut(proto),
             Proto::Linked(_) => unreachable!("made its own just above"),
         }
     }
@@ -268,12 +327,12 @@ impl ImageFile {
         if let Some(info) = proto.source_code_info.take() {
             self.set_encoded_source_info(Some(info.encode_to_vec()));
         }
-        self.proto = Proto::Own(Box::new(proto));
+        self.proto = Proto::Own(Arc::new(proto));
     }
 
     /// Replaces the source info with an encoded `SourceCodeInfo`.
     pub fn set_encoded_source_info(&mut self, encoded: Option<Vec<u8>>) {
-        self.source_info = encoded;
+        self.source_info = encoded.map(Arc::from);
         self.locations = OnceLock::new();
     }
 

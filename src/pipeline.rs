@@ -1,6 +1,7 @@
 //! The shared front half of every command: input -> config -> dependencies -> workspace -> compile.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::check::clean_path;
 use crate::cli::InputArgs;
@@ -76,6 +77,17 @@ pub fn build_encoded(
 
 /// Compiles what [`load`] (or [`load_limited`]) read.
 pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
+    compile_loaded_sharing(loaded, args, None)
+}
+
+/// Like [`compile_loaded`], for the other side of `breaking`: the files it shares with `input`
+/// (compiled without errors) are taken from `input`'s image, not compiled again
+/// ([`compile::compile_against`]); the result is the same.
+pub fn compile_loaded_sharing(
+    loaded: Loaded,
+    args: &InputArgs,
+    input: Option<&Built>,
+) -> Result<Built> {
     match loaded {
         Loaded::Image(image) => Ok(Built {
             workspace: None,
@@ -88,7 +100,15 @@ pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
         } => {
             let includes = compile::include_roots(&args.includes);
             let _compiling = crate::trace::phase("compile");
-            let compiled = compile::compile(&workspace, &includes)?;
+            let mut workspace = workspace;
+            let compiled = match input {
+                Some(Built {
+                    workspace: Some(input_ws),
+                    compiled: Compiled::Image(input_image),
+                    ..
+                }) => compile::compile_against(input_image, input_ws, &mut workspace, &includes)?,
+                _ => compile::compile(&workspace, &includes)?,
+            };
             if let Compiled::Errors(findings) = &compiled {
                 // Imports not found while a pinned module is missing from buf's cache (or buf.yaml
                 // declares deps without a buf.lock): that is the error to fix, not the findings.
@@ -115,21 +135,26 @@ pub fn load(
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Loaded> {
-    load_limited(input, args, config_override, cwd, None)
+    load_limited(input, args, config_override, cwd, None, None)
 }
 
 /// Like [`load`]; with `limit` (root-relative paths, the `--path` of the other side of `breaking`),
 /// only the files under those paths (by root path or import path) and their imports are read.
-/// Every file read is still a target, and no path needs to match.
+/// Every file read is still a target, and no path needs to match. Git blobs whose bytes are
+/// `known` (the other side's files) are taken from there.
 pub fn load_limited(
     input: &str,
     args: &InputArgs,
     config_override: Option<&str>,
     cwd: &Path,
     limit: Option<&TargetFilter>,
+    known: Option<Arc<input::KnownBlobs>>,
 ) -> Result<Loaded> {
     let reading = crate::trace::phase("read input");
-    let loaded = engine::load_lazily(input, cwd)?;
+    let mut loaded = engine::load_lazily(input, cwd)?;
+    if let input::Loaded::Sources(snapshot) = &mut loaded {
+        snapshot.known_blobs = known;
+    }
     drop(reading);
     let _workspace = crate::trace::phase("config and workspace");
     match loaded {

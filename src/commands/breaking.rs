@@ -36,25 +36,36 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
             exclude_paths: Vec::new(),
         },
     };
-    // Both sides are compiled at the same time.
-    let (current, previous) = rayon::join(
+    // Blobs of a git against side that are the input's files are not read again.
+    let known = match &loaded {
+        pipeline::Loaded::Sources { snapshot, .. } => {
+            Some(std::sync::Arc::new(crate::input::KnownBlobs::of(snapshot)))
+        }
+        pipeline::Loaded::Image(_) => None,
+    };
+    // The against side is read while the input compiles, then compiled with the files both
+    // sides share taken from the input's image (`PROTOFORGE_NO_SHARING=1`: compiled whole).
+    let (current, against) = rayon::join(
         || pipeline::compile_loaded(loaded, &args.input),
         || {
-            let against = pipeline::load_limited(
+            pipeline::load_limited(
                 &args.against,
                 &against_args,
                 args.against_config.as_deref(),
                 &cwd,
                 Some(&limit),
-            )?;
-            pipeline::compile_loaded(against, &against_args)
+                known,
+            )
         },
     );
     let current = current?;
     let Some(current_image) = image_or_errors(&current, &args) else {
         return Ok(Outcome::Findings);
     };
-    let mut previous_image = match previous?.compiled {
+    let sharing = std::env::var_os("PROTOFORGE_NO_SHARING").is_none_or(|v| v.is_empty());
+    let input = sharing.then_some(&current);
+    let previous = pipeline::compile_loaded_sharing(against?, &against_args, input)?.compiled;
+    let mut previous_image = match previous {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
             // As buf: compile errors of either side are findings on stdout (exit 100).

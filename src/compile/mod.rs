@@ -20,6 +20,7 @@ mod link;
 mod parse;
 mod precheck;
 mod semantic;
+mod share;
 mod source_info;
 mod stream;
 pub(crate) mod wire;
@@ -41,6 +42,7 @@ use parse::{editions_finding, parse_file, ParseFailure};
 pub use errors::{missing_import, missing_imports};
 pub use image_bytes::{encode_image, image_from_bytes, ImageEncoding};
 pub use link::MIN_TARGETS_PER_SHARD;
+pub use share::{compile_against, shared_files};
 pub use source_info::{buf_column, byte_of_buf_column, scan as scan_source_info};
 pub use stream::{compile_encoded, for_each_shard};
 

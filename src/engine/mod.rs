@@ -435,6 +435,7 @@ fn read_and_know(
             .collect(),
         git_dir: snapshot.git_dir.clone(),
         origin: snapshot.origin.clone(),
+        known_blobs: snapshot.known_blobs.clone(),
         ..Snapshot::default()
     };
     one.read(paths)?;

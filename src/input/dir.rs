@@ -128,6 +128,7 @@ fn finish(
         unread,
         git_dir: None,
         overlays: Default::default(),
+        known_blobs: None,
     })
 }
 

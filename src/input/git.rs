@@ -81,6 +81,7 @@ pub fn load(spec: &InputSpec, cwd: &Path, lazily: bool) -> Result<Snapshot> {
         unread,
         git_dir: Some(repo.path().to_path_buf()),
         overlays: Default::default(),
+        known_blobs: None,
     })
 }
 

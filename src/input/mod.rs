@@ -74,6 +74,54 @@ pub struct Snapshot {
     pub git_dir: Option<PathBuf>,
     /// Files whose text is not the one on disk (an editor's unsaved documents).
     pub overlays: std::collections::BTreeSet<String>,
+    /// Contents already in memory by git blob id (the input of `breaking`, for its `--against`
+    /// side): [`Snapshot::read`] takes an unread blob from here instead of the repository.
+    pub known_blobs: Option<Arc<KnownBlobs>>,
+}
+
+/// Files of another snapshot by git blob id (the hash of their bytes), computed on first use:
+/// a git snapshot reading a blob with one of these ids takes these bytes (the same bytes, one
+/// copy in memory, no inflating).
+pub struct KnownBlobs {
+    files: Vec<Arc<[u8]>>,
+    by_id: std::sync::OnceLock<std::collections::HashMap<[u8; 20], Arc<[u8]>>>,
+}
+
+impl KnownBlobs {
+    /// The `.proto` files `snapshot` has read.
+    pub fn of(snapshot: &Snapshot) -> KnownBlobs {
+        KnownBlobs {
+            files: snapshot
+                .files
+                .iter()
+                .filter(|(path, _)| path.ends_with(".proto"))
+                .map(|(_, bytes)| bytes.clone())
+                .collect(),
+            by_id: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The bytes whose git blob id is `id`, if known.
+    pub fn get(&self, id: &[u8; 20]) -> Option<&Arc<[u8]>> {
+        let by_id = self.by_id.get_or_init(|| {
+            use rayon::prelude::*;
+            self.files
+                .par_iter()
+                .filter_map(|bytes| {
+                    let oid = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok()?;
+                    let id: [u8; 20] = oid.as_bytes().try_into().ok()?;
+                    Some((id, bytes.clone()))
+                })
+                .collect()
+        });
+        by_id.get(id)
+    }
+}
+
+impl std::fmt::Debug for KnownBlobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KnownBlobs({} files)", self.files.len())
+    }
 }
 
 /// Where an unread file of a [`Snapshot`] is.
@@ -101,10 +149,22 @@ impl Snapshot {
     /// Paths already read or unknown are skipped.
     pub fn read(&mut self, paths: &[String]) -> Result<()> {
         use rayon::prelude::*;
-        let wanted: Vec<(String, Pending)> = paths
+        let mut wanted: Vec<(String, Pending)> = paths
             .iter()
             .filter_map(|p| self.unread.remove_entry(p))
             .collect();
+        if let Some(known) = &self.known_blobs {
+            wanted.retain(|(path, pending)| {
+                let Pending::Blob(id) = pending else {
+                    return true;
+                };
+                let Some(bytes) = known.get(id) else {
+                    return true;
+                };
+                self.files.insert(path.clone(), bytes.clone());
+                false
+            });
+        }
         if wanted.is_empty() {
             return Ok(());
         }

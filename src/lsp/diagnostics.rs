@@ -188,7 +188,7 @@ fn against_image(
         exclude_paths: Vec::new(),
     };
     let args = InputArgs::default();
-    let image = crate::pipeline::load_limited(&spec, &args, None, workspace, Some(&limit))
+    let image = crate::pipeline::load_limited(&spec, &args, None, workspace, Some(&limit), None)
         .and_then(|loaded| crate::pipeline::compile_loaded(loaded, &args))
         .ok()
         .and_then(|built| match built.compiled {

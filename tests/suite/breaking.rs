@@ -94,3 +94,165 @@ fn every_v2_rule_has_a_fixture() {
         );
     }
 }
+
+/// Both sides of a fixture: the input compiled, and the against side compiled whole and with
+/// the files it shares with the input taken from the input's image.
+fn both_ways(dir: &Path) -> (pipeline::Built, Image, Image) {
+    let args = |input: &str| InputArgs {
+        input: input.to_string(),
+        ..Default::default()
+    };
+    let load = |input: &str| pipeline::load(input, &args(input), None, dir).expect("input loads");
+    let current = pipeline::compile_loaded(load("current"), &args("current")).expect("compiles");
+    let whole = pipeline::compile_loaded(load("previous"), &args("previous")).expect("compiles");
+    let shared =
+        pipeline::compile_loaded_sharing(load("previous"), &args("previous"), Some(&current))
+            .expect("compiles");
+    let image = |built: pipeline::Built| match built.compiled {
+        Compiled::Image(image) => image,
+        Compiled::Errors(errors) => panic!("{} does not compile: {errors:?}", dir.display()),
+    };
+    (current, image(whole), image(shared))
+}
+
+/// The against image made with shared files is the one compiled whole: same files in the same
+/// order, same descriptors (as the image and as linked), source info, paths and text, and the
+/// same findings — on every breaking fixture; and files are shared.
+#[test]
+fn shared_files_give_the_image_compiled_whole() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/breaking");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    fixtures.sort();
+    let mut shared_count = 0;
+    for dir in fixtures {
+        let (current, whole, shared) = both_ways(&dir);
+        let name = dir.display();
+        let Compiled::Image(current_image) = &current.compiled else {
+            unreachable!()
+        };
+        let previous_ws = {
+            let args = InputArgs {
+                input: "previous".into(),
+                ..Default::default()
+            };
+            match pipeline::load("previous", &args, None, &dir).unwrap() {
+                pipeline::Loaded::Sources { workspace, .. } => *workspace,
+                pipeline::Loaded::Image(_) => unreachable!(),
+            }
+        };
+        shared_count += protoforge::compile::shared_files(
+            current_image,
+            current.workspace.as_ref().unwrap(),
+            &previous_ws,
+        )
+        .len();
+        assert_eq!(whole.files.len(), shared.files.len(), "{name}");
+        for (w, s) in whole.files.iter().zip(&shared.files) {
+            let at = format!("{name}: {}", w.name());
+            assert_eq!(w.name(), s.name(), "{at}");
+            assert_eq!(w.proto(), s.proto(), "{at}");
+            assert_eq!(w.encoded_source_info(), s.encoded_source_info(), "{at}");
+            assert_eq!(
+                (w.is_import, &w.external_path, &w.root_path, w.module),
+                (s.is_import, &s.external_path, &s.root_path, s.module),
+                "{at}"
+            );
+            assert_eq!(w.source, s.source, "{at}");
+            assert_eq!(
+                (w.edition, &w.option_dependency),
+                (s.edition, &s.option_dependency)
+            );
+            let linked = |i: &Image| {
+                i.file_descriptor(w.name())
+                    .map(|fd| fd.file_descriptor_proto().clone())
+            };
+            assert_eq!(linked(&whole), linked(&shared), "{at}");
+        }
+        let findings = |previous: &Image| {
+            let ws = current.workspace.as_ref().unwrap();
+            let policies: Vec<Policy<'_>> = ws
+                .modules
+                .iter()
+                .map(|m| Policy {
+                    version: m.version,
+                    config: &m.breaking,
+                    config_file: m.config_file.as_deref(),
+                })
+                .collect();
+            let outcome = breaking::check(previous, current_image, &policies, &|_, _| 0, true)
+                .expect("check runs");
+            format!("{:?}", outcome.findings)
+        };
+        assert_eq!(findings(&whole), findings(&shared), "{name}");
+    }
+    assert!(shared_count >= 20, "only {shared_count} files were shared");
+}
+
+/// A file whose bytes are the same on both sides but which imports a changed file is not
+/// shared: its field's type is a message before and an enum now. A file that imports nothing
+/// changed is shared.
+#[test]
+fn a_same_file_importing_a_changed_file_is_not_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let u = "syntax = \"proto3\";\npackage p;\nimport \"t.proto\";\nmessage U {\n  T t = 1;\n}\n";
+    let v = "syntax = \"proto3\";\npackage p;\nmessage V {\n  string s = 1;\n}\n";
+    let config = "version: v2\nbreaking:\n  use: [FIELD_SAME_TYPE]\n";
+    for (path, text) in [
+        ("previous/buf.yaml", config),
+        ("current/buf.yaml", config),
+        (
+            "previous/t.proto",
+            "syntax = \"proto3\";\npackage p;\nmessage T {}\n",
+        ),
+        (
+            "current/t.proto",
+            "syntax = \"proto3\";\npackage p;\nenum T {\n  T_UNSPECIFIED = 0;\n}\n",
+        ),
+        ("previous/u.proto", u),
+        ("current/u.proto", u),
+        ("previous/v.proto", v),
+        ("current/v.proto", v),
+    ] {
+        std::fs::create_dir_all(d.join(path).parent().unwrap()).unwrap();
+        std::fs::write(d.join(path), text).unwrap();
+    }
+    let (current, whole, shared) = both_ways(d);
+    let Compiled::Image(current_image) = &current.compiled else {
+        unreachable!()
+    };
+    let args = InputArgs {
+        input: "previous".into(),
+        ..Default::default()
+    };
+    let pipeline::Loaded::Sources { workspace, .. } =
+        pipeline::load("previous", &args, None, d).unwrap()
+    else {
+        unreachable!()
+    };
+    let names = protoforge::compile::shared_files(
+        current_image,
+        current.workspace.as_ref().unwrap(),
+        &workspace,
+    );
+    assert!(names.contains("v.proto"), "{names:?}");
+    assert!(
+        !names.contains("u.proto") && !names.contains("t.proto"),
+        "{names:?}"
+    );
+    // TYPE_MESSAGE (11) before, TYPE_ENUM (14) now.
+    let field_type = |image: &Image| {
+        let fd = image.file_descriptor("u.proto").unwrap();
+        let field = fd.messages().next().unwrap().fields().next().unwrap();
+        field.field_descriptor_proto().r#type
+    };
+    assert_eq!(field_type(&shared), Some(11));
+    assert_eq!(field_type(current_image), Some(14));
+    assert_eq!(field_type(&whole), field_type(&shared));
+    // The shared file's descriptor is the input's, linked once.
+    let current_v = current_image.file_descriptor("v.proto").unwrap();
+    assert!(shared.file_descriptor("v.proto").unwrap() == current_v);
+}

@@ -16,11 +16,16 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run_env(dir, args, &[])
+}
+
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_protoforge"))
         .arg("breaking")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("runs");
     (
@@ -31,7 +36,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn compare(dir: &Path) -> (i32, String, String) {
-    run(dir, &["current", "--against", "previous"])
+    run_both_ways(dir, &["current", "--against", "previous"])
 }
 
 const USER_V1: &str = "syntax = \"proto3\";\n\npackage acme.v1;\n\nmessage User {\n  string id = 1;\n  int32 age = 2;\n  string email = 3;\n}\n";
@@ -75,7 +80,7 @@ fn work_tree_against_head_reports_a_type_change() {
     );
     // Unchanged work tree: clean.
     write(dir.path(), &[("proto/acme/v1/user.proto", USER_V1)]);
-    let (code, stdout, _) = run(dir.path(), &["--against", ".git#ref=HEAD"]);
+    let (code, stdout, _) = run_both_ways(dir.path(), &["--against", ".git#ref=HEAD"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
 
@@ -314,7 +319,7 @@ fn against_config_and_errors() {
 
     // A missing against input is an error too.
     write(d, &[("current/buf.yaml", "version: v2\n")]);
-    let (code, _, stderr) = run(d, &["current", "--against", "nowhere"]);
+    let (code, _, stderr) = run_both_ways(d, &["current", "--against", "nowhere"]);
     assert_eq!(code, 1, "{stderr}");
 
     // --against-config is read for the against side (its module layout).
@@ -417,7 +422,7 @@ fn against_an_image() {
         .status()
         .unwrap();
     assert!(status.success());
-    let (code, stdout, stderr) = run(d, &["current", "--against", "previous.binpb"]);
+    let (code, stdout, stderr) = run_both_ways(d, &["current", "--against", "previous.binpb"]);
     assert_eq!(code, 100, "{stderr}");
     assert_eq!(
         stdout.trim(),
@@ -552,7 +557,7 @@ fn imports_are_compared_unless_excluded() {
     }
     let against = fixture.join("previous.buf.binpb");
     let against = against.to_str().unwrap();
-    let (code, out, err) = run(&cur, &["--against", against, "--path", "a.proto"]);
+    let (code, out, err) = run_both_ways(&cur, &["--against", against, "--path", "a.proto"]);
     assert_eq!(code, 100, "{err}");
     assert_eq!(
         out,
@@ -595,4 +600,123 @@ fn a_module_ignoring_its_own_directory_is_not_checked() {
     );
     let (code, out, err) = compare(dir.path());
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}
+
+/// Runs `breaking` with the files both sides share compiled once, and with the against side
+/// compiled whole (`PROTOFORGE_NO_SHARING=1`): both must give the same exit, stdout and stderr.
+fn run_both_ways(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let shared = run(dir, args);
+    let whole = run_env(dir, args, &[("PROTOFORGE_NO_SHARING", "1")]);
+    assert_eq!(shared, whole, "{args:?}");
+    shared
+}
+
+const V_SAME: &str = "syntax = \"proto3\";\npackage p;\nmessage V {\n  string s = 1;\n}\n";
+
+/// A file that is the same on both sides but imports a changed file is compiled on each side:
+/// the finding on it needs its previous descriptor.
+#[test]
+fn a_same_file_importing_a_changed_file_keeps_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let u = "syntax = \"proto3\";\npackage p;\nimport \"t.proto\";\nmessage U {\n  T t = 1;\n}\n";
+    let config = "version: v2\nbreaking:\n  use: [FIELD_SAME_TYPE]\n";
+    write(
+        d,
+        &[
+            ("previous/buf.yaml", config),
+            ("current/buf.yaml", config),
+            (
+                "previous/t.proto",
+                "syntax = \"proto3\";\npackage p;\nmessage T {}\n",
+            ),
+            (
+                "current/t.proto",
+                "syntax = \"proto3\";\npackage p;\nenum T {\n  T_UNSPECIFIED = 0;\n}\n",
+            ),
+            ("previous/u.proto", u),
+            ("current/u.proto", u),
+            ("previous/v.proto", V_SAME),
+            ("current/v.proto", V_SAME),
+        ],
+    );
+    let (code, stdout, stderr) = run_both_ways(
+        d,
+        &["current", "--against", "previous", "--error-format", "json"],
+    );
+    assert_eq!(code, 100, "{stderr}");
+    assert!(
+        stdout.contains("\"path\":\"current/u.proto\"") && stdout.contains("FIELD_SAME_TYPE"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run_both_ways(d, &["current", "--against", "previous"]);
+    assert_eq!(code, 100);
+    assert!(stdout.starts_with("current/u.proto:5:3:"), "{stdout}");
+}
+
+/// Compile errors of the against side are its findings whether or not files are shared: an
+/// error in a file importing a shared file, and a name defined both in a shared file and in
+/// another file (the two halves are compiled apart).
+#[test]
+fn against_compile_errors_with_shared_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        &[
+            ("previous/v.proto", V_SAME),
+            ("current/v.proto", V_SAME),
+            (
+                "previous/x.proto",
+                "syntax = \"proto3\";\npackage p;\nimport \"v.proto\";\nmessage X {\n  Missing m = 1;\n  V v = 2;\n}\n",
+            ),
+            (
+                "current/x.proto",
+                "syntax = \"proto3\";\npackage p;\nimport \"v.proto\";\nmessage X {\n  V v = 2;\n}\n",
+            ),
+        ],
+    );
+    let (code, stdout, stderr) = run_both_ways(d, &["current", "--against", "previous"]);
+    assert_eq!(code, 100, "{stderr}");
+    assert!(
+        stdout.contains("x.proto:5:3:") && stdout.contains("Missing"),
+        "{stdout}"
+    );
+
+    // `V` twice on the against side: in the shared v.proto and in w.proto.
+    write(
+        d,
+        &[
+            (
+                "previous/x.proto",
+                "syntax = \"proto3\";\npackage p;\nimport \"v.proto\";\nmessage X {\n  V v = 2;\n}\n",
+            ),
+            ("previous/w.proto", "syntax = \"proto3\";\npackage p;\nmessage V {}\n"),
+        ],
+    );
+    let (code, stdout, stderr) = run_both_ways(d, &["current", "--against", "previous"]);
+    assert_eq!(code, 100, "{stderr}");
+    assert!(stdout.contains("`V` declared multiple times"), "{stdout}");
+    let (code, json, _) = run_both_ways(
+        d,
+        &["current", "--against", "previous", "--error-format", "json"],
+    );
+    assert_eq!(code, 100);
+    assert!(json.contains("COMPILE"), "{json}");
+
+    // The same sides without the clash: nothing breaks, and --path limits both.
+    std::fs::remove_file(d.join("previous/w.proto")).unwrap();
+    let (code, stdout, stderr) = run_both_ways(d, &["current", "--against", "previous"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let (code, stdout, stderr) = run_both_ways(
+        d,
+        &[
+            "current",
+            "--against",
+            "previous",
+            "--path",
+            "current/v.proto",
+        ],
+    );
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
 }
