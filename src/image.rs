@@ -32,6 +32,12 @@ pub struct Image {
     by_name: OnceLock<HashMap<String, usize>>,
 }
 
+/// Whether a pool from [`Image::all_pools`] serves `file` here (`only`: the files it serves, all
+/// when `None`).
+fn serves(only: Option<&HashSet<String>>, file: &str) -> bool {
+    only.is_none_or(|names| names.contains(file))
+}
+
 /// Pools borrowed from another image, and the files they serve here.
 #[derive(Debug, Clone)]
 struct Borrowed {
@@ -112,7 +118,7 @@ impl Image {
     pub fn message_by_name(&self, full_name: &str) -> Option<MessageDescriptor> {
         self.all_pools().find_map(|(p, only)| {
             p.get_message_by_name(full_name)
-                .filter(|m| only.is_none_or(|names| names.contains(m.parent_file().name())))
+                .filter(|m| serves(only, m.parent_file().name()))
         })
     }
 
@@ -120,7 +126,7 @@ impl Image {
     pub fn enum_by_name(&self, full_name: &str) -> Option<EnumDescriptor> {
         self.all_pools().find_map(|(p, only)| {
             p.get_enum_by_name(full_name)
-                .filter(|e| only.is_none_or(|names| names.contains(e.parent_file().name())))
+                .filter(|e| serves(only, e.parent_file().name()))
         })
     }
 
@@ -129,9 +135,8 @@ impl Image {
         let mut seen = std::collections::HashSet::new();
         self.all_pools()
             .flat_map(|(p, only)| {
-                p.all_messages().filter(move |m| {
-                    only.is_none_or(|names| names.contains(m.parent_file().name()))
-                })
+                p.all_messages()
+                    .filter(move |m| serves(only, m.parent_file().name()))
             })
             .filter(move |m| seen.insert(m.full_name().to_string()))
     }

@@ -69,9 +69,7 @@ impl Detached {
         let mut next_option = option_indices.iter().peekable();
         for (i, (location, &len)) in full.location.iter().zip(&lengths).enumerate() {
             let start = encoded.len();
-            encode_key(LOCATION_FIELD, WireType::LengthDelimited, &mut encoded);
-            encode_varint(len as u64, &mut encoded);
-            location.encode_raw(&mut encoded);
+            encode_location(location, len, &mut encoded);
             if next_option.next_if(|&&o| o == i).is_some() {
                 option_locations.push(start..encoded.len());
             }
@@ -112,7 +110,7 @@ impl Detached {
             let mut own = decode_location(&self.encoded[range.clone()])?;
             own.path.clone_from(&location.path);
             out.extend_from_slice(&self.encoded[copied..range.start]);
-            encode_location(&own, &mut out);
+            encode_location(&own, own.encoded_len(), &mut out);
             copied = range.end;
         }
         out.extend_from_slice(&self.encoded[copied..]);
@@ -260,9 +258,10 @@ fn read_path(mut location: &[u8], path: &mut Vec<i32>) -> Option<()> {
     Some(())
 }
 
-fn encode_location(location: &Location, out: &mut Vec<u8>) {
+/// One `location` field of a `SourceCodeInfo`; `len` is the location's `encoded_len()`.
+fn encode_location(location: &Location, len: usize, out: &mut Vec<u8>) {
     encode_key(LOCATION_FIELD, WireType::LengthDelimited, out);
-    encode_varint(location.encoded_len() as u64, out);
+    encode_varint(len as u64, out);
     location.encode_raw(out);
 }
 

@@ -28,7 +28,7 @@ use crate::input::Snapshot;
 use crate::lint::scope::{self, RpcResolver, RpcUsers};
 use crate::Result;
 
-use super::{know, module_files, Known, ModuleFile, Need};
+use super::{know, know_heads, module_files, Known, ModuleFile, Need};
 
 /// How many files an RPC pass reads whole at once.
 const BATCH: usize = 32;
@@ -116,7 +116,7 @@ pub fn rest_of_modules(
         .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
         .collect();
-    let known = know(snapshot, &files, true, Need::Head, true)?;
+    let known = know_heads(snapshot, &files)?;
     let _timing = crate::trace::phase("summary heads");
     Ok(known
         .into_iter()
@@ -254,9 +254,11 @@ pub fn rest_files(
 /// Reads whole the files of `rest` that can change the targets' findings or decide which can
 /// (see the module doc).
 fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -> Result<()> {
-    let dir = |name: &str| name.rfind('/').map_or(".", |i| &name[..i]).to_string();
     let packages: HashSet<&str> = image.targets().map(|f| f.package()).collect();
-    let dirs: HashSet<String> = image.targets().map(|f| dir(f.name())).collect();
+    let dirs: HashSet<&str> = image
+        .targets()
+        .map(|f| scope::directory_of(f.name()))
+        .collect();
     let by_name: HashMap<&str, usize> = rest
         .iter()
         .enumerate()
@@ -266,7 +268,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
     // Same package or directory.
     let same: Vec<usize> = (0..rest.len())
         .filter(|&i| {
-            dirs.contains(&dir(&rest[i].file.name))
+            dirs.contains(scope::directory_of(&rest[i].file.name))
                 || rest[i]
                     .outline()
                     .is_some_and(|o| packages.contains(o.package()))

@@ -47,13 +47,12 @@ impl Rest<'_> {
 /// For each of `rest` (summaries of module files not in `image`), whether it can change the
 /// findings on the image's targets (see the module doc).
 pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
-    let dir = |name: &str| name.rfind('/').map_or(".", |i| &name[..i]).to_string();
     let targets: Vec<_> = image.targets().collect();
     let packages: HashSet<&str> = targets.iter().map(|f| f.package()).collect();
-    let dirs: HashSet<String> = targets.iter().map(|f| dir(f.name())).collect();
+    let dirs: HashSet<&str> = targets.iter().map(|f| directory_of(f.name())).collect();
     let mut keep: Vec<bool> = rest
         .iter()
-        .map(|r| packages.contains(r.package()) || dirs.contains(&dir(r.name())))
+        .map(|r| packages.contains(r.package()) || dirs.contains(directory_of(r.name())))
         .collect();
 
     // Packages reachable from the targets' packages, over every file's imports.
@@ -75,6 +74,12 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
         }
     }
     keep
+}
+
+/// The directory of an import path (`.` for a file at the root), as DIRECTORY_SAME_PACKAGE and
+/// PACKAGE_SAME_DIRECTORY group files.
+pub fn directory_of(name: &str) -> &str {
+    name.rfind('/').map_or(".", |i| &name[..i])
 }
 
 /// The packages reachable from the image's targets' packages in the package import graph of the

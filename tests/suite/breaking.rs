@@ -173,15 +173,8 @@ fn shared_files_give_the_image_compiled_whole() {
         }
         let findings = |previous: &Image| {
             let ws = current.workspace.as_ref().unwrap();
-            let policies: Vec<Policy<'_>> = ws
-                .modules
-                .iter()
-                .map(|m| Policy {
-                    version: m.version,
-                    config: &m.breaking,
-                    config_file: m.config_file.as_deref(),
-                })
-                .collect();
+            let default = protoforge::config::BreakingConfig::default();
+            let policies = Policy::for_modules(&ws.modules, &default);
             let outcome = breaking::check(previous, current_image, &policies, &|_, _| 0, true)
                 .expect("check runs");
             format!("{:?}", outcome.findings)
@@ -217,8 +210,7 @@ fn a_same_file_importing_a_changed_file_is_not_shared() {
         ("previous/v.proto", v),
         ("current/v.proto", v),
     ] {
-        std::fs::create_dir_all(d.join(path).parent().unwrap()).unwrap();
-        std::fs::write(d.join(path), text).unwrap();
+        crate::common::write(d, path, text.as_bytes());
     }
     let (current, whole, shared) = both_ways(d);
     let Compiled::Image(current_image) = &current.compiled else {
