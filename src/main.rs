@@ -11,7 +11,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 static GLOBAL: protoforge::allocator::Counting<mimalloc::MiMalloc> =
     protoforge::allocator::Counting(mimalloc::MiMalloc);
 
+/// Turns transparent huge pages off before mimalloc's constructor touches its first arena (see
+/// `protoforge::allocator::no_huge_pages`).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array.00101"]
+static NO_HUGE_PAGES_BEFORE_MIMALLOC: extern "C" fn() = protoforge::allocator::no_huge_pages;
+
 fn main() -> ExitCode {
+    protoforge::allocator::keep_freed_memory();
     stop_quietly_on_closed_pipe();
     protoforge::limits::install_print_failure_hook();
     // Deeply nested (legal) files are handled by recursive code: run on a large stack.
@@ -26,7 +34,6 @@ fn run() -> ExitCode {
     {
         return protoforge::plugin::main(kind);
     }
-    protoforge::allocator::keep_freed_memory();
     protoforge::commands::main(std::env::args_os())
 }
 

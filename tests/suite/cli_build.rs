@@ -66,6 +66,75 @@ fn image_bytes_are_deterministic() {
 }
 
 #[test]
+fn output_names_and_options_choose_format_and_compression_as_buf() {
+    use std::io::Read;
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    let read = |name: &str| std::fs::read(ws.path().join(name)).unwrap();
+    let gunzip = |bytes: Vec<u8>| {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    for out in [
+        "ref.binpb",
+        "ref.json",
+        "plain",
+        "other.ext",
+        "gz.binpb.gz",
+        "gz.json.gz",
+    ] {
+        let run = protoforge(ws.path(), &["build", "-o", out]);
+        assert_eq!(run.code, 0, "-o {out}: {}", run.stderr);
+    }
+    let options = protoforge(
+        ws.path(),
+        &["build", "-o", "opt#format=json,compression=gzip"],
+    );
+    assert_eq!(options.code, 0, "{}", options.stderr);
+    // Any name that is not .json is a binary image, as in buf; .gz compresses.
+    assert_eq!(read("plain"), read("ref.binpb"));
+    assert_eq!(read("other.ext"), read("ref.binpb"));
+    assert_eq!(gunzip(read("gz.binpb.gz")), read("ref.binpb"));
+    assert_eq!(gunzip(read("gz.json.gz")), read("ref.json"));
+    assert_eq!(gunzip(read("opt")), read("ref.json"));
+}
+
+#[test]
+fn output_to_dev_null_writes_nothing_anywhere() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    let run = protoforge(ws.path(), &["build", "-o", "/dev/null"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null was replaced by a file");
+}
+
+#[test]
+fn output_formats_protoforge_does_not_write_are_refused_naming_the_option() {
+    let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
+    for (out, says) in [
+        ("out.txtpb", "does not write txtpb images"),
+        ("out.yaml", "does not write yaml images"),
+        ("out.json.zst", "does not write zstd-compressed images"),
+        ("out#format=xml", "unknown image format \"xml\""),
+        ("out#compression=lz4", "unknown compression \"lz4\""),
+        ("out#level=9", "unknown option \"level=9\""),
+    ] {
+        let run = protoforge(ws.path(), &["build", "-o", out]);
+        assert_eq!(run.code, 1, "-o {out}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "-o {out}: {}", run.stderr);
+        let written = out.split('#').next().unwrap();
+        assert!(!ws.path().join(written).exists(), "-o {out} wrote a file");
+    }
+    // As buf: when the input does not compile, its errors are what is reported (exit 100).
+    common::write(ws.path(), "bad.proto", b"syntax = ");
+    let run = protoforge(ws.path(), &["build", "-o", "out#format=xml"]);
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.proto:1:"), "{}", run.stderr);
+}
+
+#[test]
 fn image_to_stdout() {
     let ws = workspace(&[("acme/v1/thing.proto", GOOD)]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_protoforge"))
