@@ -33,7 +33,7 @@ use crate::workspace::{Workspace, WorkspaceFile};
 pub const MIN_TARGETS_PER_SHARD: usize = 256;
 /// Shards per thread: shards differ in cost, so more shards than threads keep both cores busy
 /// to the end (each shard links its share of the common imports again).
-const SHARDS_PER_THREAD: usize = 2;
+pub(super) const SHARDS_PER_THREAD: usize = 2;
 
 /// What linking gave.
 pub(super) struct Linked {
@@ -46,24 +46,56 @@ pub(super) struct Linked {
     pub detached: HashMap<String, Detached>,
 }
 
+/// Files already linked elsewhere that a compile takes as they are instead of parsing them again
+/// (the files `breaking`'s two sides share, see `compile::share`): each is handed to the linker
+/// as the descriptor `pools` linked (names resolved, options interpreted), which links to the
+/// same descriptor. Every import of a seeded file must be seeded too.
+pub(crate) struct Seed {
+    pub pools: Vec<DescriptorPool>,
+    pub files: Arc<HashSet<String>>,
+}
+
+impl Seed {
+    /// The linked descriptor of a seeded file, as a file for the linker.
+    fn file(&self, name: &str) -> Option<File> {
+        if !self.files.contains(name) {
+            return None;
+        }
+        let fd = self.pools.iter().find_map(|p| p.get_file_by_name(name))?;
+        Some(File::from_file_descriptor_proto(
+            fd.file_descriptor_proto().clone(),
+        ))
+    }
+}
+
 /// Links the workspace's target files (those that parsed) and everything they import.
 /// `ready` holds the parsed targets; `failed`, the workspace files that did not parse. Fast
-/// linking uses shards of at least `min_targets_per_shard` targets ([`MIN_TARGETS_PER_SHARD`];
-/// tests force shards on small inputs).
+/// linking uses `shards_per_thread` shards per thread ([`SHARDS_PER_THREAD`]) of at least
+/// `min_targets_per_shard` targets ([`MIN_TARGETS_PER_SHARD`]; tests force shards on small
+/// inputs). Files in `seed` are taken linked from there.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn link(
     workspace: &Workspace,
     include_roots: &[PathBuf],
     linking: Linking,
     min_targets_per_shard: usize,
+    shards_per_thread: usize,
     ready: HashMap<String, Parsed>,
     failed: BTreeSet<String>,
+    seed: Option<Arc<Seed>>,
 ) -> Linked {
     let targets: Vec<&WorkspaceFile> = workspace
         .targets()
         .filter(|t| !failed.contains(&t.name))
         .collect();
-    let shared = Shared::new(workspace, include_roots, linking, failed);
-    let count = shard_count(linking, targets.len(), min_targets_per_shard);
+    let mut shared = Shared::new(workspace, include_roots, linking, failed);
+    shared.seed = seed;
+    let count = shard_count(
+        linking,
+        targets.len(),
+        min_targets_per_shard,
+        shards_per_thread,
+    );
     let shards = plan_shards(&targets, ready, count);
     let outcomes: Vec<Linked> = if shards.len() == 1 {
         shards
@@ -94,10 +126,15 @@ pub(super) fn link(
 }
 
 /// How many shards [`link`] links `targets` target files in.
-pub(super) fn shard_count(linking: Linking, targets: usize, min_targets_per_shard: usize) -> usize {
+pub(super) fn shard_count(
+    linking: Linking,
+    targets: usize,
+    min_targets_per_shard: usize,
+    shards_per_thread: usize,
+) -> usize {
     match linking {
         Linking::Exact => 1,
-        Linking::Fast => (SHARDS_PER_THREAD * rayon::current_num_threads())
+        Linking::Fast => (shards_per_thread * rayon::current_num_threads())
             .min(targets / min_targets_per_shard.max(1)),
     }
 }
@@ -140,6 +177,8 @@ pub(super) struct Shared {
     failed: Arc<BTreeSet<String>>,
     include_roots: Vec<PathBuf>,
     linking: Linking,
+    /// Files taken linked from elsewhere, not parsed.
+    seed: Option<Arc<Seed>>,
 }
 
 impl Shared {
@@ -161,6 +200,7 @@ impl Shared {
             failed: Arc::new(failed),
             include_roots: include_roots.to_vec(),
             linking,
+            seed: None,
         }
     }
 }
@@ -252,6 +292,7 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
         failed: shared.failed.clone(),
         sources: shared.sources.clone(),
         linking: shared.linking,
+        seed: shared.seed.clone(),
         outcome: outcome.clone(),
     });
     for root in &shared.include_roots {
@@ -291,6 +332,7 @@ struct ParsedFiles {
     failed: Arc<BTreeSet<String>>,
     sources: Arc<HashMap<String, (Arc<str>, String)>>,
     linking: Linking,
+    seed: Option<Arc<Seed>>,
     /// What parsing files on first import found out, collected after linking.
     outcome: Rc<RefCell<LazyOutcome>>,
 }
@@ -307,6 +349,9 @@ impl FileResolver for ParsedFiles {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         if let Some(parsed) = self.files.borrow_mut().remove(name) {
             return Ok(parsed.into_file());
+        }
+        if let Some(file) = self.seed.as_ref().and_then(|s| s.file(name)) {
+            return Ok(file);
         }
         if self.failed.contains(name) {
             return Err(protox::Error::new(errors::ImportFailedToParse(

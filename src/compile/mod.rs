@@ -83,6 +83,27 @@ fn compile_with(
     linking: Linking,
     min_targets_per_shard: usize,
 ) -> Option<Compiled> {
+    compile_seeded(
+        workspace,
+        include_roots,
+        linking,
+        min_targets_per_shard,
+        link::SHARDS_PER_THREAD,
+        None,
+    )
+}
+
+/// [`compile_with`], with `shards_per_thread` shards per thread, and the files of `seed` taken
+/// linked from its pools (not parsed); those files are left out of the image (the caller has
+/// them).
+fn compile_seeded(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    linking: Linking,
+    min_targets_per_shard: usize,
+    shards_per_thread: usize,
+    seed: Option<Arc<link::Seed>>,
+) -> Option<Compiled> {
     // Parse the targets in parallel; parse errors are findings. Other workspace files are parsed
     // only if a target imports them (a one-file run in a large module stays fast). Files with an
     // `edition` statement go through our editions front end (see `editions`).
@@ -91,7 +112,12 @@ fn compile_with(
     // as its linker asks for them, so no parsed tree waits for its turn (they were 200 MB on
     // googleapis); clashing names are then checked after linking.
     let targets_count = workspace.targets().count();
-    let lazy = link::shard_count(linking, targets_count, min_targets_per_shard) > 1;
+    let lazy = link::shard_count(
+        linking,
+        targets_count,
+        min_targets_per_shard,
+        shards_per_thread,
+    ) > 1;
     let parsing = crate::trace::phase("parse");
     let parsed: Vec<_> = workspace
         .files
@@ -162,8 +188,10 @@ fn compile_with(
         include_roots,
         linking,
         min_targets_per_shard,
+        shards_per_thread,
         ready,
         failed,
+        seed.clone(),
     );
     drop(linking_phase);
     findings.extend(linked.findings);
@@ -215,9 +243,11 @@ fn compile_with(
         })
         && !is_target.contains(editions::DESCRIPTOR_PROTO);
     // Each file's descriptor, its own source info, and its place in the workspace, in parallel.
+    let seeded = |name: &str| seed.as_ref().is_some_and(|s| s.files.contains(name));
     let work: Vec<_> = order
         .into_iter()
         .filter(|fd| !(injected_only && fd.name() == editions::DESCRIPTOR_PROTO))
+        .filter(|fd| !seeded(fd.name()))
         .map(|fd| {
             let own = detached.remove(fd.name());
             (fd, own)

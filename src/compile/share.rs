@@ -1,19 +1,20 @@
 //! The `--against` side of `breaking`, compiled with the files it shares with the input: a file
-//! whose text is the same on both sides, and whose imports are all shared too (transitively:
-//! its descriptor's resolved type names, JSON names and options depend on them), compiles to the
-//! same descriptor on both sides, so it is compiled once. [`compile_against`] finds these files
-//! from the input's compiled image ([`shared_files`]: same import path, same bytes, every import
-//! shared; files from outside the workspaces — well-known types, `-I` roots — only when neither
-//! side has registry dependencies), compiles only the against side's other targets (with what
-//! they import), and makes the against image from both: the shared files are the input's image
-//! files (the same descriptors, source info and text: one copy in memory) with the against side's
-//! place in its workspace (paths, module, target or import), linked in the input's pools, which
-//! the against image borrows for those files only ([`Image::with_borrowed`]). The files are in the
-//! order one compiler would have linked the against side's targets, as [`super::compile`] gives
-//! them, so the rules and the pairing see the same image. Anything unusual compiles the against
-//! side whole, as before: editions files on either side (descriptor.proto is linked with them),
-//! any compile error (whose findings must be those of the whole side), or clashing names across
-//! the two halves.
+//! whose text is the same on both sides, and whose imports are all shared too (transitively: its
+//! descriptor's resolved type names, JSON names and options depend on them), compiles to the same
+//! descriptor on both sides, so it is compiled once. [`compile_against`] finds these files from the
+//! input's compiled image ([`shared_files`]: same import path, same bytes, every import shared;
+//! files from outside the workspaces — well-known types, `-I` roots — only when neither side has
+//! registry dependencies), compiles only the against side's other targets (with what they import;
+//! the shared files among those are handed to the linker as the input's pools linked them,
+//! [`link::Seed`], not parsed again), and makes the against image from both: the shared files are
+//! the input's image files (the same descriptors, source info and text: one copy in memory) with
+//! the against side's place in its workspace (paths, module, target or import), linked in the
+//! input's pools, which the against image borrows for those files only ([`Image::with_borrowed`]).
+//! The files are in the order one compiler would have linked the against side's targets, as
+//! [`super::compile`] gives them, so the rules and the pairing see the same image. Anything unusual
+//! compiles the against side whole, as before: editions files on either side (descriptor.proto is
+//! linked with them), any compile error (whose findings must be those of the whole side; fast
+//! linking of the rest gives up on any), or clashing names across the two halves.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -21,10 +22,16 @@ use std::sync::Arc;
 
 use prost_reflect::FileDescriptor;
 
-use super::{duplicates, editions, Compiled};
+use super::{duplicates, editions, link, Compiled, Linking};
 use crate::image::{Image, ImageFile};
 use crate::workspace::Workspace;
 use crate::Result;
+
+/// Shards per thread for the against side's own files: they are fewer than a whole tree's
+/// (googleapis between two tags: 1,947 of 7,234), so one shard per thread is enough to keep
+/// both cores busy, and each shard links the shared files they import once more (as linked
+/// descriptors, see [`link::Seed`]).
+const SHARDS_PER_THREAD: usize = 1;
 
 /// Compiles `against` (the other side of `breaking`), taking the files it shares with `current`
 /// (the input, compiled from `current_ws`) from `current`'s image; the answer is the one
@@ -120,6 +127,7 @@ fn compile_rest(
     include_roots: &[PathBuf],
     shared: HashSet<String>,
 ) -> Result<Option<Image>> {
+    let shared = Arc::new(shared);
     let targets: Vec<String> = against.targets().map(|t| t.name.clone()).collect();
     let shared_targets: Vec<String> = targets
         .iter()
@@ -133,14 +141,26 @@ fn compile_rest(
                 f.is_target = false;
             }
         }
-        let compiled = super::compile(against, include_roots);
+        // The shared files the rest imports are linked as the input linked them, not parsed.
+        let seed = link::Seed {
+            pools: current.pools().to_vec(),
+            files: shared.clone(),
+        };
+        let compiled = super::compile_seeded(
+            against,
+            include_roots,
+            Linking::Fast,
+            link::MIN_TARGETS_PER_SHARD,
+            SHARDS_PER_THREAD,
+            Some(Arc::new(seed)),
+        );
         for name in &shared_targets {
             if let Some(f) = against.files.get_mut(name) {
                 f.is_target = true;
             }
         }
-        match compiled? {
-            Compiled::Image(image) if !image.files.iter().any(|f| f.edition.is_some()) => {
+        match compiled {
+            Some(Compiled::Image(image)) if !image.files.iter().any(|f| f.edition.is_some()) => {
                 rest = Some(image)
             }
             _ => return Ok(None),
@@ -187,7 +207,7 @@ fn compile_rest(
         files.push(file);
     }
     drop(own);
-    let image = Image::with_borrowed(files, pools, current.pools().to_vec(), Arc::new(shared));
+    let image = Image::with_borrowed(files, pools, current.pools().to_vec(), shared.clone());
 
     // Targets compiled apart may clash unseen (as in shards).
     let protos = targets

@@ -115,6 +115,69 @@ fn both_ways(dir: &Path) -> (pipeline::Built, Image, Image) {
     (current, image(whole), image(shared))
 }
 
+/// The against image made with shared files (`shared`) is the one compiled whole (`whole`): same
+/// files in the same order, same descriptors (as the image and as linked), source info, paths and
+/// text, and the same findings against `current`. Returns how many findings there were.
+fn assert_same_against(
+    name: &str,
+    current: &pipeline::Built,
+    whole: &Image,
+    shared: &Image,
+) -> usize {
+    let Compiled::Image(current_image) = &current.compiled else {
+        unreachable!()
+    };
+    assert_eq!(whole.files.len(), shared.files.len(), "{name}");
+    for (w, s) in whole.files.iter().zip(&shared.files) {
+        let at = format!("{name}: {}", w.name());
+        assert_eq!(w.name(), s.name(), "{at}");
+        assert_eq!(w.proto(), s.proto(), "{at}");
+        assert_eq!(w.encoded_source_info(), s.encoded_source_info(), "{at}");
+        assert_eq!(
+            (w.is_import, &w.external_path, &w.root_path, w.module),
+            (s.is_import, &s.external_path, &s.root_path, s.module),
+            "{at}"
+        );
+        assert_eq!(w.source, s.source, "{at}");
+        assert_eq!(
+            (w.edition, &w.option_dependency),
+            (s.edition, &s.option_dependency)
+        );
+        let linked = |i: &Image| {
+            i.file_descriptor(w.name())
+                .map(|fd| fd.file_descriptor_proto().clone())
+        };
+        assert_eq!(linked(whole), linked(shared), "{at}");
+    }
+    let findings = |previous: &Image| {
+        let ws = current.workspace.as_ref().unwrap();
+        let default = protoforge::config::BreakingConfig::default();
+        let policies = Policy::for_modules(&ws.modules, &default);
+        let outcome = breaking::check(previous, current_image, &policies, &|_, _| 0, true)
+            .expect("check runs");
+        (format!("{:?}", outcome.findings), outcome.findings.len())
+    };
+    // Messages by name, as the rules look them up (the against side's own pools hold copies of
+    // the shared files its own files import).
+    for m in whole.all_messages() {
+        let by_name = shared.message_by_name(m.full_name());
+        let at = format!("{name}: {}", m.full_name());
+        assert_eq!(
+            Some(m.descriptor_proto()),
+            by_name.as_ref().map(|m| m.descriptor_proto()),
+            "{at}"
+        );
+        assert_eq!(
+            Some(m.parent_file().name().to_string()),
+            by_name.as_ref().map(|m| m.parent_file().name().to_string()),
+            "{at}"
+        );
+    }
+    let whole_findings = findings(whole);
+    assert_eq!(whole_findings, findings(shared), "{name}");
+    whole_findings.1
+}
+
 /// The against image made with shared files is the one compiled whole: same files in the same
 /// order, same descriptors (as the image and as linked), source info, paths and text, and the
 /// same findings — on every breaking fixture; and files are shared.
@@ -149,39 +212,77 @@ fn shared_files_give_the_image_compiled_whole() {
             &previous_ws,
         )
         .len();
-        assert_eq!(whole.files.len(), shared.files.len(), "{name}");
-        for (w, s) in whole.files.iter().zip(&shared.files) {
-            let at = format!("{name}: {}", w.name());
-            assert_eq!(w.name(), s.name(), "{at}");
-            assert_eq!(w.proto(), s.proto(), "{at}");
-            assert_eq!(w.encoded_source_info(), s.encoded_source_info(), "{at}");
-            assert_eq!(
-                (w.is_import, &w.external_path, &w.root_path, w.module),
-                (s.is_import, &s.external_path, &s.root_path, s.module),
-                "{at}"
-            );
-            assert_eq!(w.source, s.source, "{at}");
-            assert_eq!(
-                (w.edition, &w.option_dependency),
-                (s.edition, &s.option_dependency)
-            );
-            let linked = |i: &Image| {
-                i.file_descriptor(w.name())
-                    .map(|fd| fd.file_descriptor_proto().clone())
-            };
-            assert_eq!(linked(&whole), linked(&shared), "{at}");
-        }
-        let findings = |previous: &Image| {
-            let ws = current.workspace.as_ref().unwrap();
-            let default = protoforge::config::BreakingConfig::default();
-            let policies = Policy::for_modules(&ws.modules, &default);
-            let outcome = breaking::check(previous, current_image, &policies, &|_, _| 0, true)
-                .expect("check runs");
-            format!("{:?}", outcome.findings)
-        };
-        assert_eq!(findings(&whole), findings(&shared), "{name}");
+        assert_same_against(&name.to_string(), &current, &whole, &shared);
     }
     assert!(shared_count >= 20, "only {shared_count} files were shared");
+}
+
+/// A tree large enough for the against side's own files to be linked in shards: the shared
+/// files they import (custom options, JSON names, maps, nested enums) are handed to each shard's
+/// linker as the input linked them, and the image is still the one compiled whole.
+#[test]
+fn shards_linking_the_shared_imports_as_linked_give_the_image_compiled_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let opts = "syntax = \"proto3\";\npackage common;\nimport \"google/protobuf/descriptor.proto\";\n\
+        extend google.protobuf.FieldOptions {\n  string tag = 50001;\n}\n\
+        extend google.protobuf.MessageOptions {\n  Rule rule = 50002;\n}\n\
+        message Rule {\n  string name = 1;\n  int32 level = 2;\n}\n\
+        message Money {\n  string currency_code = 1 [json_name = \"cc\"];\n  map<string, int64> parts = 2;\n\
+        enum Kind {\n    KIND_UNSPECIFIED = 0;\n    CASH = 1;\n  }\n  Kind kind = 3 [(tag) = \"k\"];\n}\n";
+    for side in ["previous", "current"] {
+        crate::common::write(d, &format!("{side}/buf.yaml"), b"version: v2\n");
+        crate::common::write(d, &format!("{side}/common/opts.proto"), opts.as_bytes());
+        for k in 0..20 {
+            let text = format!(
+                "syntax = \"proto3\";\npackage shared.s{k};\nimport \"common/opts.proto\";\n\
+                 message S {{\n  option (common.rule) = {{ name: \"s\" level: {k} }};\n  \
+                 common.Money m = 1 [(common.tag) = \"s\"];\n}}\n"
+            );
+            crate::common::write(d, &format!("{side}/shared/s{k}.proto"), text.as_bytes());
+        }
+        // Each side's own files (their field names differ), 600: more than two shards' worth.
+        let level = if side == "current" { 2 } else { 1 };
+        for i in 0..600 {
+            let text = format!(
+                "syntax = \"proto3\";\npackage api.g{};\nimport \"common/opts.proto\";\n\
+                 import \"shared/s{}.proto\";\nmessage M{i} {{\n  \
+                 option (common.rule) = {{ name: \"m{i}\" level: {level} }};\n  \
+                 common.Money price = 1 [(common.tag) = \"p\"];\n  common.Money.Kind kind = 2;\n  \
+                 shared.s{}.S s = 3;\n  string note_{side} = 4;\n}}\n",
+                i / 50,
+                i % 20,
+                i % 20
+            );
+            crate::common::write(d, &format!("{side}/api/f{i}.proto"), text.as_bytes());
+        }
+    }
+    let (current, whole, shared) = both_ways(d);
+    let Compiled::Image(current_image) = &current.compiled else {
+        unreachable!()
+    };
+    let args = InputArgs {
+        input: "previous".into(),
+        ..Default::default()
+    };
+    let pipeline::Loaded::Sources { workspace, .. } =
+        pipeline::load("previous", &args, None, d).unwrap()
+    else {
+        unreachable!()
+    };
+    let names = protoforge::compile::shared_files(
+        current_image,
+        current.workspace.as_ref().unwrap(),
+        &workspace,
+    );
+    assert!(
+        names.contains("common/opts.proto") && names.contains("shared/s7.proto"),
+        "{names:?}"
+    );
+    assert!(!names.contains("api/f7.proto"), "{names:?}");
+    let found = assert_same_against("generated tree", &current, &whole, &shared);
+    // Every own file's field was renamed.
+    assert!(found >= 600, "{found} findings");
 }
 
 /// A file whose bytes are the same on both sides but which imports a changed file is not
