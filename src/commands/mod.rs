@@ -61,7 +61,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    let outcome = run(cli);
+    // The summary index may still be being written (see engine::index).
+    crate::engine::finish_writes();
+    match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(100),
         Err(err) => {

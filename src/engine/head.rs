@@ -43,18 +43,21 @@ pub struct Head {
 pub fn head(text: &str) -> Option<Head> {
     let (summary, first_definition) = super::summary::scan_head(text)?;
     let rest = &text.as_bytes()[first_definition?..];
-    for word in ["import", "package", "syntax", "edition"] {
-        if words(rest, word).any(|at| !in_line_comment(rest, at)) {
-            return None;
-        }
-    }
     let mut rpcs = RpcWords::default();
-    for at in words(rest, "rpc") {
-        rpc_words(&rest[at + 3..], &mut rpcs);
-    }
-    for keyword in ["message", "group"] {
-        for at in words(rest, keyword) {
-            next_word(&rest[at + keyword.len()..], &mut rpcs.messages);
+    // One pass for every keyword (no keyword starts where another may: their first letters
+    // differ, so leftmost matches miss no whole word, see [`keywords`]).
+    for m in keywords().find_iter(rest) {
+        let (at, end) = (m.start(), m.end());
+        if (at > 0 && is_word_byte(rest[at - 1])) || rest.get(end).is_some_and(|&b| is_word_byte(b))
+        {
+            continue;
+        }
+        match KEYWORDS[m.pattern().as_usize()] {
+            "rpc" => rpc_words(&rest[end..], &mut rpcs),
+            "message" | "group" => next_word(&rest[end..], &mut rpcs.messages),
+            // import, package, syntax, edition
+            _ if !in_line_comment(rest, at) => return None,
+            _ => {}
         }
     }
     for list in [&mut rpcs.requests, &mut rpcs.responses, &mut rpcs.messages] {
@@ -94,12 +97,23 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Where `word` occurs in `bytes` as a whole word (not inside a longer identifier).
-fn words<'a>(bytes: &'a [u8], word: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let w = word.len();
-    memchr::memmem::find_iter(bytes, word.as_bytes()).filter(move |&at| {
-        (at == 0 || !is_word_byte(bytes[at - 1]))
-            && bytes.get(at + w).is_none_or(|&b| !is_word_byte(b))
+/// The words [`head`] looks for after the first definition: a head statement's (the head is then
+/// not exact unless the word is in a line comment), an RPC's, and a message's or group's.
+const KEYWORDS: [&str; 7] = [
+    "import", "package", "syntax", "edition", "rpc", "message", "group",
+];
+
+/// A searcher for [`KEYWORDS`], leftmost-first. Every whole-word occurrence of a keyword is a
+/// match: a match that overlaps it would start before it (then the byte before it is a word
+/// byte, so it is not a whole word) or at it (no keyword is a prefix of another: their first
+/// letters differ).
+fn keywords() -> &'static aho_corasick::AhoCorasick {
+    static SEARCHER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    SEARCHER.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(KEYWORDS)
+            .expect("fixed keywords build a searcher")
     })
 }
 
@@ -207,6 +221,71 @@ fn signature<'t, 'a>(tokens: &'t [Tok<'a>]) -> Option<(&'t [Tok<'a>], &'t [Tok<'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`head`] as it was before the one-pass search: a search per keyword.
+    fn head_by_words(text: &str) -> Option<Head> {
+        let words = |bytes: &[u8], word: &str| -> Vec<usize> {
+            memchr::memmem::find_iter(bytes, word.as_bytes())
+                .filter(|&at| {
+                    (at == 0 || !is_word_byte(bytes[at - 1]))
+                        && bytes.get(at + word.len()).is_none_or(|&b| !is_word_byte(b))
+                })
+                .collect()
+        };
+        let (summary, first_definition) = super::super::summary::scan_head(text)?;
+        let rest = &text.as_bytes()[first_definition?..];
+        for word in ["import", "package", "syntax", "edition"] {
+            if words(rest, word)
+                .iter()
+                .any(|&at| !in_line_comment(rest, at))
+            {
+                return None;
+            }
+        }
+        let mut rpcs = RpcWords::default();
+        for at in words(rest, "rpc") {
+            rpc_words(&rest[at + 3..], &mut rpcs);
+        }
+        for keyword in ["message", "group"] {
+            for at in words(rest, keyword) {
+                next_word(&rest[at + keyword.len()..], &mut rpcs.messages);
+            }
+        }
+        for list in [&mut rpcs.requests, &mut rpcs.responses, &mut rpcs.messages] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Some(Head {
+            summary: FileDescriptorProto {
+                package: summary.package,
+                dependency: summary.dependency,
+                public_dependency: summary.public_dependency,
+                weak_dependency: summary.weak_dependency,
+                syntax: summary.syntax,
+                ..FileDescriptorProto::default()
+            },
+            rpcs,
+        })
+    }
+
+    #[test]
+    fn one_pass_finds_what_a_search_per_keyword_finds() {
+        let texts = [
+            "package a;\nmessage M {}\nservice S { rpc Get(A) returns (B); }\n",
+            // Keywords inside longer words, next to each other, at the very end.
+            "package a;\nmessage grpc {} message messagerpc {} // rpcmessage\nmessage X { group",
+            "package a;\nmessage M { string importance = 1; string packages = 2; }\nrpc",
+            "package a;\nenum E { A = 0; } service S { rpc A(.x.Y) returns (stream Z) {}\n\
+             rpc/**/B(C)returns(D); }\nmessage_ M {} _message N {} message\tO {}",
+            "package a;\nmessage M {}\n// package import syntax edition\nrpc rpc rpc",
+            "package a;\nmessage M {}\nimport \"x.proto\";\n",
+            "package a;\nmessage M {}\n/* edition */\n",
+            "syntax = \"proto3\";\nmessage M { message N { group G = 1 {} } }\n",
+        ];
+        for text in texts {
+            assert_eq!(head(text), head_by_words(text), "{text}");
+        }
+    }
 
     #[test]
     fn head_is_the_summary_head_or_nothing() {

@@ -58,13 +58,13 @@ use crate::input::{Pending, Snapshot};
 use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
-pub use index::{know as know_bytes, know_head as know_head_bytes, Known, Stamp};
+pub use index::{finish_writes, know as know_bytes, know_head as know_head_bytes, Known, Stamp};
 pub use rest::{add_rest_of_modules, rest_files, rest_of_modules, RestFile};
 pub use session::Session;
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);
 
-type Memo = HashMap<String, HashMap<String, (Option<Stamp>, Known)>>;
+type Memo = HashMap<String, foldhash::HashMap<String, (Option<Stamp>, Known)>>;
 static MEMO_TRUSTED: AtomicBool = AtomicBool::new(true);
 
 /// Whether what this process learnt about a file is reused without a new stat (a CLI run sees
@@ -248,7 +248,7 @@ fn know(
     // Within one process an unread file is known once (a run sees one state of the tree).
     let trusted = MEMO_TRUSTED.load(Ordering::Relaxed);
     // Only the entries of `files` (a run asks for a few files at a time, too).
-    let seen: HashMap<&str, (Option<Stamp>, Known)> = identity
+    let seen: foldhash::HashMap<&str, (Option<Stamp>, Known)> = identity
         .as_ref()
         .and_then(|id| {
             let memo = MEMO.lock().ok()?;
@@ -346,8 +346,8 @@ fn know(
         }
         known[i] = Some(k);
     }
-    if let Some(ix) = index.as_mut() {
-        let present: HashSet<&str> = snapshot.paths().map(String::as_str).collect();
+    if let Some(mut ix) = index.take() {
+        let present: foldhash::HashSet<&str> = snapshot.paths().map(String::as_str).collect();
         ix.retain(|p| present.contains(p));
         ix.save(cache.as_ref());
     }

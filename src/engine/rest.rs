@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use prost_types::FileDescriptorProto;
+use rayon::prelude::*;
 
 use crate::config::ModuleSpec;
 use crate::input::Snapshot;
@@ -190,7 +191,7 @@ pub fn rest_files(
     }
     loop {
         let alive: Vec<(usize, Arc<FileDescriptorProto>)> = rest
-            .iter()
+            .par_iter()
             .enumerate()
             .filter(|(_, r)| r.alive())
             .filter_map(|(i, r)| Some((i, r.head()?)))

@@ -18,9 +18,13 @@
 //! tens of files instead of thousands. `STABLE_PACKAGE_NO_IMPORT_UNSTABLE`, `IMPORT_USED` and the
 //! per-file rules read only the targets and their imports, which are compiled into the image.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+// Thousands of import paths and packages per `--path` run: a fast hash (no order is relied on).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use prost_types::DescriptorProto;
+use rayon::prelude::*;
 
 use prost_types::FileDescriptorProto;
 
@@ -50,30 +54,34 @@ pub fn relevant(image: &Image, rest: &[Rest<'_>]) -> Vec<bool> {
     let targets: Vec<_> = image.targets().collect();
     let packages: HashSet<&str> = targets.iter().map(|f| f.package()).collect();
     let dirs: HashSet<&str> = targets.iter().map(|f| directory_of(f.name())).collect();
-    let mut keep: Vec<bool> = rest
-        .iter()
-        .map(|r| packages.contains(r.package()) || dirs.contains(directory_of(r.name())))
-        .collect();
-
-    // Packages reachable from the targets' packages, over every file's imports.
-    let reachable = reachable_packages(
-        image,
-        rest.iter()
-            .map(|r| (r.name(), r.package(), r.summary.dependency.as_slice())),
+    // Packages reachable from the targets' packages, over every file's imports; and RPC types
+    // (resolved, see [`resolve_rpc_types`]): for each request/response type of a target RPC, up
+    // to two other RPCs that use it as a request and two as a response ([`RpcUsers`]). The two
+    // are independent: computed side by side.
+    let (reachable, users) = rayon::join(
+        || {
+            reachable_packages(
+                image,
+                rest.iter()
+                    .map(|r| (r.name(), r.package(), r.summary.dependency.as_slice())),
+            )
+        },
+        || {
+            let mut users = RpcUsers::new(image);
+            rest.iter()
+                .map(|r| users.add(r.package(), r.summary, r.rpc_types))
+                .collect::<Vec<bool>>()
+        },
     );
-    for (k, r) in keep.iter_mut().zip(rest) {
-        *k |= reachable.contains(r.package());
-    }
-
-    // RPC types (resolved, see [`resolve_rpc_types`]): for each request/response type of a target
-    // RPC, up to two other RPCs that use it as a request and two as a response ([`RpcUsers`]).
-    let mut users = RpcUsers::new(image);
-    for (i, r) in rest.iter().enumerate() {
-        if users.add(r.package(), r.summary, r.rpc_types) {
-            keep[i] = true;
-        }
-    }
-    keep
+    rest.iter()
+        .zip(users)
+        .map(|(r, user)| {
+            packages.contains(r.package())
+                || dirs.contains(directory_of(r.name()))
+                || reachable.contains(r.package())
+                || user
+        })
+        .collect()
 }
 
 /// The directory of an import path (`.` for a file at the root), as DIRECTORY_SAME_PACKAGE and
@@ -348,7 +356,7 @@ pub fn target_rpc_types(
         return vec![Vec::new(); rest.len()];
     }
     let resolver = RpcResolver::new(image, rest.iter().map(|r| r.package()), messages);
-    rest.iter().map(|r| resolver.types_of(r)).collect()
+    rest.par_iter().map(|r| resolver.types_of(r)).collect()
 }
 
 /// [`target_rpc_types`] one file at a time: the module files outside the image are known by
