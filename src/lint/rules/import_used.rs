@@ -170,11 +170,9 @@ impl UsedFiles {
     }
 
     /// Files that define the custom options (extensions) set anywhere in the file. Services
-    /// first: the options most files import for (HTTP rules, client settings) are there.
+    /// first: the options most files import for (HTTP rules, client settings) are there; the
+    /// file's own options (set in most files, seldom custom) last.
     fn options(&mut self, fd: &prost_reflect::FileDescriptor) {
-        if fd.file_descriptor_proto().options.is_some() {
-            self.option_message(&fd.options());
-        }
         for s in fd.services() {
             if self.pending.is_empty() {
                 return;
@@ -204,6 +202,9 @@ impl UsedFiles {
             if x.field_descriptor_proto().options.is_some() {
                 self.option_message(&x.options());
             }
+        }
+        if !self.pending.is_empty() && fd.file_descriptor_proto().options.is_some() {
+            self.option_message(&fd.options());
         }
     }
 
