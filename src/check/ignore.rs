@@ -101,11 +101,13 @@ impl CommentIgnores {
     ) -> bool {
         let wanted = format!("{} {rule}", self.prefix);
         associated_paths(path).iter().any(|p| {
+            // A line that starts with `wanted` is in the comment: most comments have none.
             leading_comments(p).is_some_and(|c| {
-                c.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .any(|l| l.starts_with(&wanted))
+                c.contains(wanted.as_str())
+                    && c.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .any(|l| l.starts_with(&wanted))
             })
         })
     }

@@ -19,7 +19,7 @@ use prost_types::FileDescriptorProto;
 
 use crate::check::{sort_and_dedup, Finding};
 use crate::config::ModuleSpec;
-use crate::engine::lint_cache::{compiled_facts, facts, FactsAndInterface};
+use crate::engine::lint_cache::{facts, interface, FactsAndInterface};
 use crate::engine::{know_files, module_files, Known, ModuleFile};
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
@@ -146,13 +146,14 @@ fn run_with(
             let Some(&i) = by_name.get(f.name()) else {
                 return Ok(None);
             };
-            let (fact, iface) = compiled_facts(f.proto());
+            // The interface only when kept (it encodes the whole file).
+            let fact = facts(f.proto());
             let (m, summary, types) = &rest[i];
             if fact != facts(&outline(&m.name, summary, types)) {
                 return Ok(None);
             }
             if keep_compiled {
-                compiled.push((f.name().to_string(), (fact, iface)));
+                compiled.push((f.name().to_string(), (fact, interface(f.proto()))));
             }
         }
         let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();

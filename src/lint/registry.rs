@@ -485,6 +485,19 @@ pub fn is_listed(id: &str) -> bool {
 
 /// The one-line fix of a rule (the `Fix:` paragraph of its doc), else its purpose.
 pub fn help_line(id: &str) -> String {
+    // Every finding carries its rule's line: each is made once per process.
+    static LINES: std::sync::OnceLock<std::collections::HashMap<&'static str, String>> =
+        std::sync::OnceLock::new();
+    let lines = LINES.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|r| (r.meta.id, help_line_of(r.meta.id)))
+            .collect()
+    });
+    lines.get(id).cloned().unwrap_or_default()
+}
+
+fn help_line_of(id: &str) -> String {
     let Some(rule) = RULES.iter().find(|r| r.meta.id == id) else {
         return String::new();
     };

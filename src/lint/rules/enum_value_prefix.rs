@@ -23,9 +23,15 @@ crate::declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for f in cx.targets() {
+        // The values of an enum come together: its prefix is made once.
+        let mut prefix = String::new();
+        let mut of_enum: Option<&str> = None;
         for v in &f.elements.enum_values {
             let name = v.proto.name();
-            let prefix = format!("{}_", to_upper_snake_case(v.enum_name));
+            if of_enum != Some(v.enum_name) {
+                prefix = format!("{}_", to_upper_snake_case(v.enum_name));
+                of_enum = Some(v.enum_name);
+            }
             if !name.starts_with(&prefix) {
                 let mut path = v.path.clone();
                 path.push(tag::enum_value::NAME);

@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, Value};
 
@@ -54,7 +54,6 @@ pub fn check(cx: &Context, out: &mut Sink) {
             ..UsedFiles::default()
         };
         used.types(pool, proto);
-        used.settle();
         if !used.pending.is_empty() {
             if let Some(fd) = pool.get_file_by_name(f.name()) {
                 used.options(&fd);
@@ -92,12 +91,14 @@ fn exported_files(pool: &DescriptorPool, name: &str) -> HashSet<String> {
     out
 }
 
+/// What a file uses, as far as the check needs to know. Only whether each checked import is
+/// used matters, so every scan stops once none is pending: the order of the scans changes how
+/// soon that is, never the answer.
 #[derive(Default)]
 struct UsedFiles {
     files: HashSet<String>,
-    cache: HashMap<String, Option<String>>,
     /// The imports not known to be used yet (as sets of files that would make them used); the
-    /// option scan stops once this is empty.
+    /// scans stop once this is empty.
     pending: Vec<HashSet<String>>,
 }
 
@@ -108,58 +109,85 @@ impl UsedFiles {
             .retain(|p| !p.iter().any(|x| files.contains(x)));
     }
 
-    fn type_name(&mut self, pool: &DescriptorPool, name: &str) {
+    /// Marks `file` used; true when that made every checked import used.
+    fn use_file(&mut self, file: &str) -> bool {
+        if self.files.contains(file) {
+            return self.pending.is_empty();
+        }
+        self.files.insert(file.to_string());
+        if self.pending.iter().any(|p| p.contains(file)) {
+            self.settle();
+        }
+        self.pending.is_empty()
+    }
+
+    /// Marks used the file that defines the message or enum `name`; true when nothing is
+    /// pending any more.
+    fn type_name(&mut self, pool: &DescriptorPool, name: &str) -> bool {
         if name.is_empty() {
-            return;
+            return self.pending.is_empty();
         }
         let name = strip_dot(name);
-        let file = self
-            .cache
-            .entry(name.to_string())
-            .or_insert_with(|| {
-                pool.get_message_by_name(name)
-                    .map(|m| m.parent_file().name().to_string())
-                    .or_else(|| {
-                        pool.get_enum_by_name(name)
-                            .map(|e| e.parent_file().name().to_string())
-                    })
-            })
-            .clone();
-        if let Some(file) = file {
-            self.files.insert(file);
+        if let Some(m) = pool.get_message_by_name(name) {
+            return self.use_file(m.parent_file().name());
         }
+        if let Some(e) = pool.get_enum_by_name(name) {
+            return self.use_file(e.parent_file().name());
+        }
+        self.pending.is_empty()
     }
 
     /// Types referenced by fields, extensions and RPCs.
     fn types(&mut self, pool: &DescriptorPool, proto: &prost_types::FileDescriptorProto) {
-        fn message(u: &mut UsedFiles, pool: &DescriptorPool, m: &prost_types::DescriptorProto) {
+        /// True when nothing is pending any more.
+        fn message(
+            u: &mut UsedFiles,
+            pool: &DescriptorPool,
+            m: &prost_types::DescriptorProto,
+        ) -> bool {
             for f in m.field.iter().chain(&m.extension) {
-                u.type_name(pool, f.type_name());
-                u.type_name(pool, f.extendee());
+                if u.type_name(pool, f.type_name()) | u.type_name(pool, f.extendee()) {
+                    return true;
+                }
             }
-            for n in &m.nested_type {
-                message(u, pool, n);
-            }
+            m.nested_type.iter().any(|n| message(u, pool, n))
         }
-        for m in &proto.message_type {
-            message(self, pool, m);
+        if self.pending.is_empty() || proto.message_type.iter().any(|m| message(self, pool, m)) {
+            return;
         }
         for f in &proto.extension {
-            self.type_name(pool, f.type_name());
-            self.type_name(pool, f.extendee());
+            if self.type_name(pool, f.type_name()) | self.type_name(pool, f.extendee()) {
+                return;
+            }
         }
         for s in &proto.service {
             for m in &s.method {
-                self.type_name(pool, m.input_type());
-                self.type_name(pool, m.output_type());
+                if self.type_name(pool, m.input_type()) | self.type_name(pool, m.output_type()) {
+                    return;
+                }
             }
         }
     }
 
-    /// Files that define the custom options (extensions) set anywhere in the file.
+    /// Files that define the custom options (extensions) set anywhere in the file. Services
+    /// first: the options most files import for (HTTP rules, client settings) are there; the
+    /// file's own options (set in most files, seldom custom) last.
     fn options(&mut self, fd: &prost_reflect::FileDescriptor) {
-        if fd.file_descriptor_proto().options.is_some() {
-            self.option_message(&fd.options());
+        for s in fd.services() {
+            if self.pending.is_empty() {
+                return;
+            }
+            if s.service_descriptor_proto().options.is_some() {
+                self.option_message(&s.options());
+            }
+            for m in s.methods() {
+                if self.pending.is_empty() {
+                    return;
+                }
+                if m.method_descriptor_proto().options.is_some() {
+                    self.option_message(&m.options());
+                }
+            }
         }
         for m in fd.messages() {
             self.message_options(&m);
@@ -168,19 +196,15 @@ impl UsedFiles {
             self.enum_options(&e);
         }
         for x in fd.extensions() {
+            if self.pending.is_empty() {
+                return;
+            }
             if x.field_descriptor_proto().options.is_some() {
                 self.option_message(&x.options());
             }
         }
-        for s in fd.services() {
-            if s.service_descriptor_proto().options.is_some() {
-                self.option_message(&s.options());
-            }
-            for m in s.methods() {
-                if m.method_descriptor_proto().options.is_some() {
-                    self.option_message(&m.options());
-                }
-            }
+        if !self.pending.is_empty() && fd.file_descriptor_proto().options.is_some() {
+            self.option_message(&fd.options());
         }
     }
 
@@ -192,16 +216,25 @@ impl UsedFiles {
             self.option_message(&m.options());
         }
         for f in m.fields() {
+            if self.pending.is_empty() {
+                return;
+            }
             if f.field_descriptor_proto().options.is_some() {
                 self.option_message(&f.options());
             }
         }
         for o in m.oneofs() {
+            if self.pending.is_empty() {
+                return;
+            }
             if o.oneof_descriptor_proto().options.is_some() {
                 self.option_message(&o.options());
             }
         }
         for x in m.child_extensions() {
+            if self.pending.is_empty() {
+                return;
+            }
             if x.field_descriptor_proto().options.is_some() {
                 self.option_message(&x.options());
             }
@@ -215,10 +248,16 @@ impl UsedFiles {
     }
 
     fn enum_options(&mut self, e: &prost_reflect::EnumDescriptor) {
+        if self.pending.is_empty() {
+            return;
+        }
         if e.enum_descriptor_proto().options.is_some() {
             self.option_message(&e.options());
         }
         for v in e.values() {
+            if self.pending.is_empty() {
+                return;
+            }
             if v.enum_value_descriptor_proto().options.is_some() {
                 self.option_message(&v.options());
             }
@@ -226,13 +265,9 @@ impl UsedFiles {
     }
 
     fn option_message(&mut self, options: &DynamicMessage) {
-        let mut added = false;
         for (ext, value) in options.extensions() {
-            added |= self.files.insert(ext.parent_file().name().to_string());
+            self.use_file(ext.parent_file().name());
             self.option_value(value);
-        }
-        if added {
-            self.settle();
         }
         for (_, value) in options.fields() {
             self.option_value(value);
