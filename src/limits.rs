@@ -152,6 +152,19 @@ pub fn stdout_write(bytes: &[u8]) {
     }
 }
 
+/// [`stdout_write`] of several pieces in turn, through one buffer (not a write per piece).
+pub fn stdout_write_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    for part in parts {
+        if let Err(e) = out.write_all(part) {
+            write_failed("stdout", &e);
+        }
+    }
+    if let Err(e) = out.flush() {
+        write_failed("stdout", &e);
+    }
+}
+
 /// Writes to stderr; on failure, ends the process with exit 1 (there is nowhere to say why).
 pub fn stderr_write(bytes: &[u8]) {
     let mut err = io::stderr().lock();

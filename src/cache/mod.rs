@@ -166,6 +166,48 @@ impl Cache {
         Some(bytes)
     }
 
+    /// [`Cache::get`] as shared bytes: the payload is not moved, and a message decoded from it
+    /// keeps its `bytes::Bytes` fields as slices of it (no copy of a large entry).
+    pub fn get_shared(&self, kind: &str, key: Key) -> Option<bytes::Bytes> {
+        let path = self.path(kind, key);
+        let bytes = fs::read(&path).ok()?;
+        let start = bytes.len() - decode_entry(&bytes, key)?.len();
+        touch(&path);
+        Some(bytes::Bytes::from(bytes).slice(start..))
+    }
+
+    /// [`Cache::put`] of a payload given in parts, written one after the other (no whole copy).
+    pub fn put_parts(&self, kind: &str, key: Key, parts: &[&[u8]]) {
+        let path = self.path(kind, key);
+        let Some(dir) = path.parent() else {
+            return;
+        };
+        if fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) else {
+            return;
+        };
+        let mut sum = Xxh3::new();
+        let mut len = 0u64;
+        for part in parts {
+            sum.update(part);
+            len += part.len() as u64;
+        }
+        let header = header(key, len, sum.digest());
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+        if out.write_all(&header).is_err() || parts.iter().any(|p| out.write_all(p).is_err()) {
+            return;
+        }
+        let Ok(tmp) = out.into_inner() else {
+            return;
+        };
+        if tmp.persist(&path).is_err() {
+            return;
+        }
+        self.evict_now_and_then();
+    }
+
     /// Stores `payload` under `key`. Failures (read-only disk, full disk) are ignored: the cache is
     /// an optimisation, the answer does not depend on it.
     pub fn put(&self, kind: &str, key: Key, payload: &[u8]) {
@@ -309,14 +351,19 @@ fn touch(path: &Path) {
 
 /// An entry's header: everything before the payload.
 fn encode_header(key: Key, payload: &[u8]) -> Vec<u8> {
+    header(key, payload.len() as u64, xxh3_64(payload))
+}
+
+/// An entry's header for a payload of `len` bytes whose xxh3-64 is `sum`.
+fn header(key: Key, len: u64, sum: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.push(VERSION.len() as u8);
     out.extend_from_slice(VERSION.as_bytes());
     out.extend_from_slice(&key.0.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&xxh3_64(payload).to_le_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&sum.to_le_bytes());
     out
 }
 
@@ -412,6 +459,29 @@ mod tests {
         assert_eq!(cache.get("t", key).as_deref(), Some(&b"hello"[..]));
         let other = KeyBuilder::new("t").str("b").finish();
         assert_eq!(cache.get("t", other), None);
+    }
+
+    #[test]
+    fn an_entry_put_in_parts_is_the_entry_of_their_concatenation() {
+        let (_dir, cache) = cache();
+        let key = KeyBuilder::new("t").str("a").finish();
+        cache.put_parts("t", key, &[b"hel", b"", b"lo world"]);
+        let parts_entry = fs::read(cache.path("t", key)).unwrap();
+        assert_eq!(cache.get("t", key).as_deref(), Some(&b"hello world"[..]));
+        assert_eq!(
+            cache.get_shared("t", key).as_deref(),
+            Some(&b"hello world"[..])
+        );
+        cache.put("t", key, b"hello world");
+        assert_eq!(fs::read(cache.path("t", key)).unwrap(), parts_entry);
+        // A damaged entry is a miss for the shared read too.
+        let path = cache.path("t", key);
+        fs::write(&path, &parts_entry[..parts_entry.len() - 1]).unwrap();
+        assert_eq!(cache.get_shared("t", key), None);
+        let mut flipped = parts_entry.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        fs::write(&path, &flipped).unwrap();
+        assert_eq!(cache.get_shared("t", key), None);
     }
 
     #[test]

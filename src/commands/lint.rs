@@ -338,8 +338,8 @@ mod incremental {
             config_states(snapshot),
             per_file,
         ) {
-            let state = lint_cache::State { deps, ..state };
-            lint_cache::save(key, &state);
+            let mut state = lint_cache::State { deps, ..state };
+            lint_cache::save(key, &mut state);
         }
         Ok(())
     }
@@ -387,6 +387,8 @@ mod incremental {
             .collect();
         let modules = config.modules.clone();
         let mut fresh: Vec<Finding> = Vec::new();
+        // The report as pieces (stored parts and new ones), when findings are kept rendered.
+        let mut report: Option<Vec<bytes::Bytes>> = None;
         if !affected.is_empty() {
             let wanted = |f: &ModuleFile| affected.contains(&f.root_path);
             engine::read_needed(&mut snapshot, &modules, &wanted)?;
@@ -456,23 +458,20 @@ mod incremental {
                     .iter()
                     .filter_map(|r| index.get(r).copied())
                     .collect();
-                let mut report = Vec::with_capacity(state.report.len());
-                let mut lens = Vec::with_capacity(parts.len());
+                let mut pieces = Vec::with_capacity(parts.len());
                 for (i, part) in parts.into_iter().enumerate() {
-                    let start = report.len();
-                    if affected_index.contains(&i) {
-                        if let Some(found) = per_file.get(&i) {
-                            report.extend_from_slice(render_file(found, format).as_bytes());
-                        }
+                    let piece = if affected_index.contains(&i) {
+                        per_file
+                            .get(&i)
+                            .map(|found| bytes::Bytes::from(render_file(found, format)))
+                            .unwrap_or_default()
                     } else {
-                        report.extend_from_slice(part);
-                    }
-                    lens.push((report.len() - start) as u64);
+                        part
+                    };
+                    state.files[i].report_len = piece.len() as u64;
+                    pieces.push(piece);
                 }
-                state.report = report;
-                for (f, len) in state.files.iter_mut().zip(lens) {
-                    f.report_len = len;
-                }
+                report = Some(pieces);
             } else {
                 for (i, found) in per_file {
                     state.files[i].findings =
@@ -481,7 +480,13 @@ mod incremental {
             }
             fresh = outcome.findings;
             let _saving = crate::trace::phase("store lint state");
-            lint_cache::save(key, &state);
+            match &report {
+                Some(pieces) => {
+                    state.report = bytes::Bytes::new();
+                    lint_cache::save_with_report(key, &state, pieces);
+                }
+                None => lint_cache::save(key, &mut state),
+            }
             crate::commands::keep_until_exit(image);
         }
         for w in &state.warnings {
@@ -489,17 +494,20 @@ mod incremental {
         }
         let _reporting = crate::trace::phase("report");
         if state.rendered {
-            // The stored parts, in display-path order, are the report.
-            if lint_cache::report_parts(&state).is_none() {
-                return Ok(None);
-            }
-            let Ok(printed) = std::str::from_utf8(&state.report) else {
-                return Ok(None);
+            // The parts, in display-path order, are the report: as stored (their lengths add
+            // up, and the entry's checksum says they are the text a full run rendered), with
+            // the new parts of the affected files.
+            let pieces = match report {
+                Some(pieces) => pieces,
+                None => match lint_cache::report_parts(&state) {
+                    Some(_) => vec![state.report.clone()],
+                    None => return Ok(None),
+                },
             };
-            crate::commands::out(printed);
             // The state is this answer: storing it again as a whole answer would only cost.
             crate::commands::answer_kept_elsewhere();
-            let clean = printed.is_empty();
+            crate::commands::out_pieces(&pieces);
+            let clean = pieces.iter().all(bytes::Bytes::is_empty);
             crate::commands::keep_until_exit((state, snapshot));
             return Ok(Some(if clean {
                 Outcome::Clean

@@ -123,6 +123,10 @@ static KEPT_ELSEWHERE: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 
 pub(crate) fn answer_kept_elsewhere() {
     KEPT_ELSEWHERE.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Nothing recorded from here on would be stored.
+    if let Ok(mut c) = CAPTURE.lock() {
+        *c = None;
+    }
 }
 
 /// What a memoized run printed so far (stdout, stderr), while it runs.
@@ -136,6 +140,17 @@ pub(crate) fn out(text: &str) {
         }
     }
     crate::limits::stdout_write(text.as_bytes());
+}
+
+/// [`out`] of the concatenation of `pieces`, bytes the caller knows to be text it printed
+/// before (a stored report).
+pub(crate) fn out_pieces(pieces: &[bytes::Bytes]) {
+    if let Ok(mut c) = CAPTURE.lock() {
+        if let Some((o, _)) = c.as_mut() {
+            pieces.iter().for_each(|p| o.extend_from_slice(p));
+        }
+    }
+    crate::limits::stdout_write_parts(pieces.iter().map(|p| &p[..]));
 }
 
 /// Prints to stderr (and into the memoized answer, if one is being recorded).

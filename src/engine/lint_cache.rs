@@ -46,8 +46,8 @@ pub struct State {
     /// each file's part ([`FileState::report_len`] bytes) after the part of the file before it.
     #[prost(bool, tag = "4")]
     pub rendered: bool,
-    #[prost(bytes = "vec", tag = "5")]
-    pub report: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "5")]
+    pub report: bytes::Bytes,
     /// The registry dependencies the run saw ([`super::answer::registry_deps_stamp`]).
     #[prost(bytes = "vec", tag = "6")]
     pub deps: Vec<u8>,
@@ -120,16 +120,45 @@ impl StoredFinding {
     }
 }
 
-/// Loads the state stored under `key`.
+/// Loads the state stored under `key` (its report a slice of the entry as read, not a copy).
 pub fn load(key: Key) -> Option<State> {
-    let bytes = super::cache()?.get(KIND, key)?;
-    State::decode(bytes.as_slice()).ok()
+    let bytes = super::cache()?.get_shared(KIND, key)?;
+    State::decode(bytes).ok()
 }
 
-pub fn save(key: Key, state: &State) {
-    if let Some(cache) = super::cache() {
-        cache.put(KIND, key, &state.encode_to_vec());
+/// Stores `state` under `key`.
+pub fn save(key: Key, state: &mut State) {
+    let report = std::mem::take(&mut state.report);
+    save_with_report(key, state, std::slice::from_ref(&report));
+    state.report = report;
+}
+
+/// Stores `state` under `key` with the concatenation of `report` as its [`State::report`]
+/// (which is left out): the pieces are written one after the other, never joined in memory.
+pub fn save_with_report(key: Key, state: &State, report: &[bytes::Bytes]) {
+    let Some(cache) = super::cache() else {
+        return;
+    };
+    let (rest, field) = encoded_without_report(state, report);
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(report.len() + 2);
+    parts.push(&rest);
+    parts.push(&field);
+    parts.extend(report.iter().map(|r| &r[..]));
+    cache.put_parts(KIND, key, &parts);
+}
+
+/// `state` encoded without its report, and the header of a [`State::report`] field holding the
+/// concatenation of `report`: those two, then the pieces, are the encoded state with that report.
+fn encoded_without_report(state: &State, report: &[bytes::Bytes]) -> (Vec<u8>, Vec<u8>) {
+    debug_assert!(state.report.is_empty());
+    let len: usize = report.iter().map(bytes::Bytes::len).sum();
+    let mut field = Vec::with_capacity(16);
+    if len > 0 {
+        // Field 5 (`report`), length-delimited; protobuf fields may come in any order.
+        prost::encoding::encode_key(5, prost::encoding::WireType::LengthDelimited, &mut field);
+        prost::encoding::encode_varint(len as u64, &mut field);
     }
+    (state.encode_to_vec(), field)
 }
 
 /// The hash of a compiled file's interface (see the module doc).
@@ -275,7 +304,7 @@ pub fn state_of_full_run(
         warnings: warnings.to_vec(),
         configs,
         rendered: false,
-        report: Vec::new(),
+        report: bytes::Bytes::new(),
         deps: Vec::new(),
     };
     if let Some((render, report)) = render {
@@ -294,30 +323,34 @@ pub fn state_of_full_run(
         let mut slots: Vec<Option<(FileState, String)>> =
             files.into_iter().zip(parts).map(Some).collect();
         state.rendered = true;
-        state.report.reserve(report.len());
+        let mut joined = Vec::with_capacity(report.len());
         for &i in &order {
             let (mut f, part) = slots[i].take()?;
             f.findings.clear();
             f.report_len = part.len() as u64;
-            state.report.extend_from_slice(part.as_bytes());
+            joined.extend_from_slice(part.as_bytes());
             state.files.push(f);
         }
         // The parts must make the report the full run printed: else keep nothing.
-        if state.report != report.as_bytes() {
+        if joined != report.as_bytes() {
             return None;
         }
+        state.report = joined.into();
     }
     Some(state)
 }
 
 /// The parts of [`State::report`], one per file (see [`State::rendered`]); `None` when the
 /// lengths do not add up.
-pub fn report_parts(state: &State) -> Option<Vec<&[u8]>> {
+pub fn report_parts(state: &State) -> Option<Vec<bytes::Bytes>> {
     let mut parts = Vec::with_capacity(state.files.len());
     let mut at = 0usize;
     for f in &state.files {
         let end = at.checked_add(usize::try_from(f.report_len).ok()?)?;
-        parts.push(state.report.get(at..end)?);
+        if end > state.report.len() {
+            return None;
+        }
+        parts.push(state.report.slice(at..end));
         at = end;
     }
     (at == state.report.len()).then_some(parts)
@@ -374,4 +407,44 @@ pub fn invalidated(
         queue.extend(importers.get(p).into_iter().flatten());
     }
     Some((changed, affected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_written_in_pieces_reads_back_with_the_whole_report() {
+        let state = State {
+            files: vec![FileState {
+                root_path: "a.proto".into(),
+                report_len: 9,
+                ..FileState::default()
+            }],
+            warnings: vec!["w".into()],
+            rendered: true,
+            deps: vec![7],
+            ..State::default()
+        };
+        for pieces in [
+            vec![
+                bytes::Bytes::from("a.proto:1"),
+                bytes::Bytes::from("\nmore"),
+            ],
+            vec![bytes::Bytes::new()],
+            Vec::new(),
+        ] {
+            let (rest, field) = encoded_without_report(&state, &pieces);
+            let mut written = rest.clone();
+            written.extend_from_slice(&field);
+            pieces.iter().for_each(|p| written.extend_from_slice(p));
+            let read = State::decode(bytes::Bytes::from(written)).expect("decodes");
+            let joined: Vec<u8> = pieces.iter().flat_map(|p| p.to_vec()).collect();
+            let whole = State {
+                report: joined.into(),
+                ..state.clone()
+            };
+            assert_eq!(read, whole);
+        }
+    }
 }

@@ -233,6 +233,9 @@ impl Need {
     }
 }
 
+/// Misses [`know`] reads without recording them in the index (see there).
+const FEW_READS: usize = 16;
+
 fn know(
     snapshot: &Snapshot,
     files: &[ModuleFile],
@@ -268,6 +271,16 @@ fn know(
     // Stamps and what this process knows first (stat calls only), then the persistent index for
     // the rest (a long-lived session that knows every file skips loading it), then the misses
     // are read.
+    // The index serves a miss only by a stamp that is not racy, and not one the process memo
+    // knows the file by (head only): what the index had then is what the memo got. When no miss
+    // can be served and only a few are read (a file just edited), the index is not loaded (nor
+    // written back); many are recorded in it for the next run.
+    let index_may_know = |path: &str, stamp: &Option<Stamp>| match stamp {
+        Some(now) if *now != Stamp::Racy => {
+            !matches!(seen.get(path), Some((Some(old), _)) if old == now)
+        }
+        _ => false,
+    };
     let mut stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
         .par_iter()
         .enumerate()
@@ -301,7 +314,10 @@ fn know(
             (i, stamp, None)
         })
         .collect();
-    let any_miss = stamped.iter().any(|(_, _, k)| k.is_none());
+    let any_miss = stamped
+        .iter()
+        .any(|(i, stamp, k)| k.is_none() && index_may_know(&files[*i].root_path, stamp))
+        || stamped.iter().filter(|(_, _, k)| k.is_none()).count() > FEW_READS;
     let mut index = match (&identity, any_miss && indexed) {
         (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
