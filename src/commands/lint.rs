@@ -344,6 +344,34 @@ mod incremental {
         Ok(())
     }
 
+    /// Compiles the module files `roots` (by root path) and their imports; `None` when the
+    /// incremental run cannot go on (registry dependencies that do not attach, compile errors).
+    fn compile_files(
+        snapshot: &mut Snapshot,
+        config: &crate::config::WorkspaceConfig,
+        cwd: &Path,
+        roots: &HashSet<String>,
+    ) -> Result<Option<crate::image::Image>> {
+        let wanted = |f: &ModuleFile| roots.contains(&f.root_path);
+        engine::read_needed(snapshot, &config.modules, &wanted)?;
+        let mut paths: Vec<String> = roots.iter().cloned().collect();
+        paths.sort();
+        let filter = TargetFilter {
+            paths,
+            exclude_paths: Vec::new(),
+        };
+        let mut workspace = Workspace::new(snapshot, config.clone(), &filter)?;
+        if crate::deps::attach(snapshot, &mut workspace, cwd, false).is_err() {
+            return Ok(None);
+        }
+        Ok(
+            match compile::compile(&workspace, &compile::include_roots(&[]))? {
+                Compiled::Image(image) => Some(image),
+                Compiled::Errors(_) => None,
+            },
+        )
+    }
+
     /// The incremental run, or `None` when a full run is needed.
     pub fn run(args: &LintArgs, cwd: &Path, key: Key) -> Result<Option<Outcome>> {
         let format = args
@@ -371,7 +399,7 @@ mod incremental {
         let config = crate::config::load(&snapshot, args.input.config.as_deref())?;
         let files = engine::module_files(&snapshot, &config.modules);
         let known = engine::know_files(&snapshot, &files)?;
-        let Some((changed, affected)) = lint_cache::invalidated(&state, &known) else {
+        let Some((changed, mut affected)) = lint_cache::invalidated(&state, &known) else {
             return Ok(None);
         };
         if affected.len() > MAX_AFFECTED {
@@ -390,31 +418,36 @@ mod incremental {
         // The report as pieces (stored parts and new ones), when findings are kept rendered.
         let mut report: Option<Vec<bytes::Bytes>> = None;
         if !affected.is_empty() {
-            let wanted = |f: &ModuleFile| affected.contains(&f.root_path);
-            engine::read_needed(&mut snapshot, &modules, &wanted)?;
-            let mut paths: Vec<String> = affected.iter().cloned().collect();
-            paths.sort();
-            let filter = TargetFilter {
-                paths,
-                exclude_paths: Vec::new(),
+            // The changed files first: when each keeps its shape, their importers cannot have
+            // changed (see [`lint_cache::Hashes`]) and only the changed files are linted again.
+            let only_changed = affected.len() > changed.len();
+            let first: HashSet<String> = if only_changed {
+                changed.keys().cloned().collect()
+            } else {
+                affected.clone()
             };
-            let mut workspace = Workspace::new(&snapshot, config, &filter)?;
-            if crate::deps::attach(&snapshot, &mut workspace, cwd, false).is_err() {
-                return Ok(None);
-            }
-            let Compiled::Image(mut image) =
-                compile::compile(&workspace, &compile::include_roots(&[]))?
-            else {
+            let Some(mut image) = compile_files(&mut snapshot, &config, cwd, &first)? else {
                 return Ok(None);
             };
+            let mut same_shapes = true;
             for (root, &i) in &changed {
                 let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name))
                 else {
                     return Ok(None);
                 };
-                if lint_cache::interface(file.proto()) != state.files[i].interface {
+                let hashes = lint_cache::interface_and_shape(file.proto());
+                if hashes.interface != state.files[i].interface {
                     return Ok(None);
                 }
+                same_shapes &= hashes.shape == state.files[i].shape;
+            }
+            if only_changed && same_shapes {
+                affected = first;
+            } else if only_changed {
+                image = match compile_files(&mut snapshot, &config, cwd, &affected)? {
+                    Some(image) => image,
+                    None => return Ok(None),
+                };
             }
             let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
             engine::add_rest_of_modules(&mut image, &modules, &snapshot)?;
@@ -439,7 +472,9 @@ mod incremental {
                 let slot = &mut state.files[i];
                 let k = content.get(root.as_str()).copied().unwrap_or_default();
                 slot.content = k.0.to_le_bytes().to_vec();
-                slot.interface = lint_cache::interface(file.proto());
+                let hashes = lint_cache::interface_and_shape(file.proto());
+                slot.interface = hashes.interface;
+                slot.shape = hashes.shape;
                 slot.findings.clear();
             }
             let mut per_file: HashMap<usize, Vec<Finding>> = HashMap::new();

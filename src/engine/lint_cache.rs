@@ -70,6 +70,9 @@ pub struct FileState {
     /// incremental run reads the summaries of the changed files only).
     #[prost(string, repeated, tag = "6")]
     pub imports: Vec<String>,
+    /// The hash of its shape ([`Hashes::shape`]).
+    #[prost(bytes = "vec", tag = "8")]
+    pub shape: Vec<u8>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -163,21 +166,43 @@ fn encoded_without_report(state: &State, report: &[bytes::Bytes]) -> (Vec<u8>, V
 
 /// The hash of a compiled file's interface (see the module doc).
 pub fn interface(proto: &FileDescriptorProto) -> Vec<u8> {
+    interface_and_shape(proto).interface
+}
+
+/// Hashes of a compiled file: its [`interface`], and its *shape*, the whole descriptor but its
+/// source info. Importers see a file only through its descriptor (no lint rule reads an imported
+/// file's comments or positions), so an edit that keeps the shape (comments, blank lines,
+/// formatting) cannot change what its importers compile to, nor their findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashes {
+    pub interface: Vec<u8>,
+    pub shape: Vec<u8>,
+}
+
+/// The [`Hashes`] of a compiled file.
+pub fn interface_and_shape(proto: &FileDescriptorProto) -> Hashes {
     fn strip(messages: &mut [DescriptorProto]) {
         for m in messages {
             m.field.clear();
             strip(&mut m.nested_type);
         }
     }
+    let hash = |kind: &str, p: &FileDescriptorProto| {
+        KeyBuilder::new(kind)
+            .bytes(&p.encode_to_vec())
+            .finish()
+            .0
+            .to_le_bytes()
+            .to_vec()
+    };
     let mut p = proto.clone();
     p.source_code_info = None;
+    let shape = hash("shape", &p);
     strip(&mut p.message_type);
-    KeyBuilder::new("interface")
-        .bytes(&p.encode_to_vec())
-        .finish()
-        .0
-        .to_le_bytes()
-        .to_vec()
+    Hashes {
+        interface: hash("interface", &p),
+        shape,
+    }
 }
 
 /// The facts of a file the cross-file lint rules read, from a compiled file or a summary (with
@@ -226,17 +251,17 @@ pub fn facts(proto: &FileDescriptorProto) -> Vec<u8> {
     reduced.encode_to_vec()
 }
 
-/// The [`facts`] and [`interface`] of a compiled file (its source info aside).
+/// The [`facts`] and [`Hashes`] of a compiled file (its source info aside).
 pub fn compiled_facts(proto: &FileDescriptorProto) -> FactsAndInterface {
-    // Neither reads the source info ([`interface`] drops it from its own copy).
-    (facts(proto), interface(proto))
+    // Neither reads the source info ([`interface_and_shape`] drops it from its own copy).
+    (facts(proto), interface_and_shape(proto))
 }
 
 /// A module file's [`compiled_facts`] by import path (`None`: not compiled).
 pub type CompiledFacts<'a> = &'a dyn Fn(&str) -> Option<FactsAndInterface>;
 
-/// A file's [`facts`] and [`interface`].
-pub type FactsAndInterface = (Vec<u8>, Vec<u8>);
+/// A file's [`facts`] and [`Hashes`].
+pub type FactsAndInterface = (Vec<u8>, Hashes);
 
 /// Renders one file's findings (all with the same path) as its part of the report.
 pub type RenderFile<'a> = &'a (dyn Fn(&[Finding]) -> String + Sync);
@@ -282,14 +307,15 @@ pub fn state_of_full_run(
     let mut files = Vec::with_capacity(known.len());
     for (((f, k), summary), found) in known.iter().zip(&summaries).zip(per_file) {
         // Summaries name RPC types with a leading dot, as the compiled descriptors do.
-        let (compiled_facts, compiled_interface) = compiled(&f.name)?;
+        let (compiled_facts, hashes) = compiled(&f.name)?;
         if compiled_facts != facts(summary) {
             return None;
         }
         files.push(FileState {
             root_path: f.root_path.clone(),
             content: k.content.0.to_le_bytes().to_vec(),
-            interface: compiled_interface,
+            interface: hashes.interface,
+            shape: hashes.shape,
             findings: found,
             report_len: 0,
             imports: summary

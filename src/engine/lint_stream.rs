@@ -19,7 +19,7 @@ use prost_types::FileDescriptorProto;
 
 use crate::check::{sort_and_dedup, Finding};
 use crate::config::ModuleSpec;
-use crate::engine::lint_cache::{facts, interface, FactsAndInterface};
+use crate::engine::lint_cache::{facts, interface_and_shape, FactsAndInterface};
 use crate::engine::{know_files, module_files, Known, ModuleFile};
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
@@ -153,7 +153,7 @@ fn run_with(
                 return Ok(None);
             }
             if keep_compiled {
-                compiled.push((f.name().to_string(), (fact, interface(f.proto()))));
+                compiled.push((f.name().to_string(), (fact, interface_and_shape(f.proto()))));
             }
         }
         let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();

@@ -219,6 +219,72 @@ fn edits_that_ripple_through_imports_are_seen() {
     all_questions(dir.path(), cache.path());
 }
 
+/// An edit that keeps an imported file's descriptor (comments only) re-checks that file alone; one
+/// that changes it re-checks its importers too, even where only an option value of an importer
+/// reads the changed field.
+#[test]
+fn comment_edits_and_field_edits_of_an_imported_file_are_seen() {
+    let dir = common::workspace(&[
+        ("buf.yaml", "version: v2\nlint:\n  use: [STANDARD]\n"),
+        (
+            "acme/opts/v1/opts.proto",
+            "syntax = \"proto3\";\npackage acme.opts.v1;\nimport \"google/protobuf/descriptor.proto\";\n// Owner of a message.\nmessage Owner { string team = 1; string badName = 2; }\nextend google.protobuf.MessageOptions { Owner owner = 50001; }\n",
+        ),
+        (
+            "acme/orders/v1/orders.proto",
+            "syntax = \"proto3\";\npackage acme.orders.v1;\nimport \"acme/opts/v1/opts.proto\";\nmessage Order {\n  option (acme.opts.v1.owner) = { team: \"payments\" };\n  string id = 1;\n}\n",
+        ),
+        (
+            "acme/orders/v1/refunds.proto",
+            "syntax = \"proto3\";\npackage acme.orders.v1;\nimport \"acme/orders/v1/orders.proto\";\nmessage Refund { Order order = 1; }\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let questions = |dir: &Path| {
+        transparent(dir, cache.path(), &["lint"]);
+        transparent(dir, cache.path(), &["lint", "--error-format", "json"])
+    };
+    let first = questions(dir.path());
+    assert_eq!(first.code, 100, "badName is not lower_snake_case");
+    // Comments only: the file's own findings change (an ignore comment), its importers' cannot.
+    edit(
+        dir.path(),
+        "acme/opts/v1/opts.proto",
+        "string badName = 2;",
+        "\n  // buf:lint:ignore FIELD_LOWER_SNAKE_CASE\n  string badName = 2;",
+    );
+    let ignored = questions(dir.path());
+    assert!(!String::from_utf8_lossy(&ignored.stdout).contains("badName"));
+    edit(
+        dir.path(),
+        "acme/opts/v1/opts.proto",
+        "// Owner of a message.",
+        "// Who owns a message.\n\n// (detached)",
+    );
+    questions(dir.path());
+    // The field the importer's option value names, renamed: the importer no longer compiles.
+    edit(
+        dir.path(),
+        "acme/opts/v1/opts.proto",
+        "string team = 1;",
+        "string squad = 1;",
+    );
+    let broken = questions(dir.path());
+    assert_eq!(broken.code, 100);
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("acme/orders/v1/orders.proto"),
+        "{}",
+        String::from_utf8_lossy(&broken.stdout)
+    );
+    edit(
+        dir.path(),
+        "acme/opts/v1/opts.proto",
+        "string squad = 1;",
+        "string team = 1;",
+    );
+    questions(dir.path());
+}
+
 /// Every cache entry truncated, flipped, emptied or replaced by another version's: same answers.
 #[test]
 fn a_corrupted_cache_gives_the_same_answers() {
