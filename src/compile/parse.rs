@@ -6,7 +6,7 @@ use protox::file::File;
 
 use super::source_info::Detached;
 use super::Linking;
-use super::{editions, json_names};
+use super::{editions, json_names, lower_proto};
 use crate::check::Finding;
 
 /// A parsed workspace file, ready to be handed to the linker.
@@ -90,7 +90,12 @@ pub(super) fn parse_file(
             Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
         },
         None if linking == Linking::Fast => {
-            let mut proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
+            // Our own lowering when it is sure to give protox's answer; protox's parser
+            // otherwise (its errors included).
+            let mut proto = match lower_proto::lower(name, text) {
+                Some(proto) => proto,
+                None => protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?,
+            };
             json_names::make_linkable(&mut proto, false);
             return Ok(split(proto, None, text));
         }
