@@ -116,3 +116,199 @@ fn googleapis_lowers_exactly_as_protox_parses() {
         "only {lowered} of {total} googleapis files take the fast path"
     );
 }
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SNIPPETS: &[&str] = &[
+    " /* c */ ",
+    "/* c */\n",
+    "/* c */",
+    "// c\n",
+    "\n",
+    "\n\n",
+    "\n// d\n\n",
+    "/*\n * x\n   */",
+    "/** a */ // b\n",
+    "\t",
+    ";",
+    "\r\n",
+    "//\n",
+    "/**/",
+    " [default = 1]",
+    " [json_name = \"x\"]",
+    " [default = -inf]",
+    " [(a).b = {x: 1 y: \"\\001\" z: [1, 2] w: -1.5}]",
+    " [default = \"\\xzz\"]",
+    " [default = -5, json_name = 'j']",
+    "reserved 1 to max;",
+    "reserved \"a\", \"_b\";",
+    "extensions 5 to 10 [(x) = 1];",
+    "optional group G = 3 { }",
+    "oneof o { }",
+    "map<int32, string> m = 7;",
+    "option (a) = -foo;",
+    "option b = \"\\u00e9\";",
+    "option c = 18446744073709551616;",
+    "option d = -9223372036854775809;",
+];
+
+const WORDS: &[&str] = &[
+    "optional",
+    "required",
+    "repeated",
+    "map",
+    "group",
+    "stream",
+    "max",
+    "to",
+    "option",
+    "reserved",
+    "message",
+    "enum",
+    "default",
+    "json_name",
+    "inf",
+    "nan",
+    "true",
+    "extend",
+    "oneof",
+    "extensions",
+    "string",
+    "0",
+    "-1",
+    "536870911",
+    "536870912",
+    "0x10",
+    "077",
+    "1.5",
+    "1e3",
+    "08",
+    "1f",
+    "\"\\400\"",
+    "'x'",
+    ".a.B",
+    "_x",
+];
+
+const COMMENTS: &[&str] = &[
+    " /* c */ ",
+    "/* c */\n",
+    "/* c */",
+    "// c\n",
+    "\n",
+    "\n\n",
+    "\n// d\n\n",
+    "/*\n * x\n   */",
+    "/** a */ // b\n",
+    "//\n",
+    "/**/",
+    "\r\n",
+];
+
+/// `comments_only`: one to three comments or newlines between tokens (the file stays valid);
+/// otherwise one arbitrary edit.
+fn mutate(text: &str, rng: &mut Rng, comments_only: bool) -> String {
+    let mut s = text.to_string();
+    let edits = if comments_only { 1 + rng.below(3) } else { 1 };
+    for _ in 0..edits {
+        if s.is_empty() {
+            break;
+        }
+        let mut at = rng.below(s.len() + 1);
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        if comments_only {
+            // Move to the next whitespace outside a word (close enough to a token boundary).
+            let b = s.as_bytes();
+            while at < b.len() && !b[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            s.insert_str(at, rng.pick(COMMENTS));
+            continue;
+        }
+        match rng.below(3) {
+            0 => s.insert_str(at, rng.pick(SNIPPETS)),
+            1 => {
+                let mut end = (at + 1 + rng.below(12)).min(s.len());
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                s.replace_range(at..end, "");
+            }
+            _ => {
+                // Replace the word around `at`.
+                let b = s.as_bytes();
+                let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+                let mut start = at;
+                while start > 0 && is_word(b[start - 1]) {
+                    start -= 1;
+                }
+                let mut end = at;
+                while end < b.len() && is_word(b[end]) {
+                    end += 1;
+                }
+                let word = rng.pick(WORDS);
+                s.replace_range(start..end, word);
+            }
+        }
+    }
+    s
+}
+
+/// Mutants of the fixtures (comments moved in, words swapped, options added, bytes deleted):
+/// whenever our lowering accepts one, protox must accept it and give the same bytes.
+#[test]
+fn mutated_fixtures_never_lower_differently() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["testdata", "examples"] {
+        proto_files(&root.join(dir), &mut files);
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut tried, mut lowered) = (0, 0);
+    let mut bad = Vec::new();
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for i in 0..16 {
+            let mutant = mutate(&text, &mut rng, i % 2 == 0);
+            tried += 1;
+            let Some(ours) = lower_proto::lower("m.proto", &mutant) else {
+                continue;
+            };
+            lowered += 1;
+            match protox_parse::parse("m.proto", &mutant) {
+                Ok(theirs) if theirs.encode_to_vec() == ours.encode_to_vec() => {}
+                Ok(_) => bad.push(format!("differs:\n{mutant}\n")),
+                Err(e) => bad.push(format!("protox rejects ({e}):\n{mutant}\n")),
+            }
+            if bad.len() > 5 {
+                break;
+            }
+        }
+    }
+    eprintln!("mutants: {lowered} of {tried} lowered by us");
+    assert!(bad.is_empty(), "{}", bad.join("\n-----\n"));
+    assert!(
+        lowered * 3 > tried,
+        "too few mutants lowered: {lowered} of {tried}"
+    );
+}
