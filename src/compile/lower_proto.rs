@@ -335,9 +335,7 @@ struct LineResolver {
 impl LineResolver {
     fn new(source: &str) -> Self {
         let lines = source
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
+            .match_indices('\n')
             .map(|(i, _)| (i + 1) as i32)
             .collect();
         LineResolver { lines }
@@ -869,6 +867,16 @@ impl<'a> Gen<'a> {
     /// Replays protox's comment handling over the text between token `before` (or the start
     /// of the file) and the next token.
     fn gap(&self, before: Option<TokenId>, next: TokenId) -> Option<CommentState> {
+        // No comment in between (our lexer gives each one to the token before or after):
+        // newlines alone leave protox's state empty.
+        let none_after = before.is_none_or(|t| {
+            let (a, b) = self.f.token(t).trailing;
+            a == b
+        });
+        let (a, b) = self.f.token(next).leading;
+        if none_after && a == b {
+            return Some(CommentState::default());
+        }
         let start = match before {
             Some(t) => self.f.token(t).span.end as usize,
             None => 0,
