@@ -26,7 +26,14 @@ use crate::syntax::{
     ReservedItem, RpcDecl, ServiceDecl, StringValue, TokenId, TokenKind, Value,
 };
 
-type Span = (usize, usize);
+/// A byte range with the (0-based) lines of its two ends, taken from the tokens.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+    start_line: u32,
+    end_line: u32,
+}
 
 const MAX_MESSAGE_FIELD_NUMBER: i32 = 536_870_911;
 /// protox refuses message nesting deeper than 31 levels; stay well below.
@@ -134,6 +141,7 @@ pub fn lower_tree(name: &str, tree: &syntax::File) -> Option<FileDescriptorProto
         locations: Vec::with_capacity(tree.tokens.len() / 2),
         lines: LineResolver::new(&tree.source),
         depth: 0,
+        last_gap: None,
     };
     let file = g.file(name)?;
     let mut locations = g.locations;
@@ -341,18 +349,19 @@ impl LineResolver {
         LineResolver { lines }
     }
 
-    fn resolve(&self, offset: usize) -> (i32, i32) {
-        let offset = offset as i32;
-        match self.lines.binary_search(&offset) {
-            Ok(index) => (index as i32 + 1, 0),
-            Err(0) => (0, offset),
-            Err(index) => (index as i32, offset - self.lines[index - 1]),
-        }
+    /// protox's resolution of a byte offset on a known line (a token's line is the number of
+    /// newlines before it, which is what protox's binary search finds).
+    fn col(&self, offset: u32, line: u32) -> (i32, i32) {
+        let line_start = match line {
+            0 => 0,
+            l => self.lines[l as usize - 1],
+        };
+        (line as i32, offset as i32 - line_start)
     }
 
     fn resolve_span(&self, span: Span) -> Vec<i32> {
-        let (start_line, start_col) = self.resolve(span.0);
-        let (end_line, end_col) = self.resolve(span.1);
+        let (start_line, start_col) = self.col(span.start, span.start_line);
+        let (end_line, end_col) = self.col(span.end, span.end_line);
         if start_line == end_line {
             vec![start_line, start_col, end_col]
         } else {
@@ -423,72 +432,91 @@ fn normalize_newlines(s: String) -> String {
     }
 }
 
-/// The comments and newlines between two tokens, as protox's lexer produces them.
-fn gap_items(gap: &str) -> Option<Vec<GapItem>> {
-    let b = gap.as_bytes();
-    let mut items = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => i += 1,
-            b'\n' => {
-                items.push(GapItem::Newline);
-                i += 1;
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let start = i + 2;
-                let mut end = start;
-                while end < b.len() && b[end] != b'\n' {
-                    end += 1;
+/// The comments and newlines between two tokens, one at a time, as protox's lexer produces them.
+struct GapIter<'s> {
+    gap: &'s str,
+    i: usize,
+}
+
+impl GapIter<'_> {
+    /// The next item; `Ok(None)` at the end, `Err(())` for what protox lexes differently.
+    fn next_item(&mut self) -> Result<Option<GapItem>, ()> {
+        let gap = self.gap;
+        let b = gap.as_bytes();
+        while self.i < b.len() {
+            let i = self.i;
+            match b[i] {
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    return Ok(Some(GapItem::Newline));
                 }
-                if end < b.len() {
-                    end += 1;
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    let start = i + 2;
+                    let end = match memchr_newline(&b[start..]) {
+                        Some(p) => start + p + 1,
+                        None => b.len(),
+                    };
+                    self.i = end;
+                    return Ok(Some(GapItem::Line(normalize_newlines(
+                        gap[start..end].to_string(),
+                    ))));
                 }
-                items.push(GapItem::Line(normalize_newlines(
-                    gap[start..end].to_string(),
-                )));
-                i = end;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let rest = &gap[i + 2..];
-                let mut out = String::new();
-                let mut j = 0;
-                let rb = rest.as_bytes();
-                loop {
-                    if j >= rb.len() {
-                        return None;
-                    }
-                    if rest[j..].starts_with("*/") {
-                        j += 2;
-                        while j < rb.len() && matches!(rb[j], b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
-                            j += 1;
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    let rest = &gap[i + 2..];
+                    let rb = rest.as_bytes();
+                    let mut out = String::new();
+                    let mut j = 0;
+                    loop {
+                        if j >= rb.len() {
+                            return Err(());
                         }
-                        break;
-                    }
-                    if rest[j..].starts_with("/*") {
-                        return None;
-                    }
-                    if rb[j] == b'\n' {
-                        out.push('\n');
-                        let after = &rest[j + 1..];
-                        let stripped = after.trim_start();
-                        j = rest.len() - stripped.len();
-                        if stripped.starts_with('*') && !stripped.starts_with("*/") {
-                            j += 1;
+                        if rb[j] == b'*' && rb.get(j + 1) == Some(&b'/') {
+                            j += 2;
+                            while j < rb.len()
+                                && matches!(rb[j], b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
+                            {
+                                j += 1;
+                            }
+                            break;
                         }
-                        continue;
+                        if rb[j] == b'/' && rb.get(j + 1) == Some(&b'*') {
+                            return Err(());
+                        }
+                        if rb[j] == b'\n' {
+                            out.push('\n');
+                            let stripped = rest[j + 1..].trim_start();
+                            j = rest.len() - stripped.len();
+                            if stripped.starts_with('*') && !stripped.starts_with("*/") {
+                                j += 1;
+                            }
+                            continue;
+                        }
+                        // A run of ordinary text up to the next `*`, `/` or newline.
+                        let run = rb[j..]
+                            .iter()
+                            .position(|&c| c == b'*' || c == b'/' || c == b'\n')
+                            .map_or(rb.len(), |p| j + p.max(1));
+                        let run = if rest.is_char_boundary(run) {
+                            run
+                        } else {
+                            j + rest[j..].chars().next().map_or(1, char::len_utf8)
+                        };
+                        out.push_str(&rest[j..run]);
+                        j = run;
                     }
-                    let ch = rest[j..].chars().next()?;
-                    out.push(ch);
-                    j += ch.len_utf8();
+                    self.i = i + 2 + j;
+                    return Ok(Some(GapItem::Block(normalize_newlines(out))));
                 }
-                items.push(GapItem::Block(normalize_newlines(out)));
-                i += 2 + j;
+                _ => return Err(()),
             }
-            _ => return None,
         }
+        Ok(None)
     }
-    Some(items)
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
 }
 
 /// Field types protox reads as scalar keywords.
@@ -837,10 +865,17 @@ struct Gen<'a> {
     locations: Vec<Location>,
     lines: LineResolver,
     depth: u32,
+    /// The comment state after token `.0` (its trailing comment already taken).
+    last_gap: Option<(TokenId, CommentState)>,
 }
 
 fn join(a: Span, b: Span) -> Span {
-    (a.0, b.1)
+    Span {
+        start: a.start,
+        end: b.end,
+        start_line: a.start_line,
+        end_line: b.end_line,
+    }
 }
 
 fn idx(n: usize) -> i32 {
@@ -852,8 +887,13 @@ impl<'a> Gen<'a> {
         self.f.text(t)
     }
     fn sp(&self, t: TokenId) -> Span {
-        let s = self.f.token(t).span;
-        (s.start as usize, s.end as usize)
+        let tok = self.f.token(t);
+        Span {
+            start: tok.span.start,
+            end: tok.span.end,
+            start_line: tok.line,
+            end_line: tok.end_line,
+        }
     }
     fn span2(&self, a: TokenId, b: TokenId) -> Span {
         join(self.sp(a), self.sp(b))
@@ -882,45 +922,53 @@ impl<'a> Gen<'a> {
             None => 0,
         };
         let end = self.f.token(next).span.start as usize;
-        let items = gap_items(&self.f.source[start..end])?;
+        let mut items = GapIter {
+            gap: &self.f.source[start..end],
+            i: 0,
+        };
         let mut st = CommentState::default();
-        let mut i = 0;
+        let mut cur = items.next_item().ok()?;
         if before.is_some() {
             st.is_trailing = true;
-            match items.first() {
+            match cur.take() {
                 Some(GapItem::Line(c)) => {
-                    st.line_comment(c.clone());
+                    st.line_comment(c);
                     st.flush();
-                    i = 1;
+                    cur = items.next_item().ok()?;
                 }
                 Some(GapItem::Block(c)) => {
-                    if matches!(items.get(1), Some(GapItem::Newline)) {
-                        st.block_comment(c.clone());
-                        i = 2;
+                    if matches!(items.next_item().ok()?, Some(GapItem::Newline)) {
+                        st.block_comment(c);
+                        cur = items.next_item().ok()?;
                     } else {
                         // protox skips every comment up to the next token.
                         return Some(st);
                     }
                 }
-                Some(GapItem::Newline) => i = 1,
+                Some(GapItem::Newline) => cur = items.next_item().ok()?,
                 None => return Some(st),
             }
         }
-        while i < items.len() {
-            match &items[i] {
-                GapItem::Line(c) => st.line_comment(c.clone()),
+        while let Some(item) = cur.take() {
+            match item {
+                GapItem::Line(c) => {
+                    st.line_comment(c);
+                    cur = items.next_item().ok()?;
+                }
                 GapItem::Block(c) => {
-                    st.block_comment(c.clone());
-                    if matches!(items.get(i + 1), Some(GapItem::Newline)) {
-                        i += 1;
-                    }
+                    st.block_comment(c);
+                    let after = items.next_item().ok()?;
+                    cur = match after {
+                        Some(GapItem::Newline) => items.next_item().ok()?,
+                        other => other,
+                    };
                 }
                 GapItem::Newline => {
                     st.flush();
                     st.detach();
+                    cur = items.next_item().ok()?;
                 }
             }
-            i += 1;
         }
         let closes = matches!(
             self.f.token(next).kind,
@@ -933,14 +981,23 @@ impl<'a> Gen<'a> {
     }
 
     /// Leading comments of the declaration starting at `first`, trailing ones after `last`.
-    fn comments(&self, first: TokenId, last: TokenId) -> Option<Comments> {
-        let before = if first == 0 { None } else { Some(first - 1) };
-        let lead = self.gap(before, first)?;
-        let trail = self.gap(Some(last), last + 1)?;
+    /// The leading side of a gap is usually asked right after its trailing side (a declaration,
+    /// then the next one): the last gap is kept for that.
+    fn comments(&mut self, first: TokenId, last: TokenId) -> Option<Comments> {
+        let lead = match self.last_gap.take() {
+            Some((after, state)) if first > 0 && after == first - 1 => state,
+            _ => {
+                let before = if first == 0 { None } else { Some(first - 1) };
+                self.gap(before, first)?
+            }
+        };
+        let mut trail = self.gap(Some(last), last + 1)?;
+        let trailing = trail.trailing.take();
+        self.last_gap = Some((last, trail));
         Some(Comments {
             detached: lead.detached,
             leading: lead.leading,
-            trailing: trail.trailing,
+            trailing,
         })
     }
 
@@ -1289,7 +1346,7 @@ impl<'a> Gen<'a> {
             None => self.sp(0),
         };
         for decl in &f.decls {
-            file_span.1 = self.sp(self.decl_last(decl)?).1;
+            file_span = join(file_span, self.sp(self.decl_last(decl)?));
         }
         self.add_span(file_span);
 
