@@ -1,5 +1,6 @@
-//! Parsing one workspace file: protox's parser, or our editions front end for files with an
-//! `edition` statement (see [`super::editions`]).
+//! Parsing one workspace file: our lowering of proto2/proto3 files to protox's exact descriptor
+//! ([`super::lower_proto`], fast linking only) with protox's parser as its fallback, or our
+//! editions front end for files with an `edition` statement (see [`super::editions`]).
 
 use prost_types::FileDescriptorProto;
 use protox::file::File;
