@@ -17,6 +17,7 @@ mod errors;
 mod image_bytes;
 pub mod json_names;
 mod link;
+pub mod lower_proto;
 mod parse;
 mod precheck;
 mod semantic;

@@ -1,12 +1,13 @@
-//! Parsing one workspace file: protox's parser, or our editions front end for files with an
-//! `edition` statement (see [`super::editions`]).
+//! Parsing one workspace file: our lowering of proto2/proto3 files to protox's exact descriptor
+//! ([`super::lower_proto`], fast linking only) with protox's parser as its fallback, or our
+//! editions front end for files with an `edition` statement (see [`super::editions`]).
 
 use prost_types::FileDescriptorProto;
 use protox::file::File;
 
 use super::source_info::Detached;
 use super::Linking;
-use super::{editions, json_names};
+use super::{editions, json_names, lower_proto};
 use crate::check::Finding;
 
 /// A parsed workspace file, ready to be handed to the linker.
@@ -90,7 +91,12 @@ pub(super) fn parse_file(
             Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
         },
         None if linking == Linking::Fast => {
-            let mut proto = protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?;
+            // Our own lowering when it is sure to give protox's answer; protox's parser
+            // otherwise (its errors included).
+            let mut proto = match lower_proto::lower(name, text) {
+                Some(proto) => proto,
+                None => protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?,
+            };
             json_names::make_linkable(&mut proto, false);
             return Ok(split(proto, None, text));
         }

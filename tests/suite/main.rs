@@ -32,6 +32,7 @@ mod input_git;
 mod input_spec;
 mod lint_cli;
 mod lint_rules;
+mod lower_proto;
 mod lsp_e2e;
 mod plugin;
 mod plugin_buf_golden;
