@@ -1,7 +1,7 @@
 //! Our lowering of proto2/proto3 files ([`protoforge::compile::lower_proto`]) against protox's
 //! parser: whenever ours gives a descriptor, protox must accept the file and encode the same bytes
 //! (descriptor and source info). Over the repository's fixtures, the conformance corpus and the
-//! googleapis clone (`/work/gapis` or `PROTOFORGE_GAPIS`; skipped with a message when absent), where
+//! googleapis clone ([`crate::common::googleapis`]; skipped with a message when absent), where
 //! at least 99% of the files must take our path.
 
 use std::path::{Path, PathBuf};
@@ -95,16 +95,12 @@ fn conformance_corpus_lowers_exactly_as_protox_parses() {
 
 #[test]
 fn googleapis_lowers_exactly_as_protox_parses() {
-    let root = PathBuf::from(
-        std::env::var("PROTOFORGE_GAPIS").unwrap_or_else(|_| "/work/gapis".to_string()),
-    );
-    if !root.is_dir() {
+    let Some(root) = crate::common::googleapis() else {
         eprintln!(
-            "SKIPPED: no googleapis clone at {} (set PROTOFORGE_GAPIS)",
-            root.display()
+            "SKIPPED: no googleapis clone (set PROTOFORGE_GOOGLEAPIS, or put ../shared/corpus/googleapis.bundle beside the checkout)"
         );
         return;
-    }
+    };
     let mut files = Vec::new();
     proto_files(&root, &mut files);
     let (lowered, total, bad) = compare(&files, &root);
