@@ -404,7 +404,12 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
     );
     let mut users = RpcUsers::new(image);
     let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
-        Some(words) if !rest[i].is_whole() => users.may_add(&words.requests, &words.responses),
+        Some(words) if !rest[i].is_whole() => {
+            let package = outlines[i]
+                .as_deref()
+                .map_or("", FileDescriptorProto::package);
+            users.may_add(package, &words.requests, &words.responses)
+        }
         _ => rest[i]
             .whole()
             .and_then(Known::summary)
