@@ -295,6 +295,11 @@ fn know(
             (i, None, None)
         })
         .collect();
+    // Known from this process's memo as they are: not written back to it.
+    let from_memo: Vec<bool> = stamped
+        .iter()
+        .map(|(i, _, k)| k.is_some() && !snapshot.files.contains_key(&files[*i].root_path))
+        .collect();
     let any_miss = stamped.iter().any(|(_, _, k)| k.is_none());
     let mut index = match (&identity, any_miss && indexed) {
         (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
@@ -388,7 +393,13 @@ fn know(
             .get_or_insert_with(HashMap::new)
             .entry(id.clone())
             .or_default();
-        for ((f, k), stamp) in files.iter().zip(&known).zip(stamps) {
+        for (((f, k), stamp), _) in files
+            .iter()
+            .zip(&known)
+            .zip(stamps)
+            .zip(&from_memo)
+            .filter(|(_, memo)| !**memo)
+        {
             if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
                 seen.insert(f.root_path.clone(), (stamp, k.clone()));
             }
