@@ -415,15 +415,30 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
             .and_then(Known::summary)
             .is_some_and(|s| !s.service.is_empty()),
     };
+    // Which files could add a user at all (their words checked against every target type, in
+    // parallel); the pass below checks only those against the types still open.
+    let candidates: Vec<usize> = (0..rest.len())
+        .into_par_iter()
+        .filter(|&i| match rest[i].known.rpc_words() {
+            Some(words) if !rest[i].is_whole() => {
+                let package = outlines[i]
+                    .as_deref()
+                    .map_or("", FileDescriptorProto::package);
+                users.may_ever_add(package, &words.requests, &words.responses)
+            }
+            _ => true,
+        })
+        .collect();
     let mut next = 0;
-    while next < rest.len() {
-        let batch: Vec<usize> = (next..rest.len())
-            .filter(|&i| may_add(i, &users))
+    while next < candidates.len() {
+        let batch: Vec<usize> = (next..candidates.len())
+            .filter(|&c| may_add(candidates[c], &users))
             .take(BATCH)
             .collect();
         let Some(&last) = batch.last() else {
             break;
         };
+        let batch: Vec<usize> = batch.into_iter().map(|c| candidates[c]).collect();
         read_whole(snapshot, rest, batch.iter().copied())?;
         for i in batch {
             let Some(summary) = rest[i].whole().and_then(Known::summary) else {

@@ -218,13 +218,31 @@ impl<'a> RpcUsers<'a> {
     /// as written, is made of `T`'s last identifiers, and `S`, the rest of `T`, is `package` or
     /// one of its enclosing scopes (empty for a fully qualified name).
     pub fn may_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+        self.may_add_if(package, requests, responses, true)
+    }
+
+    /// [`RpcUsers::may_add`] as if no user were kept yet: false means the file can never add
+    /// one.
+    pub fn may_ever_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+        self.may_add_if(package, requests, responses, false)
+    }
+
+    fn may_add_if(
+        &self,
+        package: &str,
+        requests: &[String],
+        responses: &[String],
+        only_open: bool,
+    ) -> bool {
         let open = |words: &[String], is_response: bool| {
             words.iter().any(|w| {
                 self.by_last.get(w.as_str()).is_some_and(|types| {
                     types.iter().any(|t| {
-                        self.users
-                            .get(&(*t, is_response))
-                            .is_none_or(|kept| kept.len() < 2)
+                        (!only_open
+                            || self
+                                .users
+                                .get(&(*t, is_response))
+                                .is_none_or(|kept| kept.len() < 2))
                             && may_name(t, package, words)
                     })
                 })
