@@ -29,7 +29,10 @@
 //!   stat-keyed from the cache when warm, else read and head-scanned in parallel, each file's text
 //!   dropped after its scan); [`rest_files`] then reads whole only the files that can change a
 //!   `--path` run's findings ([`rest`]). [`know_files`] (whole summaries) reads again a file the
-//!   memo or the index knows by head only.
+//!   memo or the index knows by head only. A `--path` lint learns the heads of the files it did
+//!   not read ([`unread_heads`]) while it compiles the targets, and hands them to
+//!   [`add_rest_of_modules_known`]. A file read for the first time is read with one open, read
+//!   and close (into a buffer its thread reuses), and stamped by its open handle.
 //! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
