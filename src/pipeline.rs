@@ -111,7 +111,7 @@ pub fn compile_loaded_sharing(
 /// Like [`compile_loaded_sharing`], with `alongside` run on the loaded sources and their modules
 /// at the same time as the compile (on the thread pool; not run for an image input): work on
 /// the other module files that does not need the image (a `--path` lint's head scan of the rest
-/// of the modules, [`crate::engine::rest_of_modules_known`]).
+/// of the modules, [`crate::engine::unread_heads`]).
 pub fn compile_loaded_alongside<T: Send>(
     loaded: Loaded,
     args: &InputArgs,
