@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::check::clean_path;
 use crate::cli::InputArgs;
 use crate::compile::{self, Compiled};
-use crate::config;
+use crate::config::{self, ModuleSpec};
 use crate::deps;
 use crate::engine;
 use crate::image::Image;
@@ -98,25 +98,7 @@ pub fn compile_loaded_sharing(
             snapshot,
             workspace,
         } => {
-            let includes = compile::include_roots(&args.includes);
-            let _compiling = crate::trace::phase("compile");
-            let mut workspace = workspace;
-            let compiled = match input {
-                Some(Built {
-                    workspace: Some(input_ws),
-                    compiled: Compiled::Image(input_image),
-                    ..
-                }) => compile::compile_against(input_image, input_ws, &mut workspace, &includes)?,
-                _ => compile::compile(&workspace, &includes)?,
-            };
-            if let Compiled::Errors(findings) = &compiled {
-                // Imports not found while a pinned module is missing from buf's cache (or buf.yaml
-                // declares deps without a buf.lock): that is the error to fix, not the findings.
-                let missing = compile::missing_imports(findings, &workspace);
-                if let Some(err) = workspace.deps.unresolved_imports_error(&missing) {
-                    return Err(err);
-                }
-            }
+            let (workspace, compiled) = compile_sources(workspace, args, input)?;
             Ok(Built {
                 workspace: Some(*workspace),
                 snapshot: Some(*snapshot),
@@ -124,6 +106,70 @@ pub fn compile_loaded_sharing(
             })
         }
     }
+}
+
+/// Like [`compile_loaded_sharing`], with `alongside` run on the loaded sources and their modules
+/// at the same time as the compile (on the thread pool; not run for an image input): work on
+/// the other module files that does not need the image (a `--path` lint's head scan of the rest
+/// of the modules, [`crate::engine::unread_heads`]).
+pub fn compile_loaded_alongside<T: Send>(
+    loaded: Loaded,
+    args: &InputArgs,
+    input: Option<&Built>,
+    alongside: impl FnOnce(&Snapshot, &[ModuleSpec]) -> T + Send,
+) -> (Result<Built>, Option<T>) {
+    match loaded {
+        Loaded::Image(image) => (
+            Ok(Built {
+                workspace: None,
+                snapshot: None,
+                compiled: Compiled::Image(image),
+            }),
+            None,
+        ),
+        Loaded::Sources {
+            snapshot,
+            workspace,
+        } => {
+            let modules = workspace.modules.clone();
+            let (compiled, side) = rayon::join(
+                || compile_sources(workspace, args, input),
+                || alongside(&snapshot, &modules),
+            );
+            let built = compiled.map(|(workspace, compiled)| Built {
+                workspace: Some(*workspace),
+                snapshot: Some(*snapshot),
+                compiled,
+            });
+            (built, Some(side))
+        }
+    }
+}
+
+fn compile_sources(
+    mut workspace: Box<Workspace>,
+    args: &InputArgs,
+    input: Option<&Built>,
+) -> Result<(Box<Workspace>, Compiled)> {
+    let includes = compile::include_roots(&args.includes);
+    let _compiling = crate::trace::phase("compile");
+    let compiled = match input {
+        Some(Built {
+            workspace: Some(input_ws),
+            compiled: Compiled::Image(input_image),
+            ..
+        }) => compile::compile_against(input_image, input_ws, &mut workspace, &includes)?,
+        _ => compile::compile(&workspace, &includes)?,
+    };
+    if let Compiled::Errors(findings) = &compiled {
+        // Imports not found while a pinned module is missing from buf's cache (or buf.yaml
+        // declares deps without a buf.lock): that is the error to fix, not the findings.
+        let missing = compile::missing_imports(findings, &workspace);
+        if let Some(err) = workspace.deps.unresolved_imports_error(&missing) {
+            return Err(err);
+        }
+    }
+    Ok((workspace, compiled))
 }
 
 /// Reads an input and its config and decides the modules and target files, without compiling.

@@ -67,11 +67,16 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
             return Ok(outcome);
         }
     }
+    // The heads of the module files a `--path` run did not read are known while the targets
+    // compile (its cross-file rules need them, [`crate::engine::add_rest_of_modules`]); an error
+    // in them counts only once the targets compiled.
+    let (built, unread) =
+        pipeline::compile_loaded_alongside(loaded, &args.input, None, crate::engine::unread_heads);
     let Built {
         workspace,
         compiled,
         snapshot,
-    } = pipeline::compile_loaded(loaded, &args.input)?;
+    } = built?;
     let mut image = match compiled {
         Compiled::Image(image) => image,
         Compiled::Errors(findings) => {
@@ -88,7 +93,8 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
     let modules = match (workspace, &snapshot) {
         (Some(ws), Some(snapshot)) => {
-            crate::engine::add_rest_of_modules(&mut image, &ws.modules, snapshot)?;
+            let unread = unread.transpose()?.unwrap_or_default();
+            crate::engine::add_rest_of_modules_known(&mut image, &ws.modules, snapshot, unread)?;
             ws.modules
         }
         (Some(ws), None) => ws.modules,

@@ -43,7 +43,8 @@ pub struct Head {
 pub fn head(text: &str) -> Option<Head> {
     let (summary, first_definition) = super::summary::scan_head(text)?;
     let rest = &text.as_bytes()[first_definition?..];
-    let mut rpcs = RpcWords::default();
+    // The words as slices of `text` first: sorted and deduplicated before they are copied.
+    let mut words = Words::default();
     // One pass for every keyword (no keyword starts where another may: their first letters
     // differ, so leftmost matches miss no whole word, see [`keywords`]).
     for m in keywords().find_iter(rest) {
@@ -53,17 +54,14 @@ pub fn head(text: &str) -> Option<Head> {
             continue;
         }
         match KEYWORDS[m.pattern().as_usize()] {
-            "rpc" => rpc_words(&rest[end..], &mut rpcs),
-            "message" | "group" => next_word(&rest[end..], &mut rpcs.messages),
+            "rpc" => rpc_words(&rest[end..], &mut words),
+            "message" | "group" => next_word(&rest[end..], &mut words.messages),
             // import, package, syntax, edition
             _ if !in_line_comment(rest, at) => return None,
             _ => {}
         }
     }
-    for list in [&mut rpcs.requests, &mut rpcs.responses, &mut rpcs.messages] {
-        list.sort_unstable();
-        list.dedup();
-    }
+    let rpcs = words.into_owned();
     Some(Head {
         summary: FileDescriptorProto {
             package: summary.package,
@@ -75,6 +73,30 @@ pub fn head(text: &str) -> Option<Head> {
         },
         rpcs,
     })
+}
+
+/// [`RpcWords`] as found, borrowed from the text.
+#[derive(Default)]
+struct Words<'a> {
+    requests: Vec<&'a str>,
+    responses: Vec<&'a str>,
+    messages: Vec<&'a str>,
+}
+
+impl Words<'_> {
+    /// Each list sorted and deduplicated, then copied.
+    fn into_owned(self) -> RpcWords {
+        let owned = |mut list: Vec<&str>| -> Vec<String> {
+            list.sort_unstable();
+            list.dedup();
+            list.into_iter().map(str::to_string).collect()
+        };
+        RpcWords {
+            requests: owned(self.requests),
+            responses: owned(self.responses),
+            messages: owned(self.messages),
+        }
+    }
 }
 
 /// Whether the word at `at` is surely in a comment: its line has a `//` before it with no quote
@@ -118,7 +140,7 @@ fn keywords() -> &'static aho_corasick::AhoCorasick {
 }
 
 /// The identifier after `after`'s whitespace and comments, if any (into `out`).
-fn next_word(after: &[u8], out: &mut Vec<String>) {
+fn next_word<'a>(after: &'a [u8], out: &mut Vec<&'a str>) {
     let mut i = 0;
     while i < after.len() {
         match after[i] {
@@ -135,7 +157,8 @@ fn next_word(after: &[u8], out: &mut Vec<String>) {
                 while i < after.len() && is_word_byte(after[i]) {
                     i += 1;
                 }
-                out.push(String::from_utf8_lossy(&after[start..i]).into_owned());
+                // Identifier bytes are ASCII.
+                out.push(std::str::from_utf8(&after[start..i]).unwrap_or(""));
                 return;
             }
             _ => return,
@@ -155,8 +178,8 @@ enum Tok<'a> {
 /// shape, the identifiers in the first parentheses are request words and those in the second
 /// response words; otherwise every identifier seen is both (this `rpc` is then not an RPC, or the
 /// file does not parse: either way nothing is missed).
-fn rpc_words(after: &[u8], out: &mut RpcWords) {
-    let mut tokens: Vec<Tok<'_>> = Vec::new();
+fn rpc_words<'a>(after: &'a [u8], out: &mut Words<'a>) {
+    let mut tokens: Vec<Tok<'a>> = Vec::new();
     let mut i = 0;
     while i < after.len() {
         let c = after[i];
@@ -183,10 +206,10 @@ fn rpc_words(after: &[u8], out: &mut RpcWords) {
         }
         i += 1;
     }
-    let push = |list: &mut Vec<String>, toks: &[Tok<'_>]| {
+    let push = |list: &mut Vec<&'a str>, toks: &[Tok<'a>]| {
         for t in toks {
             if let Tok::Ident(i) = t {
-                list.push(i.to_string());
+                list.push(i);
             }
         }
     };
@@ -242,19 +265,16 @@ mod tests {
                 return None;
             }
         }
-        let mut rpcs = RpcWords::default();
+        let mut found = Words::default();
         for at in words(rest, "rpc") {
-            rpc_words(&rest[at + 3..], &mut rpcs);
+            rpc_words(&rest[at + 3..], &mut found);
         }
         for keyword in ["message", "group"] {
             for at in words(rest, keyword) {
-                next_word(&rest[at + keyword.len()..], &mut rpcs.messages);
+                next_word(&rest[at + keyword.len()..], &mut found.messages);
             }
         }
-        for list in [&mut rpcs.requests, &mut rpcs.responses, &mut rpcs.messages] {
-            list.sort_unstable();
-            list.dedup();
-        }
+        let rpcs = found.into_owned();
         Some(Head {
             summary: FileDescriptorProto {
                 package: summary.package,

@@ -98,7 +98,11 @@ impl Stamp {
     }
 
     pub fn of_path(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Stamp::of_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    /// The stamp of a file by its metadata (of an open file: one `fstat`, no path lookup).
+    pub fn of_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         #[cfg(unix)]
         let (ctime_ns, ino) = {
             use std::os::unix::fs::MetadataExt;
@@ -212,9 +216,35 @@ impl Known {
     /// names can decide an RPC type are read with [`Known::summary`].
     pub fn head(&self) -> Option<FileDescriptorProto> {
         if let Some(decoded) = self.summary.decoded.get() {
-            let mut head = FileDescriptorProto::clone(decoded.as_ref()?);
-            head.message_type.clear();
-            return Some(head);
+            // Field by field: a clone of the whole summary would copy every message name.
+            let FileDescriptorProto {
+                name,
+                package,
+                dependency,
+                public_dependency,
+                weak_dependency,
+                message_type: _,
+                enum_type,
+                service,
+                extension,
+                options,
+                source_code_info,
+                syntax,
+            } = &**decoded.as_ref()?;
+            return Some(FileDescriptorProto {
+                name: name.clone(),
+                package: package.clone(),
+                dependency: dependency.clone(),
+                public_dependency: public_dependency.clone(),
+                weak_dependency: weak_dependency.clone(),
+                message_type: Vec::new(),
+                enum_type: enum_type.clone(),
+                service: service.clone(),
+                extension: extension.clone(),
+                options: options.clone(),
+                source_code_info: source_code_info.clone(),
+                syntax: syntax.clone(),
+            });
         }
         let bytes = self.summary.encoded.as_ref()?;
         let h = HeadProto::decode(bytes.as_slice()).ok()?;
@@ -310,6 +340,11 @@ impl Index {
             entries,
             changed: false,
         }
+    }
+
+    /// Whether the index has an entry for `path` (whatever its stamp).
+    pub fn has(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
     }
 
     /// What is known about `path` if its stamp still matches.

@@ -29,7 +29,10 @@
 //!   stat-keyed from the cache when warm, else read and head-scanned in parallel, each file's text
 //!   dropped after its scan); [`rest_files`] then reads whole only the files that can change a
 //!   `--path` run's findings ([`rest`]). [`know_files`] (whole summaries) reads again a file the
-//!   memo or the index knows by head only.
+//!   memo or the index knows by head only. A `--path` lint learns the heads of the files it did
+//!   not read ([`unread_heads`]) while it compiles the targets, and hands them to
+//!   [`add_rest_of_modules_known`]. A file read for the first time is read with one open, read
+//!   and close (into a buffer its thread reuses), and stamped by its open handle.
 //! - [`Session`]: an in-memory session over a workspace for an editor: document overlays
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
@@ -59,7 +62,10 @@ use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
 pub use index::{finish_writes, know as know_bytes, know_head as know_head_bytes, Known, Stamp};
-pub use rest::{add_rest_of_modules, rest_files, rest_of_modules, RestFile};
+pub use rest::{
+    add_rest_of_modules, add_rest_of_modules_known, rest_files, rest_of_modules, unread_heads,
+    RestFile,
+};
 pub use session::Session;
 
 static CACHE_OFF: AtomicBool = AtomicBool::new(false);
@@ -268,19 +274,11 @@ fn know(
         })
         .unwrap_or_default();
     let cache = cache();
-    // Stamps and what this process knows first (stat calls only), then the persistent index for
-    // the rest (a long-lived session that knows every file skips loading it), then the misses
-    // are read.
-    // The index serves a miss only by a stamp that is not racy, and not one the process memo
-    // knows the file by (head only): what the index had then is what the memo got. When no miss
-    // can be served and only a few are read (a file just edited), the index is not loaded (nor
-    // written back); many are recorded in it for the next run.
-    let index_may_know = |path: &str, stamp: &Option<Stamp>| match stamp {
-        Some(now) if *now != Stamp::Racy => {
-            !matches!(seen.get(path), Some((Some(old), _)) if old == now)
-        }
-        _ => false,
-    };
+    // What is known without a system call first (read already, or known to this process), then
+    // the persistent index for the rest (a long-lived session that knows every file skips loading
+    // it), then stamps (stat calls) for the files the memo or the index may know, then the misses
+    // are read. A file neither knows is stamped when it is read (`fstat` of the open file): a cold
+    // run does not stat the tree before reading it.
     let mut stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
         .par_iter()
         .enumerate()
@@ -300,36 +298,76 @@ fn know(
             if let (Some((_, k)), true) = (seen_before, trusted) {
                 return (i, None, Some(k.clone()));
             }
-            // Stamps are for the index and for a session's memo: a run without the cache that
-            // trusts what it saw does not stat every file.
-            if cache.is_none() && trusted {
-                return (i, None, None);
-            }
-            let stamp = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
-            if let Some((Some(old), k)) = seen_before {
-                if stamp.as_ref() == Some(old) && *old != Stamp::Racy {
-                    return (i, stamp, Some(k.clone()));
-                }
-            }
-            (i, stamp, None)
+            (i, None, None)
         })
         .collect();
-    let any_miss = stamped
+    // Known from this process's memo as they are: not written back to it.
+    let from_memo: Vec<bool> = stamped
         .iter()
-        .any(|(i, stamp, k)| k.is_none() && index_may_know(&files[*i].root_path, stamp))
-        || stamped.iter().filter(|(_, _, k)| k.is_none()).count() > FEW_READS;
-    let mut index = match (&identity, any_miss && indexed) {
+        .map(|(i, _, k)| k.is_some() && !snapshot.files.contains_key(&files[*i].root_path))
+        .collect();
+    let any_miss = stamped.iter().any(|(_, _, k)| k.is_none());
+    // The index serves a miss only by a stamp that is not racy, and not by one the process memo
+    // knows the file by (head only): what the index had then is what the memo got. When no miss
+    // can be served and only a few are read (a file just edited, known by head before), the
+    // index is not loaded (nor written back); many are recorded in it for the next run.
+    let index_may_serve = |i: usize| {
+        let f = &files[i];
+        match seen.get(f.root_path.as_str()) {
+            Some((Some(old), _)) => {
+                let now = snapshot.unread.get(&f.root_path).and_then(Stamp::of);
+                !matches!(&now, None | Some(Stamp::Racy)) && now.as_ref() != Some(old)
+            }
+            _ => true,
+        }
+    };
+    let misses = || stamped.iter().filter(|(_, _, k)| k.is_none());
+    let load_index =
+        any_miss && (misses().count() > FEW_READS || misses().any(|(i, _, _)| index_may_serve(*i)));
+    let mut index = match (&identity, load_index && indexed) {
         (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
     };
-    if let Some(ix) = &index {
-        for (i, stamp, k) in stamped.iter_mut().filter(|(_, _, k)| k.is_none()) {
-            if let Some(s) = stamp {
-                *k = ix
-                    .get(&files[*i].root_path, s)
-                    .filter(|k| need.met_by(k))
-                    .cloned();
-            }
+    // Stamps are for the index and for a session's memo: a run without the cache that trusts
+    // what it saw needs none.
+    let stamps_needed = cache.is_some() || !trusted;
+    // Per miss: its stamp, and whether it is to be stamped when read.
+    let mut stamp_at_read: Vec<bool> = vec![false; files.len()];
+    if stamps_needed && any_miss {
+        let looked_up: Vec<(usize, Option<Stamp>, Option<Known>, bool)> = stamped
+            .par_iter()
+            .filter(|(_, _, k)| k.is_none())
+            .map(|(i, _, _)| {
+                let f = &files[*i];
+                let pending = snapshot.unread.get(&f.root_path);
+                let seen_before = seen
+                    .get(f.root_path.as_str())
+                    .filter(|(_, k)| need.met_by(k));
+                let indexed = index.as_ref().is_some_and(|ix| ix.has(&f.root_path));
+                if seen_before.is_none() && !indexed && matches!(pending, Some(Pending::Disk(_))) {
+                    return (*i, None, None, true);
+                }
+                let stamp = pending.and_then(Stamp::of);
+                if let Some((Some(old), k)) = seen_before {
+                    if stamp.as_ref() == Some(old) && *old != Stamp::Racy {
+                        return (*i, stamp, Some(k.clone()), false);
+                    }
+                }
+                let k = match (&index, &stamp) {
+                    (Some(ix), Some(s)) => {
+                        ix.get(&f.root_path, s).filter(|k| need.met_by(k)).cloned()
+                    }
+                    _ => None,
+                };
+                (*i, stamp, k, false)
+            })
+            .collect();
+        for (i, stamp, k, at_read) in looked_up {
+            // `stamped` is in file order.
+            let slot = &mut stamped[i];
+            slot.1 = stamp;
+            slot.2 = k;
+            stamp_at_read[i] = at_read;
         }
     }
     let misses: Vec<(usize, Pending, Option<Stamp>)> = stamped
@@ -354,7 +392,13 @@ fn know(
         }
         known.push(k);
     }
-    let read = read_and_know(snapshot, &files_of(files, &misses), misses, need)?;
+    let read = read_and_know(
+        snapshot,
+        &files_of(files, &misses),
+        misses,
+        &stamp_at_read,
+        need,
+    )?;
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
@@ -372,7 +416,13 @@ fn know(
             .get_or_insert_with(HashMap::new)
             .entry(id.clone())
             .or_default();
-        for ((f, k), stamp) in files.iter().zip(&known).zip(stamps) {
+        for (((f, k), stamp), _) in files
+            .iter()
+            .zip(&known)
+            .zip(stamps)
+            .zip(&from_memo)
+            .filter(|(_, memo)| !**memo)
+        {
             if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
                 seen.insert(f.root_path.clone(), (stamp, k.clone()));
             }
@@ -394,6 +444,47 @@ fn know(
     Ok(out)
 }
 
+/// Reads the file at `path` into `buffer` (kept between calls, grown as needed; its length is
+/// its capacity) and gives the file's length, and its stamp by the open handle if `stamp`: an
+/// open, a read or two and a close, where reading to the end of a `Vec` would also take the
+/// file's size and position first and read once more to see the end. A read that fills less than
+/// the room left is the end of a regular file (the listing keeps only those).
+fn read_reusing(
+    path: &std::path::Path,
+    buffer: &mut Vec<u8>,
+    stamp: bool,
+) -> std::io::Result<(usize, Option<Stamp>)> {
+    use std::io::Read;
+    const MIN: usize = 256 * 1024;
+    if buffer.len() < MIN {
+        buffer.resize(MIN, 0);
+    }
+    let mut file = std::fs::File::open(path)?;
+    let stamp = if stamp {
+        file.metadata().ok().as_ref().and_then(Stamp::of_metadata)
+    } else {
+        None
+    };
+    let mut len = 0;
+    loop {
+        if len == buffer.len() {
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        match file.read(&mut buffer[len..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                len += n;
+                if len < buffer.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((len, stamp))
+}
+
 fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) -> Vec<String> {
     misses
         .iter()
@@ -401,11 +492,13 @@ fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) ->
         .collect()
 }
 
-/// Reads the missed files and summarizes them without keeping their text.
+/// Reads the missed files and summarizes them without keeping their text; a file whose
+/// `stamp_at_read` is set is stamped by its open handle.
 fn read_and_know(
     snapshot: &Snapshot,
     paths: &[String],
     misses: Vec<(usize, Pending, Option<Stamp>)>,
+    stamp_at_read: &[bool],
     need: Need,
 ) -> Result<Vec<(usize, Option<Stamp>, Known)>> {
     if misses.is_empty() {
@@ -429,15 +522,15 @@ fn read_and_know(
                 }
                 BUFFER.with(|buffer| {
                     let mut buffer = buffer.borrow_mut();
-                    buffer.clear();
-                    let read = std::fs::File::open(path)
-                        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut buffer));
-                    if let Err(e) = read {
-                        return Err(crate::Error::io(path.display(), e).with_help(
+                    let read = read_reusing(path, &mut buffer, stamp_at_read[i]);
+                    match read {
+                        Ok((len, at_read)) => {
+                            Ok((i, at_read.or(stamp), know_bytes(&buffer[..len])))
+                        }
+                        Err(e) => Err(crate::Error::io(path.display(), e).with_help(
                             "make the file readable, or exclude it in buf.yaml",
-                        ));
+                        )),
                     }
-                    Ok((i, stamp, know_bytes(&buffer)))
                 })
             })
             .collect();
@@ -463,4 +556,29 @@ fn read_and_know(
             (i, stamp, know_bytes(bytes))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files smaller than, as large as, and larger than the reused buffer, read after one
+    /// another into it: each read gives exactly the file's bytes, and its stamp when asked.
+    #[test]
+    fn reads_into_a_reused_buffer_give_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buffer = Vec::new();
+        for (i, len) in [0usize, 10, 256 * 1024, 256 * 1024 + 1, 700_000, 3]
+            .into_iter()
+            .enumerate()
+        {
+            let bytes: Vec<u8> = (0..len).map(|b| (b * 7 + i) as u8).collect();
+            let path = dir.path().join(format!("{i}.proto"));
+            std::fs::write(&path, &bytes).unwrap();
+            let (read, stamp) = read_reusing(&path, &mut buffer, i % 2 == 0).unwrap();
+            assert_eq!(&buffer[..read], &bytes[..], "file of {len} bytes");
+            assert_eq!(stamp.is_some(), i % 2 == 0);
+        }
+        assert!(read_reusing(&dir.path().join("missing.proto"), &mut buffer, true).is_err());
+    }
 }

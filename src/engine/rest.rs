@@ -113,11 +113,71 @@ pub fn rest_of_modules(
     modules: &[ModuleSpec],
     present: &HashSet<&str>,
 ) -> Result<Vec<RestFile>> {
+    rest_of_modules_from(snapshot, modules, present, Vec::new())
+}
+
+/// The heads of the module files not read yet ([`know_heads`]): what [`rest_of_modules`] needs
+/// of most files, known before the image is (a `--path` lint computes it while it compiles the
+/// targets, [`crate::pipeline::compile_loaded_alongside`]; then [`add_rest_of_modules_known`]).
+pub fn unread_heads(
+    snapshot: &Snapshot,
+    modules: &[ModuleSpec],
+) -> Result<Vec<(ModuleFile, Known)>> {
+    if snapshot.unread.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files: Vec<ModuleFile> = module_files(snapshot, modules)
+        .into_iter()
+        .filter(|f| !snapshot.files.contains_key(&f.root_path))
+        .collect();
+    know_heads(snapshot, &files)
+}
+
+/// [`rest_of_modules`], with what is already known of some files (`before`, from
+/// [`unread_heads`]): the others are known as [`rest_of_modules`] knows them.
+fn rest_of_modules_from(
+    snapshot: &Snapshot,
+    modules: &[ModuleSpec],
+    present: &HashSet<&str>,
+    before: Vec<(ModuleFile, Known)>,
+) -> Result<Vec<RestFile>> {
     let files: Vec<ModuleFile> = module_files(snapshot, modules)
         .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
         .collect();
-    let known = know_heads(snapshot, &files)?;
+    let known = if before.is_empty() {
+        know_heads(snapshot, &files)?
+    } else {
+        let mut before: foldhash::HashMap<String, (ModuleFile, Known)> = before
+            .into_iter()
+            .map(|(f, k)| (f.root_path.clone(), (f, k)))
+            .collect();
+        let mut slots: Vec<Option<(ModuleFile, Known)>> = Vec::with_capacity(files.len());
+        let mut missing: Vec<ModuleFile> = Vec::new();
+        for f in &files {
+            match before.remove(&f.root_path).filter(|(b, _)| b == f) {
+                Some(known) => slots.push(Some(known)),
+                None => {
+                    slots.push(None);
+                    missing.push(f.clone());
+                }
+            }
+        }
+        let mut rest = know_heads(snapshot, &missing)?.into_iter().peekable();
+        let mut known = Vec::with_capacity(files.len());
+        for (f, slot) in files.iter().zip(slots) {
+            match slot {
+                Some(k) => known.push(k),
+                // `know_heads` keeps the order of its files and leaves out those it cannot know.
+                None => {
+                    if rest.peek().is_some_and(|(r, _)| r == f) {
+                        known.extend(rest.next());
+                    }
+                }
+            }
+        }
+        known
+    };
     let _timing = crate::trace::phase("summary heads");
     Ok(known
         .into_iter()
@@ -164,8 +224,19 @@ pub fn add_rest_of_modules(
     modules: &[ModuleSpec],
     snapshot: &Snapshot,
 ) -> Result<()> {
+    add_rest_of_modules_known(image, modules, snapshot, Vec::new())
+}
+
+/// [`add_rest_of_modules`], with the heads of the files not read known already
+/// ([`unread_heads`]); the same files are added.
+pub fn add_rest_of_modules_known(
+    image: &mut crate::image::Image,
+    modules: &[ModuleSpec],
+    snapshot: &Snapshot,
+    unread: Vec<(ModuleFile, Known)>,
+) -> Result<()> {
     let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
-    let rest = rest_of_modules(snapshot, modules, &present)?;
+    let rest = rest_of_modules_from(snapshot, modules, &present, unread)?;
     let files = rest_files(image, &rest, snapshot)?;
     image.files.extend(files);
     Ok(())
@@ -333,21 +404,41 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
     );
     let mut users = RpcUsers::new(image);
     let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
-        Some(words) if !rest[i].is_whole() => users.may_add(&words.requests, &words.responses),
+        Some(words) if !rest[i].is_whole() => {
+            let package = outlines[i]
+                .as_deref()
+                .map_or("", FileDescriptorProto::package);
+            users.may_add(package, &words.requests, &words.responses)
+        }
         _ => rest[i]
             .whole()
             .and_then(Known::summary)
             .is_some_and(|s| !s.service.is_empty()),
     };
+    // Which files could add a user at all (their words checked against every target type, in
+    // parallel); the pass below checks only those against the types still open.
+    let candidates: Vec<usize> = (0..rest.len())
+        .into_par_iter()
+        .filter(|&i| match rest[i].known.rpc_words() {
+            Some(words) if !rest[i].is_whole() => {
+                let package = outlines[i]
+                    .as_deref()
+                    .map_or("", FileDescriptorProto::package);
+                users.may_ever_add(package, &words.requests, &words.responses)
+            }
+            _ => true,
+        })
+        .collect();
     let mut next = 0;
-    while next < rest.len() {
-        let batch: Vec<usize> = (next..rest.len())
-            .filter(|&i| may_add(i, &users))
+    while next < candidates.len() {
+        let batch: Vec<usize> = (next..candidates.len())
+            .filter(|&c| may_add(candidates[c], &users))
             .take(BATCH)
             .collect();
         let Some(&last) = batch.last() else {
             break;
         };
+        let batch: Vec<usize> = batch.into_iter().map(|c| candidates[c]).collect();
         read_whole(snapshot, rest, batch.iter().copied())?;
         for i in batch {
             let Some(summary) = rest[i].whole().and_then(Known::summary) else {

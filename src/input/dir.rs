@@ -1,7 +1,7 @@
 //! Directory and single-file inputs: the root is found as buf finds it ([`super::target`]), then
 //! every `.proto` and buf config file under it is read eagerly.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -197,14 +197,12 @@ pub(crate) fn read_tree(root: &Path) -> Result<BTreeMap<String, Arc<[u8]>>> {
         .collect()
 }
 
-/// The kept files under `root` (see [`read_tree`]), not read.
+/// The kept files under `root` (see [`read_tree`]), not read. Directories are listed in
+/// parallel; the order of the list is not meaningful.
 pub(crate) fn list_tree(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     let canonical_root = std::fs::canonicalize(root).map_err(|e| Error::io(root.display(), e))?;
-    let mut stack = HashSet::new();
-    stack.insert(canonical_root.clone());
-    let mut paths: Vec<(String, PathBuf)> = Vec::new();
-    list(root, &canonical_root, "", &mut stack, &mut paths)?;
-    Ok(paths)
+    let stack = vec![canonical_root.clone()];
+    list(root, &canonical_root, "", &stack)
 }
 
 /// Reads one file of a directory input.
@@ -251,15 +249,18 @@ fn read_into_arc(path: &Path) -> std::io::Result<Arc<[u8]>> {
 }
 
 /// Lists kept files under `dir`; `canonical` is `dir` with symlinks resolved, `stack` the
-/// canonical directories from the root down to here.
+/// canonical directories from the root down to here. Subdirectories are listed in parallel; the
+/// first error in listing order is the one reported.
 fn list(
     dir: &Path,
     canonical: &Path,
     rel: &str,
-    stack: &mut HashSet<PathBuf>,
-    out: &mut Vec<(String, PathBuf)>,
-) -> Result<()> {
+    stack: &[PathBuf],
+) -> Result<Vec<(String, PathBuf)>> {
+    use rayon::prelude::*;
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
+    let mut out = Vec::new();
+    let mut subdirs: Vec<(PathBuf, PathBuf, String)> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -297,14 +298,23 @@ fn list(
             continue;
         };
         if is_dir {
-            if !stack.insert(child_canonical.clone()) {
-                continue;
+            if !stack.contains(&child_canonical) {
+                subdirs.push((path, child_canonical, child_rel));
             }
-            list(&path, &child_canonical, &child_rel, stack, out)?;
-            stack.remove(&child_canonical);
         } else if is_kept_file(&child_rel) {
             out.push((child_rel, path));
         }
     }
-    Ok(())
+    let listed: Vec<Result<Vec<(String, PathBuf)>>> = subdirs
+        .into_par_iter()
+        .map(|(path, child_canonical, child_rel)| {
+            let mut stack = stack.to_vec();
+            stack.push(child_canonical.clone());
+            list(&path, &child_canonical, &child_rel, &stack)
+        })
+        .collect();
+    for files in listed {
+        out.extend(files?);
+    }
+    Ok(out)
 }

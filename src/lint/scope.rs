@@ -212,22 +212,67 @@ impl<'a> RpcUsers<'a> {
         added
     }
 
-    /// Whether a file whose RPCs' request types end with one of `requests` and response types
-    /// with one of `responses` (identifiers) could still add a user.
-    pub fn may_add(&self, requests: &[String], responses: &[String]) -> bool {
+    /// Whether a file of `package` whose RPCs' request types are written with identifiers among
+    /// `requests` and response types with identifiers among `responses` could still add a user.
+    /// A type as written resolves to a target type `T` only as `S.N` (see [`RpcResolver`]): `N`,
+    /// as written, is made of `T`'s last identifiers, and `S`, the rest of `T`, is `package` or
+    /// one of its enclosing scopes (empty for a fully qualified name).
+    pub fn may_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+        self.may_add_if(package, requests, responses, true)
+    }
+
+    /// [`RpcUsers::may_add`] as if no user were kept yet: false means the file can never add
+    /// one.
+    pub fn may_ever_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+        self.may_add_if(package, requests, responses, false)
+    }
+
+    fn may_add_if(
+        &self,
+        package: &str,
+        requests: &[String],
+        responses: &[String],
+        only_open: bool,
+    ) -> bool {
         let open = |words: &[String], is_response: bool| {
             words.iter().any(|w| {
                 self.by_last.get(w.as_str()).is_some_and(|types| {
                     types.iter().any(|t| {
-                        self.users
-                            .get(&(*t, is_response))
-                            .is_none_or(|kept| kept.len() < 2)
+                        (!only_open
+                            || self
+                                .users
+                                .get(&(*t, is_response))
+                                .is_none_or(|kept| kept.len() < 2))
+                            && may_name(t, package, words)
                     })
                 })
             })
         };
         open(requests, false) || open(responses, true)
     }
+}
+
+/// Whether a type name written in a file of `package` with identifiers among `words` can resolve
+/// to `full` (no leading dot): `full` is `scope.name` (or `name`) with `scope` the package or
+/// one of its enclosing scopes, and every identifier of `name` among `words`.
+fn may_name(full: &str, package: &str, words: &[String]) -> bool {
+    let has = |ident: &str| words.iter().any(|w| w == ident);
+    let encloses = |scope: &str| {
+        scope.is_empty()
+            || (package.starts_with(scope)
+                && (package.len() == scope.len() || package.as_bytes()[scope.len()] == b'.'))
+    };
+    let splits = std::iter::once(None).chain(full.match_indices('.').map(|(i, _)| Some(i)));
+    for split in splits {
+        let (scope, name) = match split {
+            None => ("", full),
+            Some(i) => (&full[..i], &full[i + 1..]),
+        };
+        if encloses(scope) && name.split('.').all(has) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Everything of `image` that [`resolve_rpc_types`] and [`relevant`] read: each file's name,
@@ -518,5 +563,49 @@ fn resolve(package: &str, name: &str, exists: &dyn Fn(&str) -> bool) -> String {
             return format!(".{name}");
         }
         scope = scope.rfind('.').map(|i| &scope[..i]).unwrap_or("");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_name;
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn a_name_can_resolve_to_a_type_only_from_an_enclosing_scope() {
+        let t = "acme.pay.v1.ChargeRequest";
+        // As written in the type's own package, or one nested in it.
+        assert!(may_name(t, "acme.pay.v1", &words(&["ChargeRequest"])));
+        assert!(may_name(t, "acme.pay.v1.inner", &words(&["ChargeRequest"])));
+        // Elsewhere the last identifier alone cannot name it...
+        assert!(!may_name(t, "acme.gateway.v1", &words(&["ChargeRequest"])));
+        assert!(!may_name(t, "acme.pay.v10", &words(&["ChargeRequest"])));
+        assert!(!may_name(t, "", &words(&["ChargeRequest", "v1"])));
+        // ...but a partly or fully qualified name can.
+        assert!(may_name(
+            t,
+            "acme.gateway.v1",
+            &words(&["ChargeRequest", "pay", "v1"])
+        ));
+        assert!(may_name(
+            t,
+            "other",
+            &words(&["ChargeRequest", "acme", "pay", "v1"])
+        ));
+        assert!(may_name(
+            t,
+            "",
+            &words(&["ChargeRequest", "acme", "pay", "v1"])
+        ));
+        assert!(!may_name(
+            t,
+            "acme.gateway.v1",
+            &words(&["ChargeRequest", "v1"])
+        ));
+        assert!(may_name("Top", "", &words(&["Top"])));
+        assert!(may_name("Top", "any.package", &words(&["Top"])));
     }
 }

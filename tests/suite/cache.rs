@@ -627,3 +627,75 @@ fn path_runs_that_read_heads_answer_as_whole_reads() {
         assert!(text.contains(finding), "no {finding} in:\n{text}");
     }
 }
+
+/// A cold `--path` run stamps the files it reads by their open handles (no stat of the tree
+/// first) and keeps their heads in the summary index; an edit to a file outside the targets
+/// between runs, once its stamp can be trusted (a late `import` that closes a package import
+/// cycle, then a late `package` that moves the file to another package), is seen by the next
+/// warm run, which answers as `--no-cache` and as a whole read of every file.
+#[test]
+fn path_runs_see_edits_to_files_known_by_their_stamps() {
+    let dir = common::workspace(&[
+        ("buf.yaml", "version: v2\nlint:\n  use: [STANDARD]\n"),
+        (
+            "acme/pay/v1/pay.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nimport \"acme/ledger/v1/ledger.proto\";\n\
+             message ChargeRequest { acme.ledger.v1.Entry entry = 1; }\n\
+             message ChargeResponse { string id = 1; }\n\
+             service PayService { rpc Charge(ChargeRequest) returns (ChargeResponse); }\n",
+        ),
+        (
+            "acme/pay/v1/refund.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nmessage Refund { string id = 1; }\n",
+        ),
+        (
+            "acme/ledger/v1/ledger.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Entry { string id = 1; }\n",
+        ),
+        (
+            "acme/ledger/v1/audit.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Audit { string id = 1; }\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["lint", "--path", "acme/pay/v1/pay.proto"];
+    let check = |expect_cycle: bool| {
+        let out = transparent(dir.path(), cache.path(), &args);
+        let whole = run_env(
+            dir.path(),
+            cache.path(),
+            &args,
+            &[("PROTOFORGE_LINT_WHOLE_REST", "1")],
+        );
+        assert_eq!(
+            (out.code, String::from_utf8_lossy(&out.stdout)),
+            (whole.code, String::from_utf8_lossy(&whole.stdout))
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(
+            text.contains("Package import cycle: acme.pay.v1 -> acme.ledger.v1 -> acme.pay.v1"),
+            expect_cycle,
+            "{text}"
+        );
+    };
+    let_stamps_settle();
+    check(false);
+    edit(
+        dir.path(),
+        "acme/ledger/v1/audit.proto",
+        "message Audit { string id = 1; }\n",
+        "message Audit { string id = 1; }\nimport \"acme/pay/v1/refund.proto\";\n\
+         message AuditRefund { acme.pay.v1.Refund refund = 1; }\n",
+    );
+    let_stamps_settle();
+    check(true);
+    // The importing file moves to a package of its own: no cycle through acme.ledger.v1.
+    edit(
+        dir.path(),
+        "acme/ledger/v1/audit.proto",
+        "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Audit { string id = 1; }\n",
+        "syntax = \"proto3\";\nmessage Audit { string id = 1; }\npackage acme.audit.v1;\n",
+    );
+    let_stamps_settle();
+    check(false);
+}
