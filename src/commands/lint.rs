@@ -371,7 +371,7 @@ mod incremental {
             return Ok(None);
         }
         Ok(
-            match compile::compile(&workspace, &compile::include_roots(&[]))? {
+            match compile::compile_spread(&workspace, &compile::include_roots(&[]))? {
                 Compiled::Image(image) => Some(image),
                 Compiled::Errors(_) => None,
             },

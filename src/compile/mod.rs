@@ -67,6 +67,26 @@ pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compi
     )
 }
 
+/// [`compile`] for a few hundred targets that share many imports (the importers of an edited
+/// file): one shard per thread from [`SPREAD_TARGETS_PER_SHARD`] targets on, each linking its
+/// share of the common imports again.
+pub fn compile_spread(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
+    if let Some(compiled) = compile_seeded(
+        workspace,
+        include_roots,
+        Linking::Fast,
+        SPREAD_TARGETS_PER_SHARD,
+        1,
+        None,
+    ) {
+        return Ok(compiled);
+    }
+    compile(workspace, include_roots)
+}
+
+/// Targets per shard at least, in [`compile_spread`].
+const SPREAD_TARGETS_PER_SHARD: usize = 64;
+
 /// How much of each file the linker (prost-reflect's `DescriptorPool`) gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Linking {

@@ -285,6 +285,61 @@ fn comment_edits_and_field_edits_of_an_imported_file_are_seen() {
     questions(dir.path());
 }
 
+/// An edit of a file imported by enough files that their compile is spread over shards (each
+/// linking the common imports again): the same answers as `--no-cache`, with the importers'
+/// findings (one of them breaks).
+#[test]
+fn an_edit_imported_by_many_files_is_seen() {
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "buf.yaml".into(),
+            "version: v2\nlint:\n  use: [STANDARD]\n".into(),
+        ),
+        (
+            "acme/base/v1/base.proto".into(),
+            "syntax = \"proto3\";\npackage acme.base.v1;\nmessage Money { int64 units = 1; }\nmessage Shared { string id = 1; }\n".into(),
+        ),
+    ];
+    for i in 0..150 {
+        files.push((
+            format!("acme/svc{i}/v1/svc.proto"),
+            format!(
+                "syntax = \"proto3\";\npackage acme.svc{i}.v1;\nimport \"acme/base/v1/base.proto\";\nmessage Item{i} {{ acme.base.v1.Money price = 1; acme.base.v1.Shared shared = 2; string badName = 3; }}\n"
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let dir = common::workspace(&refs);
+    let cache = tempfile::tempdir().unwrap();
+    let first = transparent(dir.path(), cache.path(), &["lint"]);
+    assert_eq!(first.code, 100);
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "int64 units = 1;",
+        "int64 units = 1; string currency_code = 2;",
+    );
+    transparent(dir.path(), cache.path(), &["lint"]);
+    transparent(
+        dir.path(),
+        cache.path(),
+        &["lint", "--error-format", "json"],
+    );
+    // A message the importers use, deleted: every importer fails to compile.
+    edit(
+        dir.path(),
+        "acme/base/v1/base.proto",
+        "message Shared { string id = 1; }\n",
+        "",
+    );
+    let broken = transparent(dir.path(), cache.path(), &["lint"]);
+    assert_eq!(broken.code, 100);
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("acme/svc149/v1/svc.proto"));
+}
+
 /// Every cache entry truncated, flipped, emptied or replaced by another version's: same answers.
 #[test]
 fn a_corrupted_cache_gives_the_same_answers() {
