@@ -455,6 +455,8 @@ impl Locations {
 
 /// Field numbers of descriptor.proto used in `SourceCodeInfo` paths.
 pub mod tag {
+    /// `uninterpreted_option` of every options message.
+    pub const UNINTERPRETED_OPTION: i32 = 999;
     pub mod file {
         pub const PACKAGE: i32 = 2;
         pub const DEPENDENCY: i32 = 3;
@@ -479,6 +481,12 @@ pub mod tag {
         pub const ONEOF_DECL: i32 = 8;
         pub const RESERVED_RANGE: i32 = 9;
         pub const RESERVED_NAME: i32 = 10;
+        /// Of `ExtensionRange` and `ReservedRange`.
+        pub mod range {
+            pub const START: i32 = 1;
+            pub const END: i32 = 2;
+            pub const OPTIONS: i32 = 3;
+        }
     }
     pub mod field {
         pub const NAME: i32 = 1;

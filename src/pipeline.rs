@@ -108,14 +108,13 @@ pub fn compile_loaded_sharing(
     }
 }
 
-/// Like [`compile_loaded_sharing`], with `alongside` run on the loaded sources and their modules
+/// Like [`compile_loaded`], with `alongside` run on the loaded sources and their modules
 /// at the same time as the compile (on the thread pool; not run for an image input): work on
 /// the other module files that does not need the image (a `--path` lint's head scan of the rest
 /// of the modules, [`crate::engine::unread_heads`]).
 pub fn compile_loaded_alongside<T: Send>(
     loaded: Loaded,
     args: &InputArgs,
-    input: Option<&Built>,
     alongside: impl FnOnce(&Snapshot, &[ModuleSpec]) -> T + Send,
 ) -> (Result<Built>, Option<T>) {
     match loaded {
@@ -133,7 +132,7 @@ pub fn compile_loaded_alongside<T: Send>(
         } => {
             let modules = workspace.modules.clone();
             let (compiled, side) = rayon::join(
-                || compile_sources(workspace, args, input),
+                || compile_sources(workspace, args, None),
                 || alongside(&snapshot, &modules),
             );
             let built = compiled.map(|(workspace, compiled)| Built {

@@ -71,7 +71,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     // compile (its cross-file rules need them, [`crate::engine::add_rest_of_modules`]); an error
     // in them counts only once the targets compiled.
     let (built, unread) =
-        pipeline::compile_loaded_alongside(loaded, &args.input, None, crate::engine::unread_heads);
+        pipeline::compile_loaded_alongside(loaded, &args.input, crate::engine::unread_heads);
     let Built {
         workspace,
         compiled,

@@ -20,6 +20,7 @@ use prost_types::{
     SourceCodeInfo, UninterpretedOption,
 };
 
+use crate::image::tag;
 use crate::syntax::{
     self, Body, CompactOptions, Decl, EnumDecl, ExtendDecl, ExtensionRangeDecl, FieldDecl,
     GroupDecl, MapFieldDecl, MessageDecl, OneofDecl, OptionDecl, QualName, RangeExpr, ReservedDecl,
@@ -38,79 +39,6 @@ struct Span {
 const MAX_MESSAGE_FIELD_NUMBER: i32 = 536_870_911;
 /// protox refuses message nesting deeper than 31 levels; stay well below.
 const MAX_DEPTH: u32 = 28;
-
-mod tag {
-    pub const UNINTERPRETED_OPTION: i32 = 999;
-    pub mod file {
-        pub const PACKAGE: i32 = 2;
-        pub const DEPENDENCY: i32 = 3;
-        pub const PUBLIC_DEPENDENCY: i32 = 10;
-        pub const WEAK_DEPENDENCY: i32 = 11;
-        pub const MESSAGE_TYPE: i32 = 4;
-        pub const ENUM_TYPE: i32 = 5;
-        pub const SERVICE: i32 = 6;
-        pub const EXTENSION: i32 = 7;
-        pub const OPTIONS: i32 = 8;
-        pub const SYNTAX: i32 = 12;
-    }
-    pub mod message {
-        pub const NAME: i32 = 1;
-        pub const FIELD: i32 = 2;
-        pub const EXTENSION: i32 = 6;
-        pub const NESTED_TYPE: i32 = 3;
-        pub const ENUM_TYPE: i32 = 4;
-        pub const EXTENSION_RANGE: i32 = 5;
-        pub const OPTIONS: i32 = 7;
-        pub const ONEOF_DECL: i32 = 8;
-        pub const RESERVED_RANGE: i32 = 9;
-        pub const RESERVED_NAME: i32 = 10;
-        pub mod range {
-            pub const START: i32 = 1;
-            pub const END: i32 = 2;
-            pub const OPTIONS: i32 = 3;
-        }
-    }
-    pub mod field {
-        pub const NAME: i32 = 1;
-        pub const EXTENDEE: i32 = 2;
-        pub const NUMBER: i32 = 3;
-        pub const LABEL: i32 = 4;
-        pub const TYPE: i32 = 5;
-        pub const TYPE_NAME: i32 = 6;
-        pub const DEFAULT_VALUE: i32 = 7;
-        pub const JSON_NAME: i32 = 10;
-        pub const OPTIONS: i32 = 8;
-    }
-    pub mod oneof {
-        pub const NAME: i32 = 1;
-        pub const OPTIONS: i32 = 2;
-    }
-    pub mod enum_ {
-        pub const NAME: i32 = 1;
-        pub const VALUE: i32 = 2;
-        pub const OPTIONS: i32 = 3;
-        pub const RESERVED_RANGE: i32 = 4;
-        pub const RESERVED_NAME: i32 = 5;
-    }
-    pub mod enum_value {
-        pub const NAME: i32 = 1;
-        pub const NUMBER: i32 = 2;
-        pub const OPTIONS: i32 = 3;
-    }
-    pub mod service {
-        pub const NAME: i32 = 1;
-        pub const METHOD: i32 = 2;
-        pub const OPTIONS: i32 = 3;
-    }
-    pub mod method {
-        pub const NAME: i32 = 1;
-        pub const INPUT_TYPE: i32 = 2;
-        pub const OUTPUT_TYPE: i32 = 3;
-        pub const OPTIONS: i32 = 4;
-        pub const CLIENT_STREAMING: i32 = 5;
-        pub const SERVER_STREAMING: i32 = 6;
-    }
-}
 
 /// The descriptor protox's parser would give for `text`, or `None` when this lowering does not
 /// handle the file (editions, syntax errors, anything protox might reject or read differently).
@@ -1094,6 +1022,24 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// A reserved or extension range of a message as stored: start, and end exclusive (`max` is
+    /// the largest field number, or of a message set's extension).
+    fn message_range(
+        &self,
+        start: &Int,
+        end: Option<Result<Int, Span>>,
+        is_message_set: bool,
+    ) -> Option<(i32, i32)> {
+        let start = self.message_number(start)?;
+        let end = match end {
+            None => start,
+            Some(Ok(int)) => self.message_number(&int)?,
+            Some(Err(_)) if is_message_set => i32::MAX - 1,
+            Some(Err(_)) => MAX_MESSAGE_FIELD_NUMBER,
+        };
+        Some((start, end + 1))
+    }
+
     fn opt_value(&self, v: &Value) -> Option<OptValue> {
         match v {
             Value::Scalar(t) => {
@@ -1733,21 +1679,10 @@ impl<'a> Gen<'a> {
                     self.add_span(join(start_span, end_span));
                     self.add_span_for(&[tag::message::range::START], start_span);
                     self.add_span_for(&[tag::message::range::END], end_span);
-                    let start = self.message_number(&start)?;
-                    let end = match end {
-                        None => start,
-                        Some(Ok(int)) => self.message_number(&int)?,
-                        Some(Err(_)) => {
-                            if is_message_set {
-                                i32::MAX - 1
-                            } else {
-                                MAX_MESSAGE_FIELD_NUMBER
-                            }
-                        }
-                    };
+                    let (start, end) = self.message_range(&start, end, is_message_set)?;
                     reserved_range.push(descriptor_proto::ReservedRange {
                         start: Some(start),
-                        end: Some(end + 1),
+                        end: Some(end),
                     });
                     self.path.pop();
                 }
@@ -1787,21 +1722,10 @@ impl<'a> Gen<'a> {
             let options = self.generate_options_list(list)?;
             self.path.pop();
 
-            let start = self.message_number(&start)?;
-            let end = match end {
-                None => start,
-                Some(Ok(int)) => self.message_number(&int)?,
-                Some(Err(_)) => {
-                    if is_message_set {
-                        i32::MAX - 1
-                    } else {
-                        MAX_MESSAGE_FIELD_NUMBER
-                    }
-                }
-            };
+            let (start, end) = self.message_range(&start, end, is_message_set)?;
             out.push(descriptor_proto::ExtensionRange {
                 start: Some(start),
-                end: Some(end + 1),
+                end: Some(end),
                 options: options.map(|uninterpreted_option| ExtensionRangeOptions {
                     uninterpreted_option,
                 }),

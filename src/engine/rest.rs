@@ -403,12 +403,14 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         &messages,
     );
     let mut users = RpcUsers::new(image);
+    let package = |i: usize| {
+        outlines[i]
+            .as_deref()
+            .map_or("", FileDescriptorProto::package)
+    };
     let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
         Some(words) if !rest[i].is_whole() => {
-            let package = outlines[i]
-                .as_deref()
-                .map_or("", FileDescriptorProto::package);
-            users.may_add(package, &words.requests, &words.responses)
+            users.may_add(package(i), &words.requests, &words.responses)
         }
         _ => rest[i]
             .whole()
@@ -421,10 +423,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .into_par_iter()
         .filter(|&i| match rest[i].known.rpc_words() {
             Some(words) if !rest[i].is_whole() => {
-                let package = outlines[i]
-                    .as_deref()
-                    .map_or("", FileDescriptorProto::package);
-                users.may_ever_add(package, &words.requests, &words.responses)
+                users.may_ever_add(package(i), &words.requests, &words.responses)
             }
             _ => true,
         })
