@@ -225,18 +225,11 @@ pub(super) fn plan_shards(
             files: ready,
         }];
     }
-    // Shards of about equal source size (a rough measure of linking cost).
-    let total: usize = targets.iter().map(|t| t.text.len()).sum();
-    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
-    let mut size = 0;
-    for t in targets {
-        if size >= total * runs.len() / count && runs.len() < count {
-            runs.push(Vec::new());
-        }
-        size += t.text.len();
-        runs.last_mut()
-            .expect("one run at least")
-            .push(t.name.clone());
+    // Shards of about equal source size (a rough measure of linking cost), cut between
+    // directory groups when that still gives half the shards asked for, anywhere otherwise.
+    let mut runs = cut_runs(targets, count, true);
+    if runs.len() < count.div_ceil(2) {
+        runs = cut_runs(targets, count, false);
     }
     // The parsed files each run needs: its targets and their imports, transitively.
     let needs: Vec<Vec<String>> = runs
@@ -280,6 +273,44 @@ pub(super) fn plan_shards(
             Shard { targets, files }
         })
         .collect()
+}
+
+/// Files in one directory tree this deep (`google/ads/googleads/v23`: one API version) import
+/// each other heavily: a shard boundary inside one makes the second shard link much of the first
+/// again. On googleapis, cutting 8 shards anywhere linked 8,304 files for 7,291 (one boundary fell
+/// among the `v23` services, which import 647 of its resources and enums); cutting between these
+/// groups links 7,569.
+const SHARD_GROUP_DEPTH: usize = 4;
+
+/// The directory group of a file (its directory, cut to [`SHARD_GROUP_DEPTH`] components).
+fn shard_group(name: &str) -> &str {
+    let dir = name.rsplit_once('/').map_or("", |(dir, _)| dir);
+    match dir.match_indices('/').nth(SHARD_GROUP_DEPTH - 1) {
+        Some((i, _)) => &dir[..i],
+        None => dir,
+    }
+}
+
+/// Up to `count` contiguous runs of `targets` of about equal source size; with `by_group`, a run
+/// ends only where the next target starts another [`shard_group`].
+fn cut_runs(targets: &[&WorkspaceFile], count: usize, by_group: bool) -> Vec<Vec<String>> {
+    let total: usize = targets.iter().map(|t| t.text.len()).sum();
+    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+    let mut size = 0;
+    let mut group = None;
+    for t in targets {
+        let this_group = shard_group(&t.name);
+        let may_cut = !by_group || group != Some(this_group);
+        group = Some(this_group);
+        if may_cut && size >= total * runs.len() / count && runs.len() < count {
+            runs.push(Vec::new());
+        }
+        size += t.text.len();
+        runs.last_mut()
+            .expect("one run at least")
+            .push(t.name.clone());
+    }
+    runs
 }
 
 /// Links one shard's targets with one compiler (one pool).
@@ -451,4 +482,52 @@ pub(super) fn open_outside(
         .open_file(name)
         .ok()
         .map(|file| file.file_descriptor_proto().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, size: usize) -> WorkspaceFile {
+        WorkspaceFile {
+            name: name.to_string(),
+            root_path: name.to_string(),
+            external_path: name.to_string(),
+            module: 0,
+            is_target: true,
+            text: "x".repeat(size).into(),
+        }
+    }
+
+    #[test]
+    fn shard_groups_are_directories_four_deep() {
+        assert_eq!(
+            shard_group("google/ads/googleads/v23/services/a.proto"),
+            "google/ads/googleads/v23"
+        );
+        assert_eq!(shard_group("google/type/date.proto"), "google/type");
+        assert_eq!(shard_group("top.proto"), "");
+    }
+
+    #[test]
+    fn runs_end_between_groups_when_they_can() {
+        let files = [
+            file("a/b/c/v1/x.proto", 10),
+            file("a/b/c/v1/y.proto", 10),
+            file("a/b/c/v1/z/w.proto", 10),
+            file("a/b/d/v1/x.proto", 10),
+            file("a/b/d/v1/y.proto", 10),
+            file("a/b/d/v1/z.proto", 10),
+        ];
+        let targets: Vec<&WorkspaceFile> = files.iter().collect();
+        let names = |runs: Vec<Vec<String>>| runs.iter().map(Vec::len).collect::<Vec<_>>();
+        // Anywhere: three equal runs; between groups: the two API directories.
+        assert_eq!(names(cut_runs(&targets, 3, false)), [2, 2, 2]);
+        assert_eq!(names(cut_runs(&targets, 3, true)), [3, 3]);
+        // One group only: plan_shards falls back to cutting anywhere.
+        let one: Vec<&WorkspaceFile> = files[..3].iter().collect();
+        assert_eq!(names(cut_runs(&one, 3, true)), [3]);
+        let shards = plan_shards(&one, HashMap::new(), 3);
+        assert_eq!(shards.len(), 3);
+    }
 }
