@@ -619,6 +619,36 @@ fn enum_naming(
 /// with the enum name prefix stripped (case and underscores ignored) and PascalCased, must
 /// differ unless the values share a number.
 pub(super) fn enum_value_conflicts(image: &Image, file: &ImageFile, out: &mut Vec<Finding>) {
+    // Outside editions (the caller asks for proto3 files) nothing can set `json_format`: every
+    // enum allows JSON, and the descriptor alone says what to check (no pool lookups).
+    if file.edition.is_none() {
+        let proto = file.proto();
+        let mut enums: Vec<(&prost_types::EnumDescriptorProto, Vec<i32>)> = proto
+            .enum_type
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e, vec![5, i as i32]))
+            .collect();
+        let mut stack: Vec<(&prost_types::DescriptorProto, Vec<i32>)> = proto
+            .message_type
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m, vec![4, i as i32]))
+            .collect();
+        while let Some((m, path)) = stack.pop() {
+            for (i, e) in m.enum_type.iter().enumerate() {
+                enums.push((e, [path.as_slice(), &[4, i as i32]].concat()));
+            }
+            for (i, n) in m.nested_type.iter().enumerate() {
+                stack.push((n, [path.as_slice(), &[3, i as i32]].concat()));
+            }
+        }
+        for (e, path) in enums {
+            let values = e.value.iter().map(|v| (v.name(), v.number()));
+            conflicts_in(file, e.name(), values, &path, out);
+        }
+        return;
+    }
     let Some(fd) = image.file_descriptor(file.name()) else {
         return;
     };
@@ -644,26 +674,38 @@ pub(super) fn enum_value_conflicts(image: &Image, file: &ImageFile, out: &mut Ve
         if features::enum_features(image, &e).json_format != JsonFormat::Allow {
             continue;
         }
-        let mut seen: HashMap<String, (String, i32)> = HashMap::new();
-        for (j, v) in e.values().enumerate() {
-            let key = enum_value_pascal(e.name(), v.name());
-            match seen.get(&key) {
-                Some((name, number)) if name != v.name() && *number != v.number() => {
-                    out.push(Finding::new(
-                        "COMPILE",
-                        Some(file.external_path.clone()),
-                        file.locations()
-                            .span(&[path.as_slice(), &[2, j as i32, 1]].concat()),
-                        format!(
-                            "enum values have the same name with the `{}` prefix removed",
-                            e.name()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    seen.insert(key, (v.name().to_string(), v.number()));
-                }
+        let values: Vec<(String, i32)> = e
+            .values()
+            .map(|v| (v.name().to_string(), v.number()))
+            .collect();
+        let values = values.iter().map(|(name, number)| (name.as_str(), *number));
+        conflicts_in(file, e.name(), values, &path, out);
+    }
+}
+
+/// The conflicts among one enum's `values` (name, number), the enum at `path` in `file`.
+fn conflicts_in<'a>(
+    file: &ImageFile,
+    enum_name: &str,
+    values: impl Iterator<Item = (&'a str, i32)>,
+    path: &[i32],
+    out: &mut Vec<Finding>,
+) {
+    let mut seen: HashMap<String, (&str, i32)> = HashMap::new();
+    for (j, (name, number)) in values.enumerate() {
+        let key = enum_value_pascal(enum_name, name);
+        match seen.get(&key) {
+            Some(&(first, first_number)) if first != name && first_number != number => {
+                out.push(Finding::new(
+                    "COMPILE",
+                    Some(file.external_path.clone()),
+                    file.locations().span(&[path, &[2, j as i32, 1]].concat()),
+                    format!("enum values have the same name with the `{enum_name}` prefix removed"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, (name, number));
             }
         }
     }
