@@ -226,9 +226,10 @@ pub(super) fn plan_shards(
         }];
     }
     // Shards of about equal source size (a rough measure of linking cost), cut between
-    // directory groups when that still gives half the shards asked for, anywhere otherwise.
+    // directory groups when that still gives half the shards asked for (two at least),
+    // anywhere otherwise.
     let mut runs = cut_runs(targets, count, true);
-    if runs.len() < count.div_ceil(2) {
+    if runs.len() < count.div_ceil(2).max(2) {
         runs = cut_runs(targets, count, false);
     }
     // The parsed files each run needs: its targets and their imports, transitively.
