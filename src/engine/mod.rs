@@ -438,11 +438,11 @@ fn know_files_as(
             stamp_at_read[i] = at_read;
         }
     }
-    let misses: Vec<(usize, Pending, Option<Stamp>)> = stamped
+    let misses: Vec<(usize, &Pending, Option<Stamp>)> = stamped
         .iter()
         .filter(|(_, _, k)| k.is_none())
         .filter_map(|(i, s, _)| {
-            let pending = snapshot.unread.get(&files[*i].root_path)?.clone();
+            let pending = snapshot.unread.get(&files[*i].root_path)?;
             Some((*i, pending, s.clone()))
         })
         .collect();
@@ -460,14 +460,7 @@ fn know_files_as(
         }
         known.push(k);
     }
-    let read = read_and_know(
-        snapshot,
-        &files_of(files, &misses),
-        misses,
-        &stamp_at_read,
-        need,
-        lenient_from,
-    )?;
+    let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
@@ -558,19 +551,12 @@ fn read_reusing(
     Ok((len, stamp))
 }
 
-fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) -> Vec<String> {
-    misses
-        .iter()
-        .map(|(i, _, _)| files[*i].root_path.clone())
-        .collect()
-}
-
 /// Reads the missed files and summarizes them without keeping their text; a file whose
 /// `stamp_at_read` is set is stamped by its open handle.
 fn read_and_know(
     snapshot: &Snapshot,
-    paths: &[String],
-    misses: Vec<(usize, Pending, Option<Stamp>)>,
+    files: &[ModuleFile],
+    misses: Vec<(usize, &Pending, Option<Stamp>)>,
     stamp_at_read: &[bool],
     need: Need,
     lenient_from: usize,
@@ -587,7 +573,7 @@ fn read_and_know(
         return misses
             .into_par_iter()
             .map(|(i, pending, stamp)| {
-                let Pending::Disk(path) = &pending else {
+                let Pending::Disk(path) = pending else {
                     unreachable!("checked above")
                 };
                 // Read into a buffer each thread keeps: the text is not kept.
@@ -612,11 +598,16 @@ fn read_and_know(
             .map(|read| read.into_iter().flatten().collect());
     }
     // Git blobs: one repository handle, read in order; scanned in parallel.
+    let paths: Vec<String> = misses
+        .iter()
+        .map(|(i, _, _)| files[*i].root_path.clone())
+        .collect();
+    let paths = &paths;
     let mut one = Snapshot {
         unread: misses
             .iter()
             .zip(paths)
-            .map(|((_, p, _), path)| (path.clone(), p.clone()))
+            .map(|((_, p, _), path)| (path.clone(), (*p).clone()))
             .collect(),
         git_dir: snapshot.git_dir.clone(),
         origin: snapshot.origin.clone(),

@@ -362,7 +362,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .targets()
         .map(|f| scope::directory_of(f.name()))
         .collect();
-    let by_name: HashMap<&str, usize> = rest
+    let by_name: foldhash::HashMap<&str, usize> = rest
         .iter()
         .enumerate()
         .map(|(i, r)| (r.file.name.as_str(), i))
