@@ -82,13 +82,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let inputs = [args.input.input.clone()];
             let configs = [args.input.config.clone()];
             let plain = args.input.includes.is_empty();
-            memoized("lint", plain, &inputs, &configs, || lint::run(args))
+            // A `--path` run reads what its answer's fingerprint needs (see `memoized`).
+            let limited = !args.input.paths.is_empty() || !args.input.exclude_paths.is_empty();
+            let memo = Memo {
+                command: "lint",
+                plain,
+                run_first: limited,
+            };
+            memoized(memo, &inputs, &configs, || lint::run(args))
         }
         Command::Breaking(args) => {
             let inputs = [args.input.input.clone(), args.against.clone()];
             let configs = [args.input.config.clone(), args.against_config.clone()];
             let plain = args.input.includes.is_empty() && !args.fix;
-            memoized("breaking", plain, &inputs, &configs, || breaking::run(args))
+            let memo = Memo {
+                command: "breaking",
+                plain,
+                run_first: false,
+            };
+            memoized(memo, &inputs, &configs, || breaking::run(args))
         }
         Command::Generate(args) => generate::run(args),
         Command::Format(args) => format::run(args),
@@ -163,27 +175,47 @@ pub(crate) fn err(text: &str) {
     crate::limits::stderr_write(text.as_bytes());
 }
 
+/// How a command is memoized.
+struct Memo {
+    command: &'static str,
+    /// Whether its answer depends only on its command line, environment and inputs.
+    plain: bool,
+    /// Whether, for a command line never answered before, the run may go first and its answer's
+    /// fingerprint be made from what it read ([`crate::engine::answer::record`]): the run then
+    /// reads every file the fingerprint needs.
+    run_first: bool,
+}
+
 /// Runs a command whose whole answer depends only on its command line, environment and inputs
 /// (see [`crate::engine::answer`]): a stored answer is replayed; otherwise the run's output is
 /// recorded. Runs that end in an error (exit 1) are never stored.
 fn memoized(
-    command: &str,
-    plain: bool,
+    memo: Memo,
     inputs: &[String],
     configs: &[Option<String>],
     run: impl FnOnce() -> Result<Outcome>,
 ) -> Result<Outcome> {
     use crate::engine::answer;
-    let question = match (plain, ARGV.get()) {
-        (true, Some(argv)) => {
-            let _timing = crate::trace::phase("fingerprint");
-            let cwd = current_dir()?;
-            // An input that cannot be read is reported by the run itself.
-            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-            let configs: Vec<Option<&str>> = configs.iter().map(Option::as_deref).collect();
-            answer::question(command, argv, &cwd, &inputs, &configs).unwrap_or(None)
+    let Some(argv) = ARGV.get().filter(|_| memo.plain) else {
+        return run();
+    };
+    let cwd = current_dir()?;
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let configs: Vec<Option<&str>> = configs.iter().map(Option::as_deref).collect();
+    if memo.run_first {
+        if let Some(recording) = answer::record(memo.command, argv, &cwd, &inputs, &configs) {
+            let outcome = recorded(run);
+            let question = {
+                let _timing = crate::trace::phase("fingerprint");
+                recording.finish()
+            };
+            return store(question, outcome);
         }
-        _ => None,
+    }
+    let question = {
+        let _timing = crate::trace::phase("fingerprint");
+        // An input that cannot be read is reported by the run itself.
+        answer::question(memo.command, argv, &cwd, &inputs, &configs).unwrap_or(None)
     };
     let Some(question) = question else {
         return run();
@@ -197,20 +229,37 @@ fn memoized(
             Outcome::Findings
         });
     }
+    let outcome = recorded(run);
+    store(Some(question), outcome)
+}
+
+/// A run's outcome and what it printed (stdout, stderr), if recorded.
+type Recorded = (Result<Outcome>, Option<(Vec<u8>, Vec<u8>)>);
+
+/// Runs `run` with what it prints recorded (for [`store`]).
+fn recorded(run: impl FnOnce() -> Result<Outcome>) -> Recorded {
     if let Ok(mut c) = CAPTURE.lock() {
         *c = Some((Vec::new(), Vec::new()));
     }
     let outcome = run();
     let captured = CAPTURE.lock().ok().and_then(|mut c| c.take());
+    (outcome, captured)
+}
+
+/// Stores what a [`recorded`] run printed as the answer to `question` (unless the run failed or
+/// its answer is kept elsewhere); gives the run's outcome.
+fn store(question: Option<crate::cache::Key>, (outcome, captured): Recorded) -> Result<Outcome> {
     let kept_elsewhere = KEPT_ELSEWHERE.load(std::sync::atomic::Ordering::Relaxed);
-    if let (Ok(o), Some((stdout, stderr)), false) = (&outcome, captured, kept_elsewhere) {
+    if let (Some(question), Ok(o), Some((stdout, stderr)), false) =
+        (question, &outcome, captured, kept_elsewhere)
+    {
         let exit = match o {
             Outcome::Clean => 0,
             Outcome::Findings => 100,
         };
-        answer::remember(
+        crate::engine::answer::remember(
             question,
-            &answer::Answer {
+            &crate::engine::answer::Answer {
                 stdout,
                 stderr,
                 exit,

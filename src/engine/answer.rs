@@ -10,6 +10,9 @@
 //! - registry dependencies: where buf's module cache is, and for each module a buf.lock pins, the
 //!   pin and a stamp of its cache entry (a deleted or changed entry is another key).
 //!
+//! The key of a command line never answered before is made after its run (see [`Recording`]),
+//! from what the run read; a later run makes the same key before it runs, to replay the answer.
+//!
 //! Runs that read anything else are not memoized: `-I` include roots, archive and image inputs,
 //! `--fix` (it writes files), `--error-format` values that need sources read at print time are
 //! fine since the sources are part of the fingerprint.
@@ -57,6 +60,26 @@ pub fn fingerprint(input: &str, cwd: &Path) -> Result<Option<Key>> {
 }
 
 fn fingerprint_of(snapshot: &Snapshot, cwd: &Path) -> Result<Option<Key>> {
+    let files: Vec<super::ModuleFile> = snapshot
+        .paths()
+        .filter(|p| !matches!(snapshot.unread.get(*p), Some(input::Pending::Blob(_))))
+        .map(|p| super::ModuleFile {
+            name: p.clone(),
+            root_path: p.clone(),
+            module: 0,
+        })
+        .collect();
+    let known = super::know_files_lenient(snapshot, &files)?;
+    let contents = known
+        .into_iter()
+        .map(|(f, k)| (f.root_path, k.content))
+        .collect();
+    Ok(fingerprint_with(snapshot, cwd, contents))
+}
+
+/// [`fingerprint_of`], given the content hash of every file of `snapshot` but unread git blobs
+/// (in path order; those that cannot be read left out).
+fn fingerprint_with(snapshot: &Snapshot, cwd: &Path, contents: Vec<(String, Key)>) -> Option<Key> {
     let mut key = KeyBuilder::new("input");
     key.str(&snapshot.origin)
         .str(&snapshot.display_prefix)
@@ -74,24 +97,14 @@ fn fingerprint_of(snapshot: &Snapshot, cwd: &Path) -> Result<Option<Key>> {
         }
     }
     key.u64(blobs);
-    let files: Vec<super::ModuleFile> = snapshot
-        .paths()
-        .filter(|p| !matches!(snapshot.unread.get(*p), Some(input::Pending::Blob(_))))
-        .map(|p| super::ModuleFile {
-            name: p.clone(),
-            root_path: p.clone(),
-            module: 0,
-        })
-        .collect();
-    let known = super::know_files_lenient(snapshot, &files)?;
-    key.u64(known.len() as u64);
-    for (f, k) in known {
-        key.str(&f.root_path).key(k.content);
+    key.u64(contents.len() as u64);
+    for (path, content) in contents {
+        key.str(&path).key(content);
     }
     if !registry_deps(snapshot, cwd, &mut key) {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(key.finish()))
+    Some(key.finish())
 }
 
 /// What the registry dependencies of `snapshot` are (see [`registry_deps`]) as bytes to compare,
@@ -151,8 +164,25 @@ pub fn question(
     inputs: &[&str],
     config_files: &[Option<&str>],
 ) -> Result<Option<Key>> {
-    if super::cache().is_none() || std::env::var_os("PROTOFORGE_INCLUDE").is_some() {
+    let Some(mut key) = command_line(command, argv, cwd) else {
         return Ok(None);
+    };
+    for input in inputs {
+        match fingerprint(input, cwd)? {
+            Some(k) => key.key(k),
+            None => return Ok(None),
+        };
+    }
+    add_config_files(&mut key, cwd, config_files);
+    Ok(Some(key.finish()))
+}
+
+/// The part of a run's key that is not its inputs: the command, `argv`, `cwd`, whether stdout and
+/// stderr are terminals and the environment variables that change the output. `None` when the run
+/// is not memoized.
+fn command_line(command: &str, argv: &[OsString], cwd: &Path) -> Option<KeyBuilder> {
+    if super::cache().is_none() || std::env::var_os("PROTOFORGE_INCLUDE").is_some() {
+        return None;
     }
     let mut key = KeyBuilder::new(KIND);
     key.str(command);
@@ -168,20 +198,119 @@ pub fn question(
             None => key.u64(0),
         };
     }
+    Some(key)
+}
+
+fn add_config_files(key: &mut KeyBuilder, cwd: &Path, config_files: &[Option<&str>]) {
+    for (file, bytes) in read_config_files(cwd, config_files) {
+        add_config_file(key, &file, bytes.as_deref());
+    }
+}
+
+/// The config files named on the command line: inline YAML, or a file (whose bytes count).
+fn read_config_files(cwd: &Path, config_files: &[Option<&str>]) -> Vec<(String, Option<Vec<u8>>)> {
+    config_files
+        .iter()
+        .flatten()
+        .map(|file| {
+            let bytes = crate::limits::read_regular(&cwd.join(file)).ok();
+            (file.to_string(), bytes)
+        })
+        .collect()
+}
+
+fn add_config_file(key: &mut KeyBuilder, file: &str, bytes: Option<&[u8]>) {
+    key.str(file);
+    if let Some(bytes) = bytes {
+        key.bytes(bytes);
+    }
+}
+
+/// Marks that an answer to this command line (in any state of its inputs) was given.
+const SEEN: &str = "answered";
+
+/// A run recorded before its answer's fingerprint is taken: for a command line never answered
+/// before (no answer can be stored for it), the run goes first and its fingerprint is made
+/// afterwards from what the run read (this process's memo of file contents, see
+/// [`super::unread_heads`]), not by reading every input file before the run. The key is the one
+/// [`question`] gives for the same inputs: the fingerprint is [`fingerprint`]'s, of the listing
+/// the run started from. No answer is stored when a file was seen with two contents during the
+/// run (written to meanwhile) or when the run did not read everything the fingerprint needs.
+pub struct Recording {
+    key: KeyBuilder,
+    /// The command line's own key ([`SEEN`]).
+    line: Key,
+    /// Each input's listing (the run starts from a copy of it).
+    listings: Vec<Snapshot>,
+    cwd: std::path::PathBuf,
+    /// The config files named on the command line, read before the run.
+    config_files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// The recording of a run of a command line never answered before (see [`Recording`]); `None`
+/// when its answer is not memoized, or when it was answered before (then [`question`] comes first,
+/// as a stored answer may be replayed).
+pub fn record(
+    command: &str,
+    argv: &[OsString],
+    cwd: &Path,
+    inputs: &[&str],
+    config_files: &[Option<&str>],
+) -> Option<Recording> {
+    let key = command_line(command, argv, cwd)?;
+    let line = key.finish();
+    let cache = super::cache()?;
+    if cache.get(SEEN, line).is_some() {
+        return None;
+    }
+    let mut listings = Vec::with_capacity(inputs.len());
     for input in inputs {
-        match fingerprint(input, cwd)? {
-            Some(k) => key.key(k),
-            None => return Ok(None),
-        };
-    }
-    for file in config_files.iter().flatten() {
-        // Inline YAML, or a file (whose bytes count).
-        key.str(file);
-        if let Ok(bytes) = crate::limits::read_regular(&cwd.join(file)) {
-            key.bytes(&bytes);
+        let spec = input::InputSpec::parse(input).ok()?;
+        if !matches!(
+            spec.format,
+            input::Format::Dir | input::Format::ProtoFile | input::Format::Git
+        ) {
+            return None;
         }
+        let Ok(Loaded::Sources(snapshot)) = input::load_lazily(input, cwd) else {
+            return None;
+        };
+        // The run itself starts from the same listing.
+        listings.push(snapshot.clone());
+        super::keep_loaded(input, cwd, snapshot);
     }
-    Ok(Some(key.finish()))
+    super::SEEN_CHANGING.store(false, std::sync::atomic::Ordering::Relaxed);
+    super::RECORDING.store(true, std::sync::atomic::Ordering::Relaxed);
+    Some(Recording {
+        key,
+        line,
+        listings,
+        cwd: cwd.to_path_buf(),
+        config_files: read_config_files(cwd, config_files),
+    })
+}
+
+impl Recording {
+    /// After the run: the key its answer is stored under, if it can be told from what the run
+    /// read. The command line counts as answered from now on.
+    pub fn finish(mut self) -> Option<Key> {
+        super::RECORDING.store(false, std::sync::atomic::Ordering::Relaxed);
+        if let Some(cache) = super::cache() {
+            cache.put(SEEN, self.line, &[]);
+        }
+        if super::SEEN_CHANGING.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        for listing in &self.listings {
+            let contents = super::contents_in_memory(listing)?;
+            let input = fingerprint_with(listing, &self.cwd, contents)?;
+            self.key.key(input);
+        }
+        for (file, bytes) in &self.config_files {
+            add_config_file(&mut self.key, file, bytes.as_deref());
+        }
+        Some(self.key.finish())
+    }
 }
 
 /// The stored answer to `question`, if any.

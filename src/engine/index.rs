@@ -261,7 +261,8 @@ impl Known {
         })
     }
 
-    /// The summary encoded, for the index.
+    /// The summary encoded, as the index stores it.
+    #[cfg(test)]
     fn encoded_summary(&self) -> Option<Vec<u8>> {
         match &self.summary.encoded {
             Some(bytes) => Some(bytes.clone()),
@@ -396,33 +397,69 @@ impl Index {
     }
 
     fn write(&self, cache: &Cache, key: Key) {
-        let mut entries: Vec<EntryProto> = self
+        cache.put(KIND, key, &self.encode());
+    }
+
+    /// The index as an [`IndexProto`], entries in path order, encoded from the entries as they
+    /// are (building the message would copy every path, word and summary first).
+    fn encode(&self) -> Vec<u8> {
+        use prost::encoding::{encode_key, encode_varint, WireType};
+        fn field(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
+            encode_key(tag, WireType::LengthDelimited, buf);
+            encode_varint(bytes.len() as u64, buf);
+            buf.extend_from_slice(bytes);
+        }
+        fn flag(tag: u32, on: bool, buf: &mut Vec<u8>) {
+            if on {
+                encode_key(tag, WireType::Varint, buf);
+                encode_varint(1, buf);
+            }
+        }
+        // Sorted by reference: moving the entries themselves would copy each many times.
+        let mut sorted: Vec<(&String, &(Vec<u8>, Known))> = self
             .entries
             .iter()
             .filter(|(_, (stamp, _))| !stamp.is_empty())
-            .map(|(path, (stamp, known))| EntryProto {
-                path: path.clone(),
-                stamp: stamp.clone(),
-                content: known.content.0.to_le_bytes().to_vec(),
-                summary: known.encoded_summary(),
-                not_text: known.not_text,
-                head_only: !known.is_full(),
-                rpc_requests: known
-                    .rpc_words()
-                    .map(|w| w.requests.clone())
-                    .unwrap_or_default(),
-                rpc_responses: known
-                    .rpc_words()
-                    .map(|w| w.responses.clone())
-                    .unwrap_or_default(),
-                message_words: known
-                    .rpc_words()
-                    .map(|w| w.messages.clone())
-                    .unwrap_or_default(),
-            })
             .collect();
-        entries.sort_by(|a, b| a.path.cmp(&b.path));
-        cache.put(KIND, key, &IndexProto { entries }.encode_to_vec());
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut out = Vec::with_capacity(sorted.len() * 512);
+        let mut entry = Vec::new();
+        let mut summary = Vec::new();
+        for (path, (stamp, known)) in sorted {
+            // The fields of an [`EntryProto`] in tag order, as prost writes them (empty
+            // singular strings, bytes and false flags left out).
+            entry.clear();
+            if !path.is_empty() {
+                field(1, path.as_bytes(), &mut entry);
+            }
+            field(2, stamp, &mut entry);
+            field(3, &known.content.0.to_le_bytes(), &mut entry);
+            match &known.summary.encoded {
+                Some(bytes) => field(4, bytes, &mut entry),
+                None => {
+                    if let Some(s) = known.summary() {
+                        summary.clear();
+                        s.encode_raw(&mut summary);
+                        field(4, &summary, &mut entry);
+                    }
+                }
+            }
+            flag(5, known.not_text, &mut entry);
+            flag(6, !known.is_full(), &mut entry);
+            if let Some(words) = known.rpc_words() {
+                for (tag, list) in [
+                    (7, &words.requests),
+                    (8, &words.responses),
+                    (9, &words.messages),
+                ] {
+                    for w in list {
+                        field(tag, w.as_bytes(), &mut entry);
+                    }
+                }
+            }
+            field(1, &entry, &mut out);
+        }
+        out
     }
 }
 
@@ -480,6 +517,71 @@ pub fn know_head(bytes: &[u8]) -> Known {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index as prost encodes it from [`EntryProto`]s (what [`Index::encode`] writes
+    /// without building them).
+    fn encoded_by_prost(index: &Index) -> Vec<u8> {
+        let mut entries: Vec<EntryProto> = index
+            .entries
+            .iter()
+            .filter(|(_, (stamp, _))| !stamp.is_empty())
+            .map(|(path, (stamp, known))| EntryProto {
+                path: path.clone(),
+                stamp: stamp.clone(),
+                content: known.content.0.to_le_bytes().to_vec(),
+                summary: known.encoded_summary(),
+                not_text: known.not_text,
+                head_only: !known.is_full(),
+                rpc_requests: known
+                    .rpc_words()
+                    .map(|w| w.requests.clone())
+                    .unwrap_or_default(),
+                rpc_responses: known
+                    .rpc_words()
+                    .map(|w| w.responses.clone())
+                    .unwrap_or_default(),
+                message_words: known
+                    .rpc_words()
+                    .map(|w| w.messages.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        IndexProto { entries }.encode_to_vec()
+    }
+
+    #[test]
+    fn an_index_is_encoded_as_prost_encodes_its_entries() {
+        let mut index = Index::load(None, "dir\0/x");
+        let stamp = |n: u64| Stamp::Disk {
+            size: n,
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: n,
+        };
+        let texts: [&[u8]; 6] = [
+            b"package p;\nimport \"a.proto\";\nmessage M {}\nservice S { rpc A(M) returns (M); }\n",
+            b"syntax = \"proto3\";\npackage q.r;\noption go_package = \"x\";\nmessage N { message O {} }\n",
+            b"package p;\nmessage M {}\nimport \"late.proto\";\n",
+            b"message { not a file",
+            b"\xff\xfe not text",
+            b"",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            index.insert(&format!("{i}.proto"), &stamp(i as u64), know_head(text));
+            index.insert(&format!("full/{i}.proto"), &stamp(i as u64), know(text));
+        }
+        index.insert("racy.proto", &Stamp::Racy, know(b"package p;"));
+        let encoded = index.encode();
+        assert_eq!(encoded, encoded_by_prost(&index));
+        assert_eq!(
+            IndexProto::decode(encoded.as_slice())
+                .unwrap()
+                .entries
+                .len(),
+            12
+        );
+    }
 
     #[test]
     fn an_index_saved_in_the_background_is_loaded_back() {

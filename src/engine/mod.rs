@@ -37,7 +37,11 @@
 //!   ([`Session::set_overlay`]), per-file answers ([`Session::lint_file`],
 //!   [`Session::compile_file`]) that touch only the file, its transitive imports and the module
 //!   summaries, and summaries kept in memory between queries (see [`session`]).
-//! - [`answer`]: whole-answer memo for a command run keyed by everything it depends on.
+//! - [`answer`]: whole-answer memo for a command run keyed by everything it depends on. The
+//!   first `--path` lint of a command line runs before its key is known ([`answer::record`]):
+//!   the key is then made from what the run read (the memo, which then also keeps the files read
+//!   whole, and [`unread_heads`] every listed file), so the run does not wait for every input
+//!   file to be read and hashed first.
 //! - [`dep_memo`]: registry dependencies whose digest was verified, by a stamp of their cache entry.
 
 pub mod answer;
@@ -80,6 +84,43 @@ pub fn trust_process_memo(trusted: bool) {
 }
 /// What this process already knows about unread files, by root identity and root path.
 static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
+
+/// Set while a run is recorded before its answer's fingerprint is taken ([`answer::Recording`]):
+/// the memo then also keeps what it learns of files read whole, and [`unread_heads`] learns every
+/// listed file, so that the fingerprint is made afterwards from what the run read.
+static RECORDING: AtomicBool = AtomicBool::new(false);
+/// Set when a file this process knew was known again with another content (written to during
+/// the run): a recorded run's answer is then not stored.
+static SEEN_CHANGING: AtomicBool = AtomicBool::new(false);
+
+fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
+/// The content hash of every file `snapshot` lists but unread git blobs (known by id), in path
+/// order, when all are in memory: read into it, or known to this process's memo (what a recorded
+/// run read, see [`answer::Recording`]); `None` when one is not.
+fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(String, crate::cache::Key)>> {
+    let id = root_identity(snapshot)?;
+    let memo = MEMO.lock().ok()?;
+    let known = memo.as_ref().and_then(|m| m.get(&id));
+    snapshot
+        .paths()
+        .filter_map(|path| {
+            if let Some(bytes) = snapshot.files.get(path) {
+                return Some(Some((path.clone(), crate::cache::content_hash(bytes))));
+            }
+            match snapshot.unread.get(path) {
+                Some(Pending::Blob(_)) => None,
+                _ => Some(
+                    known
+                        .and_then(|k| k.get(path))
+                        .map(|(_, k)| (path.clone(), k.content)),
+                ),
+            }
+        })
+        .collect()
+}
 
 /// Inputs listed by [`answer::fingerprint`] and not used yet: (input, working directory, listing).
 static LOADED: std::sync::Mutex<Vec<(String, std::path::PathBuf, Snapshot)>> =
@@ -208,6 +249,17 @@ pub fn know_files(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(Modu
     know(snapshot, files, true, Need::Full, true)
 }
 
+/// [`know`] where the files from `lenient_from` on are known as far as they can be: one that
+/// cannot be read is left out, one that is not text is only hashed.
+fn know_leniently_from(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+    lenient_from: usize,
+    need: Need,
+) -> Result<Vec<(ModuleFile, Known)>> {
+    know_files_as(snapshot, files, true, lenient_from, need, true)
+}
+
 /// Like [`know_files`], but what is read for the first time is known by its head ([`head`])
 /// where that is exact: the whole summary is known of the other files, and of those already
 /// known whole.
@@ -249,6 +301,18 @@ fn know(
     need: Need,
     indexed: bool,
 ) -> Result<Vec<(ModuleFile, Known)>> {
+    know_files_as(snapshot, files, strict, files.len(), need, indexed)
+}
+
+fn know_files_as(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+    strict: bool,
+    lenient_from: usize,
+    need: Need,
+    indexed: bool,
+) -> Result<Vec<(ModuleFile, Known)>> {
+    let recording = recording();
     if files.is_empty() {
         return Ok(Vec::new());
     }
@@ -290,7 +354,11 @@ fn know(
                     .as_ref()
                     .filter(|_| !snapshot.overlays.contains(&f.root_path))
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
-                return (i, stamp, Some(index::know(bytes)));
+                let known = match need {
+                    Need::Head => index::know_head(bytes),
+                    Need::Full => index::know(bytes),
+                };
+                return (i, stamp, Some(known));
             }
             let seen_before = seen
                 .get(f.root_path.as_str())
@@ -370,11 +438,11 @@ fn know(
             stamp_at_read[i] = at_read;
         }
     }
-    let misses: Vec<(usize, Pending, Option<Stamp>)> = stamped
+    let misses: Vec<(usize, &Pending, Option<Stamp>)> = stamped
         .iter()
         .filter(|(_, _, k)| k.is_none())
         .filter_map(|(i, s, _)| {
-            let pending = snapshot.unread.get(&files[*i].root_path)?.clone();
+            let pending = snapshot.unread.get(&files[*i].root_path)?;
             Some((*i, pending, s.clone()))
         })
         .collect();
@@ -392,13 +460,7 @@ fn know(
         }
         known.push(k);
     }
-    let read = read_and_know(
-        snapshot,
-        &files_of(files, &misses),
-        misses,
-        &stamp_at_read,
-        need,
-    )?;
+    let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
         if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
@@ -423,15 +485,19 @@ fn know(
             .zip(&from_memo)
             .filter(|(_, memo)| !**memo)
         {
-            if let (Some(k), false) = (k, snapshot.files.contains_key(&f.root_path)) {
-                seen.insert(f.root_path.clone(), (stamp, k.clone()));
+            let Some(k) = k else { continue };
+            if recording || !snapshot.files.contains_key(&f.root_path) {
+                let before = seen.insert(f.root_path.clone(), (stamp, k.clone()));
+                if before.is_some_and(|(_, b)| b.content != k.content) {
+                    SEEN_CHANGING.store(true, Ordering::Relaxed);
+                }
             }
         }
     }
     let mut out = Vec::with_capacity(files.len());
-    for (f, k) in files.iter().zip(known) {
+    for (i, (f, k)) in files.iter().zip(known).enumerate() {
         let Some(k) = k else { continue };
-        if strict && k.not_text {
+        if strict && k.not_text && i < lenient_from {
             // Read it once more for the workspace's own error (file, line, fix).
             let mut one = snapshot.clone();
             one.read(std::slice::from_ref(&f.root_path))?;
@@ -485,21 +551,15 @@ fn read_reusing(
     Ok((len, stamp))
 }
 
-fn files_of(files: &[ModuleFile], misses: &[(usize, Pending, Option<Stamp>)]) -> Vec<String> {
-    misses
-        .iter()
-        .map(|(i, _, _)| files[*i].root_path.clone())
-        .collect()
-}
-
 /// Reads the missed files and summarizes them without keeping their text; a file whose
 /// `stamp_at_read` is set is stamped by its open handle.
 fn read_and_know(
     snapshot: &Snapshot,
-    paths: &[String],
-    misses: Vec<(usize, Pending, Option<Stamp>)>,
+    files: &[ModuleFile],
+    misses: Vec<(usize, &Pending, Option<Stamp>)>,
     stamp_at_read: &[bool],
     need: Need,
+    lenient_from: usize,
 ) -> Result<Vec<(usize, Option<Stamp>, Known)>> {
     if misses.is_empty() {
         return Ok(Vec::new());
@@ -513,7 +573,7 @@ fn read_and_know(
         return misses
             .into_par_iter()
             .map(|(i, pending, stamp)| {
-                let Pending::Disk(path) = &pending else {
+                let Pending::Disk(path) = pending else {
                     unreachable!("checked above")
                 };
                 // Read into a buffer each thread keeps: the text is not kept.
@@ -525,22 +585,29 @@ fn read_and_know(
                     let read = read_reusing(path, &mut buffer, stamp_at_read[i]);
                     match read {
                         Ok((len, at_read)) => {
-                            Ok((i, at_read.or(stamp), know_bytes(&buffer[..len])))
+                            Ok(Some((i, at_read.or(stamp), know_bytes(&buffer[..len]))))
                         }
+                        Err(_) if i >= lenient_from => Ok(None),
                         Err(e) => Err(crate::Error::io(path.display(), e).with_help(
                             "make the file readable, or exclude it in buf.yaml",
                         )),
                     }
                 })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()
+            .map(|read| read.into_iter().flatten().collect());
     }
     // Git blobs: one repository handle, read in order; scanned in parallel.
+    let paths: Vec<String> = misses
+        .iter()
+        .map(|(i, _, _)| files[*i].root_path.clone())
+        .collect();
+    let paths = &paths;
     let mut one = Snapshot {
         unread: misses
             .iter()
             .zip(paths)
-            .map(|((_, p, _), path)| (path.clone(), p.clone()))
+            .map(|((_, p, _), path)| (path.clone(), (*p).clone()))
             .collect(),
         git_dir: snapshot.git_dir.clone(),
         origin: snapshot.origin.clone(),

@@ -25,11 +25,11 @@ use prost_types::FileDescriptorProto;
 use rayon::prelude::*;
 
 use crate::config::ModuleSpec;
-use crate::input::Snapshot;
+use crate::input::{Pending, Snapshot};
 use crate::lint::scope::{self, RpcResolver, RpcUsers};
 use crate::Result;
 
-use super::{know, know_heads, module_files, Known, ModuleFile, Need};
+use super::{know, know_heads, know_leniently_from, module_files, Known, ModuleFile, Need};
 
 /// How many files an RPC pass reads whole at once.
 const BATCH: usize = 32;
@@ -119,18 +119,49 @@ pub fn rest_of_modules(
 /// The heads of the module files not read yet ([`know_heads`]): what [`rest_of_modules`] needs
 /// of most files, known before the image is (a `--path` lint computes it while it compiles the
 /// targets, [`crate::pipeline::compile_loaded_alongside`]; then [`add_rest_of_modules_known`]).
+///
+/// While a run is recorded for its answer ([`super::answer::Recording`]), every other file the
+/// input lists is known too (but unread git blobs, known by id): read already (hashed from
+/// memory), outside the modules (read leniently: such a file cannot fail the run), so that the
+/// answer's fingerprint is then made without reading anything again. What is returned is the same.
 pub fn unread_heads(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
 ) -> Result<Vec<(ModuleFile, Known)>> {
-    if snapshot.unread.is_empty() {
+    let recording = super::recording();
+    if snapshot.unread.is_empty() && !recording {
         return Ok(Vec::new());
     }
-    let files: Vec<ModuleFile> = module_files(snapshot, modules)
+    let mut files: Vec<ModuleFile> = module_files(snapshot, modules)
         .into_iter()
         .filter(|f| !snapshot.files.contains_key(&f.root_path))
         .collect();
-    know_heads(snapshot, &files)
+    if !recording {
+        return know_heads(snapshot, &files);
+    }
+    let module_count = files.len();
+    let others: HashSet<String> = {
+        let unread: HashSet<&str> = files.iter().map(|f| f.root_path.as_str()).collect();
+        snapshot
+            .paths()
+            .filter(|p| !unread.contains(p.as_str()))
+            .filter(|p| !matches!(snapshot.unread.get(*p), Some(Pending::Blob(_))))
+            .cloned()
+            .collect()
+    };
+    files.extend(
+        snapshot
+            .paths()
+            .filter(|p| others.contains(*p))
+            .map(|p| ModuleFile {
+                name: p.clone(),
+                root_path: p.clone(),
+                module: 0,
+            }),
+    );
+    let mut known = know_leniently_from(snapshot, &files, module_count, Need::Head)?;
+    known.retain(|(f, _)| !others.contains(&f.root_path));
+    Ok(known)
 }
 
 /// [`rest_of_modules`], with what is already known of some files (`before`, from
@@ -331,7 +362,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .targets()
         .map(|f| scope::directory_of(f.name()))
         .collect();
-    let by_name: HashMap<&str, usize> = rest
+    let by_name: foldhash::HashMap<&str, usize> = rest
         .iter()
         .enumerate()
         .map(|(i, r)| (r.file.name.as_str(), i))

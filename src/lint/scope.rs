@@ -469,6 +469,16 @@ impl<'a> RpcResolver<'a> {
         if name.starts_with('.') {
             return name.to_string();
         }
+        // Cheap first: only a name that ends a target type can resolve to one; any other
+        // resolves to no target type (a target's type is a linked message, which exists), and the
+        // innermost candidate is none of them either.
+        if !self.suffixes.contains(name) {
+            return if package.is_empty() {
+                format!(".{name}")
+            } else {
+                format!(".{package}.{name}")
+            };
+        }
         // The scope search's candidates, innermost first (as [`resolve`]): the scopes are the
         // package and its parents, down to the empty one.
         let scopes: Vec<&str> = std::iter::successors(Some(package), |p| {

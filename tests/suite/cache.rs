@@ -754,3 +754,99 @@ fn path_runs_see_edits_to_files_known_by_their_stamps() {
     let_stamps_settle();
     check(false);
 }
+
+/// The answers stored in `cache` (one file each).
+fn stored_answers(cache: &Path) -> usize {
+    let mut count = 0;
+    for version in dirs(cache) {
+        for bucket in dirs(&version.join("answers")) {
+            count += std::fs::read_dir(bucket).map_or(0, |r| r.flatten().count());
+        }
+    }
+    count
+}
+
+/// The first `--path` run of a command line runs before its answer's fingerprint is taken, which
+/// is then made from what the run read (files outside the module, one of them not text, and the
+/// config included): its answer is stored under the key a later run computes first, so that run
+/// replays it (no second answer is stored), and both print what `--no-cache` prints. An edit
+/// between runs, to a file the first run knew by its head only, is seen; so is one to a file
+/// outside the module (another key: the run answers again).
+#[test]
+fn a_first_path_run_stores_the_answer_a_later_run_finds() {
+    let dir = common::workspace(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: .\n    excludes: [vendor]\nlint:\n  use: [STANDARD]\n",
+        ),
+        (
+            "acme/pay/v1/pay.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nimport \"acme/ledger/v1/ledger.proto\";\n\
+             message ChargeRequest { acme.ledger.v1.Entry entry = 1; }\n\
+             message ChargeResponse { string id = 1; }\n\
+             service PayService { rpc Charge(ChargeRequest) returns (ChargeResponse); }\n",
+        ),
+        (
+            "acme/ledger/v1/ledger.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Entry { string id = 1; }\n",
+        ),
+        (
+            "acme/ledger/v1/audit.proto",
+            "syntax = \"proto3\";\npackage acme.ledger.v1;\nmessage Audit { string id = 1; }\n",
+        ),
+        (
+            "vendor/other.proto",
+            "syntax = \"proto3\";\npackage vendor;\nmessage Other { string id = 1; }\n",
+        ),
+    ]);
+    common::write(dir.path(), "vendor/binary.proto", b"\xff\xfe not text\0");
+    let args = ["lint", "--path", "acme/pay/v1/pay.proto"];
+    let no_cache = |dir: &Path| {
+        let mut args = vec!["--no-cache"];
+        args.extend_from_slice(&["lint", "--path", "acme/pay/v1/pay.proto"]);
+        let out = run(dir, Path::new("/nonexistent"), &args);
+        (out.code, out.stdout, out.stderr)
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let_stamps_settle();
+    for round in 0..3 {
+        let expected = no_cache(dir.path());
+        let before = stored_answers(cache.path());
+        let first = run(dir.path(), cache.path(), &args);
+        assert_eq!(
+            (first.code, &first.stdout, &first.stderr),
+            (expected.0, &expected.1, &expected.2),
+            "round {round}"
+        );
+        assert_eq!(stored_answers(cache.path()), before + 1, "round {round}");
+        let again = run(dir.path(), cache.path(), &args);
+        assert_eq!(
+            (again.code, &again.stdout, &again.stderr),
+            (expected.0, &expected.1, &expected.2),
+            "round {round}"
+        );
+        assert_eq!(
+            stored_answers(cache.path()),
+            before + 1,
+            "round {round}: the second run did not replay the first run's answer"
+        );
+        match round {
+            // A package import cycle through a file outside the targets, known by head.
+            0 => edit(
+                dir.path(),
+                "acme/ledger/v1/audit.proto",
+                "message Audit { string id = 1; }\n",
+                "import \"acme/pay/v1/pay.proto\";\nmessage Audit { acme.pay.v1.ChargeRequest r = 1; }\n",
+            ),
+            // A file outside the module.
+            1 => edit(dir.path(), "vendor/other.proto", "Other", "Another"),
+            _ => {}
+        }
+        let_stamps_settle();
+    }
+    let text = String::from_utf8_lossy(&no_cache(dir.path()).1).into_owned();
+    assert!(
+        text.contains("Package import cycle: acme.pay.v1 -> acme.ledger.v1 -> acme.pay.v1"),
+        "{text}"
+    );
+}
