@@ -161,6 +161,43 @@ impl Image {
         self.files.iter().filter(|f| !f.is_import)
     }
 
+    /// Drops every file's source text and source info (positions and comments). For the
+    /// `--against` side of `breaking`: findings are placed in the current files, and no rule reads
+    /// the previous side's positions, comments or text, so the memory they took (the text and
+    /// encoded source info of every file not shared with the input) is free for the comparison.
+    pub fn forget_sources(&mut self) {
+        for f in &mut self.files {
+            f.source = None;
+            f.set_encoded_source_info(None);
+        }
+    }
+
+    /// Lets go of the source info of the files compiled from source by fast linking (most files
+    /// of a large input), keeping what computes it again when a file's positions or comments are
+    /// first asked for: its text (kept anyway) and its linked descriptor. For `breaking`, whose
+    /// findings are in a few of the input's files, while the `--against` side compiles: on
+    /// googleapis that source info is ~60 MB. Every file answers as before.
+    pub fn defer_source_info(&mut self) {
+        let fds: Vec<Option<FileDescriptor>> = self
+            .files
+            .iter()
+            .map(|f| {
+                let deferrable = f.rejoined && f.edition.is_none() && f.source.is_some();
+                deferrable.then(|| self.file_descriptor(f.name())).flatten()
+            })
+            .collect();
+        for (f, fd) in self.files.iter_mut().zip(fds) {
+            if let (Some(fd), Some(text)) = (fd, f.source.clone()) {
+                f.source_info = None;
+                f.deferred = Some(Arc::new(Deferred {
+                    fd,
+                    text,
+                    encoded: OnceLock::new(),
+                }));
+            }
+        }
+    }
+
     /// Keeps the targets and the files they import, directly or not; drops the other files (as
     /// buf narrows an image to some paths). The kept files keep their order.
     pub fn keep_targets_and_their_imports(&mut self) {
@@ -218,7 +255,21 @@ pub struct ImageFile {
     /// The encoded `SourceCodeInfo` (a few bytes per location; decoded it is many times larger,
     /// and most commands only need it for the few files with findings).
     source_info: Option<Arc<[u8]>>,
+    /// Source info not kept but computed again on first use ([`Image::defer_source_info`]).
+    deferred: Option<Arc<Deferred>>,
+    /// Whether `source_info` is the file's text parsed for fast linking with the option locations
+    /// of its pool put back (`compile::image_file`): then it can be computed again from both.
+    pub(crate) rejoined: bool,
     locations: OnceLock<Locations>,
+}
+
+/// What the source info of a file is computed again from (its text and its linked descriptor,
+/// whose pool holds the option locations as the linker rewrote them), and the result once asked.
+#[derive(Debug)]
+struct Deferred {
+    fd: FileDescriptor,
+    text: Arc<str>,
+    encoded: OnceLock<Option<Arc<[u8]>>>,
 }
 
 /// Where an image file's descriptor is.
@@ -300,6 +351,8 @@ impl ImageFile {
             edition: None,
             option_dependency: Vec::new(),
             source_info: source_info.map(Arc::from),
+            deferred: None,
+            rejoined: false,
             locations: OnceLock::new(),
         }
     }
@@ -338,18 +391,25 @@ impl ImageFile {
     /// Replaces the source info with an encoded `SourceCodeInfo`.
     pub fn set_encoded_source_info(&mut self, encoded: Option<Vec<u8>>) {
         self.source_info = encoded.map(Arc::from);
+        self.deferred = None;
         self.locations = OnceLock::new();
     }
 
     /// The encoded `SourceCodeInfo` (the body of `FileDescriptorProto.source_code_info`).
     pub fn encoded_source_info(&self) -> Option<&[u8]> {
-        self.source_info.as_deref()
+        match &self.deferred {
+            Some(d) => d
+                .encoded
+                .get_or_init(|| crate::compile::rejoined_source_info(&d.fd, &d.text).map(Arc::from))
+                .as_deref(),
+            None => self.source_info.as_deref(),
+        }
     }
 
     /// The source info, decoded (not kept: use [`ImageFile::locations`] for repeated lookups).
     /// `None` for files without source info (well-known types, images built without it).
     pub fn source_code_info(&self) -> Option<SourceCodeInfo> {
-        let bytes = self.source_info.as_deref()?;
+        let bytes = self.encoded_source_info()?;
         // The bytes were encoded by us or came out of a descriptor that decoded: they decode.
         SourceCodeInfo::decode(bytes).ok()
     }
@@ -380,7 +440,7 @@ impl ImageFile {
         wanted: &std::collections::HashSet<Vec<i32>>,
     ) -> HashMap<Vec<i32>, Location> {
         let mut out = HashMap::new();
-        if let (Some(bytes), false) = (self.source_info.as_deref(), wanted.is_empty()) {
+        if let (Some(bytes), false) = (self.encoded_source_info(), wanted.is_empty()) {
             crate::compile::scan_source_info(bytes, |path, raw| {
                 if wanted.contains(path) && !out.contains_key(path) {
                     if let Ok(loc) = Location::decode(raw) {
@@ -395,7 +455,7 @@ impl ImageFile {
     /// Whether the source info has a location at `path`.
     pub fn has_location(&self, path: &[i32]) -> bool {
         let mut found = false;
-        if let Some(bytes) = self.source_info.as_deref() {
+        if let Some(bytes) = self.encoded_source_info() {
             crate::compile::scan_source_info(bytes, |p, _| found |= p == path);
         }
         found

@@ -58,7 +58,11 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
             )
         },
     );
-    let current = current?;
+    let mut current = current?;
+    // The input's source info is needed only where findings are: computed again there.
+    if let Compiled::Image(image) = &mut current.compiled {
+        image.defer_source_info();
+    }
     let Some(current_image) = image_or_errors(&current, &args) else {
         return Ok(Outcome::Findings);
     };
@@ -74,6 +78,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         }
     };
     restrict_against(&mut previous_image, &current, current_image, &args);
+    previous_image.forget_sources();
     let mut outcome = compare(&current, current_image, &previous_image, &args)?;
 
     // After --fix, findings point into the fixed sources.

@@ -303,6 +303,7 @@ fn image_file(
     let name = fd.name();
     let linked = fd.file_descriptor_proto();
     let wf = workspace.files.get(name);
+    let rejoined = own.is_some();
     let source_info = match own {
         // Fast linking: the pool holds only the option locations, with their resolved paths.
         Some(own) => Some(own.rejoin(linked.source_code_info.as_ref())?),
@@ -337,6 +338,7 @@ fn image_file(
         module,
         source,
     );
+    file.rejoined = rejoined;
     if json_names::has_placeholders(linked) {
         json_names::restore(file.proto_mut());
     }
@@ -349,6 +351,17 @@ fn image_file(
         file.edition = Some(*edition);
     }
     Some(file)
+}
+
+/// The source info [`image_file`] gave a fast-linked file (see [`crate::image::ImageFile`]'s
+/// `rejoined`), computed again: `text` parsed as fast linking parses it, with the option
+/// locations of its linked descriptor `fd` put back.
+pub(crate) fn rejoined_source_info(
+    fd: &prost_reflect::FileDescriptor,
+    text: &str,
+) -> Option<Vec<u8>> {
+    let (_, own) = parse_file(fd.name(), text, Linking::Fast).ok()?;
+    own?.rejoin(fd.file_descriptor_proto().source_code_info.as_ref())
 }
 
 /// Include roots from `-I` flags and the `PROTOFORGE_INCLUDE` path list.
@@ -483,6 +496,39 @@ mod tests {
             }
         }
         assert!(compared > 20, "only {compared} streamed images compared");
+    }
+
+    /// Source info let go of ([`Image::defer_source_info`]) comes back byte for byte, for every
+    /// file, after fast linking in shards.
+    #[test]
+    fn deferred_source_info_comes_back_the_same() {
+        let mut compared = 0;
+        for dir in fixtures() {
+            let args = InputArgs {
+                input: ".".to_string(),
+                ..InputArgs::default()
+            };
+            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
+            else {
+                continue;
+            };
+            let Some(Compiled::Image(image)) = compile_with(&workspace, &[], Linking::Fast, 1)
+            else {
+                continue;
+            };
+            let mut deferred = image.clone();
+            deferred.defer_source_info();
+            for (kept, again) in image.files.iter().zip(&deferred.files) {
+                assert!(
+                    kept.encoded_source_info() == again.encoded_source_info(),
+                    "{}: {}",
+                    dir.display(),
+                    kept.name()
+                );
+                compared += usize::from(kept.rejoined && kept.encoded_source_info().is_some());
+            }
+        }
+        assert!(compared > 100, "only {compared} files compared");
     }
 
     /// Fast linking (source info split off, shards) gives exactly the image exact linking gives,
