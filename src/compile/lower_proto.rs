@@ -1237,11 +1237,13 @@ impl<'a> Gen<'a> {
         })
     }
 
-    /// `option ...;` statements.
+    /// `option ...;` statements, at the element's options field `field`.
     fn generate_options(
         &mut self,
+        field: i32,
         options: &[&OptionDecl],
     ) -> Option<Option<Vec<UninterpretedOption>>> {
+        self.path.push(field);
         let mut out = Vec::new();
         for o in options {
             let keyword = o.keyword?;
@@ -1253,6 +1255,7 @@ impl<'a> Gen<'a> {
             let (name, _, value) = self.option_body(o)?;
             out.push(self.generate_option(name, value)?);
         }
+        self.path.pop();
         Some(if out.is_empty() { None } else { Some(out) })
     }
 
@@ -1390,9 +1393,7 @@ impl<'a> Gen<'a> {
             }
         }
 
-        self.path.push(tag::file::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::file::OPTIONS, &options)?;
 
         if let Some(s) = &f.syntax {
             let semicolon = s.semicolon?;
@@ -1578,9 +1579,7 @@ impl<'a> Gen<'a> {
         }
         self.path.pop();
 
-        self.path.push(tag::message::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::message::OPTIONS, &options)?;
 
         self.depth -= 1;
         Some(DescriptorProto {
@@ -2012,9 +2011,7 @@ impl<'a> Gen<'a> {
                 _ => return None,
             }
         }
-        self.path.push(tag::oneof::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::oneof::OPTIONS, &options)?;
         self.pop_path(2);
 
         if members.is_empty() {
@@ -2177,9 +2174,7 @@ impl<'a> Gen<'a> {
             }
         }
 
-        self.path.push(tag::enum_::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::enum_::OPTIONS, &options)?;
 
         Some(EnumDescriptorProto {
             name: Some(self.text(e.name).to_string()),
@@ -2216,9 +2211,7 @@ impl<'a> Gen<'a> {
         }
         self.path.pop();
 
-        self.path.push(tag::service::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::service::OPTIONS, &options)?;
 
         Some(ServiceDescriptorProto {
             name: Some(self.text(s.name).to_string()),
@@ -2272,9 +2265,7 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        self.path.push(tag::method::OPTIONS);
-        let options = self.generate_options(&options)?;
-        self.path.pop();
+        let options = self.generate_options(tag::method::OPTIONS, &options)?;
 
         Some(MethodDescriptorProto {
             name: Some(self.text(r.name).to_string()),

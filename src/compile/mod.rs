@@ -405,6 +405,21 @@ mod tests {
     use crate::pipeline::{self, Loaded};
     use std::path::Path;
 
+    /// The workspace of every fixture folder that loads as one.
+    fn workspaces() -> Vec<(PathBuf, Workspace)> {
+        let args = InputArgs {
+            input: ".".to_string(),
+            ..InputArgs::default()
+        };
+        fixtures()
+            .into_iter()
+            .filter_map(|dir| match pipeline::load(".", &args, None, &dir) {
+                Ok(Loaded::Sources { workspace, .. }) => Some((dir, *workspace)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every fixture folder that is one input (a `buf.yaml`, or a breaking side).
     fn fixtures() -> Vec<PathBuf> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -458,15 +473,7 @@ mod tests {
             },
         ];
         let mut compared = 0;
-        for dir in fixtures() {
-            let args = InputArgs {
-                input: ".".to_string(),
-                ..InputArgs::default()
-            };
-            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
-            else {
-                continue;
-            };
+        for (dir, workspace) in workspaces() {
             let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
             for enc in encodings {
                 let streamed =
@@ -503,15 +510,7 @@ mod tests {
     #[test]
     fn deferred_source_info_comes_back_the_same() {
         let mut compared = 0;
-        for dir in fixtures() {
-            let args = InputArgs {
-                input: ".".to_string(),
-                ..InputArgs::default()
-            };
-            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
-            else {
-                continue;
-            };
+        for (dir, workspace) in workspaces() {
             let Some(Compiled::Image(image)) = compile_with(&workspace, &[], Linking::Fast, 1)
             else {
                 continue;
@@ -536,15 +535,7 @@ mod tests {
     #[test]
     fn fast_and_sharded_linking_give_the_exact_image() {
         let mut compared = 0;
-        for dir in fixtures() {
-            let args = InputArgs {
-                input: ".".to_string(),
-                ..InputArgs::default()
-            };
-            let Ok(Loaded::Sources { workspace, .. }) = pipeline::load(".", &args, None, &dir)
-            else {
-                continue;
-            };
+        for (dir, workspace) in workspaces() {
             let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
             let fast = compile_with(&workspace, &[], Linking::Fast, link::MIN_TARGETS_PER_SHARD);
             let sharded = compile_with(&workspace, &[], Linking::Fast, 1);

@@ -164,15 +164,10 @@ fn encoded_without_report(state: &State, report: &[bytes::Bytes]) -> (Vec<u8>, V
     (state.encode_to_vec(), field)
 }
 
-/// The hash of a compiled file's interface (see the module doc).
-pub fn interface(proto: &FileDescriptorProto) -> Vec<u8> {
-    interface_and_shape(proto).interface
-}
-
-/// Hashes of a compiled file: its [`interface`], and its *shape*, the whole descriptor but its
-/// source info. Importers see a file only through its descriptor (no lint rule reads an imported
-/// file's comments or positions), so an edit that keeps the shape (comments, blank lines,
-/// formatting) cannot change what its importers compile to, nor their findings.
+/// Hashes of a compiled file: its *interface* (see the module doc), and its *shape*, the whole
+/// descriptor but its source info. Importers see a file only through its descriptor (no lint rule
+/// reads an imported file's comments or positions), so an edit that keeps the shape (comments,
+/// blank lines, formatting) cannot change what its importers compile to, nor their findings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hashes {
     pub interface: Vec<u8>,

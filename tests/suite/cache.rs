@@ -802,9 +802,9 @@ fn a_first_path_run_stores_the_answer_a_later_run_finds() {
     common::write(dir.path(), "vendor/binary.proto", b"\xff\xfe not text\0");
     let args = ["lint", "--path", "acme/pay/v1/pay.proto"];
     let no_cache = |dir: &Path| {
-        let mut args = vec!["--no-cache"];
-        args.extend_from_slice(&["lint", "--path", "acme/pay/v1/pay.proto"]);
-        let out = run(dir, Path::new("/nonexistent"), &args);
+        let mut no_cache_args = vec!["--no-cache"];
+        no_cache_args.extend_from_slice(&args);
+        let out = run(dir, Path::new("/nonexistent"), &no_cache_args);
         (out.code, out.stdout, out.stderr)
     };
     let cache = tempfile::tempdir().unwrap();

@@ -620,65 +620,52 @@ fn enum_naming(
 /// differ unless the values share a number.
 pub(super) fn enum_value_conflicts(image: &Image, file: &ImageFile, out: &mut Vec<Finding>) {
     // Outside editions (the caller asks for proto3 files) nothing can set `json_format`: every
-    // enum allows JSON, and the descriptor alone says what to check (no pool lookups).
-    if file.edition.is_none() {
-        let proto = file.proto();
-        let mut enums: Vec<(&prost_types::EnumDescriptorProto, Vec<i32>)> = proto
-            .enum_type
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e, vec![5, i as i32]))
-            .collect();
-        let mut stack: Vec<(&prost_types::DescriptorProto, Vec<i32>)> = proto
-            .message_type
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m, vec![4, i as i32]))
-            .collect();
-        while let Some((m, path)) = stack.pop() {
-            for (i, e) in m.enum_type.iter().enumerate() {
-                enums.push((e, [path.as_slice(), &[4, i as i32]].concat()));
-            }
-            for (i, n) in m.nested_type.iter().enumerate() {
-                stack.push((n, [path.as_slice(), &[3, i as i32]].concat()));
-            }
-        }
-        for (e, path) in enums {
-            let values = e.value.iter().map(|v| (v.name(), v.number()));
-            conflicts_in(file, e.name(), values, &path, out);
-        }
-        return;
-    }
-    let Some(fd) = image.file_descriptor(file.name()) else {
-        return;
+    // enum allows JSON. In editions each enum's features say, from the pool.
+    let pool = match file.edition {
+        Some(_) => match image.file_descriptor(file.name()) {
+            Some(fd) => Some(fd.parent_pool().clone()),
+            None => return,
+        },
+        None => None,
     };
-    let mut enums: Vec<(prost_reflect::EnumDescriptor, Vec<i32>)> = fd
-        .enums()
+    let proto = file.proto();
+    // Each enum with its path and full name (looked up in the pool: editions only): the file's
+    // own first, then those of its messages.
+    let mut enums: Vec<(&prost_types::EnumDescriptorProto, Vec<i32>, String)> = Vec::new();
+    let scoped = |scope: &str, name: &str| match (&pool, scope) {
+        (None, _) => String::new(),
+        (Some(_), "") => name.to_string(),
+        (Some(_), _) => format!("{scope}.{name}"),
+    };
+    for (i, e) in proto.enum_type.iter().enumerate() {
+        enums.push((e, vec![5, i as i32], scoped(proto.package(), e.name())));
+    }
+    let mut stack: Vec<(&prost_types::DescriptorProto, Vec<i32>, String)> = proto
+        .message_type
+        .iter()
         .enumerate()
-        .map(|(i, e)| (e, vec![5, i as i32]))
+        .map(|(i, m)| (m, vec![4, i as i32], scoped(proto.package(), m.name())))
         .collect();
-    let mut stack: Vec<(MessageDescriptor, Vec<i32>)> = fd
-        .messages()
-        .enumerate()
-        .map(|(i, m)| (m, vec![4, i as i32]))
-        .collect();
-    while let Some((m, path)) = stack.pop() {
-        for (i, e) in m.child_enums().enumerate() {
-            enums.push((e, [path.as_slice(), &[4, i as i32]].concat()));
+    while let Some((m, path, name)) = stack.pop() {
+        for (i, e) in m.enum_type.iter().enumerate() {
+            let at = [path.as_slice(), &[4, i as i32]].concat();
+            enums.push((e, at, scoped(&name, e.name())));
         }
-        for (i, n) in m.child_messages().enumerate() {
-            stack.push((n, [path.as_slice(), &[3, i as i32]].concat()));
+        for (i, n) in m.nested_type.iter().enumerate() {
+            let at = [path.as_slice(), &[3, i as i32]].concat();
+            stack.push((n, at, scoped(&name, n.name())));
         }
     }
-    for (e, path) in enums {
-        if features::enum_features(image, &e).json_format != JsonFormat::Allow {
-            continue;
+    for (e, path, full_name) in enums {
+        if let Some(pool) = &pool {
+            let Some(resolved) = pool.get_enum_by_name(&full_name) else {
+                continue;
+            };
+            if features::enum_features(image, &resolved).json_format != JsonFormat::Allow {
+                continue;
+            }
         }
-        let values: Vec<(String, i32)> = e
-            .values()
-            .map(|v| (v.name().to_string(), v.number()))
-            .collect();
-        let values = values.iter().map(|(name, number)| (name.as_str(), *number));
+        let values = e.value.iter().map(|v| (v.name(), v.number()));
         conflicts_in(file, e.name(), values, &path, out);
     }
 }
