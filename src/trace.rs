@@ -30,6 +30,13 @@ pub fn phase(name: &'static str) -> Phase {
     }
 }
 
+/// Prints `protoforge: ` and what `message` makes (a count, a decision) when tracing is on.
+pub fn note(message: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("protoforge: {}", message());
+    }
+}
+
 impl Drop for Phase {
     fn drop(&mut self) {
         if let Some((start, cpu_start)) = self.start {

@@ -13,7 +13,7 @@ use crate::cli::{ErrorFormat, LintArgs};
 use crate::commands::{current_dir, emit_findings, Outcome};
 use crate::compile::Compiled;
 use crate::config::{ConfigVersion, LintConfig, ModuleSpec};
-use crate::engine::lint_cache::CompiledFacts;
+use crate::engine::lint_cache::{CompiledFacts, FieldReaders};
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
 use crate::pipeline::{self, Built, Loaded};
@@ -61,7 +61,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
                 &located,
                 &workspace.modules,
                 snapshot,
-                Some((compiled, streamed.known.as_slice())),
+                Some((compiled, streamed.known.as_slice(), &streamed.fields)),
             )?;
             super::keep_until_exit((loaded, streamed));
             return Ok(outcome);
@@ -91,6 +91,11 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
         }
     };
     let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
+    // Over the compiled files only, before the summaries of the rest of the modules join them.
+    let fields = match state_key {
+        Some(_) => FieldReaders::of(image.files.iter().map(ImageFile::proto)),
+        None => FieldReaders::empty(),
+    };
     let modules = match (workspace, &snapshot) {
         (Some(ws), Some(snapshot)) => {
             let unread = unread.transpose()?.unwrap_or_default();
@@ -121,7 +126,7 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
             &located,
             &modules,
             snapshot,
-            Some((compiled, &[])),
+            Some((compiled, &[], &fields)),
         )?,
         None => {
             let version = modules.first().map(|m| m.version).unwrap_or_default();
@@ -137,11 +142,13 @@ pub fn run(args: LintArgs) -> Result<Outcome> {
     Ok(result)
 }
 
-/// The compiled facts of module files by import path, and the module files as the summary index
-/// knows them (empty: to be looked up), for storing the lint state.
+/// The compiled facts of module files by import path, the module files as the summary index
+/// knows them (empty: to be looked up), and who sees the message fields of whom, for storing the
+/// lint state.
 type ForState<'a> = (
     CompiledFacts<'a>,
     &'a [(crate::engine::ModuleFile, crate::engine::Known)],
+    &'a FieldReaders,
 );
 
 /// Prints the report of a lint of sources and stores the lint state when there is a key.
@@ -158,10 +165,10 @@ fn finish(
 ) -> Result<Outcome> {
     let version = modules.first().map(|m| m.version).unwrap_or_default();
     let printed = print_outcome(args, outcome, located, version, Some(snapshot));
-    if let (Some(key), Some((compiled, known))) = (state_key, for_state) {
+    if let (Some(key), Some((compiled, known, fields))) = (state_key, for_state) {
         let format = args.error_format.unwrap_or_else(report::default_format);
         incremental::save_full_run(
-            key, cwd, compiled, known, modules, snapshot, outcome, format, &printed,
+            key, cwd, compiled, fields, known, modules, snapshot, outcome, format, &printed,
         )?;
     }
     Ok(if outcome.findings.is_empty() {
@@ -263,7 +270,7 @@ mod incremental {
     use crate::commands::Outcome;
     use crate::compile::{self, Compiled};
     use crate::config::ModuleSpec;
-    use crate::engine::lint_cache::CompiledFacts;
+    use crate::engine::lint_cache::{CompiledFacts, FieldReaders};
     use crate::engine::{self, lint_cache, ModuleFile};
     use crate::image::ImageFile;
     use crate::input::{self, Snapshot};
@@ -312,6 +319,7 @@ mod incremental {
         key: Key,
         cwd: &Path,
         compiled: CompiledFacts<'_>,
+        fields: &FieldReaders,
         known: &[(engine::ModuleFile, engine::Known)],
         modules: &[ModuleSpec],
         snapshot: &Snapshot,
@@ -337,6 +345,7 @@ mod incremental {
             .then_some((&render as lint_cache::RenderFile<'_>, printed));
         if let Some(state) = lint_cache::state_of_full_run(
             compiled,
+            fields,
             known,
             &display,
             &outcome.findings,
@@ -408,7 +417,7 @@ mod incremental {
         let Some((changed, mut affected)) = lint_cache::invalidated(&state, &known) else {
             return Ok(None);
         };
-        if affected.len() > MAX_AFFECTED {
+        if changed.len() > MAX_AFFECTED {
             return Ok(None);
         }
         let by_root: HashMap<&str, &ModuleFile> =
@@ -435,7 +444,11 @@ mod incremental {
             let Some(mut image) = compile_files(&mut snapshot, &config, cwd, &first)? else {
                 return Ok(None);
             };
+            // Whether an importer can see what changed: nothing when every changed file keeps
+            // its shape; its message fields only, when every file whose shape changed has none
+            // an option value can reach (then only importers that read imported fields can).
             let mut same_shapes = true;
+            let mut fields_unreachable = true;
             for (root, &i) in &changed {
                 let Some(file) = by_root.get(root.as_str()).and_then(|f| image.file(&f.name))
                 else {
@@ -445,16 +458,42 @@ mod incremental {
                 if hashes.interface != state.files[i].interface {
                     return Ok(None);
                 }
-                same_shapes &= hashes.shape == state.files[i].shape;
+                if hashes.shape != state.files[i].shape {
+                    same_shapes = false;
+                    fields_unreachable &= state.files[i].fields_unreachable;
+                }
             }
             if only_changed && same_shapes {
                 affected = first;
             } else if only_changed {
-                image = match compile_files(&mut snapshot, &config, cwd, &affected)? {
-                    Some(image) => image,
-                    None => return Ok(None),
-                };
+                if fields_unreachable {
+                    affected.retain(|root| {
+                        first.contains(root)
+                            || index
+                                .get(root)
+                                .is_none_or(|&i| !state.files[i].reads_no_imported_fields)
+                    });
+                }
+                if affected.len() > MAX_AFFECTED {
+                    return Ok(None);
+                }
+                if affected.len() > first.len() {
+                    image = match compile_files(&mut snapshot, &config, cwd, &affected)? {
+                        Some(image) => image,
+                        None => return Ok(None),
+                    };
+                } else {
+                    affected = first;
+                }
             }
+            crate::trace::note(|| {
+                format!(
+                    "incremental lint: {} of {} files linted again ({} changed)",
+                    affected.len(),
+                    state.files.len(),
+                    changed.len()
+                )
+            });
             let targets: HashSet<String> = image.targets().map(|f| f.name().to_string()).collect();
             engine::add_rest_of_modules(&mut image, &modules, &snapshot)?;
             let outcome = super::lint_image(&image, &modules, &|f: &ImageFile| {

@@ -14,6 +14,14 @@
 //! 3. checks that the changed files' interfaces are as stored, else gives up;
 //! 4. merges the new findings with the stored findings of every other file.
 //!
+//! An edit that keeps a file's interface but changes its message fields (a field renamed, added or
+//! retyped) changes its shape, and its importers are recompiled only when they can see message
+//! fields of the files they import ([`FieldReaders`]): through an option value (an aggregate value
+//! or an option name path names the fields of the option's message type and of the message types
+//! it reaches), or through PROTOVALIDATE (its CEL expressions are type-checked against the fields
+//! of the message types a rule applies to). Any other importer's compiled descriptor names the
+//! edited file's messages only by their full names, which the interface keeps.
+//!
 //! It gives up (and the caller runs the full lint, which stores a new state) whenever it is not
 //! sure: no state, files added or removed, a config file changed, an interface changed, compile
 //! errors, editions files in the module (`import option` dependencies are not in summaries), or a
@@ -73,6 +81,15 @@ pub struct FileState {
     /// The hash of its shape ([`Hashes::shape`]).
     #[prost(bytes = "vec", tag = "8")]
     pub shape: Vec<u8>,
+    /// No option value of any module file can reach one of its messages ([`FieldReaders`]): an
+    /// edit of its message fields alone is then invisible to importers that do not read fields.
+    /// `false` (as in states stored before this field) recompiles every importer.
+    #[prost(bool, tag = "9")]
+    pub fields_unreachable: bool,
+    /// Its lint does not read the message fields of the files it imports ([`FieldReaders`]).
+    /// `false` (as in states stored before this field) recompiles it after an import's edit.
+    #[prost(bool, tag = "10")]
+    pub reads_no_imported_fields: bool,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -246,6 +263,179 @@ pub fn facts(proto: &FileDescriptorProto) -> Vec<u8> {
     reduced.encode_to_vec()
 }
 
+/// Who can see the message fields of the files they import (see the module doc), found over
+/// compiled files: what a full run stores with each file for the incremental runs after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldReaders {
+    /// Files with a message that an option value can reach: the standard options messages, the
+    /// type of every extension (an aggregate value can set extensions too), and every message
+    /// type reachable from those through message fields. `None`: every file, because
+    /// `google.protobuf.Any` is reachable (an option value can name any message by type URL).
+    pub reachable: Option<HashSet<String>>,
+    /// Files that import, directly or not, a file of package `buf.validate`: PROTOVALIDATE
+    /// reads the fields of the message types its rules apply to, imported ones too.
+    pub readers: HashSet<String>,
+}
+
+impl FieldReaders {
+    /// Over no files: what [`FieldReaders::merge`] starts from.
+    pub fn empty() -> FieldReaders {
+        FieldReaders {
+            reachable: Some(HashSet::new()),
+            readers: HashSet::new(),
+        }
+    }
+
+    /// What `files` (compiled files, each with every file it imports or on its own) show.
+    pub fn of<'a>(files: impl Iterator<Item = &'a FileDescriptorProto> + Clone) -> FieldReaders {
+        FieldReaders {
+            reachable: option_reachable(files.clone()),
+            readers: validate_readers(files),
+        }
+    }
+
+    /// What `self` and `other` (another set of files, such as another shard) show together.
+    pub fn merge(&mut self, other: FieldReaders) {
+        self.reachable = match (self.reachable.take(), other.reachable) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        self.readers.extend(other.readers);
+    }
+
+    /// Whether option values can reach a message of `file`.
+    pub fn reachable(&self, file: &str) -> bool {
+        self.reachable.as_ref().is_none_or(|r| r.contains(file))
+    }
+}
+
+/// The files of [`FieldReaders::reachable`] among `files`. What a file's extensions reach is in
+/// the file or the files it imports, so only those files' messages are looked at.
+fn option_reachable<'a>(
+    files: impl Iterator<Item = &'a FileDescriptorProto>,
+) -> Option<HashSet<String>> {
+    const OPTIONS: [&str; 9] = [
+        "FileOptions",
+        "MessageOptions",
+        "FieldOptions",
+        "OneofOptions",
+        "EnumOptions",
+        "EnumValueOptions",
+        "ServiceOptions",
+        "MethodOptions",
+        "ExtensionRangeOptions",
+    ];
+    fn message_type(f: &prost_types::FieldDescriptorProto) -> Option<&str> {
+        use prost_types::field_descriptor_proto::Type;
+        matches!(f.r#type(), Type::Message | Type::Group).then_some(f.type_name())
+    }
+    fn has_extensions(messages: &[DescriptorProto]) -> bool {
+        messages
+            .iter()
+            .any(|m| !m.extension.is_empty() || has_extensions(&m.nested_type))
+    }
+    /// Every message of `messages` by full name (`.pkg.Msg`): its file and its fields' message
+    /// types; and the message types of the extensions declared among them.
+    fn collect<'a>(
+        prefix: &str,
+        messages: &'a [DescriptorProto],
+        file: &'a str,
+        types: &mut HashMap<String, (&'a str, Vec<&'a str>)>,
+        roots: &mut Vec<String>,
+    ) {
+        for m in messages {
+            let full = format!("{prefix}.{}", m.name());
+            let fields = m.field.iter().filter_map(message_type).collect();
+            roots.extend(
+                m.extension
+                    .iter()
+                    .filter_map(message_type)
+                    .map(str::to_string),
+            );
+            collect(&full, &m.nested_type, file, types, roots);
+            types.insert(full, (file, fields));
+        }
+    }
+    let by_name: HashMap<&str, &FileDescriptorProto> = files.map(|f| (f.name(), f)).collect();
+    // The files with extensions (and the standard options' file), with what they import.
+    let mut queue: Vec<&str> = by_name
+        .values()
+        .filter(|f| {
+            !f.extension.is_empty()
+                || has_extensions(&f.message_type)
+                || f.name() == "google/protobuf/descriptor.proto"
+        })
+        .map(|f| f.name())
+        .collect();
+    let mut looked_at: HashSet<&str> = HashSet::new();
+    let mut types: HashMap<String, (&str, Vec<&str>)> = HashMap::new();
+    let mut roots: Vec<String> = OPTIONS
+        .iter()
+        .map(|o| format!(".google.protobuf.{o}"))
+        .collect();
+    while let Some(name) = queue.pop() {
+        let Some(f) = by_name.get(name).filter(|_| looked_at.insert(name)) else {
+            continue;
+        };
+        let prefix = match f.package() {
+            "" => String::new(),
+            p => format!(".{p}"),
+        };
+        roots.extend(
+            f.extension
+                .iter()
+                .filter_map(message_type)
+                .map(str::to_string),
+        );
+        collect(&prefix, &f.message_type, f.name(), &mut types, &mut roots);
+        queue.extend(f.dependency.iter().map(String::as_str));
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut reachable: HashSet<String> = HashSet::new();
+    while let Some(name) = roots.pop() {
+        if name == ".google.protobuf.Any" {
+            return None;
+        }
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some((file, fields)) = types.get(&name) {
+            reachable.insert(file.to_string());
+            roots.extend(fields.iter().map(|t| t.to_string()));
+        }
+    }
+    Some(reachable)
+}
+
+/// The files of [`FieldReaders::readers`] among `files`.
+fn validate_readers<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> HashSet<String> {
+    let deps: HashMap<&str, &FileDescriptorProto> = files.map(|f| (f.name(), f)).collect();
+    fn reads<'a>(
+        name: &'a str,
+        deps: &HashMap<&str, &'a FileDescriptorProto>,
+        memo: &mut HashMap<&'a str, bool>,
+    ) -> bool {
+        if let Some(&known) = memo.get(name) {
+            return known;
+        }
+        // Cycles do not compile; the mark only keeps a broken input from recursing forever.
+        memo.insert(name, false);
+        let found = deps.get(name).is_some_and(|f| {
+            f.package() == "buf.validate" || f.dependency.iter().any(|d| reads(d, deps, memo))
+        });
+        memo.insert(name, found);
+        found
+    }
+    let mut memo: HashMap<&str, bool> = HashMap::new();
+    deps.keys()
+        .filter(|name| reads(name, &deps, &mut memo))
+        .map(|name| name.to_string())
+        .collect()
+}
+
 /// The [`facts`] and [`Hashes`] of a compiled file (its source info aside).
 pub fn compiled_facts(proto: &FileDescriptorProto) -> FactsAndInterface {
     // Neither reads the source info ([`interface_and_shape`] drops it from its own copy).
@@ -265,10 +455,12 @@ pub type RenderFile<'a> = &'a (dyn Fn(&[Finding]) -> String + Sync);
 /// not give the same cross-file facts as the compiled files (then no incremental run is safe).
 /// With `render` (a per-finding output format), each file's findings are kept rendered, and
 /// `report` (what the full run printed) must be those parts concatenated in display-path order.
-/// `compiled` gives a module file's [`compiled_facts`] by import path.
+/// `compiled` gives a module file's [`compiled_facts`] by import path; `fields`, who sees the
+/// message fields of whom, over every compiled file.
 #[allow(clippy::too_many_arguments)]
 pub fn state_of_full_run(
     compiled: CompiledFacts<'_>,
+    fields: &FieldReaders,
     known: &[(super::ModuleFile, super::Known)],
     display: &dyn Fn(&str) -> String,
     findings: &[Finding],
@@ -311,6 +503,8 @@ pub fn state_of_full_run(
             content: k.content.0.to_le_bytes().to_vec(),
             interface: hashes.interface,
             shape: hashes.shape,
+            fields_unreachable: !fields.reachable(&f.name),
+            reads_no_imported_fields: !fields.readers.contains(&f.name),
             findings: found,
             report_len: 0,
             imports: summary
@@ -433,6 +627,126 @@ pub fn invalidated(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost_types::field_descriptor_proto::Type;
+    use prost_types::FieldDescriptorProto;
+
+    fn field(name: &str, ty: Type, type_name: &str) -> FieldDescriptorProto {
+        FieldDescriptorProto {
+            name: Some(name.into()),
+            r#type: Some(ty as i32),
+            type_name: (!type_name.is_empty()).then(|| type_name.into()),
+            ..Default::default()
+        }
+    }
+
+    fn message(name: &str, fields: Vec<FieldDescriptorProto>) -> DescriptorProto {
+        DescriptorProto {
+            name: Some(name.into()),
+            field: fields,
+            ..Default::default()
+        }
+    }
+
+    fn file(
+        name: &str,
+        package: &str,
+        deps: &[&str],
+        messages: Vec<DescriptorProto>,
+    ) -> FileDescriptorProto {
+        FileDescriptorProto {
+            name: Some(name.into()),
+            package: Some(package.into()),
+            dependency: deps.iter().map(|d| d.to_string()).collect(),
+            message_type: messages,
+            ..Default::default()
+        }
+    }
+
+    /// Option values reach the extensions' types and what their fields reach, nested messages
+    /// and groups included, across files; a message only named by other messages' fields is not
+    /// reached; `google.protobuf.Any` among them makes every file reachable.
+    #[test]
+    fn option_values_reach_extension_types_and_what_their_fields_reach() {
+        let mut opts = file(
+            "opts.proto",
+            "o",
+            &["rule.proto"],
+            vec![message("Unused", vec![])],
+        );
+        opts.extension.push(FieldDescriptorProto {
+            extendee: Some(".google.protobuf.FieldOptions".into()),
+            ..field("rule", Type::Message, ".o.Rule")
+        });
+        let mut rule = message("Rule", vec![field("part", Type::Group, ".o.Rule.Part")]);
+        rule.nested_type.push(message(
+            "Part",
+            vec![field("when", Type::Message, ".t.When")],
+        ));
+        let rule = file("rule.proto", "o", &["when.proto"], vec![rule]);
+        let when = file(
+            "when.proto",
+            "t",
+            &[],
+            vec![message("When", vec![field("y", Type::Int32, "")])],
+        );
+        let date = file(
+            "date.proto",
+            "t",
+            &[],
+            vec![message("Date", vec![field("y", Type::Int32, "")])],
+        );
+        let user = file(
+            "user.proto",
+            "u",
+            &["date.proto", "opts.proto"],
+            vec![message("U", vec![field("d", Type::Message, ".t.Date")])],
+        );
+        let files = [&opts, &rule, &when, &date, &user];
+        let readers = FieldReaders::of(files.iter().copied());
+        for (name, reachable) in [
+            ("opts.proto", false),
+            ("rule.proto", true),
+            ("when.proto", true),
+            ("date.proto", false),
+            ("user.proto", false),
+        ] {
+            assert_eq!(readers.reachable(name), reachable, "{name}");
+        }
+        // Shard by shard (each shard with what its files import): the same.
+        let mut merged = FieldReaders::empty();
+        merged.merge(FieldReaders::of([&when, &date].into_iter()));
+        assert!(!merged.reachable("when.proto"));
+        merged.merge(FieldReaders::of([&opts, &rule, &when].into_iter()));
+        for name in ["opts.proto", "rule.proto", "when.proto", "date.proto"] {
+            assert_eq!(merged.reachable(name), readers.reachable(name), "{name}");
+        }
+        // An `Any` field on the way: every file.
+        let mut any_when = when.clone();
+        any_when.message_type[0]
+            .field
+            .push(field("a", Type::Message, ".google.protobuf.Any"));
+        let with_any = FieldReaders::of([&opts, &rule, &any_when, &date].into_iter());
+        assert_eq!(with_any.reachable, None);
+        assert!(with_any.reachable("date.proto"));
+        merged.merge(with_any);
+        assert!(merged.reachable("anything.proto"));
+    }
+
+    /// The files that import a `buf.validate` file, directly or not, read imported fields.
+    #[test]
+    fn files_that_import_protovalidate_read_imported_fields() {
+        let validate = file("buf/validate/validate.proto", "buf.validate", &[], vec![]);
+        let rules = file("rules.proto", "r", &["buf/validate/validate.proto"], vec![]);
+        let user = file("user.proto", "u", &["rules.proto", "plain.proto"], vec![]);
+        let plain = file("plain.proto", "p", &[], vec![]);
+        let readers = FieldReaders::of([&validate, &rules, &user, &plain].into_iter()).readers;
+        let mut names: Vec<&str> = readers.iter().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["buf/validate/validate.proto", "rules.proto", "user.proto"]
+        );
+    }
 
     #[test]
     fn a_state_written_in_pieces_reads_back_with_the_whole_report() {

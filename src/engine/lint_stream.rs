@@ -19,7 +19,7 @@ use prost_types::FileDescriptorProto;
 
 use crate::check::{sort_and_dedup, Finding};
 use crate::config::ModuleSpec;
-use crate::engine::lint_cache::{facts, interface_and_shape, FactsAndInterface};
+use crate::engine::lint_cache::{facts, interface_and_shape, FactsAndInterface, FieldReaders};
 use crate::engine::{know_files, module_files, Known, ModuleFile};
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
@@ -36,6 +36,8 @@ pub struct Streamed {
     /// The facts and interface ([`crate::engine::lint_cache`]) of every module file as compiled,
     /// by import path, when asked for.
     pub compiled: HashMap<String, FactsAndInterface>,
+    /// Who sees the message fields of whom, over every compiled file, when asked for.
+    pub fields: FieldReaders,
 }
 
 /// A module file, its summary (shared with the summary index) and its RPC types resolved.
@@ -50,6 +52,7 @@ struct ShardOutcome {
     findings: Vec<Finding>,
     warnings: ModuleWarnings,
     compiled: Vec<(String, FactsAndInterface)>,
+    fields: FieldReaders,
 }
 
 /// A module file as the cross-file rules see it when it is not compiled: its summary, named,
@@ -156,6 +159,14 @@ fn run_with(
                 compiled.push((f.name().to_string(), (fact, interface_and_shape(f.proto()))));
             }
         }
+        // Over the shard's compiled files (its targets and their imports), before any summary
+        // joins them.
+        let fields = if keep_compiled {
+            let _timing = crate::trace::phase("field readers");
+            FieldReaders::of(image.files.iter().map(ImageFile::proto))
+        } else {
+            FieldReaders::empty()
+        };
         let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
         let outside: Vec<usize> = (0..rest.len())
             .filter(|&i| !present.contains(rest[i].0.name.as_str()))
@@ -194,6 +205,7 @@ fn run_with(
             findings,
             warnings,
             compiled,
+            fields,
         }))
     };
     let Some(shards) =
@@ -204,10 +216,12 @@ fn run_with(
     let mut findings = Vec::new();
     let mut warnings = ModuleWarnings::new();
     let mut compiled = HashMap::new();
+    let mut fields = FieldReaders::empty();
     for shard in shards {
         findings.extend(shard.findings);
         warnings.extend(shard.warnings);
         compiled.extend(shard.compiled);
+        fields.merge(shard.fields);
     }
     sort_and_dedup(&mut findings);
     let outcome = crate::lint::Outcome {
@@ -218,6 +232,7 @@ fn run_with(
         outcome,
         known,
         compiled,
+        fields,
     }))
 }
 

@@ -285,6 +285,117 @@ fn comment_edits_and_field_edits_of_an_imported_file_are_seen() {
     questions(dir.path());
 }
 
+/// What an incremental lint after `edit` says it linted again (`PROTOFORGE_TRACE`), with its
+/// findings checked against a `--no-cache` run's.
+#[track_caller]
+fn linted_again(dir: &Path, cache: &Path) -> String {
+    let traced = run_env(dir, cache, &["lint"], &[("PROTOFORGE_TRACE", "1")]);
+    let fresh = run(dir, cache, &["--no-cache", "lint"]);
+    assert_eq!(
+        (traced.code, String::from_utf8_lossy(&traced.stdout)),
+        (fresh.code, String::from_utf8_lossy(&fresh.stdout))
+    );
+    let stderr = String::from_utf8_lossy(&traced.stderr);
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("protoforge: incremental lint: "))
+        .unwrap_or_else(|| panic!("no incremental run:\n{stderr}"))
+        .to_string()
+}
+
+/// A field renamed in a message that no option value can reach: importers that only name the
+/// message are not linted again, one whose PROTOVALIDATE rule reads the field is (and its finding
+/// appears), and one whose option value names a field of the edited file's messages is.
+#[test]
+fn a_field_edit_is_linted_again_where_importers_read_fields() {
+    let dir = common::workspace(&[
+        (
+            "buf.yaml",
+            "version: v2\nlint:\n  use: [STANDARD, PROTOVALIDATE]\n  ignore: [buf/validate]\n",
+        ),
+        (
+            "acme/base/v1/date.proto",
+            "syntax = \"proto3\";\npackage acme.base.v1;\nmessage Date {\n  int32 year = 1;\n  int32 month = 2;\n}\n",
+        ),
+        (
+            "acme/cal/v1/cal.proto",
+            "syntax = \"proto3\";\npackage acme.cal.v1;\nimport \"acme/base/v1/date.proto\";\nimport \"buf/validate/validate.proto\";\nmessage Event {\n  acme.base.v1.Date day = 1 [(buf.validate.field).cel = {id: \"y\", message: \"m\", expression: \"this.year > 0\"}];\n}\n",
+        ),
+        (
+            "acme/notes/v1/notes.proto",
+            "syntax = \"proto3\";\npackage acme.notes.v1;\nimport \"acme/base/v1/date.proto\";\nmessage Note {\n  acme.base.v1.Date day = 1;\n}\n",
+        ),
+        (
+            "acme/notes/v1/more.proto",
+            "syntax = \"proto3\";\npackage acme.notes.v1;\nimport \"acme/notes/v1/notes.proto\";\nmessage MoreNotes {\n  repeated Note notes = 1;\n}\n",
+        ),
+        (
+            "acme/opts/v1/opts.proto",
+            "syntax = \"proto3\";\npackage acme.opts.v1;\nimport \"google/protobuf/descriptor.proto\";\nmessage Owner {\n  string team = 1;\n}\nextend google.protobuf.MessageOptions {\n  Owner owner = 50001;\n}\n",
+        ),
+        (
+            "acme/owned/v1/team.proto",
+            "syntax = \"proto3\";\npackage acme.owned.v1;\nimport \"acme/opts/v1/opts.proto\";\nmessage Team {\n  acme.opts.v1.Owner owner = 1;\n}\n",
+        ),
+        (
+            "acme/owned/v1/owned.proto",
+            "syntax = \"proto3\";\npackage acme.owned.v1;\nimport \"acme/opts/v1/opts.proto\";\nmessage Owned {\n  option (acme.opts.v1.owner) = {team: \"payments\"};\n  string id = 1;\n}\n",
+        ),
+    ]);
+    let validate = common::repo_root().join("testdata/lint/PROTOVALIDATE/buf");
+    common::copy_dir(&validate, &dir.path().join("buf"));
+    let cache = tempfile::tempdir().unwrap();
+    let first = transparent(dir.path(), cache.path(), &["lint"]);
+    assert!(
+        !String::from_utf8_lossy(&first.stdout).contains("cal.proto"),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    let files = "of 8 files linted again";
+    // A field renamed: the importer with a PROTOVALIDATE rule is linted again, the two files
+    // that only name `Date` (one of them through the other) are not.
+    edit(
+        dir.path(),
+        "acme/base/v1/date.proto",
+        "int32 month = 2;",
+        "int32 mon = 2;",
+    );
+    assert_eq!(
+        linted_again(dir.path(), cache.path()),
+        format!("2 {files} (1 changed)")
+    );
+    transparent(dir.path(), cache.path(), &["lint"]);
+    // The field its CEL expression reads, renamed: it fails.
+    edit(
+        dir.path(),
+        "acme/base/v1/date.proto",
+        "int32 year = 1;",
+        "int32 yr = 1;",
+    );
+    assert_eq!(
+        linted_again(dir.path(), cache.path()),
+        format!("2 {files} (1 changed)")
+    );
+    let broken = transparent(dir.path(), cache.path(), &["lint"]);
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("acme/cal/v1/cal.proto"),
+        "{}",
+        String::from_utf8_lossy(&broken.stdout)
+    );
+    // A field added to a message an option value reaches: every importer is linted again.
+    edit(
+        dir.path(),
+        "acme/opts/v1/opts.proto",
+        "string team = 1;",
+        "string team = 1;\n  string squad = 2;",
+    );
+    assert_eq!(
+        linted_again(dir.path(), cache.path()),
+        format!("3 {files} (1 changed)")
+    );
+    transparent(dir.path(), cache.path(), &["lint"]);
+}
+
 /// An edit of a file imported by enough files that their compile is spread over shards (each
 /// linking the common imports again): the same answers as `--no-cache`, with the importers'
 /// findings (one of them breaks).
