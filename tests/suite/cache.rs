@@ -396,6 +396,57 @@ fn a_field_edit_is_linted_again_where_importers_read_fields() {
     transparent(dir.path(), cache.path(), &["lint"]);
 }
 
+/// googleapis, whole tree, in a private clone: a field renamed in `google/type/date.proto` (202
+/// files import it; no option value reaches `Date`) is linted again alone, with the answer of a
+/// `--no-cache` run.
+#[test]
+fn googleapis_field_edit_is_linted_again_alone() {
+    let Some(gapis) = common::googleapis() else {
+        eprintln!("skipped: no googleapis clone (../shared/corpus/googleapis.bundle)");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let clone = work.path().join("gapis");
+    let status = Command::new("git")
+        .args(["clone", "--quiet", "--shared"])
+        .arg(&gapis)
+        .arg(&clone)
+        .status()
+        .expect("git clone");
+    assert!(status.success());
+    let cache = tempfile::tempdir().unwrap();
+    let json = ["lint", "--error-format", "json"];
+    let first = run(&clone, cache.path(), &json);
+    assert_eq!(
+        first.code,
+        100,
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    edit(
+        &clone,
+        "google/type/date.proto",
+        "int32 month = 2;",
+        "int32 month_renamed = 2;",
+    );
+    let traced = run_env(&clone, cache.path(), &json, &[("PROTOFORGE_TRACE", "1")]);
+    let fresh = run(
+        &clone,
+        cache.path(),
+        &["--no-cache", "lint", "--error-format", "json"],
+    );
+    assert_eq!(traced.code, fresh.code);
+    assert!(
+        traced.stdout == fresh.stdout,
+        "the incremental answer differs"
+    );
+    let stderr = String::from_utf8_lossy(&traced.stderr);
+    assert!(
+        stderr.contains("incremental lint: 1 of 7234 files linted again (1 changed)"),
+        "{stderr}"
+    );
+}
+
 /// An edit of a file imported by enough files that their compile is spread over shards (each
 /// linking the common imports again): the same answers as `--no-cache`, with the importers'
 /// findings (one of them breaks).
