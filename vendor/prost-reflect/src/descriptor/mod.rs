@@ -10,15 +10,12 @@ pub(crate) mod types;
 pub use self::error::DescriptorError;
 use self::types::{DescriptorProto, EnumDescriptorProto};
 
-use std::{
-    collections::{BTreeMap, HashMap, HashSet},
-    convert::TryInto,
-    fmt,
-    ops::Range,
-    sync::Arc,
-};
+use std::{collections::BTreeMap, convert::TryInto, fmt, ops::Range, sync::Arc};
 
 use crate::{descriptor::types::FileDescriptorProto, Value};
+// protoforge patch: foldhash instead of SipHash for the descriptor maps (they are only looked up,
+// never iterated, so no order changes).
+use foldhash::{HashMap, HashSet};
 
 pub(crate) const MAP_ENTRY_KEY_NUMBER: u32 = 1;
 pub(crate) const MAP_ENTRY_VALUE_NUMBER: u32 = 2;

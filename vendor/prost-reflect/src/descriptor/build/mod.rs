@@ -4,12 +4,9 @@ mod resolve;
 mod visit;
 
 use core::fmt;
-use std::{
-    borrow::Cow,
-    collections::{HashMap, HashSet},
-    iter,
-    sync::Arc,
-};
+use std::{borrow::Cow, iter, sync::Arc};
+
+use foldhash::{HashMap, HashSet};
 
 use crate::{
     descriptor::{

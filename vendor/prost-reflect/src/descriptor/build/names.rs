@@ -1,4 +1,6 @@
-use std::collections::{hash_map, BTreeMap, HashMap, HashSet};
+use std::collections::{hash_map, BTreeMap};
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::{
     descriptor::{
