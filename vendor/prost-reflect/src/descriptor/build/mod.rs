@@ -333,15 +333,31 @@ fn resolve_relative_name<'a, 'b>(
 ) -> ResolveNameResult<'a, 'b> {
     let mut err = ResolveNameResult::NotFound;
     let relative_first_part = relative_name.split('.').next().unwrap_or_default();
+    // protoforge patch: each candidate is built in one reused buffer and looked up before
+    // anything is allocated for it (most candidates are not there); was a `format!` per candidate.
+    let mut buf = String::with_capacity(scope.len() + 1 + relative_first_part.len());
 
     for candidate_parent in resolve_relative_candidate_parents(scope) {
         let candidate = match candidate_parent {
-            "" => Cow::Borrowed(relative_first_part),
-            _ => Cow::Owned(format!("{candidate_parent}.{relative_first_part}")),
+            "" => relative_first_part,
+            _ => {
+                buf.clear();
+                buf.push_str(candidate_parent);
+                buf.push('.');
+                buf.push_str(relative_first_part);
+                buf.as_str()
+            }
         };
 
         if relative_first_part.len() == relative_name.len() {
             // Looking up a simple name e.g. `Foo`
+            if !names.contains_key(candidate) {
+                continue; // `NotFound`, which changes nothing below
+            }
+            let candidate = match candidate_parent {
+                "" => Cow::Borrowed(relative_first_part),
+                _ => Cow::Owned(candidate.to_owned()),
+            };
             let res = ResolveNameResult::new(dependencies, names, candidate, filter);
             if res.is_found() {
                 return res.into_owned();
@@ -350,7 +366,7 @@ fn resolve_relative_name<'a, 'b>(
             }
         } else {
             // Looking up a name including a namespace e.g. `foo.Foo`. First determine the scope using the first component of the name.
-            match names.get(candidate.as_ref()) {
+            match names.get(candidate) {
                 Some(def) if def.kind.is_parent() => {
                     let candidate_full = match candidate_parent {
                         "" => Cow::Borrowed(relative_name),

@@ -757,7 +757,7 @@ impl ResolveVisitor<'_> {
             &mut self.pool.files[file as usize].raw,
             path,
             tag,
-            format!(".{type_name}"),
+            [".", &type_name].concat(), // protoforge patch: was `format!(".{type_name}")`
             ty,
         );
         Some(def)
