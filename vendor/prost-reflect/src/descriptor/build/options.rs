@@ -1,6 +1,10 @@
 use std::sync::Arc;
 
-use prost::{bytes::Bytes, Message};
+use prost::{
+    bytes::Bytes,
+    encoding::{decode_key, skip_field, DecodeContext},
+    Message,
+};
 
 use crate::{
     descriptor::{
@@ -312,7 +316,14 @@ impl OptionsVisitor<'_> {
                 .unwrap()
         });
 
-        let mut message = match DynamicMessage::decode(desc, options.encoded.as_slice()) {
+        // protoforge patch: the `uninterpreted_option` records are cleared below, so they are not
+        // decoded into the dynamic message at all (from source, they are most of the bytes).
+        let without_uninterpreted = match uninterpreted.is_empty() {
+            true => None,
+            false => without_field(&options.encoded, tag::UNINTERPRETED_OPTION as u32),
+        };
+        let encoded = without_uninterpreted.as_deref().unwrap_or(&options.encoded);
+        let mut message = match DynamicMessage::decode(desc, encoded) {
             Ok(message) => message,
             Err(err) => {
                 self.errors
@@ -553,6 +564,22 @@ impl OptionsVisitor<'_> {
             })
         }
     }
+}
+
+/// protoforge patch: `encoded` without its records of field `number` (`None` if it does not parse:
+/// then the caller decodes all of it, and reports the error as before).
+fn without_field(encoded: &[u8], number: u32) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(encoded.len());
+    let mut buf = encoded;
+    while !buf.is_empty() {
+        let start = encoded.len() - buf.len();
+        let (tag, wire_type) = decode_key(&mut buf).ok()?;
+        skip_field(wire_type, tag, &mut buf, DecodeContext::default()).ok()?;
+        if tag != number {
+            out.extend_from_slice(&encoded[start..encoded.len() - buf.len()]);
+        }
+    }
+    Some(out)
 }
 
 fn fmt_option_name(parts: &[uninterpreted_option::NamePart]) -> String {
