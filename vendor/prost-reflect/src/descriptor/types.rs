@@ -588,3 +588,151 @@ where
         self.value.clear();
     }
 }
+
+// protoforge patch: the `prost_types` copy of a linked file (what `to_prost` gives), made by moving
+// out of the file as it was added (`orig`, dropped afterwards) what linking leaves as it was, and
+// cloning from the linked file (`self`) only what linking may change: types, type names,
+// extendees, JSON names, method input and output types (build/resolve.rs), options and source
+// code info (build/options.rs). Saves copying, then dropping, every name; checked against
+// `to_prost` in debug builds (build/mod.rs).
+impl FileDescriptorProto {
+    pub(crate) fn to_prost_reusing(
+        &self,
+        orig: FileDescriptorProto,
+    ) -> prost_types::FileDescriptorProto {
+        prost_types::FileDescriptorProto {
+            name: orig.name,
+            package: orig.package,
+            dependency: orig.dependency,
+            public_dependency: orig.public_dependency,
+            weak_dependency: orig.weak_dependency,
+            message_type: zip_with(
+                &self.message_type,
+                orig.message_type,
+                DescriptorProto::to_prost_reusing,
+            ),
+            enum_type: zip_with(
+                &self.enum_type,
+                orig.enum_type,
+                EnumDescriptorProto::to_prost_reusing,
+            ),
+            service: zip_with(&self.service, orig.service, |linked, orig| {
+                prost_types::ServiceDescriptorProto {
+                    name: orig.name,
+                    method: zip_with(&linked.method, orig.method, |linked, orig| {
+                        prost_types::MethodDescriptorProto {
+                            name: orig.name,
+                            input_type: reuse(orig.input_type, &linked.input_type),
+                            output_type: reuse(orig.output_type, &linked.output_type),
+                            options: linked.options.as_ref().map(Options::to_prost),
+                            client_streaming: linked.client_streaming,
+                            server_streaming: linked.server_streaming,
+                        }
+                    }),
+                    options: linked.options.as_ref().map(Options::to_prost),
+                }
+            }),
+            extension: zip_with(
+                &self.extension,
+                orig.extension,
+                FieldDescriptorProto::to_prost_reusing,
+            ),
+            options: self.options.as_ref().map(Options::to_prost),
+            source_code_info: self.source_code_info.clone(),
+            syntax: orig.syntax,
+        }
+    }
+}
+
+impl DescriptorProto {
+    fn to_prost_reusing(&self, orig: DescriptorProto) -> prost_types::DescriptorProto {
+        prost_types::DescriptorProto {
+            name: orig.name,
+            field: zip_with(
+                &self.field,
+                orig.field,
+                FieldDescriptorProto::to_prost_reusing,
+            ),
+            extension: zip_with(
+                &self.extension,
+                orig.extension,
+                FieldDescriptorProto::to_prost_reusing,
+            ),
+            nested_type: zip_with(
+                &self.nested_type,
+                orig.nested_type,
+                DescriptorProto::to_prost_reusing,
+            ),
+            enum_type: zip_with(
+                &self.enum_type,
+                orig.enum_type,
+                EnumDescriptorProto::to_prost_reusing,
+            ),
+            extension_range: self
+                .extension_range
+                .iter()
+                .map(descriptor_proto::ExtensionRange::to_prost)
+                .collect(),
+            oneof_decl: zip_with(&self.oneof_decl, orig.oneof_decl, |linked, orig| {
+                prost_types::OneofDescriptorProto {
+                    name: orig.name,
+                    options: linked.options.as_ref().map(Options::to_prost),
+                }
+            }),
+            options: self.options.as_ref().map(Options::to_prost),
+            reserved_range: orig.reserved_range,
+            reserved_name: orig.reserved_name,
+        }
+    }
+}
+
+impl FieldDescriptorProto {
+    fn to_prost_reusing(&self, orig: FieldDescriptorProto) -> prost_types::FieldDescriptorProto {
+        prost_types::FieldDescriptorProto {
+            name: orig.name,
+            number: self.number,
+            label: self.label,
+            r#type: self.r#type,
+            type_name: reuse(orig.type_name, &self.type_name),
+            extendee: reuse(orig.extendee, &self.extendee),
+            default_value: orig.default_value,
+            oneof_index: self.oneof_index,
+            json_name: reuse(orig.json_name, &self.json_name),
+            options: self.options.as_ref().map(Options::to_prost),
+            proto3_optional: self.proto3_optional,
+        }
+    }
+}
+
+impl EnumDescriptorProto {
+    fn to_prost_reusing(&self, orig: EnumDescriptorProto) -> prost_types::EnumDescriptorProto {
+        prost_types::EnumDescriptorProto {
+            name: orig.name,
+            value: zip_with(&self.value, orig.value, |linked, orig| {
+                prost_types::EnumValueDescriptorProto {
+                    name: orig.name,
+                    number: linked.number,
+                    options: linked.options.as_ref().map(Options::to_prost),
+                }
+            }),
+            options: self.options.as_ref().map(Options::to_prost),
+            reserved_range: orig.reserved_range,
+            reserved_name: orig.reserved_name,
+        }
+    }
+}
+
+/// `linked`'s elements converted with `f`, each with its counterpart in `orig` (same length).
+fn zip_with<L, O, P>(linked: &[L], orig: Vec<O>, f: impl Fn(&L, O) -> P) -> Vec<P> {
+    debug_assert_eq!(linked.len(), orig.len());
+    linked.iter().zip(orig).map(|(l, o)| f(l, o)).collect()
+}
+
+/// `orig` if linking left it as it was, else a copy of what it is now (`linked`).
+fn reuse(orig: Option<String>, linked: &Option<String>) -> Option<String> {
+    if orig == *linked {
+        orig
+    } else {
+        linked.clone()
+    }
+}

@@ -109,7 +109,7 @@ impl DescriptorPool {
             .filter(|f| !self.inner.file_names.contains_key(f.name()))
             .collect();
 
-        let result = self.build_files_deduped(offsets, &deduped_files);
+        let result = self.build_files_deduped(offsets, deduped_files);
         if result.is_err() {
             debug_assert_eq!(Arc::strong_count(&self.inner), 1);
             offsets.rollback(Arc::get_mut(&mut self.inner).unwrap());
@@ -121,7 +121,7 @@ impl DescriptorPool {
     fn build_files_deduped(
         &mut self,
         offsets: DescriptorPoolOffsets,
-        deduped_files: &[FileDescriptorProto],
+        deduped_files: Vec<FileDescriptorProto>,
     ) -> Result<(), DescriptorError> {
         if deduped_files.is_empty() {
             return Ok(());
@@ -129,16 +129,21 @@ impl DescriptorPool {
 
         let inner = Arc::make_mut(&mut self.inner);
 
-        inner.collect_names(offsets, deduped_files)?;
+        inner.collect_names(offsets, &deduped_files)?;
 
-        inner.resolve_names(offsets, deduped_files)?;
+        inner.resolve_names(offsets, &deduped_files)?;
 
-        self.resolve_options(offsets, deduped_files)?;
+        self.resolve_options(offsets, &deduped_files)?;
 
         debug_assert_eq!(Arc::strong_count(&self.inner), 1);
         let inner = Arc::get_mut(&mut self.inner).unwrap();
-        for file in &mut inner.files[offsets.file as usize..] {
-            file.prost = file.raw.to_prost();
+        // protoforge patch: was `file.raw.to_prost()`, a copy of every name (see types.rs).
+        for (file, orig) in inner.files[offsets.file as usize..]
+            .iter_mut()
+            .zip(deduped_files)
+        {
+            file.prost = file.raw.to_prost_reusing(orig);
+            debug_assert!(file.prost == file.raw.to_prost());
         }
 
         Ok(())
