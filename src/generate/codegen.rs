@@ -9,7 +9,7 @@ use prost_build::{Config, Module, Service};
 use rayon::prelude::*;
 
 use super::select::Selection;
-use super::services::{self, DeferredServices, ServiceOptions};
+use super::services::{self, DeferredServices, Half, ServiceOptions};
 use super::GenerateOptions;
 use crate::{Error, Result};
 
@@ -185,9 +185,16 @@ enum Piece<'a> {
     Service(usize),
 }
 
+/// What one formatting job prints: a run of prost-build's code, or half of a service's code.
+#[derive(Debug, Clone, Copy)]
+enum Job<'a> {
+    Code(&'a str),
+    Service(usize, Half),
+}
+
 /// Formats the packages' code ([`format_package`] for each, the same text), with the pieces of all
-/// packages in parallel: runs of prost-build's code ([`item_runs`]) and the services, generated
-/// at the same time ([`services::code`]). A package with a piece that does not parse on its own
+/// packages in parallel: runs of prost-build's code ([`item_runs`]) and the services' clients and
+/// servers, generated at the same time ([`services::code`]). A package with a piece that does not parse on its own
 /// is formatted whole instead.
 fn format_packages(
     packages: &[(Module, String)],
@@ -195,7 +202,7 @@ fn format_packages(
     opts: &ServiceOptions,
 ) -> Result<Vec<String>> {
     let parts = rayon::current_num_threads();
-    let mut jobs: Vec<(usize, Piece<'_>)> = Vec::new();
+    let mut jobs: Vec<(usize, Job<'_>)> = Vec::new();
     for (i, (_, code)) in packages.iter().enumerate() {
         let (_, body) = split_header(code);
         for piece in pieces(body, services.len())? {
@@ -203,19 +210,21 @@ fn format_packages(
                 Piece::Code(code) => jobs.extend(
                     item_runs(code, parts)
                         .into_iter()
-                        .map(|run| (i, Piece::Code(run))),
+                        .map(|run| (i, Job::Code(run))),
                 ),
-                service => jobs.push((i, service)),
+                Piece::Service(n) => {
+                    jobs.extend(opts.halves().map(|half| (i, Job::Service(n, half))))
+                }
             }
         }
     }
     let printed: Vec<Option<String>> = jobs
         .par_iter()
-        .map(|(_, piece)| {
-            Ok(match piece {
-                Piece::Code(code) => format_run(code),
-                Piece::Service(n) => {
-                    format_run(&catch_panic(|| services::code(opts, &services[*n]))?)
+        .map(|(_, job)| {
+            Ok(match job {
+                Job::Code(code) => format_run(code),
+                Job::Service(n, half) => {
+                    format_run(&catch_panic(|| services::code(opts, &services[*n], *half))?)
                 }
             })
         })
@@ -244,7 +253,11 @@ fn format_packages(
                     match piece {
                         Piece::Code(code) => whole.push_str(code),
                         Piece::Service(n) => {
-                            whole.push_str(&catch_panic(|| services::code(opts, &services[n]))?)
+                            for half in opts.halves() {
+                                whole.push_str(&catch_panic(|| {
+                                    services::code(opts, &services[n], half)
+                                })?);
+                            }
                         }
                     }
                 }
@@ -591,10 +604,14 @@ mod tests {
             (Module::from_protobuf_package_name("empty"), String::new()),
         ];
         let formatted = format_packages(&packages, &services, &opts).unwrap();
+        let both = |n: usize| {
+            services::code(&opts, &services[n], Half::Client)
+                + &services::code(&opts, &services[n], Half::Server)
+        };
         let spliced = format!(
             "{GENERATED_HEADER}{CODE}{}pub struct Between {{ x: i32 }}\n{}",
-            services::code(&opts, &services[1]),
-            services::code(&opts, &services[0])
+            both(1),
+            both(0)
         );
         assert_eq!(formatted[0], format_package(&spliced).unwrap());
         assert_eq!(formatted[1], "");

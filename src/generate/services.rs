@@ -57,9 +57,25 @@ pub(crate) fn marker(index: usize) -> String {
 /// How a [`marker`] line starts.
 pub(crate) const MARKER_START: &str = "__protoforge_deferred_service!(";
 
-/// tonic's client and server for `service`, as unformatted Rust tokens (prettyplease gives the
-/// text tonic-prost-build would write).
-pub(crate) fn code(opts: &ServiceOptions, service: &Service) -> String {
+/// One of the two halves of a service's code (each whole items: a module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Half {
+    Client,
+    Server,
+}
+
+impl ServiceOptions {
+    /// The halves generated, in the order tonic-prost-build writes them.
+    pub(crate) fn halves(&self) -> impl Iterator<Item = Half> {
+        [(self.client, Half::Client), (self.server, Half::Server)]
+            .into_iter()
+            .filter_map(|(on, half)| on.then_some(half))
+    }
+}
+
+/// tonic's client or server for `service`, as unformatted Rust tokens (prettyplease gives the
+/// text tonic-prost-build would write; the client comes first, then the server).
+pub(crate) fn code(opts: &ServiceOptions, service: &Service, half: Half) -> String {
     let service = TonicService::new(service.clone());
     let mut builder = CodeGenBuilder::new();
     builder
@@ -69,15 +85,14 @@ pub(crate) fn code(opts: &ServiceOptions, service: &Service) -> String {
         .disable_comments(opts.disable_comments.clone())
         .use_arc_self(false)
         .generate_default_stubs(opts.generate_default_stubs);
-    let mut tokens = TokenStream::new();
-    if opts.client {
-        builder.attributes(opts.client_attributes.clone());
-        tokens.extend(builder.generate_client(&service, PROTO_PATH));
-    }
-    if opts.server {
-        builder.attributes(opts.server_attributes.clone());
-        tokens.extend(builder.generate_server(&service, PROTO_PATH));
-    }
+    let tokens = match half {
+        Half::Client => builder
+            .attributes(opts.client_attributes.clone())
+            .generate_client(&service, PROTO_PATH),
+        Half::Server => builder
+            .attributes(opts.server_attributes.clone())
+            .generate_server(&service, PROTO_PATH),
+    };
     let mut code = tokens.to_string();
     code.push('\n');
     code
