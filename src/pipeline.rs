@@ -45,6 +45,7 @@ pub fn build_with_config(
     config_override: Option<&str>,
     cwd: &Path,
 ) -> Result<Built> {
+    compile::warm_up();
     compile_loaded(load(input, args, config_override, cwd)?, args)
 }
 
@@ -65,6 +66,7 @@ pub fn build_encoded(
     cwd: &Path,
     enc: Option<compile::ImageEncoding>,
 ) -> Result<ForBuild> {
+    compile::warm_up();
     let loaded = load(&args.input, args, args.config.as_deref(), cwd)?;
     if let Loaded::Sources { workspace, .. } = &loaded {
         let includes = compile::include_roots(&args.includes);

@@ -12,6 +12,7 @@ use crate::pipeline;
 use crate::{Error, Result};
 
 pub fn run(args: GenerateArgs) -> Result<Outcome> {
+    crate::generate::warm_up();
     let cwd = current_dir()?;
     let config = buf_gen::load(&cwd)?;
 

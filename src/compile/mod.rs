@@ -54,6 +54,32 @@ pub enum Compiled {
     Errors(Vec<Finding>),
 }
 
+/// Builds, on a thread of its own, what every link starts from and builds once per process:
+/// prost-reflect's pool of the well-known types (protox resolves `google/protobuf/*.proto` from it;
+/// ~1 ms). Called when a compile is sure to follow, it overlaps reading and parsing the input
+/// (whichever thread gets to the pool first builds it, the other waits for it). Only the first call
+/// in a process starts anything.
+pub fn warm_up() {
+    warm_up_then(|| {});
+}
+
+/// [`warm_up`], with `then` run on the same thread after the pool is built (other one-time set-up
+/// a command knows it will need). Not run if a warm-up was already started.
+pub fn warm_up_then(then: impl FnOnce() + Send + 'static) {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if STARTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    // Not on the thread pool: reading the input runs there at the same time. No thread (address
+    // space limits): nothing is warmed and the first user builds it, as without a warm-up.
+    let _ = std::thread::Builder::new()
+        .name("protoforge-warm-up".into())
+        .spawn(move || {
+            DescriptorPool::global();
+            then();
+        });
+}
+
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
     let shards = link::MIN_TARGETS_PER_SHARD;

@@ -1,12 +1,15 @@
-//! prost-build + tonic-prost-build, in memory: `Config::generate` with tonic's service generator.
+//! prost-build + tonic's code generator, in memory: `Config::generate` with the service generator
+//! of [`super::services`], then prettyplease formatting of the packages kept.
 //! One Rust source per proto package (`orders.v1.rs`, `_.rs` for no package); no protoc, no files.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 
-use prost_build::{Config, Module};
+use prost_build::{Config, Module, Service};
 use rayon::prelude::*;
 
 use super::select::Selection;
+use super::services::{self, DeferredServices, Half, ServiceOptions};
 use super::GenerateOptions;
 use crate::{Error, Result};
 
@@ -77,32 +80,40 @@ pub(crate) fn run(
         config.enable_type_names();
     }
 
+    let deferred = Arc::new(Mutex::new(Vec::new()));
+    let mut service_options = None;
     if opts.client || opts.server {
-        let mut tonic = tonic_prost_build::configure()
-            .build_client(opts.client)
-            .build_server(opts.server)
-            .build_transport(opts.transport)
-            .compile_well_known_types(opts.compile_well_known_types)
-            .generate_default_stubs(opts.generate_default_stubs)
-            .disable_comments(opts.disable_comments.iter());
+        let mut services = ServiceOptions {
+            client: opts.client,
+            server: opts.server,
+            transport: opts.transport,
+            compile_well_known_types: opts.compile_well_known_types,
+            generate_default_stubs: opts.generate_default_stubs,
+            disable_comments: opts.disable_comments.iter().cloned().collect(),
+            ..ServiceOptions::default()
+        };
         if !opts.no_features {
-            tonic = tonic
-                .client_mod_attribute(".", "#[cfg(feature = \"client\")]")
-                .server_mod_attribute(".", "#[cfg(feature = \"server\")]");
+            services
+                .client_attributes
+                .push_mod(".", "#[cfg(feature = \"client\")]");
+            services
+                .server_attributes
+                .push_mod(".", "#[cfg(feature = \"server\")]");
         }
         for (path, attr) in &opts.client_mod_attributes {
-            tonic = tonic.client_mod_attribute(path, attr);
+            services.client_attributes.push_mod(path, attr);
         }
         for (path, attr) in &opts.client_attributes {
-            tonic = tonic.client_attribute(path, attr);
+            services.client_attributes.push_struct(path, attr);
         }
         for (path, attr) in &opts.server_mod_attributes {
-            tonic = tonic.server_mod_attribute(path, attr);
+            services.server_attributes.push_mod(path, attr);
         }
         for (path, attr) in &opts.server_attributes {
-            tonic = tonic.server_attribute(path, attr);
+            services.server_attributes.push_struct(path, attr);
         }
-        config.service_generator(tonic.service_generator());
+        service_options = Some(services);
+        config.service_generator(Box::new(DeferredServices(deferred.clone())));
     }
 
     let mut requests: Vec<(Module, prost_types::FileDescriptorProto)> = selection
@@ -128,34 +139,197 @@ pub(crate) fn run(
 
     // prost-build panics on some inputs it does not expect (it is written for build scripts):
     // turn that into an error instead of a crash.
-    let generated = catch_unwind(AssertUnwindSafe(|| config.generate(requests)))
-        .map_err(|panic| {
-            let why = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown reason".to_string());
-            Error::new(format!("prost-build failed on this input: {why}"))
-        })?
+    let generated = catch_panic(|| config.generate(requests))?
         .map_err(|e| Error::new(format!("prost-build failed: {e}")))?;
+    let services = std::mem::take(&mut *deferred.lock().unwrap_or_else(|e| e.into_inner()));
+    let service_options = service_options.unwrap_or_default();
 
     let kept: Vec<(Module, String)> = generated
         .into_iter()
         .filter(|(module, _)| *module != discard)
         .collect();
+    let codes = format_packages(&kept, &services, &service_options)?;
     let mut out: Vec<PackageCode> = kept
-        .into_par_iter()
-        .map(|(module, code)| {
-            Ok(PackageCode {
-                package: packages.get(&module).cloned().unwrap_or_default(),
-                module: module.parts().map(str::to_string).collect(),
-                file_name: module.to_file_name_or("_"),
-                code: format_package(&code)?,
+        .into_iter()
+        .zip(codes)
+        .map(|((module, _), code)| PackageCode {
+            package: packages.get(&module).cloned().unwrap_or_default(),
+            module: module.parts().map(str::to_string).collect(),
+            file_name: module.to_file_name_or("_"),
+            code,
+        })
+        .collect();
+    out.sort_by(|a, b| a.module.cmp(&b.module));
+    Ok(out)
+}
+
+/// Runs `f`, turning a panic into an error. prost-build (and tonic's generator, which
+/// tonic-prost-build unwraps around) panics on some inputs it does not expect (it is written for
+/// build scripts): an error, not a crash.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown reason".to_string());
+        Error::new(format!("prost-build failed on this input: {why}"))
+    })
+}
+
+/// One piece of a package's code to format on its own: a run of whole items of prost-build's
+/// code, or the code of a service (generated then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece<'a> {
+    Code(&'a str),
+    Service(usize),
+}
+
+/// What one formatting job prints: a run of prost-build's code, or half of a service's code.
+#[derive(Debug, Clone, Copy)]
+enum Job<'a> {
+    Code(&'a str),
+    Service(usize, Half),
+}
+
+/// Formats the packages' code ([`format_package`] for each, the same text), with the pieces of all
+/// packages in parallel: runs of prost-build's code ([`item_runs`]) and the services' clients and
+/// servers, generated at the same time ([`services::code`]). A package with a piece that does not parse on its own
+/// is formatted whole instead.
+fn format_packages(
+    packages: &[(Module, String)],
+    services: &[Service],
+    opts: &ServiceOptions,
+) -> Result<Vec<String>> {
+    let parts = rayon::current_num_threads();
+    let mut jobs: Vec<(usize, Job<'_>)> = Vec::new();
+    for (i, (_, code)) in packages.iter().enumerate() {
+        let (_, body) = split_header(code);
+        for piece in pieces(body, services.len())? {
+            match piece {
+                Piece::Code(code) => jobs.extend(
+                    item_runs(code, parts)
+                        .into_iter()
+                        .map(|run| (i, Job::Code(run))),
+                ),
+                Piece::Service(n) => {
+                    jobs.extend(opts.halves().map(|half| (i, Job::Service(n, half))))
+                }
+            }
+        }
+    }
+    let printed: Vec<Option<String>> = jobs
+        .par_iter()
+        .map(|(_, job)| {
+            Ok(match job {
+                Job::Code(code) => format_run(code),
+                Job::Service(n, half) => {
+                    format_run(&catch_panic(|| services::code(opts, &services[*n], *half))?)
+                }
             })
         })
         .collect::<Result<_>>()?;
-    out.sort_by(|a, b| a.module.cmp(&b.module));
+    let mut out: Vec<Option<String>> = packages
+        .iter()
+        .map(|(_, code)| Some(split_header(code).0.to_string()))
+        .collect();
+    for ((i, _), text) in jobs.iter().zip(printed) {
+        out[*i] = match (out[*i].take(), text) {
+            (Some(mut acc), Some(text)) => {
+                acc.push_str(&text);
+                Some(acc)
+            }
+            _ => None,
+        };
+    }
+    out.into_iter()
+        .zip(packages)
+        .map(|(formatted, (_, code))| match formatted {
+            Some(formatted) => Ok(formatted),
+            None => {
+                let (header, body) = split_header(code);
+                let mut whole = String::with_capacity(body.len() * 2);
+                for piece in pieces(body, services.len())? {
+                    match piece {
+                        Piece::Code(code) => whole.push_str(code),
+                        Piece::Service(n) => {
+                            for half in opts.halves() {
+                                whole.push_str(&catch_panic(|| {
+                                    services::code(opts, &services[n], half)
+                                })?);
+                            }
+                        }
+                    }
+                }
+                format_package(&format!("{header}{whole}"))
+            }
+        })
+        .collect()
+}
+
+/// `body` cut at the service markers ([`services::marker`]) into code and services; an error if a
+/// marker names a service that does not exist (only prost-build's buffer holds markers).
+fn pieces(body: &str, services: usize) -> Result<Vec<Piece<'_>>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut from = 0;
+    while let Some(at) = body[from..].find(services::MARKER_START).map(|n| from + n) {
+        from = at + services::MARKER_START.len();
+        if at > 0 && body.as_bytes()[at - 1] != b'\n' {
+            continue;
+        }
+        let rest = &body[from..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || !rest[digits..].starts_with(");\n") {
+            continue;
+        }
+        let Some(index) = rest[..digits]
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n < services)
+        else {
+            return Err(Error::new(format!(
+                "prost-build's code has an unknown service marker at byte {at}"
+            )));
+        };
+        let end = from + digits + 3;
+        if !body[start..at].trim().is_empty() {
+            out.push(Piece::Code(&body[start..at]));
+        }
+        out.push(Piece::Service(index));
+        start = end;
+        from = end;
+    }
+    if !body[start..].trim().is_empty() {
+        out.push(Piece::Code(&body[start..]));
+    }
     Ok(out)
+}
+
+/// prettyplease's text of one run of whole items, `None` if it does not parse on its own.
+fn format_run(code: &str) -> Option<String> {
+    syn::parse_file(code)
+        .ok()
+        .map(|file| prettyplease::unparse(&file))
+}
+
+/// The `@generated` header prost-build puts on top of a package's code (empty if there is none)
+/// and the code after it.
+fn split_header(code: &str) -> (&str, &str) {
+    match code.strip_prefix(GENERATED_HEADER) {
+        Some(body) => (GENERATED_HEADER, body),
+        None => ("", code),
+    }
+}
+
+/// Compiles prost-build's regexes for doc comments (built on first use, once per process) by
+/// sanitizing one comment line.
+pub(crate) fn warm_up() {
+    let comments = prost_build::Comments {
+        leading: vec![" https://example.com [x]".to_string()],
+        ..Default::default()
+    };
+    comments.append_with_indent(0, &mut String::new());
 }
 
 /// The header prost-build puts on every package's code.
@@ -166,14 +340,11 @@ const GENERATED_HEADER: &str = "// This file is @generated by prost-build.\n";
 ///
 /// prettyplease prints a file's items one after the other, each ending its own line, so the code
 /// is cut into runs of whole top-level items ([`item_ends`]) and the runs are parsed and printed
-/// in parallel (a package's code is mostly one client and one server module from tonic: two
-/// similar halves). If a run does not parse on its own the whole code is formatted in one piece,
-/// so a cut in a wrong place can cost time but never change the output.
+/// in parallel. If a run does not parse on its own the whole code is formatted in one piece, so a
+/// cut in a wrong place can cost time but never change the output. ([`format_packages`] does the
+/// same over all packages and their services at once, and falls back to this.)
 fn format_package(code: &str) -> Result<String> {
-    let (header, body) = match code.strip_prefix(GENERATED_HEADER) {
-        Some(body) => (GENERATED_HEADER, body),
-        None => ("", code),
-    };
+    let (header, body) = split_header(code);
     let runs = item_runs(body, rayon::current_num_threads());
     if runs.len() > 1 {
         let printed: Option<Vec<String>> = runs
@@ -367,5 +538,93 @@ mod tests {
             format_package(&with_header).unwrap(),
             format!("{GENERATED_HEADER}{whole}")
         );
+    }
+
+    fn service(name: &str) -> Service {
+        Service {
+            name: name.to_string(),
+            proto_name: name.to_string(),
+            package: "shop.v1".to_string(),
+            comments: prost_build::Comments {
+                leading: vec![format!(" The {name} service.")],
+                ..Default::default()
+            },
+            methods: vec![prost_build::Method {
+                name: "get".to_string(),
+                proto_name: "Get".to_string(),
+                comments: Default::default(),
+                input_type: "GetRequest".to_string(),
+                output_type: "super::common::Item".to_string(),
+                input_proto_type: ".shop.v1.GetRequest".to_string(),
+                output_proto_type: ".common.Item".to_string(),
+                options: Default::default(),
+                client_streaming: false,
+                server_streaming: true,
+            }],
+            options: Default::default(),
+        }
+    }
+
+    #[test]
+    fn markers_cut_code_into_code_and_services() {
+        let body = format!(
+            "struct A;{}struct B;\n// __protoforge_deferred_service!(0);\n{}",
+            services::marker(1),
+            services::marker(0)
+        );
+        let cut = pieces(&body, 2).unwrap();
+        assert_eq!(cut.len(), 4, "{cut:?}");
+        assert_eq!(cut[0], Piece::Code("struct A;\n"));
+        assert_eq!(cut[1], Piece::Service(1));
+        // A marker not at the start of its line is code.
+        assert!(matches!(cut[2], Piece::Code(c) if c.contains("// __protoforge")));
+        assert_eq!(cut[3], Piece::Service(0));
+        assert!(pieces(&services::marker(2), 2).is_err());
+        assert_eq!(
+            pieces("struct A;", 0).unwrap(),
+            vec![Piece::Code("struct A;")]
+        );
+    }
+
+    #[test]
+    fn services_formatted_in_parallel_land_where_their_markers_were() {
+        let services = vec![service("Orders"), service("Payments")];
+        let opts = ServiceOptions {
+            client: true,
+            server: true,
+            transport: true,
+            ..Default::default()
+        };
+        let mut module_code = format!("{GENERATED_HEADER}{CODE}");
+        module_code.push_str(&services::marker(1));
+        module_code.push_str("pub struct Between { x: i32 }\n");
+        module_code.push_str(&services::marker(0));
+        let packages = vec![
+            (Module::from_protobuf_package_name("shop.v1"), module_code),
+            (Module::from_protobuf_package_name("empty"), String::new()),
+        ];
+        let formatted = format_packages(&packages, &services, &opts).unwrap();
+        let both = |n: usize| {
+            services::code(&opts, &services[n], Half::Client)
+                + &services::code(&opts, &services[n], Half::Server)
+        };
+        let spliced = format!(
+            "{GENERATED_HEADER}{CODE}{}pub struct Between {{ x: i32 }}\n{}",
+            both(1),
+            both(0)
+        );
+        assert_eq!(formatted[0], format_package(&spliced).unwrap());
+        assert_eq!(formatted[1], "");
+        let orders = formatted[0].find("pub mod orders_client").unwrap();
+        let payments = formatted[0].find("pub mod payments_client").unwrap();
+        let between = formatted[0].find("pub struct Between").unwrap();
+        assert!(payments < between && between < orders);
+        // The same text on every run, whatever thread formats what.
+        for _ in 0..3 {
+            assert_eq!(
+                format_packages(&packages, &services, &opts).unwrap(),
+                formatted
+            );
+        }
     }
 }

@@ -643,10 +643,7 @@ fn pinned_runtime_versions_match_our_lockfile() {
     let lock = std::fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
     for (krate, want) in [
         ("prost", protoforge::generate::context::PROST_VERSION),
-        (
-            "tonic-prost-build",
-            protoforge::generate::context::TONIC_VERSION,
-        ),
+        ("tonic-build", protoforge::generate::context::TONIC_VERSION),
     ] {
         let needle = format!("name = \"{krate}\"\nversion = \"{want}.");
         assert!(
