@@ -477,13 +477,12 @@ mod incremental {
                 if affected.len() > MAX_AFFECTED {
                     return Ok(None);
                 }
+                // `affected` still holds `first`: anything more is importers to compile too.
                 if affected.len() > first.len() {
                     image = match compile_files(&mut snapshot, &config, cwd, &affected)? {
                         Some(image) => image,
                         None => return Ok(None),
                     };
-                } else {
-                    affected = first;
                 }
             }
             crate::trace::note(|| {

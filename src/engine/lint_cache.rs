@@ -287,10 +287,11 @@ impl FieldReaders {
     }
 
     /// What `files` (compiled files, each with every file it imports or on its own) show.
-    pub fn of<'a>(files: impl Iterator<Item = &'a FileDescriptorProto> + Clone) -> FieldReaders {
+    pub fn of<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> FieldReaders {
+        let by_name: Files<'_> = files.map(|f| (f.name(), f)).collect();
         FieldReaders {
-            reachable: option_reachable(files.clone()),
-            readers: validate_readers(files),
+            reachable: option_reachable(&by_name),
+            readers: validate_readers(&by_name),
         }
     }
 
@@ -312,21 +313,22 @@ impl FieldReaders {
     }
 }
 
+/// Compiled files by name.
+type Files<'a> = HashMap<&'a str, &'a FileDescriptorProto>;
+
 /// The files of [`FieldReaders::reachable`] among `files`. What a file's extensions reach is in
 /// the file or the files it imports, so only those files' messages are looked at.
-fn option_reachable<'a>(
-    files: impl Iterator<Item = &'a FileDescriptorProto>,
-) -> Option<HashSet<String>> {
+fn option_reachable(files: &Files<'_>) -> Option<HashSet<String>> {
     const OPTIONS: [&str; 9] = [
-        "FileOptions",
-        "MessageOptions",
-        "FieldOptions",
-        "OneofOptions",
-        "EnumOptions",
-        "EnumValueOptions",
-        "ServiceOptions",
-        "MethodOptions",
-        "ExtensionRangeOptions",
+        ".google.protobuf.FileOptions",
+        ".google.protobuf.MessageOptions",
+        ".google.protobuf.FieldOptions",
+        ".google.protobuf.OneofOptions",
+        ".google.protobuf.EnumOptions",
+        ".google.protobuf.EnumValueOptions",
+        ".google.protobuf.ServiceOptions",
+        ".google.protobuf.MethodOptions",
+        ".google.protobuf.ExtensionRangeOptions",
     ];
     fn message_type(f: &prost_types::FieldDescriptorProto) -> Option<&str> {
         use prost_types::field_descriptor_proto::Type;
@@ -344,24 +346,18 @@ fn option_reachable<'a>(
         messages: &'a [DescriptorProto],
         file: &'a str,
         types: &mut HashMap<String, (&'a str, Vec<&'a str>)>,
-        roots: &mut Vec<String>,
+        roots: &mut Vec<&'a str>,
     ) {
         for m in messages {
             let full = format!("{prefix}.{}", m.name());
             let fields = m.field.iter().filter_map(message_type).collect();
-            roots.extend(
-                m.extension
-                    .iter()
-                    .filter_map(message_type)
-                    .map(str::to_string),
-            );
+            roots.extend(m.extension.iter().filter_map(message_type));
             collect(&full, &m.nested_type, file, types, roots);
             types.insert(full, (file, fields));
         }
     }
-    let by_name: HashMap<&str, &FileDescriptorProto> = files.map(|f| (f.name(), f)).collect();
     // The files with extensions (and the standard options' file), with what they import.
-    let mut queue: Vec<&str> = by_name
+    let mut queue: Vec<&str> = files
         .values()
         .filter(|f| {
             !f.extension.is_empty()
@@ -372,66 +368,54 @@ fn option_reachable<'a>(
         .collect();
     let mut looked_at: HashSet<&str> = HashSet::new();
     let mut types: HashMap<String, (&str, Vec<&str>)> = HashMap::new();
-    let mut roots: Vec<String> = OPTIONS
-        .iter()
-        .map(|o| format!(".google.protobuf.{o}"))
-        .collect();
+    let mut roots: Vec<&str> = OPTIONS.to_vec();
     while let Some(name) = queue.pop() {
-        let Some(f) = by_name.get(name).filter(|_| looked_at.insert(name)) else {
+        let Some(f) = files.get(name).filter(|_| looked_at.insert(name)) else {
             continue;
         };
         let prefix = match f.package() {
             "" => String::new(),
             p => format!(".{p}"),
         };
-        roots.extend(
-            f.extension
-                .iter()
-                .filter_map(message_type)
-                .map(str::to_string),
-        );
+        roots.extend(f.extension.iter().filter_map(message_type));
         collect(&prefix, &f.message_type, f.name(), &mut types, &mut roots);
         queue.extend(f.dependency.iter().map(String::as_str));
     }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut reachable: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut reachable: HashSet<&str> = HashSet::new();
     while let Some(name) = roots.pop() {
         if name == ".google.protobuf.Any" {
             return None;
         }
-        if !seen.insert(name.clone()) {
+        if !seen.insert(name) {
             continue;
         }
-        if let Some((file, fields)) = types.get(&name) {
-            reachable.insert(file.to_string());
-            roots.extend(fields.iter().map(|t| t.to_string()));
+        if let Some((file, fields)) = types.get(name) {
+            reachable.insert(file);
+            roots.extend(fields);
         }
     }
-    Some(reachable)
+    Some(reachable.into_iter().map(str::to_string).collect())
 }
 
 /// The files of [`FieldReaders::readers`] among `files`.
-fn validate_readers<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> HashSet<String> {
-    let deps: HashMap<&str, &FileDescriptorProto> = files.map(|f| (f.name(), f)).collect();
-    fn reads<'a>(
-        name: &'a str,
-        deps: &HashMap<&str, &'a FileDescriptorProto>,
-        memo: &mut HashMap<&'a str, bool>,
-    ) -> bool {
+fn validate_readers(files: &Files<'_>) -> HashSet<String> {
+    fn reads<'a>(name: &'a str, files: &Files<'a>, memo: &mut HashMap<&'a str, bool>) -> bool {
         if let Some(&known) = memo.get(name) {
             return known;
         }
         // Cycles do not compile; the mark only keeps a broken input from recursing forever.
         memo.insert(name, false);
-        let found = deps.get(name).is_some_and(|f| {
-            f.package() == "buf.validate" || f.dependency.iter().any(|d| reads(d, deps, memo))
+        let found = files.get(name).is_some_and(|f| {
+            f.package() == "buf.validate" || f.dependency.iter().any(|d| reads(d, files, memo))
         });
         memo.insert(name, found);
         found
     }
     let mut memo: HashMap<&str, bool> = HashMap::new();
-    deps.keys()
-        .filter(|name| reads(name, &deps, &mut memo))
+    files
+        .keys()
+        .filter(|name| reads(name, files, &mut memo))
         .map(|name| name.to_string())
         .collect()
 }

@@ -246,25 +246,27 @@ fn format_packages(
         .zip(packages)
         .map(|(formatted, (_, code))| match formatted {
             Some(formatted) => Ok(formatted),
-            None => {
-                let (header, body) = split_header(code);
-                let mut whole = String::with_capacity(body.len() * 2);
-                for piece in pieces(body, services.len())? {
-                    match piece {
-                        Piece::Code(code) => whole.push_str(code),
-                        Piece::Service(n) => {
-                            for half in opts.halves() {
-                                whole.push_str(&catch_panic(|| {
-                                    services::code(opts, &services[n], half)
-                                })?);
-                            }
-                        }
-                    }
-                }
-                format_package(&format!("{header}{whole}"))
-            }
+            None => format_package(&spliced(code, services, opts)?),
         })
         .collect()
+}
+
+/// A package's code with each service marker replaced by the service's code, unformatted.
+fn spliced(code: &str, services: &[Service], opts: &ServiceOptions) -> Result<String> {
+    let (header, body) = split_header(code);
+    let mut whole = String::with_capacity(code.len() * 2);
+    whole.push_str(header);
+    for piece in pieces(body, services.len())? {
+        match piece {
+            Piece::Code(code) => whole.push_str(code),
+            Piece::Service(n) => {
+                for half in opts.halves() {
+                    whole.push_str(&catch_panic(|| services::code(opts, &services[n], half))?);
+                }
+            }
+        }
+    }
+    Ok(whole)
 }
 
 /// `body` cut at the service markers ([`services::marker`]) into code and services; an error if a
