@@ -494,6 +494,28 @@ pub fn know(bytes: &[u8]) -> Known {
     }
 }
 
+/// Like [`know`], but the summary is kept decoded (for a caller that reads it whole at once).
+pub fn know_decoded(bytes: &[u8]) -> Known {
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
+    let summary = text
+        .and_then(|t| super::summary::summarize("", t))
+        .map(|mut s| {
+            s.name = None;
+            Arc::new(s)
+        });
+    Known {
+        content: content_hash(bytes),
+        summary: Arc::new(Lazy {
+            encoded: None,
+            decoded: std::sync::OnceLock::from(summary),
+        }),
+        not_text: text.is_none(),
+        head_only: None,
+    }
+}
+
 /// Like [`know`], but only the head ([`super::head::head`]) when that is exact: most files of a
 /// module are only asked for their package and imports.
 pub fn know_head(bytes: &[u8]) -> Known {
@@ -581,6 +603,27 @@ mod tests {
                 .len(),
             12
         );
+    }
+
+    /// A summary kept decoded is the one kept encoded, and is indexed the same.
+    #[test]
+    fn a_summary_kept_decoded_is_the_encoded_one() {
+        let texts: [&[u8]; 4] = [
+            b"package p;\nimport \"a.proto\";\nmessage M { message N {} }\nservice S { rpc A(M) returns (M.N); }\n",
+            b"message { not a file",
+            b"\xff\xfe not text",
+            b"",
+        ];
+        for text in texts {
+            let (encoded, decoded) = (know(text), know_decoded(text));
+            assert!(decoded.summary.encoded.is_none());
+            assert_eq!(encoded.summary(), decoded.summary());
+            assert_eq!(encoded.content, decoded.content);
+            assert_eq!(encoded.not_text, decoded.not_text);
+            assert!(decoded.is_full());
+            assert_eq!(encoded.encoded_summary(), decoded.encoded_summary());
+        }
+        assert!(know_decoded(texts[0]).summary().is_some());
     }
 
     #[test]

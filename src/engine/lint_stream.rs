@@ -20,7 +20,7 @@ use prost_types::FileDescriptorProto;
 use crate::check::{sort_and_dedup, Finding};
 use crate::config::ModuleSpec;
 use crate::engine::lint_cache::{facts, interface_and_shape, FactsAndInterface, FieldReaders};
-use crate::engine::{know_files, module_files, Known, ModuleFile};
+use crate::engine::{know_files_decoded, module_files, Known, ModuleFile};
 use crate::image::{Image, ImageFile};
 use crate::input::Snapshot;
 use crate::lint::scope::{relevant, resolved_rpc_types, Rest};
@@ -112,7 +112,7 @@ fn run_with(
     if files.len() != workspace.files.len() {
         return Ok(None);
     }
-    let known = know_files(snapshot, &files)?;
+    let known = know_files_decoded(snapshot, &files)?;
     // The summaries stay shared with `known` (one copy); a file's summary with its name and
     // resolved RPC types is made only where it is used ([`outline`]).
     let mut shared: Vec<Arc<FileDescriptorProto>> = Vec::with_capacity(known.len());

@@ -249,6 +249,15 @@ pub fn know_files(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(Modu
     know(snapshot, files, true, Need::Full, true)
 }
 
+/// Like [`know_files`], for a caller that reads every summary whole: the summaries of files read
+/// for the first time are kept decoded ([`index::know_decoded`]) instead of encoded, then decoded.
+pub fn know_files_decoded(
+    snapshot: &Snapshot,
+    files: &[ModuleFile],
+) -> Result<Vec<(ModuleFile, Known)>> {
+    know(snapshot, files, true, Need::Decoded, true)
+}
+
 /// [`know`] where the files from `lenient_from` on are known as far as they can be: one that
 /// cannot be read is left out, one that is not text is only hashed.
 fn know_leniently_from(
@@ -283,11 +292,22 @@ enum Need {
     Head,
     /// The whole summary.
     Full,
+    /// The whole summary, to be read whole: kept decoded.
+    Decoded,
 }
 
 impl Need {
     fn met_by(self, known: &Known) -> bool {
         self == Need::Head || known.is_full()
+    }
+
+    /// What is known of `bytes`, the contents of a file read for the first time.
+    fn know(self, bytes: &[u8]) -> Known {
+        match self {
+            Need::Head => index::know_head(bytes),
+            Need::Full => index::know(bytes),
+            Need::Decoded => index::know_decoded(bytes),
+        }
     }
 }
 
@@ -343,6 +363,10 @@ fn know_files_as(
     // it), then stamps (stat calls) for the files the memo or the index may know, then the misses
     // are read. A file neither knows is stamped when it is read (`fstat` of the open file): a cold
     // run does not stat the tree before reading it.
+    // Stamps are for the index and for a session's memo: a run without the cache that trusts
+    // what it saw needs none (nor, of a file read already, one that records no memo of it).
+    let stamps_needed = cache.is_some() || !trusted;
+    let stamp_read_files = stamps_needed || recording;
     let mut stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
         .par_iter()
         .enumerate()
@@ -352,13 +376,9 @@ fn know_files_as(
                 let stamp = snapshot
                     .disk_root
                     .as_ref()
-                    .filter(|_| !snapshot.overlays.contains(&f.root_path))
+                    .filter(|_| stamp_read_files && !snapshot.overlays.contains(&f.root_path))
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
-                let known = match need {
-                    Need::Head => index::know_head(bytes),
-                    Need::Full => index::know(bytes),
-                };
-                return (i, stamp, Some(known));
+                return (i, stamp, Some(need.know(bytes)));
             }
             let seen_before = seen
                 .get(f.root_path.as_str())
@@ -396,9 +416,6 @@ fn know_files_as(
         (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
         _ => None,
     };
-    // Stamps are for the index and for a session's memo: a run without the cache that trusts
-    // what it saw needs none.
-    let stamps_needed = cache.is_some() || !trusted;
     // Per miss: its stamp, and whether it is to be stamped when read.
     let mut stamp_at_read: Vec<bool> = vec![false; files.len()];
     if stamps_needed && any_miss {
@@ -564,10 +581,7 @@ fn read_and_know(
     if misses.is_empty() {
         return Ok(Vec::new());
     }
-    let know_bytes = |bytes: &[u8]| match need {
-        Need::Head => index::know_head(bytes),
-        Need::Full => index::know(bytes),
-    };
+    let know_bytes = |bytes: &[u8]| need.know(bytes);
     let disk = misses.iter().all(|(_, p, _)| matches!(p, Pending::Disk(_)));
     if disk {
         return misses

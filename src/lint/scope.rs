@@ -364,7 +364,8 @@ pub fn resolved_rpc_types(
             }
             false
         };
-        rest.iter()
+        // In parallel: a whole-tree lint resolves the RPC types of every module file here.
+        rest.par_iter()
             .map(|r| {
                 let package = r.package();
                 let mut out = Vec::new();
