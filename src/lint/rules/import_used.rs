@@ -1,5 +1,4 @@
-use std::collections::HashSet;
-
+use foldhash::{HashSet, HashSetExt};
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, Value};
 
 use crate::image::tag;
@@ -47,11 +46,12 @@ pub fn check(cx: &Context, out: &mut Sink) {
             continue;
         }
         let mut used = UsedFiles {
+            files: HashSet::new(),
             pending: candidates
                 .iter()
                 .map(|(_, _, files)| files.clone())
                 .collect(),
-            ..UsedFiles::default()
+            type_names: HashSet::new(),
         };
         used.types(pool, proto);
         if !used.pending.is_empty() {
@@ -73,7 +73,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
 
 /// `name` and every file it re-exports through `import public`, transitively.
 fn exported_files(pool: &DescriptorPool, name: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::with_capacity(1);
     let mut stack = vec![name.to_string()];
     while let Some(n) = stack.pop() {
         if !out.insert(n.clone()) {
@@ -94,15 +94,16 @@ fn exported_files(pool: &DescriptorPool, name: &str) -> HashSet<String> {
 /// What a file uses, as far as the check needs to know. Only whether each checked import is
 /// used matters, so every scan stops once none is pending: the order of the scans changes how
 /// soon that is, never the answer.
-#[derive(Default)]
-struct UsedFiles {
+struct UsedFiles<'p> {
     files: HashSet<String>,
     /// The imports not known to be used yet (as sets of files that would make them used); the
     /// scans stop once this is empty.
     pending: Vec<HashSet<String>>,
+    /// The type names looked up already (a file names the same types many times over).
+    type_names: HashSet<&'p str>,
 }
 
-impl UsedFiles {
+impl<'p> UsedFiles<'p> {
     fn settle(&mut self) {
         let files = &self.files;
         self.pending
@@ -123,8 +124,8 @@ impl UsedFiles {
 
     /// Marks used the file that defines the message or enum `name`; true when nothing is
     /// pending any more.
-    fn type_name(&mut self, pool: &DescriptorPool, name: &str) -> bool {
-        if name.is_empty() {
+    fn type_name(&mut self, pool: &DescriptorPool, name: &'p str) -> bool {
+        if name.is_empty() || !self.type_names.insert(name) {
             return self.pending.is_empty();
         }
         let name = strip_dot(name);
@@ -138,12 +139,12 @@ impl UsedFiles {
     }
 
     /// Types referenced by fields, extensions and RPCs.
-    fn types(&mut self, pool: &DescriptorPool, proto: &prost_types::FileDescriptorProto) {
+    fn types(&mut self, pool: &DescriptorPool, proto: &'p prost_types::FileDescriptorProto) {
         /// True when nothing is pending any more.
-        fn message(
-            u: &mut UsedFiles,
+        fn message<'p>(
+            u: &mut UsedFiles<'p>,
             pool: &DescriptorPool,
-            m: &prost_types::DescriptorProto,
+            m: &'p prost_types::DescriptorProto,
         ) -> bool {
             for f in m.field.iter().chain(&m.extension) {
                 if u.type_name(pool, f.type_name()) | u.type_name(pool, f.extendee()) {
