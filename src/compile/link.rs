@@ -93,6 +93,7 @@ pub(super) fn link(
         .collect();
     let mut shared = Shared::new(workspace, include_roots, linking, failed);
     shared.seed = seed;
+    shared.compact = true;
     let count = shard_count(
         linking,
         targets.len(),
@@ -182,6 +183,11 @@ pub(super) struct Shared {
     linking: Linking,
     /// Files taken linked from elsewhere, not parsed.
     seed: Option<Arc<Seed>>,
+    /// Whether each shard's pool is compacted once linked (`DescriptorPool::compact`: each file
+    /// is then held once, as its `prost_types` descriptor and its encoded options). Not for
+    /// pools whose files are all encoded and the pool then dropped (`stream`): encoding a
+    /// compacted file makes its encoded form again first.
+    compact: bool,
 }
 
 impl Shared {
@@ -204,6 +210,7 @@ impl Shared {
             include_roots: include_roots.to_vec(),
             linking,
             seed: None,
+            compact: false,
         }
     }
 }
@@ -353,8 +360,13 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
     }
     let lazy = std::mem::take(&mut *outcome.borrow_mut());
     findings.extend(lazy.findings);
+    let mut pool = compiler.descriptor_pool();
+    drop(compiler);
+    if shared.compact {
+        pool.compact();
+    }
     Linked {
-        pools: vec![compiler.descriptor_pool()],
+        pools: vec![pool],
         findings,
         editions_files: lazy.editions_files,
         detached: lazy.detached,

@@ -10,7 +10,7 @@ pub(crate) mod types;
 pub use self::error::DescriptorError;
 use self::types::{DescriptorProto, EnumDescriptorProto};
 
-use std::{collections::BTreeMap, convert::TryInto, fmt, ops::Range, sync::Arc};
+use std::{borrow::Cow, collections::BTreeMap, convert::TryInto, fmt, ops::Range, sync::Arc};
 
 use crate::{descriptor::types::FileDescriptorProto, Value};
 // protoforge patch: foldhash instead of SipHash for the descriptor maps (they are only looked up,
@@ -138,6 +138,9 @@ struct DescriptorPoolInner {
     enums: Vec<EnumDescriptorInner>,
     extensions: Vec<ExtensionDescriptorInner>,
     services: Vec<ServiceDescriptorInner>,
+    /// protoforge patch: empty, or (after [`DescriptorPool::compact`]) the encoded options of
+    /// every file, whose `raw` copy is then empty.
+    compacted: Vec<types::EncodedOptions>,
 }
 
 #[derive(Clone)]
@@ -407,6 +410,82 @@ impl DescriptorPoolInner {
     fn get_by_name(&self, name: &str) -> Option<&Definition> {
         let name = name.strip_prefix('.').unwrap_or(name);
         self.names.get(name)
+    }
+
+    /// protoforge patch: the encoded options of the element at `path` of `file`: what the pool
+    /// kept of them if compacted, else what `raw` (the element's options in the file's `raw`
+    /// copy) finds.
+    fn encoded_options<'a>(
+        &'a self,
+        file: FileIndex,
+        path: &[i32],
+        raw: impl FnOnce() -> Option<&'a [u8]>,
+    ) -> Option<&'a [u8]> {
+        match self.compacted.get(file as usize) {
+            Some(options) => options.get(path),
+            None => raw(),
+        }
+    }
+
+    /// protoforge patch: the `raw` copy of `file`, made again if the pool was compacted.
+    fn raw_for_encoding(&self, file: FileIndex) -> Cow<'_, FileDescriptorProto> {
+        let inner = &self.files[file as usize];
+        match self.compacted.get(file as usize) {
+            Some(options) => Cow::Owned(options.rejoin(&inner.prost)),
+            None => Cow::Borrowed(&inner.raw),
+        }
+    }
+}
+
+// protoforge patch: a linked pool holds every file twice, as `raw` (prost-reflect's own
+// descriptor, with options kept encoded) and `prost` (the `prost_types` copy that
+// `file_descriptor_proto()` gives). They differ only in the options: `raw` keeps them as encoded
+// (custom options included), `prost` as `prost_types` decodes them. Once no more files are added,
+// `raw` is only read for those encoded options and to encode the file: `compact` keeps the
+// encoded options alone (`types::EncodedOptions`) and drops `raw`, made again from `prost` and
+// them when the file is encoded or the pool built on (then `expand`).
+impl DescriptorPool {
+    /// Drops each file's `raw` copy, keeping only its encoded options (about a third of a
+    /// linked pool's memory). Every accessor answers as before. Returns `false` (and does
+    /// nothing) if the pool is shared with a clone.
+    pub fn compact(&mut self) -> bool {
+        let Some(inner) = Arc::get_mut(&mut self.inner) else {
+            return false;
+        };
+        if !inner.compacted.is_empty() {
+            return true;
+        }
+        inner.compacted = inner
+            .files
+            .iter_mut()
+            .map(|file| {
+                let mut raw = std::mem::take(&mut file.raw);
+                #[cfg(debug_assertions)]
+                let before = raw.clone();
+                let options = types::EncodedOptions::take(&mut raw);
+                #[cfg(debug_assertions)]
+                assert!(options.rejoin(&file.prost) == before);
+                options
+            })
+            .collect();
+        true
+    }
+
+    /// Whether [`compact`](Self::compact) dropped the files' `raw` copies.
+    pub fn is_compacted(&self) -> bool {
+        !self.inner.compacted.is_empty()
+    }
+
+    /// Makes the `raw` copies of a compacted pool again, before files are added.
+    pub(crate) fn expand(&mut self) {
+        if self.inner.compacted.is_empty() {
+            return;
+        }
+        let inner = Arc::make_mut(&mut self.inner);
+        let compacted = std::mem::take(&mut inner.compacted);
+        for (file, options) in inner.files.iter_mut().zip(compacted) {
+            file.raw = options.rejoin(&file.prost);
+        }
     }
 }
 
