@@ -241,7 +241,6 @@ impl DescriptorPool {
     where
         I: IntoIterator<Item = FileDescriptorProto>,
     {
-        self.expand();
         self.build_files(
             files
                 .into_iter()
@@ -289,7 +288,6 @@ impl DescriptorPool {
             DescriptorError::new(vec![DescriptorErrorKind::DecodeFileDescriptorSet { err }])
         })?;
 
-        self.expand();
         self.build_files(iter::once(file))
     }
 
@@ -317,7 +315,6 @@ impl DescriptorPool {
             DescriptorError::new(vec![DescriptorErrorKind::DecodeFileDescriptorSet { err }])
         })?;
 
-        self.expand();
         self.build_files(file.file)
     }
 
@@ -903,7 +900,7 @@ impl MessageDescriptor {
     pub fn is_map_entry(&self) -> bool {
         // protoforge patch: a compacted pool has no `raw` copy (the `prost` copy is made only
         // once a file is linked, so linking reads `raw`).
-        if self.pool.is_compacted() {
+        if self.pool.inner.is_file_compacted(self.inner().id.file) {
             return self
                 .descriptor_proto()
                 .options
@@ -941,7 +938,7 @@ impl MessageDescriptor {
 
     /// Gets an iterator over reserved field number ranges in this message.
     pub fn reserved_ranges(&self) -> impl ExactSizeIterator<Item = Range<u32>> + '_ {
-        let ranges = if self.pool.is_compacted() {
+        let ranges = if self.pool.inner.is_file_compacted(self.inner().id.file) {
             &self.descriptor_proto().reserved_range
         } else {
             &self.raw().reserved_range
@@ -951,7 +948,7 @@ impl MessageDescriptor {
 
     /// Gets an iterator over reserved field names in this message.
     pub fn reserved_names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        let names = if self.pool.is_compacted() {
+        let names = if self.pool.inner.is_file_compacted(self.inner().id.file) {
             &self.descriptor_proto().reserved_name
         } else {
             &self.raw().reserved_name
@@ -961,7 +958,7 @@ impl MessageDescriptor {
 
     /// Gets an iterator over extension field number ranges in this message.
     pub fn extension_ranges(&self) -> impl ExactSizeIterator<Item = Range<u32>> + '_ {
-        let compacted = self.pool.is_compacted();
+        let compacted = self.pool.inner.is_file_compacted(self.inner().id.file);
         let count = if compacted {
             self.descriptor_proto().extension_range.len()
         } else {
@@ -1552,7 +1549,7 @@ impl EnumDescriptor {
 
     /// Gets an iterator over reserved value number ranges in this enum.
     pub fn reserved_ranges(&self) -> impl ExactSizeIterator<Item = RangeInclusive<i32>> + '_ {
-        let ranges = if self.pool.is_compacted() {
+        let ranges = if self.pool.inner.is_file_compacted(self.inner().id.file) {
             &self.enum_descriptor_proto().reserved_range
         } else {
             &self.raw().reserved_range
@@ -1562,7 +1559,7 @@ impl EnumDescriptor {
 
     /// Gets an iterator over reserved value names in this enum.
     pub fn reserved_names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        let names = if self.pool.is_compacted() {
+        let names = if self.pool.inner.is_file_compacted(self.inner().id.file) {
             &self.enum_descriptor_proto().reserved_name
         } else {
             &self.raw().reserved_name
@@ -1963,7 +1960,12 @@ impl MethodDescriptor {
 
     /// Returns `true` if the client streams multiple messages.
     pub fn is_client_streaming(&self) -> bool {
-        if self.service.pool.is_compacted() {
+        if self
+            .service
+            .pool
+            .inner
+            .is_file_compacted(self.service.inner().id.file)
+        {
             return self.method_descriptor_proto().client_streaming();
         }
         self.raw().client_streaming()
@@ -1971,7 +1973,12 @@ impl MethodDescriptor {
 
     /// Returns `true` if the server streams multiple messages.
     pub fn is_server_streaming(&self) -> bool {
-        if self.service.pool.is_compacted() {
+        if self
+            .service
+            .pool
+            .inner
+            .is_file_compacted(self.service.inner().id.file)
+        {
             return self.method_descriptor_proto().server_streaming();
         }
         self.raw().server_streaming()
