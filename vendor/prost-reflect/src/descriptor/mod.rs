@@ -594,6 +594,11 @@ impl DescriptorPool {
         }
         true
     }
+
+    /// Whether any file of the pool is compacted.
+    pub fn is_compacted(&self) -> bool {
+        self.inner.compacted.iter().any(Option::is_some)
+    }
 }
 
 impl DescriptorPoolInner {
