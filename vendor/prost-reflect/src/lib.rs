@@ -20,6 +20,8 @@ pub use self::descriptor::{
     ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
     MethodDescriptor, OneofDescriptor, ServiceDescriptor, Syntax,
 };
+// protoforge patch: see descriptor/mod.rs.
+pub use self::descriptor::compact_while_linking;
 pub use self::dynamic::{DynamicMessage, MapKey, SetFieldError, UnknownField, Value};
 pub use self::reflect::ReflectMessage;
 

@@ -22,10 +22,10 @@ use crate::{
         error::DescriptorErrorKind,
         find_enum_proto, find_message_proto, tag, to_index,
         types::{self, Options},
-        Definition, DefinitionKind, DescriptorIndex, EnumDescriptorInner, EnumValueDescriptorInner,
-        ExtensionDescriptorInner, FieldDescriptorInner, FileDescriptorInner, KindIndex,
-        MessageDescriptorInner, MethodDescriptorInner, OneofDescriptorInner,
-        ServiceDescriptorInner, MAP_ENTRY_KEY_NUMBER, MAP_ENTRY_VALUE_NUMBER,
+        Definition, DefinitionKind, DescriptorIndex, DescriptorPoolInner, EnumDescriptorInner,
+        EnumValueDescriptorInner, ExtensionDescriptorInner, FieldDescriptorInner,
+        FileDescriptorInner, KindIndex, MessageDescriptorInner, MethodDescriptorInner,
+        OneofDescriptorInner, ServiceDescriptorInner, MAP_ENTRY_KEY_NUMBER, MAP_ENTRY_VALUE_NUMBER,
     },
     Cardinality, DescriptorError, DescriptorPool, DynamicMessage, EnumDescriptor,
     EnumValueDescriptor, ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind,
@@ -356,7 +356,7 @@ impl DescriptorPool {
         use prost::encoding::{encoded_len_varint, DecodeContext};
 
         struct FileDescriptorSet<'a> {
-            files: &'a [FileDescriptorInner],
+            pool: &'a DescriptorPoolInner,
         }
 
         impl fmt::Debug for FileDescriptorSet<'_> {
@@ -370,22 +370,19 @@ impl DescriptorPool {
             where
                 Self: Sized,
             {
-                for file in self.files {
+                for file in indices(&self.pool.files) {
                     encoding::message::encode(
                         tag::file_descriptor_set::FILE as u32,
-                        &file.raw,
+                        &*self.pool.raw_for_encoding(file),
                         buf,
                     );
                 }
             }
 
             fn encoded_len(&self) -> usize {
-                encoding::key_len(tag::file_descriptor_set::FILE as u32) * self.files.len()
-                    + self
-                        .files
-                        .iter()
-                        .map(|f| &f.raw)
-                        .map(Message::encoded_len)
+                encoding::key_len(tag::file_descriptor_set::FILE as u32) * self.pool.files.len()
+                    + indices(&self.pool.files)
+                        .map(|f| self.pool.raw_for_encoding(f).encoded_len())
                         .map(|len| len + encoded_len_varint(len as u64))
                         .sum::<usize>()
             }
@@ -409,10 +406,7 @@ impl DescriptorPool {
         }
 
         let mut buf = buf;
-        FileDescriptorSet {
-            files: &self.inner.files,
-        }
-        .encode(&mut buf)
+        FileDescriptorSet { pool: &self.inner }.encode(&mut buf)
     }
 
     /// Encodes the files contained within this [`DescriptorPool`] to a newly allocated buffer.
@@ -665,7 +659,10 @@ impl FileDescriptor {
         B: BufMut,
     {
         let mut buf = buf;
-        self.inner().raw.encode(&mut buf)
+        self.pool
+            .inner
+            .raw_for_encoding(self.index)
+            .encode(&mut buf)
     }
 
     /// Encodes this file descriptor to a newly allocated buffer.
@@ -683,7 +680,9 @@ impl FileDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.FileOptions",
-            &self.inner().raw.options,
+            self.pool.inner.encoded_options(self.index, &[], || {
+                self.inner().raw.options.as_ref().map(|o| &o.encoded[..])
+            }),
         )
     }
 
@@ -762,7 +761,12 @@ impl MessageDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.MessageOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -894,6 +898,15 @@ impl MessageDescriptor {
     /// [`map_entry_value_field`][MessageDescriptor::map_entry_value_field] for more a convenient way
     /// to get these fields.
     pub fn is_map_entry(&self) -> bool {
+        // protoforge patch: a compacted pool has no `raw` copy (the `prost` copy is made only
+        // once a file is linked, so linking reads `raw`).
+        if self.pool.inner.is_file_compacted(self.inner().id.file) {
+            return self
+                .descriptor_proto()
+                .options
+                .as_ref()
+                .is_some_and(|o| o.map_entry());
+        }
         self.raw()
             .options
             .as_ref()
@@ -925,23 +938,42 @@ impl MessageDescriptor {
 
     /// Gets an iterator over reserved field number ranges in this message.
     pub fn reserved_ranges(&self) -> impl ExactSizeIterator<Item = Range<u32>> + '_ {
-        self.raw()
-            .reserved_range
-            .iter()
-            .map(|n| (n.start() as u32)..(n.end() as u32))
+        let ranges = if self.pool.inner.is_file_compacted(self.inner().id.file) {
+            &self.descriptor_proto().reserved_range
+        } else {
+            &self.raw().reserved_range
+        };
+        ranges.iter().map(|n| (n.start() as u32)..(n.end() as u32))
     }
 
     /// Gets an iterator over reserved field names in this message.
     pub fn reserved_names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.raw().reserved_name.iter().map(|n| n.as_ref())
+        let names = if self.pool.inner.is_file_compacted(self.inner().id.file) {
+            &self.descriptor_proto().reserved_name
+        } else {
+            &self.raw().reserved_name
+        };
+        names.iter().map(|n| n.as_ref())
     }
 
     /// Gets an iterator over extension field number ranges in this message.
     pub fn extension_ranges(&self) -> impl ExactSizeIterator<Item = Range<u32>> + '_ {
-        self.raw()
-            .extension_range
-            .iter()
-            .map(|n| (n.start() as u32)..(n.end() as u32))
+        let compacted = self.pool.inner.is_file_compacted(self.inner().id.file);
+        let count = if compacted {
+            self.descriptor_proto().extension_range.len()
+        } else {
+            self.raw().extension_range.len()
+        };
+        (0..count).map(move |i| {
+            let (start, end) = if compacted {
+                let n = &self.descriptor_proto().extension_range[i];
+                (n.start(), n.end())
+            } else {
+                let n = &self.raw().extension_range[i];
+                (n.start(), n.end())
+            };
+            (start as u32)..(end as u32)
+        })
     }
 
     /// Gets an extension to this message by its number, or `None` if no such extension exists.
@@ -1027,7 +1059,12 @@ impl FieldDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.FieldOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1243,7 +1280,12 @@ impl ExtensionDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.FieldOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1451,7 +1493,12 @@ impl EnumDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.EnumOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1502,15 +1549,22 @@ impl EnumDescriptor {
 
     /// Gets an iterator over reserved value number ranges in this enum.
     pub fn reserved_ranges(&self) -> impl ExactSizeIterator<Item = RangeInclusive<i32>> + '_ {
-        self.raw()
-            .reserved_range
-            .iter()
-            .map(|n| n.start()..=n.end())
+        let ranges = if self.pool.inner.is_file_compacted(self.inner().id.file) {
+            &self.enum_descriptor_proto().reserved_range
+        } else {
+            &self.raw().reserved_range
+        };
+        ranges.iter().map(|n| n.start()..=n.end())
     }
 
     /// Gets an iterator over reserved value names in this enum.
     pub fn reserved_names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.raw().reserved_name.iter().map(|n| n.as_ref())
+        let names = if self.pool.inner.is_file_compacted(self.inner().id.file) {
+            &self.enum_descriptor_proto().reserved_name
+        } else {
+            &self.raw().reserved_name
+        };
+        names.iter().map(|n| n.as_ref())
     }
 
     fn inner(&self) -> &EnumDescriptorInner {
@@ -1580,7 +1634,12 @@ impl EnumValueDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.EnumValueOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1651,7 +1710,12 @@ impl OneofDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.OneofOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1765,7 +1829,12 @@ impl ServiceDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.ServiceOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1864,7 +1933,12 @@ impl MethodDescriptor {
         decode_options(
             self.parent_pool(),
             "google.protobuf.MethodOptions",
-            &self.raw().options,
+            encoded_options(
+                self.parent_pool(),
+                self.inner().id.file,
+                self.path(),
+                || &self.raw().options,
+            ),
         )
     }
 
@@ -1886,11 +1960,27 @@ impl MethodDescriptor {
 
     /// Returns `true` if the client streams multiple messages.
     pub fn is_client_streaming(&self) -> bool {
+        if self
+            .service
+            .pool
+            .inner
+            .is_file_compacted(self.service.inner().id.file)
+        {
+            return self.method_descriptor_proto().client_streaming();
+        }
         self.raw().client_streaming()
     }
 
     /// Returns `true` if the server streams multiple messages.
     pub fn is_server_streaming(&self) -> bool {
+        if self
+            .service
+            .pool
+            .inner
+            .is_file_compacted(self.service.inner().id.file)
+        {
+            return self.method_descriptor_proto().server_streaming();
+        }
         self.raw().server_streaming()
     }
 
@@ -1949,20 +2039,26 @@ fn join_name<'a>(namespace: &str, name: &'a str) -> Cow<'a, str> {
     }
 }
 
-fn decode_options<T>(
-    pool: &DescriptorPool,
-    name: &str,
-    option: &Option<Options<T>>,
-) -> DynamicMessage {
+// protoforge patch: options are given as their encoded bytes, found in the `raw` copy of the file
+// or, when the pool was compacted (`DescriptorPool::compact`), in what it kept of them.
+fn decode_options(pool: &DescriptorPool, name: &str, encoded: Option<&[u8]>) -> DynamicMessage {
     let message_desc = pool
         .get_message_by_name(name)
         .unwrap_or_else(|| DescriptorPool::global().get_message_by_name(name).unwrap());
 
-    let bytes = option
-        .as_ref()
-        .map(|o| o.encoded.as_slice())
-        .unwrap_or_default();
-    DynamicMessage::decode(message_desc, bytes).unwrap()
+    DynamicMessage::decode(message_desc, encoded.unwrap_or_default()).unwrap()
+}
+
+/// The encoded options of the element at `path` of file `file` of `pool`: from `raw` (the
+/// element's options in the file's `raw` copy) unless the file was compacted.
+fn encoded_options<'a, T: 'a>(
+    pool: &'a DescriptorPool,
+    file: DescriptorIndex,
+    path: &[i32],
+    raw: impl FnOnce() -> &'a Option<Options<T>>,
+) -> Option<&'a [u8]> {
+    pool.inner
+        .encoded_options(file, path, || raw().as_ref().map(|o| o.encoded.as_slice()))
 }
 
 fn find_message_proto_prost<'a>(

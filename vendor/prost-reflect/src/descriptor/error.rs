@@ -779,11 +779,15 @@ impl Label {
         file: FileIndex,
         path: Box<[i32]>,
     ) -> Self {
+        // protoforge patch: a compacted file's positions are in its `prost` copy (which is empty
+        // while a file is being linked, and the same as `raw`'s once linked).
+        let linked = &files[file as usize].prost;
         let file = &files[file as usize].raw;
 
         let span = file
             .source_code_info
             .as_ref()
+            .or(linked.source_code_info.as_ref())
             .and_then(|s| s.location.iter().find(|l| *l.path == *path))
             .and_then(|l| match *l.span {
                 [start_line, start_col, end_col] => {

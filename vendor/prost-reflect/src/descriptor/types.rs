@@ -736,3 +736,174 @@ fn reuse(orig: Option<String>, linked: &Option<String>) -> Option<String> {
         linked.clone()
     }
 }
+
+// protoforge patch: a linked file without its `raw` copy (see `DescriptorPool::compact` in
+// descriptor/mod.rs). The `prost_types` copy holds everything `raw` did except the options as
+// encoded (custom options and field order included, which `prost_types` drops): those are kept
+// here, by the element's source path, and `raw` is made again from both when it is encoded.
+
+/// The encoded options of every element of one file that has options (`Some`, even empty),
+/// by source path (`[]` for the file's own options), sorted by path.
+#[derive(Clone, Default)]
+pub(crate) struct EncodedOptions {
+    /// `(path start, path end, bytes start, bytes end)` into `paths` and `bytes`, sorted by path.
+    index: Box<[(u32, u32, u32, u32)]>,
+    paths: Box<[i32]>,
+    bytes: Box<[u8]>,
+}
+
+impl EncodedOptions {
+    /// Takes the encoded options out of `file` (left without them).
+    pub(crate) fn take(file: &mut FileDescriptorProto) -> EncodedOptions {
+        let mut found: Vec<(Vec<i32>, Vec<u8>)> = Vec::new();
+        visit_options(file, &mut |path, encoded| {
+            found.push((path.to_vec(), std::mem::take(encoded)));
+        });
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut index = Vec::with_capacity(found.len());
+        let mut paths = Vec::with_capacity(found.iter().map(|(p, _)| p.len()).sum());
+        let mut bytes = Vec::with_capacity(found.iter().map(|(_, b)| b.len()).sum());
+        for (path, encoded) in found {
+            let (p, b) = (paths.len() as u32, bytes.len() as u32);
+            paths.extend_from_slice(&path);
+            bytes.extend_from_slice(&encoded);
+            index.push((p, paths.len() as u32, b, bytes.len() as u32));
+        }
+        EncodedOptions {
+            index: index.into_boxed_slice(),
+            paths: paths.into_boxed_slice(),
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// The encoded options of the element at `path` (`None`: it has none).
+    pub(crate) fn get(&self, path: &[i32]) -> Option<&[u8]> {
+        let at = |&(ps, pe, _, _): &(u32, u32, u32, u32)| &self.paths[ps as usize..pe as usize];
+        let i = self
+            .index
+            .binary_search_by(|entry| at(entry).cmp(path))
+            .ok()?;
+        let (_, _, bs, be) = self.index[i];
+        Some(&self.bytes[bs as usize..be as usize])
+    }
+
+    /// `file` as linked (`raw`) again, from its `prost_types` copy and these options.
+    pub(crate) fn rejoin(&self, file: &prost_types::FileDescriptorProto) -> FileDescriptorProto {
+        let mut raw = FileDescriptorProto::from_prost(file.clone());
+        visit_options(&mut raw, &mut |path, encoded| {
+            encoded.clear();
+            encoded.extend_from_slice(self.get(path).unwrap_or_default());
+        });
+        raw
+    }
+}
+
+/// Calls `f` with the source path and the encoded bytes of every element's options that are
+/// set, in `file`.
+fn visit_options(file: &mut FileDescriptorProto, f: &mut dyn FnMut(&[i32], &mut Vec<u8>)) {
+    use super::tag;
+    let mut path = Vec::new();
+    if let Some(o) = &mut file.options {
+        f(&path, &mut o.encoded);
+    }
+    for (i, m) in file.message_type.iter_mut().enumerate() {
+        path.extend([tag::file::MESSAGE_TYPE, i as i32]);
+        visit_message_options(m, &mut path, f);
+        path.truncate(0);
+    }
+    for (i, e) in file.enum_type.iter_mut().enumerate() {
+        path.extend([tag::file::ENUM_TYPE, i as i32]);
+        visit_enum_options(e, &mut path, f);
+        path.truncate(0);
+    }
+    for (i, s) in file.service.iter_mut().enumerate() {
+        path.extend([tag::file::SERVICE, i as i32]);
+        if let Some(o) = &mut s.options {
+            f(&path, &mut o.encoded);
+        }
+        for (j, m) in s.method.iter_mut().enumerate() {
+            if let Some(o) = &mut m.options {
+                path.extend([tag::service::METHOD, j as i32]);
+                f(&path, &mut o.encoded);
+                path.truncate(2);
+            }
+        }
+        path.truncate(0);
+    }
+    for (i, x) in file.extension.iter_mut().enumerate() {
+        if let Some(o) = &mut x.options {
+            path.extend([tag::file::EXTENSION, i as i32]);
+            f(&path, &mut o.encoded);
+            path.truncate(0);
+        }
+    }
+}
+
+fn visit_message_options(
+    message: &mut DescriptorProto,
+    path: &mut Vec<i32>,
+    f: &mut dyn FnMut(&[i32], &mut Vec<u8>),
+) {
+    use super::tag;
+    let depth = path.len();
+    if let Some(o) = &mut message.options {
+        f(path, &mut o.encoded);
+    }
+    for (i, x) in message.field.iter_mut().enumerate() {
+        if let Some(o) = &mut x.options {
+            path.extend([tag::message::FIELD, i as i32]);
+            f(path, &mut o.encoded);
+            path.truncate(depth);
+        }
+    }
+    for (i, m) in message.nested_type.iter_mut().enumerate() {
+        path.extend([tag::message::NESTED_TYPE, i as i32]);
+        visit_message_options(m, path, f);
+        path.truncate(depth);
+    }
+    for (i, e) in message.enum_type.iter_mut().enumerate() {
+        path.extend([tag::message::ENUM_TYPE, i as i32]);
+        visit_enum_options(e, path, f);
+        path.truncate(depth);
+    }
+    for (i, r) in message.extension_range.iter_mut().enumerate() {
+        if let Some(o) = &mut r.options {
+            path.extend([tag::message::EXTENSION_RANGE, i as i32]);
+            f(path, &mut o.encoded);
+            path.truncate(depth);
+        }
+    }
+    for (i, x) in message.extension.iter_mut().enumerate() {
+        if let Some(o) = &mut x.options {
+            path.extend([tag::message::EXTENSION, i as i32]);
+            f(path, &mut o.encoded);
+            path.truncate(depth);
+        }
+    }
+    for (i, x) in message.oneof_decl.iter_mut().enumerate() {
+        if let Some(o) = &mut x.options {
+            path.extend([tag::message::ONEOF_DECL, i as i32]);
+            f(path, &mut o.encoded);
+            path.truncate(depth);
+        }
+    }
+}
+
+fn visit_enum_options(
+    enum_: &mut EnumDescriptorProto,
+    path: &mut Vec<i32>,
+    f: &mut dyn FnMut(&[i32], &mut Vec<u8>),
+) {
+    use super::tag;
+    let depth = path.len();
+    if let Some(o) = &mut enum_.options {
+        f(path, &mut o.encoded);
+    }
+    for (i, v) in enum_.value.iter_mut().enumerate() {
+        if let Some(o) = &mut v.options {
+            path.extend([tag::enum_::VALUE, i as i32]);
+            f(path, &mut o.encoded);
+            path.truncate(depth);
+        }
+    }
+}

@@ -91,6 +91,7 @@ impl DescriptorPoolOffsets {
             DefinitionKind::Extension(extension) => extension < self.extension,
         });
         pool.file_names.retain(|_, &mut file| file < self.file);
+        pool.compacted.truncate(self.file as usize); // protoforge patch: see descriptor/mod.rs
         for message in &mut pool.messages {
             message.extensions.retain(|&message| message < self.message);
         }
@@ -145,6 +146,8 @@ impl DescriptorPool {
             file.prost = file.raw.to_prost_reusing(orig);
             debug_assert!(file.prost == file.raw.to_prost());
         }
+        // protoforge patch: see `compact_while_linking` (descriptor/mod.rs).
+        inner.compact_linked_files(offsets.file);
 
         Ok(())
     }

@@ -10,7 +10,7 @@ use crate::{
             DescriptorPoolOffsets, ResolveNameFilter,
         },
         error::{DescriptorError, DescriptorErrorKind, Label},
-        find_enum_proto, find_message_proto, tag, to_index,
+        find_enum_proto, tag, to_index,
         types::{
             field_descriptor_proto, DescriptorProto, EnumValueDescriptorProto,
             FieldDescriptorProto, FileDescriptorProto, MethodDescriptorProto,
@@ -455,11 +455,9 @@ impl ResolveVisitor<'_> {
         }
 
         let message = &self.pool.messages[message as usize];
-        let message_proto = find_message_proto(
-            &self.pool.files[message.id.file as usize].raw,
-            &message.id.path,
-        );
-        for (i, range) in message_proto.reserved_range.iter().enumerate() {
+        // protoforge patch: the message may be in a compacted file (`DescriptorPool::compact`).
+        let message_proto = self.pool.message_ranges(message);
+        for (i, range) in message_proto.reserved_range().iter().enumerate() {
             if range.start() <= field.number() && field.number() < range.end() {
                 self.errors
                     .push(DescriptorErrorKind::FieldNumberInReservedRange {
@@ -481,11 +479,7 @@ impl ResolveVisitor<'_> {
             }
         }
 
-        let extension_range = message_proto
-            .extension_range
-            .iter()
-            .enumerate()
-            .find(|(_, range)| range.start() <= field.number() && field.number() < range.end());
+        let extension_range = message_proto.extension_range(field.number());
         match (&field.extendee, extension_range) {
             (None, None) | (Some(_), Some(_)) => (),
             (None, Some((i, range))) => {
