@@ -8,8 +8,9 @@
 //! parses its own files as the linker asks for them, and when it has linked them its files go
 //! through the same steps as in [`super::compile`] (image file, feature checks, encoding) before
 //! the pool goes. Only as many pools as threads are alive at once, and no parsed tree waits for
-//! its turn. A file is identical in every pool that links it (same text, same imports), so the
-//! first shard's copy is kept, and the files are written in the order one compiler would have
+//! its turn. A file is identical in every pool that links it (same text, same imports), so a
+//! target is encoded only by its own shard and any other file by each shard that links it (the
+//! first copy is kept), and the files are written in the order one compiler would have
 //! linked them, as the ordinary compile does: the bytes are the same.
 //!
 //! [`for_each_shard`] does the same linking and checking for whole-tree `lint`
@@ -40,7 +41,8 @@ const SHARDS_PER_THREAD: usize = 4;
 
 /// What a shard leaves behind once its pool is gone.
 struct Done {
-    /// Every file of the shard's pool: name, imports, and its encoding (when asked for).
+    /// The shard's own targets and the files it imports that are not targets: name, imports,
+    /// and its encoding (when asked for).
     files: Vec<(String, Vec<String>, Option<Vec<u8>>)>,
     /// Top-level names of the shard's targets, for the clash check across shards.
     names: Vec<FileDescriptorProto>,
@@ -92,7 +94,8 @@ pub(super) fn compile_encoded_with(
         return Ok(None);
     }
 
-    // Each file from the first shard that linked it, in the order one compiler would have.
+    // Each target from its shard, each other file from the first shard that linked it, in the
+    // order one compiler would have linked them.
     let mut files: HashMap<String, (Vec<String>, Option<Vec<u8>>)> = HashMap::new();
     for d in done {
         for (name, deps, bytes) in d.files {
@@ -134,6 +137,9 @@ fn finish_shard(
     is_target: &HashSet<&str>,
     enc: Option<ImageEncoding>,
 ) -> Result<Option<Done>> {
+    // A target is kept (and encoded) only by the shard it belongs to; the other shards link it
+    // as an import, identically, so their copies would be thrown away.
+    let own: HashSet<String> = shard.targets.iter().cloned().collect();
     let Some(LinkedShard { mut image, names }) = link_and_check(shard, shared, workspace) else {
         return Ok(None);
     };
@@ -145,6 +151,9 @@ fn finish_shard(
         file.is_import = !is_target.contains(file.name());
     }
     for file in &image.files {
+        if !file.is_import && !own.contains(file.name()) {
+            continue;
+        }
         let bytes = match enc {
             Some(enc) => encode_file(&image, file, enc)?,
             None => None,

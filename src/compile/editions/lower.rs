@@ -117,9 +117,8 @@ pub enum LowerError {
 /// `None` for proto2/proto3 files; a syntax error of an editions file is reported by our parser
 /// (protox would only say that it expected `syntax`).
 pub fn editions_tree(source: &str) -> Option<Result<syntax::File, EditionsError>> {
-    if !source.contains("edition") {
-        return None;
-    }
+    // No `edition` anywhere: not an editions file (a SIMD substring search over the text).
+    memchr::memmem::find(source.as_bytes(), b"edition")?;
     match syntax::parse(source) {
         Ok(tree) => match &tree.syntax {
             Some(s) if s.is_edition => Some(Ok(tree)),

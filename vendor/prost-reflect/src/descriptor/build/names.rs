@@ -337,6 +337,18 @@ impl NameVisitor<'_> {
         path2: &[i32],
         kind: DefinitionKind,
     ) {
+        // protoforge patch: a package already in the pool (every file of a package adds it and
+        // each of its prefixes again) is skipped before its name and path are allocated.
+        if matches!(kind, DefinitionKind::Package)
+            && self
+                .pool
+                .names
+                .get(name)
+                .is_some_and(|entry| matches!(entry.kind, DefinitionKind::Package))
+        {
+            return;
+        }
+
         let path = join_path(path1, path2);
 
         match self.pool.names.entry(name.into()) {
@@ -372,12 +384,25 @@ impl NameVisitor<'_> {
         path: &[i32],
         message: &DescriptorProto,
     ) {
-        let mut names: HashMap<String, (&str, i32)> = HashMap::new();
-        for (index, field) in message.field.iter().enumerate() {
+        // protoforge patch: was a `String` per field; the lowered names now share one buffer.
+        if message.field.len() < 2 {
+            return;
+        }
+        let mut lowered = String::new();
+        let mut ends = Vec::with_capacity(message.field.len());
+        for field in &message.field {
+            push_lower_without_underscores(&mut lowered, field.name());
+            ends.push(lowered.len());
+        }
+        let mut names: HashMap<&str, (&str, i32)> = HashMap::with_capacity(message.field.len());
+        let mut start = 0;
+        for ((index, field), &end) in message.field.iter().enumerate().zip(&ends) {
             let name = field.name();
             let index = index as i32;
+            let key = &lowered[start..end];
+            start = end;
 
-            match names.entry(to_lower_without_underscores(name)) {
+            match names.entry(key) {
                 hash_map::Entry::Occupied(entry) => {
                     self.errors
                         .push(DescriptorErrorKind::DuplicateFieldCamelCaseName {
@@ -408,11 +433,10 @@ impl NameVisitor<'_> {
     }
 }
 
-fn to_lower_without_underscores(name: &str) -> String {
-    name.chars()
-        .filter_map(|ch| match ch {
-            '_' => None,
-            _ => Some(ch.to_ascii_lowercase()),
-        })
-        .collect()
+/// protoforge patch: was `to_lower_without_underscores(name) -> String`; appends to `out` instead.
+fn push_lower_without_underscores(out: &mut String, name: &str) {
+    out.extend(name.chars().filter_map(|ch| match ch {
+        '_' => None,
+        _ => Some(ch.to_ascii_lowercase()),
+    }));
 }

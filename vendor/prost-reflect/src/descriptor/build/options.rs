@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use foldhash::HashMap;
+
 use prost::{
     bytes::Bytes,
     encoding::{decode_key, skip_field, DecodeContext},
@@ -55,18 +57,61 @@ impl DescriptorPool {
             set_file_option(file, &path, &encoded);
         }
 
-        for (file, from, to) in visitor.locations {
+        // protoforge patch: was one scan of all of a file's locations per interpreted option
+        // (options x locations); the rewrites are now grouped by file and looked up by prefix.
+        let mut by_file: HashMap<FileIndex, Vec<(&[i32], &[i32])>> = HashMap::default();
+        for (file, from, to) in &visitor.locations {
+            by_file.entry(*file).or_default().push((from, to));
+        }
+        for (file, rewrites) in by_file {
             let file = &mut inner.files[file as usize].raw;
             if let Some(source_code_info) = &mut file.source_code_info {
-                for location in &mut source_code_info.location {
-                    if location.path.starts_with(&from) {
-                        location.path.splice(..from.len(), to.iter().copied());
-                    }
-                }
+                rewrite_locations(&mut source_code_info.location, &rewrites);
             }
         }
 
         Ok(())
+    }
+}
+
+/// protoforge patch: applies `rewrites` (`from` prefix -> `to` prefix, in order) to the paths of
+/// `locations` exactly as `for (from, to) in rewrites { for location { if path.starts_with(from)
+/// { replace the prefix } } }` did: each location takes, in order, every rewrite whose `from`
+/// prefixes its path as it is at that point, but the matching rewrites are found through a map
+/// of the `from` prefixes (by each length they come in) instead of by comparing with each one.
+fn rewrite_locations(
+    locations: &mut [prost_types::source_code_info::Location],
+    rewrites: &[(&[i32], &[i32])],
+) {
+    let mut by_from: HashMap<&[i32], Vec<usize>> = HashMap::default();
+    let mut lengths = Vec::new();
+    for (i, (from, _)) in rewrites.iter().enumerate() {
+        by_from.entry(from).or_default().push(i);
+        lengths.push(from.len());
+    }
+    lengths.sort_unstable();
+    lengths.dedup();
+
+    for location in locations {
+        // Rewrites before `next` have had their turn for this location.
+        let mut next = 0;
+        loop {
+            let mut first: Option<usize> = None;
+            for &len in &lengths {
+                let Some(prefix) = location.path.get(..len) else {
+                    break;
+                };
+                if let Some(indices) = by_from.get(prefix) {
+                    if let Some(&i) = indices.iter().find(|&&i| i >= next) {
+                        first = Some(first.map_or(i, |f| f.min(i)));
+                    }
+                }
+            }
+            let Some(i) = first else { break };
+            let (from, to) = rewrites[i];
+            location.path.splice(..from.len(), to.iter().copied());
+            next = i + 1;
+        }
     }
 }
 
