@@ -578,6 +578,11 @@ service S {
         Ok(compiler.descriptor_pool())
     }
 
+    /// An element's full name and its options, encoded.
+    fn named_options(name: &str, options: &prost_reflect::DynamicMessage) -> String {
+        format!("{name} {:?}", options.encode_to_vec())
+    }
+
     /// Everything the pool answers about a file's elements, encoded.
     fn answers(pool: &DescriptorPool) -> Vec<String> {
         fn message(m: &prost_reflect::MessageDescriptor, out: &mut Vec<String>) {
@@ -599,18 +604,10 @@ service S {
                 ));
             }
             for o in m.oneofs() {
-                out.push(format!(
-                    "{} {:?}",
-                    o.full_name(),
-                    o.options().encode_to_vec()
-                ));
+                out.push(named_options(o.full_name(), &o.options()));
             }
             for x in m.child_extensions() {
-                out.push(format!(
-                    "{} {:?}",
-                    x.full_name(),
-                    x.options().encode_to_vec()
-                ));
+                out.push(named_options(x.full_name(), &x.options()));
             }
             for e in m.child_enums() {
                 enumeration(&e, out);
@@ -628,11 +625,7 @@ service S {
                 e.reserved_names().collect::<Vec<_>>()
             ));
             for v in e.values() {
-                out.push(format!(
-                    "{} {:?}",
-                    v.full_name(),
-                    v.options().encode_to_vec()
-                ));
+                out.push(named_options(v.full_name(), &v.options()));
             }
         }
         let mut out = Vec::new();
@@ -651,18 +644,10 @@ service S {
                 enumeration(&e, &mut out);
             }
             for x in fd.extensions() {
-                out.push(format!(
-                    "{} {:?}",
-                    x.full_name(),
-                    x.options().encode_to_vec()
-                ));
+                out.push(named_options(x.full_name(), &x.options()));
             }
             for s in fd.services() {
-                out.push(format!(
-                    "{} {:?}",
-                    s.full_name(),
-                    s.options().encode_to_vec()
-                ));
+                out.push(named_options(s.full_name(), &s.options()));
                 for m in s.methods() {
                     out.push(format!(
                         "{} {:?} {} {}",

@@ -137,12 +137,13 @@ fn finish_shard(
     is_target: &HashSet<&str>,
     enc: Option<ImageEncoding>,
 ) -> Result<Option<Done>> {
-    // A target is kept (and encoded) only by the shard it belongs to; the other shards link it
-    // as an import, identically, so their copies would be thrown away.
-    let own: HashSet<String> = shard.targets.iter().cloned().collect();
     let Some(LinkedShard { mut image, names }) = link_and_check(shard, shared, workspace) else {
         return Ok(None);
     };
+    // A target is kept (and encoded) only by the shard it belongs to (the targets of the shard's
+    // image); the other shards link it as an import, identically, so their copies would be
+    // thrown away.
+    let own: Vec<bool> = image.files.iter().map(|f| !f.is_import).collect();
     let mut done = Done {
         files: Vec::with_capacity(image.files.len()),
         names,
@@ -150,8 +151,8 @@ fn finish_shard(
     for file in &mut image.files {
         file.is_import = !is_target.contains(file.name());
     }
-    for file in &image.files {
-        if !file.is_import && !own.contains(file.name()) {
+    for (file, own) in image.files.iter().zip(own) {
+        if !file.is_import && !own {
             continue;
         }
         let bytes = match enc {

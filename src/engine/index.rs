@@ -463,27 +463,41 @@ impl Index {
     }
 }
 
+/// `bytes` as source text: UTF-8 without NUL bytes.
+fn as_text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none())
+}
+
 /// Summarizes `text` (of a file known by import path `name`, stored without it).
 pub fn know(bytes: &[u8]) -> Known {
-    let text = std::str::from_utf8(bytes)
-        .ok()
-        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
-    // Kept encoded (a tenth of the decoded size): a cold run knows every file of the input, and
-    // most of them are only asked for their head ([`Known::head`]).
-    let encoded = text
+    know_whole(bytes, as_text(bytes), false)
+}
+
+/// Like [`know`], but the summary is kept decoded (for a caller that reads it whole at once).
+pub fn know_decoded(bytes: &[u8]) -> Known {
+    know_whole(bytes, as_text(bytes), true)
+}
+
+/// The whole summary of `bytes` (`text`, if they are text), kept decoded or encoded.
+fn know_whole(bytes: &[u8], text: Option<&str>, decoded: bool) -> Known {
+    let summary = text
         .and_then(|t| super::summary::summarize("", t))
         .map(|mut s| {
             s.name = None;
-            s.encode_to_vec()
+            s
         });
-    let summary = match encoded {
-        Some(bytes) => Lazy {
-            encoded: Some(bytes),
+    // Kept encoded unless asked (a tenth of the decoded size): a cold run knows every file of the
+    // input, and most of them are only asked for their head ([`Known::head`]).
+    let summary = match summary {
+        Some(s) if !decoded => Lazy {
+            encoded: Some(s.encode_to_vec()),
             decoded: std::sync::OnceLock::new(),
         },
-        None => Lazy {
+        s => Lazy {
             encoded: None,
-            decoded: std::sync::OnceLock::from(None),
+            decoded: std::sync::OnceLock::from(s.map(Arc::new)),
         },
     };
     Known {
@@ -494,36 +508,12 @@ pub fn know(bytes: &[u8]) -> Known {
     }
 }
 
-/// Like [`know`], but the summary is kept decoded (for a caller that reads it whole at once).
-pub fn know_decoded(bytes: &[u8]) -> Known {
-    let text = std::str::from_utf8(bytes)
-        .ok()
-        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
-    let summary = text
-        .and_then(|t| super::summary::summarize("", t))
-        .map(|mut s| {
-            s.name = None;
-            Arc::new(s)
-        });
-    Known {
-        content: content_hash(bytes),
-        summary: Arc::new(Lazy {
-            encoded: None,
-            decoded: std::sync::OnceLock::from(summary),
-        }),
-        not_text: text.is_none(),
-        head_only: None,
-    }
-}
-
 /// Like [`know`], but only the head ([`super::head::head`]) when that is exact: most files of a
 /// module are only asked for their package and imports.
 pub fn know_head(bytes: &[u8]) -> Known {
-    let text = std::str::from_utf8(bytes)
-        .ok()
-        .filter(|t| memchr::memchr(0, t.as_bytes()).is_none());
+    let text = as_text(bytes);
     let Some(head) = text.and_then(super::head::head) else {
-        return know(bytes);
+        return know_whole(bytes, text, false);
     };
     Known {
         content: content_hash(bytes),
