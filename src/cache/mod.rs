@@ -176,6 +176,51 @@ impl Cache {
         Some(bytes::Bytes::from(bytes).slice(start..))
     }
 
+    /// [`Cache::put`] of a payload that `write` produces piece by piece, straight into the entry's
+    /// file (no buffer of the whole payload: a 7,000-file summary index is megabytes). The header
+    /// goes in last, over a placeholder of its length, once the payload's length and checksum are
+    /// known; readers never see the file before it is renamed into place whole.
+    pub fn put_streamed(
+        &self,
+        kind: &str,
+        key: Key,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) {
+        use std::io::{Seek, SeekFrom};
+        let path = self.path(kind, key);
+        let Some(dir) = path.parent() else {
+            return;
+        };
+        if fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) else {
+            return;
+        };
+        let placeholder = header(key, 0, 0);
+        let mut out = Summing {
+            out: std::io::BufWriter::with_capacity(1 << 16, tmp),
+            sum: Xxh3::new(),
+            len: 0,
+        };
+        if out.out.write_all(&placeholder).is_err() || write(&mut out).is_err() {
+            return;
+        }
+        let (sum, len) = (out.sum.digest(), out.len);
+        let Ok(mut tmp) = out.out.into_inner() else {
+            return;
+        };
+        let header = header(key, len, sum);
+        debug_assert_eq!(header.len(), placeholder.len());
+        if tmp.seek(SeekFrom::Start(0)).is_err()
+            || tmp.write_all(&header).is_err()
+            || tmp.persist(&path).is_err()
+        {
+            return;
+        }
+        self.evict_now_and_then();
+    }
+
     /// [`Cache::put`] of a payload given in parts, written one after the other (no whole copy).
     pub fn put_parts(&self, kind: &str, key: Key, parts: &[&[u8]]) {
         let path = self.path(kind, key);
@@ -354,6 +399,26 @@ fn encode_header(key: Key, payload: &[u8]) -> Vec<u8> {
     header(key, payload.len() as u64, xxh3_64(payload))
 }
 
+/// A writer that passes bytes on and keeps their length and xxh3-64 ([`Cache::put_streamed`]).
+struct Summing<W> {
+    out: W,
+    sum: Xxh3,
+    len: u64,
+}
+
+impl<W: Write> Write for Summing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.sum.update(&bytes[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// An entry's header for a payload of `len` bytes whose xxh3-64 is `sum`.
 fn header(key: Key, len: u64, sum: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
@@ -459,6 +524,37 @@ mod tests {
         assert_eq!(cache.get("t", key).as_deref(), Some(&b"hello"[..]));
         let other = KeyBuilder::new("t").str("b").finish();
         assert_eq!(cache.get("t", other), None);
+    }
+
+    #[test]
+    fn an_entry_streamed_is_the_entry_put_whole() {
+        let (_dir, cache) = cache();
+        let key = KeyBuilder::new("t").str("s").finish();
+        cache.put_streamed("t", key, |w| {
+            w.write_all(b"hel")?;
+            w.write_all(b"")?;
+            w.write_all(b"lo world")
+        });
+        let streamed = fs::read(cache.path("t", key)).unwrap();
+        assert_eq!(cache.get("t", key).as_deref(), Some(&b"hello world"[..]));
+        cache.put("t", key, b"hello world");
+        assert_eq!(fs::read(cache.path("t", key)).unwrap(), streamed);
+        // A payload that fails half-way leaves the entry as it was, and no temporary file.
+        let other = KeyBuilder::new("t").str("failed").finish();
+        cache.put_streamed("t", other, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("stopped"))
+        });
+        assert_eq!(cache.get("t", other), None);
+        let dir = cache.path("t", other);
+        let leftovers = fs::read_dir(dir.parent().unwrap())
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with(".tmp")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
     }
 
     #[test]

@@ -79,7 +79,11 @@ fn fingerprint_of(snapshot: &Snapshot, cwd: &Path) -> Result<Option<Key>> {
 
 /// [`fingerprint_of`], given the content hash of every file of `snapshot` but unread git blobs
 /// (in path order; those that cannot be read left out).
-fn fingerprint_with(snapshot: &Snapshot, cwd: &Path, contents: Vec<(String, Key)>) -> Option<Key> {
+fn fingerprint_with<S: AsRef<str>>(
+    snapshot: &Snapshot,
+    cwd: &Path,
+    contents: Vec<(S, Key)>,
+) -> Option<Key> {
     let mut key = KeyBuilder::new("input");
     key.str(&snapshot.origin)
         .str(&snapshot.display_prefix)
@@ -99,7 +103,7 @@ fn fingerprint_with(snapshot: &Snapshot, cwd: &Path, contents: Vec<(String, Key)
     key.u64(blobs);
     key.u64(contents.len() as u64);
     for (path, content) in contents {
-        key.str(&path).key(content);
+        key.str(path.as_ref()).key(content);
     }
     if !registry_deps(snapshot, cwd, &mut key) {
         return None;

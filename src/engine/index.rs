@@ -358,15 +358,25 @@ impl Index {
     }
 
     /// Records `text` (the content of `path`, whose stamp was taken before reading it).
+    #[cfg(test)]
     pub fn insert(&mut self, path: &str, stamp: &Stamp, known: Known) {
+        self.insert_owned(path.to_string(), stamp, known);
+    }
+
+    fn insert_owned(&mut self, path: String, stamp: &Stamp, known: Known) {
         let bytes = stamp.bytes();
-        if let Some((old, k)) = self.entries.get(path) {
+        if let Some((old, k)) = self.entries.get(&path) {
             if *old == bytes && k.content == known.content && (k.is_full() || !known.is_full()) {
                 return;
             }
         }
-        self.entries.insert(path.to_string(), (bytes, known));
+        self.entries.insert(path, (bytes, known));
         self.changed = true;
+    }
+
+    /// Whether the index has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// Drops entries of files that are gone.
@@ -376,15 +386,28 @@ impl Index {
         self.changed |= self.entries.len() != before;
     }
 
-    /// Writes the index back if anything changed, on a thread of its own: the run goes on while
-    /// it is encoded and written (a cold run of a 7,000-file tree writes every file's entry).
-    /// [`finish_writes`] waits for it; loading an index does first.
-    pub fn save(self, cache: Option<&Cache>) {
-        let (Some(cache), Some(key), true) = (cache, self.key, self.changed) else {
+    /// Records `updates` ([`Index::insert`] of each: path, stamp taken before the file was read,
+    /// what is known of it) and writes the index back if anything changed, on a thread of its
+    /// own: the run goes on while the entries are built, encoded and written (a cold run of a
+    /// 7,000-file tree records every file). [`finish_writes`] waits for it; loading an index does
+    /// first.
+    pub fn save_with(mut self, cache: Option<&Cache>, updates: Vec<(String, Stamp, Known)>) {
+        let (Some(cache), Some(key)) = (cache, self.key) else {
             return;
         };
+        if !self.changed && updates.is_empty() {
+            return;
+        }
         let cache = cache.clone();
-        let write = move || self.write(&cache, key);
+        let write = move || {
+            self.entries.reserve(updates.len());
+            for (path, stamp, known) in updates {
+                self.insert_owned(path, &stamp, known);
+            }
+            if self.changed {
+                self.write(&cache, key);
+            }
+        };
         // Without a thread the entry is not written: a cache entry is never needed.
         if let Ok(handle) = std::thread::Builder::new()
             .name("index write".into())
@@ -397,12 +420,21 @@ impl Index {
     }
 
     fn write(&self, cache: &Cache, key: Key) {
-        cache.put(KIND, key, &self.encode());
+        cache.put_streamed(KIND, key, |out| self.encode_to(out));
     }
 
-    /// The index as an [`IndexProto`], entries in path order, encoded from the entries as they
-    /// are (building the message would copy every path, word and summary first).
+    /// The index encoded whole ([`Index::encode_to`] into memory).
+    #[cfg(test)]
     fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_to(&mut out).expect("writing to memory");
+        out
+    }
+
+    /// Writes the index as an [`IndexProto`], entries in path order, encoded from the entries as
+    /// they are (building the message would copy every path, word and summary first), one entry
+    /// at a time.
+    fn encode_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         use prost::encoding::{encode_key, encode_varint, WireType};
         fn field(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
             encode_key(tag, WireType::LengthDelimited, buf);
@@ -422,8 +454,8 @@ impl Index {
             .filter(|(_, (stamp, _))| !stamp.is_empty())
             .collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::with_capacity(sorted.len() * 512);
         let mut entry = Vec::new();
+        let mut framed = Vec::new();
         let mut summary = Vec::new();
         for (path, (stamp, known)) in sorted {
             // The fields of an [`EntryProto`] in tag order, as prost writes them (empty
@@ -457,9 +489,14 @@ impl Index {
                     }
                 }
             }
-            field(1, &entry, &mut out);
+            // The entry's own key and length, then the entry (as `field` frames it).
+            framed.clear();
+            encode_key(1, WireType::LengthDelimited, &mut framed);
+            encode_varint(entry.len() as u64, &mut framed);
+            out.write_all(&framed)?;
+            out.write_all(&entry)?;
         }
-        out
+        Ok(())
     }
 }
 
@@ -630,7 +667,12 @@ mod tests {
         assert!(index.get("a.proto", &stamp).is_none());
         let known = know_head(b"package p;\nmessage M {}\n");
         index.insert("a.proto", &stamp, known.clone());
-        index.save(Some(&cache));
+        // An update given to the save is recorded on the writing thread.
+        let other = know(b"package q;\n");
+        index.save_with(
+            Some(&cache),
+            vec![("b.proto".to_string(), stamp.clone(), other.clone())],
+        );
         // Loading waits for the write under way.
         let index = Index::load(Some(&cache), "dir\0/x");
         let back = index
@@ -639,5 +681,13 @@ mod tests {
         assert_eq!(back.content, known.content);
         assert_eq!(back.rpc_words(), known.rpc_words());
         assert!(index.get("a.proto", &Stamp::Racy).is_none());
+        let back = index.get("b.proto", &stamp).expect("recorded by the save");
+        assert_eq!(back.content, other.content);
+        assert_eq!(back.summary(), other.summary());
+        assert!(back.is_full());
+        // Saving nothing new writes nothing (a fresh load still has both entries).
+        index.save_with(Some(&cache), Vec::new());
+        let index = Index::load(Some(&cache), "dir\0/x");
+        assert!(index.has("a.proto") && index.has("b.proto"));
     }
 }

@@ -100,7 +100,7 @@ fn recording() -> bool {
 /// The content hash of every file `snapshot` lists but unread git blobs (known by id), in path
 /// order, when all are in memory: read into it, or known to this process's memo (what a recorded
 /// run read, see [`answer::Recording`]); `None` when one is not.
-fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(String, crate::cache::Key)>> {
+fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(&str, crate::cache::Key)>> {
     let id = root_identity(snapshot)?;
     let memo = MEMO.lock().ok()?;
     let known = memo.as_ref().and_then(|m| m.get(&id));
@@ -108,14 +108,14 @@ fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(String, crate::cache::
         .paths()
         .filter_map(|path| {
             if let Some(bytes) = snapshot.files.get(path) {
-                return Some(Some((path.clone(), crate::cache::content_hash(bytes))));
+                return Some(Some((path.as_str(), crate::cache::content_hash(bytes))));
             }
             match snapshot.unread.get(path) {
                 Some(Pending::Blob(_)) => None,
                 _ => Some(
                     known
                         .and_then(|k| k.get(path))
-                        .map(|(_, k)| (path.clone(), k.content)),
+                        .map(|(_, k)| (path.as_str(), k.content)),
                 ),
             }
         })
@@ -465,36 +465,45 @@ fn know_files_as(
         .collect();
     let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
     let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
+    // What the index is to record (on its writing thread, see [`index::Index::save_with`]).
+    let mut index_updates: Vec<(String, Stamp, Known)> = Vec::new();
     for (i, stamp, k) in stamped {
         stamps[i] = stamp.clone();
-        if let (Some(ix), Some(stamp), Some(k), true) = (
-            index.as_mut(),
+        if let (true, Some(stamp), Some(k), true) = (
+            index.is_some(),
             stamp,
             &k,
             snapshot.files.contains_key(&files[i].root_path),
         ) {
-            ix.insert(&files[i].root_path, &stamp, k.clone());
+            index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
         }
         known.push(k);
     }
     let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
+    if index.is_some() {
+        index_updates.reserve(read.len());
+    }
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
-        if let (Some(ix), Some(stamp)) = (index.as_mut(), stamp) {
-            ix.insert(&files[i].root_path, &stamp, k.clone());
+        if let (true, Some(stamp)) = (index.is_some(), stamp) {
+            index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
         }
         known[i] = Some(k);
     }
     if let Some(mut ix) = index.take() {
-        let present: foldhash::HashSet<&str> = snapshot.paths().map(String::as_str).collect();
-        ix.retain(|p| present.contains(p));
-        ix.save(cache.as_ref());
+        // Entries of files that are gone are dropped first: every update is of a present file.
+        if !ix.is_empty() {
+            let present: foldhash::HashSet<&str> = snapshot.paths().map(String::as_str).collect();
+            ix.retain(|p| present.contains(p));
+        }
+        ix.save_with(cache.as_ref(), index_updates);
     }
     if let (Some(id), Ok(mut memo)) = (&identity, MEMO.lock()) {
         let seen = memo
             .get_or_insert_with(HashMap::new)
             .entry(id.clone())
             .or_default();
+        seen.reserve(files.len().saturating_sub(seen.len()));
         for (((f, k), stamp), _) in files
             .iter()
             .zip(&known)

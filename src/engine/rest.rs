@@ -140,8 +140,8 @@ pub fn unread_heads(
         return know_heads(snapshot, &files);
     }
     let module_count = files.len();
-    let others: HashSet<String> = {
-        let unread: HashSet<&str> = files.iter().map(|f| f.root_path.as_str()).collect();
+    let others: foldhash::HashSet<String> = {
+        let unread: foldhash::HashSet<&str> = files.iter().map(|f| f.root_path.as_str()).collect();
         snapshot
             .paths()
             .filter(|p| !unread.contains(p.as_str()))
@@ -289,6 +289,7 @@ pub fn rest_files(
     if whole_rest() {
         read_whole(snapshot, rest, 0..rest.len())?;
     } else {
+        let _timing = crate::trace::phase("rest: select");
         select(image, rest, snapshot)?;
     }
     loop {
@@ -300,7 +301,10 @@ pub fn rest_files(
             .collect();
         let heads: Vec<&FileDescriptorProto> = alive.iter().map(|(_, h)| &**h).collect();
         let messages = |j: usize, path: &str| rest[alive[j].0].has_message(snapshot, path);
-        let types = scope::target_rpc_types(image, &heads, &messages);
+        let types = {
+            let _timing = crate::trace::phase("rest: rpc types");
+            scope::target_rpc_types(image, &heads, &messages)
+        };
         let keep = if whole_rest() {
             vec![true; alive.len()]
         } else {
@@ -313,6 +317,7 @@ pub fn rest_files(
                     rpc_types: t,
                 })
                 .collect();
+            let _timing = crate::trace::phase("rest: relevant");
             scope::relevant(image, &rest_files)
         };
         // What [`select`] read whole covers every file kept; should one be kept by its head
