@@ -552,15 +552,27 @@ fn read_reusing(
         buffer.resize(MIN, 0);
     }
     let mut file = std::fs::File::open(path)?;
-    let stamp = if stamp {
-        file.metadata().ok().as_ref().and_then(Stamp::of_metadata)
+    let (stamp, mut size) = if stamp {
+        let meta = file.metadata().ok();
+        let size = meta.as_ref().map(std::fs::Metadata::len);
+        (meta.as_ref().and_then(Stamp::of_metadata), size)
     } else {
-        None
+        (None, None)
     };
     let mut len = 0;
     loop {
         if len == buffer.len() {
-            buffer.resize(buffer.len() * 2, 0);
+            // A file larger than the buffer (googleapis has two of 4 MB): grown once to its size
+            // and a little more (the read that comes up short is the end), not doubled step by
+            // step, each step a copy into fresh memory the kernel has to zero first.
+            let size = match size.take() {
+                Some(size) => Some(size),
+                None => file.metadata().ok().map(|m| m.len()),
+            };
+            let wanted = size
+                .and_then(|s| usize::try_from(s).ok())
+                .map_or(0, |s| s.saturating_add(MIN / 4));
+            buffer.resize(wanted.max(buffer.len() + MIN), 0);
         }
         match file.read(&mut buffer[len..]) {
             Ok(0) => break,
@@ -652,15 +664,26 @@ fn read_and_know(
 mod tests {
     use super::*;
 
-    /// Files smaller than, as large as, and larger than the reused buffer, read after one
-    /// another into it: each read gives exactly the file's bytes, and its stamp when asked.
+    /// Files smaller than, as large as, and larger than the reused buffer (as large as it was grown
+    /// to, and larger), read after one another into it: each read gives exactly the file's bytes,
+    /// and its stamp when asked.
     #[test]
     fn reads_into_a_reused_buffer_give_whole_files() {
         let dir = tempfile::tempdir().unwrap();
         let mut buffer = Vec::new();
-        for (i, len) in [0usize, 10, 256 * 1024, 256 * 1024 + 1, 700_000, 3]
-            .into_iter()
-            .enumerate()
+        let grown = 700_000 + 256 * 1024 / 4;
+        for (i, len) in [
+            0usize,
+            10,
+            256 * 1024,
+            256 * 1024 + 1,
+            700_000,
+            3,
+            grown,
+            grown + 1,
+        ]
+        .into_iter()
+        .enumerate()
         {
             let bytes: Vec<u8> = (0..len).map(|b| (b * 7 + i) as u8).collect();
             let path = dir.path().join(format!("{i}.proto"));

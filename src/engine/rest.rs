@@ -179,21 +179,27 @@ fn rest_of_modules_from(
     let known = if before.is_empty() {
         know_heads(snapshot, &files)?
     } else {
-        let mut before: foldhash::HashMap<String, (ModuleFile, Known)> = before
-            .into_iter()
-            .map(|(f, k)| (f.root_path.clone(), (f, k)))
+        // Each known entry into the slot of its file (the map holds positions: the entries are
+        // moved once, not into a map of 7,000 and out again).
+        let at: foldhash::HashMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.root_path.as_str(), i))
             .collect();
-        let mut slots: Vec<Option<(ModuleFile, Known)>> = Vec::with_capacity(files.len());
-        let mut missing: Vec<ModuleFile> = Vec::new();
-        for f in &files {
-            match before.remove(&f.root_path).filter(|(b, _)| b == f) {
-                Some(known) => slots.push(Some(known)),
-                None => {
-                    slots.push(None);
-                    missing.push(f.clone());
+        let mut slots: Vec<Option<(ModuleFile, Known)>> = vec![None; files.len()];
+        for (b, k) in before {
+            if let Some(&i) = at.get(b.root_path.as_str()) {
+                if files[i] == b {
+                    slots[i] = Some((b, k));
                 }
             }
         }
+        let missing: Vec<ModuleFile> = files
+            .iter()
+            .zip(&slots)
+            .filter(|(_, slot)| slot.is_none())
+            .map(|(f, _)| f.clone())
+            .collect();
         let mut rest = know_heads(snapshot, &missing)?.into_iter().peekable();
         let mut known = Vec::with_capacity(files.len());
         for (f, slot) in files.iter().zip(slots) {
