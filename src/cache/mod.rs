@@ -176,10 +176,11 @@ impl Cache {
         Some(bytes::Bytes::from(bytes).slice(start..))
     }
 
-    /// [`Cache::put`] of a payload that `write` produces piece by piece, straight into the entry's
-    /// file (no buffer of the whole payload: a 7,000-file summary index is megabytes). The header
-    /// goes in last, over a placeholder of its length, once the payload's length and checksum are
-    /// known; readers never see the file before it is renamed into place whole.
+    /// Stores under `key` the payload that `write` produces piece by piece, straight into the
+    /// entry's file (no buffer of the whole payload: a 7,000-file summary index is megabytes). The
+    /// header goes in last, over a placeholder of its length, once the payload's length and
+    /// checksum are known; readers never see the file before it is renamed into place whole.
+    /// Every write of an entry comes through here ([`Cache::put`], [`Cache::put_parts`]).
     pub fn put_streamed(
         &self,
         kind: &str,
@@ -223,57 +224,15 @@ impl Cache {
 
     /// [`Cache::put`] of a payload given in parts, written one after the other (no whole copy).
     pub fn put_parts(&self, kind: &str, key: Key, parts: &[&[u8]]) {
-        let path = self.path(kind, key);
-        let Some(dir) = path.parent() else {
-            return;
-        };
-        if fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) else {
-            return;
-        };
-        let mut sum = Xxh3::new();
-        let mut len = 0u64;
-        for part in parts {
-            sum.update(part);
-            len += part.len() as u64;
-        }
-        let header = header(key, len, sum.digest());
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
-        if out.write_all(&header).is_err() || parts.iter().any(|p| out.write_all(p).is_err()) {
-            return;
-        }
-        let Ok(tmp) = out.into_inner() else {
-            return;
-        };
-        if tmp.persist(&path).is_err() {
-            return;
-        }
-        self.evict_now_and_then();
+        self.put_streamed(kind, key, |out| {
+            parts.iter().try_for_each(|part| out.write_all(part))
+        });
     }
 
     /// Stores `payload` under `key`. Failures (read-only disk, full disk) are ignored: the cache is
     /// an optimisation, the answer does not depend on it.
     pub fn put(&self, kind: &str, key: Key, payload: &[u8]) {
-        let path = self.path(kind, key);
-        let Some(dir) = path.parent() else {
-            return;
-        };
-        if fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
-            return;
-        };
-        let header = encode_header(key, payload);
-        if tmp.write_all(&header).is_err()
-            || tmp.write_all(payload).is_err()
-            || tmp.persist(&path).is_err()
-        {
-            return;
-        }
-        self.evict_now_and_then();
+        self.put_streamed(kind, key, |out| out.write_all(payload));
     }
 
     /// Size and location.
@@ -392,11 +351,6 @@ fn touch(path: &Path) {
             let _ = f.set_modified(SystemTime::now());
         }
     }
-}
-
-/// An entry's header: everything before the payload.
-fn encode_header(key: Key, payload: &[u8]) -> Vec<u8> {
-    header(key, payload.len() as u64, xxh3_64(payload))
 }
 
 /// A writer that passes bytes on and keeps their length and xxh3-64 ([`Cache::put_streamed`]).

@@ -465,27 +465,25 @@ fn know_files_as(
         .collect();
     let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
     let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
-    // What the index is to record (on its writing thread, see [`index::Index::save_with`]).
+    // What the index is to record (on its writing thread, see [`index::Index::save_with`]): the
+    // files read already and the misses read now, by the stamps they were known by.
+    let indexing = index.is_some();
     let mut index_updates: Vec<(String, Stamp, Known)> = Vec::new();
     for (i, stamp, k) in stamped {
         stamps[i] = stamp.clone();
-        if let (true, Some(stamp), Some(k), true) = (
-            index.is_some(),
+        if let (true, Some(stamp), Some(k)) = (
+            indexing && snapshot.files.contains_key(&files[i].root_path),
             stamp,
             &k,
-            snapshot.files.contains_key(&files[i].root_path),
         ) {
             index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
         }
         known.push(k);
     }
     let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
-    if index.is_some() {
-        index_updates.reserve(read.len());
-    }
     for (i, stamp, k) in read {
         stamps[i] = stamp.clone();
-        if let (true, Some(stamp)) = (index.is_some(), stamp) {
+        if let (true, Some(stamp)) = (indexing, stamp) {
             index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
         }
         known[i] = Some(k);
@@ -565,11 +563,9 @@ fn read_reusing(
             // A file larger than the buffer (googleapis has two of 4 MB): grown once to its size
             // and a little more (the read that comes up short is the end), not doubled step by
             // step, each step a copy into fresh memory the kernel has to zero first.
-            let size = match size.take() {
-                Some(size) => Some(size),
-                None => file.metadata().ok().map(|m| m.len()),
-            };
             let wanted = size
+                .take()
+                .or_else(|| file.metadata().ok().map(|m| m.len()))
                 .and_then(|s| usize::try_from(s).ok())
                 .map_or(0, |s| s.saturating_add(MIN / 4));
             buffer.resize(wanted.max(buffer.len() + MIN), 0);
