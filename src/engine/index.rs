@@ -502,7 +502,9 @@ impl Index {
 
 /// `bytes` as source text: UTF-8 without NUL bytes.
 fn as_text(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes)
+    // simdutf8 checks valid UTF-8 (the same answer as `std::str::from_utf8`) several times faster
+    // on the mostly ASCII text of `.proto` files: a cold run checks every file of the module.
+    simdutf8::basic::from_utf8(bytes)
         .ok()
         .filter(|t| memchr::memchr(0, t.as_bytes()).is_none())
 }

@@ -18,7 +18,7 @@
 //! type that still counts, and whether it parses changes nothing either. The selection of
 //! [`crate::lint::scope::relevant`] then runs as on whole summaries, and gives the same files.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use prost_types::FileDescriptorProto;
@@ -379,6 +379,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .map(|(i, r)| (r.file.name.as_str(), i))
         .collect();
 
+    let timing = crate::trace::phase("rest: same package or directory");
     // Same package or directory.
     let same: Vec<usize> = (0..rest.len())
         .filter(|&i| {
@@ -389,7 +390,8 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         })
         .collect();
     read_whole(snapshot, rest, same)?;
-
+    drop(timing);
+    let timing = crate::trace::phase("rest: reachable packages");
     // Reachable packages and what their files import, until every file that decides them parses.
     loop {
         let outlines: Vec<Option<Arc<FileDescriptorProto>>> = rest
@@ -433,6 +435,8 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         }
     }
 
+    drop(timing);
+    let timing = crate::trace::phase("rest: rpc candidates");
     // RPCs, in module order: a file is read whole while its words can still add a user.
     let messages = |i: usize, path: &str| rest[i].has_message(snapshot, path);
     let outlines: Vec<Option<Arc<FileDescriptorProto>>> =
@@ -470,6 +474,8 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
             _ => true,
         })
         .collect();
+    drop(timing);
+    let _timing = crate::trace::phase("rest: rpc users");
     let mut next = 0;
     while next < candidates.len() {
         let batch: Vec<usize> = (next..candidates.len())

@@ -245,7 +245,7 @@ impl Session {
             .collect();
         let Some(disk) = self.disk.as_mut() else {
             // Not kept (no listing): as an uncached run.
-            let names: HashSet<&str> = present.iter().map(String::as_str).collect();
+            let names: foldhash::HashSet<&str> = present.iter().map(String::as_str).collect();
             let rest = super::rest_of_modules(snapshot, modules, &names)?;
             return super::rest_files(image, &rest, snapshot);
         };
@@ -254,7 +254,7 @@ impl Session {
             .as_ref()
             .is_some_and(|r| r.present == present && r.modules == modules && r.others == others);
         if !same {
-            let names: HashSet<&str> = present.iter().map(String::as_str).collect();
+            let names: foldhash::HashSet<&str> = present.iter().map(String::as_str).collect();
             let rest = super::rest_of_modules(snapshot, modules, &names)?;
             disk.rest = Some(RestState {
                 present,

@@ -206,17 +206,25 @@ impl<'a> Scanner<'a> {
 
     /// Adjacent string literals, decoded.
     fn strings(&mut self) -> Option<String> {
+        let Tok::Str(first) = self.peek()? else {
+            return None;
+        };
+        self.next();
+        let first = &first[1..first.len() - 1];
+        // One literal with nothing escaped (nearly every import path and option value): its text.
+        if !matches!(self.peek()?, Tok::Str(_)) && !first.contains('\\') {
+            return Some(first.to_string());
+        }
         let mut bytes = Vec::new();
-        let mut any = false;
+        crate::syntax::unescape(first, &mut bytes);
         while let Tok::Str(s) = self.peek()? {
             self.next();
             crate::syntax::unescape(&s[1..s.len() - 1], &mut bytes);
-            any = true;
         }
-        any.then(|| {
+        Some(
             String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        })
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        )
     }
 
     /// A possibly qualified name, as written (`.a.B`, `a.B`).

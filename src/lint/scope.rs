@@ -18,8 +18,6 @@
 //! tens of files instead of thousands. `STABLE_PACKAGE_NO_IMPORT_UNSTABLE`, `IMPORT_USED` and the
 //! per-file rules read only the targets and their imports, which are compiled into the image.
 
-use std::collections::VecDeque;
-
 // Thousands of import paths and packages per `--path` run: a fast hash (no order is relied on).
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -97,39 +95,34 @@ pub fn reachable_packages<'a>(
     image: &'a Image,
     rest: impl Iterator<Item = (&'a str, &'a str, &'a [String])> + Clone,
 ) -> HashSet<String> {
-    let mut package_of: HashMap<&str, &str> = HashMap::new();
-    for f in &image.files {
-        package_of.insert(f.name(), f.package());
-    }
-    for (name, package, _) in rest.clone() {
-        package_of.insert(name, package);
-    }
-    let mut edges: HashMap<&str, HashSet<&str>> = HashMap::new();
+    // Each file's package by import path, and each package's files' imports; the walk then looks
+    // only at the imports of the packages it reaches (a `--path` run reaches a few of thousands).
+    let files = image.files.len() + rest.clone().size_hint().0;
+    let mut package_of: HashMap<&str, &str> = HashMap::with_capacity(files);
+    let mut imports_of: HashMap<&str, Vec<&[String]>> = HashMap::new();
     let all = image
         .files
         .iter()
-        .map(|f| (f.package(), f.proto().dependency.as_slice()))
-        .chain(rest.map(|(_, package, deps)| (package, deps)));
-    for (pkg, deps) in all {
-        for d in deps {
-            if let Some(&dp) = package_of.get(d.as_str()) {
-                if dp != pkg {
-                    edges.entry(pkg).or_default().insert(dp);
+        .map(|f| (f.name(), f.package(), f.proto().dependency.as_slice()))
+        .chain(rest);
+    for (name, package, deps) in all {
+        package_of.insert(name, package);
+        imports_of.entry(package).or_default().push(deps);
+    }
+    let mut reachable: HashSet<&str> = image.targets().map(|f| f.package()).collect();
+    let mut queue: Vec<&str> = reachable.iter().copied().collect();
+    while let Some(p) = queue.pop() {
+        for deps in imports_of.get(p).into_iter().flatten() {
+            for d in deps.iter() {
+                if let Some(&dp) = package_of.get(d.as_str()) {
+                    if reachable.insert(dp) {
+                        queue.push(dp);
+                    }
                 }
             }
         }
     }
-    let mut reachable: HashSet<String> = HashSet::new();
-    let mut queue: VecDeque<String> = image.targets().map(|f| f.package().to_string()).collect();
-    while let Some(p) = queue.pop_front() {
-        if !reachable.insert(p.clone()) {
-            continue;
-        }
-        if let Some(next) = edges.get(p.as_str()) {
-            queue.extend(next.iter().map(|n| n.to_string()));
-        }
-    }
-    reachable
+    reachable.into_iter().map(str::to_string).collect()
 }
 
 /// The other users of the targets' RPC request and response types, as `RPC_REQUEST_RESPONSE_UNIQUE`
@@ -416,6 +409,10 @@ pub struct RpcResolver<'a> {
     image_names: std::sync::OnceLock<HashSet<String>>,
     by_package: HashMap<&'a str, Vec<usize>>,
     messages: &'a (dyn Fn(usize, &str) -> bool + Sync),
+    /// Whether a message exists, by full name, as far as asked: the RPCs of a package ask the
+    /// same scope search again and again (every `google.protobuf.Empty` of a package looks for
+    /// the same names ahead of it), and each answer looks through a package's files.
+    exists: std::sync::Mutex<HashMap<String, bool>>,
 }
 
 impl<'a> RpcResolver<'a> {
@@ -448,6 +445,7 @@ impl<'a> RpcResolver<'a> {
             image_names: std::sync::OnceLock::new(),
             by_package,
             messages,
+            exists: std::sync::Mutex::default(),
         }
     }
 
@@ -518,25 +516,38 @@ impl<'a> RpcResolver<'a> {
             if names.contains(full) {
                 return true;
             }
-            let splits = std::iter::once(None).chain(full.match_indices('.').map(|(i, _)| Some(i)));
-            for split in splits {
-                let (package, path) = match split {
-                    None => ("", full),
-                    Some(i) => (&full[..i], &full[i + 1..]),
-                };
-                for &i in self.by_package.get(package).into_iter().flatten() {
-                    if (self.messages)(i, path) {
-                        return true;
-                    }
-                }
+            let known = self.exists.lock().ok().and_then(|m| m.get(full).copied());
+            if let Some(known) = known {
+                return known;
             }
-            false
+            let found = self.message_exists(full);
+            if let Ok(mut memo) = self.exists.lock() {
+                memo.insert(full.to_string(), found);
+            }
+            found
         };
         let first = candidates[..hit]
             .iter()
             .position(|c| exists(c))
             .unwrap_or(hit);
         format!(".{}", candidates[first])
+    }
+
+    /// Whether one of the module files outside the image defines the message `full`.
+    fn message_exists(&self, full: &str) -> bool {
+        let splits = std::iter::once(None).chain(full.match_indices('.').map(|(i, _)| Some(i)));
+        for split in splits {
+            let (package, path) = match split {
+                None => ("", full),
+                Some(i) => (&full[..i], &full[i + 1..]),
+            };
+            for &i in self.by_package.get(package).into_iter().flatten() {
+                if (self.messages)(i, path) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 }
 
