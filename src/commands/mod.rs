@@ -63,7 +63,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let outcome = run(cli);
     // The summary index may still be being written (see engine::index).
-    crate::engine::finish_writes();
+    {
+        let _timing = crate::trace::phase("waiting for cache writes");
+        crate::engine::finish_writes();
+    }
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(100),

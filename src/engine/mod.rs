@@ -104,22 +104,36 @@ fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(&str, crate::cache::Ke
     let id = root_identity(snapshot)?;
     let memo = MEMO.lock().ok()?;
     let known = memo.as_ref().and_then(|m| m.get(&id));
-    snapshot
-        .paths()
-        .filter_map(|path| {
-            if let Some(bytes) = snapshot.files.get(path) {
-                return Some(Some((path.as_str(), crate::cache::content_hash(bytes))));
+    // The read and the unread files walked side by side in path order (as [`Snapshot::paths`]),
+    // each with what it maps to at hand: no lookup of 7,000 paths in the maps they came from.
+    let mut read = snapshot.files.iter().peekable();
+    let mut unread = snapshot.unread.iter().peekable();
+    let mut out = Vec::with_capacity(snapshot.files.len() + snapshot.unread.len());
+    let mut last_read: Option<(&String, &std::sync::Arc<[u8]>)> = None;
+    loop {
+        let next_unread = match (read.peek(), unread.peek()) {
+            (Some((a, _)), Some((b, _))) => b < a,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        if !next_unread {
+            let (path, bytes) = read.next()?;
+            last_read = Some((path, bytes));
+            out.push((path.as_str(), crate::cache::content_hash(bytes)));
+            continue;
+        }
+        let (path, pending) = unread.next()?;
+        match (last_read, pending) {
+            // Listed as unread too: it was read (what a lookup of the path gives).
+            (Some((read_path, bytes)), _) if read_path == path => {
+                out.push((path.as_str(), crate::cache::content_hash(bytes)));
             }
-            match snapshot.unread.get(path) {
-                Some(Pending::Blob(_)) => None,
-                _ => Some(
-                    known
-                        .and_then(|k| k.get(path))
-                        .map(|(_, k)| (path.as_str(), k.content)),
-                ),
-            }
-        })
-        .collect()
+            (_, Pending::Blob(_)) => {}
+            _ => out.push((path.as_str(), known?.get(path)?.1.content)),
+        }
+    }
+    Some(out)
 }
 
 /// Inputs listed by [`answer::fingerprint`] and not used yet: (input, working directory, listing).
@@ -418,13 +432,21 @@ fn know_files_as(
     };
     // Per miss: its stamp, and whether it is to be stamped when read.
     let mut stamp_at_read: Vec<bool> = vec![false; files.len()];
+    // Each miss's pending read, looked up once in the listing (thousands of paths, ordered).
+    let pending: Vec<Option<&Pending>> = stamped
+        .par_iter()
+        .map(|(i, _, k)| match k {
+            None => snapshot.unread.get(&files[*i].root_path),
+            Some(_) => None,
+        })
+        .collect();
     if stamps_needed && any_miss {
         let looked_up: Vec<(usize, Option<Stamp>, Option<Known>, bool)> = stamped
             .par_iter()
             .filter(|(_, _, k)| k.is_none())
             .map(|(i, _, _)| {
                 let f = &files[*i];
-                let pending = snapshot.unread.get(&f.root_path);
+                let pending = pending[*i];
                 let seen_before = seen
                     .get(f.root_path.as_str())
                     .filter(|(_, k)| need.met_by(k));
@@ -458,10 +480,7 @@ fn know_files_as(
     let misses: Vec<(usize, &Pending, Option<Stamp>)> = stamped
         .iter()
         .filter(|(_, _, k)| k.is_none())
-        .filter_map(|(i, s, _)| {
-            let pending = snapshot.unread.get(&files[*i].root_path)?;
-            Some((*i, pending, s.clone()))
-        })
+        .filter_map(|(i, s, _)| Some((*i, pending[*i]?, s.clone())))
         .collect();
     let mut known: Vec<Option<Known>> = Vec::with_capacity(stamped.len());
     let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
