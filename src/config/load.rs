@@ -306,9 +306,11 @@ fn check_layout(snapshot: &Snapshot, config: &WorkspaceConfig) -> Result<()> {
         .collect();
     // An import path belongs to one module only (buf builds one image of all modules). The same
     // file in two modules under two import paths (nested module directories) passes here and
-    // fails to compile, as in buf.
+    // fails to compile, as in buf. One module gives each of its files its own import path (its
+    // path without the module directory): nothing to look for.
     let mut owners: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
-    for path in &protos {
+    let several_modules = config.modules.len() > 1;
+    for path in protos.iter().filter(|_| several_modules) {
         for (i, module) in config.modules.iter().enumerate() {
             if module.contains(path) {
                 owners

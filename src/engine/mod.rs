@@ -207,7 +207,8 @@ pub fn read_needed(
 ) -> Result<()> {
     let _timing = crate::trace::phase("read needed files");
     let files = module_files(snapshot, modules);
-    let by_name: HashMap<&str, &ModuleFile> = files.iter().map(|f| (f.name.as_str(), f)).collect();
+    let by_name: foldhash::HashMap<&str, &ModuleFile> =
+        files.iter().map(|f| (f.name.as_str(), f)).collect();
     let mut queue: Vec<String> = files
         .iter()
         .filter(|f| wanted(f))

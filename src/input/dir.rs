@@ -95,16 +95,18 @@ fn finish(
     let lazily = lazily && include_package_files != Some(true);
     let (files, unread) = if lazily {
         let mut files = BTreeMap::new();
-        let mut unread = BTreeMap::new();
+        // Collected, then built in one go (a sort of the listing and a bulk build, not 7,000
+        // searches of a growing tree).
+        let mut unread = Vec::new();
         for (rel, path) in list_tree(&root)? {
             if rel.ends_with(".proto") {
-                unread.insert(rel, super::Pending::Disk(path));
+                unread.push((rel, super::Pending::Disk(path)));
             } else {
                 let bytes = read_file(&path)?;
                 files.insert(rel, bytes);
             }
         }
-        (files, unread)
+        (files, unread.into_iter().collect())
     } else {
         (read_tree(&root)?, BTreeMap::new())
     };
