@@ -141,10 +141,15 @@ pub fn unread_heads(
     }
     let module_count = files.len();
     let others: foldhash::HashSet<String> = {
-        let unread: foldhash::HashSet<&str> = files.iter().map(|f| f.root_path.as_str()).collect();
+        // Both in path order: the listing walked once beside the module files (a few other
+        // files among 7,000 module files).
+        let mut unread = files.iter().map(|f| f.root_path.as_str()).peekable();
         snapshot
             .paths()
-            .filter(|p| !unread.contains(p.as_str()))
+            .filter(|p| {
+                while unread.next_if(|u| *u < p.as_str()).is_some() {}
+                unread.peek() != Some(&p.as_str())
+            })
             .filter(|p| !matches!(snapshot.unread.get(*p), Some(Pending::Blob(_))))
             .cloned()
             .collect()
@@ -179,20 +184,13 @@ fn rest_of_modules_from(
     let known = if before.is_empty() {
         know_heads(snapshot, &files)?
     } else {
-        // Each known entry into the slot of its file (the map holds positions: the entries are
-        // moved once, not into a map of 7,000 and out again).
-        let at: foldhash::HashMap<&str, usize> = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.root_path.as_str(), i))
-            .collect();
-        let mut slots: Vec<Option<(ModuleFile, Known)>> = vec![None; files.len()];
-        for (b, k) in before {
-            if let Some(&i) = at.get(b.root_path.as_str()) {
-                if files[i] == b {
-                    slots[i] = Some((b, k));
-                }
-            }
+        // Each known entry into the slot of its file: both lists are in root-path order, so one
+        // walk beside the files places them (entries of no file among them are dropped).
+        let mut before = before.into_iter().peekable();
+        let mut slots: Vec<Option<(ModuleFile, Known)>> = Vec::with_capacity(files.len());
+        for f in &files {
+            while before.next_if(|(b, _)| b.root_path < f.root_path).is_some() {}
+            slots.push(before.next_if(|(b, _)| b == f));
         }
         let missing: Vec<ModuleFile> = files
             .iter()
