@@ -326,11 +326,11 @@ impl Index {
                     summary: Arc::new(summary),
                     not_text: e.not_text,
                     head_only: e.head_only.then(|| {
-                        Arc::new(RpcWords {
-                            requests: e.rpc_requests,
-                            responses: e.rpc_responses,
-                            messages: e.message_words,
-                        })
+                        Arc::new(RpcWords::new(
+                            e.rpc_requests.iter().map(String::as_str),
+                            e.rpc_responses.iter().map(String::as_str),
+                            e.message_words.iter().map(String::as_str),
+                        ))
                     }),
                 };
                 entries.insert(e.path, (e.stamp, known));
@@ -480,9 +480,9 @@ impl Index {
             flag(6, !known.is_full(), &mut entry);
             if let Some(words) = known.rpc_words() {
                 for (tag, list) in [
-                    (7, &words.requests),
-                    (8, &words.responses),
-                    (9, &words.messages),
+                    (7, words.requests()),
+                    (8, words.responses()),
+                    (9, words.messages()),
                 ] {
                     for w in list {
                         field(tag, w.as_bytes(), &mut entry);
@@ -585,15 +585,15 @@ mod tests {
                 head_only: !known.is_full(),
                 rpc_requests: known
                     .rpc_words()
-                    .map(|w| w.requests.clone())
+                    .map(|w| w.requests().map(str::to_string).collect())
                     .unwrap_or_default(),
                 rpc_responses: known
                     .rpc_words()
-                    .map(|w| w.responses.clone())
+                    .map(|w| w.responses().map(str::to_string).collect())
                     .unwrap_or_default(),
                 message_words: known
                     .rpc_words()
-                    .map(|w| w.messages.clone())
+                    .map(|w| w.messages().map(str::to_string).collect())
                     .unwrap_or_default(),
             })
             .collect();

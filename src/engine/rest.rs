@@ -90,11 +90,7 @@ impl RestFile {
         if !self.is_whole() {
             let first = path.split('.').next().unwrap_or(path);
             if let Some(words) = self.known.rpc_words() {
-                if words
-                    .messages
-                    .binary_search_by(|w| w.as_str().cmp(first))
-                    .is_err()
-                {
+                if !words.messages().any(|w| w == first) {
                     return false;
                 }
             }
@@ -454,7 +450,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
     };
     let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
         Some(words) if !rest[i].is_whole() => {
-            users.may_add(package(i), &words.requests, &words.responses)
+            users.may_add(package(i), words.requests(), words.responses())
         }
         _ => rest[i]
             .whole()
@@ -467,7 +463,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .into_par_iter()
         .filter(|&i| match rest[i].known.rpc_words() {
             Some(words) if !rest[i].is_whole() => {
-                users.may_ever_add(package(i), &words.requests, &words.responses)
+                users.may_ever_add(package(i), words.requests(), words.responses())
             }
             _ => true,
         })

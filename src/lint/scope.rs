@@ -210,33 +210,38 @@ impl<'a> RpcUsers<'a> {
     /// A type as written resolves to a target type `T` only as `S.N` (see [`RpcResolver`]): `N`,
     /// as written, is made of `T`'s last identifiers, and `S`, the rest of `T`, is `package` or
     /// one of its enclosing scopes (empty for a fully qualified name).
-    pub fn may_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+    pub fn may_add<'w>(&self, package: &str, requests: Words<'w>, responses: Words<'w>) -> bool {
         self.may_add_if(package, requests, responses, true)
     }
 
     /// [`RpcUsers::may_add`] as if no user were kept yet: false means the file can never add
     /// one.
-    pub fn may_ever_add(&self, package: &str, requests: &[String], responses: &[String]) -> bool {
+    pub fn may_ever_add<'w>(
+        &self,
+        package: &str,
+        requests: Words<'w>,
+        responses: Words<'w>,
+    ) -> bool {
         self.may_add_if(package, requests, responses, false)
     }
 
-    fn may_add_if(
+    fn may_add_if<'w>(
         &self,
         package: &str,
-        requests: &[String],
-        responses: &[String],
+        requests: Words<'w>,
+        responses: Words<'w>,
         only_open: bool,
     ) -> bool {
-        let open = |words: &[String], is_response: bool| {
-            words.iter().any(|w| {
-                self.by_last.get(w.as_str()).is_some_and(|types| {
+        let open = |words: Words<'w>, is_response: bool| {
+            words.clone().any(|w| {
+                self.by_last.get(w).is_some_and(|types| {
                     types.iter().any(|t| {
                         (!only_open
                             || self
                                 .users
                                 .get(&(*t, is_response))
                                 .is_none_or(|kept| kept.len() < 2))
-                            && may_name(t, package, words)
+                            && may_name(t, package, words.clone())
                     })
                 })
             })
@@ -245,11 +250,14 @@ impl<'a> RpcUsers<'a> {
     }
 }
 
+/// The words of a file's RPCs as [`crate::engine::head::RpcWords`] keeps them.
+pub type Words<'w> = std::str::SplitTerminator<'w, char>;
+
 /// Whether a type name written in a file of `package` with identifiers among `words` can resolve
 /// to `full` (no leading dot): `full` is `scope.name` (or `name`) with `scope` the package or
 /// one of its enclosing scopes, and every identifier of `name` among `words`.
-fn may_name(full: &str, package: &str, words: &[String]) -> bool {
-    let has = |ident: &str| words.iter().any(|w| w == ident);
+fn may_name<'w>(full: &str, package: &str, words: impl Iterator<Item = &'w str> + Clone) -> bool {
+    let has = |ident: &str| words.clone().any(|w| w == ident);
     let encloses = |scope: &str| {
         scope.is_empty()
             || (package.starts_with(scope)
@@ -592,42 +600,42 @@ fn resolve(package: &str, name: &str, exists: &dyn Fn(&str) -> bool) -> String {
 mod tests {
     use super::may_name;
 
-    fn words(list: &[&str]) -> Vec<String> {
-        list.iter().map(|w| w.to_string()).collect()
+    fn words<'a>(list: &'a [&'a str]) -> impl Iterator<Item = &'a str> + Clone {
+        list.iter().copied()
     }
 
     #[test]
     fn a_name_can_resolve_to_a_type_only_from_an_enclosing_scope() {
         let t = "acme.pay.v1.ChargeRequest";
         // As written in the type's own package, or one nested in it.
-        assert!(may_name(t, "acme.pay.v1", &words(&["ChargeRequest"])));
-        assert!(may_name(t, "acme.pay.v1.inner", &words(&["ChargeRequest"])));
+        assert!(may_name(t, "acme.pay.v1", words(&["ChargeRequest"])));
+        assert!(may_name(t, "acme.pay.v1.inner", words(&["ChargeRequest"])));
         // Elsewhere the last identifier alone cannot name it...
-        assert!(!may_name(t, "acme.gateway.v1", &words(&["ChargeRequest"])));
-        assert!(!may_name(t, "acme.pay.v10", &words(&["ChargeRequest"])));
-        assert!(!may_name(t, "", &words(&["ChargeRequest", "v1"])));
+        assert!(!may_name(t, "acme.gateway.v1", words(&["ChargeRequest"])));
+        assert!(!may_name(t, "acme.pay.v10", words(&["ChargeRequest"])));
+        assert!(!may_name(t, "", words(&["ChargeRequest", "v1"])));
         // ...but a partly or fully qualified name can.
         assert!(may_name(
             t,
             "acme.gateway.v1",
-            &words(&["ChargeRequest", "pay", "v1"])
+            words(&["ChargeRequest", "pay", "v1"])
         ));
         assert!(may_name(
             t,
             "other",
-            &words(&["ChargeRequest", "acme", "pay", "v1"])
+            words(&["ChargeRequest", "acme", "pay", "v1"])
         ));
         assert!(may_name(
             t,
             "",
-            &words(&["ChargeRequest", "acme", "pay", "v1"])
+            words(&["ChargeRequest", "acme", "pay", "v1"])
         ));
         assert!(!may_name(
             t,
             "acme.gateway.v1",
-            &words(&["ChargeRequest", "v1"])
+            words(&["ChargeRequest", "v1"])
         ));
-        assert!(may_name("Top", "", &words(&["Top"])));
-        assert!(may_name("Top", "any.package", &words(&["Top"])));
+        assert!(may_name("Top", "", words(&["Top"])));
+        assert!(may_name("Top", "any.package", words(&["Top"])));
     }
 }
