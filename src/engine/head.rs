@@ -358,6 +358,21 @@ mod tests {
     }
 
     #[test]
+    fn rpc_words_keep_each_list_sorted_and_apart() {
+        let words = RpcWords::new(["b", "a", "b"], [], ["M", "", "A"]);
+        assert_eq!(words.requests().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(words.responses().count(), 0);
+        assert_eq!(words.messages().collect::<Vec<_>>(), ["", "A", "M"]);
+        let empty = RpcWords::new([], [], []);
+        assert_eq!(empty, RpcWords::default());
+        assert_eq!(empty.requests().chain(empty.messages()).count(), 0);
+        let only_responses = RpcWords::new([], ["R"], []);
+        assert_eq!(only_responses.requests().count(), 0);
+        assert_eq!(only_responses.responses().collect::<Vec<_>>(), ["R"]);
+        assert_eq!(only_responses.messages().count(), 0);
+    }
+
+    #[test]
     fn head_is_the_summary_head_or_nothing() {
         let text = "// license: import package\nsyntax = \"proto3\";\npackage a.b;\n\
                     import public \"x.proto\";\nimport \"y.proto\";\noption go_package = \"g\";\n\
