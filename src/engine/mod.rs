@@ -61,7 +61,7 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::config::ModuleSpec;
-use crate::input::{Pending, Snapshot};
+use crate::input::{Entry, Pending, Snapshot};
 use crate::workspace::{owning_module, TargetFilter};
 use crate::Result;
 
@@ -104,33 +104,14 @@ fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(&str, crate::cache::Ke
     let id = root_identity(snapshot)?;
     let memo = MEMO.lock().ok()?;
     let known = memo.as_ref().and_then(|m| m.get(&id));
-    // The read and the unread files walked side by side in path order (as [`Snapshot::paths`]),
-    // each with what it maps to at hand: no lookup of 7,000 paths in the maps they came from.
-    let mut read = snapshot.files.iter().peekable();
-    let mut unread = snapshot.unread.iter().peekable();
+    // Each listed file with its bytes or pending read at hand: no lookup of 7,000 paths in the
+    // maps they came from.
     let mut out = Vec::with_capacity(snapshot.files.len() + snapshot.unread.len());
-    let mut last_read: Option<(&String, &std::sync::Arc<[u8]>)> = None;
-    loop {
-        let next_unread = match (read.peek(), unread.peek()) {
-            (Some((a, _)), Some((b, _))) => b < a,
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            (None, None) => break,
-        };
-        if !next_unread {
-            let (path, bytes) = read.next()?;
-            last_read = Some((path, bytes));
-            out.push((path.as_str(), crate::cache::content_hash(bytes)));
-            continue;
-        }
-        let (path, pending) = unread.next()?;
-        match (last_read, pending) {
-            // Listed as unread too: it was read (what a lookup of the path gives).
-            (Some((read_path, bytes)), _) if read_path == path => {
-                out.push((path.as_str(), crate::cache::content_hash(bytes)));
-            }
-            (_, Pending::Blob(_)) => {}
-            _ => out.push((path.as_str(), known?.get(path)?.1.content)),
+    for (path, entry) in snapshot.entries() {
+        match entry {
+            Entry::Read(bytes) => out.push((path.as_str(), crate::cache::content_hash(bytes))),
+            Entry::Unread(Pending::Blob(_)) => {}
+            Entry::Unread(_) => out.push((path.as_str(), known?.get(path)?.1.content)),
         }
     }
     Some(out)
@@ -339,6 +320,10 @@ fn know(
     know_files_as(snapshot, files, strict, files.len(), need, indexed)
 }
 
+/// A file [`know_files_as`] is asked about, by position: its stamp and what is known of it, as
+/// far as found so far.
+type Slot = (usize, Option<Stamp>, Option<Known>);
+
 fn know_files_as(
     snapshot: &Snapshot,
     files: &[ModuleFile],
@@ -382,7 +367,8 @@ fn know_files_as(
     // what it saw needs none (nor, of a file read already, one that records no memo of it).
     let stamps_needed = cache.is_some() || !trusted;
     let stamp_read_files = stamps_needed || recording;
-    let mut stamped: Vec<(usize, Option<Stamp>, Option<Known>)> = files
+    // With each file not known yet, its pending read (looked up once in the listing).
+    let (mut stamped, pending): (Vec<Slot>, Vec<Option<&Pending>>) = files
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -393,17 +379,17 @@ fn know_files_as(
                     .as_ref()
                     .filter(|_| stamp_read_files && !snapshot.overlays.contains(&f.root_path))
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
-                return (i, stamp, Some(need.know(bytes)));
+                return ((i, stamp, Some(need.know(bytes))), None);
             }
             let seen_before = seen
                 .get(f.root_path.as_str())
                 .filter(|(_, k)| need.met_by(k));
             if let (Some((_, k)), true) = (seen_before, trusted) {
-                return (i, None, Some(k.clone()));
+                return ((i, None, Some(k.clone())), None);
             }
-            (i, None, None)
+            ((i, None, None), snapshot.unread.get(&f.root_path))
         })
-        .collect();
+        .unzip();
     // Known from this process's memo as they are: not written back to it.
     let from_memo: Vec<bool> = stamped
         .iter()
@@ -433,14 +419,6 @@ fn know_files_as(
     };
     // Per miss: its stamp, and whether it is to be stamped when read.
     let mut stamp_at_read: Vec<bool> = vec![false; files.len()];
-    // Each miss's pending read, looked up once in the listing (thousands of paths, ordered).
-    let pending: Vec<Option<&Pending>> = stamped
-        .par_iter()
-        .map(|(i, _, k)| match k {
-            None => snapshot.unread.get(&files[*i].root_path),
-            Some(_) => None,
-        })
-        .collect();
     if stamps_needed && any_miss {
         let looked_up: Vec<(usize, Option<Stamp>, Option<Known>, bool)> = stamped
             .par_iter()

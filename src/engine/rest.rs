@@ -25,7 +25,7 @@ use prost_types::FileDescriptorProto;
 use rayon::prelude::*;
 
 use crate::config::ModuleSpec;
-use crate::input::{Pending, Snapshot};
+use crate::input::{Entry, Pending, Snapshot};
 use crate::lint::scope::{self, RpcResolver, RpcUsers};
 use crate::Result;
 
@@ -141,13 +141,13 @@ pub fn unread_heads(
         // files among 7,000 module files).
         let mut unread = files.iter().map(|f| f.root_path.as_str()).peekable();
         snapshot
-            .paths()
-            .filter(|p| {
+            .entries()
+            .filter(|(p, entry)| {
                 while unread.next_if(|u| *u < p.as_str()).is_some() {}
                 unread.peek() != Some(&p.as_str())
+                    && !matches!(entry, Entry::Unread(Pending::Blob(_)))
             })
-            .filter(|p| !matches!(snapshot.unread.get(*p), Some(Pending::Blob(_))))
-            .cloned()
+            .map(|(p, _)| p.clone())
             .collect()
     };
     files.extend(

@@ -133,15 +133,38 @@ pub enum Pending {
     Blob([u8; 20]),
 }
 
+/// A file of a [`Snapshot`] as [`Snapshot::entries`] gives it.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'a> {
+    /// Read: its bytes.
+    Read(&'a Arc<[u8]>),
+    /// Not read yet: where from.
+    Unread(&'a Pending),
+}
+
 impl Snapshot {
     /// Every file's root-relative path, read or not, in order.
     pub fn paths(&self) -> impl Iterator<Item = &String> {
-        let mut read = self.files.keys().peekable();
-        let mut unread = self.unread.keys().peekable();
+        self.entries().map(|(path, _)| path)
+    }
+
+    /// Every file, read or not, in path order, with its bytes or its pending read (a path both
+    /// read and unread — never left so by [`Snapshot::read`] — counts as read, once).
+    pub fn entries(&self) -> impl Iterator<Item = (&String, Entry<'_>)> {
+        let mut read = self.files.iter().peekable();
+        let mut unread = self.unread.iter().peekable();
         std::iter::from_fn(move || match (read.peek(), unread.peek()) {
-            (Some(a), Some(b)) if b < a => unread.next(),
-            (Some(_), _) => read.next(),
-            (None, _) => unread.next(),
+            (Some((a, _)), Some((b, _))) if b < a => unread
+                .next()
+                .map(|(p, pending)| (p, Entry::Unread(pending))),
+            (Some((a, _)), Some((b, _))) if a == b => {
+                unread.next();
+                read.next().map(|(p, bytes)| (p, Entry::Read(bytes)))
+            }
+            (Some(_), _) => read.next().map(|(p, bytes)| (p, Entry::Read(bytes))),
+            (None, _) => unread
+                .next()
+                .map(|(p, pending)| (p, Entry::Unread(pending))),
         })
     }
 
@@ -445,4 +468,39 @@ fn declared_package(bytes: &[u8]) -> String {
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read and unread files come out merged in path order, each once, with what it maps to.
+    #[test]
+    fn entries_merge_read_and_unread_files_in_path_order() {
+        let mut snapshot = Snapshot::default();
+        for p in ["b.proto", "d.proto"] {
+            snapshot.files.insert(p.to_string(), Arc::from(&b"x"[..]));
+        }
+        snapshot
+            .unread
+            .insert("a.proto".into(), Pending::Disk("a.proto".into()));
+        snapshot
+            .unread
+            .insert("c.proto".into(), Pending::Blob([0; 20]));
+        let seen: Vec<(&str, bool)> = snapshot
+            .entries()
+            .map(|(p, e)| (p.as_str(), matches!(e, Entry::Read(_))))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a.proto", false),
+                ("b.proto", true),
+                ("c.proto", false),
+                ("d.proto", true)
+            ]
+        );
+        let paths: Vec<&String> = snapshot.paths().collect();
+        assert_eq!(paths, ["a.proto", "b.proto", "c.proto", "d.proto"]);
+    }
 }

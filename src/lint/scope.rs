@@ -93,11 +93,11 @@ pub fn directory_of(name: &str) -> &str {
 /// imports); an import of a file that is neither adds no edge.
 pub fn reachable_packages<'a>(
     image: &'a Image,
-    rest: impl Iterator<Item = (&'a str, &'a str, &'a [String])> + Clone,
+    rest: impl Iterator<Item = (&'a str, &'a str, &'a [String])>,
 ) -> HashSet<String> {
     // Each file's package by import path, and each package's files' imports; the walk then looks
     // only at the imports of the packages it reaches (a `--path` run reaches a few of thousands).
-    let files = image.files.len() + rest.clone().size_hint().0;
+    let files = image.files.len() + rest.size_hint().0;
     let mut package_of: HashMap<&str, &str> = HashMap::with_capacity(files);
     let mut imports_of: HashMap<&str, Vec<&[String]>> = HashMap::new();
     let all = image
