@@ -4,10 +4,12 @@
 //! of reading it. An entry whose stamp differs, or whose modification time was too close to the
 //! time it was read to be trusted (a write in the same clock tick), is recomputed.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use prost::Message;
 use prost_types::FileDescriptorProto;
 
@@ -20,12 +22,16 @@ const KIND: &str = "summaries";
 /// Modification times this close to the read (or later) are not trusted.
 const RACY_NANOS: i64 = 2_000_000_000;
 
+/// The index's format (read and written by hand, [`decode_entries`] and [`Index::encode_to`];
+/// the tests check both against prost's codec of these messages).
+#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Clone, PartialEq, Message)]
 struct IndexProto {
     #[prost(message, repeated, tag = "1")]
     entries: Vec<EntryProto>,
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Clone, PartialEq, Message)]
 struct EntryProto {
     #[prost(string, tag = "1")]
@@ -172,7 +178,7 @@ pub struct Known {
 /// content hashes (an answer's fingerprint) decodes none of the 7,000 summaries it loads.
 #[derive(Debug, Default)]
 struct Lazy {
-    encoded: Option<Vec<u8>>,
+    encoded: Option<Bytes>,
     decoded: std::sync::OnceLock<Option<Arc<FileDescriptorProto>>>,
 }
 
@@ -202,9 +208,7 @@ impl Known {
             .decoded
             .get_or_init(|| {
                 let bytes = self.summary.encoded.as_ref()?;
-                FileDescriptorProto::decode(bytes.as_slice())
-                    .ok()
-                    .map(Arc::new)
+                FileDescriptorProto::decode(&bytes[..]).ok().map(Arc::new)
             })
             .clone()
     }
@@ -247,7 +251,7 @@ impl Known {
             });
         }
         let bytes = self.summary.encoded.as_ref()?;
-        let h = HeadProto::decode(bytes.as_slice()).ok()?;
+        let h = HeadProto::decode(&bytes[..]).ok()?;
         Some(FileDescriptorProto {
             name: h.name,
             package: h.package,
@@ -265,7 +269,7 @@ impl Known {
     #[cfg(test)]
     fn encoded_summary(&self) -> Option<Vec<u8>> {
         match &self.summary.encoded {
-            Some(bytes) => Some(bytes.clone()),
+            Some(bytes) => Some(bytes.to_vec()),
             None => self.summary().map(|s| s.encode_to_vec()),
         }
     }
@@ -290,7 +294,7 @@ pub fn finish_writes() {
 /// The index of one input root.
 pub struct Index {
     key: Option<Key>,
-    entries: foldhash::HashMap<String, (Vec<u8>, Known)>,
+    entries: foldhash::HashMap<String, (Bytes, Known)>,
     changed: bool,
 }
 
@@ -300,42 +304,13 @@ impl Index {
     pub fn load(cache: Option<&Cache>, root_identity: &str) -> Index {
         finish_writes();
         let key = cache.map(|_| KeyBuilder::new(KIND).str(root_identity).finish());
-        let mut entries = foldhash::HashMap::default();
-        if let (Some(cache), Some(key)) = (cache, key) {
-            let decoded = cache
-                .get(KIND, key)
-                .and_then(|bytes| IndexProto::decode(bytes.as_slice()).ok());
-            for e in decoded.map(|d| d.entries).unwrap_or_default() {
-                let Ok(content) = <[u8; 16]>::try_from(e.content.as_slice()) else {
-                    continue;
-                };
-                // Decoded on first use. The entry's checksum covers these bytes, written by this
-                // version: a summary that does not decode would take a checksum collision.
-                let summary = match e.summary {
-                    Some(bytes) => Lazy {
-                        encoded: Some(bytes),
-                        decoded: std::sync::OnceLock::new(),
-                    },
-                    None => Lazy {
-                        encoded: None,
-                        decoded: std::sync::OnceLock::from(None),
-                    },
-                };
-                let known = Known {
-                    content: Key(u128::from_le_bytes(content)),
-                    summary: Arc::new(summary),
-                    not_text: e.not_text,
-                    head_only: e.head_only.then(|| {
-                        Arc::new(RpcWords::new(
-                            e.rpc_requests.iter().map(String::as_str),
-                            e.rpc_responses.iter().map(String::as_str),
-                            e.message_words.iter().map(String::as_str),
-                        ))
-                    }),
-                };
-                entries.insert(e.path, (e.stamp, known));
-            }
-        }
+        let entries = match (cache, key) {
+            (Some(cache), Some(key)) => cache
+                .get_shared(KIND, key)
+                .and_then(|bytes| decode_entries(&bytes))
+                .unwrap_or_default(),
+            _ => foldhash::HashMap::default(),
+        };
         Index {
             key,
             entries,
@@ -354,7 +329,7 @@ impl Index {
             return None;
         }
         let (stored, known) = self.entries.get(path)?;
-        (*stored == stamp.bytes()).then_some(known)
+        (stored[..] == stamp.bytes()[..]).then_some(known)
     }
 
     /// Records `text` (the content of `path`, whose stamp was taken before reading it).
@@ -364,7 +339,7 @@ impl Index {
     }
 
     fn insert_owned(&mut self, path: String, stamp: &Stamp, known: Known) {
-        let bytes = stamp.bytes();
+        let bytes = Bytes::from(stamp.bytes());
         if let Some((old, k)) = self.entries.get(&path) {
             if *old == bytes && k.content == known.content && (k.is_full() || !known.is_full()) {
                 return;
@@ -448,7 +423,7 @@ impl Index {
             }
         }
         // Sorted by reference: moving the entries themselves would copy each many times.
-        let mut sorted: Vec<(&String, &(Vec<u8>, Known))> = self
+        let mut sorted: Vec<(&String, &(Bytes, Known))> = self
             .entries
             .iter()
             .filter(|(_, (stamp, _))| !stamp.is_empty())
@@ -500,6 +475,101 @@ impl Index {
     }
 }
 
+/// The entries of an encoded index ([`IndexProto`]), read in place: stamps and summaries stay
+/// slices of `bytes`, and each file's RPC words are gathered straight into its [`RpcWords`] (prost
+/// would allocate every path, stamp, summary and word, and a warm run loads all 7,000 entries to
+/// use a few fields of each). `None` if the bytes are not a well-formed index: then it is a miss.
+fn decode_entries(bytes: &Bytes) -> Option<foldhash::HashMap<String, (Bytes, Known)>> {
+    use prost::encoding::{decode_key, decode_varint, WireType};
+    /// The next field of `buf` at `*at`: its tag and, for a length-delimited field, its range
+    /// in `buf` (a varint's value as an empty range's start).
+    fn field(buf: &[u8], at: &mut usize) -> Option<(u32, WireType, Range<usize>)> {
+        let mut rest = &buf[*at..];
+        let (tag, wire) = decode_key(&mut rest).ok()?;
+        let value = match wire {
+            WireType::LengthDelimited => {
+                let len = usize::try_from(decode_varint(&mut rest).ok()?).ok()?;
+                let start = buf.len() - rest.len();
+                let end = start.checked_add(len).filter(|&e| e <= buf.len())?;
+                rest = &buf[end..];
+                start..end
+            }
+            WireType::Varint => {
+                let v = usize::try_from(decode_varint(&mut rest).ok()?).ok()?;
+                v..v
+            }
+            WireType::SixtyFourBit => {
+                rest = rest.get(8..)?;
+                0..0
+            }
+            WireType::ThirtyTwoBit => {
+                rest = rest.get(4..)?;
+                0..0
+            }
+            _ => return None,
+        };
+        *at = buf.len() - rest.len();
+        Some((tag, wire, value))
+    }
+    let text = |range: Range<usize>| simdutf8::basic::from_utf8(&bytes[range]).ok();
+    let mut entries = foldhash::HashMap::default();
+    let mut at = 0;
+    let mut words: [Vec<&str>; 3] = Default::default();
+    while at < bytes.len() {
+        let (tag, wire, entry) = field(bytes, &mut at)?;
+        if tag != 1 || wire != WireType::LengthDelimited {
+            continue;
+        }
+        let (mut path, mut stamp, mut content, mut summary) = ("", Bytes::new(), None, None);
+        let (mut not_text, mut head_only) = (false, false);
+        words.iter_mut().for_each(Vec::clear);
+        let mut at_field = entry.start;
+        while at_field < entry.end {
+            let (tag, wire, value) = field(&bytes[..entry.end], &mut at_field)?;
+            let delimited = wire == WireType::LengthDelimited;
+            match (tag, delimited) {
+                (1, true) => path = text(value)?,
+                (2, true) => stamp = bytes.slice(value),
+                (3, true) => content = <[u8; 16]>::try_from(&bytes[value]).ok(),
+                (4, true) => summary = Some(bytes.slice(value)),
+                (5, false) => not_text = value.start != 0,
+                (6, false) => head_only = value.start != 0,
+                (7..=9, true) => words[tag as usize - 7].push(text(value)?),
+                (1..=9, _) => return None,
+                _ => {}
+            }
+        }
+        // An entry without a well-formed content hash is left out (as before: a miss).
+        let Some(content) = content else { continue };
+        let known = Known {
+            content: Key(u128::from_le_bytes(content)),
+            // Decoded on first use. The entry's checksum covers these bytes, written by this
+            // version: a summary that does not decode would take a checksum collision.
+            summary: Arc::new(match summary {
+                Some(encoded) => Lazy {
+                    encoded: Some(encoded),
+                    decoded: std::sync::OnceLock::new(),
+                },
+                None => Lazy {
+                    encoded: None,
+                    decoded: std::sync::OnceLock::from(None),
+                },
+            }),
+            not_text,
+            head_only: head_only.then(|| {
+                let [requests, responses, messages] = &words;
+                Arc::new(RpcWords::new(
+                    requests.iter().copied(),
+                    responses.iter().copied(),
+                    messages.iter().copied(),
+                ))
+            }),
+        };
+        entries.insert(path.to_string(), (stamp, known));
+    }
+    Some(entries)
+}
+
 /// `bytes` as source text: UTF-8 without NUL bytes.
 fn as_text(bytes: &[u8]) -> Option<&str> {
     // simdutf8 checks valid UTF-8 (the same answer as `std::str::from_utf8`) several times faster
@@ -531,7 +601,7 @@ fn know_whole(bytes: &[u8], text: Option<&str>, decoded: bool) -> Known {
     // input, and most of them are only asked for their head ([`Known::head`]).
     let summary = match summary {
         Some(s) if !decoded => Lazy {
-            encoded: Some(s.encode_to_vec()),
+            encoded: Some(Bytes::from(s.encode_to_vec())),
             decoded: std::sync::OnceLock::new(),
         },
         s => Lazy {
@@ -578,7 +648,7 @@ mod tests {
             .filter(|(_, (stamp, _))| !stamp.is_empty())
             .map(|(path, (stamp, known))| EntryProto {
                 path: path.clone(),
-                stamp: stamp.clone(),
+                stamp: stamp.to_vec(),
                 content: known.content.0.to_le_bytes().to_vec(),
                 summary: known.encoded_summary(),
                 not_text: known.not_text,
@@ -632,6 +702,72 @@ mod tests {
                 .len(),
             12
         );
+    }
+
+    /// The hand-written decoder reads what prost's codec reads: every entry with its stamp,
+    /// content hash, flags, summary and RPC words; and bytes cut short or altered anywhere give
+    /// `None` or some entries, never a panic.
+    #[test]
+    fn an_index_is_decoded_as_prost_decodes_it() {
+        let mut index = Index::load(None, "dir\0/x");
+        let texts: [&[u8]; 5] = [
+            b"package p;\nimport \"a.proto\";\nmessage M {}\nservice S { rpc A(M) returns (M); }\n",
+            b"syntax = \"proto3\";\npackage q.r;\noption go_package = \"x\";\nmessage N { message O {} }\n",
+            b"message { not a file",
+            b"\xff\xfe not text",
+            b"",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            let stamp = Stamp::Disk {
+                size: i as u64,
+                mtime_ns: 1,
+                ctime_ns: 2,
+                ino: 3,
+            };
+            index.insert(&format!("{i}.proto"), &stamp, know_head(text));
+            index.insert(
+                &format!("full/{i}.proto"),
+                &Stamp::Blob([i as u8; 20]),
+                know(text),
+            );
+        }
+        let encoded = Bytes::from(index.encode());
+        let by_prost = IndexProto::decode(&encoded[..]).unwrap();
+        let decoded = decode_entries(&encoded).unwrap();
+        assert_eq!(decoded.len(), by_prost.entries.len());
+        for e in &by_prost.entries {
+            let (stamp, known) = &decoded[&e.path];
+            assert_eq!(stamp[..], e.stamp[..]);
+            assert_eq!(known.content.0.to_le_bytes()[..], e.content[..]);
+            assert_eq!(known.encoded_summary(), e.summary);
+            assert_eq!(known.not_text, e.not_text);
+            assert_eq!(!known.is_full(), e.head_only);
+            let words = |list: Option<Vec<String>>| list.unwrap_or_default();
+            let w = known.rpc_words();
+            assert_eq!(
+                words(w.map(|w| w.requests().map(String::from).collect())),
+                e.rpc_requests
+            );
+            assert_eq!(
+                words(w.map(|w| w.responses().map(String::from).collect())),
+                e.rpc_responses
+            );
+            assert_eq!(
+                words(w.map(|w| w.messages().map(String::from).collect())),
+                e.message_words
+            );
+            // What the index had of each file is what the file gives now.
+            let original = &index.entries[&e.path].1;
+            assert_eq!(known.summary(), original.summary());
+            assert_eq!(known.head(), original.head());
+        }
+        for cut in 0..encoded.len() {
+            let _ = decode_entries(&encoded.slice(..cut));
+            let mut altered = encoded.to_vec();
+            altered[cut] ^= 0x80;
+            let _ = decode_entries(&Bytes::from(altered));
+        }
+        assert!(decode_entries(&Bytes::from_static(&[0x0a, 0x05, 0x0a])).is_none());
     }
 
     /// A summary kept decoded is the one kept encoded, and is indexed the same.
