@@ -291,6 +291,19 @@ pub fn finish_writes() {
     }
 }
 
+/// An index as stored, not decoded yet ([`Index::read`]).
+pub struct Stored {
+    key: Option<Key>,
+    bytes: Option<Bytes>,
+}
+
+impl Stored {
+    /// Whether there is an index to decode.
+    pub fn exists(&self) -> bool {
+        self.bytes.is_some()
+    }
+}
+
 /// The index of one input root.
 pub struct Index {
     key: Option<Key>,
@@ -301,18 +314,33 @@ pub struct Index {
 impl Index {
     /// The index of the root identified by `root_identity` (from the cache, or empty; after the
     /// writes under way).
+    #[cfg(test)]
     pub fn load(cache: Option<&Cache>, root_identity: &str) -> Index {
+        Index::decode(Index::read(cache, root_identity))
+    }
+
+    /// The first half of [`Index::load`]: the stored bytes, checked, not decoded yet (a caller
+    /// that knows there is an index to decode can stat the tree meanwhile).
+    pub fn read(cache: Option<&Cache>, root_identity: &str) -> Stored {
         finish_writes();
         let key = cache.map(|_| KeyBuilder::new(KIND).str(root_identity).finish());
-        let entries = match (cache, key) {
-            (Some(cache), Some(key)) => cache
-                .get_shared(KIND, key)
-                .and_then(|bytes| decode_entries(&bytes))
-                .unwrap_or_default(),
-            _ => foldhash::HashMap::default(),
+        let bytes = match (cache, key) {
+            (Some(cache), Some(key)) => cache.get_shared(KIND, key),
+            _ => None,
         };
+        Stored { key, bytes }
+    }
+
+    /// The second half of [`Index::load`].
+    pub fn decode(stored: Stored) -> Index {
+        let _timing = crate::trace::phase("load summary index");
+        let entries = stored
+            .bytes
+            .as_ref()
+            .and_then(decode_entries)
+            .unwrap_or_default();
         Index {
-            key,
+            key: stored.key,
             entries,
             changed: false,
         }

@@ -413,27 +413,56 @@ fn know_files_as(
     let misses = || stamped.iter().filter(|(_, _, k)| k.is_none());
     let load_index =
         any_miss && (misses().count() > FEW_READS || misses().any(|(i, _, _)| index_may_serve(*i)));
-    let mut index = match (&identity, load_index && indexed) {
-        (Some(id), true) => Some(index::Index::load(cache.as_ref(), id)),
+    let stored = match (&identity, load_index && indexed) {
+        (Some(id), true) => Some(index::Index::read(cache.as_ref(), id)),
         _ => None,
     };
+    // With an index to decode, every miss is stamped now, while it decodes (taking a stamp before
+    // the read is what stamping at the read saves a lookup of; a file the index turns out not to
+    // have is then read by that stamp).
+    let stamp_now = stamps_needed && stored.as_ref().is_some_and(index::Stored::exists);
+    let (mut index, stamped_now) = rayon::join(
+        || stored.map(index::Index::decode),
+        || -> Vec<Option<Stamp>> {
+            if !stamp_now {
+                return Vec::new();
+            }
+            let _timing = crate::trace::phase("stamps");
+            stamped
+                .par_iter()
+                .map(|(i, _, k)| match k {
+                    None => pending[*i].and_then(Stamp::of),
+                    Some(_) => None,
+                })
+                .collect()
+        },
+    );
     // Per miss: its stamp, and whether it is to be stamped when read.
     let mut stamp_at_read: Vec<bool> = vec![false; files.len()];
     if stamps_needed && any_miss {
+        let _timing = crate::trace::phase("stamps and index");
         let looked_up: Vec<(usize, Option<Stamp>, Option<Known>, bool)> = stamped
             .par_iter()
-            .filter(|(_, _, k)| k.is_none())
-            .map(|(i, _, _)| {
+            .enumerate()
+            .filter(|(_, (_, _, k))| k.is_none())
+            .map(|(slot, (i, _, _))| {
                 let f = &files[*i];
                 let pending = pending[*i];
                 let seen_before = seen
                     .get(f.root_path.as_str())
                     .filter(|(_, k)| need.met_by(k));
                 let indexed = index.as_ref().is_some_and(|ix| ix.has(&f.root_path));
-                if seen_before.is_none() && !indexed && matches!(pending, Some(Pending::Disk(_))) {
+                if !stamp_now
+                    && seen_before.is_none()
+                    && !indexed
+                    && matches!(pending, Some(Pending::Disk(_)))
+                {
                     return (*i, None, None, true);
                 }
-                let stamp = pending.and_then(Stamp::of);
+                let stamp = match stamped_now.get(slot) {
+                    Some(stamp) => stamp.clone(),
+                    None => pending.and_then(Stamp::of),
+                };
                 if let Some((Some(old), k)) = seen_before {
                     if stamp.as_ref() == Some(old) && *old != Stamp::Racy {
                         return (*i, stamp, Some(k.clone()), false);
