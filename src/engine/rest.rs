@@ -481,11 +481,17 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         };
         let batch: Vec<usize> = batch.into_iter().map(|c| candidates[c]).collect();
         read_whole(snapshot, rest, batch.iter().copied())?;
-        for i in batch {
-            let Some(summary) = rest[i].whole().and_then(Known::summary) else {
-                continue;
-            };
-            let types = resolver.types_of(&summary);
+        // Resolved in parallel (a resolution may read a file whole to see its messages), added
+        // in module order.
+        let resolved: Vec<(Arc<FileDescriptorProto>, Vec<(String, String)>)> = batch
+            .into_par_iter()
+            .filter_map(|i| {
+                let summary = rest[i].whole().and_then(Known::summary)?;
+                let types = resolver.types_of(&summary);
+                Some((summary, types))
+            })
+            .collect();
+        for (summary, types) in resolved {
             users.add(summary.package(), &summary, &types);
         }
         next = last + 1;
