@@ -182,6 +182,24 @@ struct Lazy {
     decoded: std::sync::OnceLock<Option<Arc<FileDescriptorProto>>>,
 }
 
+impl Lazy {
+    /// A summary kept encoded, decoded on first use.
+    fn encoded(bytes: Bytes) -> Lazy {
+        Lazy {
+            encoded: Some(bytes),
+            decoded: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A summary kept decoded (`None`: the file does not parse).
+    fn decoded(summary: Option<Arc<FileDescriptorProto>>) -> Lazy {
+        Lazy {
+            encoded: None,
+            decoded: std::sync::OnceLock::from(summary),
+        }
+    }
+}
+
 impl Known {
     /// Whether the whole summary is known (else only the head, see [`know_head`]).
     pub fn is_full(&self) -> bool {
@@ -573,16 +591,7 @@ fn decode_entries(bytes: &Bytes) -> Option<foldhash::HashMap<String, (Bytes, Kno
             content: Key(u128::from_le_bytes(content)),
             // Decoded on first use. The entry's checksum covers these bytes, written by this
             // version: a summary that does not decode would take a checksum collision.
-            summary: Arc::new(match summary {
-                Some(encoded) => Lazy {
-                    encoded: Some(encoded),
-                    decoded: std::sync::OnceLock::new(),
-                },
-                None => Lazy {
-                    encoded: None,
-                    decoded: std::sync::OnceLock::from(None),
-                },
-            }),
+            summary: Arc::new(summary.map_or_else(|| Lazy::decoded(None), Lazy::encoded)),
             not_text,
             head_only: head_only.then(|| {
                 let [requests, responses, messages] = &words;
@@ -628,14 +637,8 @@ fn know_whole(bytes: &[u8], text: Option<&str>, decoded: bool) -> Known {
     // Kept encoded unless asked (a tenth of the decoded size): a cold run knows every file of the
     // input, and most of them are only asked for their head ([`Known::head`]).
     let summary = match summary {
-        Some(s) if !decoded => Lazy {
-            encoded: Some(Bytes::from(s.encode_to_vec())),
-            decoded: std::sync::OnceLock::new(),
-        },
-        s => Lazy {
-            encoded: None,
-            decoded: std::sync::OnceLock::from(s.map(Arc::new)),
-        },
+        Some(s) if !decoded => Lazy::encoded(Bytes::from(s.encode_to_vec())),
+        s => Lazy::decoded(s.map(Arc::new)),
     };
     Known {
         content: content_hash(bytes),
@@ -654,10 +657,7 @@ pub fn know_head(bytes: &[u8]) -> Known {
     };
     Known {
         content: content_hash(bytes),
-        summary: Arc::new(Lazy {
-            encoded: None,
-            decoded: std::sync::OnceLock::from(Some(Arc::new(head.summary))),
-        }),
+        summary: Arc::new(Lazy::decoded(Some(Arc::new(head.summary)))),
         not_text: false,
         head_only: Some(Arc::new(head.rpcs)),
     }

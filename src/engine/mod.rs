@@ -443,9 +443,8 @@ fn know_files_as(
         let _timing = crate::trace::phase("stamps and index");
         let looked_up: Vec<(usize, Option<Stamp>, Option<Known>, bool)> = stamped
             .par_iter()
-            .enumerate()
-            .filter(|(_, (_, _, k))| k.is_none())
-            .map(|(slot, (i, _, _))| {
+            .filter(|(_, _, k)| k.is_none())
+            .map(|(i, _, _)| {
                 let f = &files[*i];
                 let pending = pending[*i];
                 let seen_before = seen
@@ -459,7 +458,8 @@ fn know_files_as(
                 {
                     return (*i, None, None, true);
                 }
-                let stamp = match stamped_now.get(slot) {
+                // `stamped` is in file order: slot `i` is file `i`.
+                let stamp = match stamped_now.get(*i) {
                     Some(stamp) => stamp.clone(),
                     None => pending.and_then(Stamp::of),
                 };

@@ -483,7 +483,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         read_whole(snapshot, rest, batch.iter().copied())?;
         // Resolved in parallel (a resolution may read a file whole to see its messages), added
         // in module order.
-        let resolved: Vec<(Arc<FileDescriptorProto>, Vec<(String, String)>)> = batch
+        let resolved: Vec<_> = batch
             .into_par_iter()
             .filter_map(|i| {
                 let summary = rest[i].whole().and_then(Known::summary)?;
