@@ -69,6 +69,18 @@ impl RpcWords {
         }
     }
 
+    /// The words of a file's RPCs as its summary resolves them: the identifiers of each method's
+    /// request and response type as written (no message words). What [`RpcWords`] of the file's
+    /// head over-approximates: a summary's RPC types can name a type only with these.
+    pub fn of_summary(summary: &FileDescriptorProto) -> Self {
+        let methods = || summary.service.iter().flat_map(|s| &s.method);
+        RpcWords::new(
+            methods().flat_map(|m| m.input_type().split('.').filter(|w| !w.is_empty())),
+            methods().flat_map(|m| m.output_type().split('.').filter(|w| !w.is_empty())),
+            [],
+        )
+    }
+
     fn list(&self, from: usize, to: usize) -> crate::lint::scope::Words<'_> {
         self.text[from..to].split_terminator('\n')
     }
@@ -336,6 +348,29 @@ mod tests {
             },
             rpcs,
         })
+    }
+
+    #[test]
+    fn a_summary_gives_the_words_of_its_rpc_types_as_written() {
+        let text = "syntax = \"proto3\";\npackage a.b;\nmessage Req {}\n\
+                    service S {\n  rpc M(stream a.b.Req) returns (google.protobuf.Empty);\n  \
+                    rpc N(.a.b.Req) returns (stream c.Resp);\n}\n";
+        let summary = super::super::summary::scan("f.proto", text).expect("scans");
+        let words = RpcWords::of_summary(&summary);
+        assert_eq!(words.requests().collect::<Vec<_>>(), ["Req", "a", "b"]);
+        assert_eq!(
+            words.responses().collect::<Vec<_>>(),
+            ["Empty", "Resp", "c", "google", "protobuf"]
+        );
+        assert_eq!(words.messages().count(), 0);
+        // The head's words of the same file include them all.
+        let head = head(text).expect("a head");
+        for w in words.requests() {
+            assert!(head.rpcs.requests().any(|h| h == w), "{w}");
+        }
+        for w in words.responses() {
+            assert!(head.rpcs.responses().any(|h| h == w), "{w}");
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::input::{Entry, Pending, Snapshot};
 use crate::lint::scope::{self, RpcResolver, RpcUsers};
 use crate::Result;
 
+use super::head::RpcWords;
 use super::{know, know_heads, know_leniently_from, module_files, Known, ModuleFile, Need};
 
 /// How many files an RPC pass reads whole at once.
@@ -448,25 +449,27 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
             .as_deref()
             .map_or("", FileDescriptorProto::package)
     };
-    let may_add = |i: usize, users: &RpcUsers<'_>| match rest[i].known.rpc_words() {
-        Some(words) if !rest[i].is_whole() => {
-            users.may_add(package(i), words.requests(), words.responses())
+    // A file read whole is checked by the words of its summary's RPC types (resolving its types
+    // would read the files that may define them): the same test its head's words make, exact.
+    let may_add_if = |i: usize, users: &RpcUsers<'_>, only_open: bool| {
+        let test = |package: &str, words: &RpcWords| match only_open {
+            true => users.may_add(package, words.requests(), words.responses()),
+            false => users.may_ever_add(package, words.requests(), words.responses()),
+        };
+        match rest[i].known.rpc_words() {
+            Some(words) if !rest[i].is_whole() => test(package(i), words),
+            _ => rest[i]
+                .whole()
+                .and_then(Known::summary)
+                .is_some_and(|s| test(s.package(), &RpcWords::of_summary(&s))),
         }
-        _ => rest[i]
-            .whole()
-            .and_then(Known::summary)
-            .is_some_and(|s| !s.service.is_empty()),
     };
+    let may_add = |i: usize, users: &RpcUsers<'_>| may_add_if(i, users, true);
     // Which files could add a user at all (their words checked against every target type, in
     // parallel); the pass below checks only those against the types still open.
     let candidates: Vec<usize> = (0..rest.len())
         .into_par_iter()
-        .filter(|&i| match rest[i].known.rpc_words() {
-            Some(words) if !rest[i].is_whole() => {
-                users.may_ever_add(package(i), words.requests(), words.responses())
-            }
-            _ => true,
-        })
+        .filter(|&i| may_add_if(i, &users, false))
         .collect();
     drop(timing);
     let _timing = crate::trace::phase("rest: rpc users");
