@@ -177,6 +177,13 @@ fn in_line_comment(bytes: &[u8], at: usize) -> bool {
         && memchr::memmem::find(&line[slashes..], b"*/").is_none()
 }
 
+/// A word of [`is_word_byte`]s as text, without checking it again: every such byte is ASCII.
+fn ascii_word(word: &[u8]) -> &str {
+    debug_assert!(word.iter().all(|&b| is_word_byte(b)));
+    // SAFETY: the caller's bytes are all word bytes, which are ASCII, hence valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(word) }
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -219,8 +226,7 @@ fn next_word<'a>(after: &'a [u8], out: &mut Vec<&'a str>) {
                 while i < after.len() && is_word_byte(after[i]) {
                     i += 1;
                 }
-                // Identifier bytes are ASCII.
-                out.push(std::str::from_utf8(&after[start..i]).unwrap_or(""));
+                out.push(ascii_word(&after[start..i]));
                 return;
             }
             _ => return,
@@ -258,8 +264,7 @@ fn rpc_words<'a>(after: &'a [u8], out: &mut Words<'a>) {
                 while i < after.len() && is_word_byte(after[i]) {
                     i += 1;
                 }
-                // Identifier bytes are ASCII.
-                let ident = std::str::from_utf8(&after[start..i]).unwrap_or("");
+                let ident = ascii_word(&after[start..i]);
                 tokens.push(Tok::Ident(ident));
                 continue;
             }

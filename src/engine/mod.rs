@@ -494,70 +494,89 @@ fn know_files_as(
     let mut stamps: Vec<Option<Stamp>> = vec![None; files.len()];
     // What the index is to record (on its writing thread, see [`index::Index::save_with`]): the
     // files read already and the misses read now, by the stamps they were known by.
+    let mut to_index: Vec<bool> = vec![false; files.len()];
     let indexing = index.is_some();
-    let mut index_updates: Vec<(String, Stamp, Known)> = Vec::new();
     for (i, stamp, k) in stamped {
-        stamps[i] = stamp.clone();
-        if let (true, Some(stamp), Some(k)) = (
-            indexing && snapshot.files.contains_key(&files[i].root_path),
-            stamp,
-            &k,
-        ) {
-            index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
-        }
+        to_index[i] = indexing && snapshot.files.contains_key(&files[i].root_path);
+        stamps[i] = stamp;
         known.push(k);
     }
     let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
     for (i, stamp, k) in read {
-        stamps[i] = stamp.clone();
-        if let (true, Some(stamp)) = (indexing, stamp) {
-            index_updates.push((files[i].root_path.clone(), stamp, k.clone()));
-        }
+        to_index[i] = indexing;
+        stamps[i] = stamp;
         known[i] = Some(k);
     }
-    if let Some(mut ix) = index.take() {
-        // Entries of files that are gone are dropped first: every update is of a present file.
-        if !ix.is_empty() {
-            let present: foldhash::HashSet<&str> = snapshot.paths().map(String::as_str).collect();
-            ix.retain(|p| present.contains(p));
-        }
-        ix.save_with(cache.as_ref(), index_updates);
-    }
-    if let (Some(id), Ok(mut memo)) = (&identity, MEMO.lock()) {
-        let seen = memo
-            .get_or_insert_with(HashMap::new)
-            .entry(id.clone())
-            .or_default();
-        seen.reserve(files.len().saturating_sub(seen.len()));
-        for (((f, k), stamp), _) in files
-            .iter()
-            .zip(&known)
-            .zip(stamps)
-            .zip(&from_memo)
-            .filter(|(_, memo)| !**memo)
-        {
-            let Some(k) = k else { continue };
-            if recording || !snapshot.files.contains_key(&f.root_path) {
-                let before = seen.insert(f.root_path.clone(), (stamp, k.clone()));
-                if before.is_some_and(|(_, b)| b.content != k.content) {
-                    SEEN_CHANGING.store(true, Ordering::Relaxed);
+    // What is left is bookkeeping of every file (the index's updates and the memo copy each
+    // path; so does the answer): the memo on one thread, the rest on the others.
+    let ((), out) = rayon::join(
+        || {
+            let Some((id, Ok(mut memo))) = identity.as_ref().map(|id| (id, MEMO.lock())) else {
+                return;
+            };
+            let seen = memo
+                .get_or_insert_with(HashMap::new)
+                .entry(id.clone())
+                .or_default();
+            seen.reserve(files.len().saturating_sub(seen.len()));
+            for (((f, k), stamp), _) in files
+                .iter()
+                .zip(&known)
+                .zip(&stamps)
+                .zip(&from_memo)
+                .filter(|(_, memo)| !**memo)
+            {
+                let Some(k) = k else { continue };
+                if recording || !snapshot.files.contains_key(&f.root_path) {
+                    let before = seen.insert(f.root_path.clone(), (stamp.clone(), k.clone()));
+                    if before.is_some_and(|(_, b)| b.content != k.content) {
+                        SEEN_CHANGING.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        },
+        || {
+            if let Some(mut ix) = index.take() {
+                let updates: Vec<(String, Stamp, Known)> = (0..files.len())
+                    .into_par_iter()
+                    .filter(|&i| to_index[i])
+                    .filter_map(|i| {
+                        let (stamp, k) = (stamps[i].as_ref()?, known[i].as_ref()?);
+                        Some((files[i].root_path.clone(), stamp.clone(), k.clone()))
+                    })
+                    .collect();
+                // Entries of files that are gone are dropped first: every update is of a
+                // present file.
+                if !ix.is_empty() {
+                    let present: foldhash::HashSet<&str> =
+                        snapshot.paths().map(String::as_str).collect();
+                    ix.retain(|p| present.contains(p));
+                }
+                ix.save_with(cache.as_ref(), updates);
+            }
+            files
+                .par_iter()
+                .zip(&known)
+                .enumerate()
+                .filter_map(|(i, (f, k))| Some((i, f.clone(), k.clone()?)))
+                .collect::<Vec<_>>()
+        },
+    );
+    // A file that is not text fails a strict run with the workspace's own error (file, line,
+    // fix), the first such file in order.
+    if strict {
+        for (i, f, k) in &out {
+            if k.not_text && *i < lenient_from {
+                // Read it once more for that error.
+                let mut one = snapshot.clone();
+                one.read(std::slice::from_ref(&f.root_path))?;
+                if let Some(bytes) = one.files.get(&f.root_path) {
+                    crate::workspace::decode_source(snapshot, &f.root_path, bytes)?;
                 }
             }
         }
     }
-    let mut out = Vec::with_capacity(files.len());
-    for (i, (f, k)) in files.iter().zip(known).enumerate() {
-        let Some(k) = k else { continue };
-        if strict && k.not_text && i < lenient_from {
-            // Read it once more for the workspace's own error (file, line, fix).
-            let mut one = snapshot.clone();
-            one.read(std::slice::from_ref(&f.root_path))?;
-            if let Some(bytes) = one.files.get(&f.root_path) {
-                crate::workspace::decode_source(snapshot, &f.root_path, bytes)?;
-            }
-        }
-        out.push((f.clone(), k));
-    }
+    let out = out.into_iter().map(|(_, f, k)| (f, k)).collect();
     Ok(out)
 }
 
