@@ -128,7 +128,7 @@ pub fn head(text: &str) -> Option<Head> {
             "rpc" => rpc_words(&rest[end..], &mut words),
             "message" | "group" => next_word(&rest[end..], &mut words.messages),
             // import, package, syntax, edition
-            _ if !in_line_comment(rest, at) => return None,
+            _ if !surely_not_a_statement(rest, at, end) => return None,
             _ => {}
         }
     }
@@ -158,6 +158,46 @@ impl Words<'_> {
     /// Each list sorted and deduplicated, then copied.
     fn into_owned(self) -> RpcWords {
         RpcWords::new(self.requests, self.responses, self.messages)
+    }
+}
+
+/// Whether the head keyword (`import`, `package`, `syntax`, `edition`) at `at..end` of `bytes`
+/// surely does not start a statement: it is in a line comment ([`in_line_comment`]), in a string
+/// or block comment ([`in_string_on_its_line`]), or a name followed by `=` ([`names_a_value`]).
+fn surely_not_a_statement(bytes: &[u8], at: usize, end: usize) -> bool {
+    in_line_comment(bytes, at) || in_string_on_its_line(bytes, at) || names_a_value(bytes, at, end)
+}
+
+/// Whether the word at `at` is surely in a string literal (`post: "/v1/{name}:import"`) or in a
+/// block comment: its line before it has an odd number of `"`, and no `'`, `\`, `//`, `/*` or
+/// `*/`. Strings do not span lines, so lexed from the line's start each `"` opens or closes one
+/// and the word is inside one; unless the line starts inside a block comment, which then has not
+/// ended before the word.
+fn in_string_on_its_line(bytes: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let line = &bytes[line_start..at];
+    let quotes = memchr::memchr_iter(b'"', line).count();
+    quotes % 2 == 1
+        && memchr::memchr2(b'\'', b'\\', line).is_none()
+        && !line.windows(2).any(|w| matches!(w, b"//" | b"/*" | b"*/"))
+}
+
+/// Whether the word at `at..end` is followed by `=` (whitespace between): a field or enum value
+/// named `import` or `package` (no statement of theirs has an `=`), or named `syntax` or
+/// `edition` when a number follows the `=` (their statements take a string).
+fn names_a_value(bytes: &[u8], at: usize, end: usize) -> bool {
+    let after_blanks = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace() && *b != 0x0b)
+            .map(|n| from + n)
+    };
+    let Some(eq) = after_blanks(end).filter(|&i| bytes[i] == b'=') else {
+        return false;
+    };
+    match &bytes[at..end] {
+        b"import" | b"package" => true,
+        _ => after_blanks(eq + 1).is_some_and(|i| bytes[i].is_ascii_digit()),
     }
 }
 
@@ -327,7 +367,7 @@ mod tests {
         for word in ["import", "package", "syntax", "edition"] {
             if words(rest, word)
                 .iter()
-                .any(|&at| !in_line_comment(rest, at))
+                .any(|&at| !surely_not_a_statement(rest, at, at + word.len()))
             {
                 return None;
             }
@@ -390,10 +430,48 @@ mod tests {
             "package a;\nmessage M {}\n// package import syntax edition\nrpc rpc rpc",
             "package a;\nmessage M {}\nimport \"x.proto\";\n",
             "package a;\nmessage M {}\n/* edition */\n",
+            // In strings, and names of fields and enum values; or not.
+            "package a;\nmessage M { option (o) = { post: \"/v1/{name}:import\" }; }\n",
+            "package a;\nmessage M { E edition = 3; string package = 4 [json_name = \"p\"]; }\n",
+            "package a;\nenum E { import = 0; syntax = 1; }\n",
+            "package a;\nmessage M {}\nsyntax = \"proto3\";\n",
+            "package a;\nmessage M {}\nedition = /* c */ 3;\n",
+            "package a;\nmessage M { string s = 1 [default = 'x\"']; } import \"x.proto\";\n",
+            "package a;\nmessage M {} /* \" */ import \"x.proto\";\n",
+            "package a;\nmessage M { string s = 1 [default = \"a\\\"b\"]; } import \"x.proto\";\n",
             "syntax = \"proto3\";\nmessage M { message N { group G = 1 {} } }\n",
         ];
         for text in texts {
             assert_eq!(head(text), head_by_words(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_late_keyword_in_a_string_or_naming_a_value_keeps_the_head() {
+        let heads = [
+            "package a;\nmessage M { option (o) = { post: \"/v1/{name}:import\" }; }\n",
+            "package a;\nmessage M { E edition = 3; string package = 4; Syntax syntax = 5; }\n",
+            "package a;\nenum E { import = 0; package\n = 1; }\n",
+        ];
+        for text in heads {
+            let head = head(text).unwrap_or_else(|| panic!("a head: {text}"));
+            assert_eq!(head.summary.package(), "a");
+        }
+        let not_sure = [
+            // A statement, or maybe one.
+            "package a;\nmessage M {}\nsyntax = \"proto3\";\n",
+            "package a;\nmessage M {}\nedition = /* c */ 3;\n",
+            "package a;\nmessage M {}\nimport \"x.proto\"; // \"\n",
+            // Quotes that do not open a string: in a character string, escaped, in a comment.
+            "package a;\nmessage M { string s = 1 [default = 'x\"']; } import \"x.proto\";\n",
+            "package a;\nmessage M { string s = 1 [default = \"a\\\"b\"]; } import \"x.proto\";\n",
+            "package a;\nmessage M {} /* \" */ import \"x.proto\";\n",
+            "package a;\nmessage M {} // \"\n import \"x.proto\";\n",
+            // An even number of quotes: outside the strings.
+            "package a;\nmessage M { string s = 1 [default = \"\"]; } import \"x.proto\";\n",
+        ];
+        for text in not_sure {
+            assert_eq!(head(text), None, "{text}");
         }
     }
 
