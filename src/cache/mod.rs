@@ -199,18 +199,31 @@ impl Cache {
             return;
         };
         let placeholder = header(key, 0, 0);
-        let mut out = Summing {
-            out: std::io::BufWriter::with_capacity(1 << 16, tmp),
-            sum: Xxh3::new(),
-            len: 0,
-        };
-        if out.out.write_all(&placeholder).is_err() || write(&mut out).is_err() {
+        let mut tmp = tmp;
+        if tmp.write_all(&placeholder).is_err() {
             return;
         }
-        let (sum, len) = (out.sum.digest(), out.len);
-        let Ok(mut tmp) = out.out.into_inner() else {
+        // Summed as buffered (in large writes), after the placeholder header.
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 16,
+            Summing {
+                out: tmp,
+                sum: Xxh3::new(),
+                len: 0,
+            },
+        );
+        if write(&mut out).is_err() {
+            return;
+        }
+        let Ok(Summing {
+            out: mut tmp,
+            sum,
+            len,
+        }) = out.into_inner()
+        else {
             return;
         };
+        let sum = sum.digest();
         let header = header(key, len, sum);
         debug_assert_eq!(header.len(), placeholder.len());
         if tmp.seek(SeekFrom::Start(0)).is_err()

@@ -81,6 +81,17 @@ impl RpcWords {
         )
     }
 
+    /// The three lists (requests, responses, messages) as they are kept: each word ended by a
+    /// newline.
+    pub fn lists(&self) -> [&[u8]; 3] {
+        let text = self.text.as_bytes();
+        [
+            &text[..self.starts[0]],
+            &text[self.starts[0]..self.starts[1]],
+            &text[self.starts[1]..],
+        ]
+    }
+
     fn list(&self, from: usize, to: usize) -> crate::lint::scope::Words<'_> {
         self.text[from..to].split_terminator('\n')
     }

@@ -145,7 +145,8 @@ impl Stamp {
                 ctime_ns,
                 ino,
             } => {
-                let mut out = vec![b'd'];
+                let mut out = Vec::with_capacity(33);
+                out.push(b'd');
                 out.extend_from_slice(&size.to_le_bytes());
                 out.extend_from_slice(&mtime_ns.to_le_bytes());
                 out.extend_from_slice(&ctime_ns.to_le_bytes());
@@ -153,7 +154,8 @@ impl Stamp {
                 out
             }
             Stamp::Blob(id) => {
-                let mut out = vec![b'b'];
+                let mut out = Vec::with_capacity(1 + id.len());
+                out.push(b'b');
                 out.extend_from_slice(id);
                 out
             }
@@ -420,6 +422,7 @@ impl Index {
             return;
         }
         let cache = cache.clone();
+        let exits_soon = super::MEMO_TRUSTED.load(std::sync::atomic::Ordering::Relaxed);
         let write = move || {
             self.entries.reserve(updates.len());
             for (path, stamp, known) in updates {
@@ -427,6 +430,11 @@ impl Index {
             }
             if self.changed {
                 self.write(&cache, key);
+            }
+            if exits_soon {
+                // A CLI run exits once its writes are done: freeing 7,000 entries one by one
+                // would only delay it (a long-lived session frees them).
+                std::mem::forget(self);
             }
         };
         // Without a thread the entry is not written: a cache entry is never needed.
@@ -500,13 +508,12 @@ impl Index {
             flag(5, known.not_text, &mut entry);
             flag(6, !known.is_full(), &mut entry);
             if let Some(words) = known.rpc_words() {
-                for (tag, list) in [
-                    (7, words.requests()),
-                    (8, words.responses()),
-                    (9, words.messages()),
-                ] {
-                    for w in list {
-                        field(tag, w.as_bytes(), &mut entry);
+                for (tag, list) in [7, 8, 9].into_iter().zip(words.lists()) {
+                    // Words are short: a byte loop finds their ends faster than a search.
+                    if let Some(list) = list.strip_suffix(b"\n") {
+                        for w in list.split(|&b| b == b'\n') {
+                            field(tag, w, &mut entry);
+                        }
                     }
                 }
             }
@@ -708,8 +715,10 @@ mod tests {
             ctime_ns: 2,
             ino: n,
         };
-        let texts: [&[u8]; 6] = [
+        let texts: [&[u8]; 7] = [
             b"package p;\nimport \"a.proto\";\nmessage M {}\nservice S { rpc A(M) returns (M); }\n",
+            b"package p;\nmessage X { message Y {} }\nservice S { rpc A(a.M) returns (stream b.N);\n\
+              rpc B(C) returns (D) {} }\nmessage Z {}\n",
             b"syntax = \"proto3\";\npackage q.r;\noption go_package = \"x\";\nmessage N { message O {} }\n",
             b"package p;\nmessage M {}\nimport \"late.proto\";\n",
             b"message { not a file",
@@ -728,7 +737,7 @@ mod tests {
                 .unwrap()
                 .entries
                 .len(),
-            12
+            14
         );
     }
 
