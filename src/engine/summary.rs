@@ -375,8 +375,9 @@ pub fn scan(name: &str, text: &str) -> Option<FileDescriptorProto> {
 
 /// The scanner over the file's head only: its statements up to the first `message`, `enum`,
 /// `service` or `extend`, and the byte offset where that definition starts (`None` when the file
-/// ends first: the result is then the whole [`scan`]). `None` whenever [`scan`] would give up
-/// on the head. What [`super::head`] checks the rest of the file against.
+/// ends first). Its file options are read but not kept (their values are not copied): the result
+/// has the package, imports and syntax of [`scan`]'s. `None` whenever [`scan`] would give up on
+/// the head. What [`super::head`] checks the rest of the file against.
 pub fn scan_head(text: &str) -> Option<(FileDescriptorProto, Option<usize>)> {
     let mut first_definition = None;
     let file = scan_file("", text, &mut Vec::new(), Some(&mut first_definition))?;
@@ -482,7 +483,8 @@ fn scan_file(
                 }
                 file.dependency.push(path);
             }
-            "option" => file_option(&mut s, &mut file)?,
+            // The head keeps no option: their values are checked, not copied.
+            "option" => file_option(&mut s, &mut file, head_only.is_none())?,
             "message" => {
                 let name = s.ident()?;
                 s.expect_sym(b'{')?;
@@ -511,7 +513,10 @@ fn scan_file(
 
 /// A file-level `option`: the standard options the cross-file rules compare are kept; others are
 /// skipped (their value may be a message literal).
-fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto) -> Option<()> {
+///
+/// With `keep` false the statement is read exactly as it would be (the same ones give up) but
+/// nothing is set.
+fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto, keep: bool) -> Option<()> {
     let first = s.next()?;
     let name = match first {
         Tok::Ident(n) if s.peek()? == Tok::Sym(b'=') => n,
@@ -530,6 +535,26 @@ fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto) -> Option<()> {
         _ => return None,
     };
     s.expect_sym(b'=')?;
+    if !keep {
+        return match name {
+            "go_package" | "java_package" | "csharp_namespace" | "php_namespace"
+            | "ruby_package" | "swift_prefix" => {
+                // What `strings` takes: one string literal or more.
+                let Tok::Str(_) = s.next()? else {
+                    return None;
+                };
+                while let Tok::Str(_) = s.peek()? {
+                    s.next();
+                }
+                s.expect_sym(b';')
+            }
+            "java_multiple_files" => match s.next()? {
+                Tok::Ident("true" | "false") => s.expect_sym(b';'),
+                _ => None,
+            },
+            _ => s.skip_statement(),
+        };
+    }
     let options = file.options.get_or_insert_with(FileOptions::default);
     let slot = match name {
         "go_package" => Some(&mut options.go_package),
@@ -739,6 +764,46 @@ mod tests {
         let fast = scan("x/y.proto", source).expect("the scanner reads it");
         let full = full_outline("x/y.proto", source).expect("the parser reads it");
         assert_eq!(fast, full);
+    }
+
+    /// The head scan reads file options without keeping them, and gives up on exactly the
+    /// options the whole scan gives up on.
+    #[test]
+    fn the_head_scan_gives_up_where_the_scan_does() {
+        let options = [
+            "option java_package = \"a.b\";",
+            "option java_package = \"a\" 'b' \"c\\x41\";",
+            "option java_package = 5;",
+            "option java_package = a.b;",
+            "option java_package \"x\";",
+            "option go_package = \"x\"",
+            "option java_multiple_files = true;",
+            "option java_multiple_files = 1;",
+            "option java_multiple_files = true",
+            "option optimize_for = SPEED;",
+            "option (a.b).c = { d: 1 e: \"}\" };",
+            "option (a.b = 1;",
+            "option = 1;",
+            "option swift_prefix = \"\";",
+        ];
+        let mut given_up = 0;
+        for option in options {
+            let text = format!(
+                "syntax = \"proto3\";\npackage p.q;\nimport \"x.proto\";\n{option}\nmessage M {{}}\n"
+            );
+            let whole = scan("", &text);
+            let head = scan_head(&text);
+            assert_eq!(whole.is_some(), head.is_some(), "{option}");
+            given_up += usize::from(head.is_none());
+            if let (Some(whole), Some((head, at))) = (whole, head) {
+                assert_eq!(head.package, whole.package, "{option}");
+                assert_eq!(head.dependency, whole.dependency, "{option}");
+                assert_eq!(head.syntax, whole.syntax, "{option}");
+                assert_eq!(head.options, None, "{option}");
+                assert_eq!(&text[at.expect("a definition")..], "message M {}\n");
+            }
+        }
+        assert_eq!(given_up, 7);
     }
 
     #[test]
