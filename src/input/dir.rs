@@ -106,6 +106,11 @@ fn finish(
                 files.insert(rel, bytes);
             }
         }
+        // Sorted on every thread first: the tree's own sort then finds one run.
+        {
+            use rayon::slice::ParallelSliceMut;
+            unread.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        }
         (files, unread.into_iter().collect())
     } else {
         (read_tree(&root)?, BTreeMap::new())
