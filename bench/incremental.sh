@@ -25,15 +25,31 @@ cache="$bench/cache"
 export PROTOFORGE_CACHE_DIR="$cache"
 edited=google/pubsub/v1/pubsub.proto
 
-# One timed run: prints "wall_seconds cpu_seconds peak_kb".
+# One timed run: prints "wall_seconds cpu_seconds peak_kb" (wall to the microsecond, around the
+# run; /usr/bin/time's own wall time has a resolution of 10 ms).
 once() { # dir cmd...
-  local dir=$1; shift
+  local dir=$1 t0 t1; shift
+  t0=$(date +%s%N)
   (cd "$dir" && /usr/bin/time -o "$bench/time.one" -f '%e %U %S %M' "$@" >/dev/null 2>&1) || true
-  tail -n 1 "$bench/time.one" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
+  t1=$(date +%s%N)
+  tail -n 1 "$bench/time.one" |
+    awk -v us="$(( (t1 - t0) / 1000 ))" '{ printf "%.6f %.2f %s\n", us / 1e6, $2 + $3, $4 }'
 }
 
-# Median wall, median CPU (user + system) and max RSS of N runs; `before` (a shell snippet) runs
-# before each.
+# Prints a label's line from its runs: median wall, median CPU (user + system) and max RSS.
+report() { # label run...
+  local label=$1; shift
+  local runs=("$@")
+  median() { printf '%s\n' "${runs[@]}" | awk -v k="$1" '{ print $k }' | sort -n |
+    awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+  local peak
+  peak=$(printf '%s\n' "${runs[@]}" | awk '$3 > m { m = $3 } END { print m }')
+  printf "  %-48s %7.3f s wall %6.2f s cpu %6.0f MB\n" "$label" "$(median 1)" "$(median 2)" \
+    "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+}
+
+# Median wall, median CPU (user + system) and the largest peak RSS of N runs; `before` (a shell
+# snippet) runs before each.
 stat_of() { # label before dir cmd...
   local label=$1 before=$2 dir=$3; shift 3
   local runs=()
@@ -41,12 +57,26 @@ stat_of() { # label before dir cmd...
     eval "$before"
     runs+=("$(once "$dir" "$@")")
   done
-  median() { printf '%s\n' "${runs[@]}" | awk -v k="$1" '{ print $k }' | sort -n |
+  report "$label" "${runs[@]}"
+}
+
+# buf, protoforge with an empty cache and protoforge --no-cache, one run of each per round (a
+# slow spell of the machine then weighs on all three alike), and the ratios of the medians.
+cold_side_by_side() { # cmd...
+  local b=() e=() c=()
+  for _ in $(seq "$n"); do
+    b+=("$(once "$clone" "$buf" "$@")")
+    rm -rf "$cache"
+    e+=("$(once "$clone" "$pf" "$@")")
+    c+=("$(once "$clone" "$pf" --no-cache "$@")")
+  done
+  report "buf" "${b[@]}"
+  report "protoforge cold (empty cache)" "${e[@]}"
+  report "protoforge --no-cache" "${c[@]}"
+  wall() { printf '%s\n' "$@" | awk '{ print $1 }' | sort -n |
     awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-  local peak
-  peak=$(printf '%s\n' "${runs[@]}" | awk '$3 > m { m = $3 } END { print m }')
-  printf "  %-48s %7.3f s wall %6.2f s cpu %6.0f MB\n" "$label" "$(median 1)" "$(median 2)" \
-    "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+  awk -v b="$(wall "${b[@]}")" -v e="$(wall "${e[@]}")" -v c="$(wall "${c[@]}")" \
+    'BEGIN { printf "  ratio of wall medians to buf: empty cache %.2f, --no-cache %.2f\n", e / b, c / b }'
 }
 
 cold='rm -rf "$cache"'
@@ -75,9 +105,7 @@ for c in "${cmds[@]}"; do
     lint-path)
       q=(lint --path "$edited")
       echo "lint --path $edited"
-      stat_of "buf" : "$clone" "$buf" "${q[@]}"
-      stat_of "protoforge cold (empty cache)" "$cold" "$clone" "$pf" "${q[@]}"
-      stat_of "protoforge --no-cache" : "$clone" "$pf" --no-cache "${q[@]}"
+      cold_side_by_side "${q[@]}"
       warm "${q[@]}"
       stat_of "protoforge warm" : "$clone" "$pf" "${q[@]}"
       stat_of "protoforge warm, target edited before each run" touch_edit "$clone" "$pf" "${q[@]}"
