@@ -36,16 +36,20 @@ once() { # dir cmd...
     awk -v us="$(( (t1 - t0) / 1000 ))" '{ printf "%.6f %.2f %s\n", us / 1e6, $2 + $3, $4 }'
 }
 
+# The median of column `k` of runs ("wall cpu rss" lines).
+median_of() { # k run...
+  local k=$1; shift
+  printf '%s\n' "$@" | awk -v k="$k" '{ print $k }' | sort -n |
+    awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
 # Prints a label's line from its runs: median wall, median CPU (user + system) and max RSS.
 report() { # label run...
   local label=$1; shift
-  local runs=("$@")
-  median() { printf '%s\n' "${runs[@]}" | awk -v k="$1" '{ print $k }' | sort -n |
-    awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
   local peak
-  peak=$(printf '%s\n' "${runs[@]}" | awk '$3 > m { m = $3 } END { print m }')
-  printf "  %-48s %7.3f s wall %6.2f s cpu %6.0f MB\n" "$label" "$(median 1)" "$(median 2)" \
-    "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+  peak=$(printf '%s\n' "$@" | awk '$3 > m { m = $3 } END { print m }')
+  printf "  %-48s %7.3f s wall %6.2f s cpu %6.0f MB\n" "$label" "$(median_of 1 "$@")" \
+    "$(median_of 2 "$@")" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
 }
 
 # Median wall, median CPU (user + system) and the largest peak RSS of N runs; `before` (a shell
@@ -73,9 +77,8 @@ cold_side_by_side() { # cmd...
   report "buf" "${b[@]}"
   report "protoforge cold (empty cache)" "${e[@]}"
   report "protoforge --no-cache" "${c[@]}"
-  wall() { printf '%s\n' "$@" | awk '{ print $1 }' | sort -n |
-    awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-  awk -v b="$(wall "${b[@]}")" -v e="$(wall "${e[@]}")" -v c="$(wall "${c[@]}")" \
+  awk -v b="$(median_of 1 "${b[@]}")" -v e="$(median_of 1 "${e[@]}")" \
+    -v c="$(median_of 1 "${c[@]}")" \
     'BEGIN { printf "  ratio of wall medians to buf: empty cache %.2f, --no-cache %.2f\n", e / b, c / b }'
 }
 

@@ -195,11 +195,10 @@ impl Cache {
         if fs::create_dir_all(dir).is_err() {
             return;
         }
-        let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) else {
+        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
             return;
         };
         let placeholder = header(key, 0, 0);
-        let mut tmp = tmp;
         if tmp.write_all(&placeholder).is_err() {
             return;
         }

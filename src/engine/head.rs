@@ -176,17 +176,18 @@ impl Words<'_> {
 /// surely does not start a statement: it is in a line comment ([`in_line_comment`]), in a string
 /// or block comment ([`in_string_on_its_line`]), or a name followed by `=` ([`names_a_value`]).
 fn surely_not_a_statement(bytes: &[u8], at: usize, end: usize) -> bool {
-    in_line_comment(bytes, at) || in_string_on_its_line(bytes, at) || names_a_value(bytes, at, end)
-}
-
-/// Whether the word at `at` is surely in a string literal (`post: "/v1/{name}:import"`) or in a
-/// block comment: its line before it has an odd number of `"`, and no `'`, `\`, `//`, `/*` or
-/// `*/`. Strings do not span lines, so lexed from the line's start each `"` opens or closes one
-/// and the word is inside one; unless the line starts inside a block comment, which then has not
-/// ended before the word.
-fn in_string_on_its_line(bytes: &[u8], at: usize) -> bool {
+    // The word's line up to it (the head's text starts at a definition, outside any comment).
     let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
     let line = &bytes[line_start..at];
+    in_line_comment(line) || in_string_on_its_line(line) || names_a_value(bytes, at, end)
+}
+
+/// Whether a word whose line before it is `line` is surely in a string literal
+/// (`post: "/v1/{name}:import"`) or in a block comment: `line` has an odd number of `"`, and no
+/// `'`, `\`, `//`, `/*` or `*/`. Strings do not span lines, so lexed from the line's start each `"` opens or closes one
+/// and the word is inside one; unless the line starts inside a block comment, which then has not
+/// ended before the word.
+fn in_string_on_its_line(line: &[u8]) -> bool {
     let quotes = memchr::memchr_iter(b'"', line).count();
     quotes % 2 == 1
         && memchr::memchr2(b'\'', b'\\', line).is_none()
@@ -212,13 +213,11 @@ fn names_a_value(bytes: &[u8], at: usize, end: usize) -> bool {
     }
 }
 
-/// Whether the word at `at` is surely in a comment: its line has a `//` before it with no quote
-/// before that `//` (strings do not span lines, so that `//` is not in a string), not preceded by
-/// `*`, and no `*/` between it and the word (were the `//` inside a block comment, the word still
+/// Whether a word whose line before it is `line` is surely in a comment: `line` has a `//` with
+/// no quote before it (strings do not span lines, so that `//` is not in a string), not preceded
+/// by `*`, and no `*/` between it and the word (were the `//` inside a block comment, the word still
 /// is). A word in a block comment alone is not recognised: the caller then falls back.
-fn in_line_comment(bytes: &[u8], at: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-    let line = &bytes[line_start..at];
+fn in_line_comment(line: &[u8]) -> bool {
     let Some(slashes) = memchr::memmem::find(line, b"//") else {
         return false;
     };

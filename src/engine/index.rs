@@ -422,7 +422,7 @@ impl Index {
             return;
         }
         let cache = cache.clone();
-        let exits_soon = super::MEMO_TRUSTED.load(std::sync::atomic::Ordering::Relaxed);
+        let exits_soon = super::short_lived();
         let write = move || {
             self.entries.reserve(updates.len());
             for (path, stamp, known) in updates {

@@ -82,6 +82,12 @@ static MEMO_TRUSTED: AtomicBool = AtomicBool::new(true);
 pub fn trust_process_memo(trusted: bool) {
     MEMO_TRUSTED.store(trusted, Ordering::Relaxed);
 }
+/// Whether this process is a CLI run, which exits when its question is answered (not a
+/// long-lived [`Session`]): what [`trust_process_memo`] sets.
+fn short_lived() -> bool {
+    MEMO_TRUSTED.load(Ordering::Relaxed)
+}
+
 /// What this process already knows about unread files, by root identity and root path.
 static MEMO: std::sync::Mutex<Option<Memo>> = std::sync::Mutex::new(None);
 
@@ -557,26 +563,23 @@ fn know_files_as(
             files
                 .par_iter()
                 .zip(&known)
-                .enumerate()
-                .filter_map(|(i, (f, k))| Some((i, f.clone(), k.clone()?)))
+                .filter_map(|(f, k)| Some((f.clone(), k.clone()?)))
                 .collect::<Vec<_>>()
         },
     );
     // A file that is not text fails a strict run with the workspace's own error (file, line,
     // fix), the first such file in order.
     if strict {
-        for (i, f, k) in &out {
-            if k.not_text && *i < lenient_from {
-                // Read it once more for that error.
-                let mut one = snapshot.clone();
-                one.read(std::slice::from_ref(&f.root_path))?;
-                if let Some(bytes) = one.files.get(&f.root_path) {
-                    crate::workspace::decode_source(snapshot, &f.root_path, bytes)?;
-                }
+        let strict_files = files.iter().zip(&known).take(lenient_from);
+        for (f, _) in strict_files.filter(|(_, k)| k.as_ref().is_some_and(|k| k.not_text)) {
+            // Read it once more for that error.
+            let mut one = snapshot.clone();
+            one.read(std::slice::from_ref(&f.root_path))?;
+            if let Some(bytes) = one.files.get(&f.root_path) {
+                crate::workspace::decode_source(snapshot, &f.root_path, bytes)?;
             }
         }
     }
-    let out = out.into_iter().map(|(_, f, k)| (f, k)).collect();
     Ok(out)
 }
 

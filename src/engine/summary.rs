@@ -227,6 +227,17 @@ impl<'a> Scanner<'a> {
         )
     }
 
+    /// What [`Scanner::strings`] reads (one string literal or more), not decoded.
+    fn skip_strings(&mut self) -> Option<()> {
+        let Tok::Str(_) = self.next()? else {
+            return None;
+        };
+        while let Tok::Str(_) = self.peek()? {
+            self.next();
+        }
+        Some(())
+    }
+
     /// A possibly qualified name, as written (`.a.B`, `a.B`).
     fn qual_name(&mut self) -> Option<String> {
         let mut out = String::new();
@@ -535,27 +546,13 @@ fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto, keep: bool) -> O
         _ => return None,
     };
     s.expect_sym(b'=')?;
-    if !keep {
-        return match name {
-            "go_package" | "java_package" | "csharp_namespace" | "php_namespace"
-            | "ruby_package" | "swift_prefix" => {
-                // What `strings` takes: one string literal or more.
-                let Tok::Str(_) = s.next()? else {
-                    return None;
-                };
-                while let Tok::Str(_) = s.peek()? {
-                    s.next();
-                }
-                s.expect_sym(b';')
-            }
-            "java_multiple_files" => match s.next()? {
-                Tok::Ident("true" | "false") => s.expect_sym(b';'),
-                _ => None,
-            },
-            _ => s.skip_statement(),
-        };
-    }
-    let options = file.options.get_or_insert_with(FileOptions::default);
+    // The head keeps no option (`keep` false): the same statements are read into a scratch copy,
+    // and string values are not copied.
+    let mut scratch = FileOptions::default();
+    let options = match keep {
+        true => file.options.get_or_insert_with(FileOptions::default),
+        false => &mut scratch,
+    };
     let slot = match name {
         "go_package" => Some(&mut options.go_package),
         "java_package" => Some(&mut options.java_package),
@@ -568,7 +565,8 @@ fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto, keep: bool) -> O
     if let Some(slot) = slot {
         // As the outline: a string value is kept, anything else clears the option.
         match s.peek()? {
-            Tok::Str(_) => *slot = Some(s.strings()?),
+            Tok::Str(_) if keep => *slot = Some(s.strings()?),
+            Tok::Str(_) => s.skip_strings()?,
             _ => return None,
         }
         return s.expect_sym(b';');
