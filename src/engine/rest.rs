@@ -137,9 +137,9 @@ pub fn unread_heads(
         return know_heads(snapshot, &files);
     }
     let module_count = files.len();
-    let others: foldhash::HashSet<String> = {
-        // Both in path order: the listing walked once beside the module files (a few other
-        // files among 7,000 module files).
+    // Both in path order: the listing walked once beside the module files (a few other files
+    // among 7,000 module files).
+    let others: Vec<ModuleFile> = {
         let mut unread = files.iter().map(|f| f.root_path.as_str()).peekable();
         snapshot
             .entries()
@@ -148,21 +148,24 @@ pub fn unread_heads(
                 unread.peek() != Some(&p.as_str())
                     && !matches!(entry, Entry::Unread(Pending::Blob(_)))
             })
-            .map(|(p, _)| p.clone())
-            .collect()
-    };
-    files.extend(
-        snapshot
-            .paths()
-            .filter(|p| others.contains(*p))
-            .map(|p| ModuleFile {
+            .map(|(p, _)| ModuleFile {
                 name: p.clone(),
                 root_path: p.clone(),
                 module: 0,
-            }),
-    );
+            })
+            .collect()
+    };
+    files.extend(others);
     let mut known = know_leniently_from(snapshot, &files, module_count, Need::Head)?;
-    known.retain(|(f, _)| !others.contains(&f.root_path));
+    // What is known keeps the order of `files` (module files first), leaving out files it cannot
+    // know: the module files' entries are the ones matched in order against the first
+    // `module_count` files (the others' paths are not theirs).
+    let mut module_files = files[..module_count].iter();
+    let kept = known
+        .iter()
+        .take_while(|(f, _)| module_files.any(|m| m.root_path == f.root_path))
+        .count();
+    known.truncate(kept);
     Ok(known)
 }
 
@@ -271,6 +274,10 @@ pub fn add_rest_of_modules_known(
     let rest = rest_of_modules_from(snapshot, modules, &present, unread)?;
     let files = rest_files(image, &rest, snapshot)?;
     image.files.extend(files);
+    if super::short_lived() {
+        // A CLI run exits soon: freeing 7,000 summaries one by one would only delay its answer.
+        std::mem::forget(rest);
+    }
     Ok(())
 }
 

@@ -283,7 +283,8 @@ fn list(
         let Ok(file_type) = entry.file_type() else {
             continue;
         };
-        let (is_dir, child_canonical) = if file_type.is_symlink() {
+        // A subdirectory's canonical path (to list it), or `None` for a file.
+        let child_canonical = if file_type.is_symlink() {
             // Follow the link; a dangling one is skipped.
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
@@ -292,24 +293,27 @@ fn list(
                 let Ok(target) = std::fs::canonicalize(&path) else {
                     continue;
                 };
-                (true, target)
+                Some(target)
             } else if meta.is_file() {
-                (false, path.clone())
+                None
             } else {
                 continue;
             }
-        } else if file_type.is_dir() || file_type.is_file() {
-            (file_type.is_dir(), canonical.join(&name))
+        } else if file_type.is_dir() {
+            Some(canonical.join(&name))
+        } else if file_type.is_file() {
+            None
         } else {
             // A FIFO, socket or device: buf skips it (reading a FIFO would block forever).
             continue;
         };
-        if is_dir {
-            if !stack.contains(&child_canonical) {
+        match child_canonical {
+            // A directory already on the way down here is a symlink cycle: not listed again.
+            Some(child_canonical) if !stack.contains(&child_canonical) => {
                 subdirs.push((path, child_canonical, child_rel));
             }
-        } else if is_kept_file(&child_rel) {
-            out.push((child_rel, path));
+            None if is_kept_file(&child_rel) => out.push((child_rel, path)),
+            _ => {}
         }
     }
     let listed: Vec<Result<Vec<(String, PathBuf)>>> = subdirs
