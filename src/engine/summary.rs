@@ -156,15 +156,16 @@ impl<'a> Scanner<'a> {
         }
         if c == b'"' || c == b'\'' {
             self.pos += 1;
-            while self.pos < b.len() {
+            // From one escape, line end or quote to the next (a literal is mostly plain text).
+            while let Some(i) = memchr::memchr3(b'\\', b'\n', c, b.get(self.pos..)?) {
+                self.pos += i;
                 match b[self.pos] {
                     b'\\' => self.pos += 2,
                     b'\n' => return None,
-                    d if d == c => {
+                    _ => {
                         self.pos += 1;
                         return Some(Tok::Str(&self.src[start..self.pos]));
                     }
-                    _ => self.pos += 1,
                 }
             }
             return None;
@@ -320,11 +321,11 @@ impl<'a> Scanner<'a> {
                 b'"' | b'\'' => {
                     self.pos += 1;
                     loop {
-                        match *b.get(self.pos)? {
+                        self.pos += memchr::memchr3(b'\\', b'\n', c, b.get(self.pos..)?)?;
+                        match b[self.pos] {
                             b'\\' => self.pos += 2,
                             b'\n' => return None,
-                            d if d == c => break,
-                            _ => self.pos += 1,
+                            _ => break,
                         }
                     }
                     self.pos += 1;
@@ -853,6 +854,36 @@ mod tests {
         assert!(scan("a.proto", "message M { \"oops\" }").is_none());
         assert!(scan("a.proto", "package a; package b;").is_none());
         assert!(scan("a.proto", "message M { string s = 1; } }").is_none());
+    }
+
+    /// String literals, read token by token (`lex`) and skipped inside blocks (`skip_bytes`):
+    /// escaped quotes and backslashes stay inside, the other quote kind is text, and a literal
+    /// that reaches a line end or the end of the file (also right after a backslash) gives up.
+    #[test]
+    fn string_literals_end_where_the_parser_ends_them() {
+        for value in [
+            r#""a\"b""#,
+            r#""a\\""#,
+            r#"'it''s'"#,
+            r#""say 'hi'""#,
+            r#"'say "hi"'"#,
+            r#""""#,
+            r#""\x41\n" 'b'"#,
+        ] {
+            agrees(&format!(
+                "package p;\noption java_package = {value};\nmessage M {{ option (x) = {value}; }}\n"
+            ));
+        }
+        for broken in [
+            "option java_package = \"a\nb\";",
+            "option java_package = \"abc",
+            "option java_package = \"abc\\",
+            "message M { option (x) = \"a\nb\"; }",
+            "message M { option (x) = \"abc",
+            "message M { option (x) = 'abc\\",
+        ] {
+            assert!(scan("a.proto", broken).is_none(), "{broken}");
+        }
     }
 
     /// Every fixture file: the scanner either agrees with the full outline or gives up.
