@@ -72,14 +72,26 @@ impl Workspace {
     ) -> Result<Workspace> {
         let modules = config.modules.clone();
         let mut files: BTreeMap<String, WorkspaceFile> = BTreeMap::new();
-        for (root_path, bytes) in &snapshot.files {
-            if !root_path.ends_with(".proto") {
-                continue;
-            }
-            let Some((module, name)) = owning_module(&modules, root_path) else {
-                continue;
-            };
-            let text = decode_source(snapshot, root_path, bytes)?;
+        // Every file's text is checked first, in parallel (a whole tree is 67 MB of googleapis);
+        // then the files are placed in order.
+        let owned: Vec<(&String, &Arc<[u8]>, usize, &str)> = snapshot
+            .files
+            .iter()
+            .filter(|(root_path, _)| root_path.ends_with(".proto"))
+            .filter_map(|(root_path, bytes)| {
+                let (module, name) = owning_module(&modules, root_path)?;
+                Some((root_path, bytes, module, name))
+            })
+            .collect();
+        let texts: Vec<Result<Arc<str>>> = {
+            use rayon::prelude::*;
+            owned
+                .par_iter()
+                .map(|(root_path, bytes, _, _)| decode_source(snapshot, root_path, bytes))
+                .collect()
+        };
+        for ((root_path, _, module, name), text) in owned.into_iter().zip(texts) {
+            let text = text?;
             // A file under two nested modules (`proto` and `proto/a`) belongs to both, as in buf:
             // its declarations then clash, a compile error, instead of one module hiding it.
             let also = modules
@@ -160,8 +172,8 @@ pub(crate) fn decode_source(
     _root_path: &str,
     bytes: &Arc<[u8]>,
 ) -> Result<Arc<str>> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) if !text.contains('\0') => {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(_) if memchr::memchr(0, bytes).is_none() => {
             let raw = Arc::into_raw(Arc::clone(bytes)) as *const str;
             // SAFETY: `str` has the layout of `[u8]`, and the bytes were just checked to be UTF-8.
             Ok(unsafe { Arc::from_raw(raw) })

@@ -105,6 +105,38 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
     out
 }
 
+/// Whether [`find`] would find any clash: some package-level name (message, enum, enum value,
+/// service or extension) defined in two files. Without building findings (no names copied, no
+/// spans): a streamed googleapis build checks 200,000 names this way.
+pub fn any<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> bool {
+    // (package, name) stands for `package.name`: a name has no dot, so the pair is the full name.
+    let mut first: foldhash::HashMap<(&str, &str), &str> = foldhash::HashMap::default();
+    for file in files {
+        let package = file.package();
+        let names =
+            file.message_type
+                .iter()
+                .map(|m| m.name())
+                .chain(file.enum_type.iter().flat_map(|e| {
+                    std::iter::once(e.name()).chain(e.value.iter().map(|v| v.name()))
+                }))
+                .chain(file.service.iter().map(|s| s.name()))
+                .chain(file.extension.iter().map(|x| x.name()));
+        for name in names {
+            match first.entry((package, name)) {
+                std::collections::hash_map::Entry::Occupied(o) if *o.get() != file.name() => {
+                    return true;
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(file.name());
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Spans of top-level declaration names (the only paths looked up here), indexed once per file.
 struct SpanIndex {
     spans: foldhash::HashMap<Vec<i32>, Span>,
@@ -192,4 +224,114 @@ pub fn to_findings(dups: &[Duplicate], external_path: impl Fn(&str) -> String) -
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(
+        name: &str,
+        package: &str,
+        messages: &[&str],
+        enums: &[(&str, &[&str])],
+    ) -> FileDescriptorProto {
+        FileDescriptorProto {
+            name: Some(name.into()),
+            package: (!package.is_empty()).then(|| package.into()),
+            message_type: messages
+                .iter()
+                .map(|m| DescriptorProto {
+                    name: Some(m.to_string()),
+                    ..DescriptorProto::default()
+                })
+                .collect(),
+            enum_type: enums
+                .iter()
+                .map(|(e, values)| EnumDescriptorProto {
+                    name: Some(e.to_string()),
+                    value: values
+                        .iter()
+                        .map(|v| EnumValueDescriptorProto {
+                            name: Some(v.to_string()),
+                            ..EnumValueDescriptorProto::default()
+                        })
+                        .collect(),
+                    ..EnumDescriptorProto::default()
+                })
+                .collect(),
+            ..FileDescriptorProto::default()
+        }
+    }
+
+    /// `any` answers whether `find` finds anything, on clashes and on near misses.
+    #[test]
+    fn any_is_whether_find_finds_a_clash() {
+        let cases: Vec<(Vec<FileDescriptorProto>, bool)> = vec![
+            // The same message in two files of a package.
+            (
+                vec![
+                    file("a.proto", "p", &["M"], &[]),
+                    file("b.proto", "p", &["M"], &[]),
+                ],
+                true,
+            ),
+            // Twice in one file: the linker's to report, not a clash across files.
+            (vec![file("a.proto", "p", &["M", "M"], &[])], false),
+            // Other packages, and a package that only looks like a prefix.
+            (
+                vec![
+                    file("a.proto", "p", &["M"], &[]),
+                    file("b.proto", "q", &["M"], &[]),
+                ],
+                false,
+            ),
+            (
+                vec![
+                    file("a.proto", "a", &["b"], &[]),
+                    file("b.proto", "a.b", &["c"], &[]),
+                ],
+                false,
+            ),
+            // Enum values live in the package's scope.
+            (
+                vec![
+                    file("a.proto", "p", &[], &[("E", &["X"])]),
+                    file("b.proto", "p", &["X"], &[]),
+                ],
+                true,
+            ),
+            (
+                vec![file("a.proto", "p", &[], &[("E", &["X"]), ("F", &["Y"])])],
+                false,
+            ),
+            // An enum defined twice (its values are then not reported again).
+            (
+                vec![
+                    file("a.proto", "p", &[], &[("E", &["X"])]),
+                    file("b.proto", "p", &[], &[("E", &["X"])]),
+                ],
+                true,
+            ),
+            // No package.
+            (
+                vec![
+                    file("a.proto", "", &["M"], &[]),
+                    file("b.proto", "", &["M"], &[]),
+                ],
+                true,
+            ),
+            (
+                vec![
+                    file("a.proto", "", &["M"], &[]),
+                    file("b.proto", "p", &["M"], &[]),
+                ],
+                false,
+            ),
+        ];
+        for (i, (files, clash)) in cases.iter().enumerate() {
+            assert_eq!(!find(files.iter()).is_empty(), *clash, "find, case {i}");
+            assert_eq!(any(files.iter()), *clash, "any, case {i}");
+        }
+    }
 }

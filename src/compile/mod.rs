@@ -269,7 +269,7 @@ fn compile_seeded(
             })
             .collect();
         let protos = linked_targets.iter().map(|fd| fd.file_descriptor_proto());
-        if !duplicates::find(protos).is_empty() {
+        if duplicates::any(protos) {
             return None;
         }
     }

@@ -214,7 +214,7 @@ fn compile_rest(
         .iter()
         .filter_map(|t| image.file(t))
         .map(ImageFile::proto);
-    if !duplicates::find(protos).is_empty() {
+    if duplicates::any(protos) {
         return Ok(None);
     }
     if !editions::check_features(&image).is_empty() {

@@ -87,13 +87,16 @@ pub(super) fn compile_encoded_with(
         return Ok(None);
     };
 
-    // Names clashing across shards (within one, the linker has already refused them).
-    let mut names: Vec<&FileDescriptorProto> = done.iter().flat_map(|d| &d.names).collect();
-    names.sort_by(|a, b| a.name().cmp(b.name()));
-    if !duplicates::find(names.into_iter()).is_empty() {
+    // Names clashing across shards (within one, the linker has already refused them); whether
+    // there is one does not depend on the order.
+    if duplicates::any(done.iter().flat_map(|d| &d.names)) {
         return Ok(None);
     }
 
+    // Nothing was encoded (a build that only checks): there are no entries to put in order.
+    if enc.is_none() {
+        return Ok(Some(Vec::new()));
+    }
     // Each target from its shard, each other file from the first shard that linked it, in the
     // order one compiler would have linked them.
     let mut files: HashMap<String, (Vec<String>, Option<Vec<u8>>)> = HashMap::new();
@@ -283,10 +286,9 @@ pub fn for_each_shard<T: Send>(
     if given_up.load(Ordering::Relaxed) || out.len() != count {
         return Ok(None);
     }
-    // Names clashing across shards (within one, the linker has already refused them).
-    let mut names: Vec<&FileDescriptorProto> = names.iter().collect();
-    names.sort_by(|a, b| a.name().cmp(b.name()));
-    if !duplicates::find(names.into_iter()).is_empty() {
+    // Names clashing across shards (within one, the linker has already refused them); whether
+    // there is one does not depend on the order.
+    if duplicates::any(names.iter()) {
         return Ok(None);
     }
     Ok(Some(out))
