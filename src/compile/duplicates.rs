@@ -39,51 +39,22 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
         } else {
             format!("{}.", file.package())
         };
-        let mut names: Vec<(String, Vec<i32>)> = Vec::new();
-        for (i, m) in file.message_type.iter().enumerate() {
-            names.push((
-                m.name().to_string(),
-                vec![tag::file::MESSAGE_TYPE, i as i32, tag::message::NAME],
-            ));
-        }
-        for (i, e) in file.enum_type.iter().enumerate() {
-            names.push((
-                e.name().to_string(),
-                vec![tag::file::ENUM_TYPE, i as i32, tag::enum_::NAME],
-            ));
-            // The values of an enum that is itself defined twice are not reported again (buf).
-            if first
-                .get(&format!("{prefix}{}", e.name()))
-                .is_some_and(|(other, _)| other != file.name())
-            {
+        // The values of an enum that is itself defined twice are not reported again (buf).
+        let enum_elsewhere: Vec<bool> = file
+            .enum_type
+            .iter()
+            .map(|e| {
+                first
+                    .get(&format!("{prefix}{}", e.name()))
+                    .is_some_and(|(other, _)| other != file.name())
+            })
+            .collect();
+        for (name, decl) in declarations(file) {
+            if matches!(decl, Decl::Value(i, _) if enum_elsewhere[i]) {
                 continue;
             }
-            for (j, v) in e.value.iter().enumerate() {
-                let path = vec![
-                    tag::file::ENUM_TYPE,
-                    i as i32,
-                    tag::enum_::VALUE,
-                    j as i32,
-                    tag::enum_value::NAME,
-                ];
-                names.push((v.name().to_string(), path));
-            }
-        }
-        for (i, s) in file.service.iter().enumerate() {
-            names.push((
-                s.name().to_string(),
-                vec![tag::file::SERVICE, i as i32, tag::service::NAME],
-            ));
-        }
-        for (i, x) in file.extension.iter().enumerate() {
-            names.push((
-                x.name().to_string(),
-                vec![tag::file::EXTENSION, i as i32, tag::field::NAME],
-            ));
-        }
-        for (name, path) in names {
             let full = format!("{prefix}{name}");
-            let span = spans.span(&path);
+            let span = spans.span(&decl.path());
             match first.get(&full) {
                 Some((other, other_span)) if other != file.name() => {
                     let finding = reported
@@ -111,30 +82,68 @@ pub fn find<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> Vec<Dup
 pub fn any<'a>(files: impl Iterator<Item = &'a FileDescriptorProto>) -> bool {
     // (package, name) stands for `package.name`: a name has no dot, so the pair is the full name.
     let mut first: foldhash::HashMap<(&str, &str), &str> = foldhash::HashMap::default();
-    for file in files {
-        let package = file.package();
-        let names =
-            file.message_type
-                .iter()
-                .map(|m| m.name())
-                .chain(file.enum_type.iter().flat_map(|e| {
-                    std::iter::once(e.name()).chain(e.value.iter().map(|v| v.name()))
-                }))
-                .chain(file.service.iter().map(|s| s.name()))
-                .chain(file.extension.iter().map(|x| x.name()));
-        for name in names {
-            match first.entry((package, name)) {
-                std::collections::hash_map::Entry::Occupied(o) if *o.get() != file.name() => {
-                    return true;
-                }
-                std::collections::hash_map::Entry::Occupied(_) => {}
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(file.name());
-                }
-            }
+    files.into_iter().any(|file| {
+        declarations(file).any(|(name, _)| {
+            *first.entry((file.package(), name)).or_insert(file.name()) != file.name()
+        })
+    })
+}
+
+/// A package-level declaration of a file, by its position there.
+#[derive(Debug, Clone, Copy)]
+enum Decl {
+    Message(usize),
+    Enum(usize),
+    /// Enum `.0`'s value `.1`.
+    Value(usize, usize),
+    Service(usize),
+    Extension(usize),
+}
+
+impl Decl {
+    /// The source-info path of the declaration's name.
+    fn path(self) -> Vec<i32> {
+        let i = |n: usize| n as i32;
+        match self {
+            Decl::Message(m) => vec![tag::file::MESSAGE_TYPE, i(m), tag::message::NAME],
+            Decl::Enum(e) => vec![tag::file::ENUM_TYPE, i(e), tag::enum_::NAME],
+            Decl::Value(e, v) => vec![
+                tag::file::ENUM_TYPE,
+                i(e),
+                tag::enum_::VALUE,
+                i(v),
+                tag::enum_value::NAME,
+            ],
+            Decl::Service(s) => vec![tag::file::SERVICE, i(s), tag::service::NAME],
+            Decl::Extension(x) => vec![tag::file::EXTENSION, i(x), tag::field::NAME],
         }
     }
-    false
+}
+
+/// Every package-level name `file` declares, in file order: messages, each enum then its values,
+/// services, extensions.
+fn declarations(file: &FileDescriptorProto) -> impl Iterator<Item = (&str, Decl)> {
+    let messages = file.message_type.iter().enumerate();
+    let enums = file.enum_type.iter().enumerate().flat_map(|(e, en)| {
+        let values = en.value.iter().enumerate();
+        std::iter::once((en.name(), Decl::Enum(e)))
+            .chain(values.map(move |(v, value)| (value.name(), Decl::Value(e, v))))
+    });
+    messages
+        .map(|(m, message)| (message.name(), Decl::Message(m)))
+        .chain(enums)
+        .chain(
+            file.service
+                .iter()
+                .enumerate()
+                .map(|(s, service)| (service.name(), Decl::Service(s))),
+        )
+        .chain(
+            file.extension
+                .iter()
+                .enumerate()
+                .map(|(x, ext)| (ext.name(), Decl::Extension(x))),
+        )
 }
 
 /// Spans of top-level declaration names (the only paths looked up here), indexed once per file.

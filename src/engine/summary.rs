@@ -549,10 +549,12 @@ fn file_option(s: &mut Scanner, file: &mut FileDescriptorProto, keep: bool) -> O
     s.expect_sym(b'=')?;
     // The head keeps no option (`keep` false): the same statements are read into a scratch copy,
     // and string values are not copied.
-    let mut scratch = FileOptions::default();
-    let options = match keep {
-        true => file.options.get_or_insert_with(FileOptions::default),
-        false => &mut scratch,
+    let mut scratch;
+    let options = if keep {
+        file.options.get_or_insert_with(FileOptions::default)
+    } else {
+        scratch = FileOptions::default();
+        &mut scratch
     };
     let slot = match name {
         "go_package" => Some(&mut options.go_package),
