@@ -42,13 +42,21 @@ const MAX_DEPTH: u32 = 28;
 
 /// The descriptor protox's parser would give for `text`, or `None` when this lowering does not
 /// handle the file (editions, syntax errors, anything protox might reject or read differently).
-pub fn lower(name: &str, text: &str) -> Option<FileDescriptorProto> {
+/// Without `source_info`, the same descriptor without its `SourceCodeInfo`, made without
+/// computing a location or a comment (a compile whose image is never read needs none; whether
+/// the file is handled does not change: comments are checked by [`validate_tokens`], which runs
+/// either way).
+pub fn lower(name: &str, text: &str, source_info: bool) -> Option<FileDescriptorProto> {
     let tree = syntax::parse(text).ok()?;
-    lower_tree(name, &tree)
+    lower_tree(name, &tree, source_info)
 }
 
 /// [`lower`] for an already parsed tree (its `source` is the text protox would see).
-pub fn lower_tree(name: &str, tree: &syntax::File) -> Option<FileDescriptorProto> {
+pub fn lower_tree(
+    name: &str,
+    tree: &syntax::File,
+    source_info: bool,
+) -> Option<FileDescriptorProto> {
     if tree.source.len() > i32::MAX as usize {
         return None;
     }
@@ -65,13 +73,21 @@ pub fn lower_tree(name: &str, tree: &syntax::File) -> Option<FileDescriptorProto
     let mut g = Gen {
         f: tree,
         proto3,
+        source_info,
         path: Vec::with_capacity(16),
-        locations: Vec::with_capacity(tree.tokens.len() / 2),
+        locations: Vec::with_capacity(if source_info {
+            tree.tokens.len() / 2
+        } else {
+            0
+        }),
         lines: LineResolver::new(&tree.source),
         depth: 0,
         last_gap: None,
     };
     let file = g.file(name)?;
+    if !source_info {
+        return Some(file);
+    }
     let mut locations = g.locations;
     locations.sort_unstable_by(|l, r| l.path.cmp(&r.path));
     Some(FileDescriptorProto {
@@ -790,6 +806,8 @@ enum Ty {
 struct Gen<'a> {
     f: &'a syntax::File,
     proto3: bool,
+    /// Whether locations and comments are recorded (see [`lower`]).
+    source_info: bool,
     path: Vec<i32>,
     locations: Vec<Location>,
     lines: LineResolver,
@@ -913,6 +931,9 @@ impl<'a> Gen<'a> {
     /// The leading side of a gap is usually asked right after its trailing side (a declaration,
     /// then the next one): the last gap is kept for that.
     fn comments(&mut self, first: TokenId, last: TokenId) -> Option<Comments> {
+        if !self.source_info {
+            return Some(Comments::default());
+        }
         let lead = match self.last_gap.take() {
             Some((after, state)) if first > 0 && after == first - 1 => state,
             _ => {
@@ -933,6 +954,9 @@ impl<'a> Gen<'a> {
     // ---- locations ----
 
     fn add_span(&mut self, span: Span) {
+        if !self.source_info {
+            return;
+        }
         let span = self.lines.resolve_span(span);
         self.locations.push(Location {
             path: self.path.clone(),
@@ -941,6 +965,9 @@ impl<'a> Gen<'a> {
         });
     }
     fn add_comments(&mut self, span: Span, comments: Comments) {
+        if !self.source_info {
+            return;
+        }
         let span = self.lines.resolve_span(span);
         self.locations.push(Location {
             path: self.path.clone(),
@@ -2313,11 +2340,15 @@ mod tests {
 
     use super::*;
 
+    /// Lowered as protox parses it; without source info, the same less its `SourceCodeInfo`.
     fn same(text: &str) {
-        let ours = lower("t.proto", text).expect("lowered");
-        let theirs = protox_parse::parse("t.proto", text).expect("protox parses");
+        let ours = lower("t.proto", text, true).expect("lowered");
+        let mut theirs = protox_parse::parse("t.proto", text).expect("protox parses");
         assert_eq!(ours, theirs);
         assert_eq!(ours.encode_to_vec(), theirs.encode_to_vec());
+        let bare = lower("t.proto", text, false).expect("lowered without source info");
+        theirs.source_code_info = None;
+        assert_eq!(bare, theirs);
     }
 
     #[test]
@@ -2357,7 +2388,8 @@ extend google.protobuf.FieldOptions { optional int32 ext = 1000; }\n",
             "syntax = \"proto3\";\nmessage M { message m = 1; }",
             "edition = \"2023\";\nmessage M {}",
         ] {
-            assert!(lower("t.proto", text).is_none(), "{text}");
+            assert!(lower("t.proto", text, true).is_none(), "{text}");
+            assert!(lower("t.proto", text, false).is_none(), "{text}");
         }
     }
 }

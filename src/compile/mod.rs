@@ -170,7 +170,7 @@ fn compile_seeded(
         .files
         .par_iter()
         .filter(|(_, f)| f.is_target && !lazy)
-        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking)))
+        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking, true)))
         .collect();
     drop(parsing);
     let mut findings = Vec::new();
@@ -386,7 +386,7 @@ pub(crate) fn rejoined_source_info(
     fd: &prost_reflect::FileDescriptor,
     text: &str,
 ) -> Option<Vec<u8>> {
-    let (_, own) = parse_file(fd.name(), text, Linking::Fast).ok()?;
+    let (_, own) = parse_file(fd.name(), text, Linking::Fast, true).ok()?;
     own?.rejoin(fd.file_descriptor_proto().source_code_info.as_ref())
 }
 
@@ -498,7 +498,7 @@ mod tests {
                 ..PLAIN
             },
         ];
-        let mut compared = 0;
+        let (mut compared, mut checked_only) = (0, 0);
         for (dir, workspace) in workspaces() {
             let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
             for enc in encodings {
@@ -523,12 +523,25 @@ mod tests {
                     (_, None) => {}
                 }
             }
+            // Checking alone (no source info made) gives up exactly where encoding does.
             let checked = stream::compile_encoded_with(&workspace, &[], None, 1).expect("no error");
             if matches!(exact, Compiled::Errors(_)) {
                 assert!(checked.is_none(), "{}: errors hidden", dir.display());
             }
+            let encoded = stream::compile_encoded_with(&workspace, &[], Some(PLAIN), 1);
+            assert_eq!(
+                checked.is_some(),
+                encoded.expect("no error").is_some(),
+                "{}: checking and encoding disagree",
+                dir.display()
+            );
+            checked_only += usize::from(checked.is_some());
         }
         assert!(compared > 20, "only {compared} streamed images compared");
+        assert!(
+            checked_only > 10,
+            "only {checked_only} streamed checks passed"
+        );
     }
 
     /// Source info let go of ([`Image::defer_source_info`]) comes back byte for byte, for every
@@ -560,7 +573,7 @@ mod tests {
     /// and gives up (so that exact linking reports) whenever exact linking finds errors.
     #[test]
     fn fast_and_sharded_linking_give_the_exact_image() {
-        let mut compared = 0;
+        let (mut compared, mut checked_only) = (0, 0);
         for (dir, workspace) in workspaces() {
             let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
             let fast = compile_with(&workspace, &[], Linking::Fast, link::MIN_TARGETS_PER_SHARD);

@@ -57,11 +57,13 @@ impl Parsed {
     }
 }
 
-/// Parses a file; with [`Linking::Fast`], its source info comes back split off.
+/// Parses a file; with [`Linking::Fast`], its source info comes back split off, or is not made at
+/// all without `source_info` (a compile whose image is never read: `build` without `-o`).
 pub(super) fn parse_file(
     name: &str,
     text: &str,
     linking: Linking,
+    source_info: bool,
 ) -> Result<(Parsed, Option<Detached>), ParseFailure> {
     if let Some(bad) = super::precheck::check_bytes(text) {
         return Err(ParseFailure::Editions(vec![bad]));
@@ -93,12 +95,12 @@ pub(super) fn parse_file(
         None if linking == Linking::Fast => {
             // Our own lowering when it is sure to give protox's answer; protox's parser
             // otherwise (its errors included).
-            let mut proto = match lower_proto::lower(name, text) {
+            let mut proto = match lower_proto::lower(name, text, source_info) {
                 Some(proto) => proto,
                 None => protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?,
             };
             json_names::make_linkable(&mut proto, false);
-            return Ok(split(proto, None, text));
+            return Ok(split(proto, None, text, source_info));
         }
         None => (
             File::from_source(name, text).map_err(|e| failure(e, text))?,
@@ -128,7 +130,7 @@ pub(super) fn parse_file(
         Linking::Fast => {
             let mut proto = file.file_descriptor_proto().clone();
             json_names::make_linkable(&mut proto, is_editions);
-            split(proto, editions, text)
+            split(proto, editions, text, source_info)
         }
     })
 }
@@ -141,12 +143,20 @@ fn failure(err: protox::Error, text: &str) -> ParseFailure {
     }
 }
 
+/// The descriptor to link, and its source info split off ([`Detached`]), or dropped without
+/// `source_info`.
 fn split(
     mut proto: FileDescriptorProto,
     editions: Option<(editions::Edition, editions::Restore)>,
     text: &str,
+    source_info: bool,
 ) -> (Parsed, Option<Detached>) {
-    let source_info = Detached::split(&mut proto, text);
+    let source_info = if source_info {
+        Detached::split(&mut proto, text)
+    } else {
+        proto.source_code_info = None;
+        None
+    };
     let parsed = Parsed {
         link: Link::Descriptor(Box::new(proto)),
         editions,

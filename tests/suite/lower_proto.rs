@@ -2,7 +2,8 @@
 //! parser: whenever ours gives a descriptor, protox must accept the file and encode the same bytes
 //! (descriptor and source info). Over the repository's fixtures, the conformance corpus and the
 //! googleapis clone ([`crate::common::googleapis`]; skipped with a message when absent), where
-//! at least 99% of the files must take our path.
+//! at least 99% of the files must take our path. Lowered without source info, every file must give
+//! the same answer (handled or not) and the same descriptor less its `SourceCodeInfo`.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,32 @@ fn proto_files(root: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// What is wrong with lowering `text` without source info, given `with` (the lowering with it):
+/// it must be handled exactly when `with` is, and be `with` less its `SourceCodeInfo`.
+fn without_source_info(
+    name: &str,
+    text: &str,
+    with: Option<&prost_types::FileDescriptorProto>,
+) -> Option<String> {
+    let bare = lower_proto::lower(name, text, false);
+    let expected = with.map(|w| prost_types::FileDescriptorProto {
+        source_code_info: None,
+        ..w.clone()
+    });
+    match (&bare, &expected) {
+        (Some(_), Some(_)) if bare != expected => Some(format!(
+            "{name}: lowered without source info, the descriptor differs"
+        )),
+        (Some(_), None) => Some(format!(
+            "{name}: lowered without source info only (not with it)"
+        )),
+        (None, Some(_)) => Some(format!(
+            "{name}: lowered with source info only (not without it)"
+        )),
+        _ => None,
+    }
+}
+
 /// (files lowered by us, files in all, files ours lowered that differ from protox).
 fn compare(files: &[PathBuf], root: &Path) -> (usize, usize, Vec<String>) {
     let mut lowered = 0;
@@ -48,7 +75,11 @@ fn compare(files: &[PathBuf], root: &Path) -> (usize, usize, Vec<String>) {
             .unwrap_or(path)
             .to_string_lossy()
             .into_owned();
-        let Some(ours) = lower_proto::lower(&name, &text) else {
+        let ours = lower_proto::lower(&name, &text, true);
+        if let Some(problem) = without_source_info(&name, &text, ours.as_ref()) {
+            bad.push(problem);
+        }
+        let Some(ours) = ours else {
             continue;
         };
         lowered += 1;
@@ -287,7 +318,11 @@ fn mutated_fixtures_never_lower_differently() {
         for i in 0..16 {
             let mutant = mutate(&text, &mut rng, i % 2 == 0);
             tried += 1;
-            let Some(ours) = lower_proto::lower("m.proto", &mutant) else {
+            let ours = lower_proto::lower("m.proto", &mutant, true);
+            if let Some(problem) = without_source_info("m.proto", &mutant, ours.as_ref()) {
+                bad.push(format!("{problem}:\n{mutant}\n"));
+            }
+            let Some(ours) = ours else {
                 continue;
             };
             lowered += 1;
