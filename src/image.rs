@@ -188,12 +188,7 @@ impl Image {
             .collect();
         for (f, fd) in self.files.iter_mut().zip(fds) {
             if let (Some(fd), Some(text)) = (fd, f.source.clone()) {
-                f.source_info = None;
-                f.deferred = Some(Arc::new(Deferred {
-                    fd,
-                    text,
-                    encoded: OnceLock::new(),
-                }));
+                f.defer_source_info(fd, text);
             }
         }
     }
@@ -393,6 +388,23 @@ impl ImageFile {
         self.source_info = encoded.map(Arc::from);
         self.deferred = None;
         self.locations = OnceLock::new();
+    }
+
+    /// Lets go of the source info, to be computed again from `text` and `fd` (the file as fast
+    /// linking linked it, with its option locations) on first use: see [`Image::defer_source_info`].
+    pub(crate) fn defer_source_info(&mut self, fd: FileDescriptor, text: Arc<str>) {
+        self.source_info = None;
+        self.rejoined = true;
+        self.deferred = Some(Arc::new(Deferred {
+            fd,
+            text,
+            encoded: OnceLock::new(),
+        }));
+    }
+
+    /// Whether the source info is made when first read ([`ImageFile::defer_source_info`]).
+    pub fn is_deferred(&self) -> bool {
+        self.deferred.is_some()
     }
 
     /// The encoded `SourceCodeInfo` (the body of `FileDescriptorProto.source_code_info`).

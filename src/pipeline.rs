@@ -79,7 +79,14 @@ pub fn build_encoded(
 
 /// Compiles what [`load`] (or [`load_limited`]) read.
 pub fn compile_loaded(loaded: Loaded, args: &InputArgs) -> Result<Built> {
-    compile_loaded_sharing(loaded, args, None)
+    compile_loaded_as(loaded, args, How::Plain)
+}
+
+/// Like [`compile_loaded`], each file's source info made from its text only when first read
+/// ([`compile::compile_deferred`]): for `breaking`'s input, whose positions are read only
+/// where findings are.
+pub fn compile_loaded_deferred(loaded: Loaded, args: &InputArgs) -> Result<Built> {
+    compile_loaded_as(loaded, args, How::DeferSourceInfo)
 }
 
 /// Like [`compile_loaded`], for the other side of `breaking`: the files it shares with `input`
@@ -90,6 +97,24 @@ pub fn compile_loaded_sharing(
     args: &InputArgs,
     input: Option<&Built>,
 ) -> Result<Built> {
+    let how = match input {
+        Some(input) => How::SharingWith(input),
+        None => How::Plain,
+    };
+    compile_loaded_as(loaded, args, how)
+}
+
+/// How [`compile_sources`] compiles.
+enum How<'a> {
+    /// [`compile::compile`].
+    Plain,
+    /// [`compile::compile_deferred`].
+    DeferSourceInfo,
+    /// [`compile::compile_against`] this input, when it compiled.
+    SharingWith(&'a Built),
+}
+
+fn compile_loaded_as(loaded: Loaded, args: &InputArgs, how: How<'_>) -> Result<Built> {
     match loaded {
         Loaded::Image(image) => Ok(Built {
             workspace: None,
@@ -100,7 +125,7 @@ pub fn compile_loaded_sharing(
             snapshot,
             workspace,
         } => {
-            let (workspace, compiled) = compile_sources(workspace, args, input)?;
+            let (workspace, compiled) = compile_sources(workspace, args, how)?;
             Ok(Built {
                 workspace: Some(*workspace),
                 snapshot: Some(*snapshot),
@@ -134,7 +159,7 @@ pub fn compile_loaded_alongside<T: Send>(
         } => {
             let modules = workspace.modules.clone();
             let (compiled, side) = rayon::join(
-                || compile_sources(workspace, args, None),
+                || compile_sources(workspace, args, How::Plain),
                 || alongside(&snapshot, &modules),
             );
             let built = compiled.map(|(workspace, compiled)| Built {
@@ -150,17 +175,18 @@ pub fn compile_loaded_alongside<T: Send>(
 fn compile_sources(
     mut workspace: Box<Workspace>,
     args: &InputArgs,
-    input: Option<&Built>,
+    how: How<'_>,
 ) -> Result<(Box<Workspace>, Compiled)> {
     let includes = compile::include_roots(&args.includes);
     let _compiling = crate::trace::phase("compile");
-    let compiled = match input {
-        Some(Built {
+    let compiled = match how {
+        How::SharingWith(Built {
             workspace: Some(input_ws),
             compiled: Compiled::Image(input_image),
             ..
         }) => compile::compile_against(input_image, input_ws, &mut workspace, &includes)?,
-        _ => compile::compile(&workspace, &includes)?,
+        How::DeferSourceInfo => compile::compile_deferred(&workspace, &includes)?,
+        How::Plain | How::SharingWith(_) => compile::compile(&workspace, &includes)?,
     };
     if let Compiled::Errors(findings) = &compiled {
         // Imports not found while a pinned module is missing from buf's cache (or buf.yaml

@@ -46,7 +46,7 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
     // The against side is read while the input compiles, then compiled with the files both
     // sides share taken from the input's image (`PROTOFORGE_NO_SHARING=1`: compiled whole).
     let (current, against) = rayon::join(
-        || pipeline::compile_loaded(loaded, &args.input),
+        || pipeline::compile_loaded_deferred(loaded, &args.input),
         || {
             pipeline::load_limited(
                 &args.against,
@@ -59,7 +59,8 @@ pub fn run(args: BreakingArgs) -> Result<Outcome> {
         },
     );
     let mut current = current?;
-    // The input's source info is needed only where findings are: computed again there.
+    // The input's source info is needed only where findings are: made there (compiled
+    // deferred; this lets go of what was made now, for files our lowering did not read).
     if let Compiled::Image(image) = &mut current.compiled {
         image.defer_source_info();
     }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use super::editions::{Edition, Restore};
 use super::parse::{editions_finding, parse_file, ParseFailure, Parsed};
-use super::source_info::Detached;
+use super::source_info::Own;
 use super::{errors, wkt, Linking};
 use crate::check::Finding;
 use crate::workspace::{Workspace, WorkspaceFile};
@@ -43,7 +43,7 @@ pub(super) struct Linked {
     /// Editions files among the workspace files parsed on first import.
     pub editions_files: HashMap<String, (Edition, Restore)>,
     /// Split-off source info of the workspace files parsed on first import.
-    pub detached: HashMap<String, Detached>,
+    pub detached: HashMap<String, Own>,
 }
 
 /// Files already linked elsewhere that a compile takes as they are instead of parsing them again
@@ -138,8 +138,9 @@ pub(super) fn shard_count(
 ) -> usize {
     match linking {
         Linking::Exact => 1,
-        Linking::Fast => (shards_per_thread * rayon::current_num_threads())
-            .min(targets / min_targets_per_shard.max(1)),
+        Linking::Fast | Linking::Bare | Linking::Deferred => (shards_per_thread
+            * rayon::current_num_threads())
+        .min(targets / min_targets_per_shard.max(1)),
     }
 }
 
@@ -189,8 +190,6 @@ pub(super) struct Shared {
     /// encoded and the pool then dropped (`stream`): encoding a compacted file makes its
     /// encoded form again first.
     compact: bool,
-    /// Whether the files parsed here keep their source info (see [`Shared::without_source_info`]).
-    source_info: bool,
 }
 
 impl Shared {
@@ -214,17 +213,7 @@ impl Shared {
             linking,
             seed: None,
             compact: false,
-            source_info: true,
         }
-    }
-
-    /// For a compile whose image is never read (`build` without `-o`, or with
-    /// `--exclude-source-info`): [`Linking::Fast`] files are lowered without source info, which
-    /// is a fifth of the work of parsing and linking them. Errors are unaffected: any error makes
-    /// the fast compile give up, and the exact one that reports them has full source info.
-    pub(super) fn without_source_info(mut self) -> Shared {
-        self.source_info = false;
-        self
     }
 }
 
@@ -347,7 +336,6 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
         failed: shared.failed.clone(),
         sources: shared.sources.clone(),
         linking: shared.linking,
-        source_info: shared.source_info,
         seed: shared.seed.clone(),
         outcome: outcome.clone(),
     });
@@ -368,7 +356,7 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
         for target in &shard.targets {
             if let Err(err) = compiler.open_file(target) {
                 findings.extend(errors::to_findings(&err, workspace));
-                if shared.linking == Linking::Fast {
+                if shared.linking.gives_up_on_errors() {
                     break;
                 }
             }
@@ -396,7 +384,6 @@ struct ParsedFiles {
     failed: Arc<BTreeSet<String>>,
     sources: Arc<HashMap<String, (Arc<str>, String)>>,
     linking: Linking,
-    source_info: bool,
     seed: Option<Arc<Seed>>,
     /// What parsing files on first import found out, collected after linking.
     outcome: Rc<RefCell<LazyOutcome>>,
@@ -407,7 +394,7 @@ struct ParsedFiles {
 struct LazyOutcome {
     editions_files: HashMap<String, (Edition, Restore)>,
     findings: Vec<Finding>,
-    detached: HashMap<String, Detached>,
+    detached: HashMap<String, Own>,
 }
 
 impl FileResolver for ParsedFiles {
@@ -426,7 +413,7 @@ impl FileResolver for ParsedFiles {
         let Some((text, external_path)) = self.sources.get(name) else {
             return Err(protox::Error::file_not_found(name));
         };
-        match parse_file(name, text, self.linking, self.source_info) {
+        match parse_file(name, text, self.linking) {
             Ok((mut parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();
                 if let Some(meta) = parsed.editions.take() {

@@ -40,23 +40,33 @@ const MAX_MESSAGE_FIELD_NUMBER: i32 = 536_870_911;
 /// protox refuses message nesting deeper than 31 levels; stay well below.
 const MAX_DEPTH: u32 = 28;
 
+/// Which source locations [`lower`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locations {
+    /// All of them, with comments: protox's `SourceCodeInfo`.
+    All,
+    /// Only those of option statements (their paths go through `uninterpreted_option`), without
+    /// comments: what the linker rewrites, for source info made again later from the text.
+    OfOptions,
+    /// None: no `SourceCodeInfo`.
+    None,
+}
+
+/// `uninterpreted_option` in every `*Options` message of descriptor.proto.
+const UNINTERPRETED_OPTION: i32 = 999;
+
 /// The descriptor protox's parser would give for `text`, or `None` when this lowering does not
 /// handle the file (editions, syntax errors, anything protox might reject or read differently).
-/// Without `source_info`, the same descriptor without its `SourceCodeInfo`, made without
-/// computing a location or a comment (a compile whose image is never read needs none; whether
-/// the file is handled does not change: comments are checked by [`validate_tokens`], which runs
-/// either way).
-pub fn lower(name: &str, text: &str, source_info: bool) -> Option<FileDescriptorProto> {
+/// With fewer `locations` than [`Locations::All`], the same descriptor with only those in its
+/// `SourceCodeInfo` (none: no `SourceCodeInfo`), and no comment computed. Whether the file is
+/// handled does not change: comments are checked by [`validate_tokens`], which runs either way.
+pub fn lower(name: &str, text: &str, locations: Locations) -> Option<FileDescriptorProto> {
     let tree = syntax::parse(text).ok()?;
-    lower_tree(name, &tree, source_info)
+    lower_tree(name, &tree, locations)
 }
 
 /// [`lower`] for an already parsed tree (its `source` is the text protox would see).
-pub fn lower_tree(
-    name: &str,
-    tree: &syntax::File,
-    source_info: bool,
-) -> Option<FileDescriptorProto> {
+pub fn lower_tree(name: &str, tree: &syntax::File, kept: Locations) -> Option<FileDescriptorProto> {
     if tree.source.len() > i32::MAX as usize {
         return None;
     }
@@ -73,9 +83,9 @@ pub fn lower_tree(
     let mut g = Gen {
         f: tree,
         proto3,
-        source_info,
+        kept,
         path: Vec::with_capacity(16),
-        locations: Vec::with_capacity(if source_info {
+        locations: Vec::with_capacity(if kept == Locations::All {
             tree.tokens.len() / 2
         } else {
             0
@@ -85,10 +95,10 @@ pub fn lower_tree(
         last_gap: None,
     };
     let file = g.file(name)?;
-    if !source_info {
+    let mut locations = g.locations;
+    if kept != Locations::All && locations.is_empty() {
         return Some(file);
     }
-    let mut locations = g.locations;
     locations.sort_unstable_by(|l, r| l.path.cmp(&r.path));
     Some(FileDescriptorProto {
         source_code_info: Some(SourceCodeInfo {
@@ -806,8 +816,8 @@ enum Ty {
 struct Gen<'a> {
     f: &'a syntax::File,
     proto3: bool,
-    /// Whether locations and comments are recorded (see [`lower`]).
-    source_info: bool,
+    /// Which locations are recorded (comments only with all of them).
+    kept: Locations,
     path: Vec<i32>,
     locations: Vec<Location>,
     lines: LineResolver,
@@ -931,7 +941,7 @@ impl<'a> Gen<'a> {
     /// The leading side of a gap is usually asked right after its trailing side (a declaration,
     /// then the next one): the last gap is kept for that.
     fn comments(&mut self, first: TokenId, last: TokenId) -> Option<Comments> {
-        if !self.source_info {
+        if self.kept != Locations::All {
             return Some(Comments::default());
         }
         let lead = match self.last_gap.take() {
@@ -953,8 +963,17 @@ impl<'a> Gen<'a> {
 
     // ---- locations ----
 
+    /// Whether a location at the current path is recorded.
+    fn records(&self) -> bool {
+        match self.kept {
+            Locations::All => true,
+            Locations::OfOptions => self.path.contains(&UNINTERPRETED_OPTION),
+            Locations::None => false,
+        }
+    }
+
     fn add_span(&mut self, span: Span) {
-        if !self.source_info {
+        if !self.records() {
             return;
         }
         let span = self.lines.resolve_span(span);
@@ -965,7 +984,7 @@ impl<'a> Gen<'a> {
         });
     }
     fn add_comments(&mut self, span: Span, comments: Comments) {
-        if !self.source_info {
+        if !self.records() {
             return;
         }
         let span = self.lines.resolve_span(span);
@@ -2342,11 +2361,34 @@ mod tests {
 
     /// Lowered as protox parses it; without source info, the same less its `SourceCodeInfo`.
     fn same(text: &str) {
-        let ours = lower("t.proto", text, true).expect("lowered");
+        let ours = lower("t.proto", text, Locations::All).expect("lowered");
         let mut theirs = protox_parse::parse("t.proto", text).expect("protox parses");
         assert_eq!(ours, theirs);
         assert_eq!(ours.encode_to_vec(), theirs.encode_to_vec());
-        let bare = lower("t.proto", text, false).expect("lowered without source info");
+        let options = lower("t.proto", text, Locations::OfOptions).expect("lowered");
+        let of_options: Vec<Location> = ours
+            .source_code_info
+            .as_ref()
+            .expect("source info")
+            .location
+            .iter()
+            .filter(|l| l.path.contains(&UNINTERPRETED_OPTION))
+            .map(|l| Location {
+                leading_comments: None,
+                trailing_comments: None,
+                leading_detached_comments: Vec::new(),
+                ..l.clone()
+            })
+            .collect();
+        assert!(!of_options.is_empty());
+        assert_eq!(
+            options
+                .source_code_info
+                .map(|i| i.location)
+                .unwrap_or_default(),
+            of_options
+        );
+        let bare = lower("t.proto", text, Locations::None).expect("lowered without source info");
         theirs.source_code_info = None;
         assert_eq!(bare, theirs);
     }
@@ -2388,8 +2430,9 @@ extend google.protobuf.FieldOptions { optional int32 ext = 1000; }\n",
             "syntax = \"proto3\";\nmessage M { message m = 1; }",
             "edition = \"2023\";\nmessage M {}",
         ] {
-            assert!(lower("t.proto", text, true).is_none(), "{text}");
-            assert!(lower("t.proto", text, false).is_none(), "{text}");
+            for locations in [Locations::All, Locations::OfOptions, Locations::None] {
+                assert!(lower("t.proto", text, locations).is_none(), "{text}");
+            }
         }
     }
 }

@@ -82,8 +82,24 @@ pub fn warm_up_then(then: impl FnOnce() + Send + 'static) {
 
 /// Compiles the workspace's target files (and everything they import).
 pub fn compile(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
+    compile_linking(workspace, include_roots, Linking::Fast)
+}
+
+/// [`compile`], each file's source info made from its text only when first read (as
+/// [`Image::defer_source_info`] leaves it): for a command that reads positions and comments only
+/// where it has findings (`breaking`).
+pub fn compile_deferred(workspace: &Workspace, include_roots: &[PathBuf]) -> Result<Compiled> {
+    compile_linking(workspace, include_roots, Linking::Deferred)
+}
+
+/// Compiles with `linking` (fast), and again exactly if that gave up (to report the errors).
+fn compile_linking(
+    workspace: &Workspace,
+    include_roots: &[PathBuf],
+    linking: Linking,
+) -> Result<Compiled> {
     let shards = link::MIN_TARGETS_PER_SHARD;
-    if let Some(compiled) = compile_with(workspace, include_roots, Linking::Fast, shards) {
+    if let Some(compiled) = compile_with(workspace, include_roots, linking, shards) {
         return Ok(compiled);
     }
     let _again = crate::trace::phase("compile again for error positions");
@@ -122,6 +138,22 @@ enum Linking {
     Fast,
     /// One compiler, files with their source text and full source info: errors carry exact positions.
     Exact,
+    /// [`Linking::Fast`] with no source info made at all, for a compile whose positions and
+    /// comments are never read (`build` without `-o` or with `--exclude-source-info`, the
+    /// `--against` side of `breaking`): lowering a file without its locations and comments is a
+    /// fifth to a third less work. Errors lose nothing: any error gives up, as in `Fast`.
+    Bare,
+    /// [`Linking::Fast`] with the source info of the files our lowering reads made again from their
+    /// text when first read ([`source_info::Own::Later`]; the linker gets their option
+    /// locations only): for `breaking`, whose findings are in a few of the input's files.
+    Deferred,
+}
+
+impl Linking {
+    /// Whether any error gives up (`Fast`, `Bare`), for [`Linking::Exact`] to report it.
+    fn gives_up_on_errors(self) -> bool {
+        self != Linking::Exact
+    }
 }
 
 fn compile_with(
@@ -170,7 +202,7 @@ fn compile_seeded(
         .files
         .par_iter()
         .filter(|(_, f)| f.is_target && !lazy)
-        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking, true)))
+        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking)))
         .collect();
     drop(parsing);
     let mut findings = Vec::new();
@@ -190,7 +222,7 @@ fn compile_seeded(
                 }
                 ready.insert(name, parsed);
             }
-            Err(_) if linking == Linking::Fast => return None,
+            Err(_) if linking.gives_up_on_errors() => return None,
             Err(ParseFailure::Protox(err)) => {
                 findings.extend(errors::to_findings(&err, workspace));
                 failed.insert(name);
@@ -213,7 +245,7 @@ fn compile_seeded(
     let dups = duplicates::find(names.iter().map(|n| ready[*n].descriptor()));
     drop(checking);
     if !dups.is_empty() {
-        if linking == Linking::Fast {
+        if linking.gives_up_on_errors() {
             return None;
         }
         findings.extend(duplicates::to_findings(&dups, |name| {
@@ -247,7 +279,7 @@ fn compile_seeded(
         detached.entry(name).or_insert(info);
     }
     if !findings.is_empty() {
-        if linking == Linking::Fast {
+        if linking.gives_up_on_errors() {
             return None;
         }
         errors::place_import_cycles(&mut findings, workspace);
@@ -308,6 +340,10 @@ fn compile_seeded(
     drop(_image_phase);
     let _checking = crate::trace::phase("feature checks");
     let mut feature_errors = editions::check_features(&image);
+    if !feature_errors.is_empty() && linking == Linking::Bare {
+        // Without source info they would have no positions.
+        return None;
+    }
     if !feature_errors.is_empty() {
         sort_and_dedup(&mut feature_errors);
         return Some(Compiled::Errors(feature_errors));
@@ -321,7 +357,7 @@ fn compile_seeded(
 /// `None` if `own` does not line up with the pool's option locations (then link again exactly).
 fn image_file(
     fd: &prost_reflect::FileDescriptor,
-    own: Option<source_info::Detached>,
+    own: Option<source_info::Own>,
     workspace: &Workspace,
     is_target: &BTreeSet<&str>,
     editions_files: &HashMap<String, (editions::Edition, editions::Restore)>,
@@ -330,9 +366,11 @@ fn image_file(
     let linked = fd.file_descriptor_proto();
     let wf = workspace.files.get(name);
     let rejoined = own.is_some();
+    let later = matches!(own, Some(source_info::Own::Later));
     let source_info = match own {
         // Fast linking: the pool holds only the option locations, with their resolved paths.
-        Some(own) => Some(own.rejoin(linked.source_code_info.as_ref())?),
+        Some(source_info::Own::Split(own)) => Some(own.rejoin(linked.source_code_info.as_ref())?),
+        Some(source_info::Own::Later) => None,
         // Exact linking (and files from include roots): the pool's, with protox's columns.
         None => linked.source_code_info.as_ref().map(|info| {
             match wf.and_then(|wf| source_info::BufColumns::new(&wf.text)) {
@@ -365,6 +403,10 @@ fn image_file(
         source,
     );
     file.rejoined = rejoined;
+    if later {
+        // Made again from the text and the linked descriptor when first read.
+        file.defer_source_info(fd.clone(), wf?.text.clone());
+    }
     if json_names::has_placeholders(linked) {
         json_names::restore(file.proto_mut());
     }
@@ -386,8 +428,12 @@ pub(crate) fn rejoined_source_info(
     fd: &prost_reflect::FileDescriptor,
     text: &str,
 ) -> Option<Vec<u8>> {
-    let (_, own) = parse_file(fd.name(), text, Linking::Fast, true).ok()?;
-    own?.rejoin(fd.file_descriptor_proto().source_code_info.as_ref())
+    let (_, Some(source_info::Own::Split(own))) =
+        parse_file(fd.name(), text, Linking::Fast).ok()?
+    else {
+        return None;
+    };
+    own.rejoin(fd.file_descriptor_proto().source_code_info.as_ref())
 }
 
 /// Include roots from `-I` flags and the `PROTOFORGE_INCLUDE` path list.
@@ -569,11 +615,64 @@ mod tests {
         assert!(compared > 100, "only {compared} files compared");
     }
 
+    /// Deferred linking (only option locations linked, source info made on first read) gives the
+    /// image fast linking gives: the same files, descriptors and source info byte for byte, and
+    /// gives up exactly where fast linking does.
+    #[test]
+    fn deferred_linking_gives_the_fast_image() {
+        let (mut compared, mut later) = (0, 0);
+        for (dir, workspace) in workspaces() {
+            let fast = compile_with(&workspace, &[], Linking::Fast, 1);
+            let deferred = compile_with(&workspace, &[], Linking::Deferred, 1);
+            let (fast, deferred) = match (fast, deferred) {
+                (Some(Compiled::Image(f)), Some(Compiled::Image(d))) => (f, d),
+                (None, None) => continue,
+                (Some(Compiled::Errors(f)), Some(Compiled::Errors(d))) => {
+                    assert_eq!(f, d, "{}", dir.display());
+                    continue;
+                }
+                (f, d) => panic!(
+                    "{}: fast gave {:?}, deferred {:?}",
+                    dir.display(),
+                    f.map(|c| matches!(c, Compiled::Image(_))),
+                    d.map(|c| matches!(c, Compiled::Image(_)))
+                ),
+            };
+            assert_eq!(fast.files.len(), deferred.files.len(), "{}", dir.display());
+            for (f, d) in fast.files.iter().zip(&deferred.files) {
+                let what = format!("{}: {}", dir.display(), f.name());
+                assert_eq!(f.name(), d.name(), "{what}");
+                // The pool's copy of the option locations is never read (see `ImageFile::proto`).
+                let without_source_info =
+                    |p: &prost_types::FileDescriptorProto| prost_types::FileDescriptorProto {
+                        source_code_info: None,
+                        ..p.clone()
+                    };
+                assert_eq!(
+                    without_source_info(f.proto()),
+                    without_source_info(d.proto()),
+                    "{what}"
+                );
+                assert!(
+                    f.encoded_source_info() == d.encoded_source_info(),
+                    "{what}: source info differs"
+                );
+                later += usize::from(d.is_deferred());
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} files compared");
+        assert!(
+            later > 100,
+            "only {later} files had their source info made later"
+        );
+    }
+
     /// Fast linking (source info split off, shards) gives exactly the image exact linking gives,
     /// and gives up (so that exact linking reports) whenever exact linking finds errors.
     #[test]
     fn fast_and_sharded_linking_give_the_exact_image() {
-        let (mut compared, mut checked_only) = (0, 0);
+        let mut compared = 0;
         for (dir, workspace) in workspaces() {
             let exact = compile_with(&workspace, &[], Linking::Exact, 1).expect("an outcome");
             let fast = compile_with(&workspace, &[], Linking::Fast, link::MIN_TARGETS_PER_SHARD);

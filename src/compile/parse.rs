@@ -5,7 +5,8 @@
 use prost_types::FileDescriptorProto;
 use protox::file::File;
 
-use super::source_info::Detached;
+use super::lower_proto::Locations;
+use super::source_info::{Detached, Own};
 use super::Linking;
 use super::{editions, json_names, lower_proto};
 use crate::check::Finding;
@@ -21,7 +22,8 @@ pub(super) struct Parsed {
 pub(super) enum Link {
     /// With its source text and full source info ([`Linking::Exact`]).
     File(Box<File>),
-    /// The descriptor alone, its source info split off ([`Linking::Fast`]).
+    /// The descriptor alone, its source info split off ([`Linking::Fast`]) or never made
+    /// ([`Linking::Bare`]).
     Descriptor(Box<FileDescriptorProto>),
 }
 
@@ -57,14 +59,14 @@ impl Parsed {
     }
 }
 
-/// Parses a file; with [`Linking::Fast`], its source info comes back split off, or is not made at
-/// all without `source_info` (a compile whose image is never read: `build` without `-o`).
+/// Parses a file; with [`Linking::Fast`], its source info comes back split off; with
+/// [`Linking::Bare`], none is made; with [`Linking::Deferred`], it is made later when our lowering
+/// reads the file (else split off, as `Fast`).
 pub(super) fn parse_file(
     name: &str,
     text: &str,
     linking: Linking,
-    source_info: bool,
-) -> Result<(Parsed, Option<Detached>), ParseFailure> {
+) -> Result<(Parsed, Option<Own>), ParseFailure> {
     if let Some(bad) = super::precheck::check_bytes(text) {
         return Err(ParseFailure::Editions(vec![bad]));
     }
@@ -92,15 +94,31 @@ pub(super) fn parse_file(
             Err(editions::LowerError::Protox(e)) => return Err(ParseFailure::Protox(e)),
             Err(editions::LowerError::Editions(errs)) => return Err(ParseFailure::Editions(errs)),
         },
-        None if linking == Linking::Fast => {
+        None if linking != Linking::Exact => {
             // Our own lowering when it is sure to give protox's answer; protox's parser
             // otherwise (its errors included).
-            let mut proto = match lower_proto::lower(name, text, source_info) {
-                Some(proto) => proto,
-                None => protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?,
+            let locations = match linking {
+                Linking::Bare => Locations::None,
+                Linking::Deferred => Locations::OfOptions,
+                Linking::Fast | Linking::Exact => Locations::All,
+            };
+            let (mut proto, lowered) = match lower_proto::lower(name, text, locations) {
+                Some(proto) => (proto, true),
+                None => (
+                    protox_parse::parse(name, text).map_err(|e| failure(e.into(), text))?,
+                    false,
+                ),
             };
             json_names::make_linkable(&mut proto, false);
-            return Ok(split(proto, None, text, source_info));
+            if lowered && linking == Linking::Deferred {
+                // The option locations alone go to the linker, as `split` would leave them.
+                let parsed = Parsed {
+                    link: Link::Descriptor(Box::new(proto)),
+                    editions: None,
+                };
+                return Ok((parsed, Some(Own::Later)));
+            }
+            return Ok(split(proto, None, text, linking));
         }
         None => (
             File::from_source(name, text).map_err(|e| failure(e, text))?,
@@ -127,10 +145,10 @@ pub(super) fn parse_file(
                 None,
             )
         }
-        Linking::Fast => {
+        Linking::Fast | Linking::Bare | Linking::Deferred => {
             let mut proto = file.file_descriptor_proto().clone();
             json_names::make_linkable(&mut proto, is_editions);
-            split(proto, editions, text, source_info)
+            split(proto, editions, text, linking)
         }
     })
 }
@@ -143,19 +161,19 @@ fn failure(err: protox::Error, text: &str) -> ParseFailure {
     }
 }
 
-/// The descriptor to link, and its source info split off ([`Detached`]), or dropped without
-/// `source_info`.
+/// The descriptor to link, and its source info split off ([`Detached`]), or dropped
+/// ([`Linking::Bare`]).
 fn split(
     mut proto: FileDescriptorProto,
     editions: Option<(editions::Edition, editions::Restore)>,
     text: &str,
-    source_info: bool,
-) -> (Parsed, Option<Detached>) {
-    let source_info = if source_info {
-        Detached::split(&mut proto, text)
-    } else {
+    linking: Linking,
+) -> (Parsed, Option<Own>) {
+    let source_info = if linking == Linking::Bare {
         proto.source_code_info = None;
         None
+    } else {
+        Detached::split(&mut proto, text).map(Own::Split)
     };
     let parsed = Parsed {
         link: Link::Descriptor(Box::new(proto)),

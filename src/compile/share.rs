@@ -149,7 +149,9 @@ fn compile_rest(
         let compiled = super::compile_seeded(
             against,
             include_roots,
-            Linking::Fast,
+            // No rule reads the `--against` side's positions or comments (see
+            // `Image::forget_sources`): none are made.
+            Linking::Bare,
             link::MIN_TARGETS_PER_SHARD,
             SHARDS_PER_THREAD,
             Some(Arc::new(seed)),

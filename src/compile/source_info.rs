@@ -30,6 +30,16 @@ const UNINTERPRETED_OPTION: i32 = 999;
 /// `location` in `SourceCodeInfo`.
 const LOCATION_FIELD: u32 = 1;
 
+/// A file's own source info, as parsing leaves it for its image file ([`super::image_file`]).
+#[derive(Debug)]
+pub enum Own {
+    /// Taken out of the descriptor before linking.
+    Split(Detached),
+    /// Not made: only the option locations went to the linker ([`super::Linking::Deferred`]); the
+    /// image file makes it again from the text when it is first read.
+    Later,
+}
+
 /// A file's source info, encoded and taken out of its descriptor before linking.
 #[derive(Debug)]
 pub struct Detached {

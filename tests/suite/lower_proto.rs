@@ -2,13 +2,16 @@
 //! parser: whenever ours gives a descriptor, protox must accept the file and encode the same bytes
 //! (descriptor and source info). Over the repository's fixtures, the conformance corpus and the
 //! googleapis clone ([`crate::common::googleapis`]; skipped with a message when absent), where
-//! at least 99% of the files must take our path. Lowered without source info, every file must give
-//! the same answer (handled or not) and the same descriptor less its `SourceCodeInfo`.
+//! at least 99% of the files must take our path. Lowered with fewer locations (only those of
+//! options, or none), every file must give the same answer (handled or not) and the same
+//! descriptor with only those locations.
 
 use std::path::{Path, PathBuf};
 
 use prost::Message as _;
-use protoforge::compile::lower_proto;
+use prost_types::source_code_info::Location;
+use prost_types::{FileDescriptorProto, SourceCodeInfo};
+use protoforge::compile::lower_proto::{self, Locations};
 
 fn proto_files(root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(root) else {
@@ -28,30 +31,47 @@ fn proto_files(root: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// What is wrong with lowering `text` without source info, given `with` (the lowering with it):
-/// it must be handled exactly when `with` is, and be `with` less its `SourceCodeInfo`.
-fn without_source_info(
+/// What is wrong with lowering `text` with fewer locations, given `with` (the lowering with all
+/// of them): it must be handled exactly when `with` is, and be `with` with only the locations of
+/// option statements, without comments ([`Locations::OfOptions`]; no `SourceCodeInfo` when there
+/// are none), or with none ([`Locations::None`]).
+fn with_fewer_locations(
     name: &str,
     text: &str,
-    with: Option<&prost_types::FileDescriptorProto>,
+    with: Option<&FileDescriptorProto>,
 ) -> Option<String> {
-    let bare = lower_proto::lower(name, text, false);
-    let expected = with.map(|w| prost_types::FileDescriptorProto {
-        source_code_info: None,
-        ..w.clone()
-    });
-    match (&bare, &expected) {
-        (Some(_), Some(_)) if bare != expected => Some(format!(
-            "{name}: lowered without source info, the descriptor differs"
-        )),
-        (Some(_), None) => Some(format!(
-            "{name}: lowered without source info only (not with it)"
-        )),
-        (None, Some(_)) => Some(format!(
-            "{name}: lowered with source info only (not without it)"
-        )),
-        _ => None,
+    for kept in [Locations::OfOptions, Locations::None] {
+        let fewer = lower_proto::lower(name, text, kept);
+        let expected = with.map(|w| {
+            let of_options: Vec<Location> = w
+                .source_code_info
+                .iter()
+                .flat_map(|i| &i.location)
+                .filter(|l| kept == Locations::OfOptions && l.path.contains(&999))
+                .map(|l| Location {
+                    path: l.path.clone(),
+                    span: l.span.clone(),
+                    ..Location::default()
+                })
+                .collect();
+            FileDescriptorProto {
+                source_code_info: (!of_options.is_empty()).then_some(SourceCodeInfo {
+                    location: of_options,
+                }),
+                ..w.clone()
+            }
+        });
+        let problem = match (&fewer, &expected) {
+            (Some(_), Some(_)) if fewer != expected => "the descriptor differs",
+            (Some(_), None) => "handled, but not with all locations",
+            (None, Some(_)) => "not handled, but handled with all locations",
+            _ => continue,
+        };
+        return Some(format!(
+            "{name}: lowered with {kept:?} locations, {problem}"
+        ));
     }
+    None
 }
 
 /// (files lowered by us, files in all, files ours lowered that differ from protox).
@@ -75,8 +95,8 @@ fn compare(files: &[PathBuf], root: &Path) -> (usize, usize, Vec<String>) {
             .unwrap_or(path)
             .to_string_lossy()
             .into_owned();
-        let ours = lower_proto::lower(&name, &text, true);
-        if let Some(problem) = without_source_info(&name, &text, ours.as_ref()) {
+        let ours = lower_proto::lower(&name, &text, Locations::All);
+        if let Some(problem) = with_fewer_locations(&name, &text, ours.as_ref()) {
             bad.push(problem);
         }
         let Some(ours) = ours else {
@@ -318,8 +338,8 @@ fn mutated_fixtures_never_lower_differently() {
         for i in 0..16 {
             let mutant = mutate(&text, &mut rng, i % 2 == 0);
             tried += 1;
-            let ours = lower_proto::lower("m.proto", &mutant, true);
-            if let Some(problem) = without_source_info("m.proto", &mutant, ours.as_ref()) {
+            let ours = lower_proto::lower("m.proto", &mutant, Locations::All);
+            if let Some(problem) = with_fewer_locations("m.proto", &mutant, ours.as_ref()) {
                 bad.push(format!("{problem}:\n{mutant}\n"));
             }
             let Some(ours) = ours else {
