@@ -183,11 +183,11 @@ pub fn render(findings: &[Finding], format: ErrorFormat, ctx: &ReportContext) ->
         return String::new();
     }
     match format {
-        ErrorFormat::Text => text::render(&findings),
-        ErrorFormat::Json => json::render(&findings),
-        ErrorFormat::Msvs => msvs::render(&findings),
+        ErrorFormat::Text => in_parts(&findings, text::render),
+        ErrorFormat::Json => in_parts(&findings, json::render),
+        ErrorFormat::Msvs => in_parts(&findings, msvs::render),
         ErrorFormat::Junit => junit::render(&findings),
-        ErrorFormat::GithubActions => github_actions::render(&findings),
+        ErrorFormat::GithubActions => in_parts(&findings, github_actions::render),
         ErrorFormat::GitlabCodeQuality => gitlab_code_quality::render(&findings),
         ErrorFormat::ConfigIgnoreYaml => {
             config_ignore_yaml::render(&findings, &ctx.baseline, ctx.command)
@@ -196,6 +196,25 @@ pub fn render(findings: &[Finding], format: ErrorFormat, ctx: &ReportContext) ->
         ErrorFormat::Pretty => pretty::render(&findings, ctx),
     }
 }
+
+/// The report of a per-finding format ([`is_per_finding`]): a large one is rendered in parts on
+/// the thread pool and the parts put together (a whole-tree googleapis lint prints 79,000 lines;
+/// rendering them was the longest stretch of the run on one thread).
+fn in_parts(findings: &[&Finding], render: fn(&[&Finding]) -> String) -> String {
+    use rayon::prelude::*;
+    if findings.len() <= PART {
+        return render(findings);
+    }
+    let parts: Vec<String> = findings.par_chunks(PART).map(render).collect();
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+    for part in parts {
+        out.push_str(&part);
+    }
+    out
+}
+
+/// Findings per part in [`in_parts`].
+const PART: usize = 8192;
 
 /// Whether `format` prints each finding on lines of its own with nothing around them (`text`,
 /// `json`, `msvs`, `github-actions`): then the report of a set of findings is the reports of each
@@ -304,23 +323,67 @@ fn push_text_line(out: &mut String, f: &Finding) {
 /// U+2028/U+2029 escaped, `\n`, `\r`, `\t`, `\b`, `\f` short, other control characters as `\u00xx`.
 /// buf 1.75 prints `x/a&b<c>.proto` as `"x/a\u0026b\u003cc\u003e.proto"`.
 fn push_go_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    use std::fmt::Write;
+    /// The bytes that start something escaped: control characters, `"`, `\\`, `<`, `>`, `&`, and
+    /// 0xE2, the first byte of U+2028 and U+2029 (and of other characters, written as they are).
+    const SPECIAL: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = true;
+            b += 1;
         }
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+        table[b'<' as usize] = true;
+        table[b'>' as usize] = true;
+        table[b'&' as usize] = true;
+        table[0xE2] = true;
+        table
+    };
+    out.push('"');
+    let bytes = s.as_bytes();
+    // Runs of bytes written as they are go in whole (most paths and messages are one run); every
+    // byte where a run ends starts a character, so the slices below are on character boundaries.
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[b as usize] {
+            i += 1;
+            continue;
+        }
+        let (escaped, len): (&str, usize) = match b {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            b'\n' => ("\\n", 1),
+            b'\r' => ("\\r", 1),
+            b'\t' => ("\\t", 1),
+            0x08 => ("\\b", 1),
+            0x0c => ("\\f", 1),
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                ("", 3)
+            }
+            0xE2 => {
+                i += 1;
+                continue;
+            }
+            _ => ("", 1),
+        };
+        out.push_str(&s[plain..i]);
+        if escaped.is_empty() {
+            let c = s[i..].chars().next().map_or(0, u32::from);
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "\\u{c:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        i += len;
+        plain = i;
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
@@ -514,6 +577,34 @@ mod tests {
         }
     }
 
+    /// A large report rendered in parts is the report rendered whole, in every per-finding format.
+    #[test]
+    fn a_report_in_parts_is_the_report_whole() {
+        let findings: Vec<Finding> = (0..3 * PART as u32 + 17)
+            .map(|i| {
+                let span = crate::check::Span {
+                    start_line: i % 50,
+                    start_column: i % 7,
+                    end_line: i % 50 + 1,
+                    end_column: 3,
+                };
+                let path = (i % 11 != 0).then(|| format!("dir{}/f<{}>.proto", i % 13, i / 100));
+                let message = format!("Message \"{i}\" & more\u{2028}");
+                Finding::new("RULE_X", path, Some(span).filter(|_| i % 5 != 0), &message)
+            })
+            .collect();
+        let refs: Vec<&Finding> = findings.iter().collect();
+        let renders: [fn(&[&Finding]) -> String; 4] = [
+            text::render,
+            json::render,
+            msvs::render,
+            github_actions::render,
+        ];
+        for render in renders {
+            assert!(in_parts(&refs, render) == render(&refs));
+        }
+    }
+
     #[test]
     fn go_json_escapes_html_characters_like_buf() {
         let mut out = String::new();
@@ -522,6 +613,43 @@ mod tests {
             out,
             r#""x/a\u0026b\u003cc\u003e.proto \"q\" \\ \n\t\u0001\u2028é""#
         );
+        // Every character on its own and between others, against a character-by-character
+        // reference (U+2027 and U+202A share U+2028's first two bytes, € its first).
+        let reference = |s: &str| {
+            let mut out = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                        out.push_str(&format!("\\u{:04x}", c as u32))
+                    }
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        };
+        let chars = (0u32..0x80)
+            .chain([0x7f, 0xe9, 0x2027, 0x2028, 0x2029, 0x202a, 0x20ac, 0x1f600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for s in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!("{c}{c}\u{2028}{c}"),
+            ] {
+                let mut out = String::new();
+                push_go_json_string(&mut out, &s);
+                assert_eq!(out, reference(&s), "{s:?}");
+            }
+        }
     }
 
     #[test]
