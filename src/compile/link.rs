@@ -190,6 +190,10 @@ pub(super) struct Shared {
     /// encoded and the pool then dropped (`stream`): encoding a compacted file makes its
     /// encoded form again first.
     compact: bool,
+    /// Whether, with [`Linking::Fast`], the files a shard links that are not its own targets are
+    /// parsed [`Linking::Deferred`] (their source info made only if read): see
+    /// [`Shared::defer_imports`].
+    defer_imports: bool,
 }
 
 impl Shared {
@@ -213,7 +217,16 @@ impl Shared {
             linking,
             seed: None,
             compact: false,
+            defer_imports: false,
         }
+    }
+
+    /// For shards whose images are read for their own targets only (whole-tree `lint`): every
+    /// shard also links the imports the targets share (and other shards' targets), whose
+    /// positions and comments no rule reads there; their source info is made only if it is read.
+    pub(super) fn defer_imports(mut self) -> Shared {
+        self.defer_imports = true;
+        self
     }
 }
 
@@ -336,6 +349,8 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
         failed: shared.failed.clone(),
         sources: shared.sources.clone(),
         linking: shared.linking,
+        own_targets: (shared.defer_imports && shared.linking == Linking::Fast)
+            .then(|| shard.targets.iter().cloned().collect()),
         seed: shared.seed.clone(),
         outcome: outcome.clone(),
     });
@@ -384,6 +399,9 @@ struct ParsedFiles {
     failed: Arc<BTreeSet<String>>,
     sources: Arc<HashMap<String, (Arc<str>, String)>>,
     linking: Linking,
+    /// The shard's own targets, when the other files are parsed [`Linking::Deferred`]
+    /// ([`Shared::defer_imports`]).
+    own_targets: Option<HashSet<String>>,
     seed: Option<Arc<Seed>>,
     /// What parsing files on first import found out, collected after linking.
     outcome: Rc<RefCell<LazyOutcome>>,
@@ -413,7 +431,11 @@ impl FileResolver for ParsedFiles {
         let Some((text, external_path)) = self.sources.get(name) else {
             return Err(protox::Error::file_not_found(name));
         };
-        match parse_file(name, text, self.linking) {
+        let linking = match &self.own_targets {
+            Some(own) if !own.contains(name) => Linking::Deferred,
+            _ => self.linking,
+        };
+        match parse_file(name, text, linking) {
             Ok((mut parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();
                 if let Some(meta) = parsed.editions.take() {
