@@ -245,8 +245,9 @@ pub fn for_each_shard<T: Send>(
     let shards = link::plan_shards(&targets, HashMap::new(), count);
     // The plan may make fewer shards than asked for (runs end between directory groups).
     let count = shards.len();
-    let shared =
-        link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new()).defer_imports();
+    let shared = link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new())
+        .defer_imports()
+        .compacting();
     let queue = Mutex::new(shards.into_iter().enumerate());
     let results: Mutex<Vec<(usize, ShardResult<T>)>> = Mutex::new(Vec::new());
     let given_up = AtomicBool::new(false);
