@@ -195,6 +195,9 @@ pub(super) struct Shared {
     /// parsed [`Linking::Deferred`] (their source info made only if read): see
     /// [`Shared::defer_imports`].
     defer_imports: bool,
+    /// With [`Linking::Fast`], only the files whose text holds this keep their comments (see
+    /// [`Shared::comments_only_in_files_with`]).
+    comments_only_with: Option<&'static str>,
 }
 
 impl Shared {
@@ -219,7 +222,17 @@ impl Shared {
             seed: None,
             compact: false,
             defer_imports: false,
+            comments_only_with: None,
         }
+    }
+
+    /// For a compile whose comments are read only where they may hold `marker` (a whole-tree
+    /// `lint` whose rules read no comments: only comment ignores, `// buf:lint:ignore ...`): the
+    /// other files are lowered without comments (positions are all there). Making the comments is
+    /// a tenth of a lint's CPU, and few files have an ignore comment.
+    pub(super) fn comments_only_in_files_with(mut self, marker: &'static str) -> Shared {
+        self.comments_only_with = Some(marker);
+        self
     }
 
     /// For shards whose images are read for their own targets only (whole-tree `lint`): every
@@ -358,6 +371,7 @@ pub(super) fn link_shard(shard: Shard, shared: &Shared, workspace: &Workspace) -
         linking: shared.linking,
         own_targets: (shared.defer_imports && shared.linking == Linking::Fast)
             .then(|| shard.targets.iter().cloned().collect()),
+        comments_only_with: shared.comments_only_with,
         seed: shared.seed.clone(),
         outcome: outcome.clone(),
     });
@@ -409,6 +423,8 @@ struct ParsedFiles {
     /// The shard's own targets, when the other files are parsed [`Linking::Deferred`]
     /// ([`Shared::defer_imports`]).
     own_targets: Option<HashSet<String>>,
+    /// [`Shared::comments_only_in_files_with`].
+    comments_only_with: Option<&'static str>,
     seed: Option<Arc<Seed>>,
     /// What parsing files on first import found out, collected after linking.
     outcome: Rc<RefCell<LazyOutcome>>,
@@ -442,7 +458,10 @@ impl FileResolver for ParsedFiles {
             Some(own) if !own.contains(name) => Linking::Deferred,
             _ => self.linking,
         };
-        match parse_file(name, text, linking) {
+        let comments = self.comments_only_with.is_none_or(|marker| {
+            memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some()
+        });
+        match parse_file(name, text, linking, comments) {
             Ok((mut parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();
                 if let Some(meta) = parsed.editions.take() {

@@ -45,6 +45,8 @@ const MAX_DEPTH: u32 = 28;
 pub enum Locations {
     /// All of them, with comments: protox's `SourceCodeInfo`.
     All,
+    /// All of them, without comments: for a compile that reads positions but no comments.
+    WithoutComments,
     /// Only those of option statements (their paths go through `uninterpreted_option`), without
     /// comments: what the linker rewrites, for source info made again later from the text.
     OfOptions,
@@ -85,18 +87,20 @@ pub fn lower_tree(name: &str, tree: &syntax::File, kept: Locations) -> Option<Fi
         proto3,
         kept,
         path: Vec::with_capacity(16),
-        locations: Vec::with_capacity(if kept == Locations::All {
-            tree.tokens.len() / 2
-        } else {
-            0
-        }),
+        locations: Vec::with_capacity(
+            if matches!(kept, Locations::All | Locations::WithoutComments) {
+                tree.tokens.len() / 2
+            } else {
+                0
+            },
+        ),
         lines: LineResolver::new(&tree.source),
         depth: 0,
         last_gap: None,
     };
     let file = g.file(name)?;
     let mut locations = g.locations;
-    if kept != Locations::All && locations.is_empty() {
+    if matches!(kept, Locations::OfOptions | Locations::None) && locations.is_empty() {
         return Some(file);
     }
     locations.sort_unstable_by(|l, r| l.path.cmp(&r.path));
@@ -966,7 +970,7 @@ impl<'a> Gen<'a> {
     /// Whether a location at the current path is recorded.
     fn records(&self) -> bool {
         match self.kept {
-            Locations::All => true,
+            Locations::All | Locations::WithoutComments => true,
             Locations::OfOptions => self.path.contains(&UNINTERPRETED_OPTION),
             Locations::None => false,
         }
@@ -2388,6 +2392,23 @@ mod tests {
                 .unwrap_or_default(),
             of_options
         );
+        let without_comments = lower("t.proto", text, Locations::WithoutComments).expect("lowered");
+        let uncommented: Vec<Location> = ours
+            .source_code_info
+            .as_ref()
+            .expect("source info")
+            .location
+            .iter()
+            .map(|l| Location {
+                path: l.path.clone(),
+                span: l.span.clone(),
+                ..Location::default()
+            })
+            .collect();
+        assert_eq!(
+            without_comments.source_code_info.map(|i| i.location),
+            Some(uncommented)
+        );
         let bare = lower("t.proto", text, Locations::None).expect("lowered without source info");
         theirs.source_code_info = None;
         assert_eq!(bare, theirs);
@@ -2430,7 +2451,12 @@ extend google.protobuf.FieldOptions { optional int32 ext = 1000; }\n",
             "syntax = \"proto3\";\nmessage M { message m = 1; }",
             "edition = \"2023\";\nmessage M {}",
         ] {
-            for locations in [Locations::All, Locations::OfOptions, Locations::None] {
+            for locations in [
+                Locations::All,
+                Locations::WithoutComments,
+                Locations::OfOptions,
+                Locations::None,
+            ] {
                 assert!(lower("t.proto", text, locations).is_none(), "{text}");
             }
         }

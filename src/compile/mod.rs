@@ -202,7 +202,7 @@ fn compile_seeded(
         .files
         .par_iter()
         .filter(|(_, f)| f.is_target && !lazy)
-        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking)))
+        .map(|(name, f)| (name.clone(), parse_file(name, &f.text, linking, true)))
         .collect();
     drop(parsing);
     let mut findings = Vec::new();
@@ -429,7 +429,7 @@ pub(crate) fn rejoined_source_info(
     text: &str,
 ) -> Option<Vec<u8>> {
     let (_, Some(source_info::Own::Split(own))) =
-        parse_file(fd.name(), text, Linking::Fast).ok()?
+        parse_file(fd.name(), text, Linking::Fast, true).ok()?
     else {
         return None;
     };

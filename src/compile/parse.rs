@@ -59,13 +59,15 @@ impl Parsed {
     }
 }
 
-/// Parses a file; with [`Linking::Fast`], its source info comes back split off; with
-/// [`Linking::Bare`], none is made; with [`Linking::Deferred`], it is made later when our lowering
-/// reads the file (else split off, as `Fast`).
+/// Parses a file; with [`Linking::Fast`], its source info comes back split off (without
+/// `comments`, our lowering leaves the comments out of it); with [`Linking::Bare`], none is made;
+/// with [`Linking::Deferred`], it is made later when our lowering reads the file (else split off,
+/// as `Fast`).
 pub(super) fn parse_file(
     name: &str,
     text: &str,
     linking: Linking,
+    comments: bool,
 ) -> Result<(Parsed, Option<Own>), ParseFailure> {
     if let Some(bad) = super::precheck::check_bytes(text) {
         return Err(ParseFailure::Editions(vec![bad]));
@@ -100,6 +102,7 @@ pub(super) fn parse_file(
             let locations = match linking {
                 Linking::Bare => Locations::None,
                 Linking::Deferred => Locations::OfOptions,
+                Linking::Fast if !comments => Locations::WithoutComments,
                 Linking::Fast | Linking::Exact => Locations::All,
             };
             let (mut proto, lowered) = match lower_proto::lower(name, text, locations) {

@@ -228,11 +228,14 @@ type ShardResult<T> = Result<Option<(T, Vec<FileDescriptorProto>)>>;
 /// any compile error or clash of names, editions files) or when `each` gave `None`.
 ///
 /// Each shard runs on a thread of its own (not a rayon job), so `each` may use rayon without
-/// another shard starting on the same thread while it waits.
+/// another shard starting on the same thread while it waits. With `comments_only_with`, only the
+/// files whose text holds it have comments in their source info (for an `each` that reads no
+/// other comments; positions are all there).
 pub fn for_each_shard<T: Send>(
     workspace: &Workspace,
     include_roots: &[PathBuf],
     min_targets_per_shard: usize,
+    comments_only_with: Option<&'static str>,
     each: &(dyn Fn(Image) -> Result<Option<T>> + Sync),
 ) -> Result<Option<Vec<T>>> {
     let targets: Vec<&crate::workspace::WorkspaceFile> = workspace.targets().collect();
@@ -248,6 +251,10 @@ pub fn for_each_shard<T: Send>(
     let shared = link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new())
         .defer_imports()
         .compacting();
+    let shared = match comments_only_with {
+        Some(marker) => shared.comments_only_in_files_with(marker),
+        None => shared,
+    };
     let queue = Mutex::new(shards.into_iter().enumerate());
     let results: Mutex<Vec<(usize, ShardResult<T>)>> = Mutex::new(Vec::new());
     let given_up = AtomicBool::new(false);

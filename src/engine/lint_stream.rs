@@ -141,6 +141,12 @@ fn run_with(
         .collect();
     drop(summarizing);
 
+    // No rule reads comments but the comment ignores: only the files that may hold one need them.
+    let comments_read = modules
+        .iter()
+        .chain([fallback])
+        .any(crate::lint::rules_read_comments);
+    let comments_only_with = (!comments_read).then_some(crate::lint::COMMENT_IGNORE_PREFIX);
     let each = |mut image: Image| -> Result<Option<ShardOutcome>> {
         let _timing = crate::trace::phase("lint shard");
         // The summaries must give the cross-file rules what the compiled files give them.
@@ -208,8 +214,13 @@ fn run_with(
             fields,
         }))
     };
-    let Some(shards) =
-        crate::compile::for_each_shard(workspace, include_roots, min_targets_per_shard, &each)?
+    let Some(shards) = crate::compile::for_each_shard(
+        workspace,
+        include_roots,
+        min_targets_per_shard,
+        comments_only_with,
+        &each,
+    )?
     else {
         return Ok(None);
     };

@@ -30,6 +30,35 @@ use walk::Elements;
 /// The prefix of comment ignores: `// buf:lint:ignore RULE_ID`.
 pub const COMMENT_IGNORE_PREFIX: &str = "buf:lint:ignore";
 
+/// Whether linting a module with `spec` reads comments other than comment ignores: when one of
+/// its selected rules is one of the `COMMENT_*` rules, or (to be safe) when no selection can be
+/// made of its config.
+pub fn rules_read_comments(spec: &ModuleSpec) -> bool {
+    use rules::comments::{
+        COMMENT_ENUM, COMMENT_ENUM_VALUE, COMMENT_FIELD, COMMENT_MESSAGE, COMMENT_ONEOF,
+        COMMENT_RPC, COMMENT_SERVICE,
+    };
+    if spec.lint.disabled {
+        return false;
+    }
+    let reading = [
+        COMMENT_ENUM,
+        COMMENT_ENUM_VALUE,
+        COMMENT_FIELD,
+        COMMENT_MESSAGE,
+        COMMENT_ONEOF,
+        COMMENT_RPC,
+        COMMENT_SERVICE,
+    ];
+    match rule_set(spec.version).select(&spec.lint.use_, &spec.lint.except) {
+        Ok(selection) => selection
+            .ids
+            .iter()
+            .any(|id| reading.iter().any(|r| r.id == *id)),
+        Err(_) => true,
+    }
+}
+
 /// The lint options of a module, with buf's defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -386,4 +415,34 @@ fn place(
             .with_help(help_line(r.rule))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(use_: &[&str], except: &[&str]) -> ModuleSpec {
+        let mut spec = ModuleSpec::default();
+        spec.lint.use_ = use_.iter().map(|s| s.to_string()).collect();
+        spec.lint.except = except.iter().map(|s| s.to_string()).collect();
+        spec
+    }
+
+    /// The default rules and every category but COMMENTS read no comments; selecting a
+    /// `COMMENT_*` rule (by id or category) does; a config whose selection fails counts as reading.
+    #[test]
+    fn which_rule_selections_read_comments() {
+        assert!(!rules_read_comments(&spec(&[], &[])));
+        assert!(!rules_read_comments(&spec(&["STANDARD"], &[])));
+        assert!(rules_read_comments(&spec(&["COMMENTS"], &[])));
+        assert!(rules_read_comments(&spec(
+            &["STANDARD", "COMMENT_RPC"],
+            &[]
+        )));
+        assert!(!rules_read_comments(&spec(&["COMMENTS"], &["COMMENTS"])));
+        assert!(rules_read_comments(&spec(&["NO_SUCH_RULE"], &[])));
+        let mut disabled = spec(&["COMMENTS"], &[]);
+        disabled.lint.disabled = true;
+        assert!(!rules_read_comments(&disabled));
+    }
 }

@@ -32,22 +32,31 @@ fn proto_files(root: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// What is wrong with lowering `text` with fewer locations, given `with` (the lowering with all
-/// of them): it must be handled exactly when `with` is, and be `with` with only the locations of
-/// option statements, without comments ([`Locations::OfOptions`]; no `SourceCodeInfo` when there
-/// are none), or with none ([`Locations::None`]).
+/// of them): it must be handled exactly when `with` is, and be `with` without comments
+/// ([`Locations::WithoutComments`]), with only the locations of option statements, without
+/// comments ([`Locations::OfOptions`]; no `SourceCodeInfo` when there are none), or with none
+/// ([`Locations::None`]).
 fn with_fewer_locations(
     name: &str,
     text: &str,
     with: Option<&FileDescriptorProto>,
 ) -> Option<String> {
-    for kept in [Locations::OfOptions, Locations::None] {
+    for kept in [
+        Locations::WithoutComments,
+        Locations::OfOptions,
+        Locations::None,
+    ] {
         let fewer = lower_proto::lower(name, text, kept);
         let expected = with.map(|w| {
             let of_options: Vec<Location> = w
                 .source_code_info
                 .iter()
                 .flat_map(|i| &i.location)
-                .filter(|l| kept == Locations::OfOptions && l.path.contains(&999))
+                .filter(|l| match kept {
+                    Locations::WithoutComments => true,
+                    Locations::OfOptions => l.path.contains(&999),
+                    _ => false,
+                })
                 .map(|l| Location {
                     path: l.path.clone(),
                     span: l.span.clone(),
