@@ -6,7 +6,10 @@
 //! are checked after linking. `build` compiles large inputs through [`stream`], which encodes each
 //! shard's files and drops its pool as soon as it is linked. Linking first runs [`Linking::Fast`], which keeps source info out of the descriptor pool
 //! ([`source_info`]); if anything goes wrong, everything is compiled again [`Linking::Exact`] so that
-//! every error has its position. Every compile error becomes a `COMPILE` [`Finding`]; a file whose
+//! every error has its position. Where no one reads all of the source info, less of it is made:
+//! none ([`Linking::Bare`]: `build` without `-o`, the `--against` side of `breaking`), only on
+//! first read ([`Linking::Deferred`]: `breaking`'s input), or without comments (whole-tree `lint`
+//! whose rules read none). Every compile error becomes a `COMPILE` [`Finding`]; a file whose
 //! import failed is not reported again for the same missing import. protox stops at the first
 //! failing phase: [`semantic`] then reports every error of each file that buf reports together
 //! (with buf's messages and positions) in place of protox's errors of those kinds.
