@@ -182,7 +182,8 @@ impl Image {
             .files
             .iter()
             .map(|f| {
-                let deferrable = f.rejoined && f.edition.is_none() && f.source.is_some();
+                let deferrable =
+                    f.rejoined && f.deferred.is_none() && f.edition.is_none() && f.source.is_some();
                 deferrable.then(|| self.file_descriptor(f.name())).flatten()
             })
             .collect();

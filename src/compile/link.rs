@@ -226,12 +226,12 @@ impl Shared {
         }
     }
 
-    /// For a compile whose comments are read only where they may hold `marker` (a whole-tree
+    /// For a compile whose comments are read only where they may hold `marker`, if any (a whole-tree
     /// `lint` whose rules read no comments: only comment ignores, `// buf:lint:ignore ...`): the
     /// other files are lowered without comments (positions are all there). Making the comments is
     /// a tenth of a lint's CPU, and few files have an ignore comment.
-    pub(super) fn comments_only_in_files_with(mut self, marker: &'static str) -> Shared {
-        self.comments_only_with = Some(marker);
+    pub(super) fn comments_only_in_files_with(mut self, marker: Option<&'static str>) -> Shared {
+        self.comments_only_with = marker;
         self
     }
 

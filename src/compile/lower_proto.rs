@@ -20,6 +20,7 @@ use prost_types::{
     SourceCodeInfo, UninterpretedOption,
 };
 
+use super::source_info::UNINTERPRETED_OPTION;
 use crate::image::tag;
 use crate::syntax::{
     self, Body, CompactOptions, Decl, EnumDecl, ExtendDecl, ExtensionRangeDecl, FieldDecl,
@@ -53,9 +54,6 @@ pub enum Locations {
     /// None: no `SourceCodeInfo`.
     None,
 }
-
-/// `uninterpreted_option` in every `*Options` message of descriptor.proto.
-const UNINTERPRETED_OPTION: i32 = 999;
 
 /// The descriptor protox's parser would give for `text`, or `None` when this lowering does not
 /// handle the file (editions, syntax errors, anything protox might reject or read differently).
@@ -2369,21 +2367,24 @@ mod tests {
         let mut theirs = protox_parse::parse("t.proto", text).expect("protox parses");
         assert_eq!(ours, theirs);
         assert_eq!(ours.encode_to_vec(), theirs.encode_to_vec());
+        // The locations `keep` keeps, without comments.
+        let uncommented = |keep: fn(&Location) -> bool| -> Vec<Location> {
+            let all = &ours
+                .source_code_info
+                .as_ref()
+                .expect("source info")
+                .location;
+            all.iter()
+                .filter(|l| keep(l))
+                .map(|l| Location {
+                    path: l.path.clone(),
+                    span: l.span.clone(),
+                    ..Location::default()
+                })
+                .collect()
+        };
         let options = lower("t.proto", text, Locations::OfOptions).expect("lowered");
-        let of_options: Vec<Location> = ours
-            .source_code_info
-            .as_ref()
-            .expect("source info")
-            .location
-            .iter()
-            .filter(|l| l.path.contains(&UNINTERPRETED_OPTION))
-            .map(|l| Location {
-                leading_comments: None,
-                trailing_comments: None,
-                leading_detached_comments: Vec::new(),
-                ..l.clone()
-            })
-            .collect();
+        let of_options = uncommented(|l| l.path.contains(&UNINTERPRETED_OPTION));
         assert!(!of_options.is_empty());
         assert_eq!(
             options
@@ -2393,21 +2394,9 @@ mod tests {
             of_options
         );
         let without_comments = lower("t.proto", text, Locations::WithoutComments).expect("lowered");
-        let uncommented: Vec<Location> = ours
-            .source_code_info
-            .as_ref()
-            .expect("source info")
-            .location
-            .iter()
-            .map(|l| Location {
-                path: l.path.clone(),
-                span: l.span.clone(),
-                ..Location::default()
-            })
-            .collect();
         assert_eq!(
             without_comments.source_code_info.map(|i| i.location),
-            Some(uncommented)
+            Some(uncommented(|_| true))
         );
         let bare = lower("t.proto", text, Locations::None).expect("lowered without source info");
         theirs.source_code_info = None;

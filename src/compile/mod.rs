@@ -153,7 +153,7 @@ enum Linking {
 }
 
 impl Linking {
-    /// Whether any error gives up (`Fast`, `Bare`), for [`Linking::Exact`] to report it.
+    /// Whether any error gives up (all but `Exact`), for [`Linking::Exact`] to report it.
     fn gives_up_on_errors(self) -> bool {
         self != Linking::Exact
     }
@@ -343,11 +343,11 @@ fn compile_seeded(
     drop(_image_phase);
     let _checking = crate::trace::phase("feature checks");
     let mut feature_errors = editions::check_features(&image);
-    if !feature_errors.is_empty() && linking == Linking::Bare {
-        // Without source info they would have no positions.
-        return None;
-    }
     if !feature_errors.is_empty() {
+        if linking == Linking::Bare {
+            // Without source info they would have no positions.
+            return None;
+        }
         sort_and_dedup(&mut feature_errors);
         return Some(Compiled::Errors(feature_errors));
     }

@@ -26,7 +26,7 @@ use prost_types::source_code_info::Location;
 use prost_types::{FileDescriptorProto, SourceCodeInfo};
 
 /// `uninterpreted_option` in every `*Options` message of descriptor.proto.
-const UNINTERPRETED_OPTION: i32 = 999;
+pub(super) const UNINTERPRETED_OPTION: i32 = 999;
 /// `location` in `SourceCodeInfo`.
 const LOCATION_FIELD: u32 = 1;
 

@@ -250,11 +250,8 @@ pub fn for_each_shard<T: Send>(
     let count = shards.len();
     let shared = link::Shared::new(workspace, include_roots, Linking::Fast, BTreeSet::new())
         .defer_imports()
-        .compacting();
-    let shared = match comments_only_with {
-        Some(marker) => shared.comments_only_in_files_with(marker),
-        None => shared,
-    };
+        .compacting()
+        .comments_only_in_files_with(comments_only_with);
     let queue = Mutex::new(shards.into_iter().enumerate());
     let results: Mutex<Vec<(usize, ShardResult<T>)>> = Mutex::new(Vec::new());
     let given_up = AtomicBool::new(false);

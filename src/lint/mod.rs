@@ -31,30 +31,19 @@ use walk::Elements;
 pub const COMMENT_IGNORE_PREFIX: &str = "buf:lint:ignore";
 
 /// Whether linting a module with `spec` reads comments other than comment ignores: when one of
-/// its selected rules is one of the `COMMENT_*` rules, or (to be safe) when no selection can be
-/// made of its config.
+/// its selected rules is in the COMMENTS category (the `COMMENT_*` rules), or (to be safe) when
+/// no selection can be made of its config.
 pub fn rules_read_comments(spec: &ModuleSpec) -> bool {
-    use rules::comments::{
-        COMMENT_ENUM, COMMENT_ENUM_VALUE, COMMENT_FIELD, COMMENT_MESSAGE, COMMENT_ONEOF,
-        COMMENT_RPC, COMMENT_SERVICE,
-    };
     if spec.lint.disabled {
         return false;
     }
-    let reading = [
-        COMMENT_ENUM,
-        COMMENT_ENUM_VALUE,
-        COMMENT_FIELD,
-        COMMENT_MESSAGE,
-        COMMENT_ONEOF,
-        COMMENT_RPC,
-        COMMENT_SERVICE,
-    ];
-    match rule_set(spec.version).select(&spec.lint.use_, &spec.lint.except) {
-        Ok(selection) => selection
-            .ids
+    let set = rule_set(spec.version);
+    match set.select(&spec.lint.use_, &spec.lint.except) {
+        Ok(selection) => set
+            .rules
             .iter()
-            .any(|id| reading.iter().any(|r| r.id == *id)),
+            .filter(|r| r.categories.contains(&"COMMENTS"))
+            .any(|r| selection.ids.iter().any(|id| *id == r.id())),
         Err(_) => true,
     }
 }
