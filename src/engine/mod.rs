@@ -583,23 +583,47 @@ fn know_files_as(
     Ok(out)
 }
 
-/// Reads the file at `path` into `buffer` (kept between calls, grown as needed; its length is
-/// its capacity) and gives the file's length, and its stamp by the open handle if `stamp`: an
-/// open, a read or two and a close, where reading to the end of a `Vec` would also take the
-/// file's size and position first and read once more to see the end. A read that fills less than
-/// the room left is the end of a regular file (the listing keeps only those).
+/// A file's bytes as [`read_reusing`] read them: in the thread's buffer, or (a file larger than
+/// it) in their own allocation.
+enum ReadBytes {
+    /// The first this many bytes of the buffer.
+    InBuffer(usize),
+    /// A file larger than the buffer.
+    Own(Vec<u8>),
+}
+
+impl ReadBytes {
+    fn bytes<'a>(&'a self, buffer: &'a [u8]) -> &'a [u8] {
+        match self {
+            ReadBytes::InBuffer(len) => &buffer[..*len],
+            ReadBytes::Own(bytes) => bytes,
+        }
+    }
+}
+
+/// Reads the file at `path` into `buffer` (kept between calls; its length is its capacity), and
+/// its stamp by the open handle if `stamp`: an open, a read and a close, where reading to the end
+/// of a `Vec` would also take the file's size and position first and read once more to see the
+/// end. A read that fills less than the buffer is the end of a regular file (the listing keeps
+/// only those).
+///
+/// A file larger than the buffer (googleapis has two of 4 MB, a few of 300 KB) is read on into
+/// an allocation of its own, sized from its length and not zeroed first, and freed after it is
+/// scanned: growing each thread's buffer to the largest file had the kernel fault in and zero
+/// megabytes per thread (then zeroed again by the resize) that nothing else could use, where a
+/// freed allocation's memory goes to the allocations that follow.
 fn read_reusing(
     path: &std::path::Path,
     buffer: &mut Vec<u8>,
     stamp: bool,
-) -> std::io::Result<(usize, Option<Stamp>)> {
+) -> std::io::Result<(ReadBytes, Option<Stamp>)> {
     use std::io::Read;
     const MIN: usize = 256 * 1024;
     if buffer.len() < MIN {
         buffer.resize(MIN, 0);
     }
     let mut file = std::fs::File::open(path)?;
-    let (stamp, mut size) = if stamp {
+    let (stamp, size) = if stamp {
         let meta = file.metadata().ok();
         let size = meta.as_ref().map(std::fs::Metadata::len);
         (meta.as_ref().and_then(Stamp::of_metadata), size)
@@ -607,31 +631,29 @@ fn read_reusing(
         (None, None)
     };
     let mut len = 0;
-    loop {
-        if len == buffer.len() {
-            // A file larger than the buffer (googleapis has two of 4 MB): grown once to its size
-            // and a little more (the read that comes up short is the end), not doubled step by
-            // step, each step a copy into fresh memory the kernel has to zero first.
-            let wanted = size
-                .take()
-                .or_else(|| file.metadata().ok().map(|m| m.len()))
-                .and_then(|s| usize::try_from(s).ok())
-                .map_or(0, |s| s.saturating_add(MIN / 4));
-            buffer.resize(wanted.max(buffer.len() + MIN), 0);
-        }
+    while len < buffer.len() {
         match file.read(&mut buffer[len..]) {
-            Ok(0) => break,
+            Ok(0) => return Ok((ReadBytes::InBuffer(len), stamp)),
             Ok(n) => {
                 len += n;
                 if len < buffer.len() {
-                    break;
+                    return Ok((ReadBytes::InBuffer(len), stamp));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok((len, stamp))
+    // The buffer is full: the rest goes after a copy of it, read to the end (`read_to_end` reads
+    // into the spare capacity as it is, without zeroing it).
+    let size = size
+        .or_else(|| file.metadata().ok().map(|m| m.len()))
+        .and_then(|s| usize::try_from(s).ok())
+        .unwrap_or(0);
+    let mut own = Vec::with_capacity(size.max(len) + 1);
+    own.extend_from_slice(&buffer[..len]);
+    file.read_to_end(&mut own)?;
+    Ok((ReadBytes::Own(own), stamp))
 }
 
 /// Reads the missed files and summarizes them without keeping their text; a file whose
@@ -664,9 +686,11 @@ fn read_and_know(
                     let mut buffer = buffer.borrow_mut();
                     let read = read_reusing(path, &mut buffer, stamp_at_read[i]);
                     match read {
-                        Ok((len, at_read)) => {
-                            Ok(Some((i, at_read.or(stamp), know_bytes(&buffer[..len]))))
-                        }
+                        Ok((read, at_read)) => Ok(Some((
+                            i,
+                            at_read.or(stamp),
+                            know_bytes(read.bytes(&buffer)),
+                        ))),
                         Err(_) if i >= lenient_from => Ok(None),
                         Err(e) => Err(crate::Error::io(path.display(), e).with_help(
                             "make the file readable, or exclude it in buf.yaml",
@@ -709,9 +733,9 @@ fn read_and_know(
 mod tests {
     use super::*;
 
-    /// Files smaller than, as large as, and larger than the reused buffer (as large as it was grown
-    /// to, and larger), read after one another into it: each read gives exactly the file's bytes,
-    /// and its stamp when asked.
+    /// Files smaller than, as large as, and larger than the reused buffer, read after one another
+    /// with it: each read gives exactly the file's bytes (those that fill the buffer in their own
+    /// allocation, the buffer left as it is), and its stamp when asked.
     #[test]
     fn reads_into_a_reused_buffer_give_whole_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -734,7 +758,14 @@ mod tests {
             let path = dir.path().join(format!("{i}.proto"));
             std::fs::write(&path, &bytes).unwrap();
             let (read, stamp) = read_reusing(&path, &mut buffer, i % 2 == 0).unwrap();
-            assert_eq!(&buffer[..read], &bytes[..], "file of {len} bytes");
+            assert_eq!(read.bytes(&buffer), &bytes[..], "file of {len} bytes");
+            // Only a file larger than the buffer has its own allocation; the buffer stays.
+            assert_eq!(
+                matches!(read, ReadBytes::Own(_)),
+                len >= 256 * 1024,
+                "{len}"
+            );
+            assert_eq!(buffer.len(), 256 * 1024);
             assert_eq!(stamp.is_some(), i % 2 == 0);
         }
         assert!(read_reusing(&dir.path().join("missing.proto"), &mut buffer, true).is_err());
