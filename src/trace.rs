@@ -4,7 +4,7 @@
 //! A binary built with `--features heap-stats` also prints the live heap and its peak so far
 //! ([`crate::allocator::Counting`]):
 //!
-//! `protoforge: link 550.1 ms, cpu 1010 ms, rss 640 MB (peak 660 MB), heap 590 MB (peak 610 MB)`
+//! `protoforge: link 550.1 ms (ended at 812.4 ms), cpu 1010 ms, rss 640 MB (peak 660 MB), heap 590 MB (peak 610 MB)`
 //!
 //! Off by default; costs one branch.
 
@@ -13,7 +13,16 @@ use std::time::{Duration, Instant};
 
 fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("PROTOFORGE_TRACE").is_some_and(|v| !v.is_empty()))
+    *ON.get_or_init(|| {
+        started();
+        std::env::var_os("PROTOFORGE_TRACE").is_some_and(|v| !v.is_empty())
+    })
+}
+
+/// When tracing was first asked about (early in the run): phases say when they ended from there.
+fn started() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
 }
 
 /// A running phase; reported when dropped.
@@ -42,7 +51,11 @@ impl Drop for Phase {
         if let Some((start, cpu_start)) = self.start {
             let ms = start.elapsed().as_secs_f64() * 1000.0;
             let cpu = cpu_time().saturating_sub(cpu_start).as_secs_f64() * 1000.0;
-            let mut line = format!("protoforge: {} {ms:.1} ms, cpu {cpu:.0} ms", self.name);
+            let at = started().elapsed().as_secs_f64() * 1000.0;
+            let mut line = format!(
+                "protoforge: {} {ms:.1} ms (ended at {at:.1} ms), cpu {cpu:.0} ms",
+                self.name
+            );
             if let Some((rss, peak)) = resident_kb() {
                 line += &format!(", rss {} MB (peak {} MB)", rss / 1024, peak / 1024);
             }

@@ -20,9 +20,10 @@ use prost_types::FileDescriptorProto;
 
 /// Identifiers that may be the request and response types of a file's RPCs, as written: every
 /// RPC's request type ends with one of [`RpcWords::requests`] and its response type with one of
-/// [`RpcWords::responses`] (words seen after an `rpc` that is not an RPC — in a comment — only add
-/// names); and every message (or group) the file defines, at any depth, is named by one of
-/// [`RpcWords::messages`] (the word after each word `message` or `group`).
+/// [`RpcWords::responses`] (words seen after an `rpc` that is not an RPC — in a block comment or a
+/// string — only add names); and every message (or group) the file defines, at any depth, is
+/// named by one of [`RpcWords::messages`] (the word after each word `message` or `group`). Such a
+/// word surely in a line comment (see `in_line_comment`) is passed over: it defines nothing.
 ///
 /// Kept as one text, each list sorted and deduplicated, each word ended by a newline: a cold run
 /// keeps these for 7,000 files, and one allocation each is much cheaper than one per word.
@@ -136,6 +137,9 @@ pub fn head(text: &str) -> Option<Head> {
             continue;
         }
         match KEYWORDS[m.pattern().as_usize()] {
+            // An `rpc`, `message` or `group` surely in a line comment defines nothing (comments
+            // are mostly prose: their words would only add names, each a file to read whole).
+            "rpc" | "message" | "group" if in_line_comment(line_before(rest, at)) => {}
             "rpc" => rpc_words(&rest[end..], &mut words),
             "message" | "group" => next_word(&rest[end..], &mut words.messages),
             // import, package, syntax, edition
@@ -176,10 +180,15 @@ impl Words<'_> {
 /// surely does not start a statement: it is in a line comment ([`in_line_comment`]), in a string
 /// or block comment ([`in_string_on_its_line`]), or a name followed by `=` ([`names_a_value`]).
 fn surely_not_a_statement(bytes: &[u8], at: usize, end: usize) -> bool {
-    // The word's line up to it (the head's text starts at a definition, outside any comment).
-    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-    let line = &bytes[line_start..at];
+    let line = line_before(bytes, at);
     in_line_comment(line) || in_string_on_its_line(line) || names_a_value(bytes, at, end)
+}
+
+/// The line of the word at `at` of `bytes` up to the word (the head's text starts at a
+/// definition, outside any comment).
+fn line_before(bytes: &[u8], at: usize) -> &[u8] {
+    let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    &bytes[line_start..at]
 }
 
 /// Whether a word whose line before it is `line` is surely in a string literal
@@ -383,12 +392,17 @@ mod tests {
             }
         }
         let mut found = Words::default();
+        let commented = |at: usize| in_line_comment(line_before(rest, at));
         for at in words(rest, "rpc") {
-            rpc_words(&rest[at + 3..], &mut found);
+            if !commented(at) {
+                rpc_words(&rest[at + 3..], &mut found);
+            }
         }
         for keyword in ["message", "group"] {
             for at in words(rest, keyword) {
-                next_word(&rest[at + keyword.len()..], &mut found.messages);
+                if !commented(at) {
+                    next_word(&rest[at + keyword.len()..], &mut found.messages);
+                }
             }
         }
         let rpcs = found.into_owned();
@@ -531,11 +545,22 @@ mod tests {
         let h = head("package a;\nmessage M {} // this package; see import.proto\n").unwrap();
         assert_eq!(h.summary.package(), "a");
         assert!(head("package a;\nimport \"z.proto\";\n").is_none());
-        // A word `rpc` in a comment adds words; `rpcs` is not the word.
-        let h = head("message M {}\n// an rpc that fails, rpcs\nenum E { A = 0; }\n").unwrap();
+        // A word `rpc`, `message` or `group` surely in a line comment names nothing.
+        let h =
+            head("message M {}\n// an rpc that fails, a message X\nenum E { A = 0; }\n").unwrap();
+        assert_eq!(h.rpcs.requests().count(), 0);
+        assert_eq!(h.rpcs.messages().collect::<Vec<_>>(), ["M"]);
+        let h = head("message M {} // rpc X(Y) returns (Z); message Q\n").unwrap();
+        assert_eq!(h.rpcs.responses().count(), 0);
+        assert_eq!(h.rpcs.messages().collect::<Vec<_>>(), ["M"]);
+        // In a block comment (not recognised as one) its words are added; `rpcs` is not the word.
+        let h = head("message M {}\n/* an rpc that fails, rpcs */\nenum E { A = 0; }\n").unwrap();
         assert_eq!(
             h.rpcs.requests().collect::<Vec<_>>(),
             ["E", "enum", "fails", "rpcs", "that"]
         );
+        // After a `*/` on its line the word is not in that comment.
+        let h = head("message M {}\n/* a\n // b */ message N {}\n").unwrap();
+        assert_eq!(h.rpcs.messages().collect::<Vec<_>>(), ["M", "N"]);
     }
 }

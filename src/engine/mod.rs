@@ -172,16 +172,21 @@ pub struct ModuleFile {
 pub fn module_files(snapshot: &Snapshot, modules: &[ModuleSpec]) -> Vec<ModuleFile> {
     snapshot
         .paths()
-        .filter(|p| p.ends_with(".proto"))
-        .filter_map(|p| {
-            let (module, name) = owning_module(modules, p)?;
-            Some(ModuleFile {
-                name: name.to_string(),
-                root_path: p.clone(),
-                module,
-            })
-        })
+        .filter_map(|p| module_file(modules, p))
         .collect()
+}
+
+/// The module file at root path `path`, if it is one.
+fn module_file(modules: &[ModuleSpec], path: &str) -> Option<ModuleFile> {
+    if !path.ends_with(".proto") {
+        return None;
+    }
+    let (module, name) = owning_module(modules, path)?;
+    Some(ModuleFile {
+        name: name.to_string(),
+        root_path: path.to_string(),
+        module,
+    })
 }
 
 /// Reads into `snapshot` the module files `wanted` selects and everything they import,

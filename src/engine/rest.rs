@@ -177,6 +177,10 @@ fn rest_of_modules_from(
     present: &HashSet<&str>,
     before: Vec<(ModuleFile, Known)>,
 ) -> Result<Vec<RestFile>> {
+    let before = match known_beside_read(snapshot, modules, present, before) {
+        Ok(known) => return Ok(rest_files_of(known?)),
+        Err(before) => before,
+    };
     let files: Vec<ModuleFile> = module_files(snapshot, modules)
         .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
@@ -213,16 +217,76 @@ fn rest_of_modules_from(
         }
         known
     };
-    let _timing = crate::trace::phase("summary heads");
-    Ok(known
+    Ok(rest_files_of(known))
+}
+
+/// A module file and what is known of it.
+type KnownFile = (ModuleFile, Known);
+
+/// What [`rest_of_modules_from`] knows when `before` is every module file not read into
+/// `snapshot` (what [`unread_heads`] gives, unless the snapshot read more since): those not in
+/// `present`, in root-path order beside the module files read already and not in `present`, known
+/// now. Only the few files read are made into [`ModuleFile`]s, not the 7,000 paths of the listing
+/// again. `Err(before)` when `before` is not that (none, or the files read changed).
+fn known_beside_read(
+    snapshot: &Snapshot,
+    modules: &[ModuleSpec],
+    present: &HashSet<&str>,
+    before: Vec<(ModuleFile, Known)>,
+) -> std::result::Result<Result<Vec<KnownFile>>, Vec<KnownFile>> {
+    let read: Vec<ModuleFile> = snapshot
+        .files
+        .keys()
+        .filter_map(|p| super::module_file(modules, p))
+        .collect();
+    let module_file_count = snapshot
+        .paths()
+        .filter(|p| p.ends_with(".proto") && crate::workspace::owning_module(modules, p).is_some())
+        .count();
+    let every_unread = !before.is_empty()
+        && before.len() + read.len() == module_file_count
+        && before
+            .iter()
+            .all(|(f, _)| !snapshot.files.contains_key(&f.root_path));
+    if !every_unread {
+        return Err(before);
+    }
+    let read: Vec<ModuleFile> = read
         .into_iter()
+        .filter(|f| !present.contains(f.name.as_str()))
+        .collect();
+    let read = match know_heads(snapshot, &read) {
+        Ok(read) => read,
+        Err(e) => return Ok(Err(e)),
+    };
+    // Both in root-path order: merged.
+    let mut known = Vec::with_capacity(before.len() + read.len());
+    let mut read = read.into_iter().peekable();
+    for entry in before
+        .into_iter()
+        .filter(|(f, _)| !present.contains(f.name.as_str()))
+    {
+        while let Some(r) = read.next_if(|(r, _)| r.root_path < entry.0.root_path) {
+            known.push(r);
+        }
+        known.push(entry);
+    }
+    known.extend(read);
+    Ok(Ok(known))
+}
+
+/// The module files known, as [`RestFile`]s (files known not to parse are left out).
+fn rest_files_of(known: Vec<(ModuleFile, Known)>) -> Vec<RestFile> {
+    let _timing = crate::trace::phase("summary heads");
+    known
+        .into_par_iter()
         .filter(|(_, k)| !k.is_full() || k.parses())
         .map(|(file, known)| RestFile {
             file,
             known,
             whole: Arc::default(),
         })
-        .collect())
+        .collect()
 }
 
 /// Reads whole the files `which` of `rest` that are known by head only (in parallel; the summary
