@@ -424,6 +424,14 @@ impl Index {
         let cache = cache.clone();
         let exits_soon = super::short_lived();
         let write = move || {
+            if self.entries.is_empty() && !updates.is_empty() {
+                let mut updates = updates;
+                write_first(&cache, key, &mut updates);
+                if exits_soon {
+                    std::mem::forget(updates);
+                }
+                return;
+            }
             self.entries.reserve(updates.len());
             for (path, stamp, known) in updates {
                 self.insert_owned(path, &stamp, known);
@@ -464,68 +472,99 @@ impl Index {
     /// they are (building the message would copy every path, word and summary first), one entry
     /// at a time.
     fn encode_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        use prost::encoding::{encode_key, encode_varint, WireType};
-        fn field(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
-            encode_key(tag, WireType::LengthDelimited, buf);
-            encode_varint(bytes.len() as u64, buf);
-            buf.extend_from_slice(bytes);
-        }
-        fn flag(tag: u32, on: bool, buf: &mut Vec<u8>) {
-            if on {
-                encode_key(tag, WireType::Varint, buf);
-                encode_varint(1, buf);
-            }
-        }
         // Sorted by reference: moving the entries themselves would copy each many times.
-        let mut sorted: Vec<(&String, &(Bytes, Known))> = self
-            .entries
-            .iter()
-            .filter(|(_, (stamp, _))| !stamp.is_empty())
-            .collect();
+        let mut sorted: Vec<(&String, &(Bytes, Known))> = self.entries.iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut entry = Vec::new();
-        let mut framed = Vec::new();
-        let mut summary = Vec::new();
-        for (path, (stamp, known)) in sorted {
-            // The fields of an [`EntryProto`] in tag order, as prost writes them (empty
-            // singular strings, bytes and false flags left out).
-            entry.clear();
-            if !path.is_empty() {
-                field(1, path.as_bytes(), &mut entry);
-            }
-            field(2, stamp, &mut entry);
-            field(3, &known.content.0.to_le_bytes(), &mut entry);
-            match &known.summary.encoded {
-                Some(bytes) => field(4, bytes, &mut entry),
-                None => {
-                    if let Some(s) = known.summary() {
-                        summary.clear();
-                        s.encode_raw(&mut summary);
-                        field(4, &summary, &mut entry);
-                    }
-                }
-            }
-            flag(5, known.not_text, &mut entry);
-            flag(6, !known.is_full(), &mut entry);
-            if let Some(words) = known.rpc_words() {
-                for (tag, list) in [7, 8, 9].into_iter().zip(words.lists()) {
-                    // Words are short: a byte loop finds their ends faster than a search.
-                    if let Some(list) = list.strip_suffix(b"\n") {
-                        for w in list.split(|&b| b == b'\n') {
-                            field(tag, w, &mut entry);
-                        }
-                    }
-                }
-            }
-            // The entry's own key and length, then the entry (as `field` frames it).
-            framed.clear();
-            encode_key(1, WireType::LengthDelimited, &mut framed);
-            encode_varint(entry.len() as u64, &mut framed);
-            out.write_all(&framed)?;
-            out.write_all(&entry)?;
-        }
-        Ok(())
+        encode_entries(
+            sorted
+                .into_iter()
+                .map(|(path, (stamp, known))| (path.as_str(), &stamp[..], known)),
+            out,
+        )
     }
+}
+
+/// The first index of a tree (a cold run, [`Index::save_with`] on an empty index) written
+/// straight from its updates: sorted by path (the last update of a path wins, as
+/// [`Index::insert`] has it), with no map of the entries built first.
+fn write_first(cache: &Cache, key: Key, updates: &mut [(String, Stamp, Known)]) {
+    updates.sort_by(|a, b| a.0.cmp(&b.0));
+    let last_of_each = updates
+        .iter()
+        .enumerate()
+        .filter(|(i, (path, _, _))| updates.get(i + 1).is_none_or(|next| next.0 != *path));
+    cache.put_streamed(KIND, key, |out| {
+        encode_entries(
+            last_of_each.map(|(_, (path, stamp, known))| (path.as_str(), stamp.bytes(), known)),
+            out,
+        )
+    });
+}
+
+/// Encodes index entries (path, stamp bytes, what is known), in the order given, as
+/// [`EntryProto`]s of an [`IndexProto`]; entries with no stamp (racy) are left out.
+fn encode_entries<'a, S: AsRef<[u8]>>(
+    entries: impl Iterator<Item = (&'a str, S, &'a Known)>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use prost::encoding::{encode_key, encode_varint, WireType};
+    fn field(tag: u32, bytes: &[u8], buf: &mut Vec<u8>) {
+        encode_key(tag, WireType::LengthDelimited, buf);
+        encode_varint(bytes.len() as u64, buf);
+        buf.extend_from_slice(bytes);
+    }
+    fn flag(tag: u32, on: bool, buf: &mut Vec<u8>) {
+        if on {
+            encode_key(tag, WireType::Varint, buf);
+            encode_varint(1, buf);
+        }
+    }
+    let mut entry = Vec::new();
+    let mut framed = Vec::new();
+    let mut summary = Vec::new();
+    for (path, stamp, known) in entries {
+        let stamp = stamp.as_ref();
+        if stamp.is_empty() {
+            continue;
+        }
+        // The fields of an [`EntryProto`] in tag order, as prost writes them (empty singular
+        // strings, bytes and false flags left out).
+        entry.clear();
+        if !path.is_empty() {
+            field(1, path.as_bytes(), &mut entry);
+        }
+        field(2, stamp, &mut entry);
+        field(3, &known.content.0.to_le_bytes(), &mut entry);
+        match &known.summary.encoded {
+            Some(bytes) => field(4, bytes, &mut entry),
+            None => {
+                if let Some(s) = known.summary() {
+                    summary.clear();
+                    s.encode_raw(&mut summary);
+                    field(4, &summary, &mut entry);
+                }
+            }
+        }
+        flag(5, known.not_text, &mut entry);
+        flag(6, !known.is_full(), &mut entry);
+        if let Some(words) = known.rpc_words() {
+            for (tag, list) in [7, 8, 9].into_iter().zip(words.lists()) {
+                // Words are short: a byte loop finds their ends faster than a search.
+                if let Some(list) = list.strip_suffix(b"\n") {
+                    for w in list.split(|&b| b == b'\n') {
+                        field(tag, w, &mut entry);
+                    }
+                }
+            }
+        }
+        // The entry's own key and length, then the entry (as `field` frames it).
+        framed.clear();
+        encode_key(1, WireType::LengthDelimited, &mut framed);
+        encode_varint(entry.len() as u64, &mut framed);
+        out.write_all(&framed)?;
+        out.write_all(&entry)?;
+    }
+    Ok(())
 }
 
 /// The entries of an encoded index ([`IndexProto`]), read in place: stamps and summaries stay
@@ -826,6 +865,51 @@ mod tests {
             assert_eq!(encoded.encoded_summary(), decoded.encoded_summary());
         }
         assert!(know_decoded(texts[0]).summary().is_some());
+    }
+
+    /// A first index written straight from its updates (out of order, a path updated twice, a
+    /// racy stamp) is the index those updates make when inserted one by one.
+    #[test]
+    fn a_first_index_is_written_as_inserting_its_updates_makes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf());
+        let stamp = |n: u64| Stamp::Disk {
+            size: n,
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: n,
+        };
+        let updates = vec![
+            (
+                "b.proto".to_string(),
+                stamp(1),
+                know_head(b"package b;\nmessage B {}\n"),
+            ),
+            ("a.proto".to_string(), stamp(2), know(b"package a;\n")),
+            ("c.proto".to_string(), Stamp::Racy, know(b"package c;\n")),
+            (
+                "a.proto".to_string(),
+                stamp(3),
+                know_head(b"package a2;\nmessage A {}\n"),
+            ),
+            ("\u{e9}.proto".to_string(), stamp(4), know(b"\xff not text")),
+        ];
+        let mut inserted = Index::load(None, "dir\0/x");
+        for (path, stamp, known) in &updates {
+            inserted.insert(path, stamp, known.clone());
+        }
+        let key = KeyBuilder::new(KIND).str("dir\0/x").finish();
+        write_first(&cache, key, &mut updates.clone());
+        let written = cache.get_shared(KIND, key).expect("written");
+        assert_eq!(&written[..], &inserted.encode()[..]);
+        // And loaded back, the last update of a path is its entry.
+        let back = Index::load(Some(&cache), "dir\0/x");
+        assert_eq!(
+            back.get("a.proto", &stamp(3)).map(|k| k.content),
+            Some(updates[3].2.content)
+        );
+        assert!(back.get("a.proto", &stamp(2)).is_none());
+        assert!(!back.has("c.proto"));
     }
 
     #[test]
