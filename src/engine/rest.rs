@@ -439,29 +439,34 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
         .targets()
         .map(|f| scope::directory_of(f.name()))
         .collect();
-    let by_name: foldhash::HashMap<&str, usize> = rest
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.file.name.as_str(), i))
-        .collect();
-
     let timing = crate::trace::phase("rest: same package or directory");
-    // Same package or directory.
-    let same: Vec<usize> = (0..rest.len())
-        .filter(|&i| {
-            dirs.contains(scope::directory_of(&rest[i].file.name))
-                || rest[i]
-                    .outline()
-                    .is_some_and(|o| packages.contains(o.package()))
-        })
-        .collect();
+    // Same package or directory (while the files are indexed by name on the other thread).
+    let (by_name, same) = rayon::join(
+        || -> foldhash::HashMap<&str, usize> {
+            rest.iter()
+                .enumerate()
+                .map(|(i, r)| (r.file.name.as_str(), i))
+                .collect()
+        },
+        || -> Vec<usize> {
+            (0..rest.len())
+                .into_par_iter()
+                .filter(|&i| {
+                    dirs.contains(scope::directory_of(&rest[i].file.name))
+                        || rest[i]
+                            .outline()
+                            .is_some_and(|o| packages.contains(o.package()))
+                })
+                .collect()
+        },
+    );
     read_whole(snapshot, rest, same)?;
     drop(timing);
     let timing = crate::trace::phase("rest: reachable packages");
     // Reachable packages and what their files import, until every file that decides them parses.
     loop {
         let outlines: Vec<Option<Arc<FileDescriptorProto>>> = rest
-            .iter()
+            .par_iter()
             .map(|r| r.alive().then(|| r.outline()).flatten())
             .collect();
         let reachable = scope::reachable_packages(
@@ -506,7 +511,7 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
     // RPCs, in module order: a file is read whole while its words can still add a user.
     let messages = |i: usize, path: &str| rest[i].has_message(snapshot, path);
     let outlines: Vec<Option<Arc<FileDescriptorProto>>> =
-        rest.iter().map(|r| r.outline()).collect();
+        rest.par_iter().map(RestFile::outline).collect();
     let resolver = RpcResolver::new(
         image,
         outlines
