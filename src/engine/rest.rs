@@ -297,7 +297,10 @@ fn read_whole(
     rest: &[RestFile],
     which: impl IntoIterator<Item = usize>,
 ) -> Result<()> {
-    let todo: Vec<usize> = which.into_iter().filter(|&i| !rest[i].is_whole()).collect();
+    // Once each (a file imported by several of those asked for is asked for by each).
+    let mut todo: Vec<usize> = which.into_iter().filter(|&i| !rest[i].is_whole()).collect();
+    todo.sort_unstable();
+    todo.dedup();
     if todo.is_empty() {
         return Ok(());
     }
