@@ -111,16 +111,19 @@ fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(&str, crate::cache::Ke
     let memo = MEMO.lock().ok()?;
     let known = memo.as_ref().and_then(|m| m.get(&id));
     // Each listed file with its bytes or pending read at hand: no lookup of 7,000 paths in the
-    // maps they came from.
-    let mut out = Vec::with_capacity(snapshot.files.len() + snapshot.unread.len());
-    for (path, entry) in snapshot.entries() {
-        match entry {
-            Entry::Read(bytes) => out.push((path.as_str(), crate::cache::content_hash(bytes))),
-            Entry::Unread(Pending::Blob(_)) => {}
-            Entry::Unread(_) => out.push((path.as_str(), known?.get(path)?.1.content)),
-        }
-    }
-    Some(out)
+    // maps they came from; the memo's lookups on the thread pool (this is what a recorded run
+    // does last).
+    let entries: Vec<(&String, Entry<'_>)> = snapshot
+        .entries()
+        .filter(|(_, entry)| !matches!(entry, Entry::Unread(Pending::Blob(_))))
+        .collect();
+    entries
+        .into_par_iter()
+        .map(|(path, entry)| match entry {
+            Entry::Read(bytes) => Some((path.as_str(), crate::cache::content_hash(bytes))),
+            _ => Some((path.as_str(), known?.get(path)?.1.content)),
+        })
+        .collect()
 }
 
 /// Inputs listed by [`answer::fingerprint`] and not used yet: (input, working directory, listing).

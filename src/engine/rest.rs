@@ -239,14 +239,15 @@ fn known_beside_read(
         .keys()
         .filter_map(|p| super::module_file(modules, p))
         .collect();
-    let module_file_count = snapshot
-        .paths()
+    let paths: Vec<&String> = snapshot.paths().collect();
+    let module_file_count = paths
+        .into_par_iter()
         .filter(|p| p.ends_with(".proto") && crate::workspace::owning_module(modules, p).is_some())
         .count();
     let every_unread = !before.is_empty()
         && before.len() + read.len() == module_file_count
         && before
-            .iter()
+            .par_iter()
             .all(|(f, _)| !snapshot.files.contains_key(&f.root_path));
     if !every_unread {
         return Err(before);
