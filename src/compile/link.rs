@@ -458,9 +458,11 @@ impl FileResolver for ParsedFiles {
             Some(own) if !own.contains(name) => Linking::Deferred,
             _ => self.linking,
         };
-        let comments = self.comments_only_with.is_none_or(|marker| {
-            memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some()
-        });
+        // Only a file parsed `Fast` makes comments: the others need no search for the marker.
+        let comments = linking != Linking::Fast
+            || self.comments_only_with.is_none_or(|marker| {
+                memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some()
+            });
         match parse_file(name, text, linking, comments) {
             Ok((mut parsed, source_info)) => {
                 let mut outcome = self.outcome.borrow_mut();

@@ -234,6 +234,9 @@ fn known_beside_read(
     present: &HashSet<&str>,
     before: Vec<(ModuleFile, Known)>,
 ) -> std::result::Result<Result<Vec<KnownFile>>, Vec<KnownFile>> {
+    if before.is_empty() {
+        return Err(before);
+    }
     let read: Vec<ModuleFile> = snapshot
         .files
         .keys()
@@ -244,8 +247,7 @@ fn known_beside_read(
         .into_par_iter()
         .filter(|p| p.ends_with(".proto") && crate::workspace::owning_module(modules, p).is_some())
         .count();
-    let every_unread = !before.is_empty()
-        && before.len() + read.len() == module_file_count
+    let every_unread = before.len() + read.len() == module_file_count
         && before
             .par_iter()
             .all(|(f, _)| !snapshot.files.contains_key(&f.root_path));
