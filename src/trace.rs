@@ -19,6 +19,12 @@ fn enabled() -> bool {
     })
 }
 
+/// Starts the clock phases tell their end by (called first thing in a run, so that "ended at"
+/// counts from the start of the command).
+pub fn start() {
+    enabled();
+}
+
 /// When tracing was first asked about (early in the run): phases say when they ended from there.
 fn started() -> Instant {
     static START: OnceLock<Instant> = OnceLock::new();

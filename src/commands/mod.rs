@@ -45,6 +45,7 @@ pub enum Outcome {
 /// Parses arguments, runs the command, prints any error, and returns buf's exit code:
 /// 0 success, 100 findings, 1 any other failure (bad flag included).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    crate::trace::start();
     let args: Vec<OsString> = args.into_iter().collect();
     if args.len() == 2 && (args[1] == "--version" || args[1] == "-V") {
         // Editor extensions (vscode-buf) read the first word as buf's semver version to pick the

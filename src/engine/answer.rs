@@ -244,11 +244,59 @@ pub struct Recording {
     key: KeyBuilder,
     /// The command line's own key ([`SEEN`]).
     line: Key,
-    /// Each input's listing (the run starts from a copy of it).
-    listings: Vec<Snapshot>,
+    /// Each input's listing (the run starts from it).
+    listings: Vec<Listing>,
     cwd: std::path::PathBuf,
     /// The config files named on the command line, read before the run.
     config_files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// What a [`Recording`] keeps of a listing: the snapshot without its unread files on disk (a
+/// copy of a 7,000-entry map would cost the run a few milliseconds before it starts), and their
+/// paths, packed into one text.
+struct Listing {
+    snapshot: Snapshot,
+    /// The paths of the unread files on disk, in order, each ended by a NUL (no path has one).
+    unread_on_disk: String,
+}
+
+impl Listing {
+    fn of(snapshot: &Snapshot) -> Listing {
+        let mut unread_on_disk = String::new();
+        let mut blobs = std::collections::BTreeMap::new();
+        for (path, pending) in &snapshot.unread {
+            match pending {
+                input::Pending::Disk(_) => {
+                    unread_on_disk.push_str(path);
+                    unread_on_disk.push('\0');
+                }
+                input::Pending::Blob(_) => {
+                    blobs.insert(path.clone(), pending.clone());
+                }
+            }
+        }
+        Listing {
+            snapshot: Snapshot {
+                files: snapshot.files.clone(),
+                display_prefix: snapshot.display_prefix.clone(),
+                origin: snapshot.origin.clone(),
+                target_paths: snapshot.target_paths.clone(),
+                disk_root: snapshot.disk_root.clone(),
+                display_base: snapshot.display_base.clone(),
+                unread: blobs,
+                git_dir: snapshot.git_dir.clone(),
+                overlays: snapshot.overlays.clone(),
+                known_blobs: snapshot.known_blobs.clone(),
+            },
+            unread_on_disk,
+        }
+    }
+
+    /// [`super::contents_in_memory`] of the listing.
+    fn contents_in_memory(&self) -> Option<Vec<(&str, Key)>> {
+        let unread = self.unread_on_disk.split_terminator('\0');
+        super::contents_in_memory(&self.snapshot, unread)
+    }
 }
 
 /// The recording of a run of a command line never answered before (see [`Recording`]); `None`
@@ -280,7 +328,7 @@ pub fn record(
             return None;
         };
         // The run itself starts from the same listing.
-        listings.push(snapshot.clone());
+        listings.push(Listing::of(&snapshot));
         super::keep_loaded(input, cwd, snapshot);
     }
     super::SEEN_CHANGING.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -306,8 +354,8 @@ impl Recording {
             return None;
         }
         for listing in &self.listings {
-            let contents = super::contents_in_memory(listing)?;
-            let input = fingerprint_with(listing, &self.cwd, contents)?;
+            let contents = listing.contents_in_memory()?;
+            let input = fingerprint_with(&listing.snapshot, &self.cwd, contents)?;
             self.key.key(input);
         }
         for (file, bytes) in &self.config_files {

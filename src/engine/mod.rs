@@ -103,25 +103,33 @@ fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
 }
 
-/// The content hash of every file `snapshot` lists but unread git blobs (known by id), in path
-/// order, when all are in memory: read into it, or known to this process's memo (what a recorded
-/// run read, see [`answer::Recording`]); `None` when one is not.
-fn contents_in_memory(snapshot: &Snapshot) -> Option<Vec<(&str, crate::cache::Key)>> {
+/// The content hash of every file `snapshot` lists but unread git blobs (known by id), and of
+/// the files `unread_on_disk` names (in order, none of them in `snapshot`), in path order, when
+/// all are in memory: read into it, or known to this process's memo (what a recorded run read,
+/// see [`answer::Recording`]); `None` when one is not.
+fn contents_in_memory<'a>(
+    snapshot: &'a Snapshot,
+    unread_on_disk: impl Iterator<Item = &'a str>,
+) -> Option<Vec<(&'a str, crate::cache::Key)>> {
     let id = root_identity(snapshot)?;
     let memo = MEMO.lock().ok()?;
     let known = memo.as_ref().and_then(|m| m.get(&id));
-    // Each listed file with its bytes or pending read at hand: no lookup of 7,000 paths in the
-    // maps they came from; the memo's lookups on the thread pool (this is what a recorded run
-    // does last).
-    let entries: Vec<(&String, Entry<'_>)> = snapshot
-        .entries()
-        .filter(|(_, entry)| !matches!(entry, Entry::Unread(Pending::Blob(_))))
+    // Each listed file with its bytes at hand, or `None` to be looked up in the memo (on the
+    // thread pool: this is what a recorded run does last), in path order.
+    let listed = snapshot.entries().filter_map(|(path, entry)| match entry {
+        Entry::Read(bytes) => Some((path.as_str(), Some(bytes))),
+        Entry::Unread(Pending::Blob(_)) => None,
+        Entry::Unread(Pending::Disk(_)) => Some((path.as_str(), None)),
+    });
+    let mut entries: Vec<(&str, Option<&std::sync::Arc<[u8]>>)> = listed
+        .chain(unread_on_disk.map(|path| (path, None)))
         .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     entries
         .into_par_iter()
-        .map(|(path, entry)| match entry {
-            Entry::Read(bytes) => Some((path.as_str(), crate::cache::content_hash(bytes))),
-            _ => Some((path.as_str(), known?.get(path)?.1.content)),
+        .map(|(path, bytes)| match bytes {
+            Some(bytes) => Some((path, crate::cache::content_hash(bytes))),
+            None => Some((path, known?.get(path)?.1.content)),
         })
         .collect()
 }
