@@ -102,6 +102,30 @@ pub fn content_hash(bytes: &[u8]) -> Key {
     Key(xxh3_128(bytes))
 }
 
+/// [`content_hash`] of bytes given piece by piece (a file hashed as it is read, never whole in
+/// memory): the same key as the bytes hashed at once.
+pub struct ContentHasher(Xxh3);
+
+impl ContentHasher {
+    pub fn new() -> Self {
+        ContentHasher(Xxh3::new())
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    pub fn finish(&self) -> Key {
+        Key(self.0.digest128())
+    }
+}
+
+impl Default for ContentHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// An open cache directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -474,6 +498,25 @@ fn parse_size(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_content_hashed_in_pieces_has_the_key_of_the_whole() {
+        let bytes: Vec<u8> = (0..700_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for len in [0, 1, 16, 128, 240, 241, 1024, 65_536, 262_144, 700_000] {
+            let whole = &bytes[..len];
+            for piece in [1, 64, 1000, 262_144] {
+                let mut hasher = ContentHasher::new();
+                for chunk in whole.chunks(piece) {
+                    hasher.update(chunk);
+                }
+                assert_eq!(
+                    hasher.finish(),
+                    content_hash(whole),
+                    "len {len}, piece {piece}"
+                );
+            }
+        }
+    }
 
     fn cache() -> (tempfile::TempDir, Cache) {
         let dir = tempfile::tempdir().expect("tempdir");

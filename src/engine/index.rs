@@ -55,6 +55,9 @@ struct EntryProto {
     rpc_responses: Vec<String>,
     #[prost(string, repeated, tag = "9")]
     message_words: Vec<String>,
+    /// Only the content hash is known ([`know_content`]).
+    #[prost(bool, tag = "10")]
+    content_only: bool,
 }
 
 /// The fields of an encoded summary ([`FileDescriptorProto`]) but its messages (tag 4), which
@@ -174,6 +177,9 @@ pub struct Known {
     /// Set when only the head is known ([`know_head`]): then the summary has only package,
     /// imports and syntax, and the file is not known to parse.
     head_only: Option<Arc<RpcWords>>,
+    /// Set when only the content hash is known ([`know_content`]): no summary, no head, and
+    /// nothing said of whether the file is text.
+    content_only: bool,
 }
 
 /// A summary as stored (encoded) and as used (decoded on first use): a warm run that only needs
@@ -203,9 +209,24 @@ impl Lazy {
 }
 
 impl Known {
-    /// Whether the whole summary is known (else only the head, see [`know_head`]).
+    /// Whether the whole summary is known (else only the head, see [`know_head`], or only the
+    /// content, see [`know_content`]).
     pub fn is_full(&self) -> bool {
-        self.head_only.is_none()
+        self.head_only.is_none() && !self.content_only
+    }
+
+    /// Whether at least the head is known (not only the content hash, see [`know_content`]).
+    pub fn has_head(&self) -> bool {
+        !self.content_only
+    }
+
+    /// How much is known: 0 the content hash only, 1 the head, 2 the whole summary.
+    fn level(&self) -> u8 {
+        match (self.content_only, self.head_only.is_some()) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => 2,
+        }
     }
 
     /// Whether the file parses (as far as known: a head says it does).
@@ -389,7 +410,7 @@ impl Index {
     fn insert_owned(&mut self, path: String, stamp: &Stamp, known: Known) {
         let bytes = Bytes::from(stamp.bytes());
         if let Some((old, k)) = self.entries.get(&path) {
-            if *old == bytes && k.content == known.content && (k.is_full() || !known.is_full()) {
+            if *old == bytes && k.content == known.content && k.level() >= known.level() {
                 return;
             }
         }
@@ -546,7 +567,7 @@ fn encode_entries<'a, S: AsRef<[u8]>>(
             }
         }
         flag(5, known.not_text, &mut entry);
-        flag(6, !known.is_full(), &mut entry);
+        flag(6, known.head_only.is_some(), &mut entry);
         if let Some(words) = known.rpc_words() {
             for (tag, list) in [7, 8, 9].into_iter().zip(words.lists()) {
                 // Words are short: a byte loop finds their ends faster than a search.
@@ -557,6 +578,7 @@ fn encode_entries<'a, S: AsRef<[u8]>>(
                 }
             }
         }
+        flag(10, known.content_only, &mut entry);
         // The entry's own key and length, then the entry (as `field` frames it).
         framed.clear();
         encode_key(1, WireType::LengthDelimited, &mut framed);
@@ -613,7 +635,7 @@ fn decode_entries(bytes: &Bytes) -> Option<foldhash::HashMap<String, (Bytes, Kno
             continue;
         }
         let (mut path, mut stamp, mut content, mut summary) = ("", Bytes::new(), None, None);
-        let (mut not_text, mut head_only) = (false, false);
+        let (mut not_text, mut head_only, mut content_only) = (false, false, false);
         words.iter_mut().for_each(Vec::clear);
         let mut at_field = entry.start;
         while at_field < entry.end {
@@ -627,7 +649,8 @@ fn decode_entries(bytes: &Bytes) -> Option<foldhash::HashMap<String, (Bytes, Kno
                 (5, false) => not_text = value.start != 0,
                 (6, false) => head_only = value.start != 0,
                 (7..=9, true) => words[tag as usize - 7].push(text(value)?),
-                (1..=9, _) => return None,
+                (10, false) => content_only = value.start != 0,
+                (1..=10, _) => return None,
                 _ => {}
             }
         }
@@ -639,7 +662,8 @@ fn decode_entries(bytes: &Bytes) -> Option<foldhash::HashMap<String, (Bytes, Kno
             // version: a summary that does not decode would take a checksum collision.
             summary: Arc::new(summary.map_or_else(|| Lazy::decoded(None), Lazy::encoded)),
             not_text,
-            head_only: head_only.then(|| {
+            content_only,
+            head_only: (head_only && !content_only).then(|| {
                 let [requests, responses, messages] = &words;
                 Arc::new(RpcWords::new(
                     requests.iter().copied(),
@@ -691,6 +715,19 @@ fn know_whole(bytes: &[u8], text: Option<&str>, decoded: bool) -> Known {
         summary: Arc::new(summary),
         not_text: text.is_none(),
         head_only: None,
+        content_only: false,
+    }
+}
+
+/// Only the content hash of a file (`content`, its [`content_hash`]): what an answer's
+/// fingerprint needs of a file outside every module, which nothing else reads.
+pub fn know_content(content: Key) -> Known {
+    Known {
+        content,
+        summary: Arc::new(Lazy::decoded(None)),
+        not_text: false,
+        head_only: None,
+        content_only: true,
     }
 }
 
@@ -706,6 +743,7 @@ pub fn know_head(bytes: &[u8]) -> Known {
         summary: Arc::new(Lazy::decoded(Some(Arc::new(head.summary)))),
         not_text: false,
         head_only: Some(Arc::new(head.rpcs)),
+        content_only: false,
     }
 }
 
@@ -726,7 +764,7 @@ mod tests {
                 content: known.content.0.to_le_bytes().to_vec(),
                 summary: known.encoded_summary(),
                 not_text: known.not_text,
-                head_only: !known.is_full(),
+                head_only: known.rpc_words().is_some(),
                 rpc_requests: known
                     .rpc_words()
                     .map(|w| w.requests().map(str::to_string).collect())
@@ -739,6 +777,7 @@ mod tests {
                     .rpc_words()
                     .map(|w| w.messages().map(str::to_string).collect())
                     .unwrap_or_default(),
+                content_only: !known.has_head(),
             })
             .collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -806,6 +845,11 @@ mod tests {
                 &Stamp::Blob([i as u8; 20]),
                 know(text),
             );
+            index.insert(
+                &format!("content/{i}.proto"),
+                &stamp,
+                know_content(content_hash(text)),
+            );
         }
         let encoded = Bytes::from(index.encode());
         let by_prost = IndexProto::decode(&encoded[..]).unwrap();
@@ -817,7 +861,9 @@ mod tests {
             assert_eq!(known.content.0.to_le_bytes()[..], e.content[..]);
             assert_eq!(known.encoded_summary(), e.summary);
             assert_eq!(known.not_text, e.not_text);
-            assert_eq!(!known.is_full(), e.head_only);
+            assert_eq!(known.rpc_words().is_some(), e.head_only);
+            assert_eq!(!known.has_head(), e.content_only);
+            assert_eq!(known.level(), index.entries[&e.path].1.level());
             let words = |list: Option<Vec<String>>| list.unwrap_or_default();
             let w = known.rpc_words();
             assert_eq!(
@@ -948,5 +994,35 @@ mod tests {
         index.save_with(Some(&cache), Vec::new());
         let index = Index::load(Some(&cache), "dir\0/x");
         assert!(index.has("a.proto") && index.has("b.proto"));
+    }
+
+    /// An index keeps the most it was told of a file's content: what is known of a file only by
+    /// its content hash does not replace its head or summary, and the head replaces the hash.
+    #[test]
+    fn an_index_keeps_the_most_known_of_a_content() {
+        let text: &[u8] = b"package p;\nmessage M {}\nservice S { rpc A(M) returns (M); }\n";
+        let stamp = Stamp::Blob([7; 20]);
+        let hash_only = know_content(content_hash(text));
+        assert!(!hash_only.has_head() && !hash_only.is_full() && hash_only.rpc_words().is_none());
+        assert_eq!(hash_only.content, know_head(text).content);
+        let mut index = Index::load(None, "dir\0/x");
+        index.insert("a.proto", &stamp, know_head(text));
+        index.insert("a.proto", &stamp, hash_only.clone());
+        assert!(index.get("a.proto", &stamp).unwrap().has_head());
+        let mut index = Index::load(None, "dir\0/x");
+        index.insert("a.proto", &stamp, hash_only.clone());
+        assert!(!index.get("a.proto", &stamp).unwrap().has_head());
+        index.insert("a.proto", &stamp, know_head(text));
+        let known = index.get("a.proto", &stamp).unwrap();
+        assert!(known.has_head() && known.rpc_words().is_some());
+        index.insert("a.proto", &stamp, know(text));
+        assert!(index.get("a.proto", &stamp).unwrap().is_full());
+        // Written and read back, a hash-only entry is still only a hash.
+        index.insert("b.proto", &stamp, hash_only);
+        let decoded = decode_entries(&Bytes::from(index.encode())).unwrap();
+        let (_, b) = &decoded["b.proto"];
+        assert!(!b.has_head() && b.summary().is_none() && b.rpc_words().is_none());
+        assert_eq!(b.content, content_hash(text));
+        assert!(decoded["a.proto"].1.is_full());
     }
 }

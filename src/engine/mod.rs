@@ -276,15 +276,16 @@ pub fn know_files_decoded(
     know(snapshot, files, true, Need::Decoded, true)
 }
 
-/// [`know`] where the files from `lenient_from` on are known as far as they can be: one that
-/// cannot be read is left out, one that is not text is only hashed.
-fn know_leniently_from(
+/// [`know`] where the files from `others_from` on are outside the modules: only their content
+/// hash is needed ([`Need::Content`], for an answer's fingerprint), and one that cannot be read
+/// is left out.
+fn know_with_others_from(
     snapshot: &Snapshot,
     files: &[ModuleFile],
-    lenient_from: usize,
+    others_from: usize,
     need: Need,
 ) -> Result<Vec<(ModuleFile, Known)>> {
-    know_files_as(snapshot, files, true, lenient_from, need, true)
+    know_files_as(snapshot, files, true, others_from, need, true)
 }
 
 /// Like [`know_files`], but what is read for the first time is known by its head ([`head`])
@@ -294,18 +295,24 @@ pub fn know_heads(snapshot: &Snapshot, files: &[ModuleFile]) -> Result<Vec<(Modu
     know(snapshot, files, true, Need::Head, true)
 }
 
-/// Like [`know_heads`], but a file that is not text is only hashed (no error): an answer's
-/// fingerprint, which needs only content hashes (the heads serve the run that follows).
+/// What an answer's fingerprint needs of every file: its content hash. Whatever is known of a
+/// file will do, a content hash alone too; a file read for it is known by its head, which serves
+/// the run that follows on a miss (one that is not text is only hashed, no error).
 pub fn know_files_lenient(
     snapshot: &Snapshot,
     files: &[ModuleFile],
 ) -> Result<Vec<(ModuleFile, Known)>> {
-    know(snapshot, files, false, Need::Head, true)
+    know(snapshot, files, false, Need::Any, true)
 }
 
 /// How much of a file's summary a question needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
+    /// The content hash only: a file read for it is hashed and nothing else
+    /// ([`index::know_content`]).
+    Content,
+    /// Anything known will do; a file read for it is known by its head.
+    Any,
     /// The head will do ([`Known::is_full`] may be false).
     Head,
     /// The whole summary.
@@ -316,13 +323,18 @@ enum Need {
 
 impl Need {
     fn met_by(self, known: &Known) -> bool {
-        self == Need::Head || known.is_full()
+        match self {
+            Need::Content | Need::Any => true,
+            Need::Head => known.has_head(),
+            Need::Full | Need::Decoded => known.is_full(),
+        }
     }
 
     /// What is known of `bytes`, the contents of a file read for the first time.
     fn know(self, bytes: &[u8]) -> Known {
         match self {
-            Need::Head => index::know_head(bytes),
+            Need::Content => index::know_content(crate::cache::content_hash(bytes)),
+            Need::Any | Need::Head => index::know_head(bytes),
             Need::Full => index::know(bytes),
             Need::Decoded => index::know_decoded(bytes),
         }
@@ -350,10 +362,18 @@ fn know_files_as(
     snapshot: &Snapshot,
     files: &[ModuleFile],
     strict: bool,
-    lenient_from: usize,
+    others_from: usize,
     need: Need,
     indexed: bool,
 ) -> Result<Vec<(ModuleFile, Known)>> {
+    // What is needed of file `i` (see [`know_with_others_from`]).
+    let need_of = |i: usize| {
+        if i >= others_from {
+            Need::Content
+        } else {
+            need
+        }
+    };
     let recording = recording();
     if files.is_empty() {
         return Ok(Vec::new());
@@ -401,11 +421,11 @@ fn know_files_as(
                     .as_ref()
                     .filter(|_| stamp_read_files && !snapshot.overlays.contains(&f.root_path))
                     .and_then(|root| Stamp::of_path(&root.join(&f.root_path)));
-                return ((i, stamp, Some(need.know(bytes))), None);
+                return ((i, stamp, Some(need_of(i).know(bytes))), None);
             }
             let seen_before = seen
                 .get(f.root_path.as_str())
-                .filter(|(_, k)| need.met_by(k));
+                .filter(|(_, k)| need_of(i).met_by(k));
             if let (Some((_, k)), true) = (seen_before, trusted) {
                 return ((i, None, Some(k.clone())), None);
             }
@@ -471,7 +491,7 @@ fn know_files_as(
                 let pending = pending[*i];
                 let seen_before = seen
                     .get(f.root_path.as_str())
-                    .filter(|(_, k)| need.met_by(k));
+                    .filter(|(_, k)| need_of(*i).met_by(k));
                 let indexed = index.as_ref().is_some_and(|ix| ix.has(&f.root_path));
                 if !stamp_now
                     && seen_before.is_none()
@@ -491,9 +511,10 @@ fn know_files_as(
                     }
                 }
                 let k = match (&index, &stamp) {
-                    (Some(ix), Some(s)) => {
-                        ix.get(&f.root_path, s).filter(|k| need.met_by(k)).cloned()
-                    }
+                    (Some(ix), Some(s)) => ix
+                        .get(&f.root_path, s)
+                        .filter(|k| need_of(*i).met_by(k))
+                        .cloned(),
                     _ => None,
                 };
                 (*i, stamp, k, false)
@@ -523,7 +544,14 @@ fn know_files_as(
         stamps[i] = stamp;
         known.push(k);
     }
-    let read = read_and_know(snapshot, files, misses, &stamp_at_read, need, lenient_from)?;
+    let read = read_and_know(
+        snapshot,
+        files,
+        misses,
+        &stamp_at_read,
+        &need_of,
+        others_from,
+    )?;
     for (i, stamp, k) in read {
         to_index[i] = indexing;
         stamps[i] = stamp;
@@ -586,7 +614,7 @@ fn know_files_as(
     // A file that is not text fails a strict run with the workspace's own error (file, line,
     // fix), the first such file in order.
     if strict {
-        let strict_files = files.iter().zip(&known).take(lenient_from);
+        let strict_files = files.iter().zip(&known).take(others_from);
         for (f, _) in strict_files.filter(|(_, k)| k.as_ref().is_some_and(|k| k.not_text)) {
             // Read it once more for that error.
             let mut one = snapshot.clone();
@@ -672,6 +700,37 @@ fn read_reusing(
     Ok((ReadBytes::Own(own), stamp))
 }
 
+/// The content hash of the file at `path` ([`crate::cache::content_hash`]), read into `buffer`
+/// piece by piece (as [`read_reusing`] reads, but a file larger than the buffer is hashed as it
+/// is read instead of read into an allocation of its own), and its stamp by the open handle if
+/// `stamp`.
+fn hash_reusing(
+    path: &std::path::Path,
+    buffer: &mut Vec<u8>,
+    stamp: bool,
+) -> std::io::Result<(crate::cache::Key, Option<Stamp>)> {
+    use std::io::Read;
+    const MIN: usize = 256 * 1024;
+    if buffer.len() < MIN {
+        buffer.resize(MIN, 0);
+    }
+    let mut file = std::fs::File::open(path)?;
+    let stamp = if stamp {
+        file.metadata().ok().as_ref().and_then(Stamp::of_metadata)
+    } else {
+        None
+    };
+    let mut hasher = crate::cache::ContentHasher::new();
+    loop {
+        match file.read(buffer) {
+            Ok(0) => return Ok((hasher.finish(), stamp)),
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Reads the missed files and summarizes them without keeping their text; a file whose
 /// `stamp_at_read` is set is stamped by its open handle.
 fn read_and_know(
@@ -679,13 +738,12 @@ fn read_and_know(
     files: &[ModuleFile],
     misses: Vec<(usize, &Pending, Option<Stamp>)>,
     stamp_at_read: &[bool],
-    need: Need,
-    lenient_from: usize,
+    need_of: &(dyn Fn(usize) -> Need + Sync),
+    others_from: usize,
 ) -> Result<Vec<(usize, Option<Stamp>, Known)>> {
     if misses.is_empty() {
         return Ok(Vec::new());
     }
-    let know_bytes = |bytes: &[u8]| need.know(bytes);
     let disk = misses.iter().all(|(_, p, _)| matches!(p, Pending::Disk(_)));
     if disk {
         return misses
@@ -700,14 +758,19 @@ fn read_and_know(
                 }
                 BUFFER.with(|buffer| {
                     let mut buffer = buffer.borrow_mut();
-                    let read = read_reusing(path, &mut buffer, stamp_at_read[i]);
+                    let need = need_of(i);
+                    let read = if need == Need::Content {
+                        // Hashed as it is read, in pieces: never whole in memory.
+                        hash_reusing(path, &mut buffer, stamp_at_read[i]).map(
+                            |(content, at_read)| (index::know_content(content), at_read),
+                        )
+                    } else {
+                        read_reusing(path, &mut buffer, stamp_at_read[i])
+                            .map(|(read, at_read)| (need.know(read.bytes(&buffer)), at_read))
+                    };
                     match read {
-                        Ok((read, at_read)) => Ok(Some((
-                            i,
-                            at_read.or(stamp),
-                            know_bytes(read.bytes(&buffer)),
-                        ))),
-                        Err(_) if i >= lenient_from => Ok(None),
+                        Ok((known, at_read)) => Ok(Some((i, at_read.or(stamp), known))),
+                        Err(_) if i >= others_from => Ok(None),
                         Err(e) => Err(crate::Error::io(path.display(), e).with_help(
                             "make the file readable, or exclude it in buf.yaml",
                         )),
@@ -740,7 +803,7 @@ fn read_and_know(
         .zip(paths.par_iter())
         .map(|((i, _, stamp), path)| {
             let bytes: &[u8] = one.files.get(path).map(|b| &b[..]).unwrap_or(&[]);
-            (i, stamp, know_bytes(bytes))
+            (i, stamp, need_of(i).know(bytes))
         })
         .collect())
 }

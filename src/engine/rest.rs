@@ -30,7 +30,7 @@ use crate::lint::scope::{self, RpcResolver, RpcUsers};
 use crate::Result;
 
 use super::head::RpcWords;
-use super::{know, know_heads, know_leniently_from, module_files, Known, ModuleFile, Need};
+use super::{know, know_heads, know_with_others_from, module_files, Known, ModuleFile, Need};
 
 /// How many files an RPC pass reads whole at once.
 const BATCH: usize = 32;
@@ -119,8 +119,9 @@ pub fn rest_of_modules(
 ///
 /// While a run is recorded for its answer ([`super::answer::Recording`]), every other file the
 /// input lists is known too (but unread git blobs, known by id): read already (hashed from
-/// memory), outside the modules (read leniently: such a file cannot fail the run), so that the
-/// answer's fingerprint is then made without reading anything again. What is returned is the same.
+/// memory), outside the modules (only hashed, and read leniently: such a file cannot fail the
+/// run), so that the answer's fingerprint is then made without reading anything again. What is
+/// returned is the same.
 pub fn unread_heads(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
@@ -156,7 +157,7 @@ pub fn unread_heads(
             .collect()
     };
     files.extend(others);
-    let mut known = know_leniently_from(snapshot, &files, module_count, Need::Head)?;
+    let mut known = know_with_others_from(snapshot, &files, module_count, Need::Head)?;
     // What is known keeps the order of `files` (module files first), leaving out files it cannot
     // know: the module files' entries are the ones matched in order against the first
     // `module_count` files (the others' paths are not theirs).

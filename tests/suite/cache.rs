@@ -1012,3 +1012,42 @@ fn a_first_path_run_stores_the_answer_a_later_run_finds() {
         "{text}"
     );
 }
+
+/// A recorded run only hashes the files outside the modules (the answer's fingerprint needs
+/// nothing else of them), and the index keeps them so. When buf.yaml then takes those files into
+/// the module, an entry that only has their hash does not stand for their heads: they are read,
+/// and every answer is the one of a `--no-cache` run.
+#[test]
+fn files_known_only_by_their_hash_are_read_when_a_module_takes_them_in() {
+    let dir = common::workspace(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: .\n    excludes: [vendor]\nlint:\n  use: [STANDARD]\n",
+        ),
+        (
+            "acme/pay/v1/pay.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nmessage Charge { string id = 1; }\n",
+        ),
+        (
+            "vendor/acme/pay/v1/more.proto",
+            "syntax = \"proto3\";\npackage acme.pay.v1;\nmessage More { string id = 1; }\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["lint", "--path", "acme/pay/v1/pay.proto"];
+    let_stamps_settle();
+    let before = transparent(dir.path(), cache.path(), &args);
+    assert_eq!(
+        before.code,
+        0,
+        "{}",
+        String::from_utf8_lossy(&before.stdout)
+    );
+    edit(dir.path(), "buf.yaml", "    excludes: [vendor]\n", "");
+    // The module now has acme.pay.v1 in two directories.
+    let after = transparent(dir.path(), cache.path(), &args);
+    let text = String::from_utf8_lossy(&after.stdout).into_owned();
+    assert_eq!(after.code, 100, "{text}");
+    assert!(text.contains("Multiple directories"), "{text}");
+    transparent(dir.path(), cache.path(), &["lint"]);
+}
