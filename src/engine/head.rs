@@ -127,7 +127,11 @@ pub fn head(text: &str) -> Option<Head> {
     let (summary, first_definition) = super::summary::scan_head(text)?;
     let rest = &text.as_bytes()[first_definition?..];
     // The words as slices of `text` first: sorted and deduplicated before they are copied.
-    let mut words = Words::default();
+    let mut words = Words {
+        requests: Vec::with_capacity(16),
+        responses: Vec::with_capacity(16),
+        messages: Vec::with_capacity(32),
+    };
     // One pass for every keyword (no keyword starts where another may: their first letters
     // differ, so leftmost matches miss no whole word, see [`keywords`]).
     for m in keywords().find_iter(rest) {
@@ -227,13 +231,22 @@ fn names_a_value(bytes: &[u8], at: usize, end: usize) -> bool {
 /// by `*`, and no `*/` between it and the word (were the `//` inside a block comment, the word still
 /// is). A word in a block comment alone is not recognised: the caller then falls back.
 fn in_line_comment(line: &[u8]) -> bool {
-    let Some(slashes) = memchr::memmem::find(line, b"//") else {
-        return false;
+    // Lines are short: the first `//` by a byte search for `/` (no searcher is built per call).
+    let mut from = 0;
+    let slashes = loop {
+        let Some(i) = memchr::memchr(b'/', &line[from..]) else {
+            return false;
+        };
+        let at = from + i;
+        if line.get(at + 1) == Some(&b'/') {
+            break at;
+        }
+        from = at + 1;
     };
     let before = &line[..slashes];
     !before.iter().any(|&b| b == b'"' || b == b'\'')
         && before.last() != Some(&b'*')
-        && memchr::memmem::find(&line[slashes..], b"*/").is_none()
+        && !line[slashes..].windows(2).any(|w| w == b"*/")
 }
 
 /// A word of [`is_word_byte`]s as text, without checking it again: every such byte is ASCII.

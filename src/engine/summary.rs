@@ -170,11 +170,14 @@ impl<'a> Scanner<'a> {
             }
             return None;
         }
-        if b";,.:=-+(){}[]<>/".contains(&c) {
-            self.pos += 1;
-            return Some(Tok::Sym(c));
+        match c {
+            b';' | b',' | b'.' | b':' | b'=' | b'-' | b'+' | b'(' | b')' | b'{' | b'}' | b'['
+            | b']' | b'<' | b'>' | b'/' => {
+                self.pos += 1;
+                Some(Tok::Sym(c))
+            }
+            _ => None,
         }
-        None
     }
 
     fn next(&mut self) -> Option<Tok<'a>> {
@@ -241,7 +244,8 @@ impl<'a> Scanner<'a> {
 
     /// A possibly qualified name, as written (`.a.B`, `a.B`).
     fn qual_name(&mut self) -> Option<String> {
-        let mut out = String::new();
+        // Room for most names at once (a package is a few words).
+        let mut out = String::with_capacity(48);
         if self.peek()? == Tok::Sym(b'.') {
             self.next();
             out.push('.');
