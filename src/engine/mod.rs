@@ -68,7 +68,7 @@ use crate::Result;
 pub use index::{finish_writes, know as know_bytes, know_head as know_head_bytes, Known, Stamp};
 pub use rest::{
     add_rest_of_modules, add_rest_of_modules_known, rest_files, rest_of_modules, unread_heads,
-    RestFile,
+    RestFile, UnreadHeads,
 };
 pub use session::Session;
 

@@ -110,7 +110,17 @@ pub fn rest_of_modules(
     modules: &[ModuleSpec],
     present: &HashSet<&str>,
 ) -> Result<Vec<RestFile>> {
-    rest_of_modules_from(snapshot, modules, present, Vec::new())
+    rest_of_modules_from(snapshot, modules, present, UnreadHeads::default())
+}
+
+/// What [`unread_heads`] knew: module files not read into the snapshot, each with its head.
+#[derive(Debug, Clone, Default)]
+pub struct UnreadHeads {
+    known: Vec<(ModuleFile, Known)>,
+    /// When `known` was every module file the snapshot had not read: how many files it had read
+    /// then. A file is only ever moved from the unread ones to the read ones, so while the
+    /// snapshot has read as many, `known` is still every module file it has not.
+    every_unread_at: Option<usize>,
 }
 
 /// The heads of the module files not read yet ([`know_heads`]): what [`rest_of_modules`] needs
@@ -122,22 +132,24 @@ pub fn rest_of_modules(
 /// memory), outside the modules (only hashed, and read leniently: such a file cannot fail the
 /// run), so that the answer's fingerprint is then made without reading anything again. What is
 /// returned is the same.
-pub fn unread_heads(
-    snapshot: &Snapshot,
-    modules: &[ModuleSpec],
-) -> Result<Vec<(ModuleFile, Known)>> {
+pub fn unread_heads(snapshot: &Snapshot, modules: &[ModuleSpec]) -> Result<UnreadHeads> {
     let recording = super::recording();
     if snapshot.unread.is_empty() && !recording {
-        return Ok(Vec::new());
+        return Ok(UnreadHeads::default());
     }
     let mut files: Vec<ModuleFile> = module_files(snapshot, modules)
         .into_iter()
         .filter(|f| !snapshot.files.contains_key(&f.root_path))
         .collect();
-    if !recording {
-        return know_heads(snapshot, &files);
-    }
     let module_count = files.len();
+    let every = |known: Vec<(ModuleFile, Known)>| UnreadHeads {
+        // `know_heads` leaves out a file it cannot know: then not every one is known.
+        every_unread_at: (known.len() == module_count).then_some(snapshot.files.len()),
+        known,
+    };
+    if !recording {
+        return know_heads(snapshot, &files).map(every);
+    }
     // Both in path order: the listing walked once beside the module files (a few other files
     // among 7,000 module files).
     let others: Vec<ModuleFile> = {
@@ -167,7 +179,7 @@ pub fn unread_heads(
         .take_while(|(f, _)| module_files.any(|m| m.root_path == f.root_path))
         .count();
     known.truncate(kept);
-    Ok(known)
+    Ok(every(known))
 }
 
 /// [`rest_of_modules`], with what is already known of some files (`before`, from
@@ -176,7 +188,7 @@ fn rest_of_modules_from(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
     present: &HashSet<&str>,
-    before: Vec<(ModuleFile, Known)>,
+    before: UnreadHeads,
 ) -> Result<Vec<RestFile>> {
     let before = match known_beside_read(snapshot, modules, present, before) {
         Ok(known) => return Ok(rest_files_of(known?)),
@@ -228,35 +240,23 @@ type KnownFile = (ModuleFile, Known);
 /// `snapshot` (what [`unread_heads`] gives, unless the snapshot read more since): those not in
 /// `present`, in root-path order beside the module files read already and not in `present`, known
 /// now. Only the few files read are made into [`ModuleFile`]s, not the 7,000 paths of the listing
-/// again. `Err(before)` when `before` is not that (none, or the files read changed).
+/// again. `Err(before)` when `before` is not that (none, not every one, or the snapshot read more
+/// files since: see [`UnreadHeads`]).
 fn known_beside_read(
     snapshot: &Snapshot,
     modules: &[ModuleSpec],
     present: &HashSet<&str>,
-    before: Vec<(ModuleFile, Known)>,
+    before: UnreadHeads,
 ) -> std::result::Result<Result<Vec<KnownFile>>, Vec<KnownFile>> {
-    if before.is_empty() {
-        return Err(before);
+    let every_unread = before.every_unread_at == Some(snapshot.files.len());
+    if before.known.is_empty() || !every_unread {
+        return Err(before.known);
     }
+    let before = before.known;
     let read: Vec<ModuleFile> = snapshot
         .files
         .keys()
         .filter_map(|p| super::module_file(modules, p))
-        .collect();
-    let paths: Vec<&String> = snapshot.paths().collect();
-    let module_file_count = paths
-        .into_par_iter()
-        .filter(|p| p.ends_with(".proto") && crate::workspace::owning_module(modules, p).is_some())
-        .count();
-    let every_unread = before.len() + read.len() == module_file_count
-        && before
-            .par_iter()
-            .all(|(f, _)| !snapshot.files.contains_key(&f.root_path));
-    if !every_unread {
-        return Err(before);
-    }
-    let read: Vec<ModuleFile> = read
-        .into_iter()
         .filter(|f| !present.contains(f.name.as_str()))
         .collect();
     let read = match know_heads(snapshot, &read) {
@@ -330,7 +330,7 @@ pub fn add_rest_of_modules(
     modules: &[ModuleSpec],
     snapshot: &Snapshot,
 ) -> Result<()> {
-    add_rest_of_modules_known(image, modules, snapshot, Vec::new())
+    add_rest_of_modules_known(image, modules, snapshot, UnreadHeads::default())
 }
 
 /// [`add_rest_of_modules`], with the heads of the files not read known already
@@ -339,7 +339,7 @@ pub fn add_rest_of_modules_known(
     image: &mut crate::image::Image,
     modules: &[ModuleSpec],
     snapshot: &Snapshot,
-    unread: Vec<(ModuleFile, Known)>,
+    unread: UnreadHeads,
 ) -> Result<()> {
     let present: HashSet<&str> = image.files.iter().map(|f| f.name()).collect();
     let rest = rest_of_modules_from(snapshot, modules, &present, unread)?;
@@ -589,4 +589,61 @@ fn select(image: &crate::image::Image, rest: &[RestFile], snapshot: &Snapshot) -
 /// that can change the targets' findings ([`crate::lint::scope`]): tests compare the two.
 fn whole_rest() -> bool {
     std::env::var_os("PROTOFORGE_LINT_WHOLE_REST").is_some_and(|v| v == "1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(dir: &std::path::Path) -> (Snapshot, Vec<ModuleSpec>) {
+        let Ok(crate::input::Loaded::Sources(snapshot)) = crate::input::load_lazily(".", dir)
+        else {
+            panic!("a directory input");
+        };
+        let config = crate::config::load(&snapshot, None).expect("buf.yaml");
+        (snapshot, config.modules)
+    }
+
+    fn paths(rest: Vec<RestFile>) -> Vec<String> {
+        rest.into_iter().map(|f| f.file.root_path).collect()
+    }
+
+    /// The heads known while the targets compile stand for every module file not read only as
+    /// long as the snapshot reads nothing more: then the rest of the modules is the same as
+    /// without them; after one more read they are not taken as every unread file, and the rest
+    /// is still the same as without them.
+    #[test]
+    fn heads_known_beside_the_compile_stand_while_nothing_more_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |p: &str, text: &str| {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("buf.yaml", "version: v2\n");
+        for pkg in ["a", "b", "c", "d"] {
+            write(
+                &format!("{pkg}/v1/{pkg}.proto"),
+                &format!("syntax = \"proto3\";\npackage {pkg}.v1;\nmessage M {{}}\n"),
+            );
+        }
+        let (mut snapshot, modules) = loaded(dir.path());
+        snapshot.read(&["a/v1/a.proto".to_string()]).unwrap();
+        let heads = unread_heads(&snapshot, &modules).unwrap();
+        assert_eq!(heads.known.len(), 3);
+        assert_eq!(heads.every_unread_at, Some(snapshot.files.len()));
+        let present: HashSet<&str> = ["a/v1/a.proto"].into_iter().collect();
+        let without = paths(rest_of_modules(&snapshot, &modules, &present).unwrap());
+        assert_eq!(without, ["b/v1/b.proto", "c/v1/c.proto", "d/v1/d.proto"]);
+        assert!(known_beside_read(&snapshot, &modules, &present, heads.clone()).is_ok());
+        let with = rest_of_modules_from(&snapshot, &modules, &present, heads.clone()).unwrap();
+        assert_eq!(paths(with), without);
+        // One more file read: the heads no longer are every unread file.
+        snapshot.read(&["b/v1/b.proto".to_string()]).unwrap();
+        assert!(known_beside_read(&snapshot, &modules, &present, heads.clone()).is_err());
+        let without = paths(rest_of_modules(&snapshot, &modules, &present).unwrap());
+        let with = rest_of_modules_from(&snapshot, &modules, &present, heads).unwrap();
+        assert_eq!(paths(with), without);
+        assert_eq!(without, ["b/v1/b.proto", "c/v1/c.proto", "d/v1/d.proto"]);
+    }
 }
