@@ -9,8 +9,8 @@
 //! cheaply: the summary scanner ([`super::summary::scan_head`]) reads the statements before the
 //! first `message`/`enum`/`service`/`extend` (package, imports and syntax come first in practice),
 //! and a byte search over the rest of the file rules out a later `import`, `package`, `syntax` or
-//! `edition` (any such word outside a `//` comment it can be sure of — in a block comment or a
-//! string too — and the caller falls back to the full summary: the head is exact or not given). It also collects, for every word `rpc` in the rest,
+//! `edition` (any such word it cannot be sure is in a comment or a string, or names a value, and
+//! the caller falls back to the full summary: the head is exact or not given). It also collects, for every word `rpc` in the rest,
 //! the identifiers of what could be that RPC's request and response types ([`RpcWords`]): an RPC
 //! whose type is a target's type names it with that type's last identifier, so a file none of
 //! whose words match cannot use a target's type. Which files then need their full summary (read
@@ -182,10 +182,11 @@ impl Words<'_> {
 
 /// Whether the head keyword (`import`, `package`, `syntax`, `edition`) at `at..end` of `bytes`
 /// surely does not start a statement: it is in a line comment ([`in_line_comment`]), in a string
-/// or block comment ([`in_string_on_its_line`]), or a name followed by `=` ([`names_a_value`]).
+/// or comment however its line starts ([`in_literal_or_comment`]), or a name followed by `=`
+/// ([`names_a_value`]).
 fn surely_not_a_statement(bytes: &[u8], at: usize, end: usize) -> bool {
     let line = line_before(bytes, at);
-    in_line_comment(line) || in_string_on_its_line(line) || names_a_value(bytes, at, end)
+    in_line_comment(line) || in_literal_or_comment(line) || names_a_value(bytes, at, end)
 }
 
 /// The line of the word at `at` of `bytes` up to the word (the head's text starts at a
@@ -196,15 +197,50 @@ fn line_before(bytes: &[u8], at: usize) -> &[u8] {
 }
 
 /// Whether a word whose line before it is `line` is surely in a string literal
-/// (`post: "/v1/{name}:import"`) or in a block comment: `line` has an odd number of `"`, and no
-/// `'`, `\`, `//`, `/*` or `*/`. Strings do not span lines, so lexed from the line's start each `"` opens or closes one
-/// and the word is inside one; unless the line starts inside a block comment, which then has not
-/// ended before the word.
-fn in_string_on_its_line(line: &[u8]) -> bool {
-    let quotes = memchr::memchr_iter(b'"', line).count();
-    quotes % 2 == 1
-        && memchr::memchr2(b'\'', b'\\', line).is_none()
-        && !line.windows(2).any(|w| matches!(w, b"//" | b"/*" | b"*/"))
+/// (`post: "/v1/{name=projects/*}:import"`) or a comment: lexed from the line's start, it is
+/// inside one both if the line starts in code and if it starts inside a block comment (strings do
+/// not span lines, so a line starts in one of the two).
+fn in_literal_or_comment(line: &[u8]) -> bool {
+    lexed_to_end(line, false) != Lexed::Code && lexed_to_end(line, true) != Lexed::Code
+}
+
+/// Where the end of `line` is, lexed from its start (in code, or inside a block comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lexed {
+    Code,
+    String(u8),
+    BlockComment,
+    LineComment,
+}
+
+fn lexed_to_end(line: &[u8], starts_in_block_comment: bool) -> Lexed {
+    let mut state = if starts_in_block_comment {
+        Lexed::BlockComment
+    } else {
+        Lexed::Code
+    };
+    let mut i = 0;
+    while i < line.len() {
+        let next = line.get(i + 1).copied();
+        match (state, line[i]) {
+            (Lexed::Code, quote @ (b'"' | b'\'')) => state = Lexed::String(quote),
+            (Lexed::Code, b'/') if next == Some(b'/') => return Lexed::LineComment,
+            (Lexed::Code, b'/') if next == Some(b'*') => {
+                state = Lexed::BlockComment;
+                i += 1;
+            }
+            // An escape: the next byte is part of the string, whatever it is.
+            (Lexed::String(_), b'\\') => i += 1,
+            (Lexed::String(quote), c) if c == quote => state = Lexed::Code,
+            (Lexed::BlockComment, b'*') if next == Some(b'/') => {
+                state = Lexed::Code;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    state
 }
 
 /// Whether the word at `at..end` is followed by `=` (whitespace between): a field or enum value
@@ -487,6 +523,14 @@ mod tests {
     fn a_late_keyword_in_a_string_or_naming_a_value_keeps_the_head() {
         let heads = [
             "package a;\nmessage M { option (o) = { post: \"/v1/{name}:import\" }; }\n",
+            // `/*` and `*/` in the string before the word (URL patterns).
+            "package a;\nservice S { rpc I(R) returns (R) { option (google.api.http) = {\n  \
+             post: \"/v1/{parent=projects/*/locations/*}/models:import\"\n }; } }\n",
+            "package a;\nmessage M { string s = 1 [default = \"a\\\"b:import\"]; }\n",
+            "package a;\nmessage M { string s = 1 [default = 'it\"s:import']; }\n",
+            // In a block comment on its line, however the line starts.
+            "package a;\nmessage M {} /* see the package */\n",
+            "package a;\nmessage M {}\n/* a\n b */ /* import */\n",
             "package a;\nmessage M { E edition = 3; string package = 4; Syntax syntax = 5; }\n",
             "package a;\nenum E { import = 0; package\n = 1; }\n",
         ];
@@ -504,6 +548,10 @@ mod tests {
             "package a;\nmessage M { string s = 1 [default = \"a\\\"b\"]; } import \"x.proto\";\n",
             "package a;\nmessage M {} /* \" */ import \"x.proto\";\n",
             "package a;\nmessage M {} // \"\n import \"x.proto\";\n",
+            // A string, but code if the line starts inside a block comment (`*/` in it).
+            "package a;\nmessage M {}\n/*\n \"a */ import \"x.proto\";\n",
+            // Closed strings and comments before the word.
+            "package a;\nmessage M { string s = 1 [default = \"/*\"]; } import \"x.proto\";\n",
             // An even number of quotes: outside the strings.
             "package a;\nmessage M { string s = 1 [default = \"\"]; } import \"x.proto\";\n",
         ];
@@ -547,10 +595,12 @@ mod tests {
         assert_eq!(h.rpcs.messages().collect::<Vec<_>>(), ["M"]);
         let h = head("message /* c */ A { group\n // x\n G = 1 {} message\tB {} }").unwrap();
         assert_eq!(h.rpcs.messages().collect::<Vec<_>>(), ["A", "B", "G"]);
-        // A late import, package or syntax (even in a block comment or after a `//` in a
-        // string), or no definition: no head.
+        // A late import, package or syntax (even in a block comment the line may not start
+        // in, or after a `//` in a string), or no definition: no head.
         assert!(head("package a;\nmessage M {}\nimport \"z.proto\";\n").is_none());
-        assert!(head("message M {}\n/* the package */\n").is_none());
+        assert!(head("message M {}\n/* a\n*/ package b;\n").is_none());
+        // Surely in a comment (or a string) however its line starts: not a statement.
+        assert!(head("message M {}\n/* the package */\n").is_some());
         assert!(head("message M {}\noption x = \"a//b\"; import \"z.proto\";\n").is_none());
         assert!(head("message M {}\n/* a *// import \"z.proto\";\n").is_none());
         assert!(head("message M {}\n/* a // b */ package b;\n").is_none());

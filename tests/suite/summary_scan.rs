@@ -110,8 +110,9 @@ fn scanner_and_heads_agree_with_the_full_parser_on_googleapis() {
         assert_eq!(known.head(), expected, "{}", path.display());
     }
     assert!(scanned > 7000, "only {scanned} files scanned");
-    // Most files are known by head (the others have a late `import`/`package` word).
-    assert!(heads > 6500, "only {heads} heads");
+    // Nearly every file is known by head (the others have a late `import`/`package` word that
+    // is not surely in a comment or a string, such as the field `bool package = 1`).
+    assert!(heads > 7250, "only {heads} heads");
 }
 
 /// The head scan on every fixture file (see [`head_agrees`]).
