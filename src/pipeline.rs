@@ -259,8 +259,8 @@ pub fn load_limited(
             };
             match limit {
                 Some(limit) if !limit.paths.is_empty() => {
-                    let wanted = |f: &engine::ModuleFile| {
-                        limit.matches(&f.root_path) || limit.matches(&f.name)
+                    let wanted = |root_path: &str, name: &str| {
+                        limit.matches(root_path) || limit.matches(name)
                     };
                     engine::read_needed(&mut snapshot, &config.modules, &wanted)?
                 }

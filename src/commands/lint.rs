@@ -367,7 +367,7 @@ mod incremental {
         cwd: &Path,
         roots: &HashSet<String>,
     ) -> Result<Option<crate::image::Image>> {
-        let wanted = |f: &ModuleFile| roots.contains(&f.root_path);
+        let wanted = |root_path: &str, _: &str| roots.contains(root_path);
         engine::read_needed(snapshot, &config.modules, &wanted)?;
         let mut paths: Vec<String> = roots.iter().cloned().collect();
         paths.sort();

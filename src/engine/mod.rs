@@ -200,22 +200,23 @@ fn module_file(modules: &[ModuleSpec], path: &str) -> Option<ModuleFile> {
     })
 }
 
-/// Reads into `snapshot` the module files `wanted` selects and everything they import,
-/// transitively (imports are found by a scan of each file, resolved against the modules' import
-/// paths; imports from elsewhere — include roots, well-known types — are the compiler's business).
+/// Reads into `snapshot` the module files `wanted` selects (asked with each one's root path and
+/// import path) and everything they import, transitively (imports are found by a scan of each
+/// file, resolved against the modules' import paths; imports from elsewhere — include roots,
+/// well-known types — are the compiler's business).
 pub fn read_needed(
     snapshot: &mut Snapshot,
     modules: &[ModuleSpec],
-    wanted: &dyn Fn(&ModuleFile) -> bool,
+    wanted: &dyn Fn(&str, &str) -> bool,
 ) -> Result<()> {
     let _timing = crate::trace::phase("read needed files");
-    let files = module_files(snapshot, modules);
-    let by_name: foldhash::HashMap<&str, &ModuleFile> =
-        files.iter().map(|f| (f.name.as_str(), f)).collect();
-    let mut queue: Vec<String> = files
-        .iter()
-        .filter(|f| wanted(f))
-        .map(|f| f.root_path.clone())
+    // Only the wanted files and what they import are made into paths: the 7,000 others of a
+    // large module are looked at, not copied.
+    let mut queue: Vec<String> = snapshot
+        .paths()
+        .filter(|p| p.ends_with(".proto"))
+        .filter(|p| owning_module(modules, p).is_some_and(|(_, name)| wanted(p, name)))
+        .cloned()
         .collect();
     let mut seen: HashSet<String> = queue.iter().cloned().collect();
     while !queue.is_empty() {
@@ -228,9 +229,9 @@ pub fn read_needed(
             .collect();
         queue = Vec::new();
         for name in imported {
-            if let Some(f) = by_name.get(name.as_str()) {
-                if seen.insert(f.root_path.clone()) {
-                    queue.push(f.root_path.clone());
+            if let Some(root_path) = module_file_named(snapshot, modules, &name) {
+                if seen.insert(root_path.clone()) {
+                    queue.push(root_path);
                 }
             }
         }
@@ -238,9 +239,32 @@ pub fn read_needed(
     Ok(())
 }
 
+/// The root path of the module file whose import path is `name`, if the snapshot lists one: in
+/// some module's directory, and owned by that module under that name. Of several such files (in
+/// two modules), the last in root-path order, as a map from import paths built in that order
+/// would keep.
+fn module_file_named(snapshot: &Snapshot, modules: &[ModuleSpec], name: &str) -> Option<String> {
+    modules
+        .iter()
+        .filter_map(|m| {
+            let root_path = if m.dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", m.dir)
+            };
+            let listed =
+                snapshot.files.contains_key(&root_path) || snapshot.unread.contains_key(&root_path);
+            let owned = listed
+                && root_path.ends_with(".proto")
+                && owning_module(modules, &root_path).is_some_and(|(_, n)| n == name);
+            owned.then_some(root_path)
+        })
+        .max()
+}
+
 /// The filter for `--path`-limited runs: a module file is wanted when the filter matches it.
-pub fn wanted_by(filter: &TargetFilter) -> impl Fn(&ModuleFile) -> bool + '_ {
-    move |f: &ModuleFile| filter.matches(&f.root_path)
+pub fn wanted_by(filter: &TargetFilter) -> impl Fn(&str, &str) -> bool + '_ {
+    move |root_path: &str, _name: &str| filter.matches(root_path)
 }
 
 /// A string that identifies the root of an input across runs (for the summary index), or `None`
