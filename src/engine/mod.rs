@@ -876,6 +876,58 @@ fn read_and_know(
 mod tests {
     use super::*;
 
+    /// An import path is resolved to the module file that has it, as a map from every module
+    /// file's import path (built in root-path order) would resolve it.
+    #[test]
+    fn an_import_is_the_module_file_of_that_import_path() {
+        let mut snapshot = Snapshot::default();
+        for path in [
+            "a/x.proto",
+            "b/x.proto",
+            "a/y.proto",
+            "b/skip/z.proto",
+            "a/notes.txt",
+        ] {
+            snapshot.unread.insert(
+                path.to_string(),
+                Pending::Disk(std::path::PathBuf::from(path)),
+            );
+        }
+        let module = |dir: &str, excludes: &[&str]| ModuleSpec {
+            dir: dir.to_string(),
+            excludes: excludes.iter().map(|e| e.to_string()).collect(),
+            ..ModuleSpec::default()
+        };
+        let modules = [module("a", &[]), module("b", &["b/skip"])];
+        let by_map = |name: &str| {
+            let files = module_files(&snapshot, &modules);
+            let map: HashMap<&str, &str> = files
+                .iter()
+                .map(|f| (f.name.as_str(), f.root_path.as_str()))
+                .collect();
+            map.get(name).map(|p| p.to_string())
+        };
+        for name in [
+            "x.proto",
+            "y.proto",
+            "skip/z.proto",
+            "z.proto",
+            "notes.txt",
+            "none.proto",
+        ] {
+            assert_eq!(
+                module_file_named(&snapshot, &modules, name),
+                by_map(name),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            module_file_named(&snapshot, &modules, "x.proto").as_deref(),
+            Some("b/x.proto")
+        );
+        assert_eq!(module_file_named(&snapshot, &modules, "skip/z.proto"), None);
+    }
+
     /// Walked or looked up, each file's entry is the one the snapshot has for its path, whatever
     /// the order of the files (runs in path order, short runs, repeats, paths it does not list).
     #[test]
