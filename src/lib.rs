@@ -28,6 +28,8 @@ pub mod pipeline;
 pub mod plugin;
 pub mod report;
 pub mod syntax;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod trace;
 pub mod workspace;
 

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 mod buf_work;
 mod buf_yaml;
 mod load;
-mod paths;
+pub(crate) mod paths;
 /// The strict YAML reader of the config files, shared with buf.lock (`crate::deps`).
 pub(crate) mod yaml;
 

@@ -181,12 +181,11 @@ impl Words<'_> {
 }
 
 /// Whether the head keyword (`import`, `package`, `syntax`, `edition`) at `at..end` of `bytes`
-/// surely does not start a statement: it is in a line comment ([`in_line_comment`]), in a string
-/// or comment however its line starts ([`in_literal_or_comment`]), or a name followed by `=`
-/// ([`names_a_value`]).
+/// surely does not start a statement: it is in a string or comment however its line starts
+/// ([`in_literal_or_comment`], which includes every word [`in_line_comment`] finds), or a name
+/// followed by `=` ([`names_a_value`]).
 fn surely_not_a_statement(bytes: &[u8], at: usize, end: usize) -> bool {
-    let line = line_before(bytes, at);
-    in_line_comment(line) || in_literal_or_comment(line) || names_a_value(bytes, at, end)
+    in_literal_or_comment(line_before(bytes, at)) || names_a_value(bytes, at, end)
 }
 
 /// The line of the word at `at` of `bytes` up to the word (the head's text starts at a

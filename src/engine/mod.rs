@@ -187,12 +187,17 @@ pub fn module_files(snapshot: &Snapshot, modules: &[ModuleSpec]) -> Vec<ModuleFi
         .collect()
 }
 
-/// The module file at root path `path`, if it is one.
-fn module_file(modules: &[ModuleSpec], path: &str) -> Option<ModuleFile> {
+/// The module and import path of the `.proto` file at root path `path`, if it is a module file.
+fn module_and_name<'a>(modules: &[ModuleSpec], path: &'a str) -> Option<(usize, &'a str)> {
     if !path.ends_with(".proto") {
         return None;
     }
-    let (module, name) = owning_module(modules, path)?;
+    owning_module(modules, path)
+}
+
+/// The module file at root path `path`, if it is one.
+fn module_file(modules: &[ModuleSpec], path: &str) -> Option<ModuleFile> {
+    let (module, name) = module_and_name(modules, path)?;
     Some(ModuleFile {
         name: name.to_string(),
         root_path: path.to_string(),
@@ -214,8 +219,7 @@ pub fn read_needed(
     // large module are looked at, not copied.
     let mut queue: Vec<String> = snapshot
         .paths()
-        .filter(|p| p.ends_with(".proto"))
-        .filter(|p| owning_module(modules, p).is_some_and(|(_, name)| wanted(p, name)))
+        .filter(|p| module_and_name(modules, p).is_some_and(|(_, name)| wanted(p, name)))
         .cloned()
         .collect();
     let mut seen: HashSet<String> = queue.iter().cloned().collect();
@@ -247,16 +251,11 @@ fn module_file_named(snapshot: &Snapshot, modules: &[ModuleSpec], name: &str) ->
     modules
         .iter()
         .filter_map(|m| {
-            let root_path = if m.dir.is_empty() {
-                name.to_string()
-            } else {
-                format!("{}/{name}", m.dir)
-            };
+            let root_path = crate::config::paths::join(&m.dir, name);
             let listed =
                 snapshot.files.contains_key(&root_path) || snapshot.unread.contains_key(&root_path);
-            let owned = listed
-                && root_path.ends_with(".proto")
-                && owning_module(modules, &root_path).is_some_and(|(_, n)| n == name);
+            let owned =
+                listed && module_and_name(modules, &root_path).is_some_and(|(_, n)| n == name);
             owned.then_some(root_path)
         })
         .max()
@@ -726,18 +725,9 @@ fn read_reusing(
     stamp: bool,
 ) -> std::io::Result<(ReadBytes, Option<Stamp>)> {
     use std::io::Read;
-    const MIN: usize = 256 * 1024;
-    if buffer.len() < MIN {
-        buffer.resize(MIN, 0);
-    }
-    let mut file = std::fs::File::open(path)?;
-    let (stamp, size) = if stamp {
-        let meta = file.metadata().ok();
-        let size = meta.as_ref().map(std::fs::Metadata::len);
-        (meta.as_ref().and_then(Stamp::of_metadata), size)
-    } else {
-        (None, None)
-    };
+    let (mut file, meta) = open_into(path, buffer, stamp)?;
+    let size = meta.as_ref().map(std::fs::Metadata::len);
+    let stamp = meta.as_ref().and_then(Stamp::of_metadata);
     let mut len = 0;
     while len < buffer.len() {
         match file.read(&mut buffer[len..]) {
@@ -764,6 +754,24 @@ fn read_reusing(
     Ok((ReadBytes::Own(own), stamp))
 }
 
+/// Opens `path` to be read into `buffer` (a thread's, made [`READ_BUFFER`] long the first
+/// time), with its metadata by the open handle if `stamp` (one `fstat`, no path lookup).
+fn open_into(
+    path: &std::path::Path,
+    buffer: &mut Vec<u8>,
+    stamp: bool,
+) -> std::io::Result<(std::fs::File, Option<std::fs::Metadata>)> {
+    if buffer.len() < READ_BUFFER {
+        buffer.resize(READ_BUFFER, 0);
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = if stamp { file.metadata().ok() } else { None };
+    Ok((file, meta))
+}
+
+/// How long each thread's read buffer is ([`read_reusing`], [`hash_reusing`]).
+const READ_BUFFER: usize = 256 * 1024;
+
 /// The content hash of the file at `path` ([`crate::cache::content_hash`]), read into `buffer`
 /// piece by piece (as [`read_reusing`] reads, but a file larger than the buffer is hashed as it
 /// is read instead of read into an allocation of its own), and its stamp by the open handle if
@@ -774,16 +782,8 @@ fn hash_reusing(
     stamp: bool,
 ) -> std::io::Result<(crate::cache::Key, Option<Stamp>)> {
     use std::io::Read;
-    const MIN: usize = 256 * 1024;
-    if buffer.len() < MIN {
-        buffer.resize(MIN, 0);
-    }
-    let mut file = std::fs::File::open(path)?;
-    let stamp = if stamp {
-        file.metadata().ok().as_ref().and_then(Stamp::of_metadata)
-    } else {
-        None
-    };
+    let (mut file, meta) = open_into(path, buffer, stamp)?;
+    let stamp = meta.as_ref().and_then(Stamp::of_metadata);
     let mut hasher = crate::cache::ContentHasher::new();
     loop {
         match file.read(buffer) {

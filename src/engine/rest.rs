@@ -116,7 +116,7 @@ pub fn rest_of_modules(
 /// What [`unread_heads`] knew: module files not read into the snapshot, each with its head.
 #[derive(Debug, Clone, Default)]
 pub struct UnreadHeads {
-    known: Vec<(ModuleFile, Known)>,
+    known: Vec<KnownFile>,
     /// When `known` was every module file the snapshot had not read: how many files it had read
     /// then. A file is only ever moved from the unread ones to the read ones, so while the
     /// snapshot has read as many, `known` is still every module file it has not.
@@ -142,7 +142,7 @@ pub fn unread_heads(snapshot: &Snapshot, modules: &[ModuleSpec]) -> Result<Unrea
         .filter(|f| !snapshot.files.contains_key(&f.root_path))
         .collect();
     let module_count = files.len();
-    let every = |known: Vec<(ModuleFile, Known)>| UnreadHeads {
+    let every = |known: Vec<KnownFile>| UnreadHeads {
         // `know_heads` leaves out a file it cannot know: then not every one is known.
         every_unread_at: (known.len() == module_count).then_some(snapshot.files.len()),
         known,
@@ -280,7 +280,7 @@ fn known_beside_read(
 }
 
 /// The module files known, as [`RestFile`]s (files known not to parse are left out).
-fn rest_files_of(known: Vec<(ModuleFile, Known)>) -> Vec<RestFile> {
+fn rest_files_of(known: Vec<KnownFile>) -> Vec<RestFile> {
     let _timing = crate::trace::phase("summary heads");
     known
         .into_par_iter()
@@ -615,11 +615,7 @@ mod tests {
     #[test]
     fn heads_known_beside_the_compile_stand_while_nothing_more_is_read() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |p: &str, text: &str| {
-            let path = dir.path().join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |p: &str, text: &str| crate::test_support::write_file(dir.path(), p, text);
         write("buf.yaml", "version: v2\n");
         for pkg in ["a", "b", "c", "d"] {
             write(

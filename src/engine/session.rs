@@ -284,11 +284,7 @@ mod tests {
     #[test]
     fn overlays_are_seen_and_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |p: &str, t: &str| {
-            let path = dir.path().join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, t).unwrap();
-        };
+        let write = |p: &str, t: &str| crate::test_support::write_file(dir.path(), p, t);
         write("buf.yaml", "version: v2\n");
         write(
             "acme/v1/a.proto",
@@ -329,11 +325,7 @@ mod tests {
 mod incremental_tests {
     use super::*;
 
-    fn write(dir: &Path, p: &str, t: &str) {
-        let path = dir.join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, t).unwrap();
-    }
+    use crate::test_support::write_file as write;
 
     /// What a session that keeps nothing between questions answers, with the same overlays.
     fn fresh(dir: &Path, overlays: &[(&str, &str)], path: &str) -> Vec<String> {

@@ -461,17 +461,7 @@ mod linux {
     ) -> Result<()> {
         let mut files: Vec<(String, PathBuf)> = Vec::new();
         let mut subdirs: Vec<Subdir> = Vec::new();
-        let child_rel = |name: &str| {
-            if rel.is_empty() {
-                name.to_string()
-            } else {
-                let mut r = String::with_capacity(rel.len() + 1 + name.len());
-                r.push_str(rel);
-                r.push('/');
-                r.push_str(name);
-                r
-            }
-        };
+        let child_rel = |name: &str| crate::config::paths::join(rel, name);
         read_entries(fd, dir, |name, d_type| {
             let bytes = name.to_bytes();
             if bytes == b"." || bytes == b".." || bytes == b".git" {

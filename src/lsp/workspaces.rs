@@ -63,11 +63,7 @@ mod tests {
     fn finds_roots_as_buf_does() {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
-        let write = |p: &str, t: &str| {
-            let path = root.join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, t).unwrap();
-        };
+        let write = |p: &str, t: &str| crate::test_support::write_file(&root, p, t);
         write("v2/buf.yaml", "version: v2\n");
         write("v2/a/b/x.proto", "");
         write("work/buf.work.yaml", "version: v1\ndirectories: [m]\n");
